@@ -1,0 +1,65 @@
+#include "common/err.h"
+
+static const struct {
+	int code;
+	const char *name;
+	const char *text;
+} errors[] = {
+#define E(c, t) { c, #c, t }
+	E(TA_OK, "success"),
+	E(TA_ERR_INTERNAL, "internal error (a bug; please report it)"),
+	E(TA_ERR_NOMEM, "out of memory"),
+	E(TA_ERR_SYSTEM, "system call failed"),
+	E(TA_ERR_INVALID, "invalid argument or malformed input"),
+	E(TA_ERR_TOO_LARGE, "input exceeds a size limit"),
+	E(TA_ERR_TRUNCATED, "input is truncated"),
+	E(TA_ERR_TRAILING, "unexpected data after the end of the input"),
+	E(TA_ERR_NOT_FOUND, "not found"),
+	E(TA_ERR_EXISTS, "already exists"),
+	E(TA_ERR_AMBIGUOUS, "matches more than one object; make the URI or name more specific"),
+	E(TA_ERR_UNSUPPORTED, "not supported by this token or build"),
+	E(TA_ERR_CRYPTO, "cryptographic library error"),
+	E(TA_ERR_PKCS11, "the PKCS#11 module reported an error"),
+	E(TA_ERR_MODULE_LOAD, "cannot load the PKCS#11 module; check its name or path"),
+	E(TA_ERR_TOKEN_ABSENT, "token absent; insert it or check the reader"),
+	E(TA_ERR_TOKEN_NOT_INIT, "token is not initialised"),
+	E(TA_ERR_NOT_LOGGED_IN, "token is locked; unlock it with its PIN first"),
+	E(TA_ERR_TOKEN_BUSY, "token is busy; try again"),
+	E(TA_ERR_KEY_NOT_FOUND, "no such key on the token"),
+	E(TA_ERR_KEY_TYPE, "the key's type does not fit this operation"),
+	E(TA_ERR_READ_ONLY, "token is write-protected"),
+	E(TA_ERR_PIN_INCORRECT, "PIN incorrect"),
+	E(TA_ERR_PIN_COUNT_LOW, "PIN incorrect; the token reports few tries left"),
+	E(TA_ERR_PIN_FINAL_TRY, "one PIN try left before the token locks; unlock interactively"),
+	E(TA_ERR_PIN_LOCKED, "PIN locked; reset it with the token's PUK or SO PIN"),
+	E(TA_ERR_PIN_LEN_RANGE, "PIN length is outside the token's range"),
+	E(TA_ERR_PIN_EXPIRED, "PIN expired; change it with the token's tools"),
+	E(TA_ERR_PIN_REQUIRED, "a PIN is needed and none was given"),
+	E(TA_ERR_PROTOCOL, "protocol error"),
+	E(TA_ERR_NOT_AUTHORIZED, "not authorized"),
+	E(TA_ERR_POLICY, "refused by policy"),
+	E(TA_ERR_TIMEOUT, "timed out"),
+	E(TA_ERR_CANCELLED, "cancelled"),
+	E(TA_ERR_VERIFY, "verification failed"),
+	E(TA_ERR_EXPIRED, "metadata expired"),
+	E(TA_ERR_FORMAT, "metadata has the wrong shape"),
+#undef E
+};
+
+const char *
+ta_strerror(int r)
+{
+	for (unsigned i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == r)
+			return errors[i].text;
+	return "unknown error";
+}
+
+const char *
+ta_errname(int r)
+{
+	for (unsigned i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == r)
+			return errors[i].name;
+	return "TA_ERR_UNKNOWN";
+}

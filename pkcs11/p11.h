@@ -1,0 +1,230 @@
+/* The token layer: a small, blocking, thread-safe API over PKCS#11.
+ *
+ * The only part of tuf-agent that includes pkcs11.h.  It loads modules
+ * through p11-kit (by path or registered name, each module once), finds
+ * tokens by RFC 7512 URI, logs in, lists and generates keys, signs, and
+ * stores certificates.  Every CK_RV is translated here into a TA_ERR_*.
+ *
+ * Threads: a struct ta_p11_token may be used from any number of threads at
+ * once.  Each signature takes a session from the token's pool (opening one
+ * when fewer than `sessions` exist, else waiting for one), so N threads sign
+ * in parallel on N sessions.  A session that fails with a handle, closed,
+ * removed or absent error is closed and dropped, and the token then reports
+ * itself absent until ta_p11_token_refresh() finds it answering again.
+ *
+ * PINs: the layer never retries a PIN and never keeps one.  A PIN is handed
+ * over in a struct ta_secret, which the layer wipes and frees. */
+#ifndef TA_P11_H
+#define TA_P11_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ta_secret;
+struct ta_p11_ctx;
+struct ta_p11_module;
+struct ta_p11_token;
+typedef struct x509_st X509;
+
+enum ta_key_type {
+	TA_KEY_NONE = 0,
+	TA_KEY_EC_P256,
+	TA_KEY_EC_P384,
+	TA_KEY_RSA_2048,
+	TA_KEY_RSA_3072,
+	TA_KEY_RSA_4096,
+	TA_KEY_ED25519,
+	TA_KEY_RSA_OTHER, /* an RSA key of another size found on a token */
+};
+
+/* "ecdsa-p256", "rsa-2048", "ed25519", ...; NULL for TA_KEY_NONE. */
+const char *ta_key_type_name(enum ta_key_type t);
+/* The inverse; TA_KEY_NONE for an unknown name. */
+enum ta_key_type ta_key_type_from_name(const char *name);
+
+enum ta_sig_scheme {
+	TA_SIG_ECDSA_SHA256,   /* raw r||s over SHA-256(msg) */
+	TA_SIG_ECDSA_SHA384,   /* raw r||s over SHA-384(msg) */
+	TA_SIG_RSA_PSS_SHA256, /* RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 */
+	TA_SIG_RSA_PKCS1_SHA256, /* RSASSA-PKCS1-v1_5 with SHA-256 (X.509) */
+	TA_SIG_ED25519,        /* PureEdDSA over msg */
+};
+
+/* What a token can do, from C_GetMechanismList. */
+enum {
+	TA_CAP_EC_GEN = 1 << 0,
+	TA_CAP_ECDSA = 1 << 1,
+	TA_CAP_ECDSA_SHA256 = 1 << 2,
+	TA_CAP_RSA_GEN = 1 << 3,
+	TA_CAP_RSA_PSS = 1 << 4,
+	TA_CAP_RSA_PSS_SHA256 = 1 << 5,
+	TA_CAP_RSA_PKCS = 1 << 6,
+	TA_CAP_RSA_PKCS_SHA256 = 1 << 7,
+	TA_CAP_ED_GEN = 1 << 8,
+	TA_CAP_EDDSA = 1 << 9,
+};
+
+/* Token flags the layer reports (from CK_TOKEN_INFO.flags). */
+enum {
+	TA_TOK_LOGIN_REQUIRED = 1 << 0,
+	TA_TOK_PROTECTED_AUTH = 1 << 1, /* PIN pad or touch; no PIN from us */
+	TA_TOK_PIN_COUNT_LOW = 1 << 2,
+	TA_TOK_PIN_FINAL_TRY = 1 << 3,
+	TA_TOK_PIN_LOCKED = 1 << 4,
+	TA_TOK_WRITE_PROTECTED = 1 << 5,
+	TA_TOK_LOGGED_IN = 1 << 6,      /* our application is logged in */
+	TA_TOK_PRESENT = 1 << 7,
+};
+
+struct ta_p11_token_info {
+	char label[33];        /* blank padding removed, NUL-terminated */
+	char manufacturer[33];
+	char model[17];
+	char serial[17];
+	char module[256];      /* module file name */
+	unsigned long slot;
+	unsigned flags;        /* TA_TOK_* */
+	unsigned caps;         /* TA_CAP_* */
+	unsigned long min_pin, max_pin;
+	unsigned sessions_open, sessions_max;
+};
+
+#define TA_P11_ID_MAX 64
+#define TA_P11_LABEL_MAX 128
+
+/* A private key as found on a token: public facts only. */
+struct ta_p11_key {
+	enum ta_key_type type;
+	unsigned bits;                 /* RSA modulus bits, EC field bits */
+	char label[TA_P11_LABEL_MAX + 1];
+	uint8_t id[TA_P11_ID_MAX];
+	size_t id_len;
+	bool always_auth;              /* CKA_ALWAYS_AUTHENTICATE */
+	bool sensitive, extractable, local;
+	uint8_t *spki;                 /* DER SubjectPublicKeyInfo, may be NULL */
+	size_t spki_len;
+	uint8_t *cert;                 /* DER certificate with the same CKA_ID, or NULL */
+	size_t cert_len;
+	unsigned long handle;          /* object handle (valid for this token generation) */
+	unsigned long generation;      /* token generation the handle belongs to */
+};
+
+/* ---- context and modules ------------------------------------------------ */
+
+/* A context owns loaded modules; free it last.  NULL on OOM. */
+struct ta_p11_ctx *ta_p11_ctx_new(void);
+/* Closes every token's sessions, finalizes and unloads every module. */
+void ta_p11_ctx_free(struct ta_p11_ctx *ctx);
+
+/* Loads and initializes a module: an absolute path to a .so, or a p11-kit
+ * registered module name ("softhsm2", "opensc-pkcs11").  Loading the same
+ * module twice returns the first instance.  *ret_mod is owned by ctx.
+ * TA_ERR_MODULE_LOAD when it cannot be found, loaded or initialized. */
+int ta_p11_module_load(struct ta_p11_ctx *ctx, const char *name_or_path,
+    struct ta_p11_module **ret_mod) __attribute__((warn_unused_result));
+
+/* ---- tokens ------------------------------------------------------------- */
+
+/* Finds the one token matching an RFC 7512 URI ("pkcs11:token=ci-hsm",
+ * "pkcs11:serial=…;manufacturer=…") among the slots of mod, or of every
+ * module loaded in ctx when mod is NULL, skipping slots without a token and
+ * tokens that are not initialised.  Object attributes in the URI are ignored
+ * here.  A URI carrying pin-value or pin-source is refused (TA_ERR_INVALID):
+ * PINs do not travel in URIs.  sessions (1..64) bounds the session pool.
+ * TA_ERR_INVALID for a malformed URI, TA_ERR_NOT_FOUND when nothing matches,
+ * TA_ERR_AMBIGUOUS when several tokens match.  *ret_tok is owned by ctx. */
+int ta_p11_token_open(struct ta_p11_ctx *ctx, struct ta_p11_module *mod, const char *uri,
+    unsigned sessions, struct ta_p11_token **ret_tok) __attribute__((warn_unused_result));
+
+/* Fresh token facts (flags, PIN counters, presence). */
+int ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
+    __attribute__((warn_unused_result));
+
+/* Checks that the token answers and is the same token (label and serial).
+ * After an absence it reopens a session; the caller logs in again.
+ * 0 when present, TA_ERR_TOKEN_ABSENT when not. */
+int ta_p11_token_refresh(struct ta_p11_token *tok) __attribute__((warn_unused_result));
+
+/* Logs the user in.  pin may be NULL only when the token has a protected
+ * authentication path.  pin is wiped and freed on every path.  One C_Login
+ * at most, never a retry.  Unless interactive is true, login is refused
+ * with TA_ERR_PIN_FINAL_TRY (no C_Login) when the token reports its final
+ * try.  Already logged in is success.  PIN errors are the distinct
+ * TA_ERR_PIN_* codes; after CKR_PIN_INCORRECT the token's flags choose
+ * between INCORRECT, COUNT_LOW, FINAL_TRY and LOCKED. */
+int ta_p11_token_login(struct ta_p11_token *tok, struct ta_secret *pin, bool interactive)
+    __attribute__((warn_unused_result));
+
+int ta_p11_token_logout(struct ta_p11_token *tok);
+
+/* ---- keys --------------------------------------------------------------- */
+
+/* All private keys on the token.  *ret_keys is an array of *ret_n keys,
+ * freed with ta_p11_keys_free(). */
+int ta_p11_key_list(struct ta_p11_token *tok, struct ta_p11_key **ret_keys, size_t *ret_n)
+    __attribute__((warn_unused_result));
+void ta_p11_keys_free(struct ta_p11_key *keys, size_t n);
+/* Frees what one key owns (not the struct). */
+void ta_p11_key_clear(struct ta_p11_key *key);
+
+/* Finds one private key by label, or by RFC 7512 URI (object=, id=).
+ * TA_ERR_KEY_NOT_FOUND, TA_ERR_AMBIGUOUS. */
+int ta_p11_key_find(struct ta_p11_token *tok, const char *label_or_uri,
+    struct ta_p11_key *ret_key) __attribute__((warn_unused_result));
+
+struct ta_p11_keygen {
+	enum ta_key_type type;
+	const char *label;           /* 1..TA_P11_LABEL_MAX bytes */
+	const uint8_t *id;           /* NULL: 16 random bytes */
+	size_t id_len;
+	bool always_auth;            /* set CKA_ALWAYS_AUTHENTICATE */
+};
+
+/* Generates a key pair on the token: private key CKA_TOKEN, CKA_PRIVATE,
+ * CKA_SENSITIVE, not CKA_EXTRACTABLE, signing only; public key verify only;
+ * one CKA_ID for both.  TA_ERR_EXISTS when any object has the label,
+ * TA_ERR_UNSUPPORTED when the token lacks the mechanism. */
+int ta_p11_key_generate(struct ta_p11_token *tok, const struct ta_p11_keygen *gen,
+    struct ta_p11_key *ret_key) __attribute__((warn_unused_result));
+
+/* Deletes the key pair and certificate with the key's CKA_ID. */
+int ta_p11_key_destroy(struct ta_p11_token *tok, const struct ta_p11_key *key)
+    __attribute__((warn_unused_result));
+
+/* ---- signing ------------------------------------------------------------ */
+
+#define TA_P11_SIG_MAX 512
+
+/* Signs msg with key in the given scheme, on a pooled session.  ECDSA
+ * returns raw r||s (64 or 96 bytes), RSA the modulus-sized signature,
+ * Ed25519 64 bytes.  For keys with CKA_ALWAYS_AUTHENTICATE, ctx_pin is
+ * used for the context-specific login (NULL on a protected-auth token);
+ * it is wiped and freed on every path when not NULL.
+ * TA_ERR_KEY_TYPE when scheme and key do not fit, TA_ERR_UNSUPPORTED when
+ * the token lacks the mechanism. */
+int ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key,
+    enum ta_sig_scheme scheme, const uint8_t *msg, size_t msg_len,
+    struct ta_secret *ctx_pin, uint8_t sig[TA_P11_SIG_MAX], size_t *ret_sig_len)
+    __attribute__((warn_unused_result));
+
+/* ---- certificates ------------------------------------------------------- */
+
+/* Stores a DER certificate on the token beside key (same CKA_ID and label),
+ * replacing the one there. */
+int ta_p11_cert_store(struct ta_p11_token *tok, const struct ta_p11_key *key,
+    const uint8_t *der, size_t der_len) __attribute__((warn_unused_result));
+
+/* Reads the DER certificate stored with key's CKA_ID.  *ret_der is
+ * malloc()ed.  TA_ERR_NOT_FOUND when there is none. */
+int ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key,
+    uint8_t **ret_der, size_t *ret_len) __attribute__((warn_unused_result));
+
+/* Signs a prepared certificate x (subject, issuer, validity, public key
+ * and extensions set) with key: sets both signature algorithm fields for
+ * the key's type (ecdsa-with-SHA256, sha256WithRSAEncryption, Ed25519),
+ * signs the TBSCertificate on the token and puts the signature in x. */
+int ta_p11_sign_x509(struct ta_p11_token *tok, const struct ta_p11_key *key, X509 *x,
+    struct ta_secret *ctx_pin) __attribute__((warn_unused_result));
+
+#endif

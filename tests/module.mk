@@ -1,0 +1,23 @@
+# tests/: cmocka unit tests (one per module), the SoftHSM2 test bed, the
+# fault-injecting PKCS#11 module, and the token-layer demo program.
+TESTS += $(BUILD)/tests/test_common $(BUILD)/tests/test_pkcs11
+# TEST_EXTRA += $(FAULT_MODULE)
+DEMO := $(BUILD)/tests/demo_p11
+DEMO_DEPS += $(DEMO)
+
+$(BUILD)/tests/test_common: $(BUILD)/tests/test_common.o $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))
+
+$(BUILD)/tests/test_pkcs11: $(BUILD)/tests/test_pkcs11.o $(TEST_HELPERS) $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS) $(LIBS_CMOCKA) -ldl)
+
+# Loaded by p11-kit inside the tests: built without sanitizers, so that it
+# never needs a sanitizer runtime the host process may lack.
+$(FAULT_MODULE): tests/fault-pkcs11.c $(FLAGS_STAMP)
+	$(call quiet,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(CFLAGS_P11) -fPIC -shared \
+		$(if $(filter 1,$(WERROR)),-Werror) -o $@ $< -ldl -lpthread
+
+$(DEMO): $(BUILD)/tests/demo_p11.o $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS))
