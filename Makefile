@@ -74,6 +74,10 @@ LIB_PKCS11 := $(BUILD)/libpkcs11.a
 LIB_TUF    := $(BUILD)/libtuf.a
 LIB_PROTO  := $(BUILD)/libprotocol.a
 TEST_HELPERS := $(BUILD)/tests/testbed.o
+# What a program using the token layer links (module.mk files are read in
+# name order, so shared link sets are defined here, before them).
+PKCS11_LIBS := $(LIB_PKCS11) $(LIB_COMMON)
+PKCS11_LDLIBS = $(LIBS_P11) $(LIBS_SSL) -lpthread
 FAULT_MODULE := $(BUILD)/tests/fault-pkcs11.so
 
 LIBRARIES :=

@@ -76,6 +76,9 @@ int ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HA
 int ta__p11_find(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl,
     CK_ULONG n, CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n);
 
+/* Is the application logged in as the user? */
+bool ta__p11_logged_in(struct ta_p11_token *tok, CK_SESSION_HANDLE s);
+
 /* Re-find the private key's handle when the token generation moved on. */
 int ta__p11_key_handle(struct ta_p11_token *tok, CK_SESSION_HANDLE s,
     const struct ta_p11_key *key, CK_OBJECT_HANDLE *ret_h);

@@ -51,6 +51,15 @@ ta_key_type_from_name(const char *name)
 	return TA_KEY_NONE;
 }
 
+bool
+ta__p11_logged_in(struct ta_p11_token *tok, CK_SESSION_HANDLE s)
+{
+	CK_SESSION_INFO si;
+
+	return tok->mod->fl->C_GetSessionInfo(s, &si) == CKR_OK &&
+	    (si.state == CKS_RO_USER_FUNCTIONS || si.state == CKS_RW_USER_FUNCTIONS);
+}
+
 int
 ta__p11_find(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
     CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n)
@@ -490,8 +499,8 @@ ta_p11_key_find(struct ta_p11_token *tok, const char *label_or_uri, struct ta_p1
 	if ((r = ta__p11_session_get(tok, &s)) != 0)
 		goto out;
 	if ((r = ta__p11_find(tok, s, tmpl, nt, objs, 2, &n)) == 0) {
-		if (n == 0)
-			r = TA_ERR_KEY_NOT_FOUND;
+		if (n == 0) /* private keys are invisible while locked */
+			r = ta__p11_logged_in(tok, s) ? TA_ERR_KEY_NOT_FOUND : TA_ERR_NOT_LOGGED_IN;
 		else if (n > 1)
 			r = TA_ERR_AMBIGUOUS;
 		else
@@ -529,8 +538,10 @@ ta__p11_key_handle(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct t
 		return TA_ERR_KEY_NOT_FOUND;
 	if ((r = ta__p11_find(tok, s, tmpl, 2, objs, 2, &n)) != 0)
 		return r;
-	if (n != 1)
-		return n == 0 ? TA_ERR_KEY_NOT_FOUND : TA_ERR_AMBIGUOUS;
+	if (n == 0)
+		return ta__p11_logged_in(tok, s) ? TA_ERR_KEY_NOT_FOUND : TA_ERR_NOT_LOGGED_IN;
+	if (n > 1)
+		return TA_ERR_AMBIGUOUS;
 	*ret_h = objs[0];
 	return 0;
 }

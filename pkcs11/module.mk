@@ -2,8 +2,6 @@
 PKCS11_SRC := pkcs11/module.c pkcs11/token.c pkcs11/key.c pkcs11/sign.c pkcs11/cert.c
 LIBRARIES += $(LIB_PKCS11)
 LINT_SRC += $(PKCS11_SRC)
-PKCS11_LIBS := $(LIB_PKCS11) $(LIB_COMMON)
-PKCS11_LDLIBS := $(LIBS_P11) $(LIBS_SSL) -lpthread
 
 $(LIB_PKCS11): $(PKCS11_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)

@@ -255,8 +255,6 @@ ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
 	pthread_mutex_lock(&tok->lock);
 	present = !tok->absent && token_answers(tok, &ti);
 	if (present) {
-		CK_SESSION_INFO sinfo;
-
 		info.flags |= TA_TOK_PRESENT;
 		if (ti.flags & CKF_LOGIN_REQUIRED)
 			info.flags |= TA_TOK_LOGIN_REQUIRED;
@@ -272,9 +270,7 @@ ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
 			info.flags |= TA_TOK_WRITE_PROTECTED;
 		info.min_pin = ti.ulMinPinLen;
 		info.max_pin = ti.ulMaxPinLen;
-		if (tok->idle != NULL &&
-		    tok->mod->fl->C_GetSessionInfo(tok->idle->h, &sinfo) == CKR_OK &&
-		    (sinfo.state == CKS_RO_USER_FUNCTIONS || sinfo.state == CKS_RW_USER_FUNCTIONS))
+		if (tok->idle != NULL && ta__p11_logged_in(tok, tok->idle->h))
 			info.flags |= TA_TOK_LOGGED_IN;
 	}
 	memcpy(info.label, tok->label, sizeof(info.label));

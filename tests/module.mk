@@ -1,7 +1,7 @@
 # tests/: cmocka unit tests (one per module), the SoftHSM2 test bed, the
 # fault-injecting PKCS#11 module, and the token-layer demo program.
 TESTS += $(BUILD)/tests/test_common $(BUILD)/tests/test_pkcs11
-# TEST_EXTRA += $(FAULT_MODULE)
+TEST_EXTRA += $(FAULT_MODULE)
 DEMO := $(BUILD)/tests/demo_p11
 DEMO_DEPS += $(DEMO)
 
@@ -21,3 +21,7 @@ $(FAULT_MODULE): tests/fault-pkcs11.c $(FLAGS_STAMP)
 
 $(DEMO): $(BUILD)/tests/demo_p11.o $(PKCS11_LIBS)
 	$(call link,$@,$^,$(PKCS11_LDLIBS))
+
+TESTS += $(BUILD)/tests/test_pkcs11_fault
+$(BUILD)/tests/test_pkcs11_fault: $(BUILD)/tests/test_pkcs11_fault.o $(TEST_HELPERS) $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS) $(LIBS_CMOCKA) -ldl)

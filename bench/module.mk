@@ -1,0 +1,5 @@
+# bench/: make bench only, never make check.
+BENCHES += $(BUILD)/bench/bench_pool
+
+$(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(TEST_HELPERS) $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS) -ldl -lm)

@@ -1,0 +1,1343 @@
+/*
+ * fault-pkcs11.c — a fault-injecting PKCS#11 module, for tests only.
+ *
+ * The module wraps a real one and forwards every call to it, unless a fault is configured.
+ *
+ * Environment
+ *   TA_FAULT_TARGET  module to wrap, loaded at the first C_GetFunctionList
+ *                    (default /usr/lib/softhsm/libsofthsm2.so)
+ *   TA_FAULT_CTL     control file; unset, empty or missing means "no faults"
+ *   TA_FAULT_STATS   if set, rewritten atomically (temporary file + rename) after every call to
+ *                    C_Login, C_Sign, C_SignInit, C_OpenSession or C_GenerateKeyPair, with one
+ *                    line "C_Name=N" for every function called so far
+ *
+ * Control file
+ *   The file is re-read at the start of any call once its inode, size, mtime or ctime changes
+ *   (with nanoseconds; write a new file and rename it over the old one to be safe from coarse
+ *   timestamps).  One "key=value" per line; blanks around key and value are ignored; lines
+ *   starting with '#' are comments.  A bad line is reported on stderr and ignored.
+ *
+ *   absent=LABEL[,LABEL...]
+ *	The tokens with these labels (CK_TOKEN_INFO.label without its blank padding) vanish:
+ *	C_GetSlotList(tokenPresent=TRUE) omits their slots, C_GetSlotInfo clears
+ *	CKF_TOKEN_PRESENT, C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo, C_InitToken and
+ *	C_OpenSession return CKR_TOKEN_NOT_PRESENT, and every call on an open session of the
+ *	token returns CKR_DEVICE_REMOVED.  Once the label leaves the file the token is back, but
+ *	the sessions that saw it vanish are closed in the target and return
+ *	CKR_SESSION_HANDLE_INVALID, as after a real reinsertion (this also logs the token out).
+ *	Several absent= lines add up.
+ *
+ *   fail=FUNC:CKR_NAME[:COUNT]
+ *	FUNC (C_Sign, C_Login, ...) returns CKR_NAME (or a number such as 0x30) without calling
+ *	the target, COUNT times, or on every call if COUNT is left out.  Counts start afresh each
+ *	time the file is re-read.  Several fail= lines may name the same function: the first one
+ *	with calls left applies, so "fail=C_Sign:CKR_DEVICE_ERROR:1" followed by
+ *	"fail=C_Sign:CKR_PIN_INCORRECT" fails once with the first code, then always with the second.
+ *	A failed C_Sign, C_SignUpdate or C_SignFinal also ends the signing operation in the
+ *	target (completing it and discarding the signature), as a real token does, so that the
+ *	caller can call C_SignInit again; other faulted operations are left as they were.
+ *
+ *   delay=FUNC:MILLISECONDS
+ *	Every call of FUNC sleeps that long first (a touch wait), whether it then fails or not.
+ *
+ *   hide_mech=CKM_NAME[,CKM_NAME...]
+ *	C_GetMechanismList leaves these out (NULL-list size queries agree with the data), and
+ *	C_GetMechanismInfo and every call that takes a CK_MECHANISM (C_SignInit,
+ *	C_GenerateKeyPair, ...) return CKR_MECHANISM_INVALID for them.  Names or numbers (0x...).
+ *
+ *   token_flags=CKF_NAME[,CKF_NAME...]
+ *	C_GetTokenInfo ORs these flags (CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY,
+ *	CKF_USER_PIN_LOCKED, CKF_PROTECTED_AUTHENTICATION_PATH, ... or 0x...) into every
+ *	token's answer: a token that says its PIN is on its last try.
+ *
+ *   The order of the checks is: fail=, then absent=, then hide_mech=.  Changes are noticed
+ *   only when a call is made: a token that vanishes and returns between two calls has, for
+ *   the module, never left.  C_WaitForSlotEvent reports none of these events.
+ *
+ * Counters
+ *   Every call is counted per function, faulted or not.  In-process tests read the counts
+ *   with ta_fault_count() and clear them with ta_fault_reset_counts(), found with
+ *   dlopen(path, RTLD_NOLOAD | RTLD_NOW) and dlsym().
+ *
+ * Locking: one mutex guards all state; it is never held while forwarding to the target or
+ * while sleeping.
+ */
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <p11-kit/pkcs11.h>
+
+#define DEFAULT_TARGET "/usr/lib/softhsm/libsofthsm2.so"
+#define LABEL_LEN 32		/* CK_TOKEN_INFO.label */
+#define MAX_FAILS 32
+#define MAX_LABELS 16
+#define MAX_MECHS 32
+#define MAX_SLOTS 64
+#define MAX_SESSIONS 256
+#define MAX_LIST 512		/* slots or mechanisms fetched from the target at once */
+#define MAX_DELAY_MS 600000UL
+#define MAX_SIGNATURE 2048	/* RSA-16384 */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Every function of the v2.40 CK_FUNCTION_LIST, in its order. */
+#define FAULT_FUNCTIONS(X)                                                                         \
+	X(C_Initialize) X(C_Finalize) X(C_GetInfo) X(C_GetFunctionList) X(C_GetSlotList)           \
+	X(C_GetSlotInfo) X(C_GetTokenInfo) X(C_GetMechanismList) X(C_GetMechanismInfo)             \
+	X(C_InitToken) X(C_InitPIN) X(C_SetPIN) X(C_OpenSession) X(C_CloseSession)                 \
+	X(C_CloseAllSessions) X(C_GetSessionInfo) X(C_GetOperationState) X(C_SetOperationState)    \
+	X(C_Login) X(C_Logout) X(C_CreateObject) X(C_CopyObject) X(C_DestroyObject)                \
+	X(C_GetObjectSize) X(C_GetAttributeValue) X(C_SetAttributeValue) X(C_FindObjectsInit)      \
+	X(C_FindObjects) X(C_FindObjectsFinal) X(C_EncryptInit) X(C_Encrypt) X(C_EncryptUpdate)    \
+	X(C_EncryptFinal) X(C_DecryptInit) X(C_Decrypt) X(C_DecryptUpdate) X(C_DecryptFinal)       \
+	X(C_DigestInit) X(C_Digest) X(C_DigestUpdate) X(C_DigestKey) X(C_DigestFinal)              \
+	X(C_SignInit) X(C_Sign) X(C_SignUpdate) X(C_SignFinal) X(C_SignRecoverInit)                \
+	X(C_SignRecover) X(C_VerifyInit) X(C_Verify) X(C_VerifyUpdate) X(C_VerifyFinal)            \
+	X(C_VerifyRecoverInit) X(C_VerifyRecover) X(C_DigestEncryptUpdate)                         \
+	X(C_DecryptDigestUpdate) X(C_SignEncryptUpdate) X(C_DecryptVerifyUpdate) X(C_GenerateKey)  \
+	X(C_GenerateKeyPair) X(C_WrapKey) X(C_UnwrapKey) X(C_DeriveKey) X(C_SeedRandom)            \
+	X(C_GenerateRandom) X(C_GetFunctionStatus) X(C_CancelFunction) X(C_WaitForSlotEvent)
+
+enum fn {
+#define X(name) FN_##name,
+	FAULT_FUNCTIONS(X)
+#undef X
+	FN_COUNT
+};
+
+static const char *const fn_names[FN_COUNT] = {
+#define X(name) [FN_##name] = #name,
+	FAULT_FUNCTIONS(X)
+#undef X
+};
+
+struct named {
+	const char *name;
+	unsigned long value;
+};
+
+#define NAMED(x) { #x, x }
+
+static const struct named rv_names[] = {
+	NAMED(CKR_OK),
+	NAMED(CKR_HOST_MEMORY),
+	NAMED(CKR_TOKEN_WRITE_PROTECTED),
+	NAMED(CKR_GENERAL_ERROR),
+	NAMED(CKR_FUNCTION_FAILED),
+	NAMED(CKR_ARGUMENTS_BAD),
+	NAMED(CKR_DEVICE_ERROR),
+	NAMED(CKR_DEVICE_MEMORY),
+	NAMED(CKR_DEVICE_REMOVED),
+	NAMED(CKR_FUNCTION_CANCELED),
+	NAMED(CKR_KEY_HANDLE_INVALID),
+	NAMED(CKR_MECHANISM_INVALID),
+	NAMED(CKR_OPERATION_NOT_INITIALIZED),
+	NAMED(CKR_PIN_INCORRECT),
+	NAMED(CKR_PIN_INVALID),
+	NAMED(CKR_PIN_LEN_RANGE),
+	NAMED(CKR_PIN_EXPIRED),
+	NAMED(CKR_PIN_LOCKED),
+	NAMED(CKR_SESSION_CLOSED),
+	NAMED(CKR_SESSION_COUNT),
+	NAMED(CKR_SESSION_HANDLE_INVALID),
+	NAMED(CKR_TOKEN_NOT_PRESENT),
+	NAMED(CKR_TOKEN_NOT_RECOGNIZED),
+	NAMED(CKR_USER_ALREADY_LOGGED_IN),
+	NAMED(CKR_USER_NOT_LOGGED_IN),
+	NAMED(CKR_CRYPTOKI_NOT_INITIALIZED),
+};
+
+static const struct named flag_names[] = {
+	NAMED(CKF_USER_PIN_COUNT_LOW),
+	NAMED(CKF_USER_PIN_FINAL_TRY),
+	NAMED(CKF_USER_PIN_LOCKED),
+	NAMED(CKF_USER_PIN_TO_BE_CHANGED),
+	NAMED(CKF_PROTECTED_AUTHENTICATION_PATH),
+	NAMED(CKF_WRITE_PROTECTED),
+};
+
+static const struct named mech_names[] = {
+	NAMED(CKM_RSA_PKCS_KEY_PAIR_GEN),
+	NAMED(CKM_RSA_PKCS),
+	NAMED(CKM_RSA_PKCS_PSS),
+	NAMED(CKM_SHA256_RSA_PKCS),
+	NAMED(CKM_SHA256_RSA_PKCS_PSS),
+	NAMED(CKM_EC_KEY_PAIR_GEN),
+	NAMED(CKM_ECDSA),
+	NAMED(CKM_ECDSA_SHA256),
+	NAMED(CKM_EC_EDWARDS_KEY_PAIR_GEN),
+	NAMED(CKM_EDDSA),
+};
+
+/* One fail= line. */
+struct fail_rule {
+	enum fn fn;
+	CK_RV rv;
+	bool always;		/* no COUNT given */
+	unsigned long left;	/* calls still to fail, if !always */
+};
+
+/* The control file, parsed. */
+struct config {
+	struct fail_rule fails[MAX_FAILS];
+	size_t n_fails;
+	unsigned long delay_ms[FN_COUNT];
+	char absent[MAX_LABELS][LABEL_LEN + 1];
+	size_t n_absent;
+	CK_MECHANISM_TYPE hidden[MAX_MECHS];
+	size_t n_hidden;
+	CK_FLAGS token_flags;	/* ORed into every C_GetTokenInfo answer */
+};
+
+/* What tells one version of the control file from the next. */
+struct file_id {
+	bool exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	struct timespec ctime;
+};
+
+struct slot {
+	CK_SLOT_ID id;
+	char label[LABEL_LEN + 1];	/* trimmed, as last reported by the target */
+};
+
+/*
+ * A session is LIVE until its token is seen absent, then ORPHANED (CKR_DEVICE_REMOVED) until
+ * the token returns, then STALE (CKR_SESSION_HANDLE_INVALID) while it is closed in the target;
+ * after that it is forgotten and the target itself answers for the handle.
+ */
+enum session_state { SESSION_LIVE, SESSION_ORPHANED, SESSION_STALE };
+
+struct session {
+	CK_SESSION_HANDLE handle;	/* CK_INVALID_HANDLE: free entry */
+	CK_SLOT_ID slot;
+	enum session_state state;
+};
+
+__attribute__((visibility("default"))) unsigned long ta_fault_count(const char *func);
+__attribute__((visibility("default"))) void ta_fault_reset_counts(void);
+
+static pthread_once_t target_once = PTHREAD_ONCE_INIT;
+static CK_FUNCTION_LIST *target;	/* set once, then read-only */
+static CK_FUNCTION_LIST fault_functions;
+
+/* All of the following is guarded by state_mutex. */
+static pthread_mutex_t state_mutex = PTHREAD_MUTEX_INITIALIZER;
+static char ctl_path[PATH_MAX];
+static struct file_id ctl_id;
+static struct config cfg;
+static unsigned long counts[FN_COUNT];
+static struct slot slots[MAX_SLOTS];
+static size_t n_slots;
+static struct session sessions[MAX_SESSIONS];
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+/* Decimal, or 0x... hexadecimal; no sign, no trailing junk. */
+static bool
+parse_ulong(const char *s, unsigned long *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*ret = v;
+	return true;
+}
+
+static bool
+name_lookup(const struct named *table, size_t n, const char *name, unsigned long *ret)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(table[i].name, name) == 0) {
+			*ret = table[i].value;
+			return true;
+		}
+	}
+	return parse_ulong(name, ret);
+}
+
+static bool
+fn_lookup(const char *name, enum fn *ret)
+{
+	int i;
+
+	for (i = 0; i < FN_COUNT; i++) {
+		if (strcmp(fn_names[i], name) == 0) {
+			*ret = (enum fn)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A blank-padded CK_TOKEN_INFO.label, as a trimmed C string. */
+static void
+label_from_token(char out[static LABEL_LEN + 1], const CK_UTF8CHAR in[static LABEL_LEN])
+{
+	size_t len = LABEL_LEN;
+
+	while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\0'))
+		len--;
+	memcpy(out, in, len);
+	out[len] = '\0';
+}
+
+static void
+sleep_ms(unsigned long ms)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ms / 1000),
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		continue;
+}
+
+/* ---- control file --------------------------------------------------------------------------- */
+
+static const char *
+parse_absent(struct config *c, char *value)
+{
+	char *item;
+
+	while ((item = strsep(&value, ",")) != NULL) {
+		item = trim(item);
+		if (*item == '\0')
+			continue;
+		if (strlen(item) > LABEL_LEN)
+			return "label longer than 32 bytes";
+		if (c->n_absent == MAX_LABELS)
+			return "too many absent labels";
+		strcpy(c->absent[c->n_absent++], item);
+	}
+	return NULL;
+}
+
+static const char *
+parse_fail(struct config *c, char *value)
+{
+	char *func = strsep(&value, ":");
+	char *code = strsep(&value, ":");
+	char *count = value;	/* the rest, or NULL */
+	struct fail_rule r = { 0 };
+
+	if (code == NULL)
+		return "expected fail=FUNC:CKR_NAME[:COUNT]";
+	if (!fn_lookup(trim(func), &r.fn))
+		return "unknown function";
+	if (!name_lookup(rv_names, ARRAY_SIZE(rv_names), trim(code), &r.rv))
+		return "unknown return code";
+	r.always = count == NULL;
+	if (count != NULL && (!parse_ulong(trim(count), &r.left) || r.left == 0))
+		return "COUNT must be a number above 0";
+	if (c->n_fails == MAX_FAILS)
+		return "too many fail= lines";
+	c->fails[c->n_fails++] = r;
+	return NULL;
+}
+
+static const char *
+parse_delay(struct config *c, char *value)
+{
+	char *func = strsep(&value, ":");
+	char *ms = value;
+	unsigned long v;
+	enum fn fn;
+
+	if (ms == NULL)
+		return "expected delay=FUNC:MILLISECONDS";
+	if (!fn_lookup(trim(func), &fn))
+		return "unknown function";
+	if (!parse_ulong(trim(ms), &v) || v > MAX_DELAY_MS)
+		return "bad MILLISECONDS";
+	c->delay_ms[fn] = v;
+	return NULL;
+}
+
+static const char *
+parse_hide_mech(struct config *c, char *value)
+{
+	CK_MECHANISM_TYPE mech;
+	char *item;
+
+	while ((item = strsep(&value, ",")) != NULL) {
+		item = trim(item);
+		if (*item == '\0')
+			continue;
+		if (!name_lookup(mech_names, ARRAY_SIZE(mech_names), item, &mech))
+			return "unknown mechanism";
+		if (c->n_hidden == MAX_MECHS)
+			return "too many hidden mechanisms";
+		c->hidden[c->n_hidden++] = mech;
+	}
+	return NULL;
+}
+
+static const char *
+parse_token_flags(struct config *c, char *value)
+{
+	unsigned long flag;
+	char *item;
+
+	while ((item = strsep(&value, ",")) != NULL) {
+		item = trim(item);
+		if (*item == '\0')
+			continue;
+		if (!name_lookup(flag_names, ARRAY_SIZE(flag_names), item, &flag))
+			return "unknown token flag";
+		c->token_flags |= flag;
+	}
+	return NULL;
+}
+
+static const struct {
+	const char *key;
+	const char *(*parse)(struct config *c, char *value);
+} ctl_keys[] = {
+	{ "absent", parse_absent },
+	{ "fail", parse_fail },
+	{ "delay", parse_delay },
+	{ "hide_mech", parse_hide_mech },
+	{ "token_flags", parse_token_flags },
+};
+
+static void
+config_parse_line(struct config *c, char *line, const char *path, unsigned lineno)
+{
+	const char *err = "unknown key";
+	char *key, *value;
+	size_t i;
+
+	key = trim(line);
+	if (*key == '\0' || *key == '#')
+		return;
+	value = strchr(key, '=');
+	if (value == NULL) {
+		err = "expected key=value";
+	} else {
+		*value++ = '\0';
+		key = trim(key);
+		for (i = 0; i < ARRAY_SIZE(ctl_keys); i++) {
+			if (strcmp(key, ctl_keys[i].key) == 0) {
+				err = ctl_keys[i].parse(c, trim(value));
+				break;
+			}
+		}
+	}
+	if (err != NULL)
+		fprintf(stderr, "fault-pkcs11: %s:%u: %s; line ignored\n", path, lineno, err);
+}
+
+static void
+file_id_from_stat(struct file_id *id, const struct stat *st)
+{
+	*id = (struct file_id){
+		.exists = true,
+		.dev = st->st_dev,
+		.ino = st->st_ino,
+		.size = st->st_size,
+		.mtime = st->st_mtim,
+		.ctime = st->st_ctim,
+	};
+}
+
+static bool
+file_id_equal(const struct file_id *a, const struct file_id *b)
+{
+	if (!a->exists || !b->exists)
+		return a->exists == b->exists;
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	    a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* Replaces cfg with the contents of path; id is what stat() said about it. */
+static void
+config_load_locked(const char *path, const struct file_id *id)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	struct stat st;
+	FILE *f;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(ctl_path, sizeof(ctl_path), "%s", path);
+	ctl_id = *id;
+	if (!id->exists || (f = fopen(path, "re")) == NULL)
+		return;
+	/* Remember the version actually read, should the file have been replaced meanwhile. */
+	if (fstat(fileno(f), &st) == 0)
+		file_id_from_stat(&ctl_id, &st);
+	while (getline(&line, &cap, f) != -1)
+		config_parse_line(&cfg, line, path, ++lineno);
+	free(line);
+	fclose(f);
+}
+
+/* One stat() per call; the file is parsed again only when it has changed. */
+static void
+config_refresh_locked(void)
+{
+	const char *path = secure_getenv("TA_FAULT_CTL");
+	struct file_id id = { 0 };
+	struct stat st;
+
+	if (path == NULL || strlen(path) >= sizeof(ctl_path))
+		path = "";
+	if (*path != '\0' && stat(path, &st) == 0)
+		file_id_from_stat(&id, &st);
+	if (strcmp(path, ctl_path) != 0 || !file_id_equal(&id, &ctl_id))
+		config_load_locked(path, &id);
+}
+
+/* Consumes one call of the first fail= rule for fn that has calls left. */
+static bool
+fail_take_locked(enum fn fn, CK_RV *ret_rv)
+{
+	size_t i;
+
+	for (i = 0; i < cfg.n_fails; i++) {
+		struct fail_rule *r = &cfg.fails[i];
+
+		if (r->fn != fn || (!r->always && r->left == 0))
+			continue;
+		if (!r->always)
+			r->left--;
+		*ret_rv = r->rv;
+		return true;
+	}
+	return false;
+}
+
+static bool
+mech_hidden_locked(CK_MECHANISM_TYPE mech)
+{
+	size_t i;
+
+	for (i = 0; i < cfg.n_hidden; i++) {
+		if (cfg.hidden[i] == mech)
+			return true;
+	}
+	return false;
+}
+
+/* ---- slots ---------------------------------------------------------------------------------- */
+
+static struct slot *
+slot_find_locked(CK_SLOT_ID id)
+{
+	size_t i;
+
+	for (i = 0; i < n_slots; i++) {
+		if (slots[i].id == id)
+			return &slots[i];
+	}
+	return NULL;
+}
+
+static void
+slot_note_label_locked(CK_SLOT_ID id, const CK_UTF8CHAR label[static LABEL_LEN])
+{
+	struct slot *s = slot_find_locked(id);
+
+	if (s == NULL) {
+		if (n_slots == MAX_SLOTS)
+			return;	/* never seen as absent, then */
+		s = &slots[n_slots++];
+		s->id = id;
+	}
+	label_from_token(s->label, label);
+}
+
+/* Uses the cached label: no call to the target. */
+static bool
+slot_absent_locked(CK_SLOT_ID id)
+{
+	const struct slot *s = slot_find_locked(id);
+	size_t i;
+
+	if (s == NULL)
+		return false;
+	for (i = 0; i < cfg.n_absent; i++) {
+		if (strcmp(cfg.absent[i], s->label) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Refreshes the slot's label from the target, then checks it. */
+static bool
+slot_absent(CK_SLOT_ID id)
+{
+	CK_TOKEN_INFO info;
+	bool absent;
+	CK_RV rv;
+
+	rv = target->C_GetTokenInfo(id, &info);
+	pthread_mutex_lock(&state_mutex);
+	if (rv == CKR_OK)
+		slot_note_label_locked(id, info.label);
+	absent = slot_absent_locked(id);
+	pthread_mutex_unlock(&state_mutex);
+	return absent;
+}
+
+/* ---- sessions ------------------------------------------------------------------------------- */
+
+static struct session *
+session_find_locked(CK_SESSION_HANDLE handle)
+{
+	size_t i;
+
+	if (handle == CK_INVALID_HANDLE)
+		return NULL;
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		if (sessions[i].handle == handle)
+			return &sessions[i];
+	}
+	return NULL;
+}
+
+/* A handle the target hands out again replaces whatever we remembered under it. */
+static bool
+session_add_locked(CK_SESSION_HANDLE handle, CK_SLOT_ID slot)
+{
+	struct session *s = session_find_locked(handle);
+	size_t i;
+
+	for (i = 0; i < MAX_SESSIONS && s == NULL; i++) {
+		if (sessions[i].handle == CK_INVALID_HANDLE)
+			s = &sessions[i];
+	}
+	if (s == NULL)
+		return false;
+	*s = (struct session){ .handle = handle, .slot = slot, .state = SESSION_LIVE };
+	return true;
+}
+
+static void
+session_forget_locked(CK_SESSION_HANDLE handle)
+{
+	struct session *s = session_find_locked(handle);
+
+	if (s != NULL)
+		s->handle = CK_INVALID_HANDLE;
+}
+
+static void
+sessions_forget_slot_locked(CK_SLOT_ID slot)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		if (sessions[i].handle != CK_INVALID_HANDLE && sessions[i].slot == slot)
+			sessions[i].handle = CK_INVALID_HANDLE;
+	}
+}
+
+/*
+ * Moves sessions along with their token: LIVE -> ORPHANED when it is absent, ORPHANED ->
+ * STALE when it is back.  Returns the STALE ones, which the caller closes in the target.
+ */
+static size_t
+sessions_sweep_locked(CK_SESSION_HANDLE to_close[static MAX_SESSIONS])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		struct session *s = &sessions[i];
+		bool absent;
+
+		if (s->handle == CK_INVALID_HANDLE || s->state == SESSION_STALE)
+			continue;
+		absent = slot_absent_locked(s->slot);
+		if (s->state == SESSION_LIVE && absent) {
+			s->state = SESSION_ORPHANED;
+		} else if (s->state == SESSION_ORPHANED && !absent) {
+			s->state = SESSION_STALE;
+			to_close[n++] = s->handle;
+		}
+	}
+	return n;
+}
+
+/*
+ * XXX If the application calls C_CloseAllSessions on the slot while we close these, and the
+ * target gives a freed handle to a new session in between, we may close that new session.
+ * Tests do not race token returns against session churn on the same token.
+ */
+static void
+sessions_close_stale(const CK_SESSION_HANDLE *handles, size_t n)
+{
+	struct session *s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		(void)target->C_CloseSession(handles[i]);
+	pthread_mutex_lock(&state_mutex);
+	for (i = 0; i < n; i++) {
+		s = session_find_locked(handles[i]);
+		if (s != NULL && s->state == SESSION_STALE)
+			s->handle = CK_INVALID_HANDLE;
+	}
+	pthread_mutex_unlock(&state_mutex);
+}
+
+static bool
+session_check_locked(CK_SESSION_HANDLE handle, CK_RV *ret_rv)
+{
+	const struct session *s = session_find_locked(handle);
+
+	if (s == NULL || s->state == SESSION_LIVE)
+		return false;
+	*ret_rv = s->state == SESSION_ORPHANED ? CKR_DEVICE_REMOVED : CKR_SESSION_HANDLE_INVALID;
+	return true;
+}
+
+/* ---- counters ------------------------------------------------------------------------------- */
+
+static bool
+fn_in_stats(enum fn fn)
+{
+	switch (fn) {
+	case FN_C_Login:
+	case FN_C_Sign:
+	case FN_C_SignInit:
+	case FN_C_OpenSession:
+	case FN_C_GenerateKeyPair:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+stats_write_locked(void)
+{
+	const char *path = secure_getenv("TA_FAULT_STATS");
+	char tmp[PATH_MAX];
+	FILE *f;
+	int i, len;
+
+	if (path == NULL || *path == '\0')
+		return;
+	len = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (len < 0 || (size_t)len >= sizeof(tmp) || (f = fopen(tmp, "we")) == NULL)
+		return;
+	for (i = 0; i < FN_COUNT; i++) {
+		if (counts[i] > 0)
+			fprintf(f, "%s=%lu\n", fn_names[i], counts[i]);
+	}
+	if ((ferror(f) | fclose(f)) != 0 || rename(tmp, path) != 0)
+		(void)unlink(tmp);
+}
+
+unsigned long
+ta_fault_count(const char *func)
+{
+	unsigned long n = 0;
+	enum fn fn;
+
+	if (func == NULL || !fn_lookup(func, &fn))
+		return 0;
+	pthread_mutex_lock(&state_mutex);
+	n = counts[fn];
+	pthread_mutex_unlock(&state_mutex);
+	return n;
+}
+
+void
+ta_fault_reset_counts(void)
+{
+	pthread_mutex_lock(&state_mutex);
+	memset(counts, 0, sizeof(counts));
+	pthread_mutex_unlock(&state_mutex);
+}
+
+/* ---- the common prologue -------------------------------------------------------------------- */
+
+/*
+ * Starts every call: re-reads the control file if needed, counts the call, and decides on a
+ * fault.  session and mech are NULL when the function takes none.  Returns true when the call
+ * must return *ret_rv without reaching the target.
+ */
+static bool
+enter(enum fn fn, const CK_SESSION_HANDLE *session, const CK_MECHANISM *mech, CK_RV *ret_rv)
+{
+	CK_SESSION_HANDLE to_close[MAX_SESSIONS];
+	unsigned long delay_ms;
+	CK_RV rv = CKR_OK;
+	size_t n_close;
+	bool faulted;
+
+	pthread_mutex_lock(&state_mutex);
+	config_refresh_locked();
+	n_close = sessions_sweep_locked(to_close);
+	counts[fn]++;
+	if (fn_in_stats(fn))
+		stats_write_locked();
+	delay_ms = cfg.delay_ms[fn];
+	faulted = fail_take_locked(fn, &rv);
+	if (!faulted && session != NULL)
+		faulted = session_check_locked(*session, &rv);
+	if (!faulted && mech != NULL && mech_hidden_locked(mech->mechanism)) {
+		rv = CKR_MECHANISM_INVALID;
+		faulted = true;
+	}
+	pthread_mutex_unlock(&state_mutex);
+
+	if (n_close > 0)
+		sessions_close_stale(to_close, n_close);
+	if (delay_ms > 0)
+		sleep_ms(delay_ms);
+	if (faulted)
+		*ret_rv = rv;
+	return faulted;
+}
+
+/* Answers the two-call protocol (NULL list: size only) from a list we have already filtered. */
+static CK_RV
+list_answer(const CK_ULONG *items, CK_ULONG n, CK_ULONG *list, CK_ULONG *count)
+{
+	if (count == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (list == NULL) {
+		*count = n;
+		return CKR_OK;
+	}
+	if (*count < n) {
+		*count = n;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	memcpy(list, items, n * sizeof(*items));
+	*count = n;
+	return CKR_OK;
+}
+
+/* ---- trivial forwarders --------------------------------------------------------------------- */
+
+#define FORWARD(name, params, args)                                                                \
+	static CK_RV                                                                               \
+	fault_##name params                                                                        \
+	{                                                                                          \
+		CK_RV rv;                                                                          \
+                                                                                                   \
+		if (enter(FN_##name, NULL, NULL, &rv))                                             \
+			return rv;                                                                 \
+		return target->name args;                                                          \
+	}
+
+#define FORWARD_SESSION(name, params, args)                                                        \
+	static CK_RV                                                                               \
+	fault_##name params                                                                        \
+	{                                                                                          \
+		CK_RV rv;                                                                          \
+                                                                                                   \
+		if (enter(FN_##name, &session, NULL, &rv))                                         \
+			return rv;                                                                 \
+		return target->name args;                                                          \
+	}
+
+#define FORWARD_MECH(name, params, args)                                                           \
+	static CK_RV                                                                               \
+	fault_##name params                                                                        \
+	{                                                                                          \
+		CK_RV rv;                                                                          \
+                                                                                                   \
+		if (enter(FN_##name, &session, mechanism, &rv))                                    \
+			return rv;                                                                 \
+		return target->name args;                                                          \
+	}
+
+FORWARD(C_Initialize, (CK_VOID_PTR args), (args))
+FORWARD(C_GetInfo, (CK_INFO_PTR info), (info))
+FORWARD(C_WaitForSlotEvent, (CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved),
+    (flags, slot, reserved))
+
+FORWARD_SESSION(C_InitPIN, (CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len),
+    (session, pin, pin_len))
+FORWARD_SESSION(C_SetPIN,
+    (CK_SESSION_HANDLE session, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
+	CK_ULONG new_len),
+    (session, old_pin, old_len, new_pin, new_len))
+FORWARD_SESSION(C_GetSessionInfo, (CK_SESSION_HANDLE session, CK_SESSION_INFO_PTR info),
+    (session, info))
+FORWARD_SESSION(C_GetOperationState,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR state, CK_ULONG_PTR state_len),
+    (session, state, state_len))
+FORWARD_SESSION(C_SetOperationState,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR state, CK_ULONG state_len, CK_OBJECT_HANDLE enc_key,
+	CK_OBJECT_HANDLE auth_key),
+    (session, state, state_len, enc_key, auth_key))
+FORWARD_SESSION(C_Login,
+    (CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len),
+    (session, user, pin, pin_len))
+FORWARD_SESSION(C_Logout, (CK_SESSION_HANDLE session), (session))
+FORWARD_SESSION(C_CreateObject,
+    (CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR templ, CK_ULONG count,
+	CK_OBJECT_HANDLE_PTR object),
+    (session, templ, count, object))
+FORWARD_SESSION(C_CopyObject,
+    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR templ, CK_ULONG count,
+	CK_OBJECT_HANDLE_PTR new_object),
+    (session, object, templ, count, new_object))
+FORWARD_SESSION(C_DestroyObject, (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object),
+    (session, object))
+FORWARD_SESSION(C_GetObjectSize,
+    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ULONG_PTR size),
+    (session, object, size))
+FORWARD_SESSION(C_GetAttributeValue,
+    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR templ, CK_ULONG count),
+    (session, object, templ, count))
+FORWARD_SESSION(C_SetAttributeValue,
+    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR templ, CK_ULONG count),
+    (session, object, templ, count))
+FORWARD_SESSION(C_FindObjectsInit,
+    (CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR templ, CK_ULONG count),
+    (session, templ, count))
+FORWARD_SESSION(C_FindObjects,
+    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE_PTR objects, CK_ULONG max, CK_ULONG_PTR count),
+    (session, objects, max, count))
+FORWARD_SESSION(C_FindObjectsFinal, (CK_SESSION_HANDLE session), (session))
+FORWARD_SESSION(C_Encrypt,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, data, data_len, out, out_len))
+FORWARD_SESSION(C_EncryptUpdate,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, part, part_len, out, out_len))
+FORWARD_SESSION(C_EncryptFinal, (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG_PTR out_len),
+    (session, out, out_len))
+FORWARD_SESSION(C_Decrypt,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, data, data_len, out, out_len))
+FORWARD_SESSION(C_DecryptUpdate,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, part, part_len, out, out_len))
+FORWARD_SESSION(C_DecryptFinal, (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG_PTR out_len),
+    (session, out, out_len))
+FORWARD_SESSION(C_Digest,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR digest,
+	CK_ULONG_PTR digest_len),
+    (session, data, data_len, digest, digest_len))
+FORWARD_SESSION(C_DigestUpdate, (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len),
+    (session, part, part_len))
+FORWARD_SESSION(C_DigestKey, (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key), (session, key))
+FORWARD_SESSION(C_DigestFinal,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR digest, CK_ULONG_PTR digest_len),
+    (session, digest, digest_len))
+FORWARD_SESSION(C_SignRecover,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
+	CK_ULONG_PTR sig_len),
+    (session, data, data_len, sig, sig_len))
+FORWARD_SESSION(C_Verify,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
+	CK_ULONG sig_len),
+    (session, data, data_len, sig, sig_len))
+FORWARD_SESSION(C_VerifyUpdate, (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len),
+    (session, part, part_len))
+FORWARD_SESSION(C_VerifyFinal, (CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG sig_len),
+    (session, sig, sig_len))
+FORWARD_SESSION(C_VerifyRecover,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG sig_len, CK_BYTE_PTR data,
+	CK_ULONG_PTR data_len),
+    (session, sig, sig_len, data, data_len))
+FORWARD_SESSION(C_DigestEncryptUpdate,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, part, part_len, out, out_len))
+FORWARD_SESSION(C_DecryptDigestUpdate,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, part, part_len, out, out_len))
+FORWARD_SESSION(C_SignEncryptUpdate,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, part, part_len, out, out_len))
+FORWARD_SESSION(C_DecryptVerifyUpdate,
+    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
+	CK_ULONG_PTR out_len),
+    (session, part, part_len, out, out_len))
+FORWARD_SESSION(C_SeedRandom, (CK_SESSION_HANDLE session, CK_BYTE_PTR seed, CK_ULONG seed_len),
+    (session, seed, seed_len))
+FORWARD_SESSION(C_GenerateRandom, (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG out_len),
+    (session, out, out_len))
+FORWARD_SESSION(C_GetFunctionStatus, (CK_SESSION_HANDLE session), (session))
+FORWARD_SESSION(C_CancelFunction, (CK_SESSION_HANDLE session), (session))
+
+FORWARD_MECH(C_EncryptInit,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
+    (session, mechanism, key))
+FORWARD_MECH(C_DecryptInit,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
+    (session, mechanism, key))
+FORWARD_MECH(C_DigestInit, (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism),
+    (session, mechanism))
+FORWARD_MECH(C_SignInit,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
+    (session, mechanism, key))
+FORWARD_MECH(C_SignRecoverInit,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
+    (session, mechanism, key))
+FORWARD_MECH(C_VerifyInit,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
+    (session, mechanism, key))
+FORWARD_MECH(C_VerifyRecoverInit,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
+    (session, mechanism, key))
+FORWARD_MECH(C_GenerateKey,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_ATTRIBUTE_PTR templ,
+	CK_ULONG count, CK_OBJECT_HANDLE_PTR key),
+    (session, mechanism, templ, count, key))
+FORWARD_MECH(C_GenerateKeyPair,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_ATTRIBUTE_PTR pub_templ,
+	CK_ULONG pub_count, CK_ATTRIBUTE_PTR priv_templ, CK_ULONG priv_count,
+	CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv),
+    (session, mechanism, pub_templ, pub_count, priv_templ, priv_count, pub, priv))
+FORWARD_MECH(C_WrapKey,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE wrapping_key,
+	CK_OBJECT_HANDLE key, CK_BYTE_PTR wrapped, CK_ULONG_PTR wrapped_len),
+    (session, mechanism, wrapping_key, key, wrapped, wrapped_len))
+FORWARD_MECH(C_UnwrapKey,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE unwrapping_key,
+	CK_BYTE_PTR wrapped, CK_ULONG wrapped_len, CK_ATTRIBUTE_PTR templ, CK_ULONG count,
+	CK_OBJECT_HANDLE_PTR key),
+    (session, mechanism, unwrapping_key, wrapped, wrapped_len, templ, count, key))
+FORWARD_MECH(C_DeriveKey,
+    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE base_key,
+	CK_ATTRIBUTE_PTR templ, CK_ULONG count, CK_OBJECT_HANDLE_PTR key),
+    (session, mechanism, base_key, templ, count, key))
+
+/* ---- functions with faults of their own ----------------------------------------------------- */
+
+/*
+ * A token ends the signing operation when C_Sign, C_SignUpdate or C_SignFinal fail with
+ * anything but CKR_BUFFER_TOO_SMALL (PKCS#11 2.40, 5.12).  A faulted call never reached the
+ * target, so end the operation there too, by completing it and discarding the signature;
+ * otherwise the caller's next C_SignInit would meet CKR_OPERATION_ACTIVE.
+ */
+static void
+sign_end(CK_SESSION_HANDLE session, bool single_part, CK_BYTE_PTR data, CK_ULONG data_len,
+    CK_RV rv)
+{
+	CK_BYTE sig[MAX_SIGNATURE];
+	CK_ULONG len = sizeof(sig);
+
+	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+		return;
+	if (single_part)
+		(void)target->C_Sign(session, data, data_len, sig, &len);
+	else
+		(void)target->C_SignFinal(session, sig, &len);
+}
+
+static CK_RV
+fault_C_Sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
+    CK_ULONG_PTR sig_len)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_Sign, &session, NULL, &rv)) {
+		sign_end(session, true, data, data_len, rv);
+		return rv;
+	}
+	return target->C_Sign(session, data, data_len, sig, sig_len);
+}
+
+static CK_RV
+fault_C_SignUpdate(CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_SignUpdate, &session, NULL, &rv)) {
+		sign_end(session, false, NULL, 0, rv);
+		return rv;
+	}
+	return target->C_SignUpdate(session, part, part_len);
+}
+
+static CK_RV
+fault_C_SignFinal(CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_SignFinal, &session, NULL, &rv)) {
+		sign_end(session, false, NULL, 0, rv);
+		return rv;
+	}
+	return target->C_SignFinal(session, sig, sig_len);
+}
+
+static CK_RV
+fault_C_Finalize(CK_VOID_PTR reserved)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_Finalize, NULL, NULL, &rv))
+		return rv;
+	rv = target->C_Finalize(reserved);
+	if (rv == CKR_OK) {
+		pthread_mutex_lock(&state_mutex);
+		memset(sessions, 0, sizeof(sessions));
+		n_slots = 0;
+		pthread_mutex_unlock(&state_mutex);
+	}
+	return rv;
+}
+
+static CK_RV
+fault_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
+{
+	CK_SLOT_ID all[MAX_LIST];
+	CK_ULONG i, n = MAX_LIST, kept = 0;
+	CK_RV rv;
+
+	if (enter(FN_C_GetSlotList, NULL, NULL, &rv))
+		return rv;
+	if (!present)
+		return target->C_GetSlotList(present, list, count);
+	rv = target->C_GetSlotList(present, all, &n);
+	if (rv != CKR_OK)
+		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
+	for (i = 0; i < n; i++) {
+		if (!slot_absent(all[i]))
+			all[kept++] = all[i];
+	}
+	return list_answer(all, kept, list, count);
+}
+
+static CK_RV
+fault_C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
+{
+	bool absent;
+	CK_RV rv;
+
+	if (enter(FN_C_GetSlotInfo, NULL, NULL, &rv))
+		return rv;
+	absent = slot_absent(slot);
+	rv = target->C_GetSlotInfo(slot, info);
+	if (rv == CKR_OK && absent)
+		info->flags &= ~CKF_TOKEN_PRESENT;
+	return rv;
+}
+
+static CK_RV
+fault_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_GetTokenInfo, NULL, NULL, &rv))
+		return rv;
+	if (slot_absent(slot))
+		return CKR_TOKEN_NOT_PRESENT;
+	rv = target->C_GetTokenInfo(slot, info);
+	if (rv == CKR_OK) {
+		pthread_mutex_lock(&state_mutex);
+		info->flags |= cfg.token_flags;
+		pthread_mutex_unlock(&state_mutex);
+	}
+	return rv;
+}
+
+static CK_RV
+fault_C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
+{
+	CK_MECHANISM_TYPE all[MAX_LIST];
+	CK_ULONG i, n = MAX_LIST, kept = 0;
+	CK_RV rv;
+
+	if (enter(FN_C_GetMechanismList, NULL, NULL, &rv))
+		return rv;
+	if (slot_absent(slot))
+		return CKR_TOKEN_NOT_PRESENT;
+	rv = target->C_GetMechanismList(slot, all, &n);
+	if (rv != CKR_OK)
+		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
+	pthread_mutex_lock(&state_mutex);
+	for (i = 0; i < n; i++) {
+		if (!mech_hidden_locked(all[i]))
+			all[kept++] = all[i];
+	}
+	pthread_mutex_unlock(&state_mutex);
+	return list_answer(all, kept, list, count);
+}
+
+static CK_RV
+fault_C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
+{
+	bool hidden;
+	CK_RV rv;
+
+	if (enter(FN_C_GetMechanismInfo, NULL, NULL, &rv))
+		return rv;
+	if (slot_absent(slot))
+		return CKR_TOKEN_NOT_PRESENT;
+	pthread_mutex_lock(&state_mutex);
+	hidden = mech_hidden_locked(type);
+	pthread_mutex_unlock(&state_mutex);
+	if (hidden)
+		return CKR_MECHANISM_INVALID;
+	return target->C_GetMechanismInfo(slot, type, info);
+}
+
+static CK_RV
+fault_C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len, CK_UTF8CHAR_PTR label)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_InitToken, NULL, NULL, &rv))
+		return rv;
+	if (slot_absent(slot))
+		return CKR_TOKEN_NOT_PRESENT;
+	return target->C_InitToken(slot, pin, pin_len, label);
+}
+
+static CK_RV
+fault_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
+    CK_SESSION_HANDLE_PTR ret_session)
+{
+	bool tracked;
+	CK_RV rv;
+
+	if (enter(FN_C_OpenSession, NULL, NULL, &rv))
+		return rv;
+	if (slot_absent(slot))
+		return CKR_TOKEN_NOT_PRESENT;
+	rv = target->C_OpenSession(slot, flags, app, notify, ret_session);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&state_mutex);
+	tracked = session_add_locked(*ret_session, slot);
+	pthread_mutex_unlock(&state_mutex);
+	if (!tracked) {
+		(void)target->C_CloseSession(*ret_session);
+		return CKR_SESSION_COUNT;
+	}
+	return CKR_OK;
+}
+
+/*
+ * Forget before forwarding: once the target has closed the handle it may give it to another
+ * thread's new session, which we must not forget.
+ */
+static CK_RV
+fault_C_CloseSession(CK_SESSION_HANDLE session)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_CloseSession, &session, NULL, &rv))
+		return rv;
+	pthread_mutex_lock(&state_mutex);
+	session_forget_locked(session);
+	pthread_mutex_unlock(&state_mutex);
+	return target->C_CloseSession(session);
+}
+
+static CK_RV
+fault_C_CloseAllSessions(CK_SLOT_ID slot)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_CloseAllSessions, NULL, NULL, &rv))
+		return rv;
+	pthread_mutex_lock(&state_mutex);
+	sessions_forget_slot_locked(slot);
+	pthread_mutex_unlock(&state_mutex);
+	return target->C_CloseAllSessions(slot);
+}
+
+/* ---- entry point ---------------------------------------------------------------------------- */
+
+static void
+target_load(void)
+{
+	const char *path = secure_getenv("TA_FAULT_TARGET");
+	CK_C_GetFunctionList get_list;
+	CK_FUNCTION_LIST_PTR list = NULL;
+	void *dl;
+
+	if (path == NULL || *path == '\0')
+		path = DEFAULT_TARGET;
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL) {
+		fprintf(stderr, "fault-pkcs11: %s\n", dlerror());
+		return;
+	}
+	get_list = (CK_C_GetFunctionList)dlsym(dl, "C_GetFunctionList");
+	if (get_list == NULL || get_list(&list) != CKR_OK || list == NULL) {
+		fprintf(stderr, "fault-pkcs11: %s: no usable C_GetFunctionList\n", path);
+		dlclose(dl);
+		return;
+	}
+	target = list;
+}
+
+static CK_RV
+fault_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ret_list)
+{
+	CK_RV rv;
+
+	if (enter(FN_C_GetFunctionList, NULL, NULL, &rv))
+		return rv;
+	if (ret_list == NULL)
+		return CKR_ARGUMENTS_BAD;
+	*ret_list = &fault_functions;
+	return CKR_OK;
+}
+
+static CK_FUNCTION_LIST fault_functions = {
+	.version = { CRYPTOKI_VERSION_MAJOR, CRYPTOKI_VERSION_MINOR },
+#define X(name) .name = fault_##name,
+	FAULT_FUNCTIONS(X)
+#undef X
+};
+
+CK_RV
+C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ret_list)
+{
+	(void)pthread_once(&target_once, target_load);
+	if (target == NULL)
+		return CKR_GENERAL_ERROR;
+	return fault_C_GetFunctionList(ret_list);
+}
