@@ -8,7 +8,7 @@
 #include "common/err.h"
 
 #define BUF_ALLOC_MIN 256
-#define BUF_KEEP (64 * 1024) /* reset keeps storage up to this size */
+#define BUF_KEEP ((size_t)64 << 10) /* reset keeps storage up to this size */
 
 /* Live bytes are cd[off..size).  d is NULL for a read-only buffer, and for
  * an owned one until its first write. */

@@ -54,7 +54,7 @@ ta_p11_cert_store(struct ta_p11_token *tok, const struct ta_p11_key *key, const 
 	uint8_t *subj = NULL, *iss = NULL, *ser = NULL;
 	size_t subj_len = 0, iss_len = 0, ser_len = 0;
 	CK_OBJECT_HANDLE created, old[8];
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	CK_ULONG n = 0;
 	CK_RV rv = CKR_OK;
 	X509 *x = NULL;
@@ -116,7 +116,7 @@ ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key, uint8_t
 	};
 	CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
 	CK_OBJECT_HANDLE obj;
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	CK_ULONG n = 0;
 	CK_RV rv = CKR_OK;
 	int r;

@@ -424,7 +424,7 @@ ta_p11_key_list(struct ta_p11_token *tok, struct ta_p11_key **ret_keys, size_t *
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &cls, sizeof(cls) } };
 	CK_OBJECT_HANDLE *objs = NULL;
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	struct ta_p11_key *keys = NULL;
 	CK_ULONG n = 0;
 	size_t got = 0;
@@ -464,7 +464,7 @@ ta_p11_key_find(struct ta_p11_token *tok, const char *label_or_uri, struct ta_p1
 	CK_ATTRIBUTE tmpl[3] = { { CKA_CLASS, &cls, sizeof(cls) } };
 	CK_ULONG nt = 1, n = 0;
 	CK_OBJECT_HANDLE objs[2];
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	P11KitUri *u = NULL;
 	int r;
 
@@ -570,7 +570,7 @@ ta_p11_key_generate(struct ta_p11_token *tok, const struct ta_p11_keygen *gen,
 	size_t params_len = 0, label_len, id_len;
 	unsigned need;
 	CK_OBJECT_HANDLE pub, priv;
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	CK_RV rv = CKR_OK;
 	int r;
 
@@ -674,7 +674,7 @@ ta_p11_key_destroy(struct ta_p11_token *tok, const struct ta_p11_key *key)
 {
 	CK_ATTRIBUTE tmpl[] = { { CKA_ID, (void *)(uintptr_t)key->id, key->id_len } };
 	CK_OBJECT_HANDLE objs[16];
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	CK_ULONG n = 0;
 	CK_RV rv = CKR_OK;
 	int r;

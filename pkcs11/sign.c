@@ -42,7 +42,7 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 	size_t in_len = msg_len, dlen = 0, want = 0;
 	CK_ULONG out_len = TA_P11_SIG_MAX;
 	CK_OBJECT_HANDLE kh;
-	CK_SESSION_HANDLE s;
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	bool active = false;
 	CK_RV rv = CKR_OK;
 	int r;

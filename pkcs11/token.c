@@ -130,7 +130,7 @@ ta__p11_token_free(struct ta_p11_token *tok)
 static int
 anchor_session(struct ta_p11_token *tok)
 {
-	CK_SESSION_HANDLE h;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
 	int r;
 
 	if ((r = ta__p11_session_get(tok, &h)) != 0)
@@ -330,7 +330,7 @@ int
 ta__p11_session_get(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
 {
 	struct ta__p11_session *s;
-	CK_SESSION_HANDLE h;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
 	CK_RV rv;
 	int r;
 
@@ -444,7 +444,7 @@ pin_error(struct ta_p11_token *tok, CK_RV rv)
 int
 ta_p11_token_login(struct ta_p11_token *tok, struct ta_secret *pin, bool interactive)
 {
-	CK_SESSION_HANDLE h;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
 	CK_TOKEN_INFO ti;
 	CK_RV rv;
 	int r;
@@ -484,7 +484,7 @@ out:
 int
 ta_p11_token_logout(struct ta_p11_token *tok)
 {
-	CK_SESSION_HANDLE h;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
 	CK_RV rv;
 	int r;
 
