@@ -20,37 +20,6 @@ static const uint8_t oid_ed25519[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
 static const uint8_t str_ed25519[] = { 0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5',
 	'5', '1', '9' };
 
-static const struct {
-	enum ta_key_type type;
-	const char *name;
-} type_names[] = {
-	{ TA_KEY_EC_P256, "ecdsa-p256" },
-	{ TA_KEY_EC_P384, "ecdsa-p384" },
-	{ TA_KEY_RSA_2048, "rsa-2048" },
-	{ TA_KEY_RSA_3072, "rsa-3072" },
-	{ TA_KEY_RSA_4096, "rsa-4096" },
-	{ TA_KEY_ED25519, "ed25519" },
-	{ TA_KEY_RSA_OTHER, "rsa" },
-};
-
-const char *
-ta_key_type_name(enum ta_key_type t)
-{
-	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (type_names[i].type == t)
-			return type_names[i].name;
-	return NULL;
-}
-
-enum ta_key_type
-ta_key_type_from_name(const char *name)
-{
-	for (size_t i = 0; name != NULL && i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (strcmp(type_names[i].name, name) == 0 && type_names[i].type != TA_KEY_RSA_OTHER)
-			return type_names[i].type;
-	return TA_KEY_NONE;
-}
-
 bool
 ta__p11_logged_in(struct ta_p11_token *tok, CK_SESSION_HANDLE s)
 {

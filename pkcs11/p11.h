@@ -21,35 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/keytype.h"
+
 struct ta_secret;
 struct ta_p11_ctx;
 struct ta_p11_module;
 struct ta_p11_token;
 typedef struct x509_st X509;
-
-enum ta_key_type {
-	TA_KEY_NONE = 0,
-	TA_KEY_EC_P256,
-	TA_KEY_EC_P384,
-	TA_KEY_RSA_2048,
-	TA_KEY_RSA_3072,
-	TA_KEY_RSA_4096,
-	TA_KEY_ED25519,
-	TA_KEY_RSA_OTHER, /* an RSA key of another size found on a token */
-};
-
-/* "ecdsa-p256", "rsa-2048", "ed25519", ...; NULL for TA_KEY_NONE. */
-const char *ta_key_type_name(enum ta_key_type t);
-/* The inverse; TA_KEY_NONE for an unknown name. */
-enum ta_key_type ta_key_type_from_name(const char *name);
-
-enum ta_sig_scheme {
-	TA_SIG_ECDSA_SHA256,   /* raw r||s over SHA-256(msg) */
-	TA_SIG_ECDSA_SHA384,   /* raw r||s over SHA-384(msg) */
-	TA_SIG_RSA_PSS_SHA256, /* RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 */
-	TA_SIG_RSA_PKCS1_SHA256, /* RSASSA-PKCS1-v1_5 with SHA-256 (X.509) */
-	TA_SIG_ED25519,        /* PureEdDSA over msg */
-};
 
 /* What a token can do, from C_GetMechanismList. */
 enum {
@@ -194,7 +172,7 @@ int ta_p11_key_destroy(struct ta_p11_token *tok, const struct ta_p11_key *key)
 
 /* ---- signing ------------------------------------------------------------ */
 
-#define TA_P11_SIG_MAX 512
+#define TA_P11_SIG_MAX TA_SIG_MAX
 
 /* Signs msg with key in the given scheme, on a pooled session.  ECDSA
  * returns raw r||s (64 or 96 bytes), RSA the modulus-sized signature,
