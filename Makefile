@@ -59,7 +59,9 @@ LIBS_P11    := $(shell $(PKG_CONFIG) --libs p11-kit-1 2>/dev/null)
 CFLAGS_P11  := $(shell $(PKG_CONFIG) --cflags p11-kit-1 2>/dev/null)
 LIBS_SSL    := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CMOCKA := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-ALL_CFLAGS  += $(CFLAGS_P11)
+CFLAGS_JANSSON := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+LIBS_JANSSON := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+ALL_CFLAGS  += $(CFLAGS_P11) $(CFLAGS_JANSSON)
 
 # Rebuild everything when the flags change (SAN, WERROR, CC ...).
 FLAGS_STAMP := $(BUILD)/.flags
@@ -78,6 +80,8 @@ TEST_HELPERS := $(BUILD)/tests/testbed.o
 # name order, so shared link sets are defined here, before them).
 PKCS11_LIBS := $(LIB_PKCS11) $(LIB_COMMON)
 PKCS11_LDLIBS = $(LIBS_P11) $(LIBS_SSL) -lpthread
+TUF_LIBS := $(LIB_TUF) $(LIB_COMMON)
+TUF_LDLIBS = $(LIBS_JANSSON) $(LIBS_SSL)
 FAULT_MODULE := $(BUILD)/tests/fault-pkcs11.so
 
 LIBRARIES :=

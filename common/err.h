@@ -53,7 +53,16 @@ enum {
 	TA_ERR_EXPIRED = -51,
 	TA_ERR_FORMAT = -52,       /* well-formed input of the wrong shape */
 
-	TA_ERR_MIN_ = -53
+	/* Keys and notary root certificates (FORMATS §1.6). */
+	TA_ERR_KEY_WEAK = -53,          /* an RSA key under 2048 bits */
+	TA_ERR_CERT_LEAF = -54,         /* not exactly one non-CA leaf, first in the bundle */
+	TA_ERR_CERT_CN = -55,           /* the leaf's CN is neither the GUN nor a prefix* of it */
+	TA_ERR_CERT_DATES = -56,        /* NotBefore is after NotAfter */
+	TA_ERR_CERT_NOT_YET_VALID = -57, /* NotBefore is more than a day ahead */
+	TA_ERR_CERT_EXPIRED = -58,      /* NotAfter has passed */
+	TA_ERR_CERT_SHA1 = -59,         /* signed with SHA-1 (or MD5) */
+
+	TA_ERR_MIN_ = -60
 };
 
 /* A human-readable, actionable description of a TA_ERR_* code.

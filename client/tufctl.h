@@ -1,0 +1,31 @@
+/* tufctl: subcommands and what they share. */
+#ifndef TA_TUFCTL_H
+#define TA_TUFCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit statuses (DESIGN.md): 0 done, 1 refused or failed, 2 usage. */
+enum { TUFCTL_OK = 0, TUFCTL_FAIL = 1, TUFCTL_USAGE = 2 };
+
+struct tufctl_opts {
+	const char *socket;   /* --socket, else the environment's default */
+	bool json;            /* --json */
+};
+
+extern struct tufctl_opts tufctl;
+
+/* Reads a whole file ("-" is standard input) of at most max bytes into a
+ * malloc()ed buffer.  Prints one line on error and returns -1. */
+int tufctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_len);
+
+/* Prints "tufctl: <what>" to stderr; returns TUFCTL_FAIL. */
+int tufctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "tufctl: <what>" and a usage hint; returns TUFCTL_USAGE. */
+int tufctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int tufctl_cmd_canonical(int argc, char **argv);
+int tufctl_cmd_verify(int argc, char **argv);
+
+#endif

@@ -1,0 +1,28 @@
+# fuzz/: libFuzzer targets, one per parser, and their seed corpora.
+#  - make fuzz (FUZZING=1, clang, BUILD=build-fuzz) links <name>_fuzz with
+#    -fsanitize=fuzzer; everything in that build also gets
+#    -fsanitize=fuzzer-no-link so that the library code is instrumented.
+#  - make check builds <name>_replay (fuzz/main.c + the target, any
+#    compiler) and fuzz/replay.sh replays fuzz/corpus/<name>/ through it.
+# A new target adds its _replay to TEST_EXTRA, its _fuzz to FUZZ_TARGETS and
+# a corpus directory; replay.sh finds it by name.
+FUZZ_MAIN := $(BUILD)/fuzz/main.o
+LINT_SRC += fuzz/main.c fuzz/json_fuzz.c
+TESTS += fuzz/replay.sh
+TEST_EXTRA += $(BUILD)/fuzz/json_replay
+FUZZ_TARGETS += $(BUILD)/fuzz/json_fuzz
+
+ifeq ($(FUZZING),1)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link
+endif
+
+$(BUILD)/fuzz/json_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/json_fuzz.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS))
+
+ifeq ($(FUZZING),1)
+$(BUILD)/fuzz/json_fuzz: $(BUILD)/fuzz/json_fuzz.o $(TUF_LIBS)
+	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
+else
+$(BUILD)/fuzz/%_fuzz:
+	@echo "$@: fuzz targets are built by 'make fuzz' (clang, libFuzzer)" >&2; exit 1
+endif

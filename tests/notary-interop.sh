@@ -1,0 +1,66 @@
+#!/bin/bash
+# Against the real notary 0.7.0: a repository made by the real client and
+# served by the real server (tests/notary/make-fixtures.sh) is read by our
+# model, written back byte for byte, and canonicalised as Go does.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-build}
+tufctl=$BUILD/tufctl
+metatool=$BUILD/tests/meta-tool
+
+if ! command -v notary >/dev/null || ! command -v notary-server >/dev/null; then
+	echo "SKIP: notary-interop (Debian's notary package is not installed)"
+	exit 0
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+if ! "$here/notary/make-fixtures.sh" "$out/fx" >"$out/fixtures.log" 2>&1; then
+	echo "FAIL: real notary client builds the fixture repository"
+	tail -n 20 "$out/fixtures.log"
+	exit 1
+fi
+echo "PASS: real notary client builds the fixture repository"
+
+roles="root targets targets/releases snapshot timestamp"
+for role in $roles; do
+	f=$out/fx/$role.json
+	# Our writer reproduces the served bytes from the parsed model.
+	if "$metatool" rewrite notary "$role" "$f" >"$out/rw" 2>"$out/err" && cmp -s "$out/rw" "$f"
+	then
+		echo "PASS: $role.json written back byte for byte"
+	else
+		echo "FAIL: $role.json written back byte for byte"
+		cat "$out/err"
+	fi
+	# Canonical bytes equal Go's: sorted, compact, only " and \ escaped.
+	/usr/bin/python3 - "$f" >"$out/want" <<'PY'
+import json, sys
+signed = json.load(open(sys.argv[1], encoding="utf-8"))["signed"]
+sys.stdout.buffer.write(json.dumps(signed, sort_keys=True, separators=(",", ":"),
+                                   ensure_ascii=False).encode("utf-8"))
+PY
+	if "$tufctl" canonical --profile notary "$f" >"$out/got" && cmp -s "$out/got" "$out/want"
+	then
+		echo "PASS: $role.json canonical bytes"
+	else
+		echo "FAIL: $role.json canonical bytes"
+	fi
+done
+
+# The target whose name needs HTML escaping is escaped in the file and raw
+# in the canonical bytes.
+if grep -q 'v3\\u0026\\u003cx\\u003e' "$out/fx/targets.json" &&
+	"$tufctl" canonical --profile notary "$out/fx/targets.json" | grep -q 'v3&<x>'; then
+	echo "PASS: HTML escaping in the file, raw in the signed bytes"
+else
+	echo "FAIL: HTML escaping in the file, raw in the signed bytes"
+fi
+
+# A file that is not the profile's: refused with the path at fault.
+if "$tufctl" canonical --profile tuf "$out/fx/root.json" 2>"$out/err"; then
+	echo "FAIL: notary root refused as tuf metadata"
+elif grep -q 'is not tuf metadata: signatures\[0\]' "$out/err"; then
+	echo "PASS: notary root refused as tuf metadata"
+else
+	echo "FAIL: notary root refused as tuf metadata (message: $(cat "$out/err"))"
+fi

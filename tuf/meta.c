@@ -1,0 +1,1403 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "common/err.h"
+#include "tuf/canon.h"
+#include "tuf/meta.h"
+
+/* ---- errors with JSON paths ------------------------------------------- */
+
+struct chk {
+	enum ta_profile p;
+	struct ta_json_error *err;
+	char path[TA_JSON_PATH_MAX];
+	size_t len;
+};
+
+static bool
+plain_name(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+			(*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* Appends .name or ["name"] or [i]; returns the length to restore. */
+static size_t
+enter(struct chk *c, const char *name, long idx)
+{
+	size_t saved = c->len, room = sizeof(c->path) - c->len;
+	int n;
+
+	if (name == NULL)
+		n = snprintf(c->path + c->len, room, "[%ld]", idx);
+	else if (plain_name(name))
+		n = snprintf(c->path + c->len, room, "%s%s", c->len ? "." : "", name);
+	else
+		n = snprintf(c->path + c->len, room, "[\"%.64s\"]", name);
+	if (n > 0 && (size_t)n < room)
+		c->len += (size_t)n;
+	return saved;
+}
+
+static void
+leave(struct chk *c, size_t saved)
+{
+	c->len = saved;
+	c->path[saved] = '\0';
+}
+
+static int __attribute__((format(printf, 3, 4)))
+bad(struct chk *c, int code, const char *fmt, ...)
+{
+	char why[TA_JSON_TEXT_MAX - TA_JSON_PATH_MAX - 2];
+	va_list ap;
+
+	if (c->err == NULL)
+		return code;
+	va_start(ap, fmt);
+	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	memset(c->err, 0, sizeof(*c->err));
+	c->err->code = code;
+	c->err->offset = TA_JSON_NO_OFFSET;
+	(void)snprintf(c->err->path, sizeof(c->err->path), "%s", c->path);
+	(void)snprintf(c->err->text, sizeof(c->err->text), "%s: %s",
+	    c->len ? c->path : "top level", why);
+	return code;
+}
+
+/* ---- small value checks -------------------------------------------------- */
+
+static int
+only_fields(struct chk *c, const json_t *o, const char *const *names)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)(uintptr_t)o, k, v) {
+		size_t i;
+
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(names[i], k) == 0)
+				break;
+		if (names[i] == NULL) {
+			size_t s = enter(c, k, 0);
+			int r = bad(c, TA_ERR_FORMAT, "unknown field (notary drops it and then "
+						       "cannot serve the file)");
+			leave(c, s);
+			return r;
+		}
+	}
+	return 0;
+}
+
+enum kind { K_STR, K_INT, K_BOOL, K_OBJ, K_ARR, K_NULL };
+
+static const char *
+kind_name(enum kind k)
+{
+	static const char *const n[] = { "a string", "an integer", "a boolean", "an object",
+		"an array", "null" };
+	return n[k];
+}
+
+static bool
+is_kind(const json_t *v, enum kind k)
+{
+	switch (k) {
+	case K_STR:
+		return json_is_string(v);
+	case K_INT:
+		return json_is_integer(v);
+	case K_BOOL:
+		return json_is_boolean(v);
+	case K_OBJ:
+		return json_is_object(v);
+	case K_ARR:
+		return json_is_array(v);
+	case K_NULL:
+		return json_is_null(v);
+	}
+	return false;
+}
+
+/* Member name of o must exist and be of kind k; *ret gets it. */
+static int
+field(struct chk *c, const json_t *o, const char *name, enum kind k, json_t **ret)
+{
+	json_t *v = json_object_get(o, name);
+	size_t s;
+	int r = 0;
+
+	s = enter(c, name, 0);
+	if (v == NULL)
+		r = bad(c, TA_ERR_FORMAT, "missing; it must be %s", kind_name(k));
+	else if (!is_kind(v, k))
+		r = bad(c, TA_ERR_FORMAT, "must be %s", kind_name(k));
+	leave(c, s);
+	if (r == 0 && ret != NULL)
+		*ret = v;
+	return r;
+}
+
+static int
+int_at_least(struct chk *c, const json_t *o, const char *name, json_int_t min)
+{
+	json_t *v;
+	int r = field(c, o, name, K_INT, &v);
+
+	if (r == 0 && json_integer_value(v) < min) {
+		size_t s = enter(c, name, 0);
+		r = bad(c, TA_ERR_FORMAT, "must be at least %lld", (long long)min);
+		leave(c, s);
+	}
+	return r;
+}
+
+static bool
+is_hex(const char *s, size_t want)
+{
+	size_t n = strlen(s);
+
+	if (want != 0 && n != want)
+		return false;
+	if (n == 0 || n % 2)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+			return false;
+	return true;
+}
+
+/* Decoded length of padded standard base64, or -1 when it is not that. */
+static long
+b64_len(const char *s)
+{
+	size_t n = strlen(s), pad = 0;
+
+	if (n == 0 || n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == '=') {
+			if (i < n - 2 || (i == n - 2 && s[n - 1] != '='))
+				return -1;
+			pad++;
+		} else if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			       (ch >= '0' && ch <= '9') || ch == '+' || ch == '/')) {
+			return -1;
+		}
+	}
+	return (long)(n / 4 * 3 - pad);
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+void
+ta_time_format(time_t t, char out[21])
+{
+	struct tm tm;
+
+	if (t < 0 || t > TA_TIME_MAX || gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+		(void)strcpy(out, "1970-01-01T00:00:00Z");
+}
+
+static int
+digits(const char *s, int n, int *ret)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+int
+ta_time_parse(enum ta_profile profile, const char *s, time_t *ret)
+{
+	int Y, M, D, h, m, sec, oh = 0, om = 0;
+	struct tm tm;
+	const char *p;
+	long off = 0;
+	time_t t;
+
+	if (s == NULL || strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || digits(s, 4, &Y) || digits(s + 5, 2, &M) ||
+	    digits(s + 8, 2, &D) || digits(s + 11, 2, &h) || digits(s + 14, 2, &m) ||
+	    digits(s + 17, 2, &sec))
+		return TA_ERR_INVALID;
+	p = s + 19;
+	if (profile == TA_PROFILE_TUF) {
+		/* python-tuf: strptime("%Y-%m-%dT%H:%M:%SZ") and nothing else. */
+		if (strcmp(p, "Z") != 0)
+			return TA_ERR_INVALID;
+	} else {
+		/* Go RFC 3339: an optional fraction, then Z or ±hh:mm. */
+		if (*p == '.') {
+			int nd = 0;
+
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				nd++;
+			if (nd == 0 || nd > 9)
+				return TA_ERR_INVALID;
+		}
+		if (strcmp(p, "Z") == 0) {
+			off = 0;
+		} else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':' &&
+			   !digits(p + 1, 2, &oh) && !digits(p + 4, 2, &om) && oh < 24 && om < 60) {
+			off = (p[0] == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
+		} else {
+			return TA_ERR_INVALID;
+		}
+	}
+	if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 59)
+		return TA_ERR_INVALID;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = Y - 1900;
+	tm.tm_mon = M - 1;
+	tm.tm_mday = D;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != D) /* 31 February */
+		return TA_ERR_INVALID;
+	*ret = t - off;
+	return 0;
+}
+
+/* ---- roles --------------------------------------------------------------- */
+
+static const char *const role_types[2][4] = {
+	{ "Root", "Targets", "Snapshot", "Timestamp" },
+	{ "root", "targets", "snapshot", "timestamp" },
+};
+
+const char *
+ta_role_type_string(enum ta_profile profile, enum ta_role_type type)
+{
+	if (type < TA_ROLE_ROOT || type > TA_ROLE_TIMESTAMP || !ta_profile_valid(profile))
+		return NULL;
+	return role_types[profile == TA_PROFILE_TUF][type - 1];
+}
+
+int
+ta_role_type_of(enum ta_profile profile, const char *name, enum ta_role_type *ret_type)
+{
+	size_t n;
+
+	if (name == NULL || (n = strlen(name)) == 0 || n > TA_ROLE_NAME_MAX ||
+	    !ta_profile_valid(profile))
+		return TA_ERR_INVALID;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return TA_ERR_INVALID;
+	for (int t = TA_ROLE_ROOT; t <= TA_ROLE_TIMESTAMP; t++) {
+		if (strcmp(name, role_types[1][t - 1]) == 0) {
+			*ret_type = (enum ta_role_type)t;
+			return 0;
+		}
+	}
+	if (profile == TA_PROFILE_NOTARY) {
+		/* targets/NAME[/NAME...]: no empty segment, no "." or "..". */
+		const char *seg = name + 8;
+
+		if (strncmp(name, "targets/", 8) != 0 || name[8] == '\0')
+			return TA_ERR_INVALID;
+		while (*seg) {
+			size_t len = strcspn(seg, "/");
+
+			if (len == 0 || (len == 1 && seg[0] == '.') ||
+			    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+				return TA_ERR_INVALID;
+			seg += len;
+			if (*seg == '/' && *++seg == '\0')
+				return TA_ERR_INVALID;
+		}
+	} else if (strchr(name, '/') != NULL && strstr(name, "..") != NULL) {
+		return TA_ERR_INVALID;
+	}
+	*ret_type = TA_ROLE_TARGETS;
+	return 0;
+}
+
+/* ---- shape checks ------------------------------------------------------- */
+
+/* 1.N or 1.N.M, each part digits: what python-tuf and tuf-js accept. */
+static bool
+spec_version_ok(const char *v)
+{
+	int parts = 0;
+
+	if (strncmp(v, "1.", 2) != 0)
+		return false;
+	while (*v) {
+		size_t n = strspn(v, "0123456789");
+
+		if (n == 0)
+			return false;
+		parts++;
+		v += n;
+		if (*v == '.' && *++v == '\0')
+			return false;
+		else if (*v != '\0' && *(v - 1) != '.')
+			return false;
+	}
+	return parts == 2 || parts == 3;
+}
+
+static int
+check_common(struct chk *c, const json_t *s, enum ta_role_type type)
+{
+	json_t *v;
+	time_t t;
+	int r;
+
+	if ((r = field(c, s, "_type", K_STR, &v)) != 0)
+		return r;
+	if (strcmp(json_string_value(v), ta_role_type_string(c->p, type)) != 0) {
+		size_t sv = enter(c, "_type", 0);
+		r = bad(c, TA_ERR_FORMAT, "is \"%.32s\", expected \"%s\"", json_string_value(v),
+		    ta_role_type_string(c->p, type));
+		leave(c, sv);
+		return r;
+	}
+	if ((r = int_at_least(c, s, "version", 1)) != 0 ||
+	    (r = field(c, s, "expires", K_STR, &v)) != 0)
+		return r;
+	if (ta_time_parse(c->p, json_string_value(v), &t) != 0) {
+		size_t sv = enter(c, "expires", 0);
+		r = bad(c, TA_ERR_FORMAT, c->p == TA_PROFILE_TUF ?
+			"must be YYYY-MM-DDTHH:MM:SSZ" : "must be an RFC 3339 time");
+		leave(c, sv);
+		return r;
+	}
+	if (c->p == TA_PROFILE_TUF) {
+		if ((r = field(c, s, "spec_version", K_STR, &v)) != 0)
+			return r;
+		if (!spec_version_ok(json_string_value(v))) {
+			size_t sp = enter(c, "spec_version", 0);
+			r = bad(c, TA_ERR_FORMAT, "must be 1.N or 1.N.M");
+			leave(c, sp);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int
+check_keyids(struct chk *c, const json_t *role, bool need_threshold)
+{
+	json_t *ids, *v;
+	size_t i, s;
+	int r;
+
+	if ((r = field(c, role, "keyids", K_ARR, &ids)) != 0)
+		return r;
+	s = enter(c, "keyids", 0);
+	json_array_foreach(ids, i, v) {
+		size_t s2 = enter(c, NULL, (long)i);
+
+		if (!json_is_string(v) || !is_hex(json_string_value(v), 64))
+			r = bad(c, TA_ERR_FORMAT, "must be a key ID (64 hex digits)");
+		for (size_t j = 0; r == 0 && j < i; j++)
+			if (json_equal(json_array_get(ids, j), v))
+				r = bad(c, TA_ERR_FORMAT, "duplicate key ID");
+		leave(c, s2);
+		if (r != 0)
+			break;
+	}
+	leave(c, s);
+	if (r == 0 && need_threshold)
+		r = int_at_least(c, role, "threshold", 1);
+	return r;
+}
+
+static int
+check_key_object(struct chk *c, const json_t *k)
+{
+	static const char *const nk[] = { "keytype", "keyval", NULL };
+	static const char *const nv[] = { "private", "public", NULL };
+	json_t *kv;
+	int r;
+
+	if (!json_is_object(k))
+		return bad(c, TA_ERR_FORMAT, "a key must be an object");
+	if ((r = field(c, k, "keytype", K_STR, NULL)) != 0 ||
+	    (r = field(c, k, "keyval", K_OBJ, &kv)) != 0)
+		return r;
+	size_t s = enter(c, "keyval", 0);
+	r = field(c, kv, "public", K_STR, NULL);
+	if (r == 0 && c->p == TA_PROFILE_NOTARY && (r = field(c, kv, "private", K_NULL, NULL)) == 0)
+		r = only_fields(c, kv, nv);
+	leave(c, s);
+	if (r != 0)
+		return r;
+	if (c->p == TA_PROFILE_NOTARY)
+		return only_fields(c, k, nk);
+	return field(c, k, "scheme", K_STR, NULL);
+}
+
+static int
+check_keys(struct chk *c, const json_t *o, const char *name)
+{
+	const char *id;
+	json_t *keys, *k;
+	size_t s;
+	int r;
+
+	if ((r = field(c, o, name, K_OBJ, &keys)) != 0)
+		return r;
+	s = enter(c, name, 0);
+	json_object_foreach(keys, id, k) {
+		size_t s2 = enter(c, id, 0);
+
+		if (!is_hex(id, 64))
+			r = bad(c, TA_ERR_FORMAT, "a key ID must be 64 hex digits");
+		else
+			r = check_key_object(c, k);
+		leave(c, s2);
+		if (r != 0)
+			break;
+	}
+	leave(c, s);
+	return r;
+}
+
+static int
+check_root(struct chk *c, const json_t *s)
+{
+	static const char *const nf[] = { "_type", "consistent_snapshot", "expires", "keys", "roles",
+		"version", NULL };
+	static const char *const rf[] = { "keyids", "threshold", NULL };
+	json_t *roles, *role;
+	const char *name;
+	size_t sv;
+	int r;
+
+	if ((r = field(c, s, "consistent_snapshot", K_BOOL, NULL)) != 0 ||
+	    (r = check_keys(c, s, "keys")) != 0 || (r = field(c, s, "roles", K_OBJ, &roles)) != 0)
+		return r;
+	sv = enter(c, "roles", 0);
+	for (int t = TA_ROLE_ROOT; r == 0 && t <= TA_ROLE_TIMESTAMP; t++)
+		r = field(c, roles, role_types[1][t - 1], K_OBJ, NULL);
+	json_object_foreach(roles, name, role) {
+		size_t s2;
+		bool known = false;
+
+		if (r != 0)
+			break;
+		for (int t = 0; t < 4; t++)
+			known |= strcmp(name, role_types[1][t]) == 0;
+		s2 = enter(c, name, 0);
+		if (!known && (c->p == TA_PROFILE_NOTARY || strcmp(name, "mirror") != 0))
+			r = bad(c, TA_ERR_FORMAT, "not a top-level role");
+		else if ((r = check_keyids(c, role, true)) == 0 && c->p == TA_PROFILE_NOTARY)
+			r = only_fields(c, role, rf);
+		leave(c, s2);
+	}
+	leave(c, sv);
+	if (r == 0 && c->p == TA_PROFILE_NOTARY)
+		r = only_fields(c, s, nf);
+	return r;
+}
+
+/* {"length":n,"hashes":{alg:enc},"custom"?} with enc base64 (notary) or
+ * hex (tuf); snapshot/timestamp entries in tuf carry a version instead. */
+static int
+check_filemeta(struct chk *c, const json_t *fm, bool tuf_meta)
+{
+	static const char *const nf[] = { "custom", "hashes", "length", NULL };
+	json_t *h, *v;
+	const char *alg;
+	int r;
+
+	if (!json_is_object(fm))
+		return bad(c, TA_ERR_FORMAT, "must be an object");
+	if (tuf_meta) {
+		if ((r = int_at_least(c, fm, "version", 1)) != 0)
+			return r;
+		if (json_object_get(fm, "length") == NULL && json_object_get(fm, "hashes") == NULL)
+			return 0;
+	}
+	if ((!tuf_meta || json_object_get(fm, "length") != NULL) &&
+	    (r = int_at_least(c, fm, "length", 0)) != 0)
+		return r;
+	if (tuf_meta && json_object_get(fm, "hashes") == NULL)
+		return 0;
+	if ((r = field(c, fm, "hashes", K_OBJ, &h)) != 0)
+		return r;
+	size_t s = enter(c, "hashes", 0);
+	if (json_object_size(h) == 0)
+		r = bad(c, TA_ERR_FORMAT, "must list at least one hash");
+	json_object_foreach(h, alg, v) {
+		size_t s2 = enter(c, alg, 0);
+
+		if (r == 0 && !json_is_string(v))
+			r = bad(c, TA_ERR_FORMAT, "must be a string");
+		else if (r == 0 && c->p == TA_PROFILE_NOTARY && b64_len(json_string_value(v)) <= 0)
+			r = bad(c, TA_ERR_FORMAT, "must be padded standard base64");
+		else if (r == 0 && c->p == TA_PROFILE_TUF && !is_hex(json_string_value(v), 0))
+			r = bad(c, TA_ERR_FORMAT, "must be hex");
+		else if (r == 0 && strcmp(alg, "sha256") == 0 &&
+		    (c->p == TA_PROFILE_NOTARY ? b64_len(json_string_value(v)) != 32 :
+						  strlen(json_string_value(v)) != 64))
+			r = bad(c, TA_ERR_FORMAT, "a sha256 digest is 32 bytes");
+		leave(c, s2);
+	}
+	leave(c, s);
+	if (r == 0 && c->p == TA_PROFILE_NOTARY)
+		r = only_fields(c, fm, nf);
+	return r;
+}
+
+static int
+check_delegations(struct chk *c, const json_t *d)
+{
+	static const char *const nf[] = { "keys", "roles", NULL };
+	static const char *const rf[] = { "keyids", "name", "paths", "threshold", NULL };
+	json_t *roles, *role, *v, *paths;
+	size_t i, s;
+	int r;
+
+	if ((r = check_keys(c, d, "keys")) != 0 || (r = field(c, d, "roles", K_ARR, &roles)) != 0)
+		return r;
+	s = enter(c, "roles", 0);
+	json_array_foreach(roles, i, role) {
+		enum ta_role_type t;
+		size_t s2 = enter(c, NULL, (long)i);
+
+		if (!json_is_object(role))
+			r = bad(c, TA_ERR_FORMAT, "must be an object");
+		else if ((r = field(c, role, "name", K_STR, &v)) == 0 &&
+		    (ta_role_type_of(c->p, json_string_value(v), &t) != 0 || t != TA_ROLE_TARGETS ||
+			strcmp(json_string_value(v), "targets") == 0))
+			r = bad(c, TA_ERR_FORMAT, "\"%.64s\" is not a delegated role name",
+			    json_string_value(v));
+		if (r == 0)
+			r = check_keyids(c, role, true);
+		paths = json_object_get(role, "paths");
+		if (r == 0 && c->p == TA_PROFILE_NOTARY) {
+			if (paths != NULL)
+				r = field(c, role, "paths", K_ARR, NULL);
+			if (r == 0)
+				r = only_fields(c, role, rf);
+		} else if (r == 0) {
+			bool hp = json_object_get(role, "path_hash_prefixes") != NULL;
+
+			if ((r = field(c, role, "terminating", K_BOOL, NULL)) == 0 &&
+			    (paths != NULL) == hp)
+				r = bad(c, TA_ERR_FORMAT, "needs exactly one of paths and "
+							  "path_hash_prefixes");
+			if (r == 0)
+				r = field(c, role, paths ? "paths" : "path_hash_prefixes", K_ARR,
+				    &paths);
+		}
+		if (r == 0 && paths != NULL) {
+			json_array_foreach(paths, i, v)
+				if (r == 0 && !json_is_string(v))
+					r = bad(c, TA_ERR_FORMAT, "paths must be strings");
+		}
+		leave(c, s2);
+		if (r != 0)
+			break;
+	}
+	leave(c, s);
+	if (r == 0 && c->p == TA_PROFILE_NOTARY)
+		r = only_fields(c, d, nf);
+	return r;
+}
+
+static int
+check_targets(struct chk *c, const json_t *s)
+{
+	static const char *const nf[] = { "_type", "delegations", "expires", "targets", "version",
+		NULL };
+	json_t *targets, *t, *d;
+	const char *name;
+	size_t sv;
+	int r;
+
+	if ((r = field(c, s, "targets", K_OBJ, &targets)) != 0)
+		return r;
+	sv = enter(c, "targets", 0);
+	json_object_foreach(targets, name, t) {
+		size_t s2 = enter(c, name, 0);
+
+		if (strlen(name) > TA_TARGET_NAME_MAX)
+			r = bad(c, TA_ERR_FORMAT, "target name longer than %d bytes",
+			    TA_TARGET_NAME_MAX);
+		else
+			r = check_filemeta(c, t, false);
+		leave(c, s2);
+		if (r != 0)
+			break;
+	}
+	leave(c, sv);
+	if (r != 0)
+		return r;
+	/* Notary always writes delegations (a struct, omitempty does nothing). */
+	if (c->p == TA_PROFILE_NOTARY || json_object_get(s, "delegations") != NULL) {
+		if ((r = field(c, s, "delegations", K_OBJ, &d)) != 0)
+			return r;
+		sv = enter(c, "delegations", 0);
+		r = check_delegations(c, d);
+		leave(c, sv);
+	}
+	if (r == 0 && c->p == TA_PROFILE_NOTARY)
+		r = only_fields(c, s, nf);
+	return r;
+}
+
+static int
+check_snapshot_like(struct chk *c, const json_t *s, enum ta_role_type type)
+{
+	static const char *const nf[] = { "_type", "expires", "meta", "version", NULL };
+	json_t *meta, *fm;
+	const char *name;
+	size_t sv;
+	int r;
+
+	if ((r = field(c, s, "meta", K_OBJ, &meta)) != 0)
+		return r;
+	sv = enter(c, "meta", 0);
+	if (type == TA_ROLE_TIMESTAMP) {
+		const char *want = c->p == TA_PROFILE_TUF ? "snapshot.json" : "snapshot";
+
+		if (json_object_size(meta) != 1 || json_object_get(meta, want) == NULL)
+			r = bad(c, TA_ERR_FORMAT, "must describe exactly \"%s\"", want);
+	} else if (c->p == TA_PROFILE_TUF && json_object_get(meta, "targets.json") == NULL) {
+		r = bad(c, TA_ERR_FORMAT, "must describe \"targets.json\"");
+	} else if (c->p == TA_PROFILE_NOTARY && (json_object_get(meta, "root") == NULL ||
+						    json_object_get(meta, "targets") == NULL)) {
+		r = bad(c, TA_ERR_FORMAT, "must describe \"root\" and \"targets\"");
+	}
+	json_object_foreach(meta, name, fm) {
+		size_t s2 = enter(c, name, 0);
+		enum ta_role_type t;
+		size_t n = strlen(name);
+
+		if (r != 0) {
+			leave(c, s2);
+			break;
+		}
+		if (c->p == TA_PROFILE_NOTARY && ta_role_type_of(c->p, name, &t) != 0)
+			r = bad(c, TA_ERR_FORMAT, "not a role name");
+		else if (c->p == TA_PROFILE_TUF && (n < 6 || strcmp(name + n - 5, ".json") != 0))
+			r = bad(c, TA_ERR_FORMAT, "must be a file name ending in .json");
+		else
+			r = check_filemeta(c, fm, c->p == TA_PROFILE_TUF);
+		leave(c, s2);
+	}
+	leave(c, sv);
+	if (r == 0 && c->p == TA_PROFILE_NOTARY)
+		r = only_fields(c, s, nf);
+	return r;
+}
+
+int
+ta_meta_check(const json_t *signed_v, enum ta_profile profile, enum ta_role_type type,
+    struct ta_json_error *err)
+{
+	struct chk c = { .p = profile, .err = err };
+	int r;
+
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	if (!ta_profile_valid(profile) || type < TA_ROLE_ROOT || type > TA_ROLE_TIMESTAMP)
+		return TA_ERR_INVALID;
+	(void)enter(&c, "signed", 0);
+	if (!json_is_object(signed_v))
+		return bad(&c, TA_ERR_FORMAT, "must be an object");
+	if ((r = check_common(&c, signed_v, type)) != 0)
+		return r;
+	switch (type) {
+	case TA_ROLE_ROOT:
+		return check_root(&c, signed_v);
+	case TA_ROLE_TARGETS:
+		return check_targets(&c, signed_v);
+	default:
+		return check_snapshot_like(&c, signed_v, type);
+	}
+}
+
+static int
+check_signatures(struct chk *c, const json_t *sigs)
+{
+	static const char *const nf[] = { "keyid", "method", "sig", NULL };
+	json_t *sig, *v;
+	size_t i, s;
+	int r = 0;
+
+	s = enter(c, "signatures", 0);
+	json_array_foreach(sigs, i, sig) {
+		size_t s2 = enter(c, NULL, (long)i);
+
+		if (!json_is_object(sig))
+			r = bad(c, TA_ERR_FORMAT, "must be an object");
+		else if ((r = field(c, sig, "keyid", K_STR, &v)) == 0 &&
+		    !is_hex(json_string_value(v), 64))
+			r = bad(c, TA_ERR_FORMAT, "keyid must be 64 hex digits");
+		if (r == 0 && (r = field(c, sig, "sig", K_STR, &v)) == 0 &&
+		    (c->p == TA_PROFILE_NOTARY ? b64_len(json_string_value(v)) <= 0 :
+						 !is_hex(json_string_value(v), 0)))
+			r = bad(c, TA_ERR_FORMAT, c->p == TA_PROFILE_NOTARY ?
+				"sig must be padded standard base64" : "sig must be hex");
+		if (r == 0 && c->p == TA_PROFILE_NOTARY &&
+		    (r = field(c, sig, "method", K_STR, NULL)) == 0)
+			r = only_fields(c, sig, nf);
+		leave(c, s2);
+		if (r != 0)
+			break;
+	}
+	leave(c, s);
+	return r;
+}
+
+/* ---- parse, new, free, write ------------------------------------------ */
+
+void
+ta_meta_free(struct ta_meta *m)
+{
+	if (m == NULL)
+		return;
+	json_decref(m->signed_v);
+	json_decref(m->signatures);
+	free(m);
+}
+
+int
+ta_meta_parse(const uint8_t *buf, size_t len, enum ta_profile profile, const char *role,
+    struct ta_meta **ret, struct ta_json_error *err)
+{
+	static const char *const env[] = { "signatures", "signed", NULL };
+	struct chk c = { .p = profile, .err = err };
+	struct ta_meta *m = NULL;
+	enum ta_role_type want = 0, type;
+	json_t *root = NULL, *s, *sigs, *t;
+	int r;
+
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	if (role != NULL && ta_role_type_of(profile, role, &want) != 0)
+		return TA_ERR_INVALID;
+	if ((r = ta_json_parse(buf, len, profile, &root, err)) != 0)
+		return r;
+	if (!json_is_object(root)) {
+		r = bad(&c, TA_ERR_FORMAT, "a metadata file is an object");
+		goto out;
+	}
+	if ((r = field(&c, root, "signed", K_OBJ, &s)) != 0 ||
+	    (r = field(&c, root, "signatures", K_ARR, &sigs)) != 0 ||
+	    (r = only_fields(&c, root, env)) != 0 || (r = check_signatures(&c, sigs)) != 0)
+		goto out;
+	(void)enter(&c, "signed", 0);
+	if ((r = field(&c, s, "_type", K_STR, &t)) != 0)
+		goto out;
+	for (type = TA_ROLE_ROOT; type <= TA_ROLE_TIMESTAMP; type++)
+		if (strcmp(json_string_value(t), ta_role_type_string(profile, type)) == 0)
+			break;
+	if (type > TA_ROLE_TIMESTAMP || (want != 0 && type != want)) {
+		size_t sv = enter(&c, "_type", 0);
+		r = bad(&c, TA_ERR_FORMAT, "\"%.32s\" is not %s", json_string_value(t),
+		    want ? ta_role_type_string(profile, want) : "a role type");
+		leave(&c, sv);
+		goto out;
+	}
+	if ((r = ta_meta_check(s, profile, type, err)) != 0)
+		goto out;
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	m->profile = profile;
+	m->type = type;
+	m->signed_v = json_incref(s);
+	m->signatures = json_incref(sigs);
+	*ret = m;
+	r = 0;
+out:
+	json_decref(root);
+	return r;
+}
+
+int
+ta_meta_new(enum ta_profile profile, enum ta_role_type type, time_t expires, struct ta_meta **ret)
+{
+	struct ta_meta *m;
+	json_t *s;
+	char when[21];
+	int r = TA_ERR_NOMEM;
+
+	if (!ta_profile_valid(profile) || type < TA_ROLE_ROOT || type > TA_ROLE_TIMESTAMP ||
+	    expires < 0 || expires > TA_TIME_MAX)
+		return TA_ERR_INVALID;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return TA_ERR_NOMEM;
+	m->profile = profile;
+	m->type = type;
+	ta_time_format(expires, when);
+	s = json_pack("{s:s, s:I, s:s}", "_type", ta_role_type_string(profile, type), "version",
+	    (json_int_t)1, "expires", when);
+	m->signed_v = s;
+	m->signatures = json_array();
+	if (s == NULL || m->signatures == NULL)
+		goto fail;
+	if (profile == TA_PROFILE_TUF &&
+	    json_object_set_new(s, "spec_version", json_string(TA_META_SPEC_VERSION)) != 0)
+		goto fail;
+	switch (type) {
+	case TA_ROLE_ROOT: {
+		json_t *roles = json_object();
+
+		if (roles == NULL || json_object_set_new(s, "roles", roles) != 0 ||
+		    json_object_set_new(s, "keys", json_object()) != 0 ||
+		    json_object_set_new(s, "consistent_snapshot", json_false()) != 0)
+			goto fail;
+		for (int t = 0; t < 4; t++)
+			if (json_object_set_new(roles, role_types[1][t],
+				json_pack("{s:[], s:I}", "keyids", "threshold", (json_int_t)1)) != 0)
+				goto fail;
+		break;
+	}
+	case TA_ROLE_TARGETS:
+		if (json_object_set_new(s, "targets", json_object()) != 0 ||
+		    (profile == TA_PROFILE_NOTARY &&
+			json_object_set_new(s, "delegations",
+			    json_pack("{s:{}, s:[]}", "keys", "roles")) != 0))
+			goto fail;
+		break;
+	default:
+		if (json_object_set_new(s, "meta", json_object()) != 0)
+			goto fail;
+		break;
+	}
+	*ret = m;
+	return 0;
+fail:
+	ta_meta_free(m);
+	return r;
+}
+
+int
+ta_meta_signed_bytes(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
+{
+	return ta_canon_write(m->signed_v, m->profile, ret, ret_len);
+}
+
+static int
+nibble(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return ch - 'A' + 10;
+}
+
+static int
+unhex(const char *s, uint8_t *out, size_t max, size_t *ret_len)
+{
+	size_t n = strlen(s);
+
+	if (!is_hex(s, 0) || n / 2 > max)
+		return TA_ERR_INVALID;
+	for (size_t i = 0; i < n / 2; i++)
+		out[i] = (uint8_t)(nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]));
+	*ret_len = n / 2;
+	return 0;
+}
+
+static int
+unb64(const char *s, uint8_t *out, size_t max, size_t *ret_len)
+{
+	long n = b64_len(s);
+	uint8_t tmp[1024];
+
+	if (n < 0 || (size_t)n > max || strlen(s) / 4 * 3 > sizeof(tmp))
+		return TA_ERR_INVALID;
+	if (EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)strlen(s)) < 0)
+		return TA_ERR_INVALID;
+	memcpy(out, tmp, (size_t)n);
+	*ret_len = (size_t)n;
+	return 0;
+}
+
+int
+ta_meta_write(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
+{
+	struct ta_canon_sig *sigs = NULL;
+	uint8_t (*raw)[TA_CANON_SIG_MAX] = NULL;
+	size_t n = json_array_size(m->signatures), i;
+	json_t *sig, *env = NULL;
+	char *text;
+	int r = 0;
+
+	if (m->profile == TA_PROFILE_TUF) {
+		/* File bytes are free in TUF: compact, sorted, plain JSON. */
+		env = json_pack("{s:O, s:O}", "signatures", m->signatures, "signed", m->signed_v);
+		if (env == NULL)
+			return TA_ERR_NOMEM;
+		text = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(env);
+		if (text == NULL)
+			return TA_ERR_NOMEM;
+		*ret_len = strlen(text);
+		*ret = (uint8_t *)text;
+		return 0;
+	}
+	if (n > 0 && ((sigs = calloc(n, sizeof(*sigs))) == NULL ||
+			 (raw = calloc(n, sizeof(*raw))) == NULL)) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	json_array_foreach(m->signatures, i, sig) {
+		sigs[i].keyid = json_string_value(json_object_get(sig, "keyid"));
+		sigs[i].method = json_string_value(json_object_get(sig, "method"));
+		if ((r = unb64(json_string_value(json_object_get(sig, "sig")), raw[i],
+			 TA_CANON_SIG_MAX, &sigs[i].sig_len)) != 0)
+			goto out;
+		sigs[i].sig = raw[i];
+	}
+	r = ta_canon_write_notary_file(m->signed_v, sigs, n, ret, ret_len);
+out:
+	free(sigs);
+	free(raw);
+	return r;
+}
+
+/* ---- common fields ------------------------------------------------------- */
+
+int64_t
+ta_meta_version(const struct ta_meta *m)
+{
+	return json_integer_value(json_object_get(m->signed_v, "version"));
+}
+
+int
+ta_meta_set_version(struct ta_meta *m, int64_t version)
+{
+	if (version < 1 || version > TA_JSON_INT_LIMIT)
+		return TA_ERR_INVALID;
+	return json_object_set_new(m->signed_v, "version", json_integer(version)) ? TA_ERR_NOMEM : 0;
+}
+
+int
+ta_meta_expires(const struct ta_meta *m, time_t *ret)
+{
+	return ta_time_parse(m->profile, json_string_value(json_object_get(m->signed_v, "expires")),
+	    ret);
+}
+
+int
+ta_meta_set_expires(struct ta_meta *m, time_t t)
+{
+	char when[21];
+
+	if (t < 0 || t > TA_TIME_MAX)
+		return TA_ERR_INVALID;
+	ta_time_format(t, when);
+	return json_object_set_new(m->signed_v, "expires", json_string(when)) ? TA_ERR_NOMEM : 0;
+}
+
+void
+ta_meta_clear_signatures(struct ta_meta *m)
+{
+	json_array_clear(m->signatures);
+}
+
+/* ---- root ---------------------------------------------------------------- */
+
+static json_t *
+root_role(struct ta_meta *m, const char *role)
+{
+	enum ta_role_type t;
+
+	if (m->type != TA_ROLE_ROOT || role == NULL || ta_role_type_of(m->profile, role, &t) != 0 ||
+	    strchr(role, '/') != NULL || (t == TA_ROLE_TARGETS && strcmp(role, "targets") != 0))
+		return NULL;
+	return json_object_get(json_object_get(m->signed_v, "roles"), role);
+}
+
+static bool
+array_has_string(const json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+int
+ta_meta_root_add_key(struct ta_meta *m, const char *role, const char *keyid, const json_t *key)
+{
+	json_t *r = root_role(m, role), *ids;
+
+	if (r == NULL || keyid == NULL || !is_hex(keyid, 64) || !json_is_object(key))
+		return TA_ERR_INVALID;
+	ids = json_object_get(r, "keyids");
+	if (json_object_set_new(json_object_get(m->signed_v, "keys"), keyid, json_deep_copy(key)))
+		return TA_ERR_NOMEM;
+	if (!array_has_string(ids, keyid) && json_array_append_new(ids, json_string(keyid)))
+		return TA_ERR_NOMEM;
+	return 0;
+}
+
+int
+ta_meta_root_remove_key(struct ta_meta *m, const char *role, const char *keyid)
+{
+	json_t *r = root_role(m, role), *ids, *roles, *v;
+	const char *name;
+	size_t i;
+	bool used = false;
+
+	if (r == NULL || keyid == NULL)
+		return TA_ERR_INVALID;
+	ids = json_object_get(r, "keyids");
+	json_array_foreach(ids, i, v)
+		if (strcmp(json_string_value(v), keyid) == 0)
+			break;
+	if (i == json_array_size(ids))
+		return TA_ERR_NOT_FOUND;
+	(void)json_array_remove(ids, i);
+	roles = json_object_get(m->signed_v, "roles");
+	json_object_foreach(roles, name, v)
+		used |= array_has_string(json_object_get(v, "keyids"), keyid);
+	if (!used)
+		(void)json_object_del(json_object_get(m->signed_v, "keys"), keyid);
+	return 0;
+}
+
+int
+ta_meta_root_set_threshold(struct ta_meta *m, const char *role, int64_t threshold)
+{
+	json_t *r = root_role(m, role);
+
+	if (r == NULL || threshold < 1 || threshold > 255)
+		return TA_ERR_INVALID;
+	return json_object_set_new(r, "threshold", json_integer(threshold)) ? TA_ERR_NOMEM : 0;
+}
+
+/* ---- targets ------------------------------------------------------------- */
+
+static json_t *
+hash_string(enum ta_profile p, const uint8_t *d, size_t len)
+{
+	char buf[2 * 64 + 1];
+
+	if (p == TA_PROFILE_NOTARY) {
+		(void)EVP_EncodeBlock((unsigned char *)buf, d, (int)len);
+	} else {
+		for (size_t i = 0; i < len; i++)
+			(void)snprintf(buf + 2 * i, 3, "%02x", d[i]);
+	}
+	return json_string(buf);
+}
+
+static json_t *
+hashes_json(enum ta_profile p, const struct ta_target_hashes *h)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	if ((h->has_sha256 && json_object_set_new(o, "sha256", hash_string(p, h->sha256, 32))) ||
+	    (h->has_sha512 && json_object_set_new(o, "sha512", hash_string(p, h->sha512, 64)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+ta_meta_target_add(struct ta_meta *m, const char *name, int64_t length,
+    const struct ta_target_hashes *h, const json_t *custom)
+{
+	json_t *t, *hs;
+
+	if (m->type != TA_ROLE_TARGETS || name == NULL || *name == '\0' ||
+	    strlen(name) > TA_TARGET_NAME_MAX || length < 0 || length > TA_JSON_INT_LIMIT ||
+	    h == NULL || !h->has_sha256 || (custom != NULL && json_is_null(custom)))
+		return TA_ERR_INVALID;
+	if ((t = json_string(name)) == NULL) /* not UTF-8: jansson's own check */
+		return TA_ERR_INVALID;
+	json_decref(t);
+	if ((hs = hashes_json(m->profile, h)) == NULL)
+		return TA_ERR_NOMEM;
+	t = json_pack("{s:I, s:o}", "length", (json_int_t)length, "hashes", hs);
+	if (t == NULL)
+		return TA_ERR_NOMEM;
+	if (custom != NULL && json_object_set_new(t, "custom", json_deep_copy(custom)) != 0) {
+		json_decref(t);
+		return TA_ERR_NOMEM;
+	}
+	if (ta_json_check(t, m->profile, NULL) != 0) {
+		json_decref(t);
+		return TA_ERR_INVALID;
+	}
+	return json_object_set_new(json_object_get(m->signed_v, "targets"), name, t) ?
+	    TA_ERR_NOMEM : 0;
+}
+
+int
+ta_meta_target_remove(struct ta_meta *m, const char *name)
+{
+	if (m->type != TA_ROLE_TARGETS || name == NULL)
+		return TA_ERR_INVALID;
+	return json_object_del(json_object_get(m->signed_v, "targets"), name) ? TA_ERR_NOT_FOUND : 0;
+}
+
+static int
+get_hashes(enum ta_profile p, const json_t *hs, struct ta_target_hashes *h)
+{
+	const char *v;
+	size_t len;
+
+	memset(h, 0, sizeof(*h));
+	if ((v = json_string_value(json_object_get(hs, "sha256"))) != NULL) {
+		if ((p == TA_PROFILE_NOTARY ? unb64(v, h->sha256, 32, &len) :
+					      unhex(v, h->sha256, 32, &len)) != 0 || len != 32)
+			return TA_ERR_FORMAT;
+		h->has_sha256 = true;
+	}
+	if ((v = json_string_value(json_object_get(hs, "sha512"))) != NULL) {
+		if ((p == TA_PROFILE_NOTARY ? unb64(v, h->sha512, 64, &len) :
+					      unhex(v, h->sha512, 64, &len)) != 0 || len != 64)
+			return TA_ERR_FORMAT;
+		h->has_sha512 = true;
+	}
+	return 0;
+}
+
+int
+ta_meta_target_get(const struct ta_meta *m, const char *name, int64_t *ret_length,
+    struct ta_target_hashes *ret_h)
+{
+	json_t *t;
+	struct ta_target_hashes h;
+	int r;
+
+	if (m->type != TA_ROLE_TARGETS || name == NULL)
+		return TA_ERR_INVALID;
+	if ((t = json_object_get(json_object_get(m->signed_v, "targets"), name)) == NULL)
+		return TA_ERR_NOT_FOUND;
+	if ((r = get_hashes(m->profile, json_object_get(t, "hashes"), &h)) != 0)
+		return r;
+	*ret_length = json_integer_value(json_object_get(t, "length"));
+	*ret_h = h;
+	return 0;
+}
+
+static json_t *
+delegations(struct ta_meta *m)
+{
+	json_t *d = json_object_get(m->signed_v, "delegations");
+
+	if (d == NULL && m->type == TA_ROLE_TARGETS) {
+		d = json_pack("{s:{}, s:[]}", "keys", "roles");
+		if (d == NULL || json_object_set_new(m->signed_v, "delegations", d) != 0)
+			return NULL;
+	}
+	return d;
+}
+
+int
+ta_meta_delegation_remove(struct ta_meta *m, const char *name)
+{
+	json_t *d, *roles, *role, *keys, *other;
+	const char *id;
+	void *tmp;
+	size_t i, j;
+
+	if (m->type != TA_ROLE_TARGETS || name == NULL || (d = delegations(m)) == NULL)
+		return TA_ERR_INVALID;
+	roles = json_object_get(d, "roles");
+	json_array_foreach(roles, i, role)
+		if (strcmp(json_string_value(json_object_get(role, "name")), name) == 0)
+			break;
+	if (i == json_array_size(roles))
+		return TA_ERR_NOT_FOUND;
+	(void)json_array_remove(roles, i);
+	/* Drop keys no remaining role uses. */
+	keys = json_object_get(d, "keys");
+	json_object_foreach_safe(keys, tmp, id, other) {
+		bool used = false;
+
+		json_array_foreach(roles, j, role)
+			used |= array_has_string(json_object_get(role, "keyids"), id);
+		if (!used)
+			(void)json_object_del(keys, id);
+	}
+	return 0;
+}
+
+int
+ta_meta_delegation_set(struct ta_meta *m, const char *name, const char *const *keyids,
+    const json_t *const *keys, size_t nkeys, int64_t threshold, const char *const *paths,
+    size_t npaths, bool all_paths, bool terminating)
+{
+	enum ta_role_type t;
+	json_t *d, *role = NULL, *ids = NULL, *ps = NULL;
+	int r;
+
+	if (m->type != TA_ROLE_TARGETS || ta_role_type_of(m->profile, name, &t) != 0 ||
+	    t != TA_ROLE_TARGETS || strcmp(name, "targets") == 0 || nkeys == 0 || threshold < 1 ||
+	    threshold > (int64_t)nkeys || (npaths > 0 && all_paths))
+		return TA_ERR_INVALID;
+	if ((d = delegations(m)) == NULL)
+		return TA_ERR_NOMEM;
+	for (size_t i = 0; i < nkeys; i++)
+		if (keyids[i] == NULL || !is_hex(keyids[i], 64) || !json_is_object(keys[i]))
+			return TA_ERR_INVALID;
+	if ((ids = json_array()) == NULL || (ps = json_array()) == NULL) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		if (!array_has_string(ids, keyids[i]) && json_array_append_new(ids,
+							     json_string(keyids[i]))) {
+			r = TA_ERR_NOMEM;
+			goto out;
+		}
+	if (all_paths && json_array_append_new(ps, json_string(m->profile == TA_PROFILE_NOTARY ?
+								"" : "*"))) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		json_t *p = json_string(paths[i]);
+
+		if (p == NULL || json_array_append_new(ps, p)) {
+			r = TA_ERR_INVALID;
+			goto out;
+		}
+	}
+	role = json_pack("{s:s, s:O, s:I}", "name", name, "keyids", ids, "threshold",
+	    (json_int_t)threshold);
+	if (role == NULL) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	/* Notary omits empty paths; tuf needs paths (or hash prefixes). */
+	if ((json_array_size(ps) > 0 || m->profile == TA_PROFILE_TUF) &&
+	    json_object_set(role, "paths", ps)) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	if (m->profile == TA_PROFILE_TUF &&
+	    json_object_set_new(role, "terminating", json_boolean(terminating))) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ta_meta_delegation_remove(m, name)) != 0 && r != TA_ERR_NOT_FOUND)
+		goto out;
+	for (size_t i = 0; i < nkeys; i++)
+		if (json_object_set_new(json_object_get(d, "keys"), keyids[i],
+			json_deep_copy(keys[i]))) {
+			r = TA_ERR_NOMEM;
+			goto out;
+		}
+	r = json_array_append(json_object_get(d, "roles"), role) ? TA_ERR_NOMEM : 0;
+out:
+	json_decref(role);
+	json_decref(ids);
+	json_decref(ps);
+	return r;
+}
+
+/* ---- snapshot and timestamp ------------------------------------------- */
+
+static int
+file_key(const struct ta_meta *m, const char *role, char *out, size_t outlen)
+{
+	enum ta_role_type t;
+
+	if ((m->type != TA_ROLE_SNAPSHOT && m->type != TA_ROLE_TIMESTAMP) ||
+	    ta_role_type_of(m->profile, role, &t) != 0 ||
+	    (m->type == TA_ROLE_TIMESTAMP && t != TA_ROLE_SNAPSHOT) ||
+	    (m->type == TA_ROLE_SNAPSHOT && (t == TA_ROLE_SNAPSHOT || t == TA_ROLE_TIMESTAMP)) ||
+	    (m->profile == TA_PROFILE_TUF && t == TA_ROLE_ROOT))
+		return TA_ERR_INVALID;
+	if ((size_t)snprintf(out, outlen, "%s%s", role, m->profile == TA_PROFILE_TUF ? ".json" :
+										  "") >= outlen)
+		return TA_ERR_INVALID;
+	return 0;
+}
+
+int
+ta_meta_set_file(struct ta_meta *m, const char *role, const uint8_t *file, size_t len,
+    int64_t version)
+{
+	struct ta_target_hashes h = { .has_sha256 = true, .has_sha512 = true };
+	char key[TA_ROLE_NAME_MAX + 6];
+	json_t *fm, *hs;
+	int r;
+
+	if ((r = file_key(m, role, key, sizeof(key))) != 0 || file == NULL ||
+	    (m->profile == TA_PROFILE_TUF && version < 1))
+		return r ? r : TA_ERR_INVALID;
+	/* TUF clients need only sha256 (the first hash names consistent
+	 * targets); notary writes both. */
+	h.has_sha512 = m->profile == TA_PROFILE_NOTARY;
+	if (EVP_Digest(file, len, h.sha256, NULL, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(file, len, h.sha512, NULL, EVP_sha512(), NULL) != 1)
+		return TA_ERR_CRYPTO;
+	if ((hs = hashes_json(m->profile, &h)) == NULL)
+		return TA_ERR_NOMEM;
+	fm = json_pack("{s:I, s:o}", "length", (json_int_t)len, "hashes", hs);
+	if (fm == NULL)
+		return TA_ERR_NOMEM;
+	if (m->profile == TA_PROFILE_TUF &&
+	    json_object_set_new(fm, "version", json_integer(version))) {
+		json_decref(fm);
+		return TA_ERR_NOMEM;
+	}
+	return json_object_set_new(json_object_get(m->signed_v, "meta"), key, fm) ? TA_ERR_NOMEM :
+										      0;
+}
+
+int
+ta_meta_check_file(const struct ta_meta *m, const char *role, const uint8_t *file, size_t len)
+{
+	char key[TA_ROLE_NAME_MAX + 6];
+	struct ta_target_hashes h, want;
+	json_t *fm, *l;
+	int r;
+
+	if ((r = file_key(m, role, key, sizeof(key))) != 0)
+		return r;
+	if ((fm = json_object_get(json_object_get(m->signed_v, "meta"), key)) == NULL)
+		return TA_ERR_NOT_FOUND;
+	if ((l = json_object_get(fm, "length")) != NULL && json_integer_value(l) != (json_int_t)len)
+		return TA_ERR_VERIFY;
+	if (json_object_get(fm, "hashes") == NULL)
+		return m->profile == TA_PROFILE_NOTARY ? TA_ERR_FORMAT : 0;
+	if ((r = get_hashes(m->profile, json_object_get(fm, "hashes"), &want)) != 0)
+		return r;
+	if (m->profile == TA_PROFILE_NOTARY && !want.has_sha256)
+		return TA_ERR_FORMAT;
+	if (EVP_Digest(file, len, h.sha256, NULL, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(file, len, h.sha512, NULL, EVP_sha512(), NULL) != 1)
+		return TA_ERR_CRYPTO;
+	if ((want.has_sha256 && memcmp(h.sha256, want.sha256, 32) != 0) ||
+	    (want.has_sha512 && memcmp(h.sha512, want.sha512, 64) != 0))
+		return TA_ERR_VERIFY;
+	return 0;
+}
