@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "client/tufctl.h"
 #include "tuf/canon.h"
 #include "tuf/json.h"
 #include "tuf/meta.h"
+#include "tuf/verify.h"
 
 /* tufctl canonical --profile notary|tuf FILE
  * The canonical bytes of the file's "signed" value: what a signature is
@@ -65,5 +67,158 @@ out:
 	ta_meta_free(m);
 	free(in);
 	free(out);
+	return ret;
+}
+
+static int
+load_meta(const char *path, enum ta_profile profile, const char *role, struct ta_meta **ret)
+{
+	struct ta_json_error err;
+	uint8_t *buf = NULL;
+	size_t len;
+	int r;
+
+	if (tufctl_read_file(path, TA_JSON_MAX, &buf, &len) != 0)
+		return -1;
+	r = ta_meta_parse(buf, len, profile, role, ret, &err);
+	free(buf);
+	if (r != 0) {
+		(void)tufctl_fail("'%s' is not %s %s metadata: %s", path, ta_profile_name(profile),
+		    role ? role : "", err.text[0] ? err.text : ta_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+report(const char *what, const struct ta_verify_result *res, int r)
+{
+	if (tufctl.json) {
+		json_t *sigs = json_array(), *o;
+
+		for (size_t i = 0; sigs != NULL && i < res->nsigs; i++)
+			(void)json_array_append_new(sigs, json_pack("{s:s, s:b, s:s}", "keyid",
+			    res->sigs[i].keyid, "valid", res->sigs[i].result == 0, "reason",
+			    res->sigs[i].result ? ta_strerror(res->sigs[i].result) : ""));
+		o = json_pack("{s:s, s:b, s:I, s:I, s:o, s:s}", "role", what, "ok", r == 0,
+		    "threshold", (json_int_t)res->threshold, "valid", (json_int_t)res->nvalid,
+		    "signatures", sigs, "error", r ? (res->detail[0] ? res->detail :
+						      ta_strerror(r)) : "");
+		if (o != NULL)
+			(void)json_dumpf(o, stdout, JSON_COMPACT);
+		printf("\n");
+		json_decref(o);
+		return;
+	}
+	for (size_t i = 0; i < res->nsigs; i++)
+		printf("%s: key %s: %s\n", what, res->sigs[i].keyid,
+		    res->sigs[i].result ? ta_strerror(res->sigs[i].result) : "valid signature");
+	if (r == 0)
+		printf("%s: verified: %zu of threshold %lld\n", what, res->nvalid,
+		    (long long)res->threshold);
+}
+
+/* tufctl verify --profile P --root ROOT [--role R] [--gun G] [--parent F] FILE
+ * Offline: the root is verified (self-signed; for notary its certificates
+ * against the GUN), then FILE against it, or against --parent for a
+ * delegated role; a root FILE is a rotation from ROOT. */
+int
+tufctl_cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "role", required_argument, NULL, 'R' },
+		{ "gun", required_argument, NULL, 'g' },
+		{ "parent", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root_path = NULL, *role = NULL, *gun = NULL, *parent_path = NULL;
+	struct ta_meta *root = NULL, *m = NULL, *parent = NULL;
+	struct ta_verify_result res;
+	enum ta_profile profile = 0;
+	enum ta_role_type type;
+	time_t now = time(NULL);
+	int c, r, ret = TUFCTL_FAIL;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (ta_profile_from_name(optarg, &profile) != 0)
+				return tufctl_usage("verify", "unknown profile '%s'", optarg);
+			break;
+		case 'r':
+			root_path = optarg;
+			break;
+		case 'R':
+			role = optarg;
+			break;
+		case 'g':
+			gun = optarg;
+			break;
+		case 'P':
+			parent_path = optarg;
+			break;
+		case 'h':
+			printf("usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] "
+			       "[--gun GUN] [--parent FILE] FILE\n");
+			return TUFCTL_OK;
+		default:
+			return tufctl_usage("verify", "unknown option");
+		}
+	}
+	if (profile == 0 || root_path == NULL || optind != argc - 1)
+		return tufctl_usage("verify", "--profile, --root and one FILE are required");
+	if (profile == TA_PROFILE_NOTARY && gun == NULL)
+		return tufctl_usage("verify", "notary roots are checked against a GUN: give --gun");
+	if (role != NULL && ta_role_type_of(profile, role, &type) != 0)
+		return tufctl_usage("verify", "'%s' is not a %s role name", role,
+		    ta_profile_name(profile));
+
+	if (load_meta(root_path, profile, "root", &root) != 0)
+		goto out;
+	r = ta_verify_root(NULL, root, gun, now, &res);
+	report("root", &res, r);
+	if (r != 0) {
+		(void)tufctl_fail("root '%s' does not verify: %s", root_path,
+		    res.detail[0] ? res.detail : ta_strerror(r));
+		goto out;
+	}
+	if (load_meta(argv[optind], profile, role, &m) != 0)
+		goto out;
+	if (role == NULL) {
+		static const char *const names[] = { NULL, "root", "targets", "snapshot", "timestamp" };
+
+		role = names[m->type];
+	}
+	if (m->type == TA_ROLE_ROOT)
+		r = ta_verify_root(root, m, gun, now, &res);
+	else if (m->type == TA_ROLE_TARGETS && strcmp(role, "targets") != 0) {
+		if (parent_path == NULL) {
+			ret = tufctl_usage("verify", "a delegated role needs --parent FILE");
+			goto out;
+		}
+		if (load_meta(parent_path, profile, NULL, &parent) != 0)
+			goto out;
+		if (parent->type != TA_ROLE_TARGETS) {
+			(void)tufctl_fail("--parent '%s' is not a targets role", parent_path);
+			goto out;
+		}
+		r = ta_verify_delegated(parent, m, role, now, &res);
+	} else {
+		r = ta_verify_role(root, m, role, now, &res);
+	}
+	report(role, &res, r);
+	if (r != 0) {
+		(void)tufctl_fail("'%s' does not verify as %s: %s", argv[optind], role,
+		    res.detail[0] ? res.detail : ta_strerror(r));
+		goto out;
+	}
+	ret = TUFCTL_OK;
+out:
+	ta_meta_free(root);
+	ta_meta_free(m);
+	ta_meta_free(parent);
 	return ret;
 }

@@ -16,6 +16,9 @@ static const struct {
 } commands[] = {
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },
+	{ "verify", tufctl_cmd_verify,
+	    "verify --profile notary|tuf --root ROOT [--role ROLE] [--gun GUN] [--parent FILE] FILE\n"
+	    "                                          check a file against a root (offline)" },
 };
 
 static void

@@ -47,9 +47,9 @@ static const struct {
 	E(TA_ERR_CERT_LEAF, "root certificate bundle needs exactly one non-CA leaf, first"),
 	E(TA_ERR_CERT_CN, "root certificate CN does not match the GUN (nor as a prefix* wildcard)"),
 	E(TA_ERR_CERT_DATES, "root certificate NotBefore is after its NotAfter"),
-	E(TA_ERR_CERT_NOT_YET_VALID, "root certificate is not valid yet (NotBefore after now + 1 day)"),
-	E(TA_ERR_CERT_EXPIRED, "root certificate expired; make a new one and rotate the root key"),
-	E(TA_ERR_CERT_SHA1, "root certificate is signed with SHA-1 (or weaker), which notary refuses"),
+	E(TA_ERR_CERT_NOT_YET_VALID, "root certificate is not valid yet (NotBefore > now + 1 day)"),
+	E(TA_ERR_CERT_EXPIRED, "root certificate expired; make a new one and rotate the root"),
+	E(TA_ERR_CERT_SHA1, "root certificate is signed with SHA-1 (or weaker); notary refuses it"),
 #undef E
 };
 

@@ -1,0 +1,188 @@
+/* Canonicalise, hash and verify a targets file with 100,000 targets, in
+ * both profiles, and compare with SHA-256 over the same bytes and with
+ * securesystemslib's encode_canonical (run by bench/sslib_canon.py in the
+ * same run).
+ *
+ *	bench_canon [targets] [python3]     (defaults: 100000, /usr/bin/python3) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/err.h"
+#include "tests/memsigner.h"
+#include "tuf/key.h"
+#include "tuf/meta.h"
+#include "tuf/sig.h"
+#include "tuf/sign.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct times {
+	double parse, canon, hash, verify, sha_only;
+	size_t file_len, canon_len;
+};
+
+static int
+build(enum ta_profile p, long n, struct memsigner *ms, struct ta_key *key, uint8_t **ret,
+    size_t *ret_len)
+{
+	struct ta_target_hashes h = { .has_sha256 = true, .has_sha512 = true };
+	struct ta_meta *m = NULL;
+	char name[64];
+	int r;
+
+	if ((r = ta_meta_new(p, TA_ROLE_TARGETS, time(NULL) + 86400 * 365, &m)) != 0)
+		return r;
+	for (long i = 0; i < n; i++) {
+		(void)snprintf(name, sizeof(name), "registry.example.com/team/app:v%ld.%ld", i / 100,
+		    i % 100);
+		(void)EVP_Digest(name, strlen(name), h.sha256, NULL, EVP_sha256(), NULL);
+		(void)EVP_Digest(name, strlen(name), h.sha512, NULL, EVP_sha512(), NULL);
+		if ((r = ta_meta_target_add(m, name, 1000 + i, &h, NULL)) != 0)
+			goto out;
+	}
+	if ((r = ta_meta_sign(m, key, &ms->signer, NULL)) != 0)
+		goto out;
+	r = ta_meta_write(m, ret, ret_len);
+out:
+	ta_meta_free(m);
+	return r;
+}
+
+static int
+measure(enum ta_profile p, const uint8_t *file, size_t len, struct ta_key *key, int reps,
+    struct times *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->file_len = len;
+	for (int i = 0; i < reps; i++) {
+		struct ta_meta *m = NULL;
+		struct ta_sig sig;
+		uint8_t *c = NULL, d[32];
+		size_t clen;
+		double t0 = now(), t1, t2, t3, t4;
+		int r;
+
+		if ((r = ta_meta_parse(file, len, p, "targets", &m, NULL)) != 0)
+			return r;
+		t1 = now();
+		if ((r = ta_meta_signed_bytes(m, &c, &clen)) != 0)
+			return r;
+		t2 = now();
+		(void)EVP_Digest(c, clen, d, NULL, EVP_sha256(), NULL);
+		t3 = now();
+		if ((r = ta_sig_from_json(p, json_array_get(m->signatures, 0), &sig)) != 0 ||
+		    (r = ta_sig_verify(key, &sig, c, clen)) != 0)
+			return r;
+		t4 = now();
+		t->parse += t1 - t0;
+		t->canon += t2 - t1;
+		t->hash += t3 - t2;
+		t->verify += t4 - t3;
+		t->canon_len = clen;
+		/* SHA-256 alone, same bytes, for the "within 4x" goal. */
+		t0 = now();
+		(void)EVP_Digest(c, clen, d, NULL, EVP_sha256(), NULL);
+		t->sha_only += now() - t0;
+		free(c);
+		ta_meta_free(m);
+	}
+	t->parse /= reps;
+	t->canon /= reps;
+	t->hash /= reps;
+	t->verify /= reps;
+	t->sha_only /= reps;
+	return 0;
+}
+
+/* securesystemslib's MB/s on the same file, or -1. */
+static double
+sslib_rate(const char *python, const char *script, const uint8_t *file, size_t len)
+{
+	char tmpl[] = "/tmp/ta-bench-XXXXXX", cmd[8192];
+	double rate = -1;
+	FILE *f;
+	int fd = mkstemp(tmpl);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, file, len) != (ssize_t)len) {
+		close(fd);
+		unlink(tmpl);
+		return -1;
+	}
+	close(fd);
+	(void)snprintf(cmd, sizeof(cmd), "%s %s %s 2>/dev/null", python, script, tmpl);
+	if ((f = popen(cmd, "r")) != NULL) {
+		if (fscanf(f, "%lf", &rate) != 1)
+			rate = -1;
+		(void)pclose(f);
+	}
+	unlink(tmpl);
+	return rate;
+}
+
+int
+main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 100000;
+	const char *python = argc > 2 ? argv[2] : "/usr/bin/python3";
+	struct memsigner *ms = memsigner_new(TA_KEY_EC_P256);
+	struct ta_key *key[3] = { NULL };
+	static const char *const names[] = { "", "notary", "tuf" };
+	char script[4096];
+	int r;
+
+	(void)snprintf(script, sizeof(script), "%s/sslib_canon.py",
+	    getenv("BENCH_DIR") ? getenv("BENCH_DIR") : "bench");
+	if (ms == NULL || n <= 0)
+		return 1;
+	printf("canonicalise + hash + verify a targets file with %ld targets\n\n", n);
+	printf("%-7s %9s %9s | %9s %9s %9s %9s | %9s %9s | %8s %8s\n", "profile", "file MB",
+	    "canon MB", "parse", "canon", "sha256", "verify", "total", "sha only", "sslib",
+	    "");
+	printf("%-7s %9s %9s | %9s %9s %9s %9s | %9s %9s | %8s\n", "", "", "", "MB/s", "MB/s",
+	    "MB/s", "ms", "MB/s", "MB/s", "MB/s");
+	for (int p = TA_PROFILE_NOTARY; p <= TA_PROFILE_TUF; p++) {
+		struct times t;
+		uint8_t *file = NULL;
+		size_t len;
+		double mb, total, sslib;
+
+		if ((r = ta_key_from_spki(p, ms->spki, ms->spki_len, &key[p])) != 0 ||
+		    (r = build(p, n, ms, key[p], &file, &len)) != 0 ||
+		    (r = measure(p, file, len, key[p], 5, &t)) != 0) {
+			(void)fprintf(stderr, "bench_canon: %s: %s\n", names[p], ta_strerror(r));
+			return 1;
+		}
+		mb = (double)t.canon_len / 1e6;
+		total = t.parse + t.canon + t.hash + t.verify;
+		sslib = sslib_rate(python, script, file, len);
+		printf("%-7s %9.1f %9.1f | %9.0f %9.0f %9.0f %9.2f | %9.0f %9.0f | %8.1f\n",
+		    names[p], (double)len / 1e6, mb, mb / t.parse, mb / t.canon, mb / t.hash,
+		    t.verify * 1e3, mb / total, mb / t.sha_only, sslib);
+		printf("        ratios: total vs securesystemslib %.1fx (goal >= 15x); "
+		       "SHA-256 alone / total %.1fx (goal <= 4x)\n",
+		    sslib > 0 ? (mb / total) / sslib : 0.0, (mb / t.sha_only) / (mb / total));
+		printf("        time split: parse %.0f%%, canonicalise %.0f%%, hash %.0f%%, "
+		       "verify %.0f%%\n",
+		    100 * t.parse / total, 100 * t.canon / total, 100 * t.hash / total,
+		    100 * t.verify / total);
+		free(file);
+	}
+	for (int p = 1; p <= 2; p++)
+		ta_key_free(key[p]);
+	memsigner_free(ms);
+	return 0;
+}
