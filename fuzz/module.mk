@@ -26,3 +26,14 @@ else
 $(BUILD)/fuzz/%_fuzz:
 	@echo "$@: fuzz targets are built by 'make fuzz' (clang, libFuzzer)" >&2; exit 1
 endif
+
+# meta: the metadata model (parse, write, verify) on whole files.
+LINT_SRC += fuzz/meta_fuzz.c
+TEST_EXTRA += $(BUILD)/fuzz/meta_replay
+FUZZ_TARGETS += $(BUILD)/fuzz/meta_fuzz
+$(BUILD)/fuzz/meta_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/meta_fuzz.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS))
+ifeq ($(FUZZING),1)
+$(BUILD)/fuzz/meta_fuzz: $(BUILD)/fuzz/meta_fuzz.o $(TUF_LIBS)
+	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
+endif

@@ -143,6 +143,15 @@ test_tuf_meta_notary_root_refusals(void **state)
 	    "\"1111111111111111111111111111111111111111111111111111111111111111\"]",
 	    TA_ERR_FORMAT, "signed.roles.root.keyids[1]");
 	bad_edit("\"sig\":\"AAAA\"", "\"sig\":\"AAA\"", TA_ERR_FORMAT, "signatures[0]");
+	/* Go lowercases methods on read, and writes key IDs in lowercase:
+	 * other spellings cannot be written back as they came (found by
+	 * fuzz/meta_fuzz). */
+	bad_edit("\"method\":\"ecdsa\"", "\"method\":\"ECDSA\"", TA_ERR_FORMAT, "signatures[0]");
+	bad_edit("\"method\":\"ecdsa\"", "\"method\":\"@ecdsa\"", TA_ERR_FORMAT, "signatures[0]");
+	bad_edit("\"method\":\"ecdsa\"", "\"method\":\"\"", TA_ERR_FORMAT, "signatures[0]");
+	bad_edit("[{\"keyid\":\"1111111111111111111111111111111111111111111111111111111111111111\"",
+	    "[{\"keyid\":\"111111111111111111111111111111111111111111111111111111111111111A\"",
+	    TA_ERR_FORMAT, "signatures[0]");
 }
 
 static void

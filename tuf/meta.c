@@ -750,16 +750,32 @@ check_signatures(struct chk *c, const json_t *sigs)
 		if (!json_is_object(sig))
 			r = bad(c, TA_ERR_FORMAT, "must be an object");
 		else if ((r = field(c, sig, "keyid", K_STR, &v)) == 0 &&
-		    !is_hex(json_string_value(v), 64))
-			r = bad(c, TA_ERR_FORMAT, "keyid must be 64 hex digits");
+		    (!is_hex(json_string_value(v), 64) ||
+			(c->p == TA_PROFILE_NOTARY &&
+			    strpbrk(json_string_value(v), "ABCDEF") != NULL)))
+			/* Notary key IDs are lowercase (Go's hex encoding): an
+			 * upper-case one can name no key. */
+			r = bad(c, TA_ERR_FORMAT, "keyid must be 64 %shex digits",
+			    c->p == TA_PROFILE_NOTARY ? "lowercase " : "");
 		if (r == 0 && (r = field(c, sig, "sig", K_STR, &v)) == 0 &&
 		    (c->p == TA_PROFILE_NOTARY ? b64_len(json_string_value(v)) <= 0 :
 						 !is_hex(json_string_value(v), 0)))
 			r = bad(c, TA_ERR_FORMAT, c->p == TA_PROFILE_NOTARY ?
 				"sig must be padded standard base64" : "sig must be hex");
 		if (r == 0 && c->p == TA_PROFILE_NOTARY &&
-		    (r = field(c, sig, "method", K_STR, NULL)) == 0)
-			r = only_fields(c, sig, nf);
+		    (r = field(c, sig, "method", K_STR, &v)) == 0) {
+			/* What Go writes back unchanged (it lowercases on read):
+			 * a method written otherwise changes the file's hash. */
+			const char *mth = json_string_value(v);
+			size_t n = strlen(mth);
+
+			if (n == 0 || n > TA_CANON_METHOD_MAX ||
+			    strspn(mth, "abcdefghijklmnopqrstuvwxyz0123456789-# ") != n)
+				r = bad(c, TA_ERR_FORMAT, "method must be lowercase, as notary "
+							  "writes it");
+			else
+				r = only_fields(c, sig, nf);
+		}
 		leave(c, s2);
 		if (r != 0)
 			break;
