@@ -210,7 +210,7 @@ ta_time_format(time_t t, char out[21])
 
 	if (t < 0 || t > TA_TIME_MAX || gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		(void)strcpy(out, "1970-01-01T00:00:00Z");
+		memcpy(out, "1970-01-01T00:00:00Z", 21);
 }
 
 static int
@@ -352,9 +352,9 @@ spec_version_ok(const char *v)
 			return false;
 		parts++;
 		v += n;
-		if (*v == '.' && *++v == '\0')
-			return false;
-		else if (*v != '\0' && *(v - 1) != '.')
+		if (*v == '\0')
+			break;
+		if (*v != '.' || *++v == '\0')
 			return false;
 	}
 	return parts == 2 || parts == 3;
@@ -915,14 +915,14 @@ ta_meta_signed_bytes(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
 	return ta_canon_write(m->signed_v, m->profile, ret, ret_len);
 }
 
-static int
+static unsigned
 nibble(char ch)
 {
 	if (ch >= '0' && ch <= '9')
-		return ch - '0';
+		return (unsigned)(ch - '0');
 	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return ch - 'A' + 10;
+		return (unsigned)(ch - 'a' + 10);
+	return (unsigned)(ch - 'A' + 10) & 0xfu;
 }
 
 static int
@@ -976,8 +976,8 @@ ta_meta_write(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
 		*ret = (uint8_t *)text;
 		return 0;
 	}
-	if (n > 0 && ((sigs = calloc(n, sizeof(*sigs))) == NULL ||
-			 (raw = calloc(n, sizeof(*raw))) == NULL)) {
+	if ((sigs = calloc(n ? n : 1, sizeof(*sigs))) == NULL ||
+	    (raw = calloc(n ? n : 1, sizeof(*raw))) == NULL) {
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
