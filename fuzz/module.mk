@@ -37,3 +37,15 @@ ifeq ($(FUZZING),1)
 $(BUILD)/fuzz/meta_fuzz: $(BUILD)/fuzz/meta_fuzz.o $(TUF_LIBS)
 	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
 endif
+
+# frame: protocol/ frames, requests and responses (agent and client side).
+# protocol/module.mk is read after this file: name the libraries directly.
+LINT_SRC += fuzz/frame_fuzz.c
+TEST_EXTRA += $(BUILD)/fuzz/frame_replay
+FUZZ_TARGETS += $(BUILD)/fuzz/frame_fuzz
+$(BUILD)/fuzz/frame_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/frame_fuzz.o $(LIB_PROTO) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_JANSSON))
+ifeq ($(FUZZING),1)
+$(BUILD)/fuzz/frame_fuzz: $(BUILD)/fuzz/frame_fuzz.o $(LIB_PROTO) $(LIB_COMMON)
+	$(call link,$@,-fsanitize=fuzzer $^,$(LIBS_JANSSON))
+endif

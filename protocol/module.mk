@@ -1,0 +1,12 @@
+# protocol/: frames and messages.  Decode -> checked request structs, encode
+# responses; no I/O.  jansson and common/ only (scripts/check-includes).
+PROTO_SRC := protocol/wire.c protocol/request.c protocol/response.c protocol/client.c
+LIBRARIES += $(LIB_PROTO)
+LINT_SRC += $(PROTO_SRC)
+
+$(LIB_PROTO): $(PROTO_SRC:%.c=$(BUILD)/%.o)
+	$(call archive,$@,$^)
+
+TESTS += $(BUILD)/tests/test_protocol
+$(BUILD)/tests/test_protocol: $(BUILD)/tests/test_protocol.o $(PROTO_LIBS)
+	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_CMOCKA))
