@@ -7,7 +7,54 @@
  *	                 operations
  *
  * DESIGN.md "Configuration" and the example conf are the reference; every
- * key is documented in the man page tuf-agent.conf(5). */
+ * key is documented in the man page tuf-agent.conf(5).
+ *
+ * Syntax (the same whatever options the installed libinih was built with):
+ *  - "key = value", one per line; leading and trailing blanks are dropped.
+ *    Indentation is allowed and means nothing: there are no continuation
+ *    lines (an indented "key = value" is a key of its own).
+ *  - Comments: a line starting with ';' or '#', and inline from a ';' or
+ *    '#' preceded by a blank ("max-frame = 64M  ; frames").  A ';' or '#'
+ *    inside a value (pkcs11:token=a;object=b) is part of the value.
+ *  - A line holds at most as many characters as libinih's line buffer
+ *    (INI_MAX_LINE - 1, 199 on Debian) once comments and blanks are
+ *    dropped; longer lines are refused, never split.  Control characters
+ *    other than tab are refused.
+ *  - NAME in [token "NAME"] and [allow "NAME"]: 1..TA_CFG_NAME_MAX of
+ *    [A-Za-z0-9._-]; each section at most once.
+ *  - Each key at most once per section, except the list keys (keys, roles,
+ *    gun, operations): a repeated list key adds its entries.  Lists are
+ *    comma-separated, blanks around entries dropped; an entry is never
+ *    empty and holds no blanks; at most TA_CFG_MAX_LIST entries.
+ *  - Numbers are plain decimal: no sign, no blanks, no trailing bytes.
+ *  - Unknown sections and keys, empty values and values out of range are
+ *    errors: nothing is silently ignored.
+ *
+ * [agent]
+ *	socket       absolute path, at most 107 bytes; default "" (the built-in
+ *	             path, or the socket-activation fd)
+ *	audit        journal | stderr | /absolute/path; default journal
+ *	max-clients  1..65535 connections at once; default 256
+ *	max-frame    4K..64M request bytes (K, M, G = 2^10, 2^20, 2^30); default 64M
+ *	max-inflight 1..1024 requests in flight per connection; default 16
+ *	idle-timeout 1s..1d (ta_duration_parse) without a request before the
+ *	             agent closes a connection; default 300 (seconds)
+ * [token "NAME"] (at most TA_CFG_MAX_TOKENS; module and uri required)
+ *	module       a p11-kit module name ([A-Za-z0-9._+-]) or an absolute path
+ *	uri          an RFC 7512 URI "pkcs11:...", no blanks
+ *	pin          ta_pin_source_parse(); default unlock
+ *	sessions     1..64; default 4
+ * [allow "NAME"] (at most TA_CFG_MAX_RULES; at least one of uid, gid,
+ * user, group; the rest is documented in agent/policy.h)
+ *	uid, gid     0..4294967294
+ *	user, group  a name ([A-Za-z0-9._@-], may end in '$', not all digits,
+ *	             not starting with '-'), looked up when a peer is checked
+ *	keys         globs, each at most TA_CFG_NAME_MAX * 2 bytes
+ *	roles        globs, each at most TA_CFG_NAME_MAX * 4 bytes
+ *	gun          globs, each at most 255 bytes
+ *	max-expiry   ta_duration_parse(), more than 0
+ *	operations   sign, key.list, key.generate, key.cert, key.show, unlock,
+ *	             lock, status, or all */
 #ifndef TA_AGENT_CONFIG_H
 #define TA_AGENT_CONFIG_H
 
@@ -39,7 +86,7 @@ struct ta_cfg_token {
 	char name[TA_CFG_NAME_MAX + 1];
 	char module[TA_CFG_VALUE_MAX + 1];  /* p11-kit name or absolute path */
 	char uri[TA_CFG_VALUE_MAX + 1];     /* RFC 7512 token URI */
-	struct ta_pin_source pin;
+	struct ta_pin_source pin;           /* default TA_PIN_UNLOCK */
 	unsigned sessions;                  /* 1..64, default 4 */
 };
 
@@ -78,9 +125,9 @@ struct ta_cfg_rule {
 
 struct ta_config {
 	char socket[108];                 /* sun_path; "" = the default */
-	char audit[TA_CFG_VALUE_MAX + 1]; /* "journal", "stderr" or a path */
+	char audit[TA_CFG_VALUE_MAX + 1]; /* "journal" (default), "stderr" or a path */
 	unsigned max_clients;             /* default 256 */
-	size_t max_frame;                 /* default 64 MiB; suffixes K, M */
+	size_t max_frame;                 /* 4 KiB..64 MiB, default 64 MiB; suffixes K, M, G */
 	unsigned max_inflight;            /* requests in flight per connection, default 16 */
 	unsigned idle_timeout;            /* seconds without a request, default 300 */
 	struct ta_cfg_token tokens[TA_CFG_MAX_TOKENS];
@@ -92,18 +139,31 @@ struct ta_config {
 /* Defaults, no tokens, no rules. */
 void ta_config_init(struct ta_config *cfg);
 
-/* Reads path into cfg (after ta_config_init).  On error returns a TA_ERR_*
- * and writes "FILE:LINE: what is wrong" into err (errlen bytes); cfg is
- * then unusable.  Unknown sections or keys are errors: a typo in a policy
- * must not silently widen or narrow it. */
+/* Reads path into cfg (after ta_config_init; [agent] keys override what
+ * cfg holds, tokens and rules are added).  0, or on error a TA_ERR_*
+ * (TA_ERR_INVALID for content, TA_ERR_TOO_LARGE for a limit, TA_ERR_SYSTEM
+ * with errno when the file cannot be read), with "FILE:LINE: what is
+ * wrong" ("FILE: ..." when no line is to blame) in err (errlen bytes, may
+ * be 0); cfg is then left as it was, so a reload can keep the old one.
+ * Unknown sections or keys are errors: a typo in a policy must not
+ * silently widen or narrow it.  Blocking file I/O; thread-safe. */
 int ta_config_load(struct ta_config *cfg, const char *path, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* Parses "file:/p", "env:NAME", "pinentry[:/p]", "unlock", "none". */
+/* Parses "file:/p", "env:NAME", "pinentry[:/p]", "unlock", "none".  Paths
+ * are absolute; NAME is [A-Za-z_][A-Za-z0-9_]*.  0, TA_ERR_INVALID, or
+ * TA_ERR_TOO_LARGE when the argument is over TA_CFG_VALUE_MAX; *ret is
+ * written only on success. */
 int ta_pin_source_parse(const char *s, struct ta_pin_source *ret)
     __attribute__((warn_unused_result));
 
-/* "90d", "12h", "3600" (seconds), "2w", "1y" (365 days). */
+/* "90d", "12h", "3600" or "3600s" (seconds), "2w", "1y" (365 days): decimal
+ * digits and at most one lower-case suffix, nothing else.  0 (*ret in
+ * seconds, >= 0), TA_ERR_INVALID, or TA_ERR_TOO_LARGE past INT64_MAX. */
 int ta_duration_parse(const char *s, int64_t *ret) __attribute__((warn_unused_result));
+
+/* "sign", "key.list", ... for one TA_OP_* bit (the names operations = takes);
+ * NULL for anything else.  Static storage. */
+const char *ta_op_name(unsigned op);
 
 #endif

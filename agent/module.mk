@@ -7,7 +7,7 @@ LIBS_SYSTEMD := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 LIB_AGENT := $(BUILD)/libagent.a
 AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c)
 AGENT_MAIN_SRC := $(wildcard agent/main.c agent/server.c agent/handlers.c agent/tokens.c \
-	agent/signjob.c)
+	agent/signjob.c agent/keys.c)
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)
 AGENT_LDLIBS = $(LIBS_UV) $(LIBS_INIH) $(LIBS_SYSTEMD) $(LIBS_P11) $(LIBS_JANSSON) \
 	$(LIBS_SSL) -lpthread
@@ -27,3 +27,36 @@ $(TUF_AGENT): $(AGENT_MAIN_SRC:%.c=$(BUILD)/%.o) $(AGENT_LIBS)
 endif
 
 # Tests of the agent's parts are appended below, one block each.
+
+# Configuration and policy (agent/config.c, agent/policy.c).  The tests pull
+# only the objects they use out of libagent.a, so inih is the one library
+# they need besides cmocka.
+ifneq ($(wildcard agent/config.c),)
+TESTS += $(BUILD)/tests/test_agent_config
+$(BUILD)/tests/test_agent_config: $(BUILD)/tests/test_agent_config.o $(LIB_AGENT) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_CMOCKA))
+endif
+ifneq ($(wildcard agent/policy.c),)
+TESTS += $(BUILD)/tests/test_agent_policy
+$(BUILD)/tests/test_agent_policy: $(BUILD)/tests/test_agent_policy.o $(LIB_AGENT) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_CMOCKA))
+endif
+
+# PIN sources: file:, env:, pinentry (against fake pinentry scripts the test
+# writes into its temporary directory).
+TESTS += $(BUILD)/tests/test_agent_pin
+$(BUILD)/tests/test_agent_pin: $(BUILD)/tests/test_agent_pin.o $(LIB_AGENT) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))
+
+# Audit records: file, stderr and journal targets.
+TESTS += $(BUILD)/tests/test_agent_audit
+$(BUILD)/tests/test_agent_audit: $(BUILD)/tests/test_agent_audit.o $(LIB_AGENT) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lpthread)
+
+# tuf-agent end to end (tests/agent-*.sh): SoftHSM2 tokens in a temporary
+# directory, the fault module, and tests/agent_client.py on the socket.
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-basic.sh tests/agent-hostile.sh tests/agent-pin.sh tests/agent-signals.sh \
+	tests/agent-tokens.sh
+TEST_EXTRA += $(TUF_AGENT) $(FAULT_MODULE) $(TUFCTL)
+endif

@@ -3,7 +3,34 @@
  * Default: the agent's own uid and root may do everything; anyone else
  * only what a rule grants.  A request is allowed when one rule matches the
  * peer and grants the operation, and (for the fields the request has) every
- * key, the role, the GUN and the expiry fit that same rule. */
+ * key, the role, the GUN and the expiry fit that same rule.  Rules only
+ * allow; their order does not matter.
+ *
+ * Who (any one of the rule's fields names the peer):
+ *	uid =    the peer's uid (SO_PEERCRED)
+ *	gid =    the peer's primary gid (SO_PEERCRED) only; group = also
+ *	         covers supplementary groups
+ *	user =   getpwnam_r(user)->pw_uid is the peer's uid
+ *	group =  getgrnam_r(group)->gr_gid is the peer's primary gid, or one of
+ *	         the groups getgrouplist() gives for the peer's user name
+ *	         (getpwuid_r of its uid).
+ * user = and group = read the NSS databases at each check (files, or sssd /
+ * LDAP through nsswitch.conf): membership is what the group database says
+ * now, not the peer process's own supplementary groups (a process that
+ * dropped a group still matches; a user added to a group matches before a
+ * new login), and a remote NSS can block.  A name that does not resolve, or
+ * a lookup that fails, names nobody (the check fails closed).
+ *
+ * What (fnmatch(3) globs; an empty list means any):
+ *	keys =   each key's label or any of its key IDs; '*' matches '/' too
+ *	         (flags 0); case-sensitive, so write key IDs in lower-case hex
+ *	roles =  FNM_PATHNAME: '*' and '?' never match '/'.  targets/ then '*'
+ *	         matches "targets/releases" but neither "targets/a/b" (a glob
+ *	         needs one '/' and '*' per level of delegation) nor "targets"
+ *	gun =    flags 0: registry.example.com/team/ then '*' matches every
+ *	         repository under team/, nested ones included
+ *	max-expiry  expires - now <= max-expiry (equal is allowed)
+ *	operations  the request's TA_OP_* bit is granted */
 #ifndef TA_AGENT_POLICY_H
 #define TA_AGENT_POLICY_H
 
@@ -37,8 +64,16 @@ struct ta_policy_req {
 };
 
 /* 0 when allowed.  TA_ERR_NOT_AUTHORIZED when no rule names the peer,
- * TA_ERR_POLICY when rules name it but none allows this request; why
- * ("rule 'builders': role 'root' is not in roles") goes into why. */
+ * TA_ERR_POLICY when rules name it but none allows this request,
+ * TA_ERR_INVALID for a malformed request (operation not exactly one TA_OP_*
+ * bit, keys NULL with n_keys > 0).  On refusal why (whylen bytes; NULL or
+ * 0 for none) says why, naming the closest rule (the one that passed the
+ * most checks, in the order operation, keys, role, GUN, expiry; the first
+ * of equals) and its failed field:
+ *	"rule 'builders': role 'root' not in roles targets, targets/releases"
+ * Strings from the request are quoted with unprintable bytes as '?' and cut
+ * at 64 bytes.  why is left alone when allowed.  Blocking when rules use
+ * user = or group = (NSS); thread-safe. */
 int ta_policy_check(const struct ta_config *cfg, uid_t agent_uid, const struct ta_peer *peer,
     const struct ta_policy_req *req, char *why, size_t whylen)
     __attribute__((warn_unused_result));

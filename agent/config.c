@@ -1,0 +1,1118 @@
+/* The configuration file (DESIGN.md "Configuration"; syntax in config.h).
+ *
+ * libinih splits lines into sections and key = value pairs, but it reads
+ * through our own line reader (read_line), for four reasons:
+ *  - inih cuts a line longer than its buffer and parses the rest as a new
+ *    line, so "keys = <190 bytes>operations = all" would grant "all";
+ *    the reader refuses such lines instead;
+ *  - inline comments and continuation lines depend on how inih was built
+ *    (INI_ALLOW_INLINE_COMMENTS, INI_ALLOW_MULTILINE; Debian exports them as
+ *    run-time globals, other builds do not).  The reader drops comments and
+ *    indentation itself, so inih never sees either and the syntax is ours;
+ *  - inih calls the handler only for key = value lines, so an empty or
+ *    repeated section would go unnoticed; the reader sees every header;
+ *  - the handler of the default build gets no line number; the reader
+ *    counts lines. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "agent/config.h"
+#include "common/err.h"
+#include "protocol/proto.h"
+
+#define RAW_LINE_MAX 4096          /* bytes read per line before refusing it */
+#define MIN_FRAME ((size_t)4 << 10)
+#define MAX_CLIENTS 65535
+#define MAX_INFLIGHT 1024
+#define MAX_IDLE_TIMEOUT 86400
+#define MAX_SESSIONS 64
+#define DEFAULT_OPERATIONS (TA_OP_SIGN | TA_OP_KEY_LIST | TA_OP_KEY_SHOW | TA_OP_STATUS)
+
+enum section { SECT_NONE, SECT_AGENT, SECT_TOKEN, SECT_ALLOW };
+
+/* Indices into token_keys[] and rule_keys[], bits of struct parse.seen. */
+enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS };
+enum {
+	RULE_UID,
+	RULE_GID,
+	RULE_USER,
+	RULE_GROUP,
+	RULE_KEYS,
+	RULE_ROLES,
+	RULE_GUN,
+	RULE_MAX_EXPIRY,
+	RULE_OPERATIONS,
+};
+#define RULE_WHO ((1u << RULE_UID) | (1u << RULE_GID) | (1u << RULE_USER) | (1u << RULE_GROUP))
+
+struct parse;
+
+/* One key of a section.  list keys may repeat (their entries add up). */
+struct key {
+	const char *name;
+	bool list;
+	int (*set)(struct parse *p, const char *name, const char *value);
+};
+
+struct parse {
+	struct ta_config *cfg;
+	const char *path;
+	FILE *f;
+	unsigned lineno;
+
+	enum section sect;
+	unsigned sect_line;
+	char sect_desc[TA_CFG_NAME_MAX + 16];  /* [allow "NAME"] */
+	const struct key *keys;
+	size_t n_keys;
+	uint32_t seen;                         /* bit i: keys[i] was set */
+	struct ta_cfg_token *token;
+	struct ta_cfg_rule *rule;
+	unsigned agent_line;
+	unsigned token_line[TA_CFG_MAX_TOKENS];
+	unsigned rule_line[TA_CFG_MAX_RULES];
+
+	int r;                                 /* the first error */
+	unsigned err_line;
+	int sys_errno;                         /* for TA_ERR_SYSTEM */
+	char *err;
+	size_t errlen;
+	char raw[RAW_LINE_MAX + 1];
+};
+
+static const struct {
+	const char *name;
+	unsigned op;
+} op_names[] = {
+	{ "sign", TA_OP_SIGN },
+	{ "key.list", TA_OP_KEY_LIST },
+	{ "key.generate", TA_OP_KEY_GENERATE },
+	{ "key.cert", TA_OP_KEY_CERT },
+	{ "key.show", TA_OP_KEY_SHOW },
+	{ "unlock", TA_OP_UNLOCK },
+	{ "lock", TA_OP_LOCK },
+	{ "status", TA_OP_STATUS },
+};
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void __attribute__((format(printf, 4, 0)))
+vfail_at(struct parse *p, unsigned line, int r, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (p->r != 0)
+		return;
+	p->r = r;
+	p->err_line = line;
+	if (p->err == NULL || p->errlen == 0)
+		return;
+	if (line > 0)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->path);
+	if (n >= 0 && (size_t)n < p->errlen)
+		(void)vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+}
+
+static int __attribute__((format(printf, 4, 5)))
+fail_at(struct parse *p, unsigned line, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(p, line, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* An error on the line being parsed. */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct parse *p, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(p, p->lineno, r, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* ---- small parsers ------------------------------------------------------ */
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+has_blank(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (is_blank(*s))
+			return true;
+	}
+	return false;
+}
+
+/* Every byte of s is alphanumeric or in extra. */
+static bool
+all_in(const char *s, const char *extra)
+{
+	for (; *s != '\0'; s++) {
+		if (!is_alnum(*s) && strchr(extra, *s) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Decimal digits only; 0, TA_ERR_INVALID or TA_ERR_TOO_LARGE (over max).
+ * *end, when given, receives the first byte that is not a digit, and then
+ * trailing bytes are the caller's business. */
+static int
+parse_uint(const char *s, uint64_t max, uint64_t *ret, const char **end)
+{
+	uint64_t v = 0;
+
+	if (!is_digit(*s))
+		return TA_ERR_INVALID;
+	for (; is_digit(*s); s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (max - d) / 10)
+			return TA_ERR_TOO_LARGE;
+		v = v * 10 + d;
+	}
+	if (end != NULL)
+		*end = s;
+	else if (*s != '\0')
+		return TA_ERR_INVALID;
+	*ret = v;
+	return 0;
+}
+
+int
+ta_duration_parse(const char *s, int64_t *ret)
+{
+	const char *end = NULL;
+	uint64_t v, unit;
+	int r;
+
+	if (s == NULL || ret == NULL)
+		return TA_ERR_INVALID;
+	r = parse_uint(s, INT64_MAX, &v, &end);
+	if (r != 0)
+		return r;
+	switch (*end) {
+	case '\0':
+	case 's':
+		unit = 1;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = (uint64_t)7 * 86400;
+		break;
+	case 'y':
+		unit = (uint64_t)365 * 86400;
+		break;
+	default:
+		return TA_ERR_INVALID;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return TA_ERR_INVALID;
+	if (v > INT64_MAX / unit)
+		return TA_ERR_TOO_LARGE;
+	*ret = (int64_t)(v * unit);
+	return 0;
+}
+
+static int
+pin_arg(struct ta_pin_source *pin, enum ta_pin_kind kind, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (len > TA_CFG_VALUE_MAX)
+		return TA_ERR_TOO_LARGE;
+	pin->kind = kind;
+	memcpy(pin->arg, arg, len + 1);
+	return 0;
+}
+
+int
+ta_pin_source_parse(const char *s, struct ta_pin_source *ret)
+{
+	struct ta_pin_source pin = { .kind = TA_PIN_NONE };
+	const char *arg;
+	int r;
+
+	if (s == NULL || ret == NULL)
+		return TA_ERR_INVALID;
+	if (strcmp(s, "none") == 0) {
+		r = pin_arg(&pin, TA_PIN_NONE, "");
+	} else if (strcmp(s, "unlock") == 0) {
+		r = pin_arg(&pin, TA_PIN_UNLOCK, "");
+	} else if (strcmp(s, "pinentry") == 0) {
+		r = pin_arg(&pin, TA_PIN_PINENTRY, "");
+	} else if (strncmp(s, "pinentry:", 9) == 0) {
+		arg = s + 9;
+		r = arg[0] == '/' ? pin_arg(&pin, TA_PIN_PINENTRY, arg) : TA_ERR_INVALID;
+	} else if (strncmp(s, "file:", 5) == 0) {
+		arg = s + 5;
+		r = arg[0] == '/' ? pin_arg(&pin, TA_PIN_FILE, arg) : TA_ERR_INVALID;
+	} else if (strncmp(s, "env:", 4) == 0) {
+		arg = s + 4;
+		if (arg[0] == '\0' || is_digit(arg[0]) || !all_in(arg, "_"))
+			r = TA_ERR_INVALID;
+		else
+			r = pin_arg(&pin, TA_PIN_ENV, arg);
+	} else {
+		r = TA_ERR_INVALID;
+	}
+	if (r == 0)
+		*ret = pin;
+	return r;
+}
+
+const char *
+ta_op_name(unsigned op)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+		if (op_names[i].op == op)
+			return op_names[i].name;
+	}
+	return NULL;
+}
+
+/* ---- value setters ------------------------------------------------------ */
+
+static int
+set_string(struct parse *p, const char *name, const char *value, char *dst, size_t dstsize)
+{
+	size_t len = strlen(value);
+
+	if (len >= dstsize)
+		return fail(p, TA_ERR_TOO_LARGE,
+		    "value of '%s' is too long (%zu bytes, at most %zu)", name, len, dstsize - 1);
+	memcpy(dst, value, len + 1);
+	return 0;
+}
+
+static int
+set_uint(struct parse *p, const char *name, const char *value, uint64_t min, uint64_t max,
+    uint64_t *ret)
+{
+	uint64_t v = 0;
+	int r;
+
+	r = parse_uint(value, UINT64_MAX, &v, NULL);
+	if (r == TA_ERR_INVALID)
+		return fail(p, r, "'%s' must be a number, not '%s'", name, value);
+	if (r != 0 || v < min || v > max)
+		return fail(p, TA_ERR_INVALID, "'%s' must be %" PRIu64 "..%" PRIu64 ", not '%s'",
+		    name, min, max, value);
+	*ret = v;
+	return 0;
+}
+
+/* An absolute path that fits dst. */
+static int
+set_path(struct parse *p, const char *name, const char *value, char *dst, size_t dstsize)
+{
+	if (value[0] != '/')
+		return fail(p, TA_ERR_INVALID, "'%s' must be an absolute path, not '%s'", name,
+		    value);
+	return set_string(p, name, value, dst, dstsize);
+}
+
+static int
+set_socket(struct parse *p, const char *name, const char *value)
+{
+	return set_path(p, name, value, p->cfg->socket, sizeof(p->cfg->socket));
+}
+
+static int
+set_audit(struct parse *p, const char *name, const char *value)
+{
+	if (strcmp(value, "journal") != 0 && strcmp(value, "stderr") != 0 && value[0] != '/')
+		return fail(p, TA_ERR_INVALID,
+		    "'%s' must be journal, stderr or an absolute path, not '%s'", name, value);
+	return set_string(p, name, value, p->cfg->audit, sizeof(p->cfg->audit));
+}
+
+static int
+set_max_clients(struct parse *p, const char *name, const char *value)
+{
+	uint64_t v = 0;
+	int r;
+
+	r = set_uint(p, name, value, 1, MAX_CLIENTS, &v);
+	if (r == 0)
+		p->cfg->max_clients = (unsigned)v;
+	return r;
+}
+
+static int
+set_max_inflight(struct parse *p, const char *name, const char *value)
+{
+	uint64_t v = 0;
+	int r;
+
+	r = set_uint(p, name, value, 1, MAX_INFLIGHT, &v);
+	if (r == 0)
+		p->cfg->max_inflight = (unsigned)v;
+	return r;
+}
+
+static int
+set_max_frame(struct parse *p, const char *name, const char *value)
+{
+	const char *end = NULL;
+	uint64_t v, unit = 1;
+	int r;
+
+	r = parse_uint(value, UINT64_MAX, &v, &end);
+	if (r == 0) {
+		switch (*end) {
+		case '\0':
+			break;
+		case 'K':
+			unit = (uint64_t)1 << 10;
+			break;
+		case 'M':
+			unit = (uint64_t)1 << 20;
+			break;
+		case 'G':
+			unit = (uint64_t)1 << 30;
+			break;
+		default:
+			r = TA_ERR_INVALID;
+			break;
+		}
+		if (*end != '\0' && end[1] != '\0')
+			r = TA_ERR_INVALID;
+	}
+	if (r == TA_ERR_INVALID)
+		return fail(p, r, "'%s' must be a size (bytes, or with K, M or G), not '%s'", name,
+		    value);
+	if (r != 0 || v > TA_PROTO_MAX_FRAME / unit || v * unit < MIN_FRAME)
+		return fail(p, TA_ERR_INVALID, "'%s' must be 4K..64M, not '%s'", name, value);
+	p->cfg->max_frame = (size_t)(v * unit);
+	return 0;
+}
+
+static int
+set_idle_timeout(struct parse *p, const char *name, const char *value)
+{
+	int64_t v = 0;
+	int r;
+
+	r = ta_duration_parse(value, &v);
+	if (r == TA_ERR_INVALID)
+		return fail(p, r, "'%s' must be a duration (3600, 12h, 1d), not '%s'", name,
+		    value);
+	if (r != 0 || v < 1 || v > MAX_IDLE_TIMEOUT)
+		return fail(p, TA_ERR_INVALID, "'%s' must be 1s..1d, not '%s'", name, value);
+	p->cfg->idle_timeout = (unsigned)v;
+	return 0;
+}
+
+static int
+set_module(struct parse *p, const char *name, const char *value)
+{
+	if (strchr(value, '/') != NULL) {
+		if (value[0] != '/')
+			return fail(p, TA_ERR_INVALID,
+			    "'%s' must be a p11-kit module name or an absolute path, not '%s'",
+			    name, value);
+	} else if (!all_in(value, "._+-")) {
+		return fail(p, TA_ERR_INVALID, "'%s': '%s' is not a p11-kit module name", name,
+		    value);
+	}
+	return set_string(p, name, value, p->token->module, sizeof(p->token->module));
+}
+
+static int
+set_uri(struct parse *p, const char *name, const char *value)
+{
+	if (strncmp(value, "pkcs11:", 7) != 0 || has_blank(value))
+		return fail(p, TA_ERR_INVALID, "'%s' must be a PKCS#11 URI (pkcs11:token=...), "
+		    "not '%s'", name, value);
+	return set_string(p, name, value, p->token->uri, sizeof(p->token->uri));
+}
+
+static int
+set_pin(struct parse *p, const char *name, const char *value)
+{
+	int r;
+
+	r = ta_pin_source_parse(value, &p->token->pin);
+	if (r == TA_ERR_TOO_LARGE)
+		return fail(p, r, "value of '%s' is too long (at most %d bytes after the kind)",
+		    name, TA_CFG_VALUE_MAX);
+	if (r != 0)
+		return fail(p, r, "'%s' must be file:/PATH, env:NAME, pinentry[:/PATH], unlock "
+		    "or none, not '%s'", name, value);
+	return 0;
+}
+
+static int
+set_sessions(struct parse *p, const char *name, const char *value)
+{
+	uint64_t v = 0;
+	int r;
+
+	r = set_uint(p, name, value, 1, MAX_SESSIONS, &v);
+	if (r == 0)
+		p->token->sessions = (unsigned)v;
+	return r;
+}
+
+static int
+set_id(struct parse *p, const char *name, const char *value, uint32_t *ret)
+{
+	uint64_t v = 0;
+	int r;
+
+	/* (uid_t)-1 means "no change" to the kernel, never a real id. */
+	r = set_uint(p, name, value, 0, UINT32_MAX - 1, &v);
+	if (r == 0)
+		*ret = (uint32_t)v;
+	return r;
+}
+
+static int
+set_rule_uid(struct parse *p, const char *name, const char *value)
+{
+	uint32_t v = 0;
+	int r;
+
+	r = set_id(p, name, value, &v);
+	if (r == 0) {
+		p->rule->uid = (uid_t)v;
+		p->rule->has_uid = true;
+	}
+	return r;
+}
+
+static int
+set_rule_gid(struct parse *p, const char *name, const char *value)
+{
+	uint32_t v = 0;
+	int r;
+
+	r = set_id(p, name, value, &v);
+	if (r == 0) {
+		p->rule->gid = (gid_t)v;
+		p->rule->has_gid = true;
+	}
+	return r;
+}
+
+/* A user or group name as useradd and sssd make them. */
+static int
+set_account(struct parse *p, const char *name, const char *value, char *dst, size_t dstsize)
+{
+	size_t len = strlen(value);
+	char last = value[len - 1];
+	bool digits = true;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!is_digit(value[i]))
+			digits = false;
+		if (!is_alnum(value[i]) && strchr("._@-", value[i]) == NULL &&
+		    !(value[i] == '$' && i == len - 1))
+			break;
+	}
+	if (i < len || value[0] == '-' || last == '@')
+		return fail(p, TA_ERR_INVALID, "'%s': '%s' is not a valid name", name, value);
+	if (digits)
+		return fail(p, TA_ERR_INVALID, "'%s': '%s' is a number; write %s = %s", name,
+		    value, strcmp(name, "user") == 0 ? "uid" : "gid", value);
+	return set_string(p, name, value, dst, dstsize);
+}
+
+static int
+set_rule_user(struct parse *p, const char *name, const char *value)
+{
+	return set_account(p, name, value, p->rule->user, sizeof(p->rule->user));
+}
+
+static int
+set_rule_group(struct parse *p, const char *name, const char *value)
+{
+	return set_account(p, name, value, p->rule->group, sizeof(p->rule->group));
+}
+
+/* Calls each(p, name, entry) for the comma-separated entries of value, with
+ * blanks around them dropped; refuses empty entries and entries with blanks
+ * inside. */
+static int
+for_each_entry(struct parse *p, const char *name, const char *value,
+    int (*each)(struct parse *p, const char *name, const char *entry, void *arg), void *arg)
+{
+	char entry[TA_CFG_VALUE_MAX + 1];
+	const char *s = value, *comma;
+	size_t len;
+	int r;
+
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+		while (len > 0 && is_blank(*s)) {
+			s++;
+			len--;
+		}
+		while (len > 0 && is_blank(s[len - 1]))
+			len--;
+		if (len == 0)
+			return fail(p, TA_ERR_INVALID, "empty entry in '%s'", name);
+		if (len >= sizeof(entry))
+			return fail(p, TA_ERR_TOO_LARGE, "entry in '%s' is too long", name);
+		memcpy(entry, s, len);
+		entry[len] = '\0';
+		if (has_blank(entry))
+			return fail(p, TA_ERR_INVALID,
+			    "entry '%s' in '%s' has a blank inside (entries are comma-separated)",
+			    entry, name);
+		r = each(p, name, entry, arg);
+		if (r != 0)
+			return r;
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+struct list {
+	char *base;      /* entries of entsize bytes */
+	size_t entsize;
+	size_t *n;
+};
+
+static int
+add_entry(struct parse *p, const char *name, const char *entry, void *arg)
+{
+	const struct list *l = arg;
+	size_t len = strlen(entry);
+
+	if (len >= l->entsize)
+		return fail(p, TA_ERR_TOO_LARGE,
+		    "entry '%.32s...' in '%s' is too long (%zu bytes, at most %zu)", entry, name,
+		    len, l->entsize - 1);
+	if (*l->n >= TA_CFG_MAX_LIST)
+		return fail(p, TA_ERR_TOO_LARGE, "more than %d entries in '%s'", TA_CFG_MAX_LIST,
+		    name);
+	memcpy(l->base + *l->n * l->entsize, entry, len + 1);
+	(*l->n)++;
+	return 0;
+}
+
+#define LIST_OF(array, count) \
+	{ .base = (char *)(array), .entsize = sizeof((array)[0]), .n = &(count) }
+
+static int
+set_rule_keys(struct parse *p, const char *name, const char *value)
+{
+	struct list l = LIST_OF(p->rule->keys, p->rule->n_keys);
+
+	return for_each_entry(p, name, value, add_entry, &l);
+}
+
+static int
+set_rule_roles(struct parse *p, const char *name, const char *value)
+{
+	struct list l = LIST_OF(p->rule->roles, p->rule->n_roles);
+
+	return for_each_entry(p, name, value, add_entry, &l);
+}
+
+static int
+set_rule_guns(struct parse *p, const char *name, const char *value)
+{
+	struct list l = LIST_OF(p->rule->guns, p->rule->n_guns);
+
+	return for_each_entry(p, name, value, add_entry, &l);
+}
+
+static int
+set_rule_max_expiry(struct parse *p, const char *name, const char *value)
+{
+	int64_t v = 0;
+	int r;
+
+	r = ta_duration_parse(value, &v);
+	if (r == TA_ERR_TOO_LARGE)
+		return fail(p, r, "'%s' is too large: '%s'", name, value);
+	if (r != 0)
+		return fail(p, r, "'%s' must be a duration (90d, 12h, 2w, 1y, 3600), not '%s'",
+		    name, value);
+	if (v == 0)
+		return fail(p, TA_ERR_INVALID, "'%s' must be more than 0 (leave it out for no "
+		    "limit)", name);
+	p->rule->max_expiry = v;
+	return 0;
+}
+
+static int
+add_operation(struct parse *p, const char *name, const char *entry, void *arg)
+{
+	unsigned *ops = arg;
+	size_t i;
+
+	if (strcmp(entry, "all") == 0) {
+		*ops |= TA_OP_ALL;
+		return 0;
+	}
+	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+		if (strcmp(entry, op_names[i].name) == 0) {
+			*ops |= op_names[i].op;
+			return 0;
+		}
+	}
+	return fail(p, TA_ERR_INVALID, "unknown operation '%s' in '%s' (sign, key.list, "
+	    "key.generate, key.cert, key.show, unlock, lock, status, all)", entry, name);
+}
+
+static int
+set_rule_operations(struct parse *p, const char *name, const char *value)
+{
+	unsigned ops = 0;
+	int r;
+
+	r = for_each_entry(p, name, value, add_operation, &ops);
+	if (r != 0)
+		return r;
+	/* The first operations = replaces the default; a repeated one adds. */
+	if ((p->seen & (1u << RULE_OPERATIONS)) == 0)
+		p->rule->operations = 0;
+	p->rule->operations |= ops;
+	return 0;
+}
+
+static const struct key agent_keys[] = {
+	{ "socket", false, set_socket },
+	{ "audit", false, set_audit },
+	{ "max-clients", false, set_max_clients },
+	{ "max-frame", false, set_max_frame },
+	{ "max-inflight", false, set_max_inflight },
+	{ "idle-timeout", false, set_idle_timeout },
+};
+
+static const struct key token_keys[] = {
+	[TOKEN_MODULE] = { "module", false, set_module },
+	[TOKEN_URI] = { "uri", false, set_uri },
+	[TOKEN_PIN] = { "pin", false, set_pin },
+	[TOKEN_SESSIONS] = { "sessions", false, set_sessions },
+};
+
+static const struct key rule_keys[] = {
+	[RULE_UID] = { "uid", false, set_rule_uid },
+	[RULE_GID] = { "gid", false, set_rule_gid },
+	[RULE_USER] = { "user", false, set_rule_user },
+	[RULE_GROUP] = { "group", false, set_rule_group },
+	[RULE_KEYS] = { "keys", true, set_rule_keys },
+	[RULE_ROLES] = { "roles", true, set_rule_roles },
+	[RULE_GUN] = { "gun", true, set_rule_guns },
+	[RULE_MAX_EXPIRY] = { "max-expiry", false, set_rule_max_expiry },
+	[RULE_OPERATIONS] = { "operations", true, set_rule_operations },
+};
+
+/* ---- sections ----------------------------------------------------------- */
+
+/* Checks the section that ends (at a new header or at the end of file). */
+static int
+end_section(struct parse *p)
+{
+	switch (p->sect) {
+	case SECT_TOKEN:
+		if ((p->seen & (1u << TOKEN_MODULE)) == 0)
+			return fail_at(p, p->sect_line, TA_ERR_INVALID, "%s has no 'module'",
+			    p->sect_desc);
+		if ((p->seen & (1u << TOKEN_URI)) == 0)
+			return fail_at(p, p->sect_line, TA_ERR_INVALID, "%s has no 'uri'",
+			    p->sect_desc);
+		break;
+	case SECT_ALLOW:
+		if ((p->seen & RULE_WHO) == 0)
+			return fail_at(p, p->sect_line, TA_ERR_INVALID,
+			    "%s names nobody: set uid, gid, user or group", p->sect_desc);
+		break;
+	case SECT_NONE:
+	case SECT_AGENT:
+		break;
+	}
+	return 0;
+}
+
+/* [token "NAME"]: s is past the kind; checks the quoted name. */
+static int
+section_name(struct parse *p, const char *kind, const char *s, char ret_name[TA_CFG_NAME_MAX + 1])
+{
+	char name[TA_CFG_NAME_MAX + 1];
+	const char *end;
+	size_t len;
+
+	while (is_blank(*s))
+		s++;
+	if (*s != '"')
+		return fail(p, TA_ERR_INVALID, "[%s] needs a name: [%s \"NAME\"]", kind, kind);
+	s++;
+	end = strchr(s, '"');
+	if (end == NULL || end[1] != '\0')
+		return fail(p, TA_ERR_INVALID, "malformed section name: [%s \"NAME\"]", kind);
+	len = (size_t)(end - s);
+	if (len == 0)
+		return fail(p, TA_ERR_INVALID, "empty name in [%s \"\"]", kind);
+	if (len > TA_CFG_NAME_MAX)
+		return fail(p, TA_ERR_TOO_LARGE, "[%s] name is too long (%zu bytes, at most %d)",
+		    kind, len, TA_CFG_NAME_MAX);
+	memcpy(name, s, len);
+	name[len] = '\0';
+	if (!all_in(name, "._-"))
+		return fail(p, TA_ERR_INVALID, "[%s \"%s\"]: a name is made of A-Z a-z 0-9 . _ -",
+		    kind, name);
+	memcpy(ret_name, name, len + 1);
+	return 0;
+}
+
+/* first is 0 for a section an earlier ta_config_load() read. */
+static int
+duplicate(struct parse *p, const char *kind, const char *name, unsigned first)
+{
+	if (first == 0)
+		return fail(p, TA_ERR_INVALID, "duplicate section [%s \"%s\"] (already loaded)",
+		    kind, name);
+	return fail(p, TA_ERR_INVALID, "duplicate section [%s \"%s\"] (first at line %u)", kind,
+	    name, first);
+}
+
+static int
+begin_token(struct parse *p, const char *rest)
+{
+	struct ta_config *cfg = p->cfg;
+	char name[TA_CFG_NAME_MAX + 1];
+	struct ta_cfg_token *t;
+	size_t i;
+	int r;
+
+	r = section_name(p, "token", rest, name);
+	if (r != 0)
+		return r;
+	for (i = 0; i < cfg->n_tokens; i++) {
+		if (strcmp(cfg->tokens[i].name, name) == 0)
+			return duplicate(p, "token", name, p->token_line[i]);
+	}
+	if (cfg->n_tokens >= TA_CFG_MAX_TOKENS)
+		return fail(p, TA_ERR_TOO_LARGE, "more than %d [token] sections",
+		    TA_CFG_MAX_TOKENS);
+	p->token_line[cfg->n_tokens] = p->lineno;
+	t = &cfg->tokens[cfg->n_tokens++];
+	memset(t, 0, sizeof(*t));
+	memcpy(t->name, name, sizeof(t->name));
+	t->pin.kind = TA_PIN_UNLOCK;
+	t->sessions = 4;
+	p->token = t;
+	p->sect = SECT_TOKEN;
+	p->keys = token_keys;
+	p->n_keys = sizeof(token_keys) / sizeof(token_keys[0]);
+	(void)snprintf(p->sect_desc, sizeof(p->sect_desc), "[token \"%s\"]", name);
+	return 0;
+}
+
+static int
+begin_rule(struct parse *p, const char *rest)
+{
+	struct ta_config *cfg = p->cfg;
+	char name[TA_CFG_NAME_MAX + 1];
+	struct ta_cfg_rule *rule;
+	size_t i;
+	int r;
+
+	r = section_name(p, "allow", rest, name);
+	if (r != 0)
+		return r;
+	for (i = 0; i < cfg->n_rules; i++) {
+		if (strcmp(cfg->rules[i].name, name) == 0)
+			return duplicate(p, "allow", name, p->rule_line[i]);
+	}
+	if (cfg->n_rules >= TA_CFG_MAX_RULES)
+		return fail(p, TA_ERR_TOO_LARGE, "more than %d [allow] sections",
+		    TA_CFG_MAX_RULES);
+	p->rule_line[cfg->n_rules] = p->lineno;
+	rule = &cfg->rules[cfg->n_rules++];
+	memset(rule, 0, sizeof(*rule));
+	memcpy(rule->name, name, sizeof(rule->name));
+	rule->operations = DEFAULT_OPERATIONS;
+	p->rule = rule;
+	p->sect = SECT_ALLOW;
+	p->keys = rule_keys;
+	p->n_keys = sizeof(rule_keys) / sizeof(rule_keys[0]);
+	(void)snprintf(p->sect_desc, sizeof(p->sect_desc), "[allow \"%s\"]", name);
+	return 0;
+}
+
+/* line is "[...]" with blanks and comments dropped. */
+static int
+begin_section(struct parse *p, const char *line)
+{
+	char inner[RAW_LINE_MAX + 1];
+	size_t len = strlen(line);
+	char *s;
+	int r;
+
+	r = end_section(p);
+	if (r != 0)
+		return r;
+	p->sect = SECT_NONE;
+	p->seen = 0;
+	p->token = NULL;
+	p->rule = NULL;
+	p->sect_line = p->lineno;
+	if (len < 2 || line[len - 1] != ']')
+		return fail(p, TA_ERR_INVALID, "section header without ']'");
+	memcpy(inner, line + 1, len - 2);
+	inner[len - 2] = '\0';
+	for (s = inner; is_blank(*s); s++)
+		;
+	len = strlen(s);
+	while (len > 0 && is_blank(s[len - 1]))
+		s[--len] = '\0';
+
+	if (strcmp(s, "agent") == 0) {
+		if (p->agent_line != 0)
+			return fail(p, TA_ERR_INVALID,
+			    "duplicate section [agent] (first at line %u)", p->agent_line);
+		p->agent_line = p->lineno;
+		p->sect = SECT_AGENT;
+		p->keys = agent_keys;
+		p->n_keys = sizeof(agent_keys) / sizeof(agent_keys[0]);
+		(void)snprintf(p->sect_desc, sizeof(p->sect_desc), "[agent]");
+		return 0;
+	}
+	if (strncmp(s, "token", 5) == 0 && (s[5] == '\0' || s[5] == '"' || is_blank(s[5])))
+		return begin_token(p, s + 5);
+	if (strncmp(s, "allow", 5) == 0 && (s[5] == '\0' || s[5] == '"' || is_blank(s[5])))
+		return begin_rule(p, s + 5);
+	if (strncmp(s, "agent", 5) == 0 && (s[5] == '"' || is_blank(s[5])))
+		return fail(p, TA_ERR_INVALID, "[agent] takes no name");
+	return fail(p, TA_ERR_INVALID, "unknown section [%.64s] (agent, token \"NAME\", "
+	    "allow \"NAME\")", s);
+}
+
+/* ---- libinih callbacks -------------------------------------------------- */
+
+static int
+on_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	const struct key *k = NULL;
+	uint32_t bit = 0;
+	size_t i;
+
+	(void)section; /* ours is in p->sect: read_line() saw the header */
+	if (p->r != 0)
+		return 0;
+	if (p->sect == SECT_NONE) {
+		(void)fail(p, TA_ERR_INVALID, "key '%s' outside any section", name);
+		return 0;
+	}
+	for (i = 0; i < p->n_keys; i++) {
+		if (strcmp(p->keys[i].name, name) == 0) {
+			k = &p->keys[i];
+			bit = 1u << i;
+			break;
+		}
+	}
+	if (k == NULL) {
+		(void)fail(p, TA_ERR_INVALID, "unknown key '%s' in %s", name, p->sect_desc);
+		return 0;
+	}
+	if ((p->seen & bit) != 0 && !k->list) {
+		(void)fail(p, TA_ERR_INVALID, "duplicate key '%s' in %s", name, p->sect_desc);
+		return 0;
+	}
+	if (value == NULL || value[0] == '\0') {
+		(void)fail(p, TA_ERR_INVALID, "empty value for '%s' in %s", name, p->sect_desc);
+		return 0;
+	}
+	if (k->set(p, name, value) != 0)
+		return 0;
+	p->seen |= bit;
+	return 1;
+}
+
+/* Reads one line into p->raw: 1, 0 at the end of the file, or an error. */
+static int
+read_raw(struct parse *p, size_t *ret_len)
+{
+	size_t len = 0;
+	bool too_long = false;
+	int c;
+
+	while ((c = getc(p->f)) != EOF && c != '\n') {
+		if (len < RAW_LINE_MAX)
+			p->raw[len++] = (char)c;
+		else
+			too_long = true;
+	}
+	if (ferror(p->f)) {
+		p->sys_errno = errno;
+		return fail_at(p, 0, TA_ERR_SYSTEM, "read: %s", strerror(p->sys_errno));
+	}
+	if (c == EOF && len == 0 && !too_long)
+		return 0;
+	p->lineno++;
+	if (too_long)
+		return fail(p, TA_ERR_TOO_LARGE, "line is too long");
+	p->raw[len] = '\0';
+	*ret_len = len;
+	return 1;
+}
+
+/* inih's fgets-style reader: hands over each line with blanks and comments
+ * dropped, after handling section headers itself. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char *s, *cut;
+	size_t len = 0, i;
+	int r;
+
+	if (p->r != 0 || num < 2)
+		return NULL;
+	r = read_raw(p, &len);
+	if (r <= 0)
+		return NULL;
+	s = p->raw;
+	if (p->lineno == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t' && !(c == '\r' && i == len - 1)) || c == 0x7f) {
+			(void)fail(p, TA_ERR_INVALID, "control character 0x%02x in line", c);
+			return NULL;
+		}
+	}
+	while (is_blank(*s))
+		s++;
+	/* A comment starts the line or follows a blank. */
+	for (cut = s; *cut != '\0'; cut++) {
+		if ((*cut == ';' || *cut == '#') && (cut == s || is_blank(cut[-1])))
+			break;
+	}
+	*cut = '\0';
+	len = (size_t)(cut - s);
+	while (len > 0 && (is_blank(s[len - 1]) || s[len - 1] == '\r'))
+		s[--len] = '\0';
+
+	if (s[0] == '[' && begin_section(p, s) != 0)
+		return NULL;
+	if (len >= (size_t)num) {
+		(void)fail(p, TA_ERR_TOO_LARGE, "line is too long (%zu characters without "
+		    "comments, at most %d)", len, num - 1);
+		return NULL;
+	}
+	memcpy(str, s, len + 1);
+	return str;
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+void
+ta_config_init(struct ta_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	(void)snprintf(cfg->audit, sizeof(cfg->audit), "journal");
+	cfg->max_clients = 256;
+	cfg->max_frame = TA_PROTO_MAX_FRAME;
+	cfg->max_inflight = 16;
+	cfg->idle_timeout = 300;
+}
+
+int
+ta_config_load(struct ta_config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct parse *p = NULL;
+	int r, ir;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (cfg == NULL || path == NULL)
+		return TA_ERR_INVALID;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return TA_ERR_NOMEM;
+	p->path = path;
+	p->err = err;
+	p->errlen = errlen;
+	p->cfg = malloc(sizeof(*p->cfg));
+	if (p->cfg == NULL) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(p->cfg, cfg, sizeof(*cfg));
+	p->f = fopen(path, "re");
+	if (p->f == NULL) {
+		p->sys_errno = errno;
+		r = fail_at(p, 0, TA_ERR_SYSTEM, "cannot open: %s", strerror(p->sys_errno));
+		goto out;
+	}
+
+	ir = ini_parse_stream(read_line, p, on_value, p);
+	if (ir > 0 && (p->r == 0 || (unsigned)ir < p->err_line)) {
+		/* inih found a line that is neither a pair, a header nor a comment
+		 * before (or without) any error of ours. */
+		p->r = 0;
+		(void)fail_at(p, (unsigned)ir, TA_ERR_INVALID,
+		    "expected 'key = value', '[section]' or a comment");
+	} else if (ir < 0 && p->r == 0) {
+		(void)fail_at(p, 0, ir == -2 ? TA_ERR_NOMEM : TA_ERR_SYSTEM, "cannot parse");
+	}
+	if (p->r == 0)
+		(void)end_section(p);
+	r = p->r;
+	if (r == 0)
+		memcpy(cfg, p->cfg, sizeof(*cfg));
+out:
+	if (p->f != NULL)
+		(void)fclose(p->f);
+	free(p->cfg);
+	if (r == TA_ERR_SYSTEM && p->sys_errno != 0)
+		errno = p->sys_errno;
+	free(p);
+	return r;
+}

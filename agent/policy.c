@@ -1,0 +1,450 @@
+/* Who may do what (agent/policy.h has the rules and the glob semantics). */
+#include <errno.h>
+#include <fnmatch.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/policy.h"
+#include "common/err.h"
+
+#define NSS_BUF_MAX ((size_t)1 << 20)  /* a group with many members is big */
+#define GROUPS_MAX 65536               /* the kernel's NGROUPS_MAX */
+#define QUOTE_MAX 64                   /* bytes of a request string in why */
+#define WHY_MAX 512
+
+/* How far a rule got; the checks run in this order. */
+enum stage { STAGE_OPERATION, STAGE_KEYS, STAGE_ROLE, STAGE_GUN, STAGE_EXPIRY, STAGE_PASS };
+
+/* The peer's groups from NSS, read at most once per check. */
+struct peer_groups {
+	bool loaded;
+	gid_t *gids;
+	size_t n;
+};
+
+/* ---- NSS ---------------------------------------------------------------- */
+
+/* The getpw*_r / getgr*_r functions want a buffer of a size they do not
+ * tell: start at the suggested size and double on ERANGE. */
+static size_t
+nss_start_size(int name)
+{
+	long n = sysconf(name);
+
+	return n > 0 && (size_t)n <= NSS_BUF_MAX ? (size_t)n : 1024;
+}
+
+static int
+grow(char **buf, size_t *size, bool first)
+{
+	char *nbuf;
+
+	if (!first) {
+		if (*size >= NSS_BUF_MAX)
+			return TA_ERR_TOO_LARGE;
+		*size *= 2;
+	}
+	nbuf = realloc(*buf, *size);
+	if (nbuf == NULL)
+		return TA_ERR_NOMEM;
+	*buf = nbuf;
+	return 0;
+}
+
+/* 0, TA_ERR_NOT_FOUND, or another TA_ERR_* when the lookup failed. */
+static int
+nss_result(int e, const void *res)
+{
+	if (e != 0) {
+		errno = e;
+		return TA_ERR_SYSTEM;
+	}
+	return res != NULL ? 0 : TA_ERR_NOT_FOUND;
+}
+
+static int
+user_uid(const char *name, uid_t *ret_uid)
+{
+	struct passwd pw, *res = NULL;
+	size_t size = nss_start_size(_SC_GETPW_R_SIZE_MAX);
+	char *buf = NULL;
+	bool first = true;
+	int e, r;
+
+	do {
+		r = grow(&buf, &size, first);
+		if (r != 0)
+			goto out;
+		first = false;
+		e = getpwnam_r(name, &pw, buf, size, &res);
+	} while (e == ERANGE);
+	r = nss_result(e, res);
+	if (r == 0)
+		*ret_uid = pw.pw_uid;
+out:
+	free(buf);
+	return r;
+}
+
+static int
+group_gid(const char *name, gid_t *ret_gid)
+{
+	struct group gr, *res = NULL;
+	size_t size = nss_start_size(_SC_GETGR_R_SIZE_MAX);
+	char *buf = NULL;
+	bool first = true;
+	int e, r;
+
+	do {
+		r = grow(&buf, &size, first);
+		if (r != 0)
+			goto out;
+		first = false;
+		e = getgrnam_r(name, &gr, buf, size, &res);
+	} while (e == ERANGE);
+	r = nss_result(e, res);
+	if (r == 0)
+		*ret_gid = gr.gr_gid;
+out:
+	free(buf);
+	return r;
+}
+
+/* The groups of uid's user in the group database (getgrouplist), its
+ * passwd primary group included. */
+static int
+user_groups(uid_t uid, gid_t **ret_gids, size_t *ret_n)
+{
+	struct passwd pw, *res = NULL;
+	size_t size = nss_start_size(_SC_GETPW_R_SIZE_MAX);
+	char *buf = NULL;
+	gid_t *gids = NULL, *ngids;
+	int want = 32, have;
+	bool first = true;
+	int e, r;
+
+	do {
+		r = grow(&buf, &size, first);
+		if (r != 0)
+			goto out;
+		first = false;
+		e = getpwuid_r(uid, &pw, buf, size, &res);
+	} while (e == ERANGE);
+	r = nss_result(e, res);
+	if (r != 0)
+		goto out;
+	for (;;) {
+		ngids = realloc(gids, (size_t)want * sizeof(*gids));
+		if (ngids == NULL) {
+			r = TA_ERR_NOMEM;
+			goto out;
+		}
+		gids = ngids;
+		have = want;
+		if (getgrouplist(pw.pw_name, pw.pw_gid, gids, &have) >= 0)
+			break;
+		/* glibc puts the number needed into have; others may not. */
+		want = have > want ? have : want * 2;
+		if (want > GROUPS_MAX) {
+			r = TA_ERR_TOO_LARGE;
+			goto out;
+		}
+	}
+	*ret_gids = gids;
+	*ret_n = have > 0 ? (size_t)have : 0;
+	gids = NULL;
+out:
+	free(gids);
+	free(buf);
+	return r;
+}
+
+/* ---- who ---------------------------------------------------------------- */
+
+static bool
+names_user(const char *user, const struct ta_peer *peer)
+{
+	uid_t uid;
+
+	return user_uid(user, &uid) == 0 && uid == peer->uid;
+}
+
+static bool
+names_group(const char *group, const struct ta_peer *peer, struct peer_groups *pg)
+{
+	gid_t gid;
+	size_t i;
+
+	if (group_gid(group, &gid) != 0)
+		return false;
+	if (gid == peer->gid)
+		return true;
+	if (!pg->loaded) {
+		pg->loaded = true;
+		if (user_groups(peer->uid, &pg->gids, &pg->n) != 0)
+			pg->n = 0; /* fails closed: no supplementary groups */
+	}
+	for (i = 0; i < pg->n; i++) {
+		if (pg->gids[i] == gid)
+			return true;
+	}
+	return false;
+}
+
+static bool
+names_peer(const struct ta_cfg_rule *rule, const struct ta_peer *peer, struct peer_groups *pg)
+{
+	if (rule->has_uid && rule->uid == peer->uid)
+		return true;
+	if (rule->has_gid && rule->gid == peer->gid)
+		return true;
+	if (rule->user[0] != '\0' && names_user(rule->user, peer))
+		return true;
+	return rule->group[0] != '\0' && names_group(rule->group, peer, pg);
+}
+
+/* ---- what --------------------------------------------------------------- */
+
+/* Entry i of a rule's list is base + i * entsize. */
+struct globs {
+	const char *base;
+	size_t entsize;
+	size_t n;
+};
+
+#define GLOBS_OF(array, count) \
+	((struct globs){ .base = (const char *)(array), .entsize = sizeof((array)[0]), \
+	    .n = (count) })
+
+static bool
+glob_any(struct globs g, const char *s, int flags)
+{
+	size_t i;
+
+	for (i = 0; i < g.n; i++) {
+		if (fnmatch(g.base + i * g.entsize, s, flags) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+key_fits(struct globs g, const struct ta_policy_key *key)
+{
+	const size_t n_ids = sizeof(key->ids) / sizeof(key->ids[0]);
+	size_t i, j;
+
+	for (i = 0; i < g.n; i++) {
+		const char *glob = g.base + i * g.entsize;
+
+		if (key->label != NULL && fnmatch(glob, key->label, 0) == 0)
+			return true;
+		for (j = 0; j < n_ids && key->ids[j] != NULL; j++) {
+			if (fnmatch(glob, key->ids[j], 0) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A request string fit for why: at most QUOTE_MAX bytes, unprintable
+ * bytes, quotes and backslashes as '?'. */
+static const char *
+quote(char dst[QUOTE_MAX + 4], const char *s)
+{
+	size_t len = strnlen(s, QUOTE_MAX + 1), n = len > QUOTE_MAX ? QUOTE_MAX : len, i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\'' || c == '\\')
+			dst[i] = '?';
+		else
+			dst[i] = s[i];
+	}
+	if (len > QUOTE_MAX) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
+/* "a, b, c" into dst, cut to fit. */
+static const char *
+join(char *dst, size_t dstlen, struct globs g)
+{
+	size_t i, used = 0;
+	int n;
+
+	dst[0] = '\0';
+	for (i = 0; i < g.n && used < dstlen; i++) {
+		n = snprintf(dst + used, dstlen - used, "%s%s", i > 0 ? ", " : "",
+		    g.base + i * g.entsize);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return dst;
+}
+
+static const char *
+join_ops(char *dst, size_t dstlen, unsigned ops)
+{
+	size_t used = 0;
+	unsigned bit;
+	int n;
+
+	dst[0] = '\0';
+	if ((ops & TA_OP_ALL) == TA_OP_ALL) {
+		(void)snprintf(dst, dstlen, "all");
+		return dst;
+	}
+	for (bit = 1; (bit & TA_OP_ALL) != 0 && used < dstlen; bit <<= 1) {
+		if ((ops & bit) == 0)
+			continue;
+		n = snprintf(dst + used, dstlen - used, "%s%s", used > 0 ? ", " : "",
+		    ta_op_name(bit));
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return dst;
+}
+
+/* "90d", "12h" or "3601s". */
+static const char *
+duration(char dst[32], int64_t s)
+{
+	if (s % 86400 == 0)
+		(void)snprintf(dst, 32, "%" PRId64 "d", s / 86400);
+	else if (s % 3600 == 0)
+		(void)snprintf(dst, 32, "%" PRId64 "h", s / 3600);
+	else
+		(void)snprintf(dst, 32, "%" PRId64 "s", s);
+	return dst;
+}
+
+/* How far rule gets with req; why it stopped goes into msg. */
+static enum stage
+check_rule(const struct ta_cfg_rule *rule, const struct ta_policy_req *req, char *msg,
+    size_t msglen)
+{
+	struct globs keys = GLOBS_OF(rule->keys, rule->n_keys);
+	struct globs roles = GLOBS_OF(rule->roles, rule->n_roles);
+	struct globs guns = GLOBS_OF(rule->guns, rule->n_guns);
+	char list[WHY_MAX / 2], q[QUOTE_MAX + 4], d1[32], d2[32];
+	int64_t limit, ahead;
+	size_t i;
+
+	if ((rule->operations & req->operation) == 0) {
+		(void)snprintf(msg, msglen, "rule '%s': operation '%s' not in operations %s",
+		    rule->name, ta_op_name(req->operation),
+		    join_ops(list, sizeof(list), rule->operations));
+		return STAGE_OPERATION;
+	}
+	for (i = 0; keys.n > 0 && i < req->n_keys; i++) {
+		const struct ta_policy_key *k = &req->keys[i];
+		const char *name = k->label != NULL ? k->label : k->ids[0];
+
+		if (key_fits(keys, k))
+			continue;
+		(void)snprintf(msg, msglen, "rule '%s': key '%s' not in keys %s", rule->name,
+		    quote(q, name != NULL ? name : ""), join(list, sizeof(list), keys));
+		return STAGE_KEYS;
+	}
+	if (req->role != NULL && roles.n > 0 && !glob_any(roles, req->role, FNM_PATHNAME)) {
+		(void)snprintf(msg, msglen, "rule '%s': role '%s' not in roles %s", rule->name,
+		    quote(q, req->role), join(list, sizeof(list), roles));
+		return STAGE_ROLE;
+	}
+	if (req->gun != NULL && guns.n > 0 && !glob_any(guns, req->gun, 0)) {
+		(void)snprintf(msg, msglen, "rule '%s': GUN '%s' not in gun %s", rule->name,
+		    quote(q, req->gun), join(list, sizeof(list), guns));
+		return STAGE_GUN;
+	}
+	if (req->expires != 0 && rule->max_expiry > 0) {
+		if (__builtin_add_overflow((int64_t)req->now, rule->max_expiry, &limit))
+			limit = INT64_MAX;
+		if ((int64_t)req->expires > limit) {
+			if (__builtin_sub_overflow((int64_t)req->expires, (int64_t)req->now,
+			    &ahead))
+				ahead = INT64_MAX;
+			(void)snprintf(msg, msglen,
+			    "rule '%s': expires %s from now, over max-expiry %s", rule->name,
+			    duration(d1, ahead), duration(d2, rule->max_expiry));
+			return STAGE_EXPIRY;
+		}
+	}
+	return STAGE_PASS;
+}
+
+static bool
+one_operation(unsigned op)
+{
+	return op != 0 && (op & (op - 1)) == 0 && (op & ~(unsigned)TA_OP_ALL) == 0;
+}
+
+static int
+malformed(char *why, size_t whylen)
+{
+	if (why != NULL && whylen > 0)
+		(void)snprintf(why, whylen, "malformed policy request");
+	return TA_ERR_INVALID;
+}
+
+int
+ta_policy_check(const struct ta_config *cfg, uid_t agent_uid, const struct ta_peer *peer,
+    const struct ta_policy_req *req, char *why, size_t whylen)
+{
+	struct peer_groups pg = { .loaded = false };
+	char best[WHY_MAX] = "", msg[WHY_MAX];
+	int best_stage = -1;
+	bool named = false;
+	enum stage st;
+	size_t i;
+	int r;
+
+	if (cfg == NULL || peer == NULL || req == NULL)
+		return malformed(why, whylen);
+	if (!one_operation(req->operation) || (req->n_keys > 0 && req->keys == NULL))
+		return malformed(why, whylen);
+	if (peer->uid == agent_uid || peer->uid == 0)
+		return 0;
+
+	for (i = 0; i < cfg->n_rules; i++) {
+		const struct ta_cfg_rule *rule = &cfg->rules[i];
+
+		if (!names_peer(rule, peer, &pg))
+			continue;
+		named = true;
+		st = check_rule(rule, req, msg, sizeof(msg));
+		if (st == STAGE_PASS) {
+			r = 0;
+			goto out;
+		}
+		if ((int)st > best_stage) {
+			best_stage = (int)st;
+			memcpy(best, msg, sizeof(best));
+		}
+	}
+	if (named) {
+		r = TA_ERR_POLICY;
+	} else {
+		r = TA_ERR_NOT_AUTHORIZED;
+		(void)snprintf(best, sizeof(best), "no rule names uid %" PRIu32 " gid %" PRIu32,
+		    (uint32_t)peer->uid, (uint32_t)peer->gid);
+	}
+	if (why != NULL && whylen > 0)
+		(void)snprintf(why, whylen, "%s", best);
+out:
+	free(pg.gids);
+	return r;
+}
