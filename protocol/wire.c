@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/utf8.h"
 #include "common/secret.h"
 #include "protocol/internal.h"
 #include "protocol/proto.h"
@@ -191,42 +192,6 @@ deep:
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0. */
-static size_t
-utf8_seq(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0], lo = 0x80, hi = 0xbf;
-	size_t k, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		k = 2;
-	} else if (c < 0xf0) {
-		k = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c < 0xf5) {
-		k = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return k;
-}
-
 /* The sequence of k bytes at s is a C0 or C1 control character or DEL. */
 static bool
 is_control(const uint8_t *s, size_t k)
@@ -240,7 +205,7 @@ ta__proto_utf8_ok(const uint8_t *s, size_t len)
 	size_t i, k;
 
 	for (i = 0; i < len; i += k)
-		if ((k = utf8_seq(s + i, len - i)) == 0)
+		if ((k = ta_utf8_seq(s + i, len - i)) == 0)
 			return false;
 	return true;
 }
@@ -252,7 +217,7 @@ ta__proto_text_ok(const char *s, size_t len)
 	size_t i, k;
 
 	for (i = 0; i < len; i += k)
-		if ((k = utf8_seq(u + i, len - i)) == 0 || is_control(u + i, k))
+		if ((k = ta_utf8_seq(u + i, len - i)) == 0 || is_control(u + i, k))
 			return false;
 	return true;
 }
@@ -264,7 +229,7 @@ ta__proto_sanitize(char *dst, size_t cap, const char *s)
 	size_t n = strlen(s), i = 0, o = 0, k;
 
 	while (i < n) {
-		k = utf8_seq(u + i, n - i);
+		k = ta_utf8_seq(u + i, n - i);
 		if (k == 0 || is_control(u + i, k)) {
 			if (o + 1 > cap - 1)
 				break;

@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
+#include "common/utf8.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -1240,6 +1241,43 @@ test_common_log_truncates_long_message(void **state)
 	free(big);
 }
 
+/* ---- UTF-8 ----------------------------------------------------------------- */
+
+static void
+test_common_utf8_seq(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n, want;
+	} cases[] = {
+		{ "a", 1, 1 },
+		{ "\xc3\xa9", 2, 2 },             /* é */
+		{ "\xe2\x80\xa8", 3, 3 },         /* U+2028 */
+		{ "\xf0\x9f\x98\x80", 4, 4 },     /* U+1F600 */
+		{ "\xf4\x8f\xbf\xbf", 4, 4 },     /* U+10FFFF */
+		{ "\xc3", 1, 0 },                 /* truncated */
+		{ "\xe2\x80", 2, 0 },
+		{ "\xc0\xaf", 2, 0 },             /* overlong '/' */
+		{ "\xc1\xbf", 2, 0 },
+		{ "\xe0\x80\xaf", 3, 0 },         /* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", 4, 0 },     /* overlong, 4 bytes */
+		{ "\xed\xa0\x80", 3, 0 },         /* U+D800, a surrogate */
+		{ "\xed\xbf\xbf", 3, 0 },         /* U+DFFF */
+		{ "\xf4\x90\x80\x80", 4, 0 },     /* U+110000 */
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\xff", 1, 0 },
+		{ "\x80", 1, 0 },                 /* a lone continuation byte */
+		{ "\xc3\x28", 2, 0 },             /* bad continuation */
+		{ "\xe2\x28\xa1", 3, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (ta_utf8_seq((const uint8_t *)cases[i].s, cases[i].n) != cases[i].want)
+			fail_msg("case %zu: got %zu, want %zu", i,
+			    ta_utf8_seq((const uint8_t *)cases[i].s, cases[i].n), cases[i].want);
+}
+
 int
 main(void)
 {
@@ -1304,6 +1342,7 @@ main(void)
 		cmocka_unit_test(test_common_log_error_with_code),
 		cmocka_unit_test(test_common_log_filters_by_level),
 		cmocka_unit_test(test_common_log_truncates_long_message),
+		cmocka_unit_test(test_common_utf8_seq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/utf8.h"
 #include "tuf/json.h"
 
 /* How many bytes of an object key a path shows. */
@@ -31,51 +32,13 @@ unconst(const json_t *v)
 	return u.m;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0:
- * no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). */
-static size_t
-utf8_seq(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0];
-	size_t k, i;
-	uint8_t lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		k = 2;
-	} else if (c < 0xf0) {
-		k = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c < 0xf5) {
-		k = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return k;
-}
-
 static bool
 utf8_valid(const uint8_t *s, size_t n)
 {
 	size_t i, k;
 
 	for (i = 0; i < n; i += k)
-		if ((k = utf8_seq(s + i, n - i)) == 0)
+		if ((k = ta_utf8_seq(s + i, n - i)) == 0)
 			return false;
 	return true;
 }
@@ -209,7 +172,7 @@ key_show(const struct seg *s, uint8_t out[static KEY_SHOW_MAX], bool *ret_cut)
 
 		while (j > 0 && len - j < 3 && (out[j - 1] & 0xc0) == 0x80)
 			j--;
-		if (j > 0 && out[j - 1] >= 0xc0 && utf8_seq(out + j - 1, len - j + 1) == 0)
+		if (j > 0 && out[j - 1] >= 0xc0 && ta_utf8_seq(out + j - 1, len - j + 1) == 0)
 			len = j - 1;
 	}
 	*ret_cut = cut;
@@ -286,7 +249,7 @@ path_render(char *out, size_t cap, const struct seg *segs, size_t nsegs)
 		valid = utf8_valid(k, n);
 		text_put(&t, "[\"", 2);
 		for (j = 0; j < n;) {
-			size_t m = valid ? utf8_seq(k + j, n - j) : 1;
+			size_t m = valid ? ta_utf8_seq(k + j, n - j) : 1;
 
 			if (k[j] == '"' || k[j] == '\\') {
 				tmp[0] = '\\';
@@ -353,7 +316,7 @@ walk_string(struct walk *w, const uint8_t *s, size_t n, const char *what)
 	size_t i, k;
 
 	for (i = 0; i < n; i += k) {
-		if ((k = utf8_seq(s + i, n - i)) == 0)
+		if ((k = ta_utf8_seq(s + i, n - i)) == 0)
 			return WALK_FAIL(w, TA_ERR_INVALID,
 			    "%s is not valid UTF-8 (at byte %zu of it)", what, i);
 		if (s[i] == 0)

@@ -1,0 +1,37 @@
+#include "common/utf8.h"
+
+size_t
+ta_utf8_seq(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	size_t k, i;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0;
+	if (c < 0xe0) {
+		k = 2;
+	} else if (c < 0xf0) {
+		k = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c < 0xf5) {
+		k = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (n < k || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return k;
+}

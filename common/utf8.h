@@ -1,0 +1,13 @@
+/* UTF-8 as RFC 3629 defines it: the one validator every parser shares. */
+#ifndef TA_UTF8_H
+#define TA_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Length (1..4) of the well-formed UTF-8 sequence at s, of which n > 0
+ * bytes are readable, or 0 when it is not one: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no truncated sequence. */
+size_t ta_utf8_seq(const uint8_t *s, size_t n);
+
+#endif
