@@ -195,6 +195,9 @@ ta_verify_root(const struct ta_meta *trusted, const struct ta_meta *root, const 
 				    trusted->profile != root->profile)) ||
 	    (root->profile == TA_PROFILE_NOTARY && (gun == NULL || *gun == '\0')))
 		return TA_ERR_INVALID;
+	/* The trusted root itself is not a rotation. */
+	if (trusted != NULL && json_equal(trusted->signed_v, root->signed_v))
+		trusted = NULL;
 	if (trusted != NULL) {
 		int64_t tv = ta_meta_version(trusted), nv = ta_meta_version(root);
 

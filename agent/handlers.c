@@ -1,0 +1,696 @@
+/* Dispatch, and the methods that do not sign: hello, status, unlock, lock,
+ * key.list, key.generate, key.show. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/agent.h"
+#include "agent/handlers.h"
+#include "agent/keys.h"
+#include "agent/server.h"
+#include "agent/tokens.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/secret.h"
+#include "pkcs11/p11.h"
+
+/* ---- shared --------------------------------------------------------------- */
+
+int
+ta_handle_policy(struct ta_job *j, unsigned operation, const struct ta_policy_key *keys,
+    size_t n_keys, const char *role, const char *gun, time_t expires)
+{
+	struct ta_agent *ag = j->ag;
+	struct ta_policy_req pr = {
+	    .operation = operation,
+	    .keys = keys,
+	    .n_keys = n_keys,
+	    .role = role,
+	    .gun = gun,
+	    .expires = expires,
+	    .now = time(NULL),
+	};
+	char why[512] = "";
+	int r;
+
+	r = ta_policy_check(ag->cfg, ag->uid, &j->peer, &pr, why, sizeof(why));
+	if (r == 0)
+		return 0;
+	if (r != TA_ERR_NOT_AUTHORIZED && r != TA_ERR_POLICY)
+		r = TA_ERR_POLICY; /* fail closed, whatever went wrong */
+	if (why[0] == '\0')
+		(void)snprintf(why, sizeof(why), "%s", ta_strerror(r));
+	log_info("peer uid %u pid %d: %s refused: %s", (unsigned)j->peer.uid, (int)j->peer.pid,
+	    ta_proto_method_name(j->method), why);
+	ta_job_error(j, 0, r, "%s", why);
+	return r;
+}
+
+void
+ta_handle_policy_key(const struct ta_tkey *tk, struct ta_policy_key *ret)
+{
+	size_t n = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->label = tk->key.label;
+	if (tk->notary_id[0] != '\0')
+		ret->ids[n++] = tk->notary_id;
+	if (tk->tuf_id[0] != '\0')
+		ret->ids[n++] = tk->tuf_id;
+	if (tk->x509_id[0] != '\0' && n < 3)
+		ret->ids[n++] = tk->x509_id;
+}
+
+void
+ta_handle_key_error(struct ta_job *j, int r, const char *member)
+{
+	switch (r) {
+	case TA_ERR_KEY_NOT_FOUND:
+	case TA_ERR_NOT_FOUND:
+		ta_job_error(j, TA_PROTO_E_KEY_NOT_FOUND, TA_ERR_KEY_NOT_FOUND,
+		    "%s: no key on the tokens has this label, key ID or URI (tufctl key list)",
+		    member);
+		break;
+	case TA_ERR_AMBIGUOUS:
+		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, r,
+		    "%s: names more than one key; name it by key ID or PKCS#11 URI", member);
+		break;
+	case TA_ERR_INVALID:
+		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, r,
+		    "%s: not a usable PKCS#11 URI (it must name the key by object= or id=)",
+		    member);
+		break;
+	case TA_ERR_TOKEN_ABSENT:
+	case TA_ERR_TOKEN_NOT_INIT:
+		ta_job_error(j, 0, r, "%s: not found, and a token is absent: insert it", member);
+		break;
+	case TA_ERR_NOT_LOGGED_IN:
+		ta_job_error(j, 0, r,
+		    "%s: not found, and a token is locked: unlock it (tufctl unlock)", member);
+		break;
+	default:
+		ta_job_error(j, 0, r, "%s: %s", member, ta_strerror(r));
+		break;
+	}
+}
+
+/* The token a request's `token` member names, into j->tok_idx; answers and
+ * returns non-zero when there is none. */
+static int
+request_token(struct ta_job *j, const char *name)
+{
+	int r = ta_tokens_find(j->ag, name, &j->tok_idx);
+
+	if (r == TA_ERR_AMBIGUOUS)
+		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, r,
+		    "params.token: several tokens are configured; name one");
+	else if (r != 0 && name[0] == '\0')
+		ta_job_error(
+		    j, TA_PROTO_E_TOKEN_ABSENT, TA_ERR_TOKEN_ABSENT, "no token is configured");
+	else if (r != 0)
+		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, TA_ERR_NOT_FOUND,
+		    "params.token: no configured token has this name or URI");
+	return r;
+}
+
+static const char *
+pin_state(unsigned flags)
+{
+	if (!(flags & TA_TOK_PRESENT))
+		return "unknown";
+	if (flags & TA_TOK_PIN_LOCKED)
+		return "locked";
+	if (flags & TA_TOK_PIN_FINAL_TRY)
+		return "final-try";
+	if (flags & TA_TOK_PIN_COUNT_LOW)
+		return "count-low";
+	return "ok";
+}
+
+/* ---- hello ------------------------------------------------------------------ */
+
+static void
+handle_hello(struct ta_job *j)
+{
+	uint32_t version = 0;
+	struct ta_buf *b;
+
+	if (j->req->p.hello.client[0] != '\0' && j->conn != NULL)
+		log_debug("peer uid %u pid %d: client '%s'", (unsigned)j->peer.uid,
+		    (int)j->peer.pid, j->req->p.hello.client);
+	if (ta_proto_hello_pick(&j->req->p.hello, &version) != 0) {
+		ta_job_error(j, TA_PROTO_E_UNSUPPORTED, TA_ERR_UNSUPPORTED,
+		    "no shared protocol version: this agent speaks version %d", TA_PROTO_VERSION);
+	} else if ((b = ta_buf_new(TA_BUF_MAX)) == NULL ||
+		   ta_proto_encode_hello_result(b, &j->req->id, version, TA_AGENT_NAME) != 0) {
+		ta_buf_free(b);
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+	} else {
+		j->resp = b;
+	}
+	ta_job_finish(j);
+}
+
+/* ---- status ------------------------------------------------------------------ */
+
+static void
+status_run(struct ta_job *j)
+{
+	json_t *res = json_object(), *arr = json_array();
+	int r = TA_ERR_NOMEM;
+
+	if (res == NULL || arr == NULL)
+		goto out;
+	for (size_t i = 0; i < j->n_toks; i++) {
+		struct ta_p11_token_info in = {0};
+		struct ta_p11_key *keys = NULL;
+		size_t nk = 0, count = 0;
+		bool unlocked = false;
+		json_t *t;
+
+		if (j->toks[i].p11 != NULL && ta_p11_token_info(j->toks[i].p11, &in) != 0)
+			in.flags = 0;
+		if (in.flags & TA_TOK_PRESENT)
+			unlocked =
+			    (in.flags & TA_TOK_LOGGED_IN) || !(in.flags & TA_TOK_LOGIN_REQUIRED);
+		if (unlocked && ta_p11_key_list(j->toks[i].p11, &keys, &nk) == 0) {
+			for (size_t k = 0; k < nk; k++)
+				count += keys[k].type != TA_KEY_NONE;
+			ta_p11_keys_free(keys, nk);
+		}
+		t = json_pack("{s:s, s:s, s:b, s:b, s:s, s:I}", "name", j->toks[i].name, "uri",
+		    j->toks[i].uri, "present", (in.flags & TA_TOK_PRESENT) != 0, "unlocked",
+		    unlocked, "pin", pin_state(in.flags), "keys", (json_int_t)count);
+		if (t == NULL || json_array_append_new(arr, t) != 0)
+			goto out;
+	}
+	if (json_object_set_new(res, "version", json_integer(TA_PROTO_VERSION)) != 0 ||
+	    json_object_set_new(res, "agent", json_string(TA_AGENT_NAME)) != 0 ||
+	    json_object_set(res, "tokens", arr) != 0)
+		goto out;
+	ta_job_result(j, res);
+	r = 0;
+out:
+	if (r != 0)
+		ta_job_error(j, 0, r, NULL);
+	json_decref(res);
+	json_decref(arr);
+}
+
+static void
+handle_status(struct ta_job *j)
+{
+	if (ta_handle_policy(j, TA_OP_STATUS, NULL, 0, NULL, NULL, 0) != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	ta_job_queue(j, status_run, ta_job_finish);
+}
+
+/* ---- unlock, lock ------------------------------------------------------------------ */
+
+static void
+unlock_run(struct ta_job *j)
+{
+	struct ta_job_token *t = &j->toks[j->tok_idx];
+	struct ta_secret *pin = j->req->p.unlock.pin;
+	json_t *res;
+	int r;
+
+	j->req->p.unlock.pin = NULL; /* the token layer wipes and frees it */
+	r = ta_p11_token_login(t->p11, pin, false);
+	if (r == TA_ERR_PIN_FINAL_TRY) {
+		ta_job_error(j, 0, r,
+		    "token '%s' has one PIN try left: the agent will not spend it; unlock it "
+		    "interactively with the token's tools",
+		    t->name);
+	} else if (r != 0) {
+		ta_job_error(j, 0, r, "token '%s': %s", t->name, ta_strerror(r));
+	} else if ((res = json_pack("{s:s}", "token", t->name)) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+	} else {
+		ta_job_result(j, res);
+		json_decref(res);
+	}
+}
+
+static void
+unlock_done(struct ta_job *j)
+{
+	ta_tokens_unlock_end(j->ag, j->tok_idx, j->result);
+	ta_job_finish(j);
+}
+
+static void
+handle_unlock(struct ta_job *j)
+{
+	if (ta_handle_policy(j, TA_OP_UNLOCK, NULL, 0, NULL, NULL, 0) != 0 ||
+	    request_token(j, j->req->p.unlock.token) != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	if (j->toks[j->tok_idx].p11 == NULL) {
+		ta_job_error(
+		    j, 0, TA_ERR_TOKEN_ABSENT, "token '%s' is absent", j->toks[j->tok_idx].name);
+		ta_job_finish(j);
+		return;
+	}
+	ta_tokens_unlock_begin(j->ag, j->tok_idx);
+	ta_job_queue(j, unlock_run, unlock_done);
+}
+
+static void
+lock_run(struct ta_job *j)
+{
+	json_t *res = NULL, *names = json_array();
+	unsigned want = j->tok_mask, done = 0;
+	int r = TA_ERR_NOMEM, last = 0;
+
+	j->tok_idx = SIZE_MAX;
+	if (names == NULL)
+		goto out;
+	for (size_t i = 0; i < j->n_toks; i++) {
+		int lr;
+
+		if (!(want & (1u << i)))
+			continue;
+		if (j->toks[i].p11 == NULL) {
+			last = TA_ERR_TOKEN_ABSENT;
+			continue;
+		}
+		if ((lr = ta_p11_token_logout(j->toks[i].p11)) != 0) {
+			last = lr;
+			continue;
+		}
+		done |= 1u << i;
+		if (json_array_append_new(names, json_string(j->toks[i].name)) != 0)
+			goto out;
+	}
+	if (done == 0 && last != 0) {
+		r = last;
+		goto out;
+	}
+	if ((res = json_object()) == NULL || json_object_set(res, "tokens", names) != 0)
+		goto out;
+	ta_job_result(j, res);
+	r = 0;
+out:
+	j->tok_mask = done;
+	if (r != 0)
+		ta_job_error(j, 0, r, NULL);
+	json_decref(res);
+	json_decref(names);
+}
+
+static void
+lock_done(struct ta_job *j)
+{
+	/* tok_idx says lock_run ran: tok_mask is then what it logged out. */
+	for (size_t i = 0; i < j->n_toks && j->tok_idx == SIZE_MAX; i++)
+		if (j->tok_mask & (1u << i))
+			ta_tokens_locked(j->ag, i);
+	ta_job_finish(j);
+}
+
+static void
+handle_lock(struct ta_job *j)
+{
+	if (ta_handle_policy(j, TA_OP_LOCK, NULL, 0, NULL, NULL, 0) != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	if (j->req->p.lock.token[0] != '\0') {
+		if (request_token(j, j->req->p.lock.token) != 0) {
+			ta_job_finish(j);
+			return;
+		}
+		j->tok_mask = 1u << j->tok_idx;
+	} else {
+		j->tok_mask = (1u << j->n_toks) - 1;
+	}
+	for (size_t i = 0; i < j->n_toks; i++)
+		if (j->tok_mask & (1u << i))
+			ta_tokens_lock_begin(j->ag, i);
+	ta_job_queue(j, lock_run, lock_done);
+}
+
+/* ---- key.list ------------------------------------------------------------------------ */
+
+struct list_entry {
+	json_t *obj;
+	char label[TA_P11_LABEL_MAX + 1];
+	char ids[3][TA_KEY_ID_SIZE];
+};
+
+struct list_priv {
+	struct list_entry *e;
+	size_t n, cap;
+};
+
+static void
+list_priv_free(void *p)
+{
+	struct list_priv *lp = p;
+
+	if (lp == NULL)
+		return;
+	for (size_t i = 0; i < lp->n; i++)
+		json_decref(lp->e[i].obj);
+	free(lp->e);
+	free(lp);
+}
+
+static int
+list_add(struct list_priv *lp, const struct ta_tkey *tk, json_t *obj)
+{
+	struct list_entry *e;
+
+	if (lp->n == lp->cap) {
+		size_t cap = lp->cap ? 2 * lp->cap : 16;
+
+		if ((e = reallocarray(lp->e, cap, sizeof(*e))) == NULL)
+			return TA_ERR_NOMEM;
+		lp->e = e;
+		lp->cap = cap;
+	}
+	e = &lp->e[lp->n++];
+	memset(e, 0, sizeof(*e));
+	e->obj = obj;
+	(void)snprintf(e->label, sizeof(e->label), "%s", tk->key.label);
+	(void)snprintf(e->ids[0], sizeof(e->ids[0]), "%s", tk->notary_id);
+	(void)snprintf(e->ids[1], sizeof(e->ids[1]), "%s", tk->tuf_id);
+	(void)snprintf(e->ids[2], sizeof(e->ids[2]), "%s", tk->x509_id);
+	return 0;
+}
+
+static void
+key_list_run(struct ta_job *j)
+{
+	struct list_priv *lp = j->priv;
+	int r = 0, last = 0;
+
+	for (size_t i = 0; i < j->n_toks && r == 0; i++) {
+		struct ta_p11_token *p11 = j->toks[i].p11;
+		struct ta_p11_token_info in;
+		struct ta_p11_key *keys = NULL;
+		size_t n = 0;
+
+		if (!(j->tok_mask & (1u << i)))
+			continue;
+		if (p11 == NULL || ta_p11_token_info(p11, &in) != 0 ||
+		    !(in.flags & TA_TOK_PRESENT)) {
+			last = TA_ERR_TOKEN_ABSENT;
+			continue;
+		}
+		if ((r = ta_p11_key_list(p11, &keys, &n)) != 0) {
+			last = r;
+			r = 0;
+			continue;
+		}
+		for (size_t k = 0; k < n && r == 0; k++) {
+			struct ta_tkey tk = {.tok = i, .p11 = p11, .key = keys[k]};
+			json_t *obj = NULL;
+
+			memset(&keys[k], 0, sizeof(keys[k]));
+			if (ta_tkey_ids(&tk) == 0 &&
+			    ta_tkey_json(&tk, j->toks[i].name, in.label, in.serial, &obj) == 0 &&
+			    (r = list_add(lp, &tk, obj)) != 0)
+				json_decref(obj);
+			ta_tkey_clear(&tk);
+		}
+		ta_p11_keys_free(keys, n);
+	}
+	if (r != 0)
+		ta_job_error(j, 0, r, NULL);
+	else if (lp->n == 0 && last != 0 && j->req->p.key_list.token[0] != '\0')
+		ta_job_error(
+		    j, 0, last, "token '%s': %s", j->toks[j->tok_idx].name, ta_strerror(last));
+}
+
+/* The policy may grant key.list for some keys only: list those. */
+static void
+key_list_done(struct ta_job *j)
+{
+	struct list_priv *lp = j->priv;
+	json_t *res = NULL, *arr = NULL;
+	int r = TA_ERR_NOMEM;
+
+	if (j->resp != NULL) { /* an error */
+		r = 0;
+		goto out;
+	}
+	if ((res = json_object()) == NULL || (arr = json_array()) == NULL)
+		goto out;
+	for (size_t i = 0; i < lp->n; i++) {
+		struct ta_policy_key pk = {.label = lp->e[i].label};
+		struct ta_policy_req pr = {.operation = TA_OP_KEY_LIST, .keys = &pk, .n_keys = 1};
+		char why[256];
+		size_t n = 0;
+
+		for (size_t k = 0; k < 3; k++)
+			if (lp->e[i].ids[k][0] != '\0')
+				pk.ids[n++] = lp->e[i].ids[k];
+		pr.now = time(NULL);
+		if (ta_policy_check(j->ag->cfg, j->ag->uid, &j->peer, &pr, why, sizeof(why)) != 0)
+			continue;
+		if (json_array_append(arr, lp->e[i].obj) != 0)
+			goto out;
+	}
+	if (json_object_set(res, "keys", arr) != 0)
+		goto out;
+	ta_job_result(j, res);
+	r = 0;
+out:
+	if (r != 0)
+		ta_job_error(j, 0, r, NULL);
+	json_decref(res);
+	json_decref(arr);
+	ta_job_finish(j);
+}
+
+static void
+handle_key_list(struct ta_job *j)
+{
+	if (ta_handle_policy(j, TA_OP_KEY_LIST, NULL, 0, NULL, NULL, 0) != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	if (j->req->p.key_list.token[0] != '\0') {
+		if (request_token(j, j->req->p.key_list.token) != 0) {
+			ta_job_finish(j);
+			return;
+		}
+		j->tok_mask = 1u << j->tok_idx;
+	} else {
+		j->tok_mask = (1u << j->n_toks) - 1;
+	}
+	if ((j->priv = calloc(1, sizeof(struct list_priv))) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		ta_job_finish(j);
+		return;
+	}
+	j->priv_free = list_priv_free;
+	ta_job_queue(j, key_list_run, key_list_done);
+}
+
+/* ---- key.generate ------------------------------------------------------------------ */
+
+static void
+key_generate_run(struct ta_job *j)
+{
+	const struct ta_proto_key_generate *g = &j->req->p.key_generate;
+	struct ta_job_token *t = &j->toks[j->tok_idx];
+	struct ta_p11_keygen gen = {.type = g->type, .label = g->label};
+	struct ta_p11_token_info in;
+	struct ta_tkey tk = {.tok = j->tok_idx, .p11 = t->p11};
+	json_t *key = NULL, *res = NULL;
+	int r;
+
+	if (t->p11 == NULL) {
+		ta_job_error(j, 0, TA_ERR_TOKEN_ABSENT, "token '%s' is absent", t->name);
+		return;
+	}
+	/* Labels name keys across tokens: one label, one key. */
+	for (size_t i = 0; i < j->n_toks; i++) {
+		struct ta_p11_key other;
+
+		if (i == j->tok_idx || j->toks[i].p11 == NULL)
+			continue;
+		r = ta_p11_key_find(j->toks[i].p11, g->label, &other);
+		if (r == 0)
+			ta_p11_key_clear(&other);
+		if (r == 0 || r == TA_ERR_AMBIGUOUS) {
+			ta_job_error(j, 0, TA_ERR_EXISTS,
+			    "params.label: a key on token '%s' has this label", j->toks[i].name);
+			return;
+		}
+	}
+	if ((r = ta_p11_key_generate(t->p11, &gen, &tk.key)) != 0) {
+		if (r == TA_ERR_EXISTS)
+			ta_job_error(j, 0, r,
+			    "params.label: an object on token '%s' has this label", t->name);
+		else if (r == TA_ERR_UNSUPPORTED)
+			ta_job_error(j, 0, r, "token '%s' cannot generate %s keys", t->name,
+			    ta_key_type_name(g->type));
+		else
+			ta_job_error(j, 0, r, "token '%s': %s", t->name, ta_strerror(r));
+		return;
+	}
+	if ((r = ta_tkey_ids(&tk)) != 0 || (r = ta_p11_token_info(t->p11, &in)) != 0 ||
+	    (r = ta_tkey_json(&tk, t->name, in.label, in.serial, &key)) != 0) {
+		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
+		goto out;
+	}
+	ta_job_add_keyid(j, tk.notary_id);
+	ta_job_add_keyid(j, tk.tuf_id);
+	if ((res = json_object()) == NULL || json_object_set(res, "key", key) != 0) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		goto out;
+	}
+	ta_job_result(j, res);
+out:
+	json_decref(res);
+	json_decref(key);
+	ta_tkey_clear(&tk);
+}
+
+static void
+key_generate_done(struct ta_job *j)
+{
+	if (j->result == 0)
+		log_info("peer uid %u: key '%s' (%s) generated on token '%s'",
+		    (unsigned)j->peer.uid, j->req->p.key_generate.label,
+		    ta_key_type_name(j->req->p.key_generate.type), j->toks[j->tok_idx].name);
+	ta_job_finish(j);
+}
+
+static void
+handle_key_generate(struct ta_job *j)
+{
+	struct ta_policy_key pk = {.label = j->req->p.key_generate.label};
+
+	if (ta_handle_policy(j, TA_OP_KEY_GENERATE, &pk, 1, NULL, NULL, 0) != 0 ||
+	    request_token(j, j->req->p.key_generate.token) != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	ta_job_queue(j, key_generate_run, key_generate_done);
+}
+
+/* ---- key.show ------------------------------------------------------------------------ */
+
+static void
+tkey_free(void *p)
+{
+	ta_tkey_clear(p);
+	free(p);
+}
+
+static void
+key_show_run(struct ta_job *j)
+{
+	const struct ta_proto_key_show *q = &j->req->p.key_show;
+	struct ta_tkey *tk = j->priv;
+	enum ta_profile profile =
+	    q->profile == TA_PROTO_PROFILE_NOTARY ? TA_PROFILE_NOTARY : TA_PROFILE_TUF;
+	struct ta_key *key = NULL;
+	json_t *obj = NULL, *res = NULL;
+	int r;
+
+	j->profile = ta_proto_profile_name(q->profile);
+	if ((r = ta_tkey_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+		ta_handle_key_error(j, r, "params.key");
+		return;
+	}
+	if ((r = ta_tkey_key(tk, profile, true, &key)) != 0 ||
+	    (r = ta_key_to_json(key, &obj)) != 0) {
+		ta_job_error(j, 0, r, "params.key: the key's %s key object: %s",
+		    ta_profile_name(profile), ta_strerror(r));
+		goto out;
+	}
+	ta_job_add_keyid(j, ta_key_id(key));
+	res = json_pack("{s:s, s:s, s:O}", "profile", ta_profile_name(profile), "keyid",
+	    ta_key_id(key), "key", obj);
+	if (res == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		goto out;
+	}
+	ta_job_result(j, res);
+out:
+	json_decref(res);
+	json_decref(obj);
+	ta_key_free(key);
+}
+
+static void
+key_show_done(struct ta_job *j)
+{
+	struct ta_policy_key pk;
+
+	if (j->result == 0) {
+		ta_handle_policy_key(j->priv, &pk);
+		(void)ta_handle_policy(j, TA_OP_KEY_SHOW, &pk, 1, NULL, NULL, 0);
+	}
+	ta_job_finish(j);
+}
+
+static void
+handle_key_show(struct ta_job *j)
+{
+	if (ta_handle_policy(j, TA_OP_KEY_SHOW, NULL, 0, NULL, NULL, 0) != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	if ((j->priv = calloc(1, sizeof(struct ta_tkey))) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		ta_job_finish(j);
+		return;
+	}
+	j->priv_free = tkey_free;
+	ta_job_queue(j, key_show_run, key_show_done);
+}
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+void
+ta_handle_request(struct ta_job *j)
+{
+	ta_tokens_snapshot(j->ag, j);
+	switch (j->req->method) {
+	case TA_PROTO_METHOD_HELLO:
+		handle_hello(j);
+		return;
+	case TA_PROTO_METHOD_STATUS:
+		handle_status(j);
+		return;
+	case TA_PROTO_METHOD_UNLOCK:
+		handle_unlock(j);
+		return;
+	case TA_PROTO_METHOD_LOCK:
+		handle_lock(j);
+		return;
+	case TA_PROTO_METHOD_KEY_LIST:
+		handle_key_list(j);
+		return;
+	case TA_PROTO_METHOD_KEY_GENERATE:
+		handle_key_generate(j);
+		return;
+	case TA_PROTO_METHOD_KEY_CERT:
+		ta_handle_key_cert(j);
+		return;
+	case TA_PROTO_METHOD_KEY_SHOW:
+		handle_key_show(j);
+		return;
+	case TA_PROTO_METHOD_SIGN:
+		ta_handle_sign(j);
+		return;
+	case TA_PROTO_METHOD_NONE:
+	case TA_PROTO_METHOD_COUNT_:
+		break;
+	}
+	ta_job_error(j, TA_PROTO_E_METHOD_NOT_FOUND, TA_ERR_NOT_FOUND, "method not implemented");
+	ta_job_finish(j);
+}

@@ -1,0 +1,41 @@
+/* Request handlers: one per method of PROTOCOL.md, dispatched on a decoded
+ * request.  Each checks the policy on the loop thread (ta_policy_check with
+ * the peer), runs what blocks on a worker (server.h, ta_job_queue), and
+ * finishes its job with a response and an audit record.
+ *
+ * Methods that name keys (key.show, key.cert, sign) check the policy twice:
+ * before any work with what the request says (operation, role, GUN), and
+ * again once the keys are found and the metadata is parsed (the keys'
+ * labels and IDs, the expiry), before anything is signed. */
+#ifndef TA_AGENT_HANDLERS_H
+#define TA_AGENT_HANDLERS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "agent/policy.h"
+
+struct ta_job;
+struct ta_tkey;
+
+/* Runs the request in job->req (decoded, within max-inflight). */
+void ta_handle_request(struct ta_job *job);
+
+/* signjob.c */
+void ta_handle_sign(struct ta_job *job);
+void ta_handle_key_cert(struct ta_job *job);
+
+/* 0 when the policy allows the request; otherwise the job's response is
+ * the refusal (-32001 or -32007, with the policy's reason) and the
+ * refusal is logged. */
+int ta_handle_policy(struct ta_job *job, unsigned operation, const struct ta_policy_key *keys,
+    size_t n_keys, const char *role, const char *gun, time_t expires);
+
+/* The policy's view of a found key (points into tk). */
+void ta_handle_policy_key(const struct ta_tkey *tk, struct ta_policy_key *ret);
+
+/* Answers with why the key that the request member names (e.g.
+ * "params.keys[2]") could not be used: r from ta_tkey_find(). */
+void ta_handle_key_error(struct ta_job *job, int r, const char *member);
+
+#endif

@@ -1,0 +1,931 @@
+/* The listener, connections, frames in and out, request jobs, and touch
+ * notices. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+#include <uv.h>
+
+#include "agent/agent.h"
+#include "agent/audit.h"
+#include "agent/handlers.h"
+#include "agent/server.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/secret.h"
+
+/* Bytes lent to libuv per read: enough for any request but a sign, and the
+ * bound on what is left behind a frame when its bytes are wiped. */
+#define READ_CHUNK ((size_t)64 << 10)
+/* Frames bigger than this are decoded on a worker (a sign request's file
+ * can be 64 MiB of JSON). */
+#define DECODE_INLINE_MAX ((size_t)256 << 10)
+/* Unsent output beyond which a peer that does not read is dropped; one
+ * response, however big, is always allowed. */
+#define OUT_LIMIT_MAX ((size_t)64 << 20)
+#define TOUCH_AFTER_MS 1000
+#define TOUCH_SCAN_MS 200
+
+struct ta_conn {
+	uv_pipe_t pipe; /* first: handle->data is the conn */
+	uv_timer_t idle;
+	struct ta_server *srv;
+	struct ta_conn *prev, *next;
+	unsigned long long num;
+	struct ta_peer peer;
+	struct ta_buf *in;
+	size_t lent;       /* bytes reserved in alloc_cb, not yet filled */
+	unsigned inflight; /* jobs not finished */
+	unsigned writes;   /* uv_write requests not completed */
+	struct ta_job *jobs;
+	int handles; /* open handles: freed at 0 */
+	bool closing;
+	bool eof;
+};
+
+struct wreq {
+	uv_write_t req;
+	struct ta_buf *buf;
+	struct ta_conn *conn;
+};
+
+struct ta_server {
+	struct ta_agent *ag;
+	uv_pipe_t listener;
+	uv_timer_t touch;
+	bool listener_init, touch_init, listening, activated;
+	int closing_handles;
+	struct ta_conn *conns;
+	unsigned n_conns; /* accepted and not yet closing */
+	unsigned n_alive; /* not yet freed */
+	unsigned long long next_num;
+	struct ta_job *jobs;
+	unsigned n_jobs;
+	size_t max_frame, out_limit;
+	ino_t sock_ino;
+	bool sock_made;
+};
+
+static void conn_close(struct ta_conn *c);
+static void conn_check_done(struct ta_conn *c);
+static void conn_send(struct ta_conn *c, struct ta_buf *b);
+
+long long
+ta_agent_now_ms(void)
+{
+	return (long long)(uv_hrtime() / 1000000u);
+}
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+static void
+touch_cb(uv_timer_t *t)
+{
+	struct ta_server *srv = t->data;
+	long long now = ta_agent_now_ms(), since;
+	struct ta_buf *b;
+
+	for (struct ta_job *j = srv->jobs; j != NULL; j = j->snext) {
+		if (j->noticed || j->conn == NULL || j->req == NULL)
+			continue;
+		since = atomic_load(&j->sign_since);
+		if (since == 0 || now - since < TOUCH_AFTER_MS)
+			continue;
+		j->noticed = true;
+		if ((b = ta_buf_new(TA_BUF_MAX)) == NULL ||
+		    ta_proto_encode_notice(b, &j->req->id, TA_PROTO_NOTICE_TOUCH) != 0) {
+			ta_buf_free(b);
+			continue;
+		}
+		log_debug("conn %llu: signature waiting for %lld ms: touch notice sent",
+		    j->conn->num, now - since);
+		conn_send(j->conn, b);
+	}
+}
+
+static struct ta_job *
+job_new(struct ta_conn *c)
+{
+	struct ta_server *srv = c->srv;
+	struct ta_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	j->ag = srv->ag;
+	j->conn = c;
+	j->peer = c->peer;
+	j->work.data = j;
+	atomic_init(&j->sign_since, 0);
+	j->cnext = c->jobs;
+	if (c->jobs != NULL)
+		c->jobs->cprev = j;
+	c->jobs = j;
+	c->inflight++;
+	j->snext = srv->jobs;
+	if (srv->jobs != NULL)
+		srv->jobs->sprev = j;
+	srv->jobs = j;
+	if (srv->n_jobs++ == 0 && srv->touch_init)
+		(void)uv_timer_start(&srv->touch, touch_cb, TOUCH_SCAN_MS, TOUCH_SCAN_MS);
+	return j;
+}
+
+static void
+job_detach(struct ta_job *j)
+{
+	struct ta_conn *c = j->conn;
+
+	if (c == NULL)
+		return;
+	if (j->cprev != NULL)
+		j->cprev->cnext = j->cnext;
+	else
+		c->jobs = j->cnext;
+	if (j->cnext != NULL)
+		j->cnext->cprev = j->cprev;
+	j->cprev = j->cnext = NULL;
+	c->inflight--;
+	j->conn = NULL;
+}
+
+static void
+job_free(struct ta_job *j)
+{
+	struct ta_server *srv = j->ag->server;
+
+	job_detach(j);
+	if (j->sprev != NULL)
+		j->sprev->snext = j->snext;
+	else
+		srv->jobs = j->snext;
+	if (j->snext != NULL)
+		j->snext->sprev = j->sprev;
+	if (--srv->n_jobs == 0 && srv->touch_init)
+		(void)uv_timer_stop(&srv->touch);
+	if (j->priv_free != NULL)
+		j->priv_free(j->priv);
+	ta_proto_req_free(j->req);
+	ta_buf_free(j->resp);
+	if (j->frame != NULL)
+		ta_wipe_free(j->frame, j->frame_len);
+	ta_wipe(j, sizeof(*j));
+	free(j);
+}
+
+static void
+job_audit(struct ta_job *j)
+{
+	const char *ids[TA_PROTO_KEYS_MAX];
+	struct ta_audit_rec rec = {0};
+	const struct ta_proto_req *q = j->req;
+
+	if (j->method == TA_PROTO_METHOD_NONE || j->method == TA_PROTO_METHOD_HELLO ||
+	    j->ag->audit == NULL)
+		return;
+	for (size_t i = 0; i < j->n_keyids; i++)
+		ids[i] = j->keyids[i];
+	rec.uid = j->peer.uid;
+	rec.gid = j->peer.gid;
+	rec.pid = j->peer.pid;
+	rec.method = ta_proto_method_name(j->method);
+	rec.profile = j->profile;
+	if (q != NULL && q->method == TA_PROTO_METHOD_SIGN) {
+		rec.profile = ta_proto_profile_name(q->p.sign.profile);
+		rec.role = q->p.sign.role;
+		rec.gun = q->p.sign.gun[0] != '\0' ? q->p.sign.gun : NULL;
+	} else if (q != NULL && q->method == TA_PROTO_METHOD_KEY_CERT) {
+		rec.gun = q->p.key_cert.gun;
+	} else if (q != NULL && q->method == TA_PROTO_METHOD_KEY_SHOW) {
+		rec.profile = ta_proto_profile_name(q->p.key_show.profile);
+	}
+	rec.keyids = ids;
+	rec.n_keyids = j->n_keyids;
+	rec.version = j->version;
+	rec.sha256 = j->has_sha256 ? j->sha256 : NULL;
+	rec.result = j->result;
+	rec.detail = j->result != 0 && j->detail[0] != '\0' ? j->detail : NULL;
+	if (ta_audit_log(j->ag->audit, &rec) != 0)
+		log_err_r(TA_ERR_SYSTEM, "audit record for %s from uid %u not written", rec.method,
+		    (unsigned)rec.uid);
+}
+
+void
+ta_job_finish(struct ta_job *j)
+{
+	struct ta_conn *c = j->conn;
+	struct ta_agent *ag = j->ag;
+
+	if (c != NULL && j->resp != NULL && ta_buf_len(j->resp) > 0) {
+		conn_send(c, j->resp);
+		j->resp = NULL;
+	}
+	job_audit(j);
+	job_free(j);
+	if (c != NULL)
+		conn_check_done(c);
+	ta_agent_maybe_exit(ag);
+}
+
+void
+ta_job_error(struct ta_job *j, int code, int err, const char *fmt, ...)
+{
+	static const struct ta_proto_id null_id = {.kind = TA_PROTO_ID_NULL};
+	struct ta_buf *b;
+	va_list ap;
+
+	if (err >= 0)
+		err = TA_ERR_INTERNAL;
+	j->result = err;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		(void)vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+		va_end(ap);
+	} else {
+		(void)snprintf(j->detail, sizeof(j->detail), "%s", ta_strerror(err));
+	}
+	ta_buf_free(j->resp);
+	j->resp = NULL;
+	if ((b = ta_buf_new(TA_BUF_MAX)) == NULL)
+		return;
+	if (ta_proto_encode_error(
+		b, j->req != NULL ? &j->req->id : &null_id, code, err, j->detail) != 0) {
+		ta_buf_free(b);
+		return;
+	}
+	j->resp = b;
+}
+
+void
+ta_job_result(struct ta_job *j, json_t *result)
+{
+	struct ta_buf *b = ta_buf_new(TA_BUF_MAX);
+	int r;
+
+	if (b == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		return;
+	}
+	if ((r = ta_proto_encode_result(b, &j->req->id, result)) != 0) {
+		ta_buf_free(b);
+		if (r == TA_ERR_TOO_LARGE)
+			ta_job_error(
+			    j, TA_PROTO_E_INVALID_PARAMS, r, "the response would be over 64 MiB");
+		else
+			ta_job_error(j, 0, r, NULL);
+		return;
+	}
+	ta_buf_free(j->resp);
+	j->resp = b;
+	j->result = 0;
+	j->detail[0] = '\0';
+}
+
+void
+ta_job_add_keyid(struct ta_job *j, const char *keyid)
+{
+	if (j->n_keyids < TA_PROTO_KEYS_MAX && keyid != NULL)
+		(void)snprintf(j->keyids[j->n_keyids++], sizeof(j->keyids[0]), "%s", keyid);
+}
+
+static void
+job_work_cb(uv_work_t *w)
+{
+	struct ta_job *j = w->data;
+
+	j->run(j);
+}
+
+static void
+job_after_cb(uv_work_t *w, int status)
+{
+	struct ta_job *j = w->data;
+
+	j->ag->work--;
+	if (status != 0) /* cancelled: never ran */
+		ta_job_error(j, 0, TA_ERR_CANCELLED, NULL);
+	j->done(j);
+}
+
+void
+ta_job_queue(struct ta_job *j, ta_job_fn run, ta_job_fn done)
+{
+	int r;
+
+	j->run = run;
+	j->done = done;
+	r = uv_queue_work(&j->ag->loop, &j->work, job_work_cb, job_after_cb);
+	if (r != 0) {
+		/* done() sees the error (every done() checks for one) and
+		 * undoes what the handler began. */
+		log_err("cannot queue work: %s", uv_strerror(r));
+		ta_job_error(j, 0, TA_ERR_INTERNAL, NULL);
+		done(j);
+		return;
+	}
+	j->ag->work++;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static void
+write_cb(uv_write_t *req, int status)
+{
+	struct wreq *w = req->data;
+	struct ta_conn *c = w->conn;
+
+	c->writes--;
+	ta_buf_free(w->buf);
+	free(w);
+	if (status < 0 && status != UV_ECANCELED) {
+		log_debug("conn %llu: write: %s", c->num, uv_strerror(status));
+		conn_close(c);
+		return;
+	}
+	conn_check_done(c);
+}
+
+/* Takes b (one or more encoded frames). */
+static void
+conn_send(struct ta_conn *c, struct ta_buf *b)
+{
+	struct wreq *w = NULL;
+	uv_buf_t ub;
+	size_t queued;
+	int r;
+
+	if (c->closing || (w = calloc(1, sizeof(*w))) == NULL) {
+		ta_buf_free(b);
+		return;
+	}
+	w->buf = b;
+	w->conn = c;
+	w->req.data = w;
+	ub = uv_buf_init((char *)(uintptr_t)ta_buf_ptr(b), (unsigned)ta_buf_len(b));
+	if ((r = uv_write(&w->req, (uv_stream_t *)&c->pipe, &ub, 1, write_cb)) != 0) {
+		log_debug("conn %llu: write: %s", c->num, uv_strerror(r));
+		ta_buf_free(b);
+		free(w);
+		conn_close(c);
+		return;
+	}
+	c->writes++;
+	queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
+	if (queued > c->srv->out_limit && c->writes > 1) {
+		log_warn("peer uid %u pid %d: %zu bytes of responses unread (limit %zu); "
+			 "connection closed",
+		    (unsigned)c->peer.uid, (int)c->peer.pid, queued, c->srv->out_limit);
+		conn_close(c);
+	}
+}
+
+/* ---- input ----------------------------------------------------------------- */
+
+static void
+job_decoded(struct ta_job *j, int r)
+{
+	struct ta_agent *ag = j->ag;
+
+	if (r != 0) {
+		j->method = j->fault.method;
+		j->result = j->fault.err;
+		(void)snprintf(j->detail, sizeof(j->detail), "%s", j->fault.detail);
+		if ((j->resp = ta_buf_new(TA_BUF_MAX)) != NULL &&
+		    ta_proto_encode_fault(j->resp, &j->fault) != 0) {
+			ta_buf_free(j->resp);
+			j->resp = NULL;
+		}
+		if (j->conn != NULL)
+			log_debug("conn %llu: request refused: %s", j->conn->num, j->fault.detail);
+		ta_job_finish(j);
+		return;
+	}
+	j->method = j->req->method;
+	if (j->conn == NULL) { /* the peer left while its frame was decoded */
+		ta_job_finish(j);
+		return;
+	}
+	if (j->conn->inflight > ag->cfg->max_inflight) {
+		ta_job_error(j, TA_PROTO_E_BUSY, TA_ERR_TOKEN_BUSY,
+		    "more than %u requests in flight on this connection (max-inflight); "
+		    "wait for responses",
+		    ag->cfg->max_inflight);
+		ta_job_finish(j);
+		return;
+	}
+	ta_handle_request(j);
+}
+
+static void
+decode_run(struct ta_job *j)
+{
+	j->decode_r = ta_proto_decode_request(j->frame, j->frame_len, &j->req, &j->fault);
+	ta_wipe_free(j->frame, j->frame_len);
+	j->frame = NULL;
+	j->frame_len = 0;
+}
+
+static void
+decode_done(struct ta_job *j)
+{
+	if (j->resp != NULL) { /* never ran */
+		ta_job_finish(j);
+		return;
+	}
+	job_decoded(j, j->decode_r);
+}
+
+static void
+conn_frame(struct ta_conn *c, const uint8_t *json, size_t len)
+{
+	struct ta_agent *ag = c->srv->ag;
+	struct ta_job *j;
+	int r;
+
+	if ((j = job_new(c)) == NULL) {
+		log_err_r(TA_ERR_NOMEM, "conn %llu", c->num);
+		conn_close(c);
+		return;
+	}
+	if (ag->cfg->idle_timeout > 0)
+		(void)uv_timer_again(&c->idle);
+	if (len > DECODE_INLINE_MAX && c->inflight <= ag->cfg->max_inflight &&
+	    (j->frame = malloc(len)) != NULL) {
+		memcpy(j->frame, json, len);
+		j->frame_len = len;
+		ta_job_queue(j, decode_run, decode_done);
+		return;
+	}
+	r = ta_proto_decode_request(json, len, &j->req, &j->fault);
+	job_decoded(j, r);
+}
+
+/* The frames' bytes have been decoded: wipe them (PROTOCOL.md "Secrets").
+ * What is left is the start of the next frame, all of it from the last
+ * read, so at most READ_CHUNK bytes are moved. */
+static void
+conn_wipe_input(struct ta_conn *c)
+{
+	size_t left = ta_buf_len(c->in);
+	uint8_t *tmp;
+
+	if (left == 0) {
+		ta_buf_reset(c->in);
+		return;
+	}
+	if ((tmp = malloc(left)) == NULL)
+		return; /* compaction wipes the bytes later */
+	memcpy(tmp, ta_buf_ptr(c->in), left);
+	ta_buf_reset(c->in);
+	if (ta_buf_put(c->in, tmp, left) != 0) {
+		log_err_r(TA_ERR_NOMEM, "conn %llu", c->num);
+		conn_close(c);
+	}
+	ta_wipe_free(tmp, left);
+}
+
+static void
+conn_take_frames(struct ta_conn *c)
+{
+	size_t max = c->srv->max_frame, len;
+	const uint8_t *json;
+	uint32_t n = 0;
+	bool took = false;
+	int r;
+
+	while (!c->closing) {
+		r = ta_proto_frame_take(c->in, max, &json, &len);
+		if (r == TA_ERR_TRUNCATED)
+			break;
+		if (r != 0) {
+			if (ta_buf_peek_u32(c->in, &n) != 0)
+				n = 0;
+			log_warn("peer uid %u pid %d: frame of %lu bytes %s; connection closed",
+			    (unsigned)c->peer.uid, (int)c->peer.pid, (unsigned long)n,
+			    r == TA_ERR_TOO_LARGE ? "over max-frame" : "(a zero length prefix)");
+			conn_close(c);
+			return;
+		}
+		took = true;
+		conn_frame(c, json, len);
+	}
+	if (took && !c->closing)
+		conn_wipe_input(c);
+}
+
+static void
+alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct ta_conn *c = h->data;
+	size_t n = ta_buf_avail(c->in);
+	uint8_t *p;
+
+	(void)suggested;
+	if (n > READ_CHUNK)
+		n = READ_CHUNK;
+	if (n == 0 || ta_buf_reserve(c->in, n, &p) != 0) {
+		*buf = uv_buf_init(NULL, 0);
+		return;
+	}
+	c->lent = n;
+	*buf = uv_buf_init((char *)p, (unsigned)n);
+}
+
+static void
+read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct ta_conn *c = s->data;
+	size_t filled = nread > 0 ? (size_t)nread : 0;
+
+	(void)buf;
+	if (c->lent > 0) {
+		if (ta_buf_consume_end(c->in, c->lent - filled) != 0)
+			ta_buf_reset(c->in); /* cannot happen: lent bytes are there */
+		c->lent = 0;
+	}
+	if (nread == 0 || c->closing)
+		return;
+	if (nread < 0) {
+		if (nread == UV_EOF) {
+			if (ta_buf_len(c->in) > 0)
+				log_debug(
+				    "conn %llu: peer closed in the middle of a frame", c->num);
+			(void)uv_read_stop(s);
+			c->eof = true;
+			ta_buf_reset(c->in);
+			conn_check_done(c);
+		} else if (nread == UV_ENOBUFS) {
+			log_warn("peer uid %u pid %d: input buffer full; connection closed",
+			    (unsigned)c->peer.uid, (int)c->peer.pid);
+			conn_close(c);
+		} else {
+			log_debug("conn %llu: read: %s", c->num, uv_strerror((int)nread));
+			conn_close(c);
+		}
+		return;
+	}
+	conn_take_frames(c);
+}
+
+/* ---- connections ------------------------------------------------------------ */
+
+static void
+conn_free_cb(uv_handle_t *h)
+{
+	struct ta_conn *c = h->data;
+	struct ta_server *srv = c->srv;
+	struct ta_agent *ag = srv->ag;
+
+	if (--c->handles > 0)
+		return;
+	ta_buf_free(c->in);
+	free(c);
+	srv->n_alive--;
+	ta_agent_maybe_exit(ag);
+}
+
+static void
+conn_close(struct ta_conn *c)
+{
+	struct ta_server *srv = c->srv;
+
+	if (c->closing)
+		return;
+	c->closing = true;
+	while (c->jobs != NULL) /* they finish on their own; results dropped */
+		job_detach(c->jobs);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->n_conns--;
+	(void)uv_read_stop((uv_stream_t *)&c->pipe);
+	(void)uv_timer_stop(&c->idle);
+	log_debug("conn %llu: closed", c->num);
+	uv_close((uv_handle_t *)&c->pipe, conn_free_cb);
+	uv_close((uv_handle_t *)&c->idle, conn_free_cb);
+}
+
+/* A connection that will get no more requests (EOF, or draining) closes
+ * once it has answered everything. */
+static void
+conn_check_done(struct ta_conn *c)
+{
+	if (c->closing || !(c->eof || c->srv->ag->stopping))
+		return;
+	if (c->inflight == 0 && c->writes == 0)
+		conn_close(c);
+}
+
+static void
+idle_cb(uv_timer_t *t)
+{
+	struct ta_conn *c = t->data;
+
+	if (c->inflight > 0 || c->writes > 0)
+		return; /* uv_timer_again() rearms it with the repeat value */
+	log_debug(
+	    "conn %llu: idle for %u s; connection closed", c->num, c->srv->ag->cfg->idle_timeout);
+	conn_close(c);
+}
+
+static int
+peer_creds(struct ta_conn *c)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0 || len != sizeof(uc))
+		return TA_ERR_SYSTEM;
+	c->peer.uid = uc.uid;
+	c->peer.gid = uc.gid;
+	c->peer.pid = uc.pid;
+	return 0;
+}
+
+static void
+on_connection(uv_stream_t *server, int status)
+{
+	struct ta_server *srv = server->data;
+	struct ta_agent *ag = srv->ag;
+	struct ta_policy_req pr = {.operation = TA_OP_STATUS};
+	struct ta_conn *c;
+	char why[256] = "";
+	int r;
+
+	if (status < 0) {
+		log_warn("accept: %s", uv_strerror(status));
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_err_r(TA_ERR_NOMEM, "accept");
+		return;
+	}
+	c->srv = srv;
+	c->num = ++srv->next_num;
+	c->pipe.data = c;
+	c->idle.data = c;
+	(void)uv_pipe_init(&ag->loop, &c->pipe, 0);
+	(void)uv_timer_init(&ag->loop, &c->idle);
+	c->handles = 2;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+	srv->n_alive++;
+	if ((r = uv_accept(server, (uv_stream_t *)&c->pipe)) != 0) {
+		log_warn("accept: %s", uv_strerror(r));
+		conn_close(c);
+		return;
+	}
+	if (peer_creds(c) != 0) {
+		log_warn("accept: SO_PEERCRED: %s; connection closed", strerror(errno));
+		conn_close(c);
+		return;
+	}
+	if (srv->n_conns > ag->cfg->max_clients) {
+		log_warn("peer uid %u pid %d refused: %u clients connected (max-clients); "
+			 "connection closed",
+		    (unsigned)c->peer.uid, (int)c->peer.pid, ag->cfg->max_clients);
+		conn_close(c);
+		return;
+	}
+	pr.now = time(NULL);
+	r = ta_policy_check(ag->cfg, ag->uid, &c->peer, &pr, why, sizeof(why));
+	if (r == TA_ERR_NOT_AUTHORIZED) {
+		log_warn("peer uid %u gid %u pid %d refused: no [allow] rule names it; "
+			 "connection closed",
+		    (unsigned)c->peer.uid, (unsigned)c->peer.gid, (int)c->peer.pid);
+		conn_close(c);
+		return;
+	}
+	if ((c->in = ta_buf_new(srv->max_frame + TA_PROTO_FRAME_HDR)) == NULL) {
+		log_err_r(TA_ERR_NOMEM, "accept");
+		conn_close(c);
+		return;
+	}
+	log_debug("conn %llu: peer uid %u gid %u pid %d", c->num, (unsigned)c->peer.uid,
+	    (unsigned)c->peer.gid, (int)c->peer.pid);
+	if (ag->cfg->idle_timeout > 0) {
+		uint64_t ms = (uint64_t)ag->cfg->idle_timeout * 1000;
+
+		(void)uv_timer_start(&c->idle, idle_cb, ms, ms);
+	}
+	if ((r = uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb)) != 0) {
+		log_warn("conn %llu: read: %s", c->num, uv_strerror(r));
+		conn_close(c);
+	}
+}
+
+/* ---- the listening socket ---------------------------------------------------- */
+
+/* Makes the socket's directory (0750) when it is missing, and removes a
+ * stale socket; refuses to replace anything else, or a live agent. */
+static int
+socket_prepare(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	char *slash;
+	int fd, live;
+
+	(void)snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) == 0) {
+			if (chmod(dir, 0750) != 0)
+				log_warn("chmod '%s': %s", dir, strerror(errno));
+		} else if (errno != EEXIST) {
+			log_err(
+			    "cannot make the socket's directory '%s': %s", dir, strerror(errno));
+			return TA_ERR_SYSTEM;
+		}
+	}
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : TA_ERR_SYSTEM;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("'%s' exists and is not a socket; not replacing it", path);
+		return TA_ERR_EXISTS;
+	}
+	(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return TA_ERR_SYSTEM;
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	(void)close(fd);
+	if (live) {
+		log_err("another agent is listening on '%s'", path);
+		return TA_ERR_EXISTS;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		log_err("cannot remove the stale socket '%s': %s", path, strerror(errno));
+		return TA_ERR_SYSTEM;
+	}
+	log_info("removed a stale socket '%s'", path);
+	return 0;
+}
+
+int
+ta_server_check(struct ta_agent *ag)
+{
+	if (sd_listen_fds(0) > 0) /* 0: leave LISTEN_FDS for ta_server_start */
+		return 0;
+	return socket_prepare(ag->socket_path);
+}
+
+int
+ta_server_start(struct ta_agent *ag)
+{
+	struct ta_server *srv;
+	struct stat st;
+	int n, r, fd;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return TA_ERR_NOMEM;
+	ag->server = srv;
+	srv->ag = ag;
+	srv->max_frame = ag->cfg->max_frame;
+	if (srv->max_frame == 0 || srv->max_frame > TA_PROTO_MAX_FRAME)
+		srv->max_frame = TA_PROTO_MAX_FRAME;
+	srv->out_limit = srv->max_frame > OUT_LIMIT_MAX / 4 ? OUT_LIMIT_MAX : 4 * srv->max_frame;
+	(void)uv_timer_init(&ag->loop, &srv->touch);
+	srv->touch.data = srv;
+	srv->touch_init = true;
+	(void)uv_pipe_init(&ag->loop, &srv->listener, 0);
+	srv->listener.data = srv;
+	srv->listener_init = true;
+
+	n = sd_listen_fds(1);
+	if (n > 1) {
+		log_err("socket activation passed %d sockets; expected one", n);
+		return TA_ERR_INVALID;
+	}
+	if (n == 1) {
+		fd = SD_LISTEN_FDS_START;
+		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+			log_err(
+			    "socket activation: fd %d is not a listening Unix stream socket", fd);
+			return TA_ERR_INVALID;
+		}
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+		if ((r = uv_pipe_open(&srv->listener, fd)) != 0) {
+			log_err("socket activation: %s", uv_strerror(r));
+			return TA_ERR_SYSTEM;
+		}
+		srv->activated = true;
+	} else {
+		if ((r = socket_prepare(ag->socket_path)) != 0)
+			return r;
+		if ((r = uv_pipe_bind(&srv->listener, ag->socket_path)) != 0) {
+			log_err("bind '%s': %s", ag->socket_path, uv_strerror(r));
+			return TA_ERR_SYSTEM;
+		}
+		srv->sock_made = true;
+		if (chmod(ag->socket_path, 0660) != 0)
+			log_warn("chmod '%s': %s", ag->socket_path, strerror(errno));
+		if (lstat(ag->socket_path, &st) == 0)
+			srv->sock_ino = st.st_ino;
+	}
+	if ((r = uv_listen((uv_stream_t *)&srv->listener, 128, on_connection)) != 0) {
+		log_err("listen: %s", uv_strerror(r));
+		return TA_ERR_SYSTEM;
+	}
+	srv->listening = true;
+	log_info("listening on %s", srv->activated ? "the socket systemd passed" : ag->socket_path);
+	return 0;
+}
+
+static void
+listener_close_cb(uv_handle_t *h)
+{
+	struct ta_server *srv = h->data;
+
+	srv->closing_handles--;
+	ta_agent_maybe_exit(srv->ag);
+}
+
+static void
+server_unlink(struct ta_server *srv)
+{
+	struct stat st;
+
+	if (!srv->sock_made)
+		return;
+	srv->sock_made = false;
+	if (lstat(srv->ag->socket_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_ino == srv->sock_ino)
+		(void)unlink(srv->ag->socket_path);
+}
+
+void
+ta_server_stop(struct ta_agent *ag)
+{
+	struct ta_server *srv = ag->server;
+	struct ta_conn *c, *next;
+
+	if (srv == NULL)
+		return;
+	if (srv->listening) {
+		srv->listening = false;
+		srv->listener_init = false;
+		srv->closing_handles++;
+		uv_close((uv_handle_t *)&srv->listener, listener_close_cb);
+		server_unlink(srv);
+	}
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		(void)uv_read_stop((uv_stream_t *)&c->pipe);
+		conn_check_done(c);
+	}
+}
+
+bool
+ta_server_idle(const struct ta_agent *ag)
+{
+	const struct ta_server *srv = ag->server;
+
+	return srv == NULL || (srv->n_alive == 0 && srv->n_jobs == 0 && srv->closing_handles == 0);
+}
+
+void
+ta_server_close(struct ta_agent *ag)
+{
+	struct ta_server *srv = ag->server;
+
+	if (srv == NULL)
+		return;
+	if (srv->listener_init) {
+		srv->listener_init = false;
+		srv->listening = false;
+		uv_close((uv_handle_t *)&srv->listener, NULL);
+		server_unlink(srv);
+	}
+	if (srv->touch_init) {
+		srv->touch_init = false;
+		uv_close((uv_handle_t *)&srv->touch, NULL);
+	}
+}
+
+void
+ta_server_free(struct ta_agent *ag)
+{
+	if (ag->server == NULL)
+		return;
+	server_unlink(ag->server);
+	free(ag->server);
+	ag->server = NULL;
+}
