@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client/tufctl.h"
+#include "protocol/proto.h"
 
 struct tufctl_opts tufctl;
 
@@ -14,6 +15,25 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
+	{ "status", tufctl_cmd_status,
+	    "status                                  agent version, tokens, locked/unlocked, PIN tries, "
+	    "key count" },
+	{ "unlock", tufctl_cmd_unlock,
+	    "unlock [--token URI] [--pin-file F]     PIN via pinentry, tty, or file; never argv" },
+	{ "lock", tufctl_cmd_lock, "lock [--token URI]" },
+	{ "key", tufctl_cmd_key,
+	    "key list [--token URI]\n"
+	    "  key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|rsa-3072|rsa-4096|"
+	    "ed25519] [--token URI]\n"
+	    "  key cert --label L --gun GUN [--days N] [--store]   self-signed root certificate "
+	    "(PEM on stdout);\n"
+	    "                                          --store also writes it to the token beside "
+	    "the key\n"
+	    "  key show --label L --profile notary|tuf         the profile's key object and its "
+	    "key ID" },
+	{ "sign", tufctl_cmd_sign,
+	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... [-o OUT] "
+	    "FILE|-" },
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },
 	{ "verify", tufctl_cmd_verify,
@@ -102,6 +122,48 @@ fail:
 	return -1;
 }
 
+bool
+tufctl_utf8_valid(const uint8_t *s, size_t len, size_t *ret_bad)
+{
+	size_t i = 0, n, k;
+
+	while (i < len) {
+		uint8_t c = s[i], lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c == 0xe0)
+			n = 2, lo = 0xa0; /* no overlong forms */
+		else if (c == 0xed)
+			n = 2, hi = 0x9f; /* no surrogates */
+		else if (c >= 0xe1 && c <= 0xef)
+			n = 2;
+		else if (c == 0xf0)
+			n = 3, lo = 0x90;
+		else if (c >= 0xf1 && c <= 0xf3)
+			n = 3;
+		else if (c == 0xf4)
+			n = 3, hi = 0x8f; /* nothing above U+10FFFF */
+		else
+			goto bad;
+		if (n > len - i - 1 || s[i + 1] < lo || s[i + 1] > hi)
+			goto bad;
+		for (k = 2; k <= n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto bad;
+		i += n + 1;
+	}
+	return true;
+bad:
+	if (ret_bad != NULL)
+		*ret_bad = i;
+	return false;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -114,8 +176,12 @@ main(int argc, char **argv)
 	};
 	int c;
 
-	/* Global options come before the command; "+" stops at it. */
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	/* Before any jansson value exists: jansson's frees wipe (a PIN). */
+	ta_proto_init();
+	/* Global options come before the command; "+" stops at it.  Errors
+	 * are one line of our own, not getopt's. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			tufctl.socket = optarg;
@@ -129,13 +195,18 @@ main(int argc, char **argv)
 		case 'V':
 			printf("tufctl %s\n", TA_VERSION);
 			return TUFCTL_OK;
+		case ':':
+			(void)fprintf(stderr, "tufctl: option '%.*s' needs a value; see 'tufctl --help'\n",
+			    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+			return TUFCTL_USAGE;
 		default:
-			usage(stderr);
+			(void)fprintf(stderr, "tufctl: unknown option '%.*s'; see 'tufctl --help'\n",
+			    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			return TUFCTL_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		(void)fprintf(stderr, "tufctl: no command given; see 'tufctl --help'\n");
 		return TUFCTL_USAGE;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -146,7 +217,6 @@ main(int argc, char **argv)
 			return commands[i].fn(sub_argc, argv + (argc - sub_argc));
 		}
 	}
-	(void)fprintf(stderr, "tufctl: unknown command '%s'\n", argv[optind]);
-	usage(stderr);
+	(void)fprintf(stderr, "tufctl: unknown command '%s'; see 'tufctl --help'\n", argv[optind]);
 	return TUFCTL_USAGE;
 }

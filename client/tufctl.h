@@ -25,7 +25,20 @@ int tufctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "tufctl: <what>" and a usage hint; returns TUFCTL_USAGE. */
 int tufctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* True when len bytes at s are well-formed UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF).  Otherwise false, and
+ * *ret_bad (may be NULL) is the offset of the first byte at fault. */
+bool tufctl_utf8_valid(const uint8_t *s, size_t len, size_t *ret_bad);
+
+/* Offline (client/cmd_offline.c). */
 int tufctl_cmd_canonical(int argc, char **argv);
 int tufctl_cmd_verify(int argc, char **argv);
+
+/* Through the agent (client/cmd_agent.c). */
+int tufctl_cmd_status(int argc, char **argv);
+int tufctl_cmd_unlock(int argc, char **argv);
+int tufctl_cmd_lock(int argc, char **argv);
+int tufctl_cmd_key(int argc, char **argv);
+int tufctl_cmd_sign(int argc, char **argv);
 
 #endif

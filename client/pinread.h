@@ -1,0 +1,26 @@
+/* Where tufctl unlock gets a PIN: a file, a pinentry program, or the
+ * terminal.  Never the command line or the environment.
+ *
+ * Each function returns TUFCTL_OK and *ret_pin, a struct ta_secret
+ * (common/secret.h: locked, non-dumpable memory) holding 1..TA_PROTO_PIN_MAX
+ * bytes of UTF-8 without NUL, which the caller frees with ta_secret_free()
+ * as soon as the request is encoded and sent; or TUFCTL_FAIL after printing
+ * one line.  Scratch copies are wiped before they are released. */
+#ifndef TA_PINREAD_H
+#define TA_PINREAD_H
+
+struct ta_secret;
+
+/* The PIN in path: the whole file, one trailing newline dropped; a second
+ * line is refused.  The file must not be accessible to group or others
+ * (mode & 077 == 0, as ssh asks of private keys); it is checked on the open
+ * descriptor, so a FIFO or /dev/fd/N works too. */
+int tufctl_pin_from_file(const char *path, struct ta_secret **ret_pin);
+
+/* Asks a human: through the pinentry program named by $TUFCTL_PINENTRY
+ * (Assuan protocol, as gpg-agent drives it) when that is set, else on
+ * /dev/tty with echo off and the prompt on stderr.  token (may be NULL)
+ * names the token in the prompt. */
+int tufctl_pin_ask(const char *token, struct ta_secret **ret_pin);
+
+#endif
