@@ -37,6 +37,7 @@ struct ta_p11_token {
 	unsigned open;       /* sessions open (idle + busy) */
 	unsigned max;        /* pool bound */
 	bool absent;         /* a session failed with removed/absent */
+	bool logged_in;      /* as last seen; asked of an idle session when there is one */
 	unsigned long generation; /* bumped at each return after absence */
 	pthread_mutex_t gen_lock; /* serialises key generation (label check) */
 };

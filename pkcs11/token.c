@@ -270,7 +270,10 @@ ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
 			info.flags |= TA_TOK_WRITE_PROTECTED;
 		info.min_pin = ti.ulMinPinLen;
 		info.max_pin = ti.ulMaxPinLen;
-		if (tok->idle != NULL && ta__p11_logged_in(tok, tok->idle->h))
+		/* With every session busy, the last word on the login stands. */
+		if (tok->idle != NULL)
+			tok->logged_in = ta__p11_logged_in(tok, tok->idle->h);
+		if (tok->logged_in)
 			info.flags |= TA_TOK_LOGGED_IN;
 	}
 	memcpy(info.label, tok->label, sizeof(info.label));
@@ -297,9 +300,11 @@ refresh_locked(struct ta_p11_token *tok)
 		return 0;
 	if (!token_answers(tok, &ti))
 		return TA_ERR_TOKEN_ABSENT;
-	/* It is back: every session of the old insertion is dead. */
+	/* It is back: every session of the old insertion is dead, and with
+	 * them the login. */
 	close_idle(tok);
 	tok->absent = false;
+	tok->logged_in = false;
 	tok->generation++;
 	tok->tflags = ti.flags;
 	tok->caps = ta__p11_caps(tok->mod->fl, tok->slot);
@@ -316,6 +321,7 @@ ta_p11_token_refresh(struct ta_p11_token *tok)
 	pthread_mutex_lock(&tok->lock);
 	if (!tok->absent && !token_answers(tok, &ti)) {
 		tok->absent = true;
+		tok->logged_in = false;
 		close_idle(tok);
 	}
 	r = refresh_locked(tok);
@@ -363,6 +369,7 @@ ta__p11_session_get(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
 		tok->open--;
 		if (ta__p11_session_dead(rv)) {
 			tok->absent = true;
+			tok->logged_in = false;
 			close_idle(tok);
 		}
 		pthread_cond_signal(&tok->cond);
@@ -390,6 +397,7 @@ ta__p11_session_put(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv
 			/* Removal kills every session: drop the parked ones
 			 * too, and call the token absent until it answers. */
 			tok->absent = true;
+			tok->logged_in = false;
 			close_idle(tok);
 		}
 		pthread_cond_broadcast(&tok->cond);
@@ -472,6 +480,11 @@ ta_p11_token_login(struct ta_p11_token *tok, struct ta_secret *pin, bool interac
 		if (rv == CKR_USER_ALREADY_LOGGED_IN)
 			rv = CKR_OK;
 		r = rv == CKR_OK ? 0 : pin_error(tok, rv);
+		if (r == 0) {
+			pthread_mutex_lock(&tok->lock);
+			tok->logged_in = true;
+			pthread_mutex_unlock(&tok->lock);
+		}
 		ta__p11_session_put(tok, h, rv);
 		goto out;
 	}
@@ -494,5 +507,10 @@ ta_p11_token_logout(struct ta_p11_token *tok)
 	ta__p11_session_put(tok, h, rv);
 	if (rv == CKR_USER_NOT_LOGGED_IN)
 		rv = CKR_OK;
+	if (rv == CKR_OK) {
+		pthread_mutex_lock(&tok->lock);
+		tok->logged_in = false;
+		pthread_mutex_unlock(&tok->lock);
+	}
 	return ta__p11_rv(rv);
 }

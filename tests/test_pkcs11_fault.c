@@ -10,6 +10,8 @@
 
 #include <dlfcn.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +71,7 @@ group_setup(void **state)
 	(void)snprintf(fault_path, sizeof(fault_path), "%s/fault-pkcs11.so", dirname(self));
 	if (tb_softhsm_module() == NULL || (dir = tb_softhsm_setup()) == NULL ||
 	    tb_softhsm_token("alpha") != 0 || tb_softhsm_token("beta") != 0 ||
-	    tb_softhsm_token("gamma") != 0)
+	    tb_softhsm_token("gamma") != 0 || tb_softhsm_token("delta") != 0)
 		return -1;
 	(void)snprintf(ctl_path, sizeof(ctl_path), "%s/fault.ctl", dir);
 	(void)setenv("TA_FAULT_TARGET", tb_softhsm_module(), 1);
@@ -314,6 +316,54 @@ test_pkcs11_fault_transient_errors(void **state)
 	ta_p11_key_clear(&k);
 }
 
+/* ---- status while every session is busy ---------------------------------- */
+
+struct slow_sign {
+	struct ta_p11_token *tok;
+	const struct ta_p11_key *key;
+	int r;
+};
+
+static void *
+slow_sign_main(void *arg)
+{
+	struct slow_sign *s = arg;
+
+	s->r = sign_err(s->tok, s->key);
+	return NULL;
+}
+
+static void
+test_pkcs11_fault_logged_in_while_busy(void **state)
+{
+	struct ta_p11_keygen g = { .type = TA_KEY_EC_P256, .label = "busy" };
+	struct ta_p11_token *delta = NULL;
+	struct ta_p11_token_info info;
+	struct slow_sign s;
+	struct ta_p11_key k;
+	pthread_t th;
+
+	(void)state;
+	control("");
+	/* One session: while it signs, no session is idle to ask. */
+	assert_int_equal(ta_p11_token_open(ctx, NULL, "pkcs11:token=delta", 1, &delta), 0);
+	assert_int_equal(ta_p11_token_login(delta, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_key_generate(delta, &g, &k), 0);
+	control("delay=C_Sign:300\n");
+	s = (struct slow_sign){ delta, &k, -1 };
+	assert_int_equal(pthread_create(&th, NULL, slow_sign_main, &s), 0);
+	/* The module counts C_Sign on entry, before its delay: from then on
+	 * the only session is borrowed. */
+	while (fault_count("C_Sign") == 0)
+		sched_yield();
+	assert_int_equal(ta_p11_token_info(delta, &info), 0);
+	assert_true(info.flags & TA_TOK_LOGGED_IN);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(s.r, 0);
+	control("");
+	ta_p11_key_clear(&k);
+}
+
 /* ---- what a token cannot do ---------------------------------------------- */
 
 static void
@@ -373,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_pkcs11_fault_token_vanishes_and_returns),
 		cmocka_unit_test(test_pkcs11_fault_dead_session_marks_absent),
 		cmocka_unit_test(test_pkcs11_fault_transient_errors),
+		cmocka_unit_test(test_pkcs11_fault_logged_in_while_busy),
 		cmocka_unit_test(test_pkcs11_fault_missing_mechanisms),
 	};
 
