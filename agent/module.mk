@@ -60,3 +60,6 @@ TESTS += tests/agent-basic.sh tests/agent-hostile.sh tests/agent-pin.sh tests/ag
 	tests/agent-tokens.sh
 TEST_EXTRA += $(TUF_AGENT) $(FAULT_MODULE) $(TUFCTL)
 endif
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-policy.sh tests/agent-load.sh
+endif

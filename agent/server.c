@@ -707,9 +707,18 @@ on_connection(uv_stream_t *server, int status)
 	pr.now = time(NULL);
 	r = ta_policy_check(ag->cfg, ag->uid, &c->peer, &pr, why, sizeof(why));
 	if (r == TA_ERR_NOT_AUTHORIZED) {
+		struct ta_audit_rec rec = {
+			.uid = c->peer.uid, .gid = c->peer.gid, .pid = c->peer.pid,
+			.method = "connect", .result = r,
+			.detail = "no [allow] rule names the peer; connection closed",
+		};
+
 		log_warn("peer uid %u gid %u pid %d refused: no [allow] rule names it; "
 			 "connection closed",
 		    (unsigned)c->peer.uid, (unsigned)c->peer.gid, (int)c->peer.pid);
+		/* A stranger knocking is an operation worth a record too. */
+		if (ta_audit_log(ag->audit, &rec) != 0)
+			log_err_r(TA_ERR_SYSTEM, "audit record for a refused peer not written");
 		conn_close(c);
 		return;
 	}
