@@ -38,6 +38,19 @@ $(BUILD)/fuzz/meta_fuzz: $(BUILD)/fuzz/meta_fuzz.o $(TUF_LIBS)
 	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
 endif
 
+# stream: ta_canon_stream() held to the tree path (tuf/stream.h).
+LINT_SRC += fuzz/stream_fuzz.c
+TEST_EXTRA += $(BUILD)/fuzz/stream_replay
+FUZZ_TARGETS += $(BUILD)/fuzz/stream_fuzz
+
+$(BUILD)/fuzz/stream_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/stream_fuzz.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS))
+
+ifeq ($(FUZZING),1)
+$(BUILD)/fuzz/stream_fuzz: $(BUILD)/fuzz/stream_fuzz.o $(TUF_LIBS)
+	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
+endif
+
 # frame: protocol/ frames, requests and responses (agent and client side).
 # protocol/module.mk is read after this file: name the libraries directly.
 LINT_SRC += fuzz/frame_fuzz.c

@@ -1,7 +1,7 @@
 # tuf/: hardened JSON parsing and canonical JSON (both flavours); later key
 # objects, signatures and the metadata model.  jansson, OpenSSL, common/.
 TUF_SRC := tuf/profile.c tuf/json.c tuf/canon.c tuf/meta.c \
-	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509.c tuf/verify.c tuf/sign.c
+	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c
 LIBRARIES += $(LIB_TUF)
 LINT_SRC += $(TUF_SRC)
 
@@ -57,3 +57,9 @@ TEST_EXTRA += $(REPO_TOOL)
 TESTS += tests/notary-publish.sh
 $(REPO_TOOL): $(BUILD)/tests/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# tuf/stream.c: streaming canonical JSON, held to the tree path
+# (ta_json_parse + ta_canon_write) by a differential test.
+TESTS += $(BUILD)/tests/test_tuf_stream
+$(BUILD)/tests/test_tuf_stream: $(BUILD)/tests/test_tuf_stream.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
