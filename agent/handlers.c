@@ -691,6 +691,6 @@ ta_handle_request(struct ta_job *j)
 	case TA_PROTO_METHOD_COUNT_:
 		break;
 	}
-	ta_job_error(j, TA_PROTO_E_METHOD_NOT_FOUND, TA_ERR_NOT_FOUND, "method not implemented");
+	ta_job_error(j, TA_PROTO_E_METHOD_NOT_FOUND, TA_ERR_NOT_FOUND, "unknown method");
 	ta_job_finish(j);
 }

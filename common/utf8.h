@@ -10,4 +10,8 @@
  * surrogates, nothing above U+10FFFF, no truncated sequence. */
 size_t ta_utf8_seq(const uint8_t *s, size_t n);
 
+/* Writes code point cp (at most U+10FFFF, not a surrogate: the caller's
+ * to check) as UTF-8 into out; returns the length, 1..4. */
+size_t ta_utf8_put(uint32_t cp, uint8_t out[static 4]);
+
 #endif

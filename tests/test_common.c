@@ -1278,6 +1278,23 @@ test_common_utf8_seq(void **state)
 			    ta_utf8_seq((const uint8_t *)cases[i].s, cases[i].n), cases[i].want);
 }
 
+static void
+test_common_utf8_put_roundtrip(void **state)
+{
+	static const uint32_t cps[] = { 0x0, 0x41, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x2028, 0xd7ff,
+		0xe000, 0xffff, 0x10000, 0x1f600, 0x10ffff };
+	static const size_t lens[] = { 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4 };
+	uint8_t out[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		assert_int_equal(ta_utf8_put(cps[i], out), lens[i]);
+		assert_int_equal(ta_utf8_seq(out, lens[i]), lens[i]);
+	}
+	assert_int_equal(ta_utf8_put(0xe9, out), 2);
+	assert_memory_equal(out, "\xc3\xa9", 2);
+}
+
 int
 main(void)
 {
@@ -1343,6 +1360,7 @@ main(void)
 		cmocka_unit_test(test_common_log_filters_by_level),
 		cmocka_unit_test(test_common_log_truncates_long_message),
 		cmocka_unit_test(test_common_utf8_seq),
+		cmocka_unit_test(test_common_utf8_put_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,7 @@
 #endif
 
 #include "common/err.h"
+#include "common/utf8.h"
 #include "tuf/json.h"
 #include "tuf/stream.h"
 
@@ -253,31 +254,6 @@ utf8_seq(const uint8_t *s, size_t n)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return k;
-}
-
-static size_t
-utf8_put(uint32_t cp, uint8_t *out)
-{
-	if (cp < 0x80) {
-		out[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (uint8_t)(0xc0 | cp >> 6);
-		out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (uint8_t)(0xe0 | cp >> 12);
-		out[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (uint8_t)(0xf0 | cp >> 18);
-	out[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* Four hex digits at s (n bytes left), or -1. */
@@ -493,7 +469,7 @@ decode(const uint8_t *b, size_t i, size_t end, uint8_t *dst, bool canon)
 			}
 			if (canon && (v == '"' || v == '\\'))
 				dst[w++] = '\\';
-			w += utf8_put((uint32_t)v, dst + w);
+			w += ta_utf8_put((uint32_t)v, dst + w);
 			continue;
 		case '"':
 		case '\\':
