@@ -63,3 +63,8 @@ endif
 ifneq ($(wildcard agent/main.c),)
 TESTS += tests/agent-policy.sh tests/agent-load.sh
 endif
+# Root keys matched by public key (one key, many GUNs) and root rotation
+# (sign's prev_root), verified with tufctl verify.
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-rotate.sh
+endif

@@ -4,10 +4,13 @@
  * Both run in two worker phases around a policy check on the loop: first
  * parse, check and find the keys; then, if the policy allows those keys
  * (and that expiry), sign. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 #include "agent/agent.h"
 #include "agent/handlers.h"
@@ -23,13 +26,27 @@
 
 #define DAY_SECONDS 86400
 
+/* One signature to make: a token key (params.keys[tk]) signing as a key
+ * object.  For roots that is every root key the root (or, in a rotation,
+ * the previous root) lists for the token key; otherwise the token key's
+ * own key object. */
+struct sign_as {
+	size_t tk;
+	struct ta_key *key;
+	bool prev_only; /* listed by the previous root only */
+};
+
 struct sign_priv {
 	struct ta_meta *m;
+	struct ta_meta *prev; /* params.prev_root, parsed; NULL without one */
+	struct ta_meta *parent; /* params.parent, parsed; NULL without one */
+	const json_t *deleg_keys, *deleg_keyids; /* its delegation to the role */
 	enum ta_profile profile;
 	time_t expires;
-	size_t n;
+	size_t n; /* token keys found */
 	struct ta_tkey tk[TA_PROTO_KEYS_MAX];
-	struct ta_key *key[TA_PROTO_KEYS_MAX];
+	size_t n_sigs;
+	struct sign_as sigs[TA_PROTO_KEYS_MAX];
 };
 
 static void
@@ -39,11 +56,13 @@ sign_priv_free(void *p)
 
 	if (sp == NULL)
 		return;
-	for (size_t i = 0; i < sp->n; i++) {
-		ta_key_free(sp->key[i]);
+	for (size_t i = 0; i < sp->n_sigs; i++)
+		ta_key_free(sp->sigs[i].key);
+	for (size_t i = 0; i < sp->n; i++)
 		ta_tkey_clear(&sp->tk[i]);
-	}
 	ta_meta_free(sp->m);
+	ta_meta_free(sp->prev);
+	ta_meta_free(sp->parent);
 	free(sp);
 }
 
@@ -61,28 +80,15 @@ root_keyids(const struct ta_meta *m)
 	    json_object_get(json_object_get(m->signed_v, "roles"), "root"), "keyids");
 }
 
-static bool
-listed(const json_t *ids, const char *id)
-{
-	size_t i;
-	json_t *v;
-
-	if (id == NULL || id[0] == '\0')
-		return false;
-	json_array_foreach(ids, i, v)
-	{
-		const char *s = json_string_value(v);
-
-		if (s != NULL && strcasecmp(s, id) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Notary: every x509 root key's certificate must be one notary accepts for
- * this GUN now (FORMATS §1.6), or clients would refuse the root. */
+ * this GUN (FORMATS §1.6), or clients would refuse the root.  flags has
+ * TA_X509_CHECK_TIME for the root being signed; a previous root's
+ * certificates are not dated (as tuf/verify.c does for a trusted root):
+ * rotating away from an expiring or expired certificate is the point of a
+ * rotation.  what prefixes the error ("params.prev_root: "). */
 static int
-check_notary_root(struct ta_job *j, const struct ta_meta *m, const char *gun, time_t now)
+check_notary_root(struct ta_job *j, const struct ta_meta *m, const char *gun, time_t now,
+    unsigned flags, const char *what)
 {
 	const json_t *keys = json_object_get(m->signed_v, "keys"), *ids = root_keyids(m), *v;
 	struct ta_x509_error xe;
@@ -101,26 +107,219 @@ check_notary_root(struct ta_job *j, const struct ta_meta *m, const char *gun, ti
 		if (kt == NULL || (strcmp(kt, "ecdsa-x509") != 0 && strcmp(kt, "rsa-x509") != 0))
 			continue;
 		if ((r = ta_key_from_json(TA_PROFILE_NOTARY, obj, &k)) != 0) {
-			ta_job_error(j, TA_PROTO_E_METADATA, r, "signed.keys[\"%.64s\"]: %s", id,
-			    ta_strerror(r));
+			ta_job_error(j, TA_PROTO_E_METADATA, r, "%ssigned.keys[\"%.64s\"]: %s",
+			    what, id, ta_strerror(r));
 			return r;
 		}
 		pem = ta_key_public_bytes(k, &len);
-		r = ta_x509_check_root(pem, len, gun, now, TA_X509_CHECK_TIME, &xe);
+		r = ta_x509_check_root(pem, len, gun, now, flags, &xe);
 		ta_key_free(k);
 		if (r != 0) {
-			ta_job_error(j, TA_PROTO_E_METADATA, r, "root key %.64s: %s", id, xe.text);
+			ta_job_error(
+			    j, TA_PROTO_E_METADATA, r, "%sroot key %.64s: %s", what, id, xe.text);
 			return r;
 		}
 	}
 	return 0;
 }
 
-/* Two request keys that are one token key would sign twice. */
+/* Parses params.prev_root, the root the new one rotates from: a root of
+ * the same profile, for the same GUN (notary: its certificates' CNs), and
+ * exactly one version older. */
+static int
+prev_root_check(struct ta_job *j, struct sign_priv *sp, time_t now)
+{
+	const struct ta_proto_sign *q = &j->req->p.sign;
+	struct ta_json_error je;
+	int64_t pv, nv = ta_meta_version(sp->m);
+	int r;
+
+	r = ta_meta_parse(
+	    (const uint8_t *)q->prev_root, q->prev_root_len, sp->profile, NULL, &sp->prev, &je);
+	if (r != 0) {
+		ta_job_error(j, TA_PROTO_E_METADATA, r, "params.prev_root: %s",
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		return r;
+	}
+	if (sp->prev->type != TA_ROLE_ROOT) {
+		ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_FORMAT,
+		    "params.prev_root: a %s file, not a root; give the currently trusted root",
+		    ta_role_type_string(sp->profile, sp->prev->type));
+		return TA_ERR_FORMAT;
+	}
+	pv = ta_meta_version(sp->prev);
+	if (pv >= INT64_MAX || nv != pv + 1) {
+		ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_VERIFY,
+		    "params.file: root version %lld cannot follow the previous root's version "
+		    "%lld; a rotation needs version %lld",
+		    (long long)nv, (long long)pv, (long long)pv + 1);
+		return TA_ERR_VERIFY;
+	}
+	if (sp->profile == TA_PROFILE_NOTARY &&
+	    (r = check_notary_root(j, sp->prev, q->gun, now, 0, "params.prev_root: ")) != 0)
+		return r;
+	return 0;
+}
+
+/* Two request keys that are one key (one token key named twice, or one
+ * key on two tokens) would sign twice. */
 static bool
 same_key(const struct ta_tkey *a, const struct ta_tkey *b)
 {
-	return a->p11 == b->p11 && strcmp(a->notary_id, b->notary_id) == 0;
+	return strcmp(a->notary_id, b->notary_id) == 0;
+}
+
+static bool
+already_signing_as(const struct sign_priv *sp, const char *id)
+{
+	for (size_t i = 0; i < sp->n_sigs; i++)
+		if (strcasecmp(ta_key_id(sp->sigs[i].key), id) == 0)
+			return true;
+	return false;
+}
+
+/* Adds a signature by params.keys[i] as each key listed in keyids (key
+ * objects in keys) whose public key is the token key's (pub).  Matching on
+ * the public key, not on one stored certificate, lets one token key serve
+ * many GUNs and renewed certificates: a notary root lists the key as a
+ * certificate, a notary delegation often does too, and the token holds at
+ * most one.  Each listed key the token key is gets a signature, as
+ * notary's signer does for every listed key it holds: a root listing two
+ * certificates of one key counts both towards its threshold.  A listed
+ * key whose object is not its ID's (notary refuses those anyway) cannot
+ * be signed as. */
+static int
+match_keys(struct ta_job *j, struct sign_priv *sp, size_t i, const json_t *keys,
+    const json_t *keyids, EVP_PKEY *pub, bool prev, size_t *nmatched)
+{
+	const json_t *v;
+	size_t n;
+
+	json_array_foreach(keyids, n, v)
+	{
+		const char *id = json_string_value(v);
+		struct ta_key *k = NULL;
+
+		if (id == NULL || already_signing_as(sp, id) ||
+		    ta_key_from_json(sp->profile, json_object_get(keys, id), &k) != 0)
+			continue;
+		if (strcasecmp(ta_key_id(k), id) != 0 || EVP_PKEY_eq(ta_key_pkey(k), pub) != 1) {
+			ta_key_free(k);
+			continue;
+		}
+		if (sp->n_sigs == TA_PROTO_KEYS_MAX) {
+			ta_key_free(k);
+			ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, TA_ERR_TOO_LARGE,
+			    "params.keys: the metadata lists these keys as more than %d keys; "
+			    "sign with fewer keys at a time",
+			    TA_PROTO_KEYS_MAX);
+			return TA_ERR_TOO_LARGE;
+		}
+		sp->sigs[sp->n_sigs++] = (struct sign_as){.tk = i, .key = k, .prev_only = prev};
+		(*nmatched)++;
+	}
+	return 0;
+}
+
+static int
+match_root_keys(struct ta_job *j, struct sign_priv *sp, size_t i, const struct ta_meta *m,
+    EVP_PKEY *pub, bool prev, size_t *nmatched)
+{
+	return match_keys(j, sp, i, json_object_get(m->signed_v, "keys"), root_keyids(m), pub,
+	    prev, nmatched);
+}
+
+/* params.parent's delegation to the role: {"name","keyids",...}, and the
+ * delegation's key map. */
+static int
+parent_check(struct ta_job *j, struct sign_priv *sp)
+{
+	const struct ta_proto_sign *q = &j->req->p.sign;
+	const json_t *d, *v;
+	struct ta_json_error je;
+	size_t n;
+	int r;
+
+	r = ta_meta_parse(
+	    (const uint8_t *)q->parent, q->parent_len, sp->profile, NULL, &sp->parent, &je);
+	if (r != 0) {
+		ta_job_error(j, TA_PROTO_E_METADATA, r, "params.parent: %s",
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		return r;
+	}
+	if (sp->parent->type != TA_ROLE_TARGETS) {
+		ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_FORMAT,
+		    "params.parent: a %s file, not targets; give the file that delegates to '%s'",
+		    ta_role_type_string(sp->profile, sp->parent->type), q->role);
+		return TA_ERR_FORMAT;
+	}
+	d = json_object_get(sp->parent->signed_v, "delegations");
+	json_array_foreach(json_object_get(d, "roles"), n, v)
+	{
+		const char *name = json_string_value(json_object_get(v, "name"));
+
+		if (name != NULL && strcmp(name, q->role) == 0) {
+			sp->deleg_keys = json_object_get(d, "keys");
+			sp->deleg_keyids = json_object_get(v, "keyids");
+			return 0;
+		}
+	}
+	ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_VERIFY,
+	    "params.parent: it does not delegate to '%s'", q->role);
+	return TA_ERR_VERIFY;
+}
+
+/* The signatures params.keys[i] makes on a delegated role with a parent. */
+static int
+delegated_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *member)
+{
+	struct ta_key *own = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = ta_tkey_key(&sp->tk[i], sp->profile, false, &own)) != 0) {
+		ta_job_error(j, 0, r, "%s: its %s key object: %s", member,
+		    ta_profile_name(sp->profile), ta_strerror(r));
+		return r;
+	}
+	r = match_keys(j, sp, i, sp->deleg_keys, sp->deleg_keyids, ta_key_pkey(own), false, &n);
+	if (r == 0 && n == 0) {
+		r = TA_ERR_VERIFY;
+		ta_job_error(j, TA_PROTO_E_METADATA, r,
+		    "%s: key %s is not one of the keys params.parent delegates '%s' to", member,
+		    ta_key_id(own), j->req->p.sign.role);
+	}
+	ta_key_free(own);
+	return r;
+}
+
+/* The signatures params.keys[i] makes on a root. */
+static int
+root_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *member)
+{
+	struct ta_key *own = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = ta_tkey_key(&sp->tk[i], sp->profile, false, &own)) != 0) {
+		ta_job_error(j, 0, r, "%s: its %s key object: %s", member,
+		    ta_profile_name(sp->profile), ta_strerror(r));
+		return r;
+	}
+	if ((r = match_root_keys(j, sp, i, sp->m, ta_key_pkey(own), false, &n)) == 0 &&
+	    sp->prev != NULL)
+		r = match_root_keys(j, sp, i, sp->prev, ta_key_pkey(own), true, &n);
+	if (r == 0 && n == 0) {
+		r = TA_ERR_VERIFY;
+		ta_job_error(j, TA_PROTO_E_METADATA, r,
+		    "%s: key %s is not one of this root's root keys (roles.root.keyids)%s%s",
+		    member, ta_key_id(own), sp->prev != NULL ? " nor of the previous root's" : "",
+		    sp->profile == TA_PROFILE_NOTARY
+			? "; notary roots list certificates: make one with key.cert and list it"
+			: "");
+	}
+	ta_key_free(own);
+	return r;
 }
 
 static void
@@ -129,7 +328,7 @@ sign_find_run(struct ta_job *j)
 	const struct ta_proto_sign *q = &j->req->p.sign;
 	struct sign_priv *sp = j->priv;
 	struct ta_json_error je;
-	bool root, x509;
+	bool root;
 	time_t now = time(NULL);
 	char member[48];
 	int r;
@@ -154,11 +353,18 @@ sign_find_run(struct ta_job *j)
 	}
 	root = sp->m->type == TA_ROLE_ROOT;
 	if (root && sp->profile == TA_PROFILE_NOTARY &&
-	    check_notary_root(j, sp->m, q->gun, now) != 0)
+	    check_notary_root(j, sp->m, q->gun, now, TA_X509_CHECK_TIME, "") != 0)
+		return;
+	/* The decoder allows prev_root with role "root" only, and the parser
+	 * has held the file to that role. */
+	if (root && q->prev_root != NULL && prev_root_check(j, sp, now) != 0)
+		return;
+	/* The decoder allows parent with delegated roles only. */
+	if (q->parent != NULL && parent_check(j, sp) != 0)
 		return;
 	for (size_t i = 0; i < q->n_keys; i++) {
 		struct ta_tkey *tk = &sp->tk[i];
-		const char *id;
+		struct ta_key *k = NULL;
 
 		(void)snprintf(member, sizeof(member), "params.keys[%zu]", i);
 		if ((r = ta_tkey_find(j->toks, j->n_toks, q->keys[i], tk)) != 0) {
@@ -166,32 +372,29 @@ sign_find_run(struct ta_job *j)
 			return;
 		}
 		sp->n = i + 1;
-		for (size_t k = 0; k < i; k++) {
-			if (same_key(&sp->tk[k], tk)) {
+		for (size_t o = 0; o < i; o++) {
+			if (same_key(&sp->tk[o], tk)) {
 				ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID,
-				    "%s: the same key as params.keys[%zu]", member, k);
+				    "%s: the same key as params.keys[%zu]", member, o);
 				return;
 			}
 		}
-		/* A notary root lists its keys as certificates: sign as the
-		 * certificate's key when the root lists that one. */
-		x509 = root && sp->profile == TA_PROFILE_NOTARY && tk->x509_id[0] != '\0' &&
-		       listed(root_keyids(sp->m), tk->x509_id);
-		if ((r = ta_tkey_key(tk, sp->profile, x509, &sp->key[i])) != 0) {
+		if (root) {
+			if (root_sigs(j, sp, i, member) != 0)
+				return;
+			continue;
+		}
+		if (sp->parent != NULL) {
+			if (delegated_sigs(j, sp, i, member) != 0)
+				return;
+			continue;
+		}
+		if ((r = ta_tkey_key(tk, sp->profile, false, &k)) != 0) {
 			ta_job_error(j, 0, r, "%s: its %s key object: %s", member,
 			    ta_profile_name(sp->profile), ta_strerror(r));
 			return;
 		}
-		id = ta_key_id(sp->key[i]);
-		if (root && !listed(root_keyids(sp->m), id)) {
-			ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_VERIFY,
-			    "%s: key %s is not one of this root's root keys (roles.root.keyids)%s",
-			    member, id,
-			    sp->profile == TA_PROFILE_NOTARY && tk->key.cert == NULL
-				? "; notary roots list certificates: store one with key.cert"
-				: "");
-			return;
-		}
+		sp->sigs[sp->n_sigs++] = (struct sign_as){.tk = i, .key = k};
 	}
 }
 
@@ -202,19 +405,22 @@ sign_run(struct ta_job *j)
 	struct ta_proto_sign_result res = {0};
 	struct ta_tsigner ts;
 	uint8_t sha[32] = {0}, *file = NULL;
-	size_t len = 0;
+	size_t len = 0, n_prev = 0;
 	struct ta_buf *b = NULL;
 	int r;
 
-	for (size_t i = 0; i < sp->n; i++) {
-		ta_tsigner_init(&ts, &sp->tk[i], &j->sign_since);
-		if ((r = ta_meta_sign(sp->m, sp->key[i], &ts.signer, sha)) != 0) {
-			ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s", i,
-			    j->toks[sp->tk[i].tok].name, ta_strerror(r));
+	for (size_t i = 0; i < sp->n_sigs; i++) {
+		const struct sign_as *sa = &sp->sigs[i];
+
+		ta_tsigner_init(&ts, &sp->tk[sa->tk], &j->sign_since);
+		if ((r = ta_meta_sign(sp->m, sa->key, &ts.signer, sha)) != 0) {
+			ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s", sa->tk,
+			    j->toks[sp->tk[sa->tk].tok].name, ta_strerror(r));
 			return;
 		}
-		res.keyids[i] = ta_key_id(sp->key[i]);
+		res.keyids[i] = ta_key_id(sa->key);
 		ta_job_add_keyid(j, res.keyids[i]);
+		n_prev += sa->prev_only;
 	}
 	memcpy(j->sha256, sha, sizeof(sha));
 	j->has_sha256 = true;
@@ -224,7 +430,7 @@ sign_run(struct ta_job *j)
 	}
 	res.file = (const char *)file;
 	res.file_len = len;
-	res.n_keyids = sp->n;
+	res.n_keyids = sp->n_sigs;
 	ta_hex(res.sha256, sha, sizeof(sha));
 	if ((b = ta_buf_new(TA_BUF_MAX)) == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
@@ -239,6 +445,12 @@ sign_run(struct ta_job *j)
 		ta_buf_free(j->resp);
 		j->resp = b;
 		j->result = 0;
+		/* Which signatures count for the previous root only, for the
+		 * log (and the audit record, should it carry details of
+		 * successes). */
+		if (n_prev > 0)
+			(void)snprintf(j->detail, sizeof(j->detail),
+			    "%zu signature(s) as previous root key", n_prev);
 	}
 	free(file);
 }
@@ -247,11 +459,23 @@ static void
 sign_done(struct ta_job *j)
 {
 	const struct ta_proto_sign *q = &j->req->p.sign;
+	const struct sign_priv *sp = j->priv;
 
-	if (j->result == 0)
-		log_info("peer uid %u pid %d: signed %s %s%s%s version %lld with %zu key(s)",
-		    (unsigned)j->peer.uid, (int)j->peer.pid, ta_proto_profile_name(q->profile),
-		    q->role, q->gun[0] ? " of " : "", q->gun, (long long)j->version, j->n_keyids);
+	if (j->result != 0) {
+		ta_job_finish(j);
+		return;
+	}
+	log_info("peer uid %u pid %d: signed %s %s%s%s version %lld with %zu key(s)%s",
+	    (unsigned)j->peer.uid, (int)j->peer.pid, ta_proto_profile_name(q->profile), q->role,
+	    q->gun[0] ? " of " : "", q->gun, (long long)j->version, j->n_keyids,
+	    sp->prev != NULL ? ", rotating from the previous root" : "");
+	for (size_t i = 0; i < sp->n_sigs; i++)
+		if (sp->sigs[i].prev_only)
+			log_info(
+			    "peer uid %u pid %d: params.keys[%zu] (key '%s') signed as previous "
+			    "root key %s",
+			    (unsigned)j->peer.uid, (int)j->peer.pid, sp->sigs[i].tk,
+			    sp->tk[sp->sigs[i].tk].key.label, ta_key_id(sp->sigs[i].key));
 	ta_job_finish(j);
 }
 

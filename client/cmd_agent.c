@@ -44,7 +44,7 @@ opt_error(const char *cmd, int c, char **argv)
 
 /* getopt_long() values of the long options (past any char). */
 enum { OPT_HELP = 'h', OPT_JSON = 0x100, OPT_TOKEN, OPT_PIN_FILE, OPT_PIN, OPT_LABEL, OPT_TYPE,
-	OPT_GUN, OPT_DAYS, OPT_STORE, OPT_PROFILE, OPT_ROLE, OPT_KEY };
+	OPT_GUN, OPT_DAYS, OPT_STORE, OPT_PROFILE, OPT_ROLE, OPT_KEY, OPT_PREV_ROOT };
 
 /* An option's value: never empty (the protocol refuses empty strings). */
 static int
@@ -963,9 +963,45 @@ atomic_abort(struct atomic_out *o)
 	o->fd = -1;
 }
 
-/* tufctl sign --profile P --role R [--gun G] --key K [--key K]... [-o OUT] FILE|-
- * Sends the metadata file's exact bytes; writes the signed file's exact
- * bytes to OUT (atomically, mode 0644) or to stdout. */
+/* A metadata file's exact bytes, read and checked as sign will send them:
+ * not empty, no NUL, valid UTF-8.  shown names it in messages. */
+static int
+read_meta_file(const char *path, const char *shown, uint8_t **ret, size_t *ret_len)
+{
+	uint8_t *file = NULL;
+	const uint8_t *nul;
+	size_t len = 0, bad;
+
+	if (tufctl_read_file(path, TA_PROTO_MAX_FRAME, &file, &len) != 0)
+		return TUFCTL_FAIL;
+	if (len == 0) {
+		(void)tufctl_fail("'%s' is empty; nothing to sign", shown);
+		goto fail;
+	}
+	if ((nul = memchr(file, '\0', len)) != NULL) {
+		(void)tufctl_fail("'%s' contains a NUL byte (byte %zu): a metadata file is JSON "
+				  "text",
+		    shown, (size_t)(nul - file));
+		goto fail;
+	}
+	if (!tufctl_utf8_valid(file, len, &bad)) {
+		(void)tufctl_fail("'%s' is not valid UTF-8 (byte %zu): a metadata file is JSON text",
+		    shown, bad);
+		goto fail;
+	}
+	*ret = file;
+	*ret_len = len;
+	return TUFCTL_OK;
+fail:
+	free(file);
+	return TUFCTL_FAIL;
+}
+
+/* tufctl sign --profile P --role R [--gun G] --key K [--key K]...
+ *	[--prev-root ROOT] [-o OUT] FILE|-
+ * Sends the metadata file's exact bytes (and, for a root rotation, the
+ * trusted root's); writes the signed file's exact bytes to OUT
+ * (atomically, mode 0644) or to stdout. */
 int
 tufctl_cmd_sign(int argc, char **argv)
 {
@@ -974,19 +1010,20 @@ tufctl_cmd_sign(int argc, char **argv)
 		{"role", required_argument, NULL, OPT_ROLE},
 		{"gun", required_argument, NULL, OPT_GUN},
 		{"key", required_argument, NULL, OPT_KEY},
+		{"prev-root", required_argument, NULL, OPT_PREV_ROOT},
 		{"output", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *profile = NULL, *role = NULL, *gun = NULL, *out = NULL, *path, *shown;
+	const char *prev_path = NULL;
 	const char *keys[TA_PROTO_KEYS_MAX];
 	struct atomic_out ao = {.fd = -1};
 	struct ta_proto_sign_result sr;
 	json_t *params = NULL, *result = NULL, *jkeys = NULL;
-	uint8_t *file = NULL;
-	size_t n_keys = 0, len = 0, bad;
-	const uint8_t *nul;
+	uint8_t *file = NULL, *prev = NULL;
+	size_t n_keys = 0, len = 0, prev_len = 0;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -1016,6 +1053,10 @@ tufctl_cmd_sign(int argc, char **argv)
 					    "sign", "--key '%s' is given twice", optarg);
 			keys[n_keys++] = optarg;
 			break;
+		case OPT_PREV_ROOT:
+			if (opt_text("sign", "prev-root", optarg, &prev_path) != 0)
+				return TUFCTL_USAGE;
+			break;
 		case 'o':
 			if (opt_text("sign", "output", optarg, &out) != 0)
 				return TUFCTL_USAGE;
@@ -1025,10 +1066,13 @@ tufctl_cmd_sign(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			printf("usage: tufctl sign --profile notary|tuf --role ROLE [--gun GUN] --key L "
-			       "[--key L]... [-o OUT] FILE|-\n"
+			       "[--key L]... [--prev-root ROOT] [-o OUT] FILE|-\n"
 			       "Signs a metadata file with keys on the agent's tokens (a label, a key "
 			       "ID or a PKCS#11 URI\neach).  The signed file goes to OUT, replaced "
-			       "atomically, or to stdout.\n");
+			       "atomically, or to stdout.\n"
+			       "--prev-root names the trusted root a new root rotates from: the keys "
+			       "of its root role\nmay sign too (as its keys), and the new root must "
+			       "be its version + 1.\n");
 			return TUFCTL_OK;
 		default:
 			return opt_error("sign", c, argv);
@@ -1042,6 +1086,10 @@ tufctl_cmd_sign(int argc, char **argv)
 		return tufctl_usage("sign", "--gun is required for --profile notary");
 	if (optind != argc - 1)
 		return tufctl_usage("sign", "one FILE (or - for standard input) is required");
+	if (prev_path != NULL && strcmp(role, "root") != 0)
+		return tufctl_usage("sign", "--prev-root is for --role root only (a rotation)");
+	if (prev_path != NULL && strcmp(prev_path, "-") == 0)
+		return tufctl_usage("sign", "--prev-root takes a file, not standard input");
 	path = argv[optind];
 	shown = strcmp(path, "-") == 0 ? "standard input" : path;
 	if (out != NULL && strcmp(out, "-") == 0)
@@ -1049,23 +1097,10 @@ tufctl_cmd_sign(int argc, char **argv)
 
 	/* Everything that can be checked here is, before the agent (and
 	 * perhaps a touch) is involved. */
-	if (tufctl_read_file(path, TA_PROTO_MAX_FRAME, &file, &len) != 0)
+	if (read_meta_file(path, shown, &file, &len) != 0)
 		goto out;
-	if (len == 0) {
-		(void)tufctl_fail("'%s' is empty; nothing to sign", shown);
+	if (prev_path != NULL && read_meta_file(prev_path, prev_path, &prev, &prev_len) != 0)
 		goto out;
-	}
-	if ((nul = memchr(file, '\0', len)) != NULL) {
-		(void)tufctl_fail("'%s' contains a NUL byte (byte %zu): a metadata file is JSON "
-				  "text",
-		    shown, (size_t)(nul - file));
-		goto out;
-	}
-	if (!tufctl_utf8_valid(file, len, &bad)) {
-		(void)tufctl_fail("'%s' is not valid UTF-8 (byte %zu): a metadata file is JSON text",
-		    shown, bad);
-		goto out;
-	}
 	if (out != NULL && atomic_prepare(&ao, out) != 0)
 		goto out;
 	if ((jkeys = json_array()) == NULL)
@@ -1075,10 +1110,15 @@ tufctl_cmd_sign(int argc, char **argv)
 			goto oom;
 	if ((params = json_pack("{s:s, s:s, s:O, s:s%}", "profile", profile, "role", role, "keys",
 		 jkeys, "file", (const char *)file, len)) == NULL ||
-	    (gun != NULL && json_object_set_new(params, "gun", json_string(gun)) != 0))
+	    (gun != NULL && json_object_set_new(params, "gun", json_string(gun)) != 0) ||
+	    (prev != NULL &&
+		json_object_set_new(params, "prev_root",
+		    json_stringn((const char *)prev, prev_len)) != 0))
 		goto oom;
 	free(file);
 	file = NULL;
+	free(prev);
+	prev = NULL;
 	if (agent_run(TA_PROTO_METHOD_SIGN, params, &result) != 0)
 		goto out;
 	json_decref(params);
@@ -1120,6 +1160,7 @@ oom:
 out:
 	atomic_abort(&ao);
 	free(file);
+	free(prev);
 	json_decref(jkeys);
 	json_decref(params);
 	json_decref(result);

@@ -236,11 +236,23 @@ struct ta_proto_sign {
 	size_t n_keys;                                      /* 1..TA_PROTO_KEYS_MAX */
 	const char *file; /* borrowed from the request; NUL-terminated */
 	size_t file_len;  /* 1..TA_PROTO_MAX_FRAME, no NUL inside */
+	/* Optional, role "root" only: the currently trusted root's bytes, as
+	 * file (a rotation: the previous root's root keys may sign too).
+	 * NULL and 0 when absent. */
+	const char *prev_root;
+	size_t prev_root_len;
+	/* Optional, delegated targets roles only (not root, targets, snapshot
+	 * or timestamp): the delegating role's file, as file.  The keys then
+	 * sign as the keys that file's delegation to role lists (by public
+	 * key: a delegation may list a certificate of the token key).  NULL
+	 * and 0 when absent. */
+	const char *parent;
+	size_t parent_len;
 };
 
 /* A decoded, fully validated request.  Owns everything it points to: the PIN
- * secret (unlock) and, for sign only, the parsed message that file points
- * into.  Free with ta_proto_req_free(). */
+ * secret (unlock) and, for sign only, the parsed message that file and
+ * prev_root point into.  Free with ta_proto_req_free(). */
 struct ta_proto_req {
 	enum ta_proto_method method;
 	struct ta_proto_id id; /* never TA_PROTO_ID_NULL */
@@ -254,7 +266,7 @@ struct ta_proto_req {
 		struct ta_proto_key_show key_show;
 		struct ta_proto_sign sign;
 	} p;           /* by method; status has no params */
-	json_t *tree_; /* private: keeps sign.file alive */
+	json_t *tree_; /* private: keeps sign.file, prev_root and parent alive */
 };
 
 /* Why a request was refused, for the error response and the audit log.

@@ -38,7 +38,8 @@ static const struct method {
     {TA_PROTO_METHOD_KEY_GENERATE, "key.generate", {"label", "type", "token"}, decode_key_generate},
     {TA_PROTO_METHOD_KEY_CERT, "key.cert", {"key", "gun", "days", "store"}, decode_key_cert},
     {TA_PROTO_METHOD_KEY_SHOW, "key.show", {"key", "profile"}, decode_key_show},
-    {TA_PROTO_METHOD_SIGN, "sign", {"profile", "role", "gun", "keys", "file"}, decode_sign},
+    {TA_PROTO_METHOD_SIGN, "sign", {"profile", "role", "gun", "keys", "file", "prev_root", "parent"},
+	decode_sign},
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -371,6 +372,39 @@ decode_sign(const json_t *params, struct ta_proto_req *req, struct ta_proto_faul
 		return BAD_PARAMS(f, TA_ERR_INVALID, "params.file: must not be empty");
 	s->file = json_string_value(v);
 	s->file_len = json_string_length(v);
+
+	/* The trusted root a new root rotates from: a file like the other,
+	 * and meaningful for roots only. */
+	s->prev_root = NULL;
+	s->prev_root_len = 0;
+	s->parent = NULL;
+	s->parent_len = 0;
+	/* The delegating role's file, for a delegated role: no top-level
+	 * role has a parent in the targets tree. */
+	if ((v = json_object_get(params, "parent")) != NULL) {
+		if (!json_is_string(v))
+			return BAD_PARAMS(f, TA_ERR_INVALID, "params.parent: must be a string");
+		if (json_string_length(v) == 0)
+			return BAD_PARAMS(f, TA_ERR_INVALID, "params.parent: must not be empty");
+		if (strcmp(s->role, "root") == 0 || strcmp(s->role, "targets") == 0 ||
+		    strcmp(s->role, "snapshot") == 0 || strcmp(s->role, "timestamp") == 0)
+			return BAD_PARAMS(f, TA_ERR_INVALID,
+			    "params.parent: only for delegated roles (the file that delegates to "
+			    "the role)");
+		s->parent = json_string_value(v);
+		s->parent_len = json_string_length(v);
+	}
+	if ((v = json_object_get(params, "prev_root")) == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return BAD_PARAMS(f, TA_ERR_INVALID, "params.prev_root: must be a string");
+	if (json_string_length(v) == 0)
+		return BAD_PARAMS(f, TA_ERR_INVALID, "params.prev_root: must not be empty");
+	if (strcmp(s->role, "root") != 0)
+		return BAD_PARAMS(f, TA_ERR_INVALID,
+		    "params.prev_root: only for role \"root\" (the root a new root rotates from)");
+	s->prev_root = json_string_value(v);
+	s->prev_root_len = json_string_length(v);
 	return 0;
 }
 
@@ -529,7 +563,7 @@ ta_proto_decode_request(
 	if ((r = d->decode(params, req, &f)) != 0)
 		goto out;
 	if (d->m == TA_PROTO_METHOD_SIGN) {
-		req->tree_ = root; /* sign.file points into it */
+		req->tree_ = root; /* sign.file, prev_root and parent point into it */
 		root = NULL;
 	}
 	*ret_req = req;

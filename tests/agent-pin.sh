@@ -1,6 +1,7 @@
 #!/bin/bash
 # PINs: unlock with a wrong PIN costs exactly one C_Login and is reported as
-# such; the right PIN then unlocks; a token on its final try or locked is
+# such, through the socket and through tufctl unlock (--pin-file and
+# $TUFCTL_PINENTRY); the right PIN then unlocks; a token on its final try or locked is
 # not logged into from a socket request; a failed automatic login (a wrong
 # PIN file) is never retried; PINs never reach the log or the audit record.
 # The token sits behind tests/fault-pkcs11.so, which counts C_Login calls.
@@ -101,6 +102,80 @@ set_fault ""
 call unlock "{\"token\":\"beta\",\"pin\":\"@pinfile:$tmp/right-pin\"}" >"$tmp/out.json"
 check "beta: an unlock succeeds after the failed automatic login" \
 	test "$(jget "$tmp/out.json" 'd["token"]')" = beta
+
+# ---- the same through tufctl unlock: a wrong PIN costs exactly one try
+# tufctl_unlock NAME [ENV=VALUE...] -- ARGS...: tufctl unlock with no
+# controlling terminal (setsid) and stdin /dev/null; status in $rc, stdout
+# in $tmp/NAME.out, stderr in $tmp/NAME.err.
+tufctl_unlock() {
+	local name=$1
+	shift
+	local envs=()
+	while [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	env -u TUFCTL_PINENTRY "${envs[@]}" setsid -w "$TUFCTL" --socket "$SOCK" unlock "$@" \
+		</dev/null >"$tmp/$name.out" 2>"$tmp/$name.err"
+	rc=$?
+}
+# one_line FILE REGEX: FILE is exactly one line, and it matches REGEX.
+one_line() {
+	[ "$(wc -l <"$1")" -eq 1 ] && grep -Eq "$2" "$1"
+}
+if [ -x "$TUFCTL" ] && command -v setsid >/dev/null; then
+	n=$(logins)
+	tufctl_unlock wrong -- --token alpha --pin-file "$tmp/wrong-pin"
+	check "tufctl unlock --pin-file (wrong PIN): exit 1, exactly one more C_Login" \
+		test "$rc/$(logins)" = "1/$((n + 1))"
+	check "tufctl unlock --pin-file (wrong PIN): one line naming PIN incorrect" \
+		one_line "$tmp/wrong.err" \
+		"^tufctl: unlock: PIN incorrect \(TA_ERR_PIN_(INCORRECT|COUNT_LOW)\): token 'alpha': "
+	check "tufctl unlock --pin-file (wrong PIN): nothing on stdout" test ! -s "$tmp/wrong.out"
+	sleep 0.4
+	check "tufctl unlock (wrong PIN): never retried" test "$(logins)" = $((n + 1))
+	tufctl_unlock right -- --token alpha --pin-file "$tmp/right-pin"
+	check "tufctl unlock --pin-file (right PIN): exit 0, 'unlocked alpha', one more C_Login" \
+		test "$rc/$(cat "$tmp/right.out")/$(logins)" = "0/unlocked alpha/$((n + 2))"
+	call status >"$tmp/status.json"
+	check "tufctl unlock: alpha is unlocked" \
+		test "$(jget "$tmp/status.json" '[t["unlocked"] for t in d["tokens"] if t["name"] == "alpha"]')" = '[true]'
+	call lock '{"token":"alpha"}' >/dev/null
+
+	tufctl_unlock notty -- --token alpha
+	check "tufctl unlock with no PIN file, pinentry or terminal: exit 1, one line, no C_Login" \
+		test "$rc/$(wc -l <"$tmp/notty.err")/$(logins)" = "1/1/$((n + 2))"
+	check "  ... the line says where a PIN can come from" \
+		grep -q "^tufctl: no terminal to ask for the PIN (/dev/tty: .*); use --pin-file F or set TUFCTL_PINENTRY=pinentry" \
+		"$tmp/notty.err"
+
+	# A pinentry program that answers with the PIN in the file $PINENTRY_PIN.
+	cat >"$tmp/pinentry" <<'EOF'
+#!/bin/sh
+echo "OK ready"
+while read -r cmd rest; do
+	case $cmd in
+	GETPIN) printf 'D %s\n' "$(cat "$PINENTRY_PIN")"; echo OK ;;
+	BYE) exit 0 ;;
+	*) echo OK ;;
+	esac
+done
+EOF
+	chmod 755 "$tmp/pinentry"
+	tufctl_unlock pe-wrong TUFCTL_PINENTRY="$tmp/pinentry" PINENTRY_PIN="$tmp/wrong-pin" -- \
+		--token alpha
+	check "tufctl unlock through \$TUFCTL_PINENTRY (wrong PIN): exit 1, exactly one more C_Login" \
+		test "$rc/$(logins)" = "1/$((n + 3))"
+	check "  ... one line naming PIN incorrect" \
+		one_line "$tmp/pe-wrong.err" "^tufctl: unlock: PIN incorrect \("
+	tufctl_unlock pe-right TUFCTL_PINENTRY="$tmp/pinentry" PINENTRY_PIN="$tmp/right-pin" -- \
+		--token alpha
+	check "tufctl unlock through \$TUFCTL_PINENTRY (right PIN): unlocked, one more C_Login" \
+		test "$rc/$(cat "$tmp/pe-right.out")/$(logins)" = "0/unlocked alpha/$((n + 4))"
+else
+	echo "SKIP: tufctl unlock cases ($TUFCTL or setsid is missing)"
+fi
 
 check "the PINs appear in neither the log nor the audit record" \
 	sh -c "! grep -q -e '$WRONG' -e '$PIN' '$LOG' '$AUDIT'"

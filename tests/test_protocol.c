@@ -1601,6 +1601,125 @@ test_protocol_decode_sign_file_bad(void **state)
 	}
 }
 
+/* prev_root: absent is NULL; a string like file (newlines and all), for
+ * role "root" only; in the frame with the file, no limit of its own. */
+static void
+test_protocol_decode_sign_prev_root(void **state)
+{
+	size_t n = (size_t)1 << 20;
+	char *big = rep('p', n);
+	struct ta_proto_req *r;
+
+	(void)state;
+	r = OKF("sign", "{\"profile\":\"notary\",\"role\":\"root\",\"gun\":\"g\"," SIGN_REST "}");
+	assert_null(r->p.sign.prev_root);
+	assert_int_equal(r->p.sign.prev_root_len, 0);
+	ta_proto_req_free(r);
+	r = OKF("sign", "{\"profile\":\"notary\",\"role\":\"root\",\"gun\":\"g\",\"prev_root\":"
+			"\"{\\n\\t\\\"signed\\\": \\\"\\u00e9\\\"\\n}\\n\"," SIGN_REST "}");
+	assert_int_equal(r->p.sign.prev_root_len, 20);
+	assert_memory_equal(r->p.sign.prev_root, "{\n\t\"signed\": \"\xc3\xa9\"\n}\n", 21);
+	assert_int_equal(r->p.sign.file_len, 1);
+	assert_string_equal(r->p.sign.file, "x");
+	ta_proto_req_free(r);
+	/* 1 byte, and a large one beside a large file. */
+	r = OKF("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"root\",\"keys\":[\"k\"],\"file\":\"%s\",\"prev_root\":"
+	    "\"%s\"}",
+	    big, big);
+	assert_int_equal(r->p.sign.prev_root_len, n);
+	assert_memory_equal(r->p.sign.prev_root, big, n);
+	assert_int_equal(r->p.sign.file_len, n);
+	ta_proto_req_free(r);
+	r = OKF(
+	    "sign", "{\"profile\":\"tuf\",\"role\":\"root\",\"prev_root\":\"1\"," SIGN_REST "}");
+	assert_int_equal(r->p.sign.prev_root_len, 1);
+	ta_proto_req_free(r);
+	free(big);
+}
+
+static void
+test_protocol_decode_sign_prev_root_bad(void **state)
+{
+	static const char *values[] = {"{}", "{\"signed\":{}}", "1", "null", "[\"x\"]", "true"};
+	static const char *roles[] = {
+	    "targets", "snapshot", "timestamp", "targets/releases", "Root", "root ", "roots"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		BADF(IP, TA_ERR_INVALID, "sign",
+		    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":%s}",
+		    values[i]);
+		assert_detail_has("params.prev_root: must be a string");
+	}
+	BADF(IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":\"\"}");
+	assert_detail_has("params.prev_root: must not be empty");
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		BADF(IP, TA_ERR_INVALID, "sign",
+		    "{\"profile\":\"notary\",\"role\":\"%s\",\"gun\":\"g\"," SIGN_REST
+		    ",\"prev_root\":\"{}\"}",
+		    roles[i]);
+		assert_detail_has("params.prev_root: only for role \"root\"");
+		assert_int_equal(last.method, TA_PROTO_METHOD_SIGN);
+	}
+	/* NUL inside is a JSON rule (-32700), as for file. */
+	BADF(PE, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":\"a\\u0000\"}");
+	/* Checked after the file: a request bad in both is refused for the file. */
+	BADF(IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"k\"],\"file\":\"\","
+	    "\"prev_root\":1}");
+	assert_detail_has("params.file: must not be empty");
+	/* Spelled otherwise it is an unknown member. */
+	BADF(IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prevRoot\":\"x\"}");
+	assert_detail_has("unknown member \"prevRoot\"");
+}
+
+/* parent: absent is NULL; a string like file, for delegated roles only. */
+static void
+test_protocol_decode_sign_parent(void **state)
+{
+	static const char *values[] = {"{}", "1", "null", "[\"x\"]", "false"};
+	static const char *top[] = {"root", "targets", "snapshot", "timestamp"};
+	struct ta_proto_req *r;
+
+	(void)state;
+	r = OKF("sign", "{\"profile\":\"notary\",\"role\":\"targets/releases\",\"gun\":\"g\","
+			SIGN_REST "}");
+	assert_null(r->p.sign.parent);
+	assert_int_equal(r->p.sign.parent_len, 0);
+	ta_proto_req_free(r);
+	r = OKF("sign", "{\"profile\":\"notary\",\"role\":\"targets/releases\",\"gun\":\"g\","
+			"\"parent\":\"{\\n\\\"signed\\\":1}\"," SIGN_REST "}");
+	assert_int_equal(r->p.sign.parent_len, 13);
+	assert_memory_equal(r->p.sign.parent, "{\n\"signed\":1}", 14);
+	assert_null(r->p.sign.prev_root);
+	ta_proto_req_free(r);
+	/* tuf delegations have any name but the top-level ones. */
+	r = OKF("sign", "{\"profile\":\"tuf\",\"role\":\"qa\",\"parent\":\"p\"," SIGN_REST "}");
+	assert_int_equal(r->p.sign.parent_len, 1);
+	ta_proto_req_free(r);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		BADF(IP, TA_ERR_INVALID, "sign",
+		    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":%s}", values[i]);
+		assert_detail_has("params.parent: must be a string");
+	}
+	BADF(IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":\"\"}");
+	assert_detail_has("params.parent: must not be empty");
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		BADF(IP, TA_ERR_INVALID, "sign",
+		    "{\"profile\":\"notary\",\"role\":\"%s\",\"gun\":\"g\"," SIGN_REST
+		    ",\"parent\":\"{}\"}",
+		    top[i]);
+		assert_detail_has("params.parent: only for delegated roles");
+	}
+	BADF(PE, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":\"a\\u0000\"}");
+}
+
 static void
 test_protocol_decode_fault_carries_id_and_method(void **state)
 {
@@ -2547,6 +2666,9 @@ main(void)
 	    cmocka_unit_test(test_protocol_decode_sign_keys_duplicates),
 	    cmocka_unit_test(test_protocol_decode_sign_keys_bad_entries),
 	    cmocka_unit_test(test_protocol_decode_sign_file_bad),
+	    cmocka_unit_test(test_protocol_decode_sign_prev_root),
+	    cmocka_unit_test(test_protocol_decode_sign_prev_root_bad),
+	    cmocka_unit_test(test_protocol_decode_sign_parent),
 	    cmocka_unit_test(test_protocol_decode_fault_carries_id_and_method),
 	    cmocka_unit_test(test_protocol_result_round_trip),
 	    cmocka_unit_test(test_protocol_error_round_trip),
