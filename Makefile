@@ -61,6 +61,7 @@ LIBS_SSL    := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CMOCKA := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 CFLAGS_JANSSON := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
 LIBS_JANSSON := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+LIBS_CURL   := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 ALL_CFLAGS  += $(CFLAGS_P11) $(CFLAGS_JANSSON)
 
 # Rebuild everything when the flags change (SAN, WERROR, CC ...).

@@ -34,6 +34,17 @@ static const struct {
 	{ "sign", tufctl_cmd_sign,
 	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... [-o OUT] "
 	    "FILE|-" },
+	{ "notary", tufctl_cmd_notary,
+	    "notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
+	    "  notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
+	    "  notary remove GUN TAG\n"
+	    "  notary publish GUN\n"
+	    "  notary list GUN\n"
+	    "  notary delegation add|remove GUN ROLE (--key L | --cert FILE) [--path P]... "
+	    "[--all-paths]\n"
+	    "  notary rotate GUN targets|snapshot|timestamp|root\n"
+	    "                                          Docker Content Trust on a notary server "
+	    "('notary --help')" },
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },
 	{ "verify", tufctl_cmd_verify,

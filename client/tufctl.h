@@ -41,4 +41,7 @@ int tufctl_cmd_lock(int argc, char **argv);
 int tufctl_cmd_key(int argc, char **argv);
 int tufctl_cmd_sign(int argc, char **argv);
 
+/* Docker Content Trust on a notary server (client/cmd_notary.c). */
+int tufctl_cmd_notary(int argc, char **argv);
+
 #endif

@@ -25,3 +25,12 @@ $(DEMO): $(BUILD)/tests/demo_p11.o $(PKCS11_LIBS)
 TESTS += $(BUILD)/tests/test_pkcs11_fault
 $(BUILD)/tests/test_pkcs11_fault: $(BUILD)/tests/test_pkcs11_fault.o $(TEST_HELPERS) $(PKCS11_LIBS)
 	$(call link,$@,$^,$(PKCS11_LDLIBS) $(LIBS_CMOCKA) -ldl)
+
+# http-tool drives client/notary_http.c (tufctl's notary HTTP client);
+# notary-http.sh runs it against a real notary-server: token auth through
+# tests/notary/token-issuer.py, TLS, faults through tests/notary/fault-proxy.py.
+HTTP_TOOL := $(BUILD)/tests/http-tool
+TEST_EXTRA += $(HTTP_TOOL)
+TESTS += tests/notary-http.sh
+$(HTTP_TOOL): $(BUILD)/tests/http-tool.o $(BUILD)/client/notary_http.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL))

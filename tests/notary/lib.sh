@@ -40,6 +40,23 @@
 #   NT_VERBOSE    1: echo each notary command line to stderr
 #   NT_KEEP       1: do not remove a mktemp'd NT_DIR at exit (debugging:
 #                 server logs, trust dirs); the servers are still stopped
+#
+# Token authentication (nt_server_start --auth; see that function):
+#   NT_AUTH_USER NT_AUTH_PASS      a user granted pull, push and * (defaults:
+#                 nt-user and a random password); set them before the call
+#   NT_AUTH_RO_USER NT_AUTH_RO_PASS a user granted pull only (nt-reader)
+#   NT_AUTH_REFRESH an identity (refresh) token accepted for NT_AUTH_USER
+#   NT_AUTH_ANON  what anonymous token requests get: pull (default; the
+#                 notary client reads anonymously) or deny (401)
+#   NT_AUTH_REALM NT_AUTH_SERVICE  set by the call: the realm URL, the service
+#   NT_AUTH_LOG   the issuer's log: one JSON line per token request
+#   NT_AUTH_CTL   "bad N" here makes the next N tokens unusable (nt_auth_bad)
+#   NT_BEARER     when set, nt__curl (nt_fetch, nt_upload...) sends it as
+#                 "Authorization: Bearer"; nt_auth_login sets it
+#
+# Fault proxy (nt_proxy_start; tests/notary/fault-proxy.py):
+#   NT_PROXY_URL  http://127.0.0.1:PORT in front of the current NT_URL
+#   NT_PROXY_PID  NT_PROXY_CTL  NT_PROXY_LOG (one line per request)
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	echo "tests/notary/lib.sh needs bash" >&2
@@ -51,6 +68,8 @@ NT_CLIENT_TIMEOUT=${NT_CLIENT_TIMEOUT:-60}
 NT_VERBOSE=${NT_VERBOSE:-0}
 NT_GUN=${NT_GUN:-}
 NT_URL='' NT_PID='' NT_PORT='' NT_LOG='' NT_CA='' NT_TRUST_DIR=''
+NT_AUTH=0 NT_AUTH_REALM='' NT_AUTH_SERVICE='' NT_AUTH_LOG='' NT_AUTH_CTL='' NT_BEARER=''
+NT_PROXY_URL='' NT_PROXY_PID='' NT_PROXY_CTL='' NT_PROXY_LOG=''
 NT_NOTARY=${NT_NOTARY:-/usr/bin/notary}
 NT_NOTARY_SERVER=${NT_NOTARY_SERVER:-/usr/bin/notary-server}
 NT_PY=${NT_PY:-/usr/bin/python3}
@@ -176,19 +195,32 @@ nt__make_tls() {
 nt__curl() {
 	local ca=()
 	[ -n "${NT_CA:-}" ] && ca=(--cacert "$NT_CA")
+	[ -n "${NT_BEARER:-}" ] && ca+=(-H "Authorization: Bearer $NT_BEARER")
 	curl --noproxy '*' --connect-timeout 5 --max-time 20 ${ca[@]+"${ca[@]}"} "$@"
 }
 
-# nt_server_start [--tls] — start a notary-server (memory storage, local
-# ed25519 trust service) on a free 127.0.0.1 port and wait (20 s max) until
-# GET /_notary_server/health answers.  Sets NT_URL NT_PID NT_PORT NT_LOG and,
-# with --tls, NT_CA (else NT_CA is emptied).  Several servers may run at
-# once: save NT_URL/NT_PID/NT_CA before starting the next one.
+# nt_server_start [--tls] [--auth] — start a notary-server (memory storage,
+# local ed25519 trust service) on a free 127.0.0.1 port and wait (20 s max)
+# until GET /_notary_server/health answers.  Sets NT_URL NT_PID NT_PORT
+# NT_LOG and, with --tls, NT_CA (else NT_CA is emptied).  Several servers may
+# run at once: save NT_URL/NT_PID/NT_CA before starting the next one.
+#
+# --auth: registry token authentication, as a registry's notary runs it.  A
+# token issuer (tests/notary/token-issuer.py, HTTPS too with --tls) starts
+# first with a throwaway token CA and signing cert; the server's config gets
+#   "auth": {"type": "token", "options": {"realm", "service", "issuer",
+#            "rootcertbundle"}}
+# so every request but the health check needs a Bearer token for
+# repository:GUN:<actions> (pull; push,pull to publish; * to rotate keys).
+# Sets NT_AUTH=1 NT_AUTH_REALM NT_AUTH_SERVICE NT_AUTH_LOG NT_AUTH_CTL and
+# the NT_AUTH_USER/PASS... defaults (see the top of this file); nt_client
+# then passes NOTARY_AUTH=base64(NT_AUTH_USER:NT_AUTH_PASS).
 nt_server_start() {
-	local tls=0 d scheme port cfg deadline tlsconf=""
+	local tls=0 auth=0 d scheme port cfg deadline tlsconf="" authconf=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--tls) tls=1 ;;
+		--auth) auth=1 ;;
 		*) nt__die "nt_server_start: unknown option $1" ;;
 		esac
 		shift
@@ -197,11 +229,19 @@ nt_server_start() {
 	d=$NT_DIR/server.$nt__seq
 	mkdir -p "$d"
 	NT_CA=
+	NT_AUTH=0
 	scheme=http
 	if [ "$tls" = 1 ]; then
 		nt__make_tls "$d"
 		tlsconf=", \"tls_cert_file\": \"$d/server.crt\", \"tls_key_file\": \"$d/server.key\""
 		scheme=https
+	fi
+	if [ "$auth" = 1 ]; then
+		nt__issuer_start "$d" "$tls" || return 1
+		authconf=",
+			  \"auth\": { \"type\": \"token\", \"options\": {
+			    \"realm\": \"$NT_AUTH_REALM\", \"service\": \"$NT_AUTH_SERVICE\",
+			    \"issuer\": \"nt-token-issuer\", \"rootcertbundle\": \"$d/token-ca.crt\" } }"
 	fi
 	cfg=$d/server.json
 	NT_LOG=$d/server.log
@@ -212,7 +252,7 @@ nt_server_start() {
 			  "server": { "http_addr": "127.0.0.1:$port"$tlsconf },
 			  "trust_service": { "type": "local" },
 			  "storage": { "backend": "memory" },
-			  "logging": { "level": "info" }
+			  "logging": { "level": "info" }$authconf
 			}
 		EOF
 		"$NT_NOTARY_SERVER" -config "$cfg" >>"$NT_LOG" 2>&1 </dev/null &
@@ -285,6 +325,150 @@ nt_server_stop() {
 	fi
 }
 
+# Waits (20 s max) for a helper that writes its port to FILE; 1 if PID died.
+nt__wait_port_file() {
+	local f=$1 pid=$2 deadline=$((SECONDS + 20))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		[ -s "$f" ] && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+nt__rand() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# nt__issuer_start DIR TLS — token CA, signing cert and token-issuer.py for
+# nt_server_start --auth.
+nt__issuer_start() {
+	local d=$1 tls=$2 scheme=http tlsconf="" here
+	command -v openssl >/dev/null 2>&1 || nt__die "--auth needs openssl"
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	NT_AUTH_USER=${NT_AUTH_USER:-nt-user}
+	NT_AUTH_PASS=${NT_AUTH_PASS:-$(nt__rand)}
+	NT_AUTH_RO_USER=${NT_AUTH_RO_USER:-nt-reader}
+	NT_AUTH_RO_PASS=${NT_AUTH_RO_PASS:-$(nt__rand)}
+	NT_AUTH_REFRESH=${NT_AUTH_REFRESH:-$(nt__rand)}
+	NT_AUTH_ANON=${NT_AUTH_ANON:-pull}
+	NT_AUTH_SERVICE=nt-notary
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/token-ca.key" -out "$d/token-ca.crt" -days 7 \
+		-subj "/CN=nt token CA" >/dev/null 2>&1 || nt__die "openssl: token CA failed"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/token-signer.key" -out "$d/token-signer.csr" \
+		-subj "/CN=nt token signer" >/dev/null 2>&1 || nt__die "openssl: token signer failed"
+	printf 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n' \
+		>"$d/token-signer.ext"
+	openssl x509 -req -in "$d/token-signer.csr" -CA "$d/token-ca.crt" \
+		-CAkey "$d/token-ca.key" -CAcreateserial -days 7 -sha256 \
+		-extfile "$d/token-signer.ext" -out "$d/token-signer.crt" >/dev/null 2>&1 ||
+		nt__die "openssl: token signer cert failed"
+	if [ "$tls" = 1 ]; then
+		scheme=https
+		tlsconf="\"tls_cert\": \"$d/server.crt\", \"tls_key\": \"$d/server.key\","
+	fi
+	NT_AUTH_LOG=$d/token.log
+	NT_AUTH_CTL=$d/token.ctl
+	: >"$NT_AUTH_LOG"
+	rm -f "$d/token.port" "$NT_AUTH_CTL"
+	# The file holds passwords: private to this user.
+	(umask 077 && "$NT_PY" -c 'import json, sys
+a = sys.argv
+json.dump({"port": 0, "port_file": a[1], "path": "/token", "issuer": "nt-token-issuer",
+           "service": a[2], "expires_in": 300, "cert": a[3], "key": a[4],
+           "users": {a[5]: {"password": a[6], "actions": ["pull", "push", "*"]},
+                     a[7]: {"password": a[8], "actions": ["pull"]}},
+           "refresh_tokens": {a[9]: a[5]}, "anonymous": a[10], "log": a[11], "ctl": a[12]},
+          open(a[13], "w"))' "$d/token.port" "$NT_AUTH_SERVICE" "$d/token-signer.crt" \
+		"$d/token-signer.key" "$NT_AUTH_USER" "$NT_AUTH_PASS" "$NT_AUTH_RO_USER" \
+		"$NT_AUTH_RO_PASS" "$NT_AUTH_REFRESH" "$NT_AUTH_ANON" "$NT_AUTH_LOG" \
+		"$NT_AUTH_CTL" "$d/token.json") || nt__die "cannot write the token issuer config"
+	if [ -n "$tlsconf" ]; then
+		"$NT_PY" -c 'import json, sys
+c = json.load(open(sys.argv[1])); c["tls_cert"] = sys.argv[2]; c["tls_key"] = sys.argv[3]
+json.dump(c, open(sys.argv[1], "w"))' "$d/token.json" "$d/server.crt" "$d/server.key"
+	fi
+	"$NT_PY" "$here/token-issuer.py" "$d/token.json" >>"$d/token.stderr" 2>&1 </dev/null &
+	nt__pids+=("$!")
+	if ! nt__wait_port_file "$d/token.port" "$!"; then
+		nt__err "token issuer did not start; its output:"
+		tail -n 20 "$d/token.stderr" >&2
+		return 1
+	fi
+	NT_AUTH_REALM=$scheme://127.0.0.1:$(cat "$d/token.port")/token
+	NT_AUTH=1
+}
+
+# nt_auth_login [ACTIONS] — a token for repository:$NT_GUN:ACTIONS (default
+# pull,push,*) as NT_AUTH_USER, into NT_BEARER: nt_fetch, nt_upload and
+# friends then work against an --auth server.  NT_BEARER= to stop.
+nt_auth_login() {
+	local actions=${1:-pull,push,*} body
+	[ "$NT_AUTH" = 1 ] || nt__die "nt_auth_login: the server has no --auth"
+	body=$(NT_BEARER='' nt__curl -fsS -G -u "$NT_AUTH_USER:$NT_AUTH_PASS" \
+		--data-urlencode "service=$NT_AUTH_SERVICE" \
+		--data-urlencode "scope=repository:$NT_GUN:$actions" "$NT_AUTH_REALM") ||
+		nt__die "nt_auth_login: the token request failed"
+	NT_BEARER=$("$NT_PY" -c 'import json, sys; print(json.load(sys.stdin)["token"])' <<<"$body")
+}
+
+# nt_auth_bad N — the next N tokens the issuer hands out are refused by the
+# server (wrong audience); nt_auth_bad 0 ends that.
+nt_auth_bad() {
+	[ "$NT_AUTH" = 1 ] || nt__die "nt_auth_bad: the server has no --auth"
+	printf 'bad %s\n' "$1" >"$NT_AUTH_CTL.tmp"
+	mv "$NT_AUTH_CTL.tmp" "$NT_AUTH_CTL"
+}
+
+# nt_proxy_start — tests/notary/fault-proxy.py on a free 127.0.0.1 port in
+# front of the current plain-http $NT_URL.  Sets NT_PROXY_URL NT_PROXY_PID
+# NT_PROXY_CTL NT_PROXY_LOG.  Faults: nt_proxy_fault.
+nt_proxy_start() {
+	local d here
+	[ -n "${NT_URL:-}" ] || nt__die "nt_proxy_start: no server (call nt_server_start)"
+	case $NT_URL in http://*) ;; *) nt__die "nt_proxy_start: plain http servers only" ;; esac
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	nt__next
+	d=$NT_DIR/proxy.$nt__seq
+	mkdir -p "$d"
+	NT_PROXY_CTL=$d/ctl
+	NT_PROXY_LOG=$d/requests.log
+	rm -f "$d/port" "$NT_PROXY_CTL"
+	"$NT_PY" "$here/fault-proxy.py" --upstream "$NT_URL" --port-file "$d/port" \
+		--ctl "$NT_PROXY_CTL" --log "$NT_PROXY_LOG" >>"$d/stderr" 2>&1 </dev/null &
+	NT_PROXY_PID=$!
+	nt__pids+=("$NT_PROXY_PID")
+	if ! nt__wait_port_file "$d/port" "$NT_PROXY_PID"; then
+		nt__err "fault proxy did not start; its output:"
+		tail -n 20 "$d/stderr" >&2
+		return 1
+	fi
+	# shellcheck disable=SC2034 # for the caller
+	NT_PROXY_URL=http://127.0.0.1:$(cat "$d/port")
+}
+
+# nt_proxy_fault WHAT [N [MATCH]] — the next N (default 1) requests through
+# the proxy whose "METHOD PATH" contains MATCH (any, when not given; e.g.
+# "POST " or "/targets.") get WHAT: 503 (or any status), close, stall,
+# forward-close (the server acts, the client hears nothing), corrupt (one
+# byte of the answer's body changed); "clear" drops pending faults.  nt_proxy_challenge N VALUE:
+# the next N 401 answers carry VALUE as WWW-Authenticate (" || " between
+# several lines, "-" for none).  Both take effect from the next request on
+# (the control file is read then); call them while no request is in flight.
+nt_proxy_fault() {
+	nt__proxy_ctl "$1 ${2:-1}${3:+ $3}"
+}
+
+nt_proxy_challenge() {
+	nt__proxy_ctl "challenge $1 $2"
+}
+
+nt__proxy_ctl() {
+	[ -n "${NT_PROXY_CTL:-}" ] || nt__die "no fault proxy (call nt_proxy_start)"
+	{ cat "$NT_PROXY_CTL" 2>/dev/null; printf '%s\n' "$1"; } >"$NT_PROXY_CTL.tmp"
+	mv "$NT_PROXY_CTL.tmp" "$NT_PROXY_CTL"
+}
+
 # ---------------------------------------------------------------- client
 
 # nt_client_new_trust_dir — a new, empty trust dir: a new "client identity"
@@ -307,7 +491,9 @@ nt_client() {
 	if [ "$NT_VERBOSE" = 1 ]; then
 		echo "+ notary -s $NT_URL -d $NT_TRUST_DIR ${tls[*]} $*" >&2
 	fi
-	env HOME="$NT_DIR/home" \
+	local auth=()
+	[ "$NT_AUTH" = 1 ] && auth=(NOTARY_AUTH="$(printf '%s:%s' "$NT_AUTH_USER" "$NT_AUTH_PASS" | base64 -w0)")
+	env HOME="$NT_DIR/home" ${auth[@]+"${auth[@]}"} \
 		NOTARY_ROOT_PASSPHRASE="${NOTARY_ROOT_PASSPHRASE:-$NT_PASSPHRASE}" \
 		NOTARY_TARGETS_PASSPHRASE="${NOTARY_TARGETS_PASSPHRASE:-$NT_PASSPHRASE}" \
 		NOTARY_SNAPSHOT_PASSPHRASE="${NOTARY_SNAPSHOT_PASSPHRASE:-$NT_PASSPHRASE}" \

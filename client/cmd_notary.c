@@ -1,0 +1,1970 @@
+/* tufctl notary: Docker Content Trust repositories on a notary server, with
+ * every key in the agent.
+ *
+ *	notary init GUN --server URL --root-key L [--root-key L]... --targets-key L
+ *	     [--snapshot-key L] [--root-threshold N]
+ *	notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]
+ *	notary remove GUN TAG [--role targets/NAME]
+ *	notary publish GUN
+ *	notary list GUN
+ *	notary delegation add GUN ROLE (--key L | --cert FILE)... [--path P]... [--all-paths]
+ *	notary delegation remove GUN ROLE
+ *	notary rotate GUN targets|snapshot|timestamp|root [--key L]
+ * with, on each: --server URL, --tls-ca FILE, --trust-dir DIR, --username U,
+ * --password-stdin, --root-cert-id ID, --expiry DAYS.
+ *
+ * init, add, remove and delegation stage changes in the trust directory
+ * (client/notary_repo.h); publish applies them to the server's current
+ * metadata, signs every changed role through the agent, uploads one
+ * multipart update and reads the GUN back as a fresh consumer would before
+ * it forgets the staged changes.  Changes are idempotent (an add replaces,
+ * a remove of what is gone is a no-op), so a publish interrupted anywhere
+ * is finished by running it again.  rotate stages and publishes at once. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "client/agentconn.h"
+#include "client/notary_http.h"
+#include "client/notary_repo.h"
+#include "client/tufctl.h"
+#include "common/err.h"
+#include "common/secret.h"
+#include "protocol/proto.h"
+#include "tuf/encoding.h"
+#include "tuf/key.h"
+#include "tuf/meta.h"
+#include "tuf/verify.h"
+#include "tuf/x509.h"
+
+#define DAY (24L * 3600)
+#define ROOT_DAYS 3650     /* notary's defaults: root 10 years, */
+#define META_DAYS 1095     /* targets, delegations, snapshot 3 years */
+#define MAX_KEYS 16        /* TA_PROTO_KEYS_MAX */
+#define MAX_PATHS 256
+#define PASSWORD_MAX 4096
+
+/* Options every notary command takes; each command says which it uses. */
+struct nopts {
+	const char *cmd;
+	const char *server, *tls_ca, *trust_dir, *username, *root_cert_id, *role, *digest;
+	const char *targets_key, *snapshot_key, *token;
+	const char *root_keys[MAX_KEYS];
+	size_t n_root_keys;
+	const char *keys[MAX_KEYS];
+	size_t n_keys;
+	const char *certs[MAX_KEYS];
+	size_t n_certs;
+	const char *paths[MAX_PATHS];
+	size_t n_paths;
+	bool all_paths, password_stdin;
+	long long size, root_threshold, expiry_days;
+	char **args;   /* positional */
+	int n_args;
+};
+
+enum {
+	O_SERVER = 0x100, O_TLS_CA, O_TRUST_DIR, O_USERNAME, O_PASSWORD_STDIN, O_ROOT_CERT_ID,
+	O_ROLE, O_DIGEST, O_SIZE, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
+	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_JSON, O_HELP
+};
+
+static const struct option all_opts[] = {
+	{ "server", required_argument, NULL, O_SERVER },
+	{ "tls-ca", required_argument, NULL, O_TLS_CA },
+	{ "trust-dir", required_argument, NULL, O_TRUST_DIR },
+	{ "username", required_argument, NULL, O_USERNAME },
+	{ "password-stdin", no_argument, NULL, O_PASSWORD_STDIN },
+	{ "root-cert-id", required_argument, NULL, O_ROOT_CERT_ID },
+	{ "role", required_argument, NULL, O_ROLE },
+	{ "digest", required_argument, NULL, O_DIGEST },
+	{ "size", required_argument, NULL, O_SIZE },
+	{ "root-key", required_argument, NULL, O_ROOT_KEY },
+	{ "targets-key", required_argument, NULL, O_TARGETS_KEY },
+	{ "snapshot-key", required_argument, NULL, O_SNAPSHOT_KEY },
+	{ "root-threshold", required_argument, NULL, O_ROOT_THRESHOLD },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "cert", required_argument, NULL, O_CERT },
+	{ "path", required_argument, NULL, O_PATH },
+	{ "all-paths", no_argument, NULL, O_ALL_PATHS },
+	{ "expiry", required_argument, NULL, O_EXPIRY },
+	{ "token", required_argument, NULL, O_TOKEN },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char notary_usage[] =
+    "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
+    "                     [--snapshot-key L] [--root-threshold N]\n"
+    "       tufctl notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
+    "       tufctl notary remove GUN TAG [--role targets/NAME]\n"
+    "       tufctl notary publish GUN\n"
+    "       tufctl notary list GUN\n"
+    "       tufctl notary delegation add GUN ROLE (--key L | --cert FILE)... [--path P]... "
+    "[--all-paths]\n"
+    "       tufctl notary delegation remove GUN ROLE\n"
+    "       tufctl notary rotate GUN targets|snapshot|timestamp|root [--key L]\n"
+    "Options for every notary command: --server URL, --tls-ca FILE, --trust-dir DIR,\n"
+    "--username U and --password-stdin (or TUFCTL_REGISTRY_USERNAME/PASSWORD, or docker's\n"
+    "config.json), --root-cert-id ID (pin the root on first use), --expiry DAYS (of the roles\n"
+    "signed by publish; root excepted), --token URI (where rotate generates keys).\n";
+
+static int
+nfail(struct nopts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+nfail(struct nopts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)fprintf(stderr, "tufctl: notary %s: ", o->cmd);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fputc('\n', stderr);
+	return TUFCTL_FAIL;
+}
+
+static int
+nerr(struct nopts *o, const struct tn_error *e)
+{
+	return nfail(o, "%s", e->text);
+}
+
+static int
+nomem(struct nopts *o)
+{
+	return nfail(o, "out of memory");
+}
+
+static int
+add_opt(struct nopts *o, const char **list, size_t *n, size_t max, const char *name, const char *v)
+{
+	if (*v == '\0')
+		return tufctl_usage(o->cmd, "--%s must not be empty", name);
+	if (*n == max)
+		return tufctl_usage(o->cmd, "at most %zu --%s options", max, name);
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(list[i], v) == 0)
+			return tufctl_usage(o->cmd, "--%s '%s' is given twice", name, v);
+	list[(*n)++] = v;
+	return 0;
+}
+
+static int
+parse_number(struct nopts *o, const char *name, const char *v, long long lo, long long hi,
+    long long *ret)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi || *v == '+' || *v == ' ')
+		return tufctl_usage(o->cmd, "--%s takes a whole number from %lld to %lld", name, lo,
+		    hi);
+	*ret = n;
+	return 0;
+}
+
+/* Parses argv with the options allowed (a string of O_* - 0x100 + 'A'
+ * letters would be clever; a list is clearer). */
+static int
+parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, int max_args,
+    const char *usage)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", all_opts, NULL)) != -1) {
+		const char *arg = optind > 0 ? argv[optind - 1] : "?";
+		bool ok = false;
+		int r = 0;
+
+		if (c == 'h' || c == O_HELP) {
+			printf("%s", usage);
+			exit(TUFCTL_OK);
+		}
+		if (c == ':')
+			return tufctl_usage(o->cmd, "option '%.*s' needs a value",
+			    (int)strcspn(arg, "="), arg);
+		for (const int *a = allowed; *a != 0; a++)
+			ok = ok || *a == c;
+		if (c == '?' || !ok)
+			return tufctl_usage(o->cmd, "unknown option '%.*s'", (int)strcspn(arg, "="),
+			    arg);
+		if (optarg != NULL && *optarg == '\0')
+			return tufctl_usage(o->cmd, "option '%.*s' must not be empty",
+			    (int)strcspn(arg, "="), arg);
+		switch (c) {
+		case O_SERVER: o->server = optarg; break;
+		case O_TLS_CA: o->tls_ca = optarg; break;
+		case O_TRUST_DIR: o->trust_dir = optarg; break;
+		case O_USERNAME: o->username = optarg; break;
+		case O_PASSWORD_STDIN: o->password_stdin = true; break;
+		case O_ROOT_CERT_ID: o->root_cert_id = optarg; break;
+		case O_ROLE: o->role = optarg; break;
+		case O_DIGEST: o->digest = optarg; break;
+		case O_TARGETS_KEY: o->targets_key = optarg; break;
+		case O_SNAPSHOT_KEY: o->snapshot_key = optarg; break;
+		case O_TOKEN: o->token = optarg; break;
+		case O_ALL_PATHS: o->all_paths = true; break;
+		case O_JSON: tufctl.json = true; break;
+		case O_SIZE:
+			r = parse_number(o, "size", optarg, 0, 9007199254740991LL, &o->size);
+			break;
+		case O_ROOT_THRESHOLD:
+			r = parse_number(o, "root-threshold", optarg, 1, MAX_KEYS, &o->root_threshold);
+			break;
+		case O_EXPIRY:
+			r = parse_number(o, "expiry", optarg, 1, 36500, &o->expiry_days);
+			break;
+		case O_ROOT_KEY:
+			r = add_opt(o, o->root_keys, &o->n_root_keys, MAX_KEYS, "root-key", optarg);
+			break;
+		case O_KEY:
+			r = add_opt(o, o->keys, &o->n_keys, MAX_KEYS, "key", optarg);
+			break;
+		case O_CERT:
+			r = add_opt(o, o->certs, &o->n_certs, MAX_KEYS, "cert", optarg);
+			break;
+		case O_PATH:
+			r = add_opt(o, o->paths, &o->n_paths, MAX_PATHS, "path", optarg);
+			break;
+		default:
+			return tufctl_usage(o->cmd, "unknown option '%s'", arg);
+		}
+		if (r != 0)
+			return TUFCTL_USAGE;
+	}
+	o->args = argv + optind;
+	o->n_args = argc - optind;
+	if (o->n_args < min_args || o->n_args > max_args)
+		return tufctl_usage(o->cmd, "%s", strchr(usage, ' ') + 1);
+	if (!tn_gun_valid(o->args[0]))
+		return tufctl_usage(o->cmd,
+		    "'%s' is not a GUN (a repository name such as registry.example.com/team/app)",
+		    o->args[0]);
+	return 0;
+}
+
+/* ---- the agent ----------------------------------------------------------------- */
+
+static int
+agent(enum ta_proto_method m, json_t *params, json_t **ret)
+{
+	struct tufctl_agent *a = NULL;
+	int r;
+
+	*ret = NULL;
+	if ((r = tufctl_agent_open(m, &a)) == TUFCTL_OK)
+		r = tufctl_agent_call(a, params, ret);
+	tufctl_agent_close(a);
+	return r;
+}
+
+/* agent() with params that may be NULL from a failed json_pack (then out
+ * of memory) and are released here. */
+static int
+agent_with(struct nopts *o, enum ta_proto_method m, json_t *params, json_t **ret)
+{
+	int r;
+
+	*ret = NULL;
+	if (params == NULL)
+		return nomem(o);
+	r = agent(m, params, ret);
+	json_decref(params);
+	return r;
+}
+
+/* key.list's keys (a new reference). */
+static int
+agent_keys(json_t **ret)
+{
+	json_t *res = NULL;
+
+	*ret = NULL;
+	if (agent(TA_PROTO_METHOD_KEY_LIST, NULL, &res) != 0)
+		return TUFCTL_FAIL;
+	*ret = json_incref(json_object_get(res, "keys"));
+	json_decref(res);
+	if (!json_is_array(*ret)) {
+		json_decref(*ret);
+		*ret = NULL;
+		return tufctl_fail("the agent's key.list result has no \"keys\" list");
+	}
+	return 0;
+}
+
+/* key.show for the notary profile: a new key. */
+static int
+agent_key_show(struct nopts *o, const char *key, struct ta_key **ret)
+{
+	json_t *res = NULL;
+	int r;
+
+	*ret = NULL;
+	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_SHOW,
+		 json_pack("{s:s, s:s}", "key", key, "profile", "notary"), &res)) != 0)
+		return r;
+	if ((r = ta_key_from_json(TA_PROFILE_NOTARY, json_object_get(res, "key"), ret)) != 0)
+		r = nfail(o, "the agent's key object for '%s' is unusable: %s", key, ta_strerror(r));
+	json_decref(res);
+	return r;
+}
+
+/* A root certificate for gun made by the key, not stored on the token. */
+static int
+agent_key_cert(struct nopts *o, const char *key, const char *gun, char **ret_pem)
+{
+	json_t *res = NULL;
+	const char *pem;
+	int r;
+
+	*ret_pem = NULL;
+	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_CERT,
+		 json_pack("{s:s, s:s, s:i, s:b}", "key", key, "gun", gun, "days", ROOT_DAYS,
+		     "store", 0),
+		 &res)) != 0)
+		return r;
+	if ((pem = json_string_value(json_object_get(res, "pem"))) == NULL ||
+	    (*ret_pem = strdup(pem)) == NULL)
+		r = nfail(o, "the agent's key.cert result has no \"pem\"");
+	json_decref(res);
+	return r;
+}
+
+static int
+agent_generate(struct nopts *o, const char *label, char **ret_uri)
+{
+	json_t *res = NULL;
+	const char *uri;
+	int r;
+
+	*ret_uri = NULL;
+	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_GENERATE,
+		 o->token != NULL ? json_pack("{s:s, s:s, s:s}", "label", label, "type", "ecdsa-p256",
+					"token", o->token) :
+				    json_pack("{s:s, s:s}", "label", label, "type", "ecdsa-p256"),
+		 &res)) != 0)
+		return r;
+	if ((uri = json_string_value(json_object_get(json_object_get(res, "key"), "uri"))) == NULL ||
+	    (*ret_uri = strdup(uri)) == NULL)
+		r = nfail(o, "the agent's key.generate result has no key URI");
+	json_decref(res);
+	if (r == 0 && !tufctl.json)
+		(void)fprintf(stderr, "tufctl: generated key '%s' on the token\n", label);
+	return r;
+}
+
+/* Signs file (role of gun) with keys (URIs).  other: for a root, the
+ * previous root (a rotation); for a delegation, its parent, so that the
+ * agent signs as the keys the parent lists (certificates, often). */
+static int
+agent_sign(struct nopts *o, const char *gun, const char *role, const json_t *keys,
+    const struct tn_file *f, const struct tn_file *prev_root, uint8_t **ret, size_t *ret_len)
+{
+	json_t *p, *res = NULL;
+	struct ta_proto_sign_result sr;
+	int r;
+
+	*ret = NULL;
+	p = json_pack("{s:s, s:s, s:s, s:O, s:s%}", "profile", "notary", "role", role, "gun", gun,
+	    "keys", keys, "file", (const char *)f->bytes, f->len);
+	if (p == NULL || (prev_root != NULL &&
+			     json_object_set_new(p, strcmp(role, "root") == 0 ? "prev_root" : "parent",
+				 json_stringn((const char *)prev_root->bytes, prev_root->len)) != 0)) {
+		json_decref(p);
+		return nomem(o);
+	}
+	r = agent(TA_PROTO_METHOD_SIGN, p, &res);
+	json_decref(p);
+	if (r != 0)
+		return r;
+	if (ta_proto_decode_sign_result(res, &sr) != 0)
+		r = nfail(o, "the agent's sign result is malformed");
+	else if ((*ret = malloc(sr.file_len + 1)) == NULL)
+		r = nomem(o);
+	else {
+		memcpy(*ret, sr.file, sr.file_len);
+		(*ret)[sr.file_len] = '\0';
+		*ret_len = sr.file_len;
+	}
+	json_decref(res);
+	return r;
+}
+
+/* ---- the server ------------------------------------------------------------------ */
+
+struct nsession {
+	struct tn_server *srv;
+	char *password;
+	size_t password_len;
+};
+
+static int
+read_password(struct nopts *o, struct nsession *ns)
+{
+	char *buf = malloc(PASSWORD_MAX + 1);
+	size_t n = 0;
+
+	if (buf == NULL)
+		return nomem(o);
+	for (;;) {
+		ssize_t got = read(STDIN_FILENO, buf + n, PASSWORD_MAX + 1 - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ta_wipe_free(buf, PASSWORD_MAX + 1);
+			return nfail(o, "cannot read the password from standard input: %s",
+			    strerror(errno));
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n > PASSWORD_MAX) {
+			ta_wipe_free(buf, PASSWORD_MAX + 1);
+			return nfail(o, "the password on standard input is over %d bytes",
+			    PASSWORD_MAX);
+		}
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	if (n == 0 || memchr(buf, '\n', n) != NULL || memchr(buf, '\0', n) != NULL) {
+		ta_wipe_free(buf, PASSWORD_MAX + 1);
+		return nfail(o, "--password-stdin wants one line holding the password");
+	}
+	ns->password = buf;
+	ns->password_len = PASSWORD_MAX + 1;
+	return 0;
+}
+
+static int
+server_open(struct nopts *o, const struct tn_repo *repo, bool read_only, struct nsession *ns)
+{
+	struct tn_options to = { .url = repo->url, .gun = repo->gun, .tls_ca = repo->tls_ca,
+		.read_only = read_only };
+	const char *env_pass = getenv("TUFCTL_REGISTRY_PASSWORD");
+	struct tn_error e;
+
+	to.creds_user = o->username != NULL ? o->username : getenv("TUFCTL_REGISTRY_USERNAME");
+	if (o->password_stdin) {
+		if (read_password(o, ns) != 0)
+			return TUFCTL_FAIL;
+		to.creds_pass = ns->password;
+	} else if (env_pass != NULL && *env_pass != '\0') {
+		to.creds_pass = env_pass;
+	}
+	if (to.creds_pass != NULL && (to.creds_user == NULL || *to.creds_user == '\0'))
+		return nfail(o, "a registry password needs a user name: set TUFCTL_REGISTRY_USERNAME "
+				"or give --username");
+	if (to.creds_pass == NULL)
+		to.creds_user = NULL;
+	if (tn_server_open(&to, &ns->srv, &e) != 0)
+		return nerr(o, &e);
+	return 0;
+}
+
+static void
+session_close(struct nsession *ns)
+{
+	tn_server_close(ns->srv);
+	if (ns->password != NULL)
+		ta_wipe_free(ns->password, ns->password_len);
+	memset(ns, 0, sizeof(*ns));
+}
+
+static int
+repo_open(struct nopts *o, bool create, struct tn_repo **ret)
+{
+	struct tn_error e;
+
+	if (tn_repo_open(o->trust_dir, o->args[0], o->server, o->tls_ca, create, true, ret, &e) != 0)
+		return nerr(o, &e);
+	return 0;
+}
+
+/* ---- keys of roles ---------------------------------------------------------------- */
+
+/* The notary ID of a key object's bare key (the private key's name). */
+static int
+canonical_id(const json_t *obj, char out[TA_KEY_ID_SIZE])
+{
+	struct ta_key *k = NULL;
+	int r;
+
+	if ((r = ta_key_from_json(TA_PROFILE_NOTARY, obj, &k)) != 0)
+		return r;
+	(void)snprintf(out, TA_KEY_ID_SIZE, "%s", ta_key_canonical_id(k));
+	ta_key_free(k);
+	return 0;
+}
+
+/* Appends to uris (once each) the agent keys (their URIs) behind the
+ * keyids listed under keymap; returns how many of the listed keys the
+ * agent holds. */
+static size_t
+held_keys(const json_t *agent_keys, const json_t *keymap, const json_t *keyids, json_t *uris)
+{
+	size_t i, k, n = 0;
+	const json_t *id, *ak;
+
+	json_array_foreach(keyids, i, id) {
+		char cid[TA_KEY_ID_SIZE];
+
+		if (!json_is_string(id) ||
+		    canonical_id(json_object_get(keymap, json_string_value(id)), cid) != 0)
+			continue;
+		json_array_foreach(agent_keys, k, ak) {
+			const char *nid = json_string_value(
+			    json_object_get(json_object_get(ak, "keyids"), "notary"));
+			const char *uri = json_string_value(json_object_get(ak, "uri"));
+			bool dup = false;
+			size_t j;
+			const json_t *u;
+
+			if (nid == NULL || uri == NULL || strcmp(nid, cid) != 0)
+				continue;
+			json_array_foreach(uris, j, u)
+				dup = dup || strcmp(json_string_value(u), uri) == 0;
+			if (dup || json_array_append_new(uris, json_string(uri)) == 0)
+				n++;
+		}
+	}
+	return n;
+}
+
+/* The role entry {"keyids","threshold"} and key map for role in st. */
+static int
+role_entry(struct tn_state *st, const char *role, const json_t **ret_keys, const json_t **ret_entry)
+{
+	*ret_keys = *ret_entry = NULL;
+	if (strncmp(role, "targets/", 8) != 0) {
+		struct tn_file *root = tn_state_get(st, "root");
+
+		if (root == NULL)
+			return TA_ERR_NOT_FOUND;
+		*ret_keys = json_object_get(root->m->signed_v, "keys");
+		*ret_entry = json_object_get(json_object_get(root->m->signed_v, "roles"), role);
+	} else {
+		char parent[TA_ROLE_NAME_MAX + 1];
+		struct tn_file *pf;
+		const json_t *d, *v;
+		size_t i;
+
+		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(role, '/') - role), role);
+		if ((pf = tn_state_get(st, parent)) == NULL)
+			return TA_ERR_NOT_FOUND;
+		d = json_object_get(pf->m->signed_v, "delegations");
+		*ret_keys = json_object_get(d, "keys");
+		json_array_foreach(json_object_get(d, "roles"), i, v) {
+			if (strcmp(json_string_value(json_object_get(v, "name")) ?: "", role) == 0)
+				*ret_entry = v;
+		}
+	}
+	return *ret_entry != NULL ? 0 : TA_ERR_NOT_FOUND;
+}
+
+/* ---- staging ------------------------------------------------------------------------ */
+
+/* Appends change to the staged ones.  A remove first drops any staged
+ * add of the same name to the same role (it could never be published
+ * otherwise, were it outside the role's paths). */
+static int
+stage(struct nopts *o, struct tn_repo *repo, json_t *change)
+{
+	struct tn_error e;
+	json_t *staged = NULL, *list, *c;
+	int r = TUFCTL_FAIL;
+	size_t i;
+
+	if (change == NULL)
+		return nomem(o);
+	if (tn_repo_staged(repo, &staged, &e) != 0) {
+		r = nerr(o, &e);
+		goto out;
+	}
+	list = json_object_get(staged, "changes");
+	for (i = json_array_size(list); i-- > 0 &&
+	     strcmp(json_string_value(json_object_get(change, "op")) ?: "", "remove") == 0;) {
+		c = json_array_get(list, i);
+		if (strcmp(json_string_value(json_object_get(c, "op")) ?: "", "add") == 0 &&
+		    json_equal(json_object_get(c, "role"), json_object_get(change, "role")) &&
+		    json_equal(json_object_get(c, "name"), json_object_get(change, "name")))
+			(void)json_array_remove(list, i);
+	}
+	if (json_array_append(json_object_get(staged, "changes"), change) != 0)
+		r = nomem(o);
+	else if (tn_repo_set_staged(repo, staged, &e) != 0)
+		r = nerr(o, &e);
+	else
+		r = 0;
+out:
+	json_decref(staged);
+	json_decref(change);
+	return r;
+}
+
+/* stage() in the GUN's directory, then "staged: <what> of GUN". */
+static int
+stage_in_repo(struct nopts *o, json_t *change, const char *what)
+{
+	struct tn_repo *repo = NULL;
+	int r;
+
+	if (repo_open(o, true, &repo) != 0) {
+		json_decref(change);
+		return TUFCTL_FAIL;
+	}
+	r = stage(o, repo, change);
+	if (r == 0 && !tufctl.json)
+		printf("staged: %s of %s\n", what, repo->gun);
+	tn_repo_close(repo);
+	return r;
+}
+
+static int
+role_arg(struct nopts *o, const char *role, bool delegation_only)
+{
+	enum ta_role_type t;
+
+	if (ta_role_type_of(TA_PROFILE_NOTARY, role, &t) != 0 || t != TA_ROLE_TARGETS ||
+	    (delegation_only && strcmp(role, "targets") == 0))
+		return tufctl_usage(o->cmd, "'%s' is not a %s role", role,
+		    delegation_only ? "delegation (targets/NAME)" : "targets (targets or targets/NAME)");
+	return 0;
+}
+
+/* ---- init --------------------------------------------------------------------------- */
+
+/* A root certificate for gun whose key is the agent key, as a key object:
+ * one kept in the trust directory or on the token, else a new one. */
+static int
+root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const char *label,
+    struct ta_key **ret)
+{
+	struct ta_key *k = NULL, *c = NULL;
+	const uint8_t *spki, *cspki;
+	size_t spki_len, cspki_len, i;
+	const json_t *v;
+	char *pem = NULL;
+	time_t now = time(NULL);
+	struct tn_error e;
+	int r;
+
+	*ret = NULL;
+	if (agent_key_show(o, label, &k) != 0)
+		return TUFCTL_FAIL;
+	spki = ta_key_spki(k, &spki_len);
+	/* The token's own certificate, when it is one for this GUN. */
+	if (ta_key_is_x509(k)) {
+		size_t pl;
+		const uint8_t *p = ta_key_public_bytes(k, &pl);
+
+		if (ta_x509_check_root(p, pl, repo->gun, now, TA_X509_CHECK_TIME, NULL) == 0) {
+			*ret = k;
+			return 0;
+		}
+	}
+	json_array_foreach(kept, i, v) {
+		const char *s = json_string_value(v);
+		uint8_t *der = NULL;
+		size_t der_len, used;
+
+		if (ta_x509_check_root((const uint8_t *)s, strlen(s), repo->gun, now,
+			TA_X509_CHECK_TIME, NULL) != 0 ||
+		    ta_pem_decode("CERTIFICATE", s, strlen(s), false, &der, &der_len, &used) != 0)
+			continue;
+		r = ta_key_from_cert(der, der_len, &c);
+		free(der);
+		if (r != 0)
+			continue;
+		cspki = ta_key_spki(c, &cspki_len);
+		if (cspki_len == spki_len && memcmp(cspki, spki, spki_len) == 0) {
+			ta_key_free(k);
+			*ret = c;
+			return 0;
+		}
+		ta_key_free(c);
+		c = NULL;
+	}
+	ta_key_free(k);
+	if (agent_key_cert(o, label, repo->gun, &pem) != 0)
+		return TUFCTL_FAIL;
+	{
+		uint8_t *der = NULL;
+		size_t der_len, used;
+
+		r = ta_pem_decode("CERTIFICATE", pem, strlen(pem), false, &der, &der_len, &used);
+		if (r == 0)
+			r = ta_key_from_cert(der, der_len, &c);
+		free(der);
+	}
+	if (r != 0) {
+		free(pem);
+		return nfail(o, "the agent's certificate for '%s' is unusable: %s", label,
+		    ta_strerror(r));
+	}
+	if (tn_repo_put_cert(repo, ta_key_id(c), pem, &e) != 0) {
+		free(pem);
+		ta_key_free(c);
+		return nerr(o, &e);
+	}
+	free(pem);
+	*ret = c;
+	return 0;
+}
+
+static int
+add_key(struct nopts *o, struct ta_meta *root, const char *role, const struct ta_key *k)
+{
+	json_t *obj = NULL;
+	int r;
+
+	if ((r = ta_key_to_json(k, &obj)) == 0)
+		r = ta_meta_root_add_key(root, role, ta_key_id(k), obj);
+	json_decref(obj);
+	return r != 0 ? nfail(o, "cannot add a %s key to the root: %s", role, ta_strerror(r)) : 0;
+}
+
+/* The server's key for role (timestamp or snapshot), perhaps rotated. */
+static int
+server_key(struct nopts *o, struct nsession *ns, const char *role, bool rotate,
+    struct ta_key **ret)
+{
+	struct tn_error e;
+	struct ta_json_error je;
+	char *js = NULL;
+	json_t *obj = NULL;
+	int r;
+
+	*ret = NULL;
+	if (tn_server_key(ns->srv, role, rotate, &js, &e) != 0)
+		return nerr(o, &e);
+	r = ta_json_parse((const uint8_t *)js, strlen(js), TA_PROFILE_NOTARY, &obj, &je);
+	if (r == 0)
+		r = ta_key_from_json(TA_PROFILE_NOTARY, obj, ret);
+	json_decref(obj);
+	free(js);
+	return r != 0 ? nfail(o, "the server's %s key is unusable: %s", role, ta_strerror(r)) : 0;
+}
+
+static int
+meta_text(struct nopts *o, const struct ta_meta *m, json_t **ret)
+{
+	uint8_t *b = NULL;
+	size_t n;
+	int r;
+
+	if ((r = ta_meta_write(m, &b, &n)) != 0)
+		return nfail(o, "cannot write metadata: %s", ta_strerror(r));
+	*ret = json_stringn((char *)b, n);
+	free(b);
+	return *ret == NULL ? nomem(o) : 0;
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
+		O_PASSWORD_STDIN, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
+		O_JSON, 0 };
+	struct nopts o = { .cmd = "init" };
+	struct nsession ns = { 0 };
+	struct tn_repo *repo = NULL;
+	struct ta_meta *root = NULL, *targets = NULL;
+	struct ta_key *k = NULL;
+	json_t *staged = NULL, *kept = NULL, *init = NULL, *t = NULL;
+	struct tn_error e;
+	uint8_t *b = NULL;
+	size_t n;
+	time_t now = time(NULL);
+	int r, ret = TUFCTL_FAIL;
+
+	if ((r = parse(&o, argc, argv, allowed, 1, 1,
+		 "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... "
+		 "--targets-key L [--snapshot-key L] [--root-threshold N]\n")) != 0)
+		return r;
+	if (o.server == NULL || o.n_root_keys == 0 || o.targets_key == NULL)
+		return tufctl_usage(o.cmd, "--server, --root-key and --targets-key are required");
+	if (o.root_threshold > (long long)o.n_root_keys)
+		return tufctl_usage(o.cmd, "--root-threshold %lld is more than the %zu root keys",
+		    o.root_threshold, o.n_root_keys);
+	if (repo_open(&o, true, &repo) != 0)
+		goto out;
+	{
+		char *p;
+		bool published;
+
+		if (asprintf(&p, "%s/metadata/root.json", repo->dir) < 0)
+			goto oom;
+		published = access(p, F_OK) == 0;
+		free(p);
+		if (published) {
+			(void)nfail(&o, "'%s' already has trust data from %s in %s; nothing to "
+					"initialise",
+			    repo->gun, repo->url, repo->dir);
+			goto out;
+		}
+	}
+	if (server_open(&o, repo, false, &ns) != 0)
+		goto out;
+	r = tn_get(ns.srv, "root", TN_ROOT_MAX, &b, &n, &e);
+	free(b);
+	b = NULL;
+	if (r == 0) {
+		(void)nfail(&o, "'%s' already exists on %s; use tufctl notary list to trust it",
+		    repo->gun, repo->url);
+		goto out;
+	}
+	if (r != TA_ERR_NOT_FOUND) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_ROOT, now + ROOT_DAYS * DAY, &root)) != 0 ||
+	    (r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, now + META_DAYS * DAY, &targets)) !=
+		0) {
+		(void)nfail(&o, "cannot make metadata: %s", ta_strerror(r));
+		goto out;
+	}
+	if (tn_repo_certs(repo, &kept, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	for (size_t i = 0; i < o.n_root_keys; i++) {
+		if (root_cert_key(&o, repo, kept, o.root_keys[i], &k) != 0 ||
+		    add_key(&o, root, "root", k) != 0)
+			goto out;
+		ta_key_free(k);
+		k = NULL;
+	}
+	if (agent_key_show(&o, o.targets_key, &k) != 0 || add_key(&o, root, "targets", k) != 0)
+		goto out;
+	ta_key_free(k);
+	k = NULL;
+	if (o.snapshot_key != NULL ? agent_key_show(&o, o.snapshot_key, &k) :
+				     server_key(&o, &ns, "snapshot", false, &k))
+		goto out;
+	if (add_key(&o, root, "snapshot", k) != 0)
+		goto out;
+	ta_key_free(k);
+	k = NULL;
+	if (server_key(&o, &ns, "timestamp", false, &k) != 0 || add_key(&o, root, "timestamp", k))
+		goto out;
+	if ((r = ta_meta_root_set_threshold(root, "root",
+		 o.root_threshold ? o.root_threshold : (long long)o.n_root_keys)) != 0) {
+		(void)nfail(&o, "cannot set the root threshold: %s", ta_strerror(r));
+		goto out;
+	}
+	if (meta_text(&o, root, &t) != 0 || (init = json_pack("{s:o}", "root", t)) == NULL)
+		goto oom;
+	if (meta_text(&o, targets, &t) != 0 || json_object_set_new(init, "targets", t) != 0)
+		goto oom;
+	if (tn_repo_staged(repo, &staged, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	if (json_object_set(staged, "init", init) != 0)
+		goto oom;
+	if (tn_repo_set_staged(repo, staged, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	if (tufctl.json)
+		printf("{\"gun\":\"%s\",\"staged\":true,\"snapshot\":\"%s\"}\n", repo->gun,
+		    o.snapshot_key ? "client" : "server");
+	else
+		printf("initialised %s: root (%zu key%s, threshold %lld), targets; snapshot kept by "
+		       "the %s; publish with: tufctl notary publish %s\n",
+		    repo->gun, o.n_root_keys, o.n_root_keys == 1 ? "" : "s",
+		    o.root_threshold ? o.root_threshold : (long long)o.n_root_keys,
+		    o.snapshot_key ? "agent" : "server", repo->gun);
+	ret = TUFCTL_OK;
+	goto out;
+oom:
+	(void)nomem(&o);
+out:
+	ta_key_free(k);
+	ta_meta_free(root);
+	ta_meta_free(targets);
+	json_decref(staged);
+	json_decref(kept);
+	json_decref(init);
+	session_close(&ns);
+	tn_repo_close(repo);
+	return ret;
+}
+
+/* ---- add, remove, delegation -------------------------------------------------------- */
+
+static int
+cmd_add(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_ROLE, O_DIGEST, O_SIZE,
+		O_JSON, 0 };
+	struct nopts o = { .cmd = "add", .size = -1 };
+	char what[TA_TARGET_NAME_MAX + TA_ROLE_NAME_MAX + 16];
+	const char *hex;
+	int r;
+
+	if ((r = parse(&o, argc, argv, allowed, 2, 2,
+		 "usage: tufctl notary add GUN TAG --digest sha256:HEX --size N "
+		 "[--role targets/NAME]\n")) != 0)
+		return r;
+	if (o.digest == NULL || o.size < 0)
+		return tufctl_usage(o.cmd, "--digest and --size are required");
+	hex = o.digest + 7;
+	if (strncmp(o.digest, "sha256:", 7) != 0 || strlen(hex) != 64 ||
+	    strspn(hex, "0123456789abcdef") != 64)
+		return tufctl_usage(o.cmd, "--digest takes sha256: and 64 lowercase hex digits");
+	if (o.role != NULL && role_arg(&o, o.role, false) != 0)
+		return TUFCTL_USAGE;
+	if (strlen(o.args[1]) > TA_TARGET_NAME_MAX || !tufctl_utf8_valid((const uint8_t *)o.args[1],
+							 strlen(o.args[1]), NULL))
+		return tufctl_usage(o.cmd, "TAG must be 1..%d bytes of UTF-8", TA_TARGET_NAME_MAX);
+	(void)snprintf(what, sizeof(what), "add %s to %s", o.args[1], o.role ? o.role : "targets");
+	return stage_in_repo(&o,
+	    json_pack("{s:s, s:s, s:s, s:I, s:s}", "op", "add", "role", o.role ? o.role : "targets",
+		"name", o.args[1], "length", (json_int_t)o.size, "sha256", hex),
+	    what);
+}
+
+static int
+cmd_remove(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_ROLE, O_JSON, 0 };
+	struct nopts o = { .cmd = "remove" };
+	char what[TA_TARGET_NAME_MAX + TA_ROLE_NAME_MAX + 16];
+	int r;
+
+	if ((r = parse(&o, argc, argv, allowed, 2, 2,
+		 "usage: tufctl notary remove GUN TAG [--role targets/NAME]\n")) != 0)
+		return r;
+	if (o.role != NULL && role_arg(&o, o.role, false) != 0)
+		return TUFCTL_USAGE;
+	(void)snprintf(what, sizeof(what), "remove %s from %s", o.args[1],
+	    o.role ? o.role : "targets");
+	return stage_in_repo(&o, json_pack("{s:s, s:s, s:s}", "op", "remove", "role",
+				     o.role ? o.role : "targets", "name", o.args[1]),
+	    what);
+}
+
+/* A key object for --cert FILE. */
+static int
+cert_key(struct nopts *o, const char *path, struct ta_key **ret)
+{
+	uint8_t *pem = NULL, *der = NULL;
+	size_t len, der_len, used;
+	int r;
+
+	*ret = NULL;
+	if (tufctl_read_file(path, 64 << 10, &pem, &len) != 0)
+		return TUFCTL_FAIL;
+	r = ta_pem_decode("CERTIFICATE", (char *)pem, len, true, &der, &der_len, &used);
+	if (r == 0)
+		r = ta_key_from_cert(der, der_len, ret);
+	free(pem);
+	free(der);
+	return r != 0 ? nfail(o, "'%s' is not a PEM certificate of an EC or RSA key: %s", path,
+			    ta_strerror(r)) :
+			0;
+}
+
+static int
+cmd_delegation(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_KEY, O_CERT, O_PATH,
+		O_ALL_PATHS, O_JSON, 0 };
+	struct nopts o = { .cmd = "delegation" };
+	struct tn_repo *repo = NULL;
+	json_t *keys = NULL, *paths = NULL, *obj = NULL;
+	struct ta_key *k = NULL;
+	bool add;
+	int r, ret = TUFCTL_FAIL;
+
+	if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "remove") != 0))
+		return tufctl_usage("delegation", "say add or remove: tufctl notary delegation add|remove "
+						  "GUN ROLE ...");
+	add = strcmp(argv[1], "add") == 0;
+	o.cmd = add ? "delegation add" : "delegation remove";
+	if ((r = parse(&o, argc - 1, argv + 1, allowed, 2, 2,
+		 add ? "usage: tufctl notary delegation add GUN ROLE (--key L | --cert FILE)... "
+		       "[--path P]... [--all-paths]\n" :
+		       "usage: tufctl notary delegation remove GUN ROLE\n")) != 0)
+		return r;
+	if (role_arg(&o, o.args[1], true) != 0)
+		return TUFCTL_USAGE;
+	if (!add && (o.n_keys || o.n_certs || o.n_paths || o.all_paths))
+		return tufctl_usage(o.cmd, "remove takes no --key, --cert or --path");
+	if (add && o.n_keys + o.n_certs == 0)
+		return tufctl_usage(o.cmd, "at least one --key or --cert is required");
+	if (add && o.all_paths && o.n_paths)
+		return tufctl_usage(o.cmd, "--all-paths and --path exclude each other");
+	if (add && !o.all_paths && o.n_paths == 0)
+		return tufctl_usage(o.cmd, "say which targets it may sign: --path P or --all-paths");
+	if (!add) {
+		char what[TA_ROLE_NAME_MAX + 32];
+
+		(void)snprintf(what, sizeof(what), "remove delegation %s", o.args[1]);
+		return stage_in_repo(&o,
+		    json_pack("{s:s, s:s}", "op", "delegation-remove", "role", o.args[1]), what);
+	}
+	if ((keys = json_object()) == NULL || (paths = json_array()) == NULL)
+		goto oom;
+	for (size_t i = 0; i < o.n_keys + o.n_certs; i++) {
+		if ((i < o.n_keys ? agent_key_show(&o, o.keys[i], &k) :
+				    cert_key(&o, o.certs[i - o.n_keys], &k)) != 0)
+			goto out;
+		if (ta_key_to_json(k, &obj) != 0 || json_object_set_new(keys, ta_key_id(k), obj) != 0)
+			goto oom;
+		obj = NULL;
+		ta_key_free(k);
+		k = NULL;
+	}
+	for (size_t i = 0; i < o.n_paths; i++)
+		if (json_array_append_new(paths, json_string(o.paths[i])) != 0)
+			goto oom;
+	if (repo_open(&o, true, &repo) != 0)
+		goto out;
+	if (stage(&o, repo,
+		json_pack("{s:s, s:s, s:O, s:O, s:b}", "op", "delegation-add", "role", o.args[1],
+		    "keys", keys, "paths", paths, "all_paths", o.all_paths)) != 0)
+		goto out;
+	if (!tufctl.json)
+		printf("staged: delegation %s of %s with %zu key%s\n", o.args[1], repo->gun,
+		    json_object_size(keys), json_object_size(keys) == 1 ? "" : "s");
+	ret = TUFCTL_OK;
+	goto out;
+oom:
+	(void)nomem(&o);
+out:
+	ta_key_free(k);
+	json_decref(obj);
+	json_decref(keys);
+	json_decref(paths);
+	tn_repo_close(repo);
+	return ret;
+}
+
+/* ---- publish ------------------------------------------------------------------------ */
+
+/* A working copy of the repository: the files as they will be published.
+ * changed[] marks the roles to sign and upload. */
+struct work {
+	struct nopts *o;
+	struct tn_repo *repo;
+	struct nsession ns;
+	struct tn_state cur;     /* verified from the server (or empty for a new GUN) */
+	struct tn_state next;    /* what will be published */
+	bool changed[TN_MAX_ROLES];
+	bool is_new;
+	struct tn_file *prev_root;   /* cur's root when the root changes */
+	json_t *agent_keys;
+	time_t now;
+};
+
+static bool
+is_changed(struct work *w, const char *role)
+{
+	struct tn_file *f = tn_state_get(&w->next, role);
+
+	return f != NULL && w->changed[f - w->next.files];
+}
+
+/* next's file for role, made an editable model (bytes kept until rewrite). */
+static int
+mark(struct work *w, const char *role)
+{
+	struct tn_file *f = tn_state_get(&w->next, role);
+
+	if (f == NULL)
+		return TA_ERR_NOT_FOUND;
+	w->changed[f - w->next.files] = true;
+	return 0;
+}
+
+/* Rewrites f's bytes from its model. */
+static int
+refresh(struct work *w, struct tn_file *f)
+{
+	uint8_t *b = NULL;
+	size_t n;
+	int r;
+
+	if ((r = ta_meta_write(f->m, &b, &n)) != 0)
+		return nfail(w->o, "cannot write %s: %s", f->role, ta_strerror(r));
+	free(f->bytes);
+	f->bytes = b;
+	f->len = n;
+	return 0;
+}
+
+static int
+copy_state(struct work *w, const struct tn_state *from, struct tn_state *to)
+{
+	struct tn_error e;
+
+	for (size_t i = 0; i < from->n; i++)
+		if (tn_state_put(to, from->files[i].role, from->files[i].bytes, from->files[i].len,
+			&e) != 0)
+			return nerr(w->o, &e);
+	return 0;
+}
+
+/* The targets file of role in next, made (empty) when the delegation has
+ * none yet. */
+static int
+targets_of(struct work *w, const char *role, struct tn_file **ret)
+{
+	struct ta_meta *m = NULL;
+	const json_t *keys, *entry;
+	uint8_t *b = NULL;
+	size_t n;
+	struct tn_error e;
+	int r;
+
+	if ((*ret = tn_state_get(&w->next, role)) != NULL)
+		return 0;
+	if (role_entry(&w->next, role, &keys, &entry) != 0)
+		return nfail(w->o, "%s: no such delegation in %s; add it with tufctl notary "
+				   "delegation add",
+		    role, w->repo->gun);
+	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, w->now + META_DAYS * DAY, &m)) != 0 ||
+	    (r = ta_meta_write(m, &b, &n)) != 0) {
+		ta_meta_free(m);
+		return nfail(w->o, "cannot make %s: %s", role, ta_strerror(r));
+	}
+	ta_meta_free(m);
+	r = tn_state_put(&w->next, role, b, n, &e);
+	free(b);
+	if (r != 0)
+		return nerr(w->o, &e);
+	*ret = tn_state_get(&w->next, role);
+	return 0;
+}
+
+static int
+hex32(const char *hex, uint8_t out[32])
+{
+	uint8_t *b = NULL;
+	size_t n;
+
+	if (ta_hex_decode(hex, strlen(hex), &b, &n) != 0 || n != 32) {
+		free(b);
+		return -1;
+	}
+	memcpy(out, b, 32);
+	free(b);
+	return 0;
+}
+
+/* A rotation: role's keys in the root become keys (a map id -> key
+ * object).  Idempotent. */
+static int
+apply_rotate(struct work *w, const char *role, json_t *keys)
+{
+	struct tn_file *root = tn_state_get(&w->next, "root");
+	const json_t *entry, *v;
+	json_t *old;
+	const char *id;
+	size_t i, same = 0;
+	int r;
+
+	if (root == NULL || !json_is_object(keys) || json_object_size(keys) == 0 ||
+	    (entry = json_object_get(json_object_get(root->m->signed_v, "roles"), role)) == NULL)
+		return nfail(w->o, "a staged rotation of %s is malformed; remove %s/staged.json",
+		    role, w->repo->dir);
+	if ((old = json_deep_copy(json_object_get(entry, "keyids"))) == NULL)
+		return nomem(w->o);
+	json_array_foreach(old, i, v)
+		same += json_object_get(keys, json_string_value(v)) != NULL;
+	if (same == json_array_size(old) && same == json_object_size(keys)) {
+		json_decref(old);
+		return 0; /* done already */
+	}
+	json_array_foreach(old, i, v) {
+		if ((r = ta_meta_root_remove_key(root->m, role, json_string_value(v))) != 0) {
+			json_decref(old);
+			return nfail(w->o, "cannot remove the old %s key: %s", role, ta_strerror(r));
+		}
+	}
+	json_decref(old);
+	json_object_foreach(keys, id, v) {
+		if ((r = ta_meta_root_add_key(root->m, role, id, v)) != 0)
+			return nfail(w->o, "cannot add the new %s key: %s", role, ta_strerror(r));
+	}
+	if ((r = ta_meta_root_set_threshold(root->m, role,
+		 strcmp(role, "root") == 0 ? (int64_t)json_object_size(keys) : 1)) != 0)
+		return nfail(w->o, "cannot set the %s threshold: %s", role, ta_strerror(r));
+	(void)mark(w, "root");
+	/* The targets must be signed again, by the new key. */
+	if (strcmp(role, "targets") == 0)
+		(void)mark(w, "targets");
+	return 0;
+}
+
+/* A delegation signs only for its paths: notary's are name prefixes, ""
+ * being every name.  Checked here because consumers ignore a target
+ * outside them (the server takes it all the same). */
+static int
+within_paths(struct work *w, const char *role, const char *name)
+{
+	const json_t *keys, *entry, *v;
+	size_t i;
+
+	if (strncmp(role, "targets/", 8) != 0)
+		return 0;
+	if (role_entry(&w->next, role, &keys, &entry) != 0)
+		return nfail(w->o, "%s: no such delegation", role);
+	json_array_foreach(json_object_get(entry, "paths"), i, v) {
+		const char *p = json_string_value(v);
+
+		if (p != NULL && strncmp(name, p, strlen(p)) == 0)
+			return 0;
+	}
+	return nfail(w->o, "'%s' is outside the paths %s may sign; add a --path to the "
+			   "delegation or sign it elsewhere (tufctl notary remove %s %s --role %s "
+			   "drops the staged change)",
+	    name, role, w->repo->gun, name, role);
+}
+
+/* Applies one staged change to next.  Idempotent. */
+static int
+apply(struct work *w, const json_t *c)
+{
+	const char *op = json_string_value(json_object_get(c, "op"));
+	const char *role = json_string_value(json_object_get(c, "role"));
+	const char *name = json_string_value(json_object_get(c, "name"));
+	struct tn_file *f;
+	int r;
+
+	if (op == NULL || role == NULL)
+		return nfail(w->o, "a staged change is malformed; remove %s/staged.json to start over",
+		    w->repo->dir);
+	if (strcmp(op, "add") == 0) {
+		struct ta_target_hashes h = { .has_sha256 = true };
+		const json_t *len = json_object_get(c, "length");
+		int64_t ol;
+		struct ta_target_hashes oh;
+		const char *hex = json_string_value(json_object_get(c, "sha256"));
+
+		if (name == NULL || !json_is_integer(len) || hex == NULL || hex32(hex, h.sha256) != 0)
+			return nfail(w->o, "a staged add is malformed; remove %s/staged.json to start "
+					   "over",
+			    w->repo->dir);
+		if (targets_of(w, role, &f) != 0 || within_paths(w, role, name) != 0)
+			return TUFCTL_FAIL;
+		if (ta_meta_target_get(f->m, name, &ol, &oh) == 0 && ol == json_integer_value(len) &&
+		    oh.has_sha256 && !oh.has_sha512 && memcmp(oh.sha256, h.sha256, 32) == 0)
+			return 0; /* already there */
+		if ((r = ta_meta_target_add(f->m, name, json_integer_value(len), &h, NULL)) != 0)
+			return nfail(w->o, "cannot add %s to %s: %s", name, role, ta_strerror(r));
+		return mark(w, role);
+	}
+	if (strcmp(op, "remove") == 0) {
+		if (name == NULL)
+			return nfail(w->o, "a staged remove is malformed");
+		if ((f = tn_state_get(&w->next, role)) == NULL)
+			return 0;
+		r = ta_meta_target_remove(f->m, name);
+		if (r == TA_ERR_NOT_FOUND)
+			return 0;
+		if (r != 0)
+			return nfail(w->o, "cannot remove %s from %s: %s", name, role, ta_strerror(r));
+		return mark(w, role);
+	}
+	if (strcmp(op, "delegation-add") == 0 || strcmp(op, "delegation-remove") == 0) {
+		char parent[TA_ROLE_NAME_MAX + 1];
+		json_t *keys = json_object_get(c, "keys"), *v;
+		const json_t *paths = json_object_get(c, "paths"), *okeys, *entry;
+		const char *ids[MAX_KEYS * 2], *ps[MAX_PATHS * 2], *id;
+		const json_t *objs[MAX_KEYS * 2];
+		json_t *before;
+		size_t nk = 0, np = 0, i;
+		bool all = json_is_true(json_object_get(c, "all_paths"));
+
+		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(role, '/') - role), role);
+		if ((f = tn_state_get(&w->next, parent)) == NULL)
+			return nfail(w->o, "%s: its parent %s does not exist", role, parent);
+		before = json_deep_copy(f->m->signed_v);
+		if (strcmp(op, "delegation-remove") == 0) {
+			r = ta_meta_delegation_remove(f->m, role);
+			json_decref(before);
+			if (r == TA_ERR_NOT_FOUND)
+				return 0;
+			if (r != 0)
+				return nfail(w->o, "cannot remove %s: %s", role, ta_strerror(r));
+			return mark(w, parent);
+		}
+		/* Merge with what the delegation has: notary adds keys and paths. */
+		if (role_entry(&w->next, role, &okeys, &entry) == 0) {
+			json_array_foreach(json_object_get(entry, "keyids"), i, v) {
+				if (nk < MAX_KEYS && json_is_string(v) &&
+				    json_object_get(okeys, json_string_value(v)) != NULL) {
+					ids[nk] = json_string_value(v);
+					objs[nk] = json_object_get(okeys, ids[nk]);
+					nk++;
+				}
+			}
+			json_array_foreach(json_object_get(entry, "paths"), i, v) {
+				if (np < MAX_PATHS && json_is_string(v) && !all)
+					ps[np++] = json_string_value(v);
+			}
+		}
+		json_object_foreach(keys, id, v) {
+			bool have = false;
+
+			for (i = 0; i < nk; i++)
+				have = have || strcmp(ids[i], id) == 0;
+			if (!have && nk < MAX_KEYS * 2) {
+				ids[nk] = id;
+				objs[nk++] = v;
+			}
+		}
+		json_array_foreach(paths, i, v) {
+			bool have = false;
+
+			for (size_t k = 0; k < np; k++)
+				have = have || strcmp(ps[k], json_string_value(v)) == 0;
+			if (!have && np < MAX_PATHS * 2)
+				ps[np++] = json_string_value(v);
+		}
+		if (np == 1 && ps[0][0] == '\0') { /* notary's "all paths" is [""] */
+			np = 0;
+			all = true;
+		}
+		r = ta_meta_delegation_set(f->m, role, ids, objs, nk, 1, ps, all ? 0 : np, all, false);
+		if (r != 0) {
+			json_decref(before);
+			return nfail(w->o, "cannot set delegation %s: %s", role, ta_strerror(r));
+		}
+		r = json_equal(before, f->m->signed_v) ? 0 : mark(w, parent);
+		json_decref(before);
+		return r;
+	}
+	if (strcmp(op, "rotate") == 0)
+		return apply_rotate(w, role, json_object_get(c, "keys"));
+	return nfail(w->o, "a staged change '%s' is unknown; remove %s/staged.json to start over",
+	    op, w->repo->dir);
+}
+
+/* Bumps version and expiry of a changed role (root keeps a new GUN's 1). */
+static int
+bump(struct work *w, struct tn_file *f)
+{
+	struct tn_file *old = tn_state_get(&w->cur, f->role);
+	long long days = strcmp(f->role, "root") == 0 ? ROOT_DAYS :
+			 w->o->expiry_days	     ? w->o->expiry_days :
+							     META_DAYS;
+	int r;
+
+	if ((r = ta_meta_set_version(f->m, old != NULL ? ta_meta_version(old->m) + 1 :
+						    ta_meta_version(f->m) < 1 ? 1 :
+									   ta_meta_version(f->m))) != 0 ||
+	    (r = ta_meta_set_expires(f->m, w->now + days * DAY)) != 0)
+		return nfail(w->o, "cannot update %s: %s", f->role, ta_strerror(r));
+	ta_meta_clear_signatures(f->m);
+	return refresh(w, f);
+}
+
+/* Signs f through the agent with every key of its role it holds. */
+static int
+sign_role(struct work *w, struct tn_file *f)
+{
+	const json_t *keys, *entry, *pk, *pe;
+	const struct tn_file *other = NULL;
+	json_t *uris = json_array();
+	uint8_t *b = NULL;
+	size_t n = 0, held, threshold;
+	struct tn_error e;
+	int r = TUFCTL_FAIL;
+
+	if (uris == NULL)
+		return nomem(w->o);
+	if (role_entry(&w->next, f->role, &keys, &entry) != 0) {
+		(void)nfail(w->o, "%s: the repository names no keys for it", f->role);
+		goto out;
+	}
+	held = held_keys(w->agent_keys, keys, json_object_get(entry, "keyids"), uris);
+	threshold = (size_t)json_integer_value(json_object_get(entry, "threshold"));
+	if (strcmp(f->role, "root") == 0 && w->prev_root != NULL &&
+	    role_entry(&w->cur, "root", &pk, &pe) == 0) {
+		size_t old = held_keys(w->agent_keys, pk, json_object_get(pe, "keyids"), uris);
+		size_t ot = (size_t)json_integer_value(json_object_get(pe, "threshold"));
+
+		if (old < ot) {
+			(void)nfail(w->o, "the new root must also be signed by %zu of the old root's "
+					  "keys; the agent holds %zu of them",
+			    ot, old);
+			goto out;
+		}
+	}
+	if (held == 0 || held < threshold) {
+		(void)nfail(w->o, "%s needs %zu signature%s; the agent holds %zu of its keys (see "
+				  "tufctl key list)",
+		    f->role, threshold, threshold == 1 ? "" : "s", held);
+		goto out;
+	}
+	if (json_array_size(uris) > MAX_KEYS) {
+		(void)nfail(w->o, "%s: more than %d keys to sign with", f->role, MAX_KEYS);
+		goto out;
+	}
+	if (strncmp(f->role, "targets/", 8) == 0) {
+		char parent[TA_ROLE_NAME_MAX + 1];
+
+		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(f->role, '/') - f->role),
+		    f->role);
+		other = tn_state_get(&w->next, parent);
+	} else if (strcmp(f->role, "root") == 0) {
+		other = w->prev_root;
+	}
+	if (agent_sign(w->o, w->repo->gun, f->role, uris, f, other, &b, &n) != 0)
+		goto out;
+	if (tn_state_put(&w->next, f->role, b, n, &e) != 0) {
+		(void)nerr(w->o, &e);
+		goto out;
+	}
+	r = 0;
+out:
+	free(b);
+	json_decref(uris);
+	return r;
+}
+
+/* True when the agent holds a key of the snapshot role. */
+static bool
+client_snapshot(struct work *w)
+{
+	const json_t *keys, *entry;
+	json_t *uris = json_array();
+	bool held;
+
+	held = uris != NULL && role_entry(&w->next, "snapshot", &keys, &entry) == 0 &&
+	       held_keys(w->agent_keys, keys, json_object_get(entry, "keyids"), uris) > 0;
+	json_decref(uris);
+	return held;
+}
+
+static int
+make_snapshot(struct work *w)
+{
+	struct tn_file *s = tn_state_get(&w->next, "snapshot");
+	struct ta_meta *m = NULL;
+	struct tn_error e;
+	uint8_t *b = NULL;
+	size_t n;
+	int r;
+
+	if (s == NULL) {
+		if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_SNAPSHOT, w->now, &m)) != 0 ||
+		    (r = ta_meta_write(m, &b, &n)) != 0) {
+			ta_meta_free(m);
+			return nfail(w->o, "cannot make the snapshot: %s", ta_strerror(r));
+		}
+		ta_meta_free(m);
+		r = tn_state_put(&w->next, "snapshot", b, n, &e);
+		free(b);
+		if (r != 0)
+			return nerr(w->o, &e);
+		s = tn_state_get(&w->next, "snapshot");
+	}
+	for (size_t i = 0; i < w->next.n; i++) {
+		struct tn_file *f = &w->next.files[i];
+
+		if (strcmp(f->role, "snapshot") == 0 || strcmp(f->role, "timestamp") == 0)
+			continue;
+		if ((r = ta_meta_set_file(s->m, f->role, f->bytes, f->len, 0)) != 0)
+			return nfail(w->o, "cannot describe %s in the snapshot: %s", f->role,
+			    ta_strerror(r));
+	}
+	(void)mark(w, "snapshot");
+	if (bump(w, s) != 0)
+		return TUFCTL_FAIL;
+	return sign_role(w, tn_state_get(&w->next, "snapshot"));
+}
+
+/* Without the snapshot key in the agent, the server must hold it: said
+ * before anything is uploaded, rather than by the server's refusal.  Not
+ * when the root changes: a server key rotated for it is still pending, and
+ * GET .../snapshot.key answers with the old one until the root lists the
+ * new one. */
+static int
+server_snapshot_check(struct work *w)
+{
+	const json_t *keys, *entry;
+	struct ta_key *k = NULL;
+	bool listed = false;
+	size_t i;
+	const json_t *v;
+
+	if (role_entry(&w->next, "snapshot", &keys, &entry) != 0)
+		return nfail(w->o, "the root names no snapshot key");
+	if (server_key(w->o, &w->ns, "snapshot", false, &k) != 0)
+		return TUFCTL_FAIL;
+	json_array_foreach(json_object_get(entry, "keyids"), i, v)
+		listed = listed || (json_is_string(v) && strcmp(json_string_value(v), ta_key_id(k)) == 0);
+	ta_key_free(k);
+	if (!listed)
+		return nfail(w->o, "the snapshot key of %s is neither in the agent nor the server's; "
+				   "whoever holds it must sign, or hand the snapshot to the server "
+				   "(notary key rotate %s snapshot -r, or tufctl notary rotate %s "
+				   "snapshot with the root keys)",
+		    w->repo->gun, w->repo->gun, w->repo->gun);
+	return 0;
+}
+
+/* The parts of the update: every changed role. */
+static int
+upload(struct work *w)
+{
+	struct tn_part parts[TN_MAX_ROLES];
+	struct tn_error e;
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->next.n; i++) {
+		if (!w->changed[i])
+			continue;
+		parts[n].role = w->next.files[i].role;
+		parts[n].data = w->next.files[i].bytes;
+		parts[n++].len = w->next.files[i].len;
+	}
+	if (tn_publish(w->ns.srv, parts, n, &e) != 0)
+		return nfail(w->o, "%s; the changes stay staged", e.text);
+	return 0;
+}
+
+/* Reads the GUN back as a fresh consumer and checks that it serves what
+ * was uploaded. */
+static int
+read_back(struct work *w, struct tn_state *got)
+{
+	struct tn_file *trusted = tn_state_get(&w->cur, "root");
+	struct tn_error e;
+
+	if (tn_fetch(w->ns.srv, w->repo->gun, trusted != NULL ? trusted->m : NULL, NULL, w->now, got,
+		&e) != 0)
+		return nfail(w->o, "the update was accepted but the GUN cannot be read back: %s; "
+				   "consumers cannot read it either: investigate before publishing "
+				   "again",
+		    e.text);
+	for (size_t i = 0; i < w->next.n; i++) {
+		struct tn_file *f = &w->next.files[i], *g;
+
+		if (!w->changed[i])
+			continue;
+		g = tn_state_get(got, f->role);
+		if (g == NULL || g->len != f->len || memcmp(g->bytes, f->bytes, f->len) != 0)
+			return nfail(w->o, "the server accepted %s but serves %s; consumers do not "
+					   "see this update",
+			    f->role, g == NULL ? "no such file" : "other bytes");
+	}
+	return 0;
+}
+
+/* Starts the working copy: the server's current state, or the staged init
+ * for a new GUN.  *ret_init_done: the staged init is already on the
+ * server (an interrupted first publish). */
+static int
+load_current(struct work *w, json_t *staged)
+{
+	const json_t *init = json_object_get(staged, "init");
+	struct tn_state local = { .n = 0 };
+	struct tn_file *trusted;
+	struct tn_error e;
+	int r;
+
+	if (tn_repo_load(w->repo, &local, &e) != 0)
+		return nerr(w->o, &e);
+	trusted = tn_state_get(&local, "root");
+	r = tn_fetch(w->ns.srv, w->repo->gun, trusted != NULL ? trusted->m : NULL,
+	    trusted == NULL ? w->o->root_cert_id : NULL, w->now, &w->cur, &e);
+	tn_state_clear(&local);
+	if (r == TA_ERR_NOT_FOUND) {
+		const char *rt = json_string_value(json_object_get(init, "root"));
+		const char *tt = json_string_value(json_object_get(init, "targets"));
+
+		if (rt == NULL || tt == NULL)
+			return nfail(w->o, "'%s' has no trust data on %s; start it with tufctl notary "
+					   "init",
+			    w->repo->gun, w->repo->url);
+		if (tn_state_put(&w->next, "root", (const uint8_t *)rt, strlen(rt), &e) != 0 ||
+		    tn_state_put(&w->next, "targets", (const uint8_t *)tt, strlen(tt), &e) != 0)
+			return nerr(w->o, &e);
+		w->is_new = true;
+		(void)mark(w, "root");
+		(void)mark(w, "targets");
+		return 0;
+	}
+	if (r != 0)
+		return nerr(w->o, &e);
+	if (init != NULL) {
+		/* Ours, published by a run that did not finish, when the server's
+		 * root says what the staged one says. */
+		const char *rt = json_string_value(json_object_get(init, "root"));
+		struct ta_meta *m = NULL;
+		struct ta_json_error je;
+		bool same;
+
+		if (rt == NULL ||
+		    ta_meta_parse((const uint8_t *)rt, strlen(rt), TA_PROFILE_NOTARY, "root", &m, &je))
+			return nfail(w->o, "the staged init is damaged; remove %s/staged.json",
+			    w->repo->dir);
+		same = json_equal(m->signed_v, tn_state_get(&w->cur, "root")->m->signed_v);
+		ta_meta_free(m);
+		if (!same)
+			return nfail(w->o, "'%s' was created on %s by someone else since tufctl "
+					   "notary init; remove %s/staged.json and use tufctl notary "
+					   "list to trust it",
+			    w->repo->gun, w->repo->url, w->repo->dir);
+	}
+	return copy_state(w, &w->cur, &w->next);
+}
+
+/* Publishes what is staged (plus the change rotate made).  Prints a line. */
+static int
+publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
+{
+	struct work w = { .o = o, .repo = repo, .now = time(NULL), .ns = *ns };
+	struct tn_state got = { .n = 0 };
+	json_t *staged = NULL, *c;
+	struct tn_error e;
+	size_t i, n_changed = 0;
+	int ret = TUFCTL_FAIL;
+
+	if (tn_repo_staged(repo, &staged, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	if (agent_keys(&w.agent_keys) != 0)
+		goto out;
+	if (load_current(&w, staged) != 0)
+		goto out;
+	json_array_foreach(json_object_get(staged, "changes"), i, c)
+		if (apply(&w, c) != 0)
+			goto out;
+	/* Root first (its keys sign the rest), then targets and delegations,
+	 * deepest last, then the snapshot. */
+	for (i = 0; i < w.next.n; i++) {
+		struct tn_file *f = &w.next.files[i];
+
+		if (!w.changed[i] || strcmp(f->role, "snapshot") == 0)
+			continue;
+		n_changed++;
+		if (strcmp(f->role, "root") == 0 && !w.is_new)
+			w.prev_root = tn_state_get(&w.cur, "root");
+		if (bump(&w, f) != 0)
+			goto out;
+	}
+	if (n_changed == 0) {
+		if (!tn_state_get(&w.cur, "root"))
+			goto out;
+		if (tn_repo_save(repo, &w.cur, &e) != 0) {
+			(void)nerr(o, &e);
+			goto out;
+		}
+		goto done;
+	}
+	if (is_changed(&w, "root") && sign_role(&w, tn_state_get(&w.next, "root")) != 0)
+		goto out;
+	for (i = 0; i < w.next.n; i++) {
+		if (w.changed[i] && strcmp(w.next.files[i].role, "root") != 0 &&
+		    strcmp(w.next.files[i].role, "snapshot") != 0 &&
+		    sign_role(&w, &w.next.files[i]) != 0)
+			goto out;
+	}
+	if (client_snapshot(&w)) {
+		if (make_snapshot(&w) != 0)
+			goto out;
+	} else if (!w.is_new && !is_changed(&w, "root") && server_snapshot_check(&w) != 0) {
+		goto out;
+	}
+	if (upload(&w) != 0 || read_back(&w, &got) != 0)
+		goto out;
+	if (tn_repo_save(repo, &got, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+done:
+	json_object_del(staged, "init");
+	if (json_array_clear(json_object_get(staged, "changes")) != 0 ||
+	    tn_repo_set_staged(repo, staged, &e) != 0) {
+		(void)nfail(o, "published, but the staged changes could not be cleared: %s", e.text);
+		goto out;
+	}
+	if (!tufctl.json) {
+		if (n_changed == 0)
+			printf("%s: nothing to publish; the server has every staged change\n",
+			    repo->gun);
+		else {
+			printf("published %s:", repo->gun);
+			for (i = 0; i < w.next.n; i++)
+				if (w.changed[i])
+					printf(" %s v%lld", w.next.files[i].role,
+					    (long long)ta_meta_version(w.next.files[i].m));
+			printf("; read back and verified\n");
+		}
+	} else {
+		printf("{\"gun\":\"%s\",\"published\":%s}\n", repo->gun, n_changed ? "true" : "false");
+	}
+	ret = TUFCTL_OK;
+out:
+	tn_state_clear(&got);
+	tn_state_clear(&w.cur);
+	tn_state_clear(&w.next);
+	json_decref(w.agent_keys);
+	json_decref(staged);
+	return ret;
+}
+
+static int
+cmd_publish(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
+		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_EXPIRY, O_JSON, 0 };
+	struct nopts o = { .cmd = "publish" };
+	struct tn_repo *repo = NULL;
+	int r;
+
+	if ((r = parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary publish GUN\n")) != 0)
+		return r;
+	struct nsession ns = { 0 };
+
+	if (repo_open(&o, true, &repo) != 0)
+		return TUFCTL_FAIL;
+	r = server_open(&o, repo, false, &ns) != 0 ? TUFCTL_FAIL : publish(&o, repo, &ns);
+	session_close(&ns);
+	tn_repo_close(repo);
+	return r;
+}
+
+/* ---- list -------------------------------------------------------------------------- */
+
+static int
+print_targets(struct tn_state *st, const char *gun)
+{
+	json_t *out = tufctl.json ? json_array() : NULL;
+	size_t count = 0;
+
+	if (!tufctl.json)
+		printf("%-32s %-64s %10s  %s\n", "NAME", "DIGEST", "SIZE", "ROLE");
+	for (size_t i = 0; i < st->n; i++) {
+		const char *name;
+		json_t *t, *v;
+
+		if (st->files[i].m->type != TA_ROLE_TARGETS)
+			continue;
+		t = json_object_get(st->files[i].m->signed_v, "targets");
+		json_object_foreach(t, name, v) {
+			struct ta_target_hashes h;
+			int64_t len;
+			char hex[65] = "-";
+
+			if (ta_meta_target_get(st->files[i].m, name, &len, &h) != 0)
+				continue;
+			if (h.has_sha256)
+				for (size_t k = 0; k < 32; k++)
+					(void)snprintf(hex + 2 * k, 3, "%02x", h.sha256[k]);
+			count++;
+			if (out != NULL)
+				(void)json_array_append_new(out,
+				    json_pack("{s:s, s:s, s:I, s:s}", "name", name, "sha256", hex,
+					"length", (json_int_t)len, "role", st->files[i].role));
+			else
+				printf("%-32s %-64s %10lld  %s\n", name, hex, (long long)len,
+				    st->files[i].role);
+		}
+	}
+	if (out != NULL) {
+		json_t *o = json_pack("{s:s, s:o}", "gun", gun, "targets", out);
+		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+		if (s != NULL)
+			printf("%s\n", s);
+		free(s);
+		json_decref(o);
+	} else if (count == 0) {
+		printf("(no targets)\n");
+	}
+	return fflush(stdout) == 0 ? TUFCTL_OK : TUFCTL_FAIL;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
+		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_JSON, 0 };
+	struct nopts o = { .cmd = "list" };
+	struct tn_repo *repo = NULL;
+	struct nsession ns = { 0 };
+	struct tn_state local = { .n = 0 }, st = { .n = 0 };
+	struct tn_file *trusted;
+	struct tn_error e;
+	int r, ret = TUFCTL_FAIL;
+
+	if ((r = parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary list GUN\n")) != 0)
+		return r;
+	if (repo_open(&o, true, &repo) != 0 || server_open(&o, repo, true, &ns) != 0)
+		goto out;
+	if (tn_repo_load(repo, &local, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	trusted = tn_state_get(&local, "root");
+	if (tn_fetch(ns.srv, repo->gun, trusted ? trusted->m : NULL,
+		trusted ? NULL : o.root_cert_id, time(NULL), &st, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	if (tn_repo_save(repo, &st, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	ret = print_targets(&st, repo->gun);
+out:
+	tn_state_clear(&local);
+	tn_state_clear(&st);
+	session_close(&ns);
+	tn_repo_close(repo);
+	return ret;
+}
+
+/* ---- rotate ------------------------------------------------------------------------ */
+
+/* A label for a key rotate generates: ROLE-<8 hex of the GUN's
+ * SHA-256>-<UTC time>. */
+static void
+new_label(const char *role, const char *gun, char out[64])
+{
+	uint8_t d[32];
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	(void)EVP_Digest(gun, strlen(gun), d, NULL, EVP_sha256(), NULL);
+	(void)strftime(when, sizeof(when), "%Y%m%d%H%M%S", gmtime_r(&now, &tm));
+	(void)snprintf(out, 64, "%s-%02x%02x%02x%02x-%s", role, d[0], d[1], d[2], d[3], when);
+}
+
+static int
+put_key(struct nopts *o, json_t *keys, struct ta_key *k)
+{
+	json_t *obj = NULL;
+	int r = 0;
+
+	if (ta_key_to_json(k, &obj) != 0 || json_object_set_new(keys, ta_key_id(k), obj) != 0)
+		r = nomem(o);
+	ta_key_free(k);
+	return r;
+}
+
+static int
+cmd_rotate(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
+		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_KEY, O_TOKEN, O_EXPIRY, O_JSON, 0 };
+	struct nopts o = { .cmd = "rotate" };
+	struct tn_repo *repo = NULL;
+	struct nsession ns = { 0 };
+	struct ta_key *k = NULL;
+	json_t *keys = NULL, *kept = NULL;
+	const char *role;
+	char label[64], *uri = NULL;
+	struct tn_error e;
+	int r, ret = TUFCTL_FAIL;
+
+	if ((r = parse(&o, argc, argv, allowed, 2, 2,
+		 "usage: tufctl notary rotate GUN targets|snapshot|timestamp|root [--key L]... "
+		 "[--token URI]\n")) != 0)
+		return r;
+	role = o.args[1];
+	if (strcmp(role, "targets") != 0 && strcmp(role, "snapshot") != 0 &&
+	    strcmp(role, "timestamp") != 0 && strcmp(role, "root") != 0)
+		return tufctl_usage(o.cmd, "ROLE is targets, snapshot, timestamp or root");
+	if (strcmp(role, "timestamp") == 0 && o.n_keys > 0)
+		return tufctl_usage(o.cmd, "the timestamp key is always the server's: no --key");
+	if (strcmp(role, "root") != 0 && o.n_keys > 1)
+		return tufctl_usage(o.cmd, "%s takes one --key", role);
+	if (repo_open(&o, true, &repo) != 0 || server_open(&o, repo, false, &ns) != 0)
+		goto out;
+	if ((keys = json_object()) == NULL)
+		goto oom;
+	if (strcmp(role, "timestamp") == 0 || (strcmp(role, "snapshot") == 0 && o.n_keys == 0)) {
+		if (server_key(&o, &ns, role, true, &k) != 0 || put_key(&o, keys, k) != 0)
+			goto out;
+		k = NULL;
+	} else {
+		size_t n = o.n_keys ? o.n_keys : 1;
+
+		if (strcmp(role, "root") == 0 && tn_repo_certs(repo, &kept, &e) != 0) {
+			(void)nerr(&o, &e);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const char *key = o.n_keys ? o.keys[i] : NULL;
+
+			if (key == NULL) {
+				new_label(role, repo->gun, label);
+				if (agent_generate(&o, label, &uri) != 0)
+					goto out;
+				key = uri;
+			}
+			r = strcmp(role, "root") == 0 ? root_cert_key(&o, repo, kept, key, &k) :
+							 agent_key_show(&o, key, &k);
+			free(uri);
+			uri = NULL;
+			if (r != 0 || put_key(&o, keys, k) != 0)
+				goto out;
+			k = NULL;
+		}
+	}
+	if (stage(&o, repo, json_pack("{s:s, s:s, s:O}", "op", "rotate", "role", role, "keys", keys)))
+		goto out;
+	ret = publish(&o, repo, &ns);
+	goto out;
+oom:
+	(void)nomem(&o);
+out:
+	free(uri);
+	ta_key_free(k);
+	json_decref(keys);
+	json_decref(kept);
+	session_close(&ns);
+	tn_repo_close(repo);
+	return ret;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+int
+tufctl_cmd_notary(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "init", cmd_init }, { "add", cmd_add }, { "remove", cmd_remove },
+		{ "publish", cmd_publish }, { "list", cmd_list }, { "delegation", cmd_delegation },
+		{ "rotate", cmd_rotate },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		(void)fputs(notary_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? TUFCTL_USAGE : TUFCTL_OK;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	return tufctl_usage("notary", "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,955 @@
+/* The trust directory and the update walk (client/notary_repo.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <dirent.h>
+
+#include "client/notary_repo.h"
+#include "common/err.h"
+#include "tuf/encoding.h"
+#include "tuf/json.h"
+#include "tuf/verify.h"
+
+#define STAGED_MAX (64u << 20)
+#define LOCK_WAIT_S 10
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct tn_error *e, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int
+nomem(struct tn_error *e)
+{
+	return fail(e, TA_ERR_NOMEM, "out of memory");
+}
+
+/* ---- GUNs and paths ------------------------------------------------------------ */
+
+bool
+tn_gun_valid(const char *gun)
+{
+	size_t n = 0, seg = 0;
+
+	if (gun == NULL)
+		return false;
+	for (const char *p = gun;; p++, n++) {
+		if (*p == '/' || *p == '\0') {
+			/* p - seg .. p is the segment just ended */
+			if (seg == 0 || (seg == 1 && p[-1] == '.') ||
+			    (seg == 2 && p[-1] == '.' && p[-2] == '.'))
+				return false;
+			if (*p == '\0')
+				break;
+			seg = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			(*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == ':'))
+			return false;
+		seg++;
+	}
+	return n >= 1 && n <= 255;
+}
+
+int
+tn_trust_root(const char *trust_dir, char **ret, struct tn_error *e)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (trust_dir != NULL)
+		n = asprintf(ret, "%s", trust_dir);
+	else if (x != NULL && *x == '/')
+		n = asprintf(ret, "%s/tufctl/notary", x);
+	else if (home != NULL && *home == '/')
+		n = asprintf(ret, "%s/.local/share/tufctl/notary", home);
+	else
+		return fail(e, TA_ERR_INVALID,
+		    "no trust directory: neither XDG_DATA_HOME nor HOME is set; give --trust-dir");
+	if (n < 0) {
+		*ret = NULL;
+		return nomem(e);
+	}
+	return 0;
+}
+
+/* "host:port" of a base URL, the name of its directory under <trust>. */
+static int
+server_name(const char *url, char **ret, struct tn_error *e)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int r = 0;
+
+	*ret = NULL;
+	if (u == NULL)
+		return nomem(e);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+		r = fail(e, TA_ERR_INVALID, "'%s' is not a server URL (http://HOST[:PORT] or https://...)",
+		    url);
+		goto out;
+	}
+	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+		r = fail(e, TA_ERR_INVALID, "'%s': a notary server is reached by http:// or https://",
+		    url);
+		goto out;
+	}
+	if (strchr(host, '/') != NULL || strcmp(host, ".") == 0 || strcmp(host, "..") == 0) {
+		r = fail(e, TA_ERR_INVALID, "'%s': bad host name", url);
+		goto out;
+	}
+	if (asprintf(ret, "%s:%s", host, port) < 0) {
+		*ret = NULL;
+		r = nomem(e);
+	}
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return r;
+}
+
+static int
+mkdir_p(char *path, struct tn_error *e)
+{
+	for (char *p = path + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+				int err = errno;
+
+				*p = c;
+				return fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", path,
+				    strerror(err));
+			}
+			*p = c;
+			if (c == '\0')
+				return 0;
+		}
+	}
+}
+
+int
+tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL, *tmp = NULL;
+	const uint8_t *p = data;
+	int fd = -1, dfd, r;
+
+	if (slash == NULL || slash == path)
+		return fail(e, TA_ERR_INVALID, "'%s': not an absolute file path", path);
+	if ((dir = strndup(path, (size_t)(slash - path))) == NULL)
+		return nomem(e);
+	if ((r = mkdir_p(dir, e)) != 0)
+		goto out;
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, slash + 1) < 0) {
+		tmp = NULL;
+		r = nomem(e);
+		goto out;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		r = fail(e, TA_ERR_SYSTEM, "cannot create a file in '%s': %s", dir, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
+			goto out;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		r = fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		r = fail(e, TA_ERR_SYSTEM, "cannot rename '%s' to '%s': %s", tmp, path,
+		    strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		(void)close(dfd);
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	if (tmp != NULL)
+		(void)unlink(tmp);
+	free(tmp);
+	free(dir);
+	return r;
+}
+
+/* Reads a whole file of at most max bytes.  TA_ERR_NOT_FOUND when absent. */
+static int
+read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_len, struct tn_error *e)
+{
+	struct stat st;
+	uint8_t *b = NULL;
+	size_t n = 0;
+	int fd, r = 0;
+
+	*ret = NULL;
+	*ret_len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? TA_ERR_NOT_FOUND :
+					 fail(e, TA_ERR_SYSTEM, "cannot open '%s': %s", path,
+					     strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = fail(e, TA_ERR_SYSTEM, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		r = fail(e, TA_ERR_TOO_LARGE, "'%s' is over %zu bytes", path, max);
+		goto out;
+	}
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+		r = nomem(e);
+		goto out;
+	}
+	while (n < (size_t)st.st_size) {
+		ssize_t got = read(fd, b + n, (size_t)st.st_size - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = fail(e, TA_ERR_SYSTEM, "cannot read '%s': %s", path,
+			    got < 0 ? strerror(errno) : "file shrank");
+			goto out;
+		}
+		n += (size_t)got;
+	}
+	b[n] = '\0';
+	*ret = b;
+	*ret_len = n;
+	b = NULL;
+out:
+	free(b);
+	(void)close(fd);
+	return r;
+}
+
+static int
+read_json(const char *path, json_t **ret, struct tn_error *e)
+{
+	struct ta_json_error je;
+	uint8_t *b;
+	size_t n;
+	int r;
+
+	*ret = NULL;
+	if ((r = read_file(path, STAGED_MAX, &b, &n, e)) != 0)
+		return r;
+	r = ta_json_parse(b, n, TA_PROFILE_NOTARY, ret, &je);
+	free(b);
+	if (r != 0)
+		return fail(e, TA_ERR_FORMAT, "'%s' is damaged (%s); remove it to start over", path,
+		    je.text);
+	return 0;
+}
+
+static int
+write_json(const char *path, const json_t *v, struct tn_error *e)
+{
+	char *s = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	int r;
+
+	if (s == NULL)
+		return nomem(e);
+	r = tn_write_file(path, s, strlen(s), e);
+	free(s);
+	return r;
+}
+
+/* ---- the GUN's directory ---------------------------------------------------------- */
+
+/* The server directories under trust that hold gun/server.json. */
+static int
+find_server(const char *trust, const char *gun, char **ret, struct tn_error *e)
+{
+	DIR *d = opendir(trust);
+	struct dirent *de;
+	char found[2][NAME_MAX + 1];
+	size_t n = 0;
+	int r = 0;
+
+	*ret = NULL;
+	if (d == NULL)
+		return fail(e, TA_ERR_NOT_FOUND,
+		    "no trust data for '%s' in %s; give --server URL (or run tufctl notary init)", gun,
+		    trust);
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&p, "%s/%s/%s/server.json", trust, de->d_name, gun) < 0) {
+			r = nomem(e);
+			goto out;
+		}
+		if (stat(p, &st) == 0) {
+			if (n < 2)
+				(void)snprintf(found[n], sizeof(found[n]), "%s", de->d_name);
+			n++;
+		}
+		free(p);
+	}
+	if (n == 0)
+		r = fail(e, TA_ERR_NOT_FOUND,
+		    "no trust data for '%s' in %s; give --server URL (or run tufctl notary init)", gun,
+		    trust);
+	else if (n > 1)
+		r = fail(e, TA_ERR_AMBIGUOUS,
+		    "'%s' has trust data for several servers (%s, %s%s); say which with --server URL",
+		    gun, found[0], found[1], n > 2 ? ", ..." : "");
+	else if ((*ret = strdup(found[0])) == NULL)
+		r = nomem(e);
+out:
+	(void)closedir(d);
+	return r;
+}
+
+static int
+take_lock(struct tn_repo *repo, struct tn_error *e)
+{
+	char *p;
+	int i;
+
+	if (asprintf(&p, "%s/lock", repo->dir) < 0)
+		return nomem(e);
+	repo->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(p);
+	if (repo->lock_fd < 0)
+		return fail(e, TA_ERR_SYSTEM, "cannot open the lock in %s: %s", repo->dir,
+		    strerror(errno));
+	for (i = 0; i < LOCK_WAIT_S * 10; i++) {
+		if (flock(repo->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		(void)usleep(100000);
+	}
+	return fail(e, TA_ERR_TOKEN_BUSY,
+	    "another tufctl is working on %s; wait for it to finish and try again", repo->dir);
+}
+
+int
+tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char *tls_ca,
+    bool create, bool lock, struct tn_repo **ret, struct tn_error *e)
+{
+	struct tn_repo *repo;
+	char *sname = NULL, *p = NULL;
+	json_t *cfg = NULL;
+	struct stat st;
+	int r;
+
+	*ret = NULL;
+	if (!tn_gun_valid(gun))
+		return fail(e, TA_ERR_INVALID,
+		    "'%s' is not a GUN tufctl accepts (a docker repository name such as "
+		    "registry.example.com/team/app: letters, digits, '.', '_', '-', ':' and '/')",
+		    gun);
+	if ((repo = calloc(1, sizeof(*repo))) == NULL)
+		return nomem(e);
+	repo->lock_fd = -1;
+	if ((repo->gun = strdup(gun)) == NULL) {
+		r = nomem(e);
+		goto out;
+	}
+	if ((r = tn_trust_root(trust_dir, &repo->trust, e)) != 0)
+		goto out;
+	if (url != NULL)
+		r = server_name(url, &sname, e);
+	else
+		r = find_server(repo->trust, gun, &sname, e);
+	if (r != 0)
+		goto out;
+	if (asprintf(&repo->dir, "%s/%s/%s", repo->trust, sname, gun) < 0 ||
+	    asprintf(&p, "%s/server.json", repo->dir) < 0) {
+		repo->dir = NULL;
+		p = NULL;
+		r = nomem(e);
+		goto out;
+	}
+	repo->exists = stat(p, &st) == 0;
+	if (!repo->exists) {
+		if (!create) {
+			r = fail(e, TA_ERR_NOT_FOUND,
+			    "no trust data for '%s' from %s in %s; run tufctl notary init or "
+			    "tufctl notary list first",
+			    gun, sname, repo->trust);
+			goto out;
+		}
+		if ((r = mkdir_p(repo->dir, e)) != 0)
+			goto out;
+		if ((cfg = json_pack("{s:s}", "url", url)) == NULL ||
+		    (tls_ca != NULL && json_object_set_new(cfg, "tls_ca", json_string(tls_ca)) != 0)) {
+			r = nomem(e);
+			goto out;
+		}
+		if ((r = write_json(p, cfg, e)) != 0)
+			goto out;
+	} else {
+		const char *u, *ca;
+
+		if ((r = read_json(p, &cfg, e)) != 0)
+			goto out;
+		u = json_string_value(json_object_get(cfg, "url"));
+		ca = json_string_value(json_object_get(cfg, "tls_ca"));
+		if (u == NULL) {
+			r = fail(e, TA_ERR_FORMAT, "'%s' has no \"url\"; remove it to start over", p);
+			goto out;
+		}
+		if (url == NULL)
+			url = u;
+		if (tls_ca == NULL)
+			tls_ca = ca;
+	}
+	if ((repo->url = strdup(url)) == NULL ||
+	    (tls_ca != NULL && (repo->tls_ca = strdup(tls_ca)) == NULL)) {
+		r = nomem(e);
+		goto out;
+	}
+	if (lock && (r = take_lock(repo, e)) != 0)
+		goto out;
+	*ret = repo;
+	repo = NULL;
+	r = 0;
+out:
+	json_decref(cfg);
+	free(p);
+	free(sname);
+	tn_repo_close(repo);
+	return r;
+}
+
+void
+tn_repo_close(struct tn_repo *repo)
+{
+	if (repo == NULL)
+		return;
+	if (repo->lock_fd >= 0)
+		(void)close(repo->lock_fd);
+	free(repo->trust);
+	free(repo->dir);
+	free(repo->gun);
+	free(repo->url);
+	free(repo->tls_ca);
+	free(repo);
+}
+
+int
+tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e)
+{
+	char *p;
+	int r;
+
+	if (asprintf(&p, "%s/staged.json", repo->dir) < 0)
+		return nomem(e);
+	r = read_json(p, ret, e);
+	if (r == TA_ERR_NOT_FOUND) {
+		r = (*ret = json_pack("{s:[]}", "changes")) == NULL ? nomem(e) : 0;
+	} else if (r == 0 && !json_is_array(json_object_get(*ret, "changes"))) {
+		json_decref(*ret);
+		*ret = NULL;
+		r = fail(e, TA_ERR_FORMAT, "'%s' has no \"changes\" list; remove it to start over", p);
+	}
+	free(p);
+	return r;
+}
+
+int
+tn_repo_set_staged(struct tn_repo *repo, const json_t *staged, struct tn_error *e)
+{
+	char *p;
+	int r;
+
+	if (asprintf(&p, "%s/staged.json", repo->dir) < 0)
+		return nomem(e);
+	r = write_json(p, staged, e);
+	free(p);
+	return r;
+}
+
+int
+tn_repo_put_cert(struct tn_repo *repo, const char *keyid, const char *pem, struct tn_error *e)
+{
+	char *p;
+	int r;
+
+	if (asprintf(&p, "%s/certs/%s.pem", repo->dir, keyid) < 0)
+		return nomem(e);
+	r = tn_write_file(p, pem, strlen(pem), e);
+	free(p);
+	return r;
+}
+
+int
+tn_repo_certs(struct tn_repo *repo, json_t **ret, struct tn_error *e)
+{
+	char *d;
+	DIR *dir;
+	struct dirent *de;
+	int r = 0;
+
+	if ((*ret = json_array()) == NULL)
+		return nomem(e);
+	if (asprintf(&d, "%s/certs", repo->dir) < 0)
+		return nomem(e);
+	if ((dir = opendir(d)) == NULL) {
+		free(d);
+		return 0;
+	}
+	while ((de = readdir(dir)) != NULL && r == 0) {
+		size_t n = strlen(de->d_name), len;
+		uint8_t *b;
+		char *p;
+
+		if (de->d_name[0] == '.' || n < 5 || strcmp(de->d_name + n - 4, ".pem") != 0)
+			continue;
+		if (asprintf(&p, "%s/%s", d, de->d_name) < 0) {
+			r = nomem(e);
+			break;
+		}
+		r = read_file(p, 64 << 10, &b, &len, e);
+		free(p);
+		if (r == 0 && json_array_append_new(*ret, json_stringn((char *)b, len)) != 0)
+			r = nomem(e);
+		free(b);
+	}
+	(void)closedir(dir);
+	free(d);
+	return r;
+}
+
+/* ---- states ---------------------------------------------------------------------- */
+
+struct tn_file *
+tn_state_get(struct tn_state *st, const char *role)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (strcmp(st->files[i].role, role) == 0)
+			return &st->files[i];
+	return NULL;
+}
+
+int
+tn_state_put(struct tn_state *st, const char *role, const uint8_t *bytes, size_t len,
+    struct tn_error *e)
+{
+	struct tn_file *f = tn_state_get(st, role), nf = {0};
+	struct ta_json_error je;
+	int r;
+
+	if (f == NULL && st->n == TN_MAX_ROLES)
+		return fail(e, TA_ERR_TOO_LARGE, "more than %d roles in one GUN", TN_MAX_ROLES);
+	if ((r = ta_meta_parse(bytes, len, TA_PROFILE_NOTARY, role, &nf.m, &je)) != 0)
+		return fail(e, r, "%s: %s", role, je.text[0] ? je.text : ta_strerror(r));
+	if ((nf.role = strdup(role)) == NULL || (nf.bytes = malloc(len + 1)) == NULL) {
+		free(nf.role);
+		ta_meta_free(nf.m);
+		return nomem(e);
+	}
+	memcpy(nf.bytes, bytes, len);
+	nf.bytes[len] = '\0';
+	nf.len = len;
+	if (f != NULL) {
+		free(f->role);
+		free(f->bytes);
+		ta_meta_free(f->m);
+		*f = nf;
+	} else {
+		st->files[st->n++] = nf;
+	}
+	return 0;
+}
+
+void
+tn_state_clear(struct tn_state *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		free(st->files[i].role);
+		free(st->files[i].bytes);
+		ta_meta_free(st->files[i].m);
+	}
+	st->n = 0;
+}
+
+static const char *const top_roles[] = { "root", "targets", "snapshot", "timestamp" };
+
+int
+tn_repo_load(struct tn_repo *repo, struct tn_state *st, struct tn_error *e)
+{
+	json_t *list = NULL;
+	char *p;
+	uint8_t *b;
+	size_t n, i;
+	json_t *v;
+	int r;
+
+	st->n = 0;
+	for (i = 0; i < 4; i++) {
+		if (asprintf(&p, "%s/metadata/%s.json", repo->dir, top_roles[i]) < 0)
+			return nomem(e);
+		r = read_file(p, TN_META_MAX, &b, &n, e);
+		free(p);
+		if (r == TA_ERR_NOT_FOUND)
+			continue;
+		if (r == 0)
+			r = tn_state_put(st, top_roles[i], b, n, e);
+		free(b);
+		if (r != 0)
+			goto bad;
+	}
+	/* Delegations: the ones the snapshot lists. */
+	if (tn_state_get(st, "snapshot") != NULL) {
+		const char *role;
+
+		list = json_object_get(tn_state_get(st, "snapshot")->m->signed_v, "meta");
+		json_object_foreach(list, role, v) {
+			if (strncmp(role, "targets/", 8) != 0)
+				continue;
+			if (asprintf(&p, "%s/metadata/%s.json", repo->dir, role) < 0)
+				return nomem(e);
+			r = read_file(p, TN_META_MAX, &b, &n, e);
+			free(p);
+			if (r == TA_ERR_NOT_FOUND)
+				continue;
+			if (r == 0)
+				r = tn_state_put(st, role, b, n, e);
+			free(b);
+			if (r != 0)
+				goto bad;
+		}
+	}
+	return 0;
+bad:
+	tn_state_clear(st);
+	return r == TA_ERR_NOMEM || r == TA_ERR_SYSTEM ?
+		       r :
+		       fail(e, r, "the trusted metadata in %s/metadata is damaged (%.300s); remove "
+				  "that directory to trust the server afresh",
+			   repo->dir, e->text);
+}
+
+int
+tn_repo_save(struct tn_repo *repo, const struct tn_state *st, struct tn_error *e)
+{
+	char *p;
+	int r;
+
+	/* Root last: the other files are checked against it when read again. */
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < st->n; i++) {
+			bool is_root = strcmp(st->files[i].role, "root") == 0;
+
+			if (is_root != (pass == 1))
+				continue;
+			if (asprintf(&p, "%s/metadata/%s.json", repo->dir, st->files[i].role) < 0)
+				return nomem(e);
+			r = tn_write_file(p, st->files[i].bytes, st->files[i].len, e);
+			free(p);
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* ---- the update walk -------------------------------------------------------------- */
+
+/* "<role>.<hex sha256>" of what m's meta says of role. */
+static int
+checksum_name(const struct ta_meta *m, const char *role, char **ret, struct tn_error *e)
+{
+	const char *b64 = json_string_value(json_object_get(
+	    json_object_get(json_object_get(json_object_get(m->signed_v, "meta"), role), "hashes"),
+	    "sha256"));
+	uint8_t *raw = NULL;
+	char *hex = NULL;
+	size_t n;
+	int r;
+
+	*ret = NULL;
+	if (b64 == NULL)
+		return fail(e, TA_ERR_VERIFY, "%s does not list %s with a sha256",
+		    ta_role_type_string(TA_PROFILE_NOTARY, m->type), role);
+	if (ta_base64_decode(b64, strlen(b64), &raw, &n) != 0 || n != 32) {
+		free(raw);
+		return fail(e, TA_ERR_VERIFY, "the sha256 of %s is not 32 bytes of base64", role);
+	}
+	r = ta_hex_encode(raw, n, &hex);
+	free(raw);
+	if (r != 0)
+		return nomem(e);
+	r = asprintf(ret, "%s.%s", role, hex) < 0 ? nomem(e) : 0;
+	free(hex);
+	return r;
+}
+
+static int
+verify_failed(struct tn_error *e, const char *what, int r, const struct ta_verify_result *res)
+{
+	return fail(e, r, "%s does not verify: %s%s%s; the server's data is not trustworthy "
+			  "(or your trust data is stale: see tufctl(1), TRUST)",
+	    what, ta_strerror(r), res->detail[0] ? ": " : "", res->detail);
+}
+
+/* GETs name into st under role; the bytes must match what parent (a
+ * snapshot or timestamp, may be NULL) says of role. */
+static int
+fetch_one(struct tn_server *s, struct tn_state *st, const char *role, const char *name,
+    const struct ta_meta *parent, size_t max, struct tn_error *e)
+{
+	uint8_t *b = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = tn_get(s, name, max, &b, &n, e)) != 0)
+		return r == TA_ERR_NOT_FOUND ?
+			       fail(e, TA_ERR_VERIFY,
+				   "%s.json is listed but the server does not have it: the "
+				   "repository is broken on the server",
+				   name) :
+			       r;
+	if (parent != NULL && (r = ta_meta_check_file(parent, role, b, n)) != 0) {
+		free(b);
+		return fail(e, TA_ERR_VERIFY,
+		    "%s.json from the server does not match its hashes and length in %s: a tampered "
+		    "or broken download",
+		    name, ta_role_type_string(TA_PROFILE_NOTARY, parent->type));
+	}
+	r = tn_state_put(st, role, b, n, e);
+	free(b);
+	return r;
+}
+
+/* True when parent's delegations name role. */
+static bool
+delegates(const struct ta_meta *parent, const char *role)
+{
+	const json_t *roles = json_object_get(json_object_get(parent->signed_v, "delegations"), "roles");
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(roles, i, v) {
+		const char *n = json_string_value(json_object_get(v, "name"));
+
+		if (n != NULL && strcmp(n, role) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The walk from trusted to the server's root, version by version. */
+static int
+walk_root(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
+    const struct ta_meta *latest, time_t now, struct tn_error *e)
+{
+	struct ta_verify_result res;
+	struct ta_meta *cur = NULL, *next = NULL;
+	const struct ta_meta *prev = trusted;
+	int64_t tv = ta_meta_version(trusted), lv = ta_meta_version(latest);
+	int r = 0;
+
+	if (lv < tv)
+		return fail(e, TA_ERR_VERIFY,
+		    "the server's root is version %lld, older than the trusted version %lld: a "
+		    "rollback; refusing it",
+		    (long long)lv, (long long)tv);
+	for (int64_t v = tv + 1; v < lv && r == 0; v++) {
+		char name[32];
+		struct ta_json_error je;
+		uint8_t *b = NULL;
+		size_t n;
+
+		(void)snprintf(name, sizeof(name), "%lld.root", (long long)v);
+		if ((r = tn_get(s, name, TN_ROOT_MAX, &b, &n, e)) != 0)
+			break;
+		if ((r = ta_meta_parse(b, n, TA_PROFILE_NOTARY, "root", &next, &je)) != 0) {
+			r = fail(e, r, "%s.json: %s", name, je.text);
+		} else if ((r = ta_verify_root(prev, next, gun, 0, &res)) != 0) {
+			r = verify_failed(e, name, r, &res);
+		} else {
+			ta_meta_free(cur);
+			cur = next;
+			prev = cur;
+			next = NULL;
+		}
+		free(b);
+	}
+	if (r == 0 && (r = ta_verify_root(prev, latest, gun, now, &res)) != 0)
+		r = verify_failed(e, "root.json", r, &res);
+	ta_meta_free(next);
+	ta_meta_free(cur);
+	return r;
+}
+
+/* role (snapshot or targets) by the checksum lister (timestamp or
+ * snapshot) gives, checked against it and verified against the root. */
+static int
+fetch_listed(struct tn_server *s, struct tn_state *st, const char *role,
+    const struct ta_meta *lister, time_t now, struct tn_error *e)
+{
+	struct ta_verify_result res;
+	char *name = NULL, what[32];
+	int r;
+
+	if ((r = checksum_name(lister, role, &name, e)) == 0 &&
+	    (r = fetch_one(s, st, role, name, lister, TN_META_MAX, e)) == 0 &&
+	    (r = ta_verify_role(tn_state_get(st, "root")->m, tn_state_get(st, role)->m, role, now,
+		 &res)) != 0) {
+		(void)snprintf(what, sizeof(what), "%s.json", role);
+		r = verify_failed(e, what, r, &res);
+	}
+	free(name);
+	return r;
+}
+
+int
+tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
+    const char *pin_cert_id, time_t now, struct tn_state *st, struct tn_error *e)
+{
+	struct ta_verify_result res;
+	struct tn_file *root, *ts, *snap;
+	json_t *meta, *v;
+	const char *role;
+	char *name = NULL;
+	int r;
+
+	st->n = 0;
+	if ((r = fetch_one(s, st, "root", "root", NULL, TN_ROOT_MAX, e)) != 0) {
+		if (r == TA_ERR_VERIFY) /* fetch_one's "listed but missing" */
+			r = fail(e, TA_ERR_NOT_FOUND, "the server has no trust data for '%s'", gun);
+		goto out;
+	}
+	root = tn_state_get(st, "root");
+	if (trusted != NULL) {
+		if ((r = walk_root(s, gun, trusted, root->m, now, e)) != 0)
+			goto out;
+	} else {
+		if ((r = ta_verify_root(NULL, root->m, gun, now, &res)) != 0) {
+			r = verify_failed(e, "root.json", r, &res);
+			goto out;
+		}
+		if (pin_cert_id != NULL) {
+			const json_t *ids = json_object_get(json_object_get(
+			    json_object_get(root->m->signed_v, "roles"), "root"), "keyids");
+			size_t i;
+
+			const json_t *id;
+
+			json_array_foreach(ids, i, id) {
+				if (json_is_string(id) && strcmp(json_string_value(id), pin_cert_id) == 0)
+					break;
+			}
+			if (i == json_array_size(ids)) {
+				r = fail(e, TA_ERR_VERIFY,
+				    "the server's root for '%s' does not list the pinned root certificate "
+				    "%s; refusing it",
+				    gun, pin_cert_id);
+				goto out;
+			}
+		}
+	}
+	if ((r = fetch_one(s, st, "timestamp", "timestamp", NULL, TN_TIMESTAMP_MAX, e)) != 0)
+		goto out;
+	root = tn_state_get(st, "root");
+	ts = tn_state_get(st, "timestamp");
+	if ((r = ta_verify_role(root->m, ts->m, "timestamp", now, &res)) != 0) {
+		r = verify_failed(e, "timestamp.json", r, &res);
+		goto out;
+	}
+	if ((r = fetch_listed(s, st, "snapshot", ts->m, now, e)) != 0)
+		goto out;
+	root = tn_state_get(st, "root");
+	snap = tn_state_get(st, "snapshot");
+	if (ta_meta_check_file(snap->m, "root", root->bytes, root->len) != 0) {
+		r = fail(e, TA_ERR_VERIFY,
+		    "the snapshot does not describe the server's root.json: a tampered or broken "
+		    "repository");
+		goto out;
+	}
+	if ((r = fetch_listed(s, st, "targets", snap->m, now, e)) != 0)
+		goto out;
+	/* Delegations, parents before children. */
+	meta = json_object_get(tn_state_get(st, "snapshot")->m->signed_v, "meta");
+	for (int depth = 1; depth <= TN_DELEGATION_DEPTH; depth++) {
+		json_object_foreach(meta, role, v) {
+			int d = 0;
+			char parent[TA_ROLE_NAME_MAX + 1];
+			struct tn_file *pf, *f;
+
+			if (strncmp(role, "targets/", 8) != 0)
+				continue;
+			for (const char *c = role; *c; c++)
+				d += *c == '/';
+			if (d != depth)
+				continue;
+			(void)snprintf(parent, sizeof(parent), "%.*s",
+			    (int)(strrchr(role, '/') - role), role);
+			/* An orphan the snapshot still lists: nothing delegates to it. */
+			if ((pf = tn_state_get(st, parent)) == NULL || !delegates(pf->m, role))
+				continue;
+			free(name);
+			name = NULL;
+			if ((r = checksum_name(tn_state_get(st, "snapshot")->m, role, &name, e)) != 0 ||
+			    (r = fetch_one(s, st, role, name, tn_state_get(st, "snapshot")->m,
+				 TN_META_MAX, e)) != 0)
+				goto out;
+			pf = tn_state_get(st, parent);
+			f = tn_state_get(st, role);
+			if ((r = ta_verify_delegated(pf->m, f->m, role, now, &res)) != 0) {
+				char what[TA_ROLE_NAME_MAX + 8];
+
+				(void)snprintf(what, sizeof(what), "%s.json", role);
+				r = verify_failed(e, what, r, &res);
+				goto out;
+			}
+		}
+	}
+	r = 0;
+out:
+	free(name);
+	if (r != 0)
+		tn_state_clear(st);
+	return r;
+}
