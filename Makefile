@@ -95,6 +95,7 @@ TEST_EXTRA :=
 BENCHES :=
 FUZZ_TARGETS :=
 LINT_SRC :=
+INSTALL_TARGETS :=
 
 all: build-all
 
@@ -152,11 +153,30 @@ format:
 	git clang-format
 
 # ---- install --------------------------------------------------------------
-install: all
-	@for p in $(PROGRAMS); do install -Dm755 $$p $(DESTDIR)$(BINDIR)/$$(basename $$p) || exit 1; done
+# tufctl goes to BINDIR.  tuf-agent goes to SBINDIR: it is a daemon that a
+# systemd manager (the system's, or a user's through the user units) starts,
+# not a command people type, like sshd(8) and pcscd(8), and its manual is in
+# section 8.  SYSCONFDIR stays /etc whatever PREFIX is: the agent's built-in
+# configuration path is /etc/tuf-agent/tuf-agent.conf.  Units, sysusers.d and
+# tmpfiles.d go where systemd looks for them under PREFIX (/usr/lib/... and
+# /usr/local/lib/... both are searched).  Modules add their install steps
+# (units, man pages, the example configuration) to INSTALL_TARGETS.
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SBIN_PROGRAMS := $(filter %/tuf-agent,$(PROGRAMS))
+
+install: all $(INSTALL_TARGETS)
+	@for p in $(filter-out $(SBIN_PROGRAMS),$(PROGRAMS)); do \
+		install -Dm755 $$p $(DESTDIR)$(BINDIR)/$$(basename $$p) || exit 1; done
+	@for p in $(SBIN_PROGRAMS); do \
+		install -Dm755 $$p $(DESTDIR)$(SBINDIR)/$$(basename $$p) || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)
 
-.PHONY: all build-all check deps demo bench fuzz lint format install clean
+.PHONY: all build-all check deps demo bench fuzz lint format install $(INSTALL_TARGETS) clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

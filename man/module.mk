@@ -1,0 +1,8 @@
+# man/: the manual pages, written in man(7) by hand.
+MAN_PAGES := man/tufctl.1 man/tuf-agent.conf.5 man/tuf-agent.8
+
+INSTALL_TARGETS += install-man
+
+install-man:
+	@for m in $(MAN_PAGES); do \
+		install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
