@@ -579,38 +579,36 @@ role_entry(struct tn_state *st, const char *role, const json_t **ret_keys, const
 
 /* ---- staging ------------------------------------------------------------------------ */
 
-/* Appends change to the staged ones.  A remove first drops any staged
- * add of the same name to the same role (it could never be published
+/* Stages change after the others.  A remove first drops any staged add
+ * of the same name to the same role (it could never be published
  * otherwise, were it outside the role's paths). */
 static int
 stage(struct nopts *o, struct tn_repo *repo, json_t *change)
 {
+	const char *op = json_string_value(json_object_get(change, "op"));
 	struct tn_error e;
-	json_t *staged = NULL, *list, *c;
+	json_t *staged = NULL, *c;
 	int r = TUFCTL_FAIL;
 	size_t i;
 
 	if (change == NULL)
 		return nomem(o);
-	if (tn_repo_staged(repo, &staged, &e) != 0) {
-		r = nerr(o, &e);
-		goto out;
+	if (op != NULL && strcmp(op, "remove") == 0) {
+		if (tn_repo_staged(repo, &staged, &e) != 0) {
+			r = nerr(o, &e);
+			goto out;
+		}
+		json_array_foreach(json_object_get(staged, "changes"), i, c) {
+			if (strcmp(json_string_value(json_object_get(c, "op")) ?: "", "add") == 0 &&
+			    json_equal(json_object_get(c, "role"), json_object_get(change, "role")) &&
+			    json_equal(json_object_get(c, "name"), json_object_get(change, "name")) &&
+			    tn_repo_unstage(repo, staged, i, &e) != 0) {
+				r = nerr(o, &e);
+				goto out;
+			}
+		}
 	}
-	list = json_object_get(staged, "changes");
-	for (i = json_array_size(list); i-- > 0 &&
-	     strcmp(json_string_value(json_object_get(change, "op")) ?: "", "remove") == 0;) {
-		c = json_array_get(list, i);
-		if (strcmp(json_string_value(json_object_get(c, "op")) ?: "", "add") == 0 &&
-		    json_equal(json_object_get(c, "role"), json_object_get(change, "role")) &&
-		    json_equal(json_object_get(c, "name"), json_object_get(change, "name")))
-			(void)json_array_remove(list, i);
-	}
-	if (json_array_append(json_object_get(staged, "changes"), change) != 0)
-		r = nomem(o);
-	else if (tn_repo_set_staged(repo, staged, &e) != 0)
-		r = nerr(o, &e);
-	else
-		r = 0;
+	r = tn_repo_stage(repo, change, &e) != 0 ? nerr(o, &e) : 0;
 out:
 	json_decref(staged);
 	json_decref(change);
@@ -786,7 +784,7 @@ cmd_init(int argc, char **argv)
 	struct tn_repo *repo = NULL;
 	struct ta_meta *root = NULL, *targets = NULL;
 	struct ta_key *k = NULL;
-	json_t *staged = NULL, *kept = NULL, *init = NULL, *t = NULL;
+	json_t *kept = NULL, *init = NULL, *t = NULL;
 	struct tn_error e;
 	uint8_t *b = NULL;
 	size_t n;
@@ -872,13 +870,7 @@ cmd_init(int argc, char **argv)
 		goto oom;
 	if (meta_text(&o, targets, &t) != 0 || json_object_set_new(init, "targets", t) != 0)
 		goto oom;
-	if (tn_repo_staged(repo, &staged, &e) != 0) {
-		(void)nerr(&o, &e);
-		goto out;
-	}
-	if (json_object_set(staged, "init", init) != 0)
-		goto oom;
-	if (tn_repo_set_staged(repo, staged, &e) != 0) {
+	if (tn_repo_set_init(repo, init, &e) != 0) {
 		(void)nerr(&o, &e);
 		goto out;
 	}
@@ -899,7 +891,6 @@ out:
 	ta_key_free(k);
 	ta_meta_free(root);
 	ta_meta_free(targets);
-	json_decref(staged);
 	json_decref(kept);
 	json_decref(init);
 	session_close(&ns);
@@ -1184,7 +1175,7 @@ apply_rotate(struct work *w, const char *role, json_t *keys)
 
 	if (root == NULL || !json_is_object(keys) || json_object_size(keys) == 0 ||
 	    (entry = json_object_get(json_object_get(root->m->signed_v, "roles"), role)) == NULL)
-		return nfail(w->o, "a staged rotation of %s is malformed; remove %s/staged.json",
+		return nfail(w->o, "a staged rotation of %s is malformed; remove it from %s/changes",
 		    role, w->repo->dir);
 	if ((old = json_deep_copy(json_object_get(entry, "keyids"))) == NULL)
 		return nomem(w->o);
@@ -1251,7 +1242,7 @@ apply(struct work *w, const json_t *c)
 	int r;
 
 	if (op == NULL || role == NULL)
-		return nfail(w->o, "a staged change is malformed; remove %s/staged.json to start over",
+		return nfail(w->o, "a staged change is malformed; remove it from %s/changes to start over",
 		    w->repo->dir);
 	if (strcmp(op, "add") == 0) {
 		struct ta_target_hashes h = { .has_sha256 = true };
@@ -1261,8 +1252,8 @@ apply(struct work *w, const json_t *c)
 		const char *hex = json_string_value(json_object_get(c, "sha256"));
 
 		if (name == NULL || !json_is_integer(len) || hex == NULL || hex32(hex, h.sha256) != 0)
-			return nfail(w->o, "a staged add is malformed; remove %s/staged.json to start "
-					   "over",
+			return nfail(w->o, "a staged add is malformed; remove it from %s/changes to "
+					   "start over",
 			    w->repo->dir);
 		if (targets_of(w, role, &f) != 0 || within_paths(w, role, name) != 0)
 			return TUFCTL_FAIL;
@@ -1356,7 +1347,7 @@ apply(struct work *w, const json_t *c)
 	}
 	if (strcmp(op, "rotate") == 0)
 		return apply_rotate(w, role, json_object_get(c, "keys"));
-	return nfail(w->o, "a staged change '%s' is unknown; remove %s/staged.json to start over",
+	return nfail(w->o, "a staged change '%s' is unknown; remove it from %s/changes to start over",
 	    op, w->repo->dir);
 }
 
@@ -1619,13 +1610,13 @@ load_current(struct work *w, json_t *staged)
 
 		if (rt == NULL ||
 		    ta_meta_parse((const uint8_t *)rt, strlen(rt), TA_PROFILE_NOTARY, "root", &m, &je))
-			return nfail(w->o, "the staged init is damaged; remove %s/staged.json",
+			return nfail(w->o, "the staged init is damaged; remove %s/init.json",
 			    w->repo->dir);
 		same = json_equal(m->signed_v, tn_state_get(&w->cur, "root")->m->signed_v);
 		ta_meta_free(m);
 		if (!same)
 			return nfail(w->o, "'%s' was created on %s by someone else since tufctl "
-					   "notary init; remove %s/staged.json and use tufctl notary "
+					   "notary init; remove %s/init.json and use tufctl notary "
 					   "list to trust it",
 			    w->repo->gun, w->repo->url, w->repo->dir);
 	}
@@ -1697,10 +1688,15 @@ publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 		goto out;
 	}
 done:
-	json_object_del(staged, "init");
-	if (json_array_clear(json_object_get(staged, "changes")) != 0 ||
-	    tn_repo_set_staged(repo, staged, &e) != 0) {
-		(void)nfail(o, "published, but the staged changes could not be cleared: %s", e.text);
+	for (i = 0; i < json_array_size(json_object_get(staged, "changes")); i++) {
+		if (tn_repo_unstage(repo, staged, i, &e) != 0) {
+			(void)nfail(o, "published, but the staged changes could not be cleared: %s",
+			    e.text);
+			goto out;
+		}
+	}
+	if (tn_repo_set_init(repo, NULL, &e) != 0) {
+		(void)nfail(o, "published, but the staged init could not be cleared: %s", e.text);
 		goto out;
 	}
 	if (!tufctl.json) {

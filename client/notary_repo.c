@@ -476,35 +476,177 @@ tn_repo_close(struct tn_repo *repo)
 	free(repo);
 }
 
+/* changes/: one file a change, named by a 10-digit sequence number, so
+ * that staging one is one small atomic write whatever is staged already. */
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The change files' names, sorted; *ret_n of them.  None: NULL, 0. */
+static int
+change_names(struct tn_repo *repo, char ***ret, size_t *ret_n, struct tn_error *e)
+{
+	char *d, **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int r = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (asprintf(&d, "%s/changes", repo->dir) < 0)
+		return nomem(e);
+	dir = opendir(d);
+	free(d);
+	if (dir == NULL)
+		return errno == ENOENT ? 0 : fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
+						 repo->dir, strerror(errno));
+	while ((de = readdir(dir)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len != 15 || strspn(de->d_name, "0123456789") != 10 ||
+		    strcmp(de->d_name + 10, ".json") != 0)
+			continue;
+		if (n == cap) {
+			char **nn = reallocarray(names, cap ? cap * 2 : 64, sizeof(*names));
+
+			if (nn == NULL) {
+				r = nomem(e);
+				break;
+			}
+			names = nn;
+			cap = cap ? cap * 2 : 64;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL) {
+			r = nomem(e);
+			break;
+		}
+		n++;
+	}
+	(void)closedir(dir);
+	if (r != 0) {
+		while (n > 0)
+			free(names[--n]);
+		free(names);
+		return r;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}
+
+static void
+free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int
 tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e)
 {
-	char *p;
+	json_t *st, *init = NULL, *c = NULL;
+	char **names = NULL, *p = NULL;
+	size_t n = 0;
 	int r;
 
-	if (asprintf(&p, "%s/staged.json", repo->dir) < 0)
+	*ret = NULL;
+	if ((st = json_pack("{s:[], s:[]}", "changes", "files")) == NULL)
 		return nomem(e);
-	r = read_json(p, ret, e);
-	if (r == TA_ERR_NOT_FOUND) {
-		r = (*ret = json_pack("{s:[]}", "changes")) == NULL ? nomem(e) : 0;
-	} else if (r == 0 && !json_is_array(json_object_get(*ret, "changes"))) {
-		json_decref(*ret);
-		*ret = NULL;
-		r = fail(e, TA_ERR_FORMAT, "'%s' has no \"changes\" list; remove it to start over", p);
+	if (asprintf(&p, "%s/init.json", repo->dir) < 0) {
+		p = NULL;
+		r = nomem(e);
+		goto out;
 	}
+	r = read_json(p, &init, e);
+	if (r == 0 && json_object_set_new(st, "init", init) != 0)
+		r = nomem(e);
+	if (r != 0 && r != TA_ERR_NOT_FOUND)
+		goto out;
+	if ((r = change_names(repo, &names, &n, e)) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		free(p);
+		if (asprintf(&p, "%s/changes/%s", repo->dir, names[i]) < 0) {
+			p = NULL;
+			r = nomem(e);
+			goto out;
+		}
+		if ((r = read_json(p, &c, e)) != 0)
+			goto out;
+		if (json_array_append_new(json_object_get(st, "changes"), c) != 0 ||
+		    json_array_append_new(json_object_get(st, "files"), json_string(names[i])) != 0) {
+			r = nomem(e);
+			goto out;
+		}
+	}
+	*ret = st;
+	st = NULL;
+	r = 0;
+out:
+	free_names(names, n);
+	free(p);
+	json_decref(st);
+	return r;
+}
+
+int
+tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
+{
+	char **names = NULL, *p;
+	unsigned long long next = 1;
+	size_t n = 0;
+	int r;
+
+	if ((r = change_names(repo, &names, &n, e)) != 0)
+		return r;
+	if (n > 0)
+		next = strtoull(names[n - 1], NULL, 10) + 1;
+	free_names(names, n);
+	if (next > 9999999999ULL)
+		return fail(e, TA_ERR_TOO_LARGE, "too many staged changes in %s; publish them",
+		    repo->dir);
+	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, next) < 0)
+		return nomem(e);
+	r = write_json(p, change, e);
 	free(p);
 	return r;
 }
 
 int
-tn_repo_set_staged(struct tn_repo *repo, const json_t *staged, struct tn_error *e)
+tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e)
 {
 	char *p;
-	int r;
+	int r = 0;
 
-	if (asprintf(&p, "%s/staged.json", repo->dir) < 0)
+	if (asprintf(&p, "%s/init.json", repo->dir) < 0)
 		return nomem(e);
-	r = write_json(p, staged, e);
+	if (init != NULL)
+		r = write_json(p, init, e);
+	else if (unlink(p) != 0 && errno != ENOENT)
+		r = fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+	free(p);
+	return r;
+}
+
+int
+tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_error *e)
+{
+	const char *name = json_string_value(json_array_get(json_object_get(staged, "files"), i));
+	char *p;
+	int r = 0;
+
+	if (name == NULL)
+		return fail(e, TA_ERR_INTERNAL, "no staged change %zu", i);
+	if (asprintf(&p, "%s/changes/%s", repo->dir, name) < 0)
+		return nomem(e);
+	if (unlink(p) != 0 && errno != ENOENT)
+		r = fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 	free(p);
 	return r;
 }

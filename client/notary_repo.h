@@ -8,7 +8,8 @@
  *	    server.json        {"url":..., "tls_ca":...}   which server, how to reach it
  *	    metadata/          the verified files last seen, exact bytes:
  *	        root.json targets.json snapshot.json timestamp.json targets/<x>.json
- *	    staged.json        {"init":{...}, "changes":[...]} not yet published
+ *	    init.json          {"root":..., "targets":...}: a GUN not yet published
+ *	    changes/NNNNNNNNNN.json   staged changes, one a file, in order
  *	    certs/<keyid>.pem  root certificates made for this GUN by init/rotate
  *	    lock               flock()ed while a command changes the directory
  *
@@ -74,9 +75,16 @@ int tn_repo_open(const char *trust_dir, const char *gun, const char *url, const 
     bool create, bool lock, struct tn_repo **ret, struct tn_error *e);
 void tn_repo_close(struct tn_repo *repo);
 
-/* staged.json: {"changes":[...]} and perhaps "init".  A new reference. */
+/* What is staged: {"init":{...} (when there is one), "changes":[...],
+ * "files":[...]} (changes[i] read from changes/files[i]).  A new
+ * reference. */
 int tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e);
-int tn_repo_set_staged(struct tn_repo *repo, const json_t *staged, struct tn_error *e);
+/* Stages one change after the others (one new file). */
+int tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e);
+/* Removes staged change i (of a tn_repo_staged() answer). */
+int tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_error *e);
+/* Writes init.json, or removes it when init is NULL. */
+int tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e);
 
 /* The verified metadata last seen (an empty state when none). */
 int tn_repo_load(struct tn_repo *repo, struct tn_state *st, struct tn_error *e);

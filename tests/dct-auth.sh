@@ -38,7 +38,7 @@ check "the issuer saw Basic logins for $NT_AUTH_USER" grep -q "$NT_AUTH_USER" "$
 # Wrong password: clear error, nothing changes.
 dir=$TRUST/127.0.0.1:$NT_PORT/$GUN
 quiet tufctl notary add "$GUN" v2 --digest "sha256:$D_v2" --size "$S_v2"
-cp "$dir/staged.json" "$tmp/staged.before"
+cat "$dir"/changes/* >"$tmp/staged.before"
 tar -C "$dir" -cf "$tmp/meta.before.tar" metadata
 TUFCTL_REGISTRY_PASSWORD=wrong-password tufctl notary publish "$GUN" >"$tmp/wrong.log" 2>&1
 st=$?
@@ -46,7 +46,8 @@ check "wrong password: exit status 1" test "$st" = 1
 check "wrong password: one line that says the credentials were refused" \
 	sh -c "[ \$(wc -l <'$tmp/wrong.log') = 1 ] && grep -qi 'credential\|password\|denied\|refused' '$tmp/wrong.log'"
 check "wrong password: the password is not printed" sh -c "! grep -q wrong-password '$tmp/wrong.log'"
-check "wrong password: the staged change is kept" cmp -s "$dir/staged.json" "$tmp/staged.before"
+check "wrong password: the staged change is kept" \
+	sh -c "cat '$dir'/changes/* | cmp -s - '$tmp/staged.before' && grep -q v2 '$tmp/staged.before'"
 tar -C "$dir" -cf "$tmp/meta.after.tar" metadata
 check "wrong password: the trusted metadata is unchanged" cmp -s "$tmp/meta.before.tar" "$tmp/meta.after.tar"
 nt_fresh_client list "$GUN" >"$tmp/l2.txt" 2>&1

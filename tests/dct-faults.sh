@@ -25,7 +25,7 @@ quiet tufctl notary init "$GUN" --server "$URL" --root-key root-1 --targets-key 
 ok "published v1 through the proxy"
 
 # snap: the trust directory's state.
-snap() { (cd "$dir" && find metadata staged.json -type f | sort | xargs sha256sum) >"$tmp/$1"; }
+snap() { (cd "$dir" && find metadata changes -type f | sort | xargs sha256sum) >"$tmp/$1"; }
 same_as() { snap now && cmp -s "$tmp/$1" "$tmp/now"; }
 served() { nt_fresh_client list "$GUN" 2>&1 | grep -q "^$1 "; }
 
@@ -51,7 +51,7 @@ if tufctl notary publish "$GUN" >"$tmp/lost.log" 2>&1; then
 else
 	ok "connection lost after the POST: publish reports a failure"
 fi
-check "connection lost: the change stays staged" grep -q '"v3"' "$dir/staged.json"
+check "connection lost: the change stays staged" sh -c "cat '$dir'/changes/*.json | grep -q '\"v3\"'"
 check "the server did take it" served v3
 if quiet tufctl notary publish "$GUN"; then
 	ok "publish again finishes the job"
@@ -59,7 +59,7 @@ else
 	bad "publish again finishes the job" "$(cat "$tmp/quiet.log")"
 fi
 check "... saying the server already had it" grep -q "nothing to publish" "$tmp/quiet.log"
-check "... and nothing stays staged" test "$(jget "$dir/staged.json" 'len(d["changes"])')" = 0
+check "... and nothing stays staged" test -z "$(ls "$dir/changes")"
 
 # 3. 503 twice, then success: retried within one publish.
 add v4

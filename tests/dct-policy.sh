@@ -89,7 +89,8 @@ check "the refusal names the GUN rule" grep -q "policy.*gun" "$tmp/o.log"
 NT_GUN=$OTHER
 nt_fresh_client list "$OTHER" >"$tmp/list-o.txt" 2>&1
 check "the other GUN still has no targets" sh -c "! grep -q '^v1 ' '$tmp/list-o.txt'"
-check "the builder's change stays staged" grep -q '"v1"' "$bhome/xdg/tufctl/notary/127.0.0.1:$NT_PORT/$OTHER/staged.json"
+check "the builder's change stays staged" \
+	sh -c "cat '$bhome/xdg/tufctl/notary/127.0.0.1:$NT_PORT/$OTHER'/changes/*.json | grep -q '\"v1\"'"
 check "audit: refusals recorded for uid $BUILDER" \
 	test "$(grep "\"uid\":$BUILDER" "$AUDIT" | grep -c '"result":"TA_ERR_POLICY"')" -ge 2
 finish
