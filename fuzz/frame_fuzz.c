@@ -140,6 +140,16 @@ check_req_fields(const struct ta_proto_req *r)
 				REQUIRE(strcmp(s->keys[i], s->keys[j]) != 0);
 		}
 		REQUIRE(s->file != NULL && s->file_len >= 1 && strlen(s->file) == s->file_len);
+		/* prev_root for roots only, parent for delegations only; each
+		 * absent (NULL, 0) or a whole non-empty string. */
+		REQUIRE((s->prev_root == NULL) == (s->prev_root_len == 0));
+		REQUIRE(s->prev_root == NULL || (strcmp(s->role, "root") == 0 &&
+						    strlen(s->prev_root) == s->prev_root_len));
+		REQUIRE((s->parent == NULL) == (s->parent_len == 0));
+		REQUIRE(s->parent == NULL ||
+			(strcmp(s->role, "root") != 0 && strcmp(s->role, "targets") != 0 &&
+			    strcmp(s->role, "snapshot") != 0 && strcmp(s->role, "timestamp") != 0 &&
+			    strlen(s->parent) == s->parent_len));
 		break;
 	default:
 		REQUIRE(!"unknown method");
@@ -207,7 +217,14 @@ check_reencode(const uint8_t *p, size_t n, const struct ta_proto_req *r)
 		REQUIRE(r2->p.sign.file_len == r->p.sign.file_len &&
 			memcmp(r2->p.sign.file, r->p.sign.file, r->p.sign.file_len) == 0 &&
 			r2->p.sign.n_keys == r->p.sign.n_keys &&
-			strcmp(r2->p.sign.gun, r->p.sign.gun) == 0);
+			strcmp(r2->p.sign.gun, r->p.sign.gun) == 0 &&
+			r2->p.sign.prev_root_len == r->p.sign.prev_root_len &&
+			(r->p.sign.prev_root == NULL ||
+			    memcmp(r2->p.sign.prev_root, r->p.sign.prev_root,
+				r->p.sign.prev_root_len) == 0) &&
+			r2->p.sign.parent_len == r->p.sign.parent_len &&
+			(r->p.sign.parent == NULL ||
+			    memcmp(r2->p.sign.parent, r->p.sign.parent, r->p.sign.parent_len) == 0));
 	else
 		REQUIRE(same_simple_params(r, r2));
 	ta_proto_req_free(r2);

@@ -13,7 +13,7 @@
 #include "protocol/internal.h"
 #include "protocol/proto.h"
 
-#define MEMBERS_MAX 6
+#define MEMBERS_MAX 8 /* the most params members a method has (sign: 7), plus room */
 #define NAME_SHOW_MAX 32 /* bytes of an unknown name quoted in a detail */
 #define PATH_MAX_ 48     /* "params.versions[15]" and the like */
 
