@@ -62,7 +62,9 @@ struct ta_audit_rec {
 	int64_t version;           /* 0 when none */
 	const uint8_t *sha256;     /* 32 bytes of the signed bytes, or NULL */
 	int result;                /* 0 or TA_ERR_* */
-	const char *detail;        /* why, for refusals; NULL when none */
+	const char *detail;        /* why, for refusals; what else to know of a success
+	                            * (a rotation: signatures as previous root keys);
+	                            * NULL when none */
 };
 
 /* target: "journal", "stderr" or an absolute path.  NULL on error with

@@ -213,7 +213,7 @@ job_audit(struct ta_job *j)
 	rec.version = j->version;
 	rec.sha256 = j->has_sha256 ? j->sha256 : NULL;
 	rec.result = j->result;
-	rec.detail = j->result != 0 && j->detail[0] != '\0' ? j->detail : NULL;
+	rec.detail = j->detail[0] != '\0' ? j->detail : NULL;
 	if (ta_audit_log(j->ag->audit, &rec) != 0)
 		log_err_r(TA_ERR_SYSTEM, "audit record for %s from uid %u not written", rec.method,
 		    (unsigned)rec.uid);

@@ -200,6 +200,8 @@ check "rotation: tufctl verify accepts v2 against itself" \
 	verify notary "$G1" "$tmp/g1-v2.signed.json" "$tmp/g1-v2.signed.json"
 check "rotation: the log says A signed as a previous root key" \
 	grep -q "params.keys\[0\] (key 'root-a') signed as previous root key $(keyid "$tmp/a1.key")" "$LOG"
+check "rotation: the audit record says so too" \
+	grep -q '"detail":"1 signature(s) as previous root key".*"method":"sign".*"result":"ok"' "$AUDIT"
 check "rotation: the audit record lists both key IDs" \
 	"$PY" -c 'import json,sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
