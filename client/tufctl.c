@@ -32,8 +32,8 @@ static const struct {
 	    "  key show --label L --profile notary|tuf         the profile's key object and its "
 	    "key ID" },
 	{ "sign", tufctl_cmd_sign,
-	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... [-o OUT] "
-	    "FILE|-" },
+	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... "
+	    "[--prev-root ROOT] [-o OUT] FILE|-" },
 	{ "notary", tufctl_cmd_notary,
 	    "notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
 	    "  notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
