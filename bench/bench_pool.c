@@ -7,158 +7,90 @@
  * Prints signatures per second, median and p99 latency, and the ratio
  * pool / plain for 1 and 2 threads (goal: at least 0.9). */
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <openssl/evp.h>
 #include <p11-kit/pkcs11.h>
 
+#include "bench/benchlib.h"
 #include "common/err.h"
 #include "common/secret.h"
 #include "pkcs11/p11.h"
 #include "tests/testbed.h"
 
-#define MAX_SAMPLES 200000
+#define WARMUP 0.3 /* seconds before each timed run */
 
-struct run {
-	/* in */
+/* The pool path: ta_p11_sign() hashes and signs on a pooled session. */
+struct pool {
 	struct ta_p11_token *tok;
 	const struct ta_p11_key *key;
-	CK_FUNCTION_LIST *fl;
-	CK_SLOT_ID slot;
-	CK_OBJECT_HANDLE kh;
-	bool raw;
-	double seconds;
-	/* out */
-	double *lat; /* microseconds */
-	size_t n;
-	int err;
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void *
-runner(void *arg)
-{
-	struct run *r = arg;
-	uint8_t msg[64] = "bench: the canonical bytes of a snapshot role";
-	uint8_t dig[32], sig[TA_P11_SIG_MAX];
-	CK_MECHANISM mech = { CKM_ECDSA, NULL, 0 };
-	CK_SESSION_HANDLE s = 0;
-	double end, t0;
-	size_t len;
-
-	if (r->raw && r->fl->C_OpenSession(r->slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK) {
-		r->err = TA_ERR_PKCS11;
-		return NULL;
-	}
-	end = now() + r->seconds;
-	while (r->n < MAX_SAMPLES && (t0 = now()) < end) {
-		if (r->raw) {
-			CK_ULONG sl = sizeof(sig);
-
-			/* The plain loop hashes too, as the pool does. */
-			(void)EVP_Digest(msg, sizeof(msg), dig, NULL, EVP_sha256(), NULL);
-			if (r->fl->C_SignInit(s, &mech, r->kh) != CKR_OK ||
-			    r->fl->C_Sign(s, dig, sizeof(dig), sig, &sl) != CKR_OK) {
-				r->err = TA_ERR_PKCS11;
-				break;
-			}
-		} else if ((r->err = ta_p11_sign(r->tok, r->key, TA_SIG_ECDSA_SHA256, msg,
-				sizeof(msg), NULL, sig, &len)) != 0) {
-			break;
-		}
-		r->lat[r->n++] = (now() - t0) * 1e6;
-		msg[0]++;
-	}
-	if (r->raw)
-		(void)r->fl->C_CloseSession(s);
-	return NULL;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-struct result {
-	double rate, median, p99;
+struct pool_thread {
+	const struct pool *pool;
+	uint8_t msg[64];
 };
 
 static int
-measure(struct run *proto, int threads, struct result *res)
+pool_open(void *arg, int i, void **ret_state)
 {
-	pthread_t th[8];
-	struct run runs[8];
-	double t0, el, *all;
-	size_t total = 0, k = 0;
+	struct pool_thread *t = calloc(1, sizeof(*t));
 
-	for (int i = 0; i < threads; i++) {
-		runs[i] = *proto;
-		runs[i].lat = calloc(MAX_SAMPLES, sizeof(double));
-		if (runs[i].lat == NULL)
-			return TA_ERR_NOMEM;
-	}
-	t0 = now();
-	for (int i = 0; i < threads; i++)
-		pthread_create(&th[i], NULL, runner, &runs[i]);
-	for (int i = 0; i < threads; i++)
-		pthread_join(th[i], NULL);
-	el = now() - t0;
-	for (int i = 0; i < threads; i++) {
-		if (runs[i].err != 0)
-			return runs[i].err;
-		total += runs[i].n;
-	}
-	if ((all = calloc(total ? total : 1, sizeof(double))) == NULL)
+	if (t == NULL)
 		return TA_ERR_NOMEM;
-	for (int i = 0; i < threads; i++) {
-		memcpy(all + k, runs[i].lat, runs[i].n * sizeof(double));
-		k += runs[i].n;
-		free(runs[i].lat);
-	}
-	qsort(all, total, sizeof(double), cmp_double);
-	res->rate = (double)total / el;
-	res->median = all[total / 2];
-	res->p99 = all[(size_t)((double)total * 0.99)];
-	free(all);
+	t->pool = arg;
+	(void)snprintf(
+	    (char *)t->msg, sizeof(t->msg), "bench %d: the canonical bytes of a role", i);
+	*ret_state = t;
 	return 0;
 }
+
+static int
+pool_sign(void *state)
+{
+	struct pool_thread *t = state;
+	uint8_t sig[TA_P11_SIG_MAX];
+	size_t len;
+
+	t->msg[0]++;
+	return ta_p11_sign(t->pool->tok, t->pool->key, TA_SIG_ECDSA_SHA256, t->msg, sizeof(t->msg),
+	    NULL, sig, &len);
+}
+
+static const struct bl_ops pool_ops = {
+    .open = pool_open,
+    .op = pool_sign,
+    .close = free,
+};
 
 int
 main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) : 3.0;
-	struct ta_p11_keygen g = { .type = TA_KEY_EC_P256, .label = "bench" };
+	double secs = 3.0;
+	struct ta_p11_keygen g = {.type = TA_KEY_EC_P256, .label = "bench"};
 	struct ta_p11_ctx *ctx = NULL;
 	struct ta_p11_module *mod;
 	struct ta_p11_token *tok;
 	struct ta_p11_token_info info;
-	struct ta_p11_key key = { 0 };
-	struct result res[2][2]; /* [raw?][threads-1] */
+	struct ta_p11_key key = {0};
+	struct bl_result res[2][2]; /* [raw?][threads-1] */
+	struct bl_p11 plain = {0};
+	struct pool pool;
 	CK_C_GetFunctionList gfl;
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE tmpl[2] = { { CKA_CLASS, &cls, sizeof(cls) } };
+	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof(cls)}};
 	CK_ULONG n = 0;
 	CK_SESSION_HANDLE s;
-	struct run proto = { 0 };
 	void *h;
+	char *end;
 	int r = TA_ERR_INTERNAL;
 
-	if (secs <= 0 || tb_softhsm_module() == NULL || tb_softhsm_setup() == NULL ||
+	if (argc > 1 && ((secs = strtod(argv[1], &end)) <= 0 || *end != '\0')) {
+		(void)fprintf(stderr, "usage: bench_pool [seconds-per-run]\n");
+		return 2;
+	}
+	if (tb_softhsm_module() == NULL || tb_softhsm_setup() == NULL ||
 	    tb_softhsm_token("bench") != 0) {
 		(void)fprintf(stderr, "bench_pool: no SoftHSM2 (scripts/install-deps)\n");
 		return 1;
@@ -170,43 +102,46 @@ main(int argc, char **argv)
 	    (r = ta_p11_key_generate(tok, &g, &key)) != 0 ||
 	    (r = ta_p11_token_info(tok, &info)) != 0)
 		goto out;
-	/* The plain loop uses the very same module instance and key. */
+	/* The plain loop uses the very same module instance and key: the
+	 * function list of the module the token layer loaded. */
 	h = dlopen(tb_softhsm_module(), RTLD_NOW | RTLD_NOLOAD);
 	gfl = h ? (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList") : NULL;
-	if (gfl == NULL || gfl(&proto.fl) != CKR_OK ||
-	    proto.fl->C_OpenSession(info.slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK) {
+	if (gfl == NULL || gfl(&plain.fl) != CKR_OK ||
+	    plain.fl->C_OpenSession(info.slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK) {
 		r = TA_ERR_PKCS11;
 		goto out;
 	}
-	tmpl[1] = (CK_ATTRIBUTE){ CKA_ID, key.id, key.id_len };
-	if (proto.fl->C_FindObjectsInit(s, tmpl, 2) != CKR_OK ||
-	    proto.fl->C_FindObjects(s, &proto.kh, 1, &n) != CKR_OK || n != 1) {
+	tmpl[1] = (CK_ATTRIBUTE){CKA_ID, key.id, key.id_len};
+	if (plain.fl->C_FindObjectsInit(s, tmpl, 2) != CKR_OK ||
+	    plain.fl->C_FindObjects(s, &plain.key, 1, &n) != CKR_OK || n != 1) {
 		r = TA_ERR_PKCS11;
 		goto out;
 	}
-	(void)proto.fl->C_FindObjectsFinal(s);
-	(void)proto.fl->C_CloseSession(s);
-	proto.tok = tok;
-	proto.key = &key;
-	proto.slot = info.slot;
-	proto.seconds = secs;
+	(void)plain.fl->C_FindObjectsFinal(s);
+	(void)plain.fl->C_CloseSession(s);
+	plain.slot = info.slot;
+	pool.tok = tok;
+	pool.key = &key;
 
-	printf("ECDSA P-256 signatures on SoftHSM2 (%s), %.1f s per run\n\n", info.module, secs);
+	printf("ECDSA P-256 signatures on SoftHSM2 (%s), %.1f s per run after %.1f s warm-up\n\n",
+	    info.module, secs, WARMUP);
 	printf("%-34s %7s %10s %11s %9s\n", "path", "threads", "sigs/s", "median us", "p99 us");
 	for (int t = 1; t <= 2; t++) {
 		for (int raw = 1; raw >= 0; raw--) {
-			proto.raw = raw;
-			if ((r = measure(&proto, t, &res[raw][t - 1])) != 0)
+			struct bl_result *x = &res[raw][t - 1];
+
+			if ((r = raw ? bl_measure(&bl_p11_sign_ops, &plain, t, WARMUP, secs, x)
+				     : bl_measure(&pool_ops, &pool, t, WARMUP, secs, x)) != 0)
 				goto out;
 			printf("%-34s %7d %10.0f %11.1f %9.1f\n",
-			    raw ? "plain C_SignInit+C_Sign loop" : "pool (ta_p11_sign)", t,
-			    res[raw][t - 1].rate, res[raw][t - 1].median, res[raw][t - 1].p99);
+			    raw ? "plain C_SignInit+C_Sign loop" : "pool (ta_p11_sign)", t, x->rate,
+			    x->median, x->p99);
 		}
 	}
 	printf("\n");
 	for (int t = 1; t <= 2; t++)
-		printf("ratio pool / plain, %d thread%s: %.3f (goal >= 0.90)\n", t, t > 1 ? "s" : "",
-		    res[0][t - 1].rate / res[1][t - 1].rate);
+		printf("ratio pool / plain, %d thread%s: %.3f (goal >= 0.90)\n", t,
+		    t > 1 ? "s" : "", res[0][t - 1].rate / res[1][t - 1].rate);
 	r = 0;
 out:
 	if (r != 0)

@@ -1,9 +1,25 @@
 # bench/: make bench only, never make check.
-BENCHES += $(BUILD)/bench/bench_pool
+# benchlib.o: the clock, timed runs over N threads, the plain C_Sign loop.
+BENCH_LIB := $(BUILD)/bench/benchlib.o
+LINT_SRC += bench/benchlib.c bench/bench_pool.c bench/bench_agent.c
 
-$(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(TEST_HELPERS) $(PKCS11_LIBS)
+BENCHES += $(BUILD)/bench/bench_pool
+$(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(BENCH_LIB) $(TEST_HELPERS) $(PKCS11_LIBS)
 	$(call link,$@,$^,$(PKCS11_LDLIBS) -ldl -lm)
 
 BENCHES += $(BUILD)/bench/bench_canon
 $(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# The agent against raw C_Sign, ssh-agent and p11-kit's server (issue #4).
+# It runs $(BUILD)/tuf-agent, so that is built with it; p11-kit-client.so is
+# looked for in p11-kit's module directory first.
+ifneq ($(TUF_AGENT),)
+BENCHES += $(BUILD)/bench/bench_agent
+$(BUILD)/bench/bench_agent.o: ALL_CFLAGS += \
+	-DBL_P11_MODULE_DIR='"$(shell $(PKG_CONFIG) --variable=p11_module_path p11-kit-1 2>/dev/null)"'
+$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BENCH_LIB) $(TEST_HELPERS) \
+		$(PROTO_LIBS) | $(TUF_AGENT)
+	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_P11) $(LIBS_SSL) -ldl -lpthread)
+endif
+
