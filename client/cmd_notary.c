@@ -1452,33 +1452,39 @@ static int
 make_snapshot(struct work *w)
 {
 	struct tn_file *s = tn_state_get(&w->next, "snapshot");
-	struct ta_meta *m = NULL;
+	struct ta_meta *fresh = NULL, *m;
 	struct tn_error e;
 	uint8_t *b = NULL;
 	size_t n;
 	int r;
 
-	if (s == NULL) {
-		if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_SNAPSHOT, w->now, &m)) != 0 ||
-		    (r = ta_meta_write(m, &b, &n)) != 0) {
-			ta_meta_free(m);
-			return nfail(w->o, "cannot make the snapshot: %s", ta_strerror(r));
-		}
-		ta_meta_free(m);
-		r = tn_state_put(&w->next, "snapshot", b, n, &e);
-		free(b);
-		if (r != 0)
-			return nerr(w->o, &e);
-		s = tn_state_get(&w->next, "snapshot");
-	}
+	/* A new snapshot is described whole before it enters the state,
+	 * whose parser holds it to naming root and targets. */
+	if (s == NULL &&
+	    (r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_SNAPSHOT, w->now, &fresh)) != 0)
+		return nfail(w->o, "cannot make the snapshot: %s", ta_strerror(r));
+	m = s != NULL ? s->m : fresh;
 	for (size_t i = 0; i < w->next.n; i++) {
 		struct tn_file *f = &w->next.files[i];
 
 		if (strcmp(f->role, "snapshot") == 0 || strcmp(f->role, "timestamp") == 0)
 			continue;
-		if ((r = ta_meta_set_file(s->m, f->role, f->bytes, f->len, 0)) != 0)
+		if ((r = ta_meta_set_file(m, f->role, f->bytes, f->len, 0)) != 0) {
+			ta_meta_free(fresh);
 			return nfail(w->o, "cannot describe %s in the snapshot: %s", f->role,
 			    ta_strerror(r));
+		}
+	}
+	if (fresh != NULL) {
+		r = ta_meta_write(fresh, &b, &n);
+		ta_meta_free(fresh);
+		if (r != 0)
+			return nfail(w->o, "cannot make the snapshot: %s", ta_strerror(r));
+		r = tn_state_put(&w->next, "snapshot", b, n, &e);
+		free(b);
+		if (r != 0)
+			return nerr(w->o, &e);
+		s = tn_state_get(&w->next, "snapshot");
 	}
 	(void)mark(w, "snapshot");
 	if (bump(w, s) != 0)

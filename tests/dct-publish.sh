@@ -79,6 +79,25 @@ check "a fresh client still sees v2" listed "$tmp/list2.txt" v2 "$D_v2" "$S_v2"
 nt_client list "$GUN" >/dev/null 2>&1
 check "the real client with the old trust data follows" listed <(nt_client list "$GUN" 2>&1) v2 "$D_v2" "$S_v2"
 
+# Two root keys (threshold 2 by default) and a snapshot kept in the agent.
+key_gen root-2 && key_gen snap-1 || bad "more keys generated"
+G2=registry.example.com/team/two
+NT_GUN=$G2
+if quiet tufctl notary init "$G2" --server "$NT_URL" --tls-ca "$NT_CA" --root-key root-1 \
+	--root-key root-2 --targets-key targets-1 --snapshot-key snap-1 &&
+	quiet tufctl notary add "$G2" v1 --digest "sha256:$D_v1" --size "$S_v1" &&
+	quiet tufctl notary publish "$G2"; then
+	ok "two root keys and a client snapshot: published"
+else
+	bad "two root keys and a client snapshot: published" "$(cat "$tmp/quiet.log")"
+fi
+nt_fetch root "$tmp/root2.json"
+check "root: threshold 2, two signatures" test "$(jget "$tmp/root2.json" \
+	'(d["signed"]["roles"]["root"]["threshold"], len(d["signatures"]))')" = "[2, 2]"
+nt_fresh_client list "$G2" >"$tmp/list3.txt" 2>&1
+check "a fresh real client reads it" listed "$tmp/list3.txt" v1 "$D_v1" "$S_v1"
+NT_GUN=$GUN
+
 check "audit: one record per signature (root, targets, targets)" \
-	test "$(grep '"method":"sign"' "$AUDIT" | grep '"result":"ok"' | sed 's/.*"role":"\([^"]*\)".*/\1/' | tr '\n' ' ')" = "root targets targets "
+	test "$(grep '"method":"sign"' "$AUDIT" | grep '"result":"ok"' | grep "team/app" | sed 's/.*"role":"\([^"]*\)".*/\1/' | tr '\n' ' ')" = "root targets targets "
 finish
