@@ -184,6 +184,10 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 {
 	int c;
 
+	if (argv == NULL || argc < 1)
+		return tufctl_usage(o->cmd, "%s", usage);
+	o->args = argv + argc; /* none, until getopt is done */
+	o->n_args = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", all_opts, NULL)) != -1) {
 		const char *arg = optind > 0 ? argv[optind - 1] : "?";
@@ -457,7 +461,7 @@ server_open(struct nopts *o, const struct tn_repo *repo, bool read_only, struct 
 	struct tn_options to = { .url = repo->url, .gun = repo->gun, .tls_ca = repo->tls_ca,
 		.read_only = read_only };
 	const char *env_pass = getenv("TUFCTL_REGISTRY_PASSWORD");
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 
 	to.creds_user = o->username != NULL ? o->username : getenv("TUFCTL_REGISTRY_USERNAME");
 	if (o->password_stdin) {
@@ -489,11 +493,15 @@ session_close(struct nsession *ns)
 static int
 repo_open(struct nopts *o, bool create, struct tn_repo **ret)
 {
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 
+	if (o->args == NULL || o->n_args < 1) {
+		(void)tufctl_usage(o->cmd, "no GUN given");
+		return TUFCTL_USAGE;
+	}
 	if (tn_repo_open(o->trust_dir, o->args[0], o->server, o->tls_ca, create, true, ret, &e) != 0)
 		return nerr(o, &e);
-	return 0;
+	return *ret != NULL ? 0 : nfail(o, "no repository");
 }
 
 /* ---- keys of roles ---------------------------------------------------------------- */
@@ -586,7 +594,7 @@ static int
 stage(struct nopts *o, struct tn_repo *repo, json_t *change)
 {
 	const char *op = json_string_value(json_object_get(change, "op"));
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	json_t *staged = NULL, *c;
 	int r = TUFCTL_FAIL;
 	size_t i;
@@ -659,7 +667,7 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 	const json_t *v;
 	char *pem = NULL;
 	time_t now = time(NULL);
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	int r;
 
 	*ret = NULL;
@@ -742,7 +750,7 @@ static int
 server_key(struct nopts *o, struct nsession *ns, const char *role, bool rotate,
     struct ta_key **ret)
 {
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	struct ta_json_error je;
 	char *js = NULL;
 	json_t *obj = NULL;
@@ -785,7 +793,7 @@ cmd_init(int argc, char **argv)
 	struct ta_meta *root = NULL, *targets = NULL;
 	struct ta_key *k = NULL;
 	json_t *kept = NULL, *init = NULL, *t = NULL;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	uint8_t *b = NULL;
 	size_t n;
 	time_t now = time(NULL);
@@ -1105,7 +1113,7 @@ refresh(struct work *w, struct tn_file *f)
 static int
 copy_state(struct work *w, const struct tn_state *from, struct tn_state *to)
 {
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 
 	for (size_t i = 0; i < from->n; i++)
 		if (tn_state_put(to, from->files[i].role, from->files[i].bytes, from->files[i].len,
@@ -1123,7 +1131,7 @@ targets_of(struct work *w, const char *role, struct tn_file **ret)
 	const json_t *keys, *entry;
 	uint8_t *b = NULL;
 	size_t n;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	int r;
 
 	if ((*ret = tn_state_get(&w->next, role)) != NULL)
@@ -1319,7 +1327,7 @@ apply(struct work *w, const json_t *c)
 
 			for (i = 0; i < nk; i++)
 				have = have || strcmp(ids[i], id) == 0;
-			if (!have && nk < MAX_KEYS * 2) {
+			if (!have && nk < (size_t)MAX_KEYS * 2) {
 				ids[nk] = id;
 				objs[nk++] = v;
 			}
@@ -1329,7 +1337,7 @@ apply(struct work *w, const json_t *c)
 
 			for (size_t k = 0; k < np; k++)
 				have = have || strcmp(ps[k], json_string_value(v)) == 0;
-			if (!have && np < MAX_PATHS * 2)
+			if (!have && np < (size_t)MAX_PATHS * 2)
 				ps[np++] = json_string_value(v);
 		}
 		if (np == 1 && ps[0][0] == '\0') { /* notary's "all paths" is [""] */
@@ -1379,7 +1387,7 @@ sign_role(struct work *w, struct tn_file *f)
 	json_t *uris = json_array();
 	uint8_t *b = NULL;
 	size_t n = 0, held, threshold;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	int r = TUFCTL_FAIL;
 
 	if (uris == NULL)
@@ -1453,7 +1461,7 @@ make_snapshot(struct work *w)
 {
 	struct tn_file *s = tn_state_get(&w->next, "snapshot");
 	struct ta_meta *fresh = NULL, *m;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	uint8_t *b = NULL;
 	size_t n;
 	int r;
@@ -1486,6 +1494,8 @@ make_snapshot(struct work *w)
 			return nerr(w->o, &e);
 		s = tn_state_get(&w->next, "snapshot");
 	}
+	if (s == NULL)
+		return nfail(w->o, "the snapshot went missing");
 	(void)mark(w, "snapshot");
 	if (bump(w, s) != 0)
 		return TUFCTL_FAIL;
@@ -1527,7 +1537,7 @@ static int
 upload(struct work *w)
 {
 	struct tn_part parts[TN_MAX_ROLES];
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	size_t n = 0;
 
 	for (size_t i = 0; i < w->next.n; i++) {
@@ -1548,7 +1558,7 @@ static int
 read_back(struct work *w, struct tn_state *got)
 {
 	struct tn_file *trusted = tn_state_get(&w->cur, "root");
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 
 	if (tn_fetch(w->ns.srv, w->repo->gun, trusted != NULL ? trusted->m : NULL, NULL, w->now, got,
 		&e) != 0)
@@ -1579,7 +1589,7 @@ load_current(struct work *w, json_t *staged)
 	const json_t *init = json_object_get(staged, "init");
 	struct tn_state local = { .n = 0 };
 	struct tn_file *trusted;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	int r;
 
 	if (tn_repo_load(w->repo, &local, &e) != 0)
@@ -1636,7 +1646,7 @@ publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 	struct work w = { .o = o, .repo = repo, .now = time(NULL), .ns = *ns };
 	struct tn_state got = { .n = 0 };
 	json_t *staged = NULL, *c;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	size_t i, n_changed = 0;
 	int ret = TUFCTL_FAIL;
 
@@ -1812,7 +1822,7 @@ cmd_list(int argc, char **argv)
 	struct nsession ns = { 0 };
 	struct tn_state local = { .n = 0 }, st = { .n = 0 };
 	struct tn_file *trusted;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	int r, ret = TUFCTL_FAIL;
 
 	if ((r = parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary list GUN\n")) != 0)
@@ -1883,7 +1893,7 @@ cmd_rotate(int argc, char **argv)
 	json_t *keys = NULL, *kept = NULL;
 	const char *role;
 	char label[64], *uri = NULL;
-	struct tn_error e;
+	struct tn_error e = { .text = "" };
 	int r, ret = TUFCTL_FAIL;
 
 	if ((r = parse(&o, argc, argv, allowed, 2, 2,

@@ -304,7 +304,7 @@ write_json(const char *path, const json_t *v, struct tn_error *e)
 static int
 find_server(const char *trust, const char *gun, char **ret, struct tn_error *e)
 {
-	DIR *d = opendir(trust);
+	DIR *d = trust != NULL ? opendir(trust) : NULL;
 	struct dirent *de;
 	char found[2][NAME_MAX + 1];
 	size_t n = 0;
@@ -442,6 +442,10 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 			url = u;
 		if (tls_ca == NULL)
 			tls_ca = ca;
+	}
+	if (url == NULL) {
+		r = fail(e, TA_ERR_INVALID, "no server URL for '%s'; give --server URL", gun);
+		goto out;
 	}
 	if ((repo->url = strdup(url)) == NULL ||
 	    (tls_ca != NULL && (repo->tls_ca = strdup(tls_ca)) == NULL)) {
@@ -892,7 +896,7 @@ fetch_one(struct tn_server *s, struct tn_state *st, const char *role, const char
 				   "repository is broken on the server",
 				   name) :
 			       r;
-	if (parent != NULL && (r = ta_meta_check_file(parent, role, b, n)) != 0) {
+	if (parent != NULL && ta_meta_check_file(parent, role, b, n) != 0) {
 		free(b);
 		return fail(e, TA_ERR_VERIFY,
 		    "%s.json from the server does not match its hashes and length in %s: a tampered "
