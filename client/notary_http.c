@@ -4,14 +4,15 @@
  * One easy handle per server (so connections are reused), reset before
  * each transfer and configured from scratch: http/https only, no signals,
  * bounded connect and stall times, a body cap enforced as bytes arrive.
- * Registry token auth (FORMATS §1.9) is done here too: the Bearer
- * challenge, the token realm, Basic or OAuth refresh-token grants.
+ * Registry token auth (FORMATS §1.9) is driven from here: the exchanges
+ * with the server and the token realm (Basic or OAuth refresh-token
+ * grants); what they carry is parsed and held by client/notary_auth.c
+ * (challenges, token answers, credentials, docker's config.json).
  *
  * Secrets (the password, docker's identity token, bearer tokens and every
  * Authorization header built from them) live in buffers that are wiped
  * before they are freed; none is ever put into an error text. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,8 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "client/notary_auth.h"
 #include "client/notary_http.h"
 #include "common/err.h"
 #include "common/secret.h"
@@ -41,26 +42,10 @@
 #define TN_PARTS_MAX 64
 #define TN_ERRBODY_MAX ((size_t)64 << 10)  /* error bodies: enough for any catalogue */
 #define TN_PING_MAX ((size_t)64 << 10)
-#define TN_TOKEN_BODY_MAX ((size_t)1 << 20)
-#define TN_TOKEN_MAX 16384
-#define TN_TOKEN_MIN_S 60          /* distribution's minimumTokenLifetimeSeconds */
-#define TN_TOKEN_MAX_S 86400
-#define TN_TOKEN_MARGIN_S 5        /* refetch a little before the token expires */
-#define TN_PARAM_MAX 2048          /* one challenge parameter */
-#define TN_CRED_MAX 4096           /* user name, password, identity token */
-#define TN_DOCKER_CONFIG_MAX ((size_t)1 << 20)
 #define TN_CLIENT_ID "tufctl"
 
 enum tn_scope { TN_SCOPE_PULL, TN_SCOPE_PUSH, TN_SCOPE_ADMIN, TN_SCOPE_N };
 static const char *const scope_actions[TN_SCOPE_N] = {"pull", "push,pull", "*"};
-
-enum tn_cred { TN_CRED_NONE, TN_CRED_CALLER, TN_CRED_DOCKER_AUTH, TN_CRED_DOCKER_TOKEN };
-
-struct tn_token {
-	char *value; /* wiped when dropped */
-	size_t len;
-	time_t until; /* CLOCK_MONOTONIC seconds */
-};
 
 struct tn_server {
 	CURL *curl;
@@ -79,13 +64,7 @@ struct tn_server {
 	/* Token auth: set from a Bearer challenge. */
 	char *realm;
 	char *service;
-	bool creds_loaded;
-	enum tn_cred cred;
-	char *user;      /* not secret, but only in "for user 'x'" texts */
-	char *pass;      /* secret */
-	char *idtoken;   /* secret: docker's identitytoken (OAuth refresh token) */
-	char *cred_file; /* the config.json the credentials came from */
-	bool helpers;    /* that file names credential helpers, which are not run */
+	struct tn_creds creds;
 	struct tn_token tok[TN_SCOPE_N];
 };
 
@@ -112,15 +91,6 @@ struct tn_req {
 	int tries;
 	CURLcode cc;
 	char errbuf[CURL_ERROR_SIZE];
-};
-
-/* A parsed Bearer challenge (RFC 6750 §3, RFC 7235 §2.1). */
-struct tn_challenge {
-	bool bearer;
-	char realm[TN_PARAM_MAX + 1];
-	char service[TN_PARAM_MAX + 1];
-	char scope[TN_PARAM_MAX + 1];
-	char error[TN_PARAM_MAX + 1];
 };
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -173,10 +143,12 @@ clean_text(char *out, size_t outsz, const char *in, size_t n)
 		size_t w = bad ? 1 : k;
 
 		if (o + w + 1 > outsz) {
-			if (o > outsz - 4)
+			/* o is on a character boundary; cut back, it may not be. */
+			if (o > outsz - 4) {
 				o = outsz - 4;
-			while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
-				o--;
+				while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
+					o--;
+			}
 			memcpy(out + o, "...", 4);
 			return;
 		}
@@ -225,23 +197,6 @@ env_lower(const char *name, long lo, long def)
 	return n;
 }
 
-static void
-str_wipe_free(char **p)
-{
-	if (*p != NULL)
-		ta_wipe_free(*p, strlen(*p));
-	*p = NULL;
-}
-
-static void
-token_drop(struct tn_token *t)
-{
-	ta_wipe_free(t->value, t->len);
-	t->value = NULL;
-	t->len = 0;
-	t->until = 0;
-}
-
 /* Wipes every header line (Authorization among them) before freeing. */
 static void
 headers_free(struct curl_slist *h)
@@ -251,52 +206,7 @@ headers_free(struct curl_slist *h)
 	curl_slist_free_all(h);
 }
 
-/* jansson's allocations while a secret is parsed: freed wiped.  Switched
- * only when jansson uses plain malloc/free (ta_proto_init() may already
- * have made every free wipe), and switched back after. */
-static void
-wiping_free(void *p)
-{
-	if (p == NULL)
-		return;
-	explicit_bzero(p, malloc_usable_size(p));
-	free(p);
-}
-
-struct json_wipe {
-	bool on;
-};
-
-static void
-json_wipe_begin(struct json_wipe *w)
-{
-	json_malloc_t m;
-	json_free_t f;
-
-	json_get_alloc_funcs(&m, &f);
-	w->on = (m == malloc && f == free);
-	if (w->on)
-		json_set_alloc_funcs(malloc, wiping_free);
-}
-
-static void
-json_wipe_end(struct json_wipe *w)
-{
-	if (w->on)
-		json_set_alloc_funcs(malloc, free);
-	w->on = false;
-}
-
 /* ---- checks of what the caller gives ------------------------------------- */
-
-static bool
-has_ctl(const char *p)
-{
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
 
 static int
 check_gun(const char *gun, struct tn_error *e)
@@ -309,7 +219,7 @@ check_gun(const char *gun, struct tn_error *e)
 	if (n > TN_GUN_MAX)
 		return fail(e, TA_ERR_INVALID, "notary: the GUN is %zu bytes long; at most %d are "
 		    "allowed", n, TN_GUN_MAX);
-	if (has_ctl(gun))
+	if (tn_has_ctl(gun))
 		return fail(e, TA_ERR_INVALID, "notary: the GUN contains a control character; give "
 		    "a plain name like registry.example.com/team/app");
 	for (i = 0; i < n;) {
@@ -402,7 +312,7 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 	if (url == NULL || *url == '\0')
 		return fail(e, TA_ERR_INVALID, "notary: no server URL given; give one such as "
 		    "https://notary.example.com");
-	if (strlen(url) > TN_URL_MAX || has_ctl(url) || strpbrk(url, " \t") != NULL)
+	if (strlen(url) > TN_URL_MAX || tn_has_ctl(url) || strpbrk(url, " \t") != NULL)
 		return fail(e, TA_ERR_INVALID, "notary: the server URL is too long or contains "
 		    "spaces or control characters; give one such as https://notary.example.com");
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
@@ -903,201 +813,55 @@ status_error(const struct tn_req *q, const char *who, struct tn_error *e)
 
 /* ---- challenges -------------------------------------------------------------- */
 
-static bool
-is_tchar(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static const char *
-skip_ows(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/* A token or quoted-string value into out (at most TN_PARAM_MAX bytes);
- * NULL when malformed. */
-static const char *
-param_value(const char *p, char out[static TN_PARAM_MAX + 1])
-{
-	size_t o = 0;
-
-	if (*p == '"') {
-		for (p++; *p != '"'; p++) {
-			if (*p == '\\')
-				p++;
-			if (*p == '\0' || ((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-				return NULL;
-			if (o >= TN_PARAM_MAX)
-				return NULL;
-			out[o++] = *p;
-		}
-		p++;
-	} else {
-		for (; is_tchar((unsigned char)*p); p++) {
-			if (o >= TN_PARAM_MAX)
-				return NULL;
-			out[o++] = *p;
-		}
-		if (o == 0)
-			return NULL;
-	}
-	out[o] = '\0';
-	return p;
-}
-
-static bool
-is_t68(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    (c != '\0' && strchr("-._~+/", c) != NULL);
-}
-
-/* One WWW-Authenticate field value: challenges separated by commas, each a
- * scheme and either a token68 or auth-params (name=token|quoted-string) in
- * any order.  Fills *ch from the first Bearer challenge.  1 when one was
- * found, 0 when none, -1 when the field is malformed (or a Bearer challenge
- * repeats a parameter). */
-static int
-parse_challenges(const char *p, struct tn_challenge *ch)
-{
-	char name[64], val[TN_PARAM_MAX + 1];
-
-	for (;;) {
-		const char *q;
-		size_t k;
-		bool bearer;
-		bool seen_realm = false, seen_service = false, seen_scope = false,
-		     seen_error = false;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			return 0;
-		for (k = 0; is_tchar((unsigned char)p[k]); k++)
-			;
-		if (k == 0)
-			return -1;
-		bearer = k == 6 && strncasecmp(p, "Bearer", 6) == 0;
-		p += k;
-		if (*p != ' ' && *p != '\t' && *p != ',' && *p != '\0')
-			return -1;
-		if (bearer)
-			memset(ch, 0, sizeof(*ch));
-		p = skip_ows(p);
-		/* A token68 ("Negotiate abc/d==") is all there is of this one. */
-		for (q = p; is_t68((unsigned char)*q); q++)
-			;
-		if (q > p) {
-			while (*q == '=')
-				q++;
-			q = skip_ows(q);
-			if (*q == ',' || *q == '\0') {
-				p = q;
-				if (bearer) {
-					ch->bearer = true;
-					return 1;
-				}
-				continue;
-			}
-		}
-		/* Parameters until the end or the next challenge. */
-		for (;;) {
-			const char *start;
-
-			while (*p == ' ' || *p == '\t' || *p == ',')
-				p++;
-			if (*p == '\0')
-				break;
-			start = p;
-			for (k = 0; is_tchar((unsigned char)p[k]); k++)
-				;
-			if (k == 0)
-				return -1;
-			q = skip_ows(p + k);
-			if (*q != '=') {
-				p = start; /* "Scheme2 ...": the next challenge */
-				break;
-			}
-			if (k >= sizeof(name))
-				return -1;
-			memcpy(name, start, k);
-			name[k] = '\0';
-			if ((p = param_value(skip_ows(q + 1), val)) == NULL)
-				return -1;
-			p = skip_ows(p);
-			if (*p != '\0' && *p != ',')
-				return -1;
-			if (!bearer)
-				continue;
-#define TAKE(field, seen) \
-	do { \
-		if (seen) \
-			return -1; \
-		(seen) = true; \
-		memcpy(ch->field, val, strlen(val) + 1); \
-	} while (0)
-			if (strcasecmp(name, "realm") == 0)
-				TAKE(realm, seen_realm);
-			else if (strcasecmp(name, "service") == 0)
-				TAKE(service, seen_service);
-			else if (strcasecmp(name, "scope") == 0)
-				TAKE(scope, seen_scope);
-			else if (strcasecmp(name, "error") == 0)
-				TAKE(error, seen_error);
-#undef TAKE
-		}
-		if (bearer) {
-			ch->bearer = true;
-			return 1;
-		}
-	}
-}
-
-/* The Bearer challenge of the last answer, from every WWW-Authenticate
- * field.  1 found, 0 none, -1 malformed. */
+/* The Bearer challenge of the last answer, from its first
+ * TN_CHALLENGE_LINES WWW-Authenticate lines (tn_challenge_find): 1 found,
+ * 0 none, TA_ERR_NOMEM, or another TA_ERR_* when malformed. */
 static int
 answer_challenge(struct tn_server *s, struct tn_challenge *ch)
 {
+	char *values[TN_CHALLENGE_LINES];
 	struct curl_header *h = NULL;
-	size_t i = 0, amount = 1;
-	int found = 0;
+	size_t i, n = 0, amount = 1;
+	int r = 0;
 
-	for (i = 0; i < amount && i < 16; i++) {
-		int r;
-
+	/* Copied: a struct curl_header lasts until the next call only. */
+	for (i = 0; i < amount && i < TN_CHALLENGE_LINES; i++) {
 		if (curl_easy_header(s->curl, "WWW-Authenticate", i, CURLH_HEADER, -1, &h) !=
 		    CURLHE_OK)
 			break;
 		amount = h->amount;
-		if ((r = parse_challenges(h->value, ch)) == 1)
-			return 1;
-		if (r < 0)
-			found = -1;
+		if ((values[n] = strdup(h->value)) == NULL) {
+			r = TA_ERR_NOMEM;
+			break;
+		}
+		n++;
 	}
-	return found;
+	if (r == 0)
+		r = tn_challenge_find((const char *const *)values, n, ch);
+	for (i = 0; i < n; i++)
+		free(values[i]);
+	return r;
 }
 
 /* Takes the realm and service of a challenge: the realm must be an http(s)
- * URL without credentials, and https when the server is. */
+ * URL without credentials, and https when the server is
+ * (tn_realm_check()), and one libcurl can parse. */
 static int
 adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *who,
     struct tn_error *e)
 {
+	enum tn_realm_fault f = tn_realm_check(ch->realm, s->https);
 	CURLU *u = NULL;
 	char *scheme = NULL, *host = NULL, *user = NULL, rtext[128];
 	int r = 0;
 
 	clean_text(rtext, sizeof(rtext), ch->realm, strlen(ch->realm));
-	if (ch->realm[0] == '\0')
+	if (f == TN_REALM_MISSING)
 		return sfail(s, who, e, TA_ERR_PROTOCOL, "the Bearer challenge has no realm; the "
 		    "server's auth setup is broken");
 	if ((u = curl_url()) == NULL)
 		return sfail(s, who, e, TA_ERR_NOMEM, "out of memory");
-	if (has_ctl(ch->realm) || curl_url_set(u, CURLUPART_URL, ch->realm, 0) != CURLUE_OK ||
+	if (f == TN_REALM_NOT_HTTP || curl_url_set(u, CURLUPART_URL, ch->realm, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
@@ -1105,12 +869,12 @@ adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *
 		    "the server's auth setup is broken", rtext);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+	if (f == TN_REALM_CREDENTIALS || curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
 		r = sfail(s, who, e, TA_ERR_PROTOCOL, "the token realm carries credentials in its "
 		    "URL; refusing it");
 		goto out;
 	}
-	if (s->https && strcmp(scheme, "https") != 0) {
+	if (f == TN_REALM_DOWNGRADE || (s->https && strcmp(scheme, "https") != 0)) {
 		r = sfail(s, who, e, TA_ERR_PROTOCOL, "the token realm '%s' is plain http while "
 		    "the server is https; refusing to send credentials there", rtext);
 		goto out;
@@ -1118,7 +882,7 @@ adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *
 	if (s->realm == NULL || strcmp(s->realm, ch->realm) != 0 || s->service == NULL ||
 	    strcmp(s->service, ch->service) != 0) {
 		for (int i = 0; i < TN_SCOPE_N; i++)
-			token_drop(&s->tok[i]);
+			tn_token_drop(&s->tok[i]);
 		free(s->realm);
 		free(s->service);
 		s->service = NULL;
@@ -1136,231 +900,6 @@ out:
 
 /* ---- credentials ------------------------------------------------------------- */
 
-/* docker's "auths" key, as host[:port]: without a scheme, a /v1/ or /v2/
- * suffix or a trailing slash; lower case. */
-static bool
-auths_key_matches(const struct tn_server *s, const char *key)
-{
-	char k[512];
-	size_t n;
-
-	if (strncasecmp(key, "https://", 8) == 0)
-		key += 8;
-	else if (strncasecmp(key, "http://", 7) == 0)
-		key += 7;
-	n = strlen(key);
-	if (n == 0 || n >= sizeof(k))
-		return false;
-	memcpy(k, key, n + 1);
-	for (size_t i = 0; i < n; i++)
-		if (k[i] >= 'A' && k[i] <= 'Z')
-			k[i] = (char)(k[i] - 'A' + 'a');
-	while (n > 0 && k[n - 1] == '/')
-		k[--n] = '\0';
-	if (n > 3 && (strcmp(k + n - 3, "/v1") == 0 || strcmp(k + n - 3, "/v2") == 0))
-		k[n - 3] = '\0';
-	if (strcmp(k, s->hostport) == 0)
-		return true;
-	return s->default_port && strcmp(k, s->host) == 0;
-}
-
-static int
-docker_config_path(char **ret)
-{
-	const char *d = secure_getenv("DOCKER_CONFIG"), *home = secure_getenv("HOME");
-
-	*ret = NULL;
-	if (d != NULL && *d != '\0')
-		return asprintf(ret, "%s/config.json", d) < 0 ? TA_ERR_NOMEM : 0;
-	if (home != NULL && *home != '\0')
-		return asprintf(ret, "%s/.docker/config.json", home) < 0 ? TA_ERR_NOMEM : 0;
-	return 0;
-}
-
-/* Reads a whole small file; the buffer is the caller's to wipe.  1 when it
- * does not exist. */
-static int
-read_small(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rbe");
-	char *buf = NULL;
-	size_t n = 0;
-	int r = 0;
-
-	if (f == NULL)
-		return errno == ENOENT || errno == ENOTDIR ? 1 : TA_ERR_SYSTEM;
-	if ((buf = malloc(max + 1)) == NULL) {
-		(void)fclose(f);
-		return TA_ERR_NOMEM;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f))
-		r = TA_ERR_SYSTEM;
-	else if (n > max)
-		r = TA_ERR_TOO_LARGE;
-	(void)fclose(f);
-	if (r != 0) {
-		ta_wipe_free(buf, max + 1);
-		return r;
-	}
-	buf[n] = '\0';
-	*ret = buf;
-	*ret_len = n;
-	return 0;
-}
-
-/* "auth": base64 of "user:password". */
-static int
-take_docker_auth(struct tn_server *s, const char *b64)
-{
-	size_t n = strlen(b64), pad = 0, len;
-	unsigned char *raw;
-	char *colon;
-	int dl;
-
-	if (n == 0 || n % 4 != 0 || n > TN_CRED_MAX)
-		return TA_ERR_FORMAT;
-	if ((raw = malloc(n / 4 * 3 + 1)) == NULL)
-		return TA_ERR_NOMEM;
-	dl = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n);
-	if (dl < 0) {
-		ta_wipe_free(raw, n / 4 * 3 + 1);
-		return TA_ERR_FORMAT;
-	}
-	while (pad < 2 && b64[n - 1 - pad] == '=')
-		pad++;
-	len = (size_t)dl - pad;
-	raw[len] = '\0';
-	colon = memchr(raw, ':', len);
-	if (colon == NULL || colon == (char *)raw || memchr(raw, '\0', len) != NULL ||
-	    has_ctl((char *)raw)) {
-		ta_wipe_free(raw, n / 4 * 3 + 1);
-		return TA_ERR_FORMAT;
-	}
-	*colon = '\0';
-	if ((s->user = strdup((char *)raw)) == NULL || (s->pass = strdup(colon + 1)) == NULL) {
-		ta_wipe_free(raw, n / 4 * 3 + 1);
-		return TA_ERR_NOMEM;
-	}
-	ta_wipe_free(raw, n / 4 * 3 + 1);
-	return 0;
-}
-
-/* docker's config.json "auths" entry for this server, if any. */
-static int
-load_docker_creds(struct tn_server *s, struct tn_error *e)
-{
-	char *path = NULL, *buf = NULL;
-	size_t len = 0;
-	json_t *root = NULL, *auths, *entry;
-	const char *key;
-	struct json_wipe jw = {false};
-	json_error_t jerr;
-	int r;
-
-	if ((r = docker_config_path(&path)) != 0 || path == NULL)
-		return r == 0 ? 0 : fail(e, r, "notary: out of memory");
-	r = read_small(path, TN_DOCKER_CONFIG_MAX, &buf, &len);
-	if (r == 1) {
-		r = 0;
-		goto out;
-	}
-	if (r != 0) {
-		r = sfail(s, NULL, e, r, "cannot read docker's %s (%s); fix it or set "
-		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD",
-		    path, r == TA_ERR_SYSTEM ? strerror(errno) : ta_strerror(r));
-		goto out;
-	}
-	json_wipe_begin(&jw);
-	root = json_loadb(buf, len, 0, &jerr);
-	ta_wipe(buf, len);
-	if (!json_is_object(root)) {
-		r = sfail(s, NULL, e, TA_ERR_FORMAT, "docker's %s is not a JSON object (line %d); "
-		    "fix it or set TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", path,
-		    jerr.line);
-		goto out;
-	}
-	auths = json_object_get(root, "auths");
-	json_object_foreach(auths, key, entry) {
-		json_t *tok, *auth;
-
-		if (!auths_key_matches(s, key) || !json_is_object(entry))
-			continue;
-		tok = json_object_get(entry, "identitytoken");
-		auth = json_object_get(entry, "auth");
-		if (json_is_string(tok) && json_string_length(tok) > 0) {
-			if (json_string_length(tok) > TN_CRED_MAX ||
-			    has_ctl(json_string_value(tok))) {
-				r = TA_ERR_FORMAT;
-			} else if ((s->idtoken = strdup(json_string_value(tok))) == NULL) {
-				r = TA_ERR_NOMEM;
-			} else {
-				s->cred = TN_CRED_DOCKER_TOKEN;
-			}
-		} else if (json_is_string(auth) && json_string_length(auth) > 0) {
-			if ((r = take_docker_auth(s, json_string_value(auth))) == 0)
-				s->cred = TN_CRED_DOCKER_AUTH;
-		} else {
-			continue;
-		}
-		if (r != 0) {
-			r = sfail(s, NULL, e, r, "docker's %s has an unusable entry for '%s'; run "
-			    "docker login again or set TUFCTL_REGISTRY_USERNAME and "
-			    "TUFCTL_REGISTRY_PASSWORD", path, s->hostport);
-			goto out;
-		}
-		s->cred_file = path;
-		path = NULL;
-		break;
-	}
-	if (s->cred == TN_CRED_NONE)
-		s->helpers = json_is_string(json_object_get(root, "credsStore")) ||
-		    json_object_size(json_object_get(root, "credHelpers")) > 0;
-out:
-	/* The strings of the tree are secrets too. */
-	if (root != NULL) {
-		json_object_foreach(json_object_get(root, "auths"), key, entry) {
-			const char *f[] = {"auth", "identitytoken", "password"};
-
-			for (size_t i = 0; i < 3; i++) {
-				json_t *v = json_object_get(entry, f[i]);
-
-				if (json_is_string(v))
-					ta_wipe((char *)(uintptr_t)json_string_value(v),
-					    json_string_length(v));
-			}
-		}
-	}
-	json_decref(root);
-	json_wipe_end(&jw);
-	ta_wipe_free(buf, len + 1);
-	free(path);
-	return r;
-}
-
-static int
-load_creds(struct tn_server *s, const struct tn_options *o, struct tn_error *e)
-{
-	if (o->creds_user != NULL) {
-		if (*o->creds_user == '\0' || o->creds_pass == NULL)
-			return fail(e, TA_ERR_INVALID, "notary: a registry user name needs a "
-			    "password (TUFCTL_REGISTRY_PASSWORD or --password-stdin)");
-		if (strlen(o->creds_user) > TN_CRED_MAX || strlen(o->creds_pass) > TN_CRED_MAX ||
-		    has_ctl(o->creds_user) || strchr(o->creds_user, ':') != NULL)
-			return fail(e, TA_ERR_INVALID, "notary: the registry user name or password "
-			    "is too long or has a control character (or ':' in the name)");
-		if ((s->user = strdup(o->creds_user)) == NULL ||
-		    (s->pass = strdup(o->creds_pass)) == NULL)
-			return fail(e, TA_ERR_NOMEM, "notary: out of memory");
-		s->cred = TN_CRED_CALLER;
-		s->creds_loaded = true;
-	} else if (o->creds_pass != NULL) {
-		return fail(e, TA_ERR_INVALID, "notary: a registry password without a user name; "
-		    "set TUFCTL_REGISTRY_USERNAME too");
-	}
-	return 0;
-}
-
 /* What to tell when the realm refuses the credentials we have. */
 static int
 creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
@@ -1369,79 +908,70 @@ creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
 	const char *who = "token";
 
 	clean_text(realm, sizeof(realm), s->realm, strlen(s->realm));
-	switch (s->cred) {
+	switch (s->creds.kind) {
 	case TN_CRED_CALLER:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the token service %s refused the "
 		    "credentials for user '%s' (%ld); check TUFCTL_REGISTRY_USERNAME and "
-		    "TUFCTL_REGISTRY_PASSWORD (or --password-stdin)", realm, s->user, q->status);
+		    "TUFCTL_REGISTRY_PASSWORD (or --password-stdin)", realm, s->creds.user,
+		    q->status);
 	case TN_CRED_DOCKER_AUTH:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the token service %s refused the "
 		    "credentials for user '%s' from %s (%ld); run docker login again or set "
-		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", realm, s->user,
-		    s->cred_file, q->status);
+		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", realm, s->creds.user,
+		    s->creds.file, q->status);
 	case TN_CRED_DOCKER_TOKEN:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the token service %s refused the "
 		    "identity token from %s (%ld); run docker login again or set "
-		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", realm, s->cred_file,
+		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", realm, s->creds.file,
 		    q->status);
 	default:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the server needs registry "
 		    "credentials (the token service %s answered %ld without them); set "
 		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD (or use "
 		    "--password-stdin, or docker login)%s", realm, q->status,
-		    s->helpers ? "; docker's credential helpers are not used" : "");
+		    s->creds.helpers ? "; docker's credential helpers are not used" : "");
 	}
 }
 
 /* ---- tokens ------------------------------------------------------------------ */
 
-/* "Authorization: Basic base64(user:pass)", wiped by headers_free(). */
+/* Appends a header line holding a secret; hdr (size bytes) is wiped and
+ * freed whatever happens, and headers_free() wipes the list's copy. */
+static int
+add_secret_header(struct curl_slist **hdrs, char *hdr, size_t size)
+{
+	struct curl_slist *n = curl_slist_append(*hdrs, hdr);
+
+	ta_wipe_free(hdr, size);
+	if (n == NULL)
+		return TA_ERR_NOMEM;
+	*hdrs = n;
+	return 0;
+}
+
+/* "Authorization: Basic base64(user:pass)". */
 static int
 basic_header(const struct tn_server *s, struct curl_slist **hdrs)
 {
-	size_t ul = strlen(s->user), pl = strlen(s->pass), rl = ul + 1 + pl;
-	size_t hl = 21 + 4 * ((rl + 2) / 3) + 1;
-	char *raw = malloc(rl + 1), *hdr = malloc(hl);
-	struct curl_slist *n;
-	int r = 0;
+	char *hdr = NULL;
+	size_t size = 0;
+	int r;
 
-	if (raw == NULL || hdr == NULL) {
-		r = TA_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(raw, s->user, ul);
-	raw[ul] = ':';
-	memcpy(raw + ul + 1, s->pass, pl);
-	memcpy(hdr, "Authorization: Basic ", 22);
-	(void)EVP_EncodeBlock((unsigned char *)hdr + 21, (const unsigned char *)raw, (int)rl);
-	if ((n = curl_slist_append(*hdrs, hdr)) == NULL)
-		r = TA_ERR_NOMEM;
-	else
-		*hdrs = n;
-out:
-	ta_wipe_free(raw, rl + 1);
-	ta_wipe_free(hdr, hl);
-	return r;
+	if ((r = tn_creds_basic_header(&s->creds, &hdr, &size)) != 0)
+		return r;
+	return add_secret_header(hdrs, hdr, size);
 }
 
 static int
 bearer_header(const struct tn_token *t, struct curl_slist **hdrs)
 {
-	size_t hl = 22 + t->len + 1;
-	struct curl_slist *n;
-	char *hdr;
+	char *hdr = NULL;
+	size_t size = 0;
+	int r;
 
-	if (t->value == NULL)
-		return TA_ERR_INTERNAL;
-	if ((hdr = malloc(hl)) == NULL)
-		return TA_ERR_NOMEM;
-	(void)snprintf(hdr, hl, "Authorization: Bearer %s", t->value);
-	n = curl_slist_append(*hdrs, hdr);
-	ta_wipe_free(hdr, hl);
-	if (n == NULL)
-		return TA_ERR_NOMEM;
-	*hdrs = n;
-	return 0;
+	if ((r = tn_token_header(t, &hdr, &size)) != 0)
+		return r;
+	return add_secret_header(hdrs, hdr, size);
 }
 
 /* key=escaped(value)&... appended to a growing form; the escaped copy of a
@@ -1497,8 +1027,8 @@ realm_url(struct tn_server *s, const char *scope, char **ret)
 		goto out;
 	free(q);
 	q = NULL;
-	if (s->cred == TN_CRED_CALLER || s->cred == TN_CRED_DOCKER_AUTH) {
-		if (asprintf(&q, "account=%s", s->user) < 0 ||
+	if (s->creds.kind == TN_CRED_CALLER || s->creds.kind == TN_CRED_DOCKER_AUTH) {
+		if (asprintf(&q, "account=%s", s->creds.user) < 0 ||
 		    curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
 			CURLUE_OK)
 			goto out;
@@ -1514,106 +1044,47 @@ out:
 	return r;
 }
 
-/* The token answer: {"token"|"access_token", "expires_in", "refresh_token"}. */
+/* The token answer (tn_token_parse()) into t; for docker's identity token
+ * a new refresh token replaces the old one (OAuth rotation). */
 static int
 take_token(struct tn_server *s, const struct tn_req *q, struct tn_token *t, struct tn_error *e)
 {
-	struct json_wipe jw = {false};
-	json_t *root, *v;
-	const char *tok = NULL;
-	json_int_t exp = 0;
-	size_t len = 0;
-	int r = 0;
+	struct tn_token_answer a;
+	const char *why = NULL;
+	int r;
 
-	json_wipe_begin(&jw);
-	root = json_loadb((const char *)q->body, q->len, 0, NULL);
-	if (!json_is_object(root)) {
-		r = sfail(s, "token", e, TA_ERR_PROTOCOL, "the token service answered something "
-		    "that is not a JSON object; is the realm right?");
-		goto out;
+	if ((r = tn_token_parse(q->body, q->len, &a, &why)) != 0) {
+		if (r == TA_ERR_NOMEM)
+			tn_token_drop(t);
+		return sfail(s, "token", e, r, "%s", why);
 	}
-	/* Either name; distribution prefers access_token when both are. */
-	v = json_object_get(root, "access_token");
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		v = json_object_get(root, "token");
-	if (json_is_string(v) && json_string_length(v) > 0) {
-		tok = json_string_value(v);
-		len = json_string_length(v);
-	}
-	if (tok == NULL) {
-		r = sfail(s, "token", e, TA_ERR_PROTOCOL, "the token service's answer has no "
-		    "token");
-		goto out;
-	}
-	/* It goes into a header line: printable ASCII without spaces only. */
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)tok[i] <= 0x20 || (unsigned char)tok[i] >= 0x7f)
-			len = TN_TOKEN_MAX + 1;
-	if (len > TN_TOKEN_MAX) {
-		r = sfail(s, "token", e, TA_ERR_PROTOCOL, "the token service's token is over %d "
-		    "bytes or has characters a header cannot carry", TN_TOKEN_MAX);
-		goto out;
-	}
-	if (json_is_integer(v = json_object_get(root, "expires_in")))
-		exp = json_integer_value(v);
-	if (exp < TN_TOKEN_MIN_S)
-		exp = TN_TOKEN_MIN_S;
-	if (exp > TN_TOKEN_MAX_S)
-		exp = TN_TOKEN_MAX_S;
-	token_drop(t);
-	if ((t->value = malloc(len + 1)) == NULL) {
-		r = sfail(s, "token", e, TA_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	memcpy(t->value, tok, len + 1);
-	t->len = len;
-	t->until = now_s() + (time_t)exp - TN_TOKEN_MARGIN_S;
-	/* A new refresh token replaces the old one (OAuth rotation). */
-	if (s->cred == TN_CRED_DOCKER_TOKEN &&
-	    json_is_string(v = json_object_get(root, "refresh_token")) &&
-	    json_string_length(v) > 0 && json_string_length(v) <= TN_CRED_MAX &&
-	    !has_ctl(json_string_value(v))) {
-		char *n = strdup(json_string_value(v));
-
-		if (n != NULL) {
-			str_wipe_free(&s->idtoken);
-			s->idtoken = n;
-		}
-	}
-out:
-	if (json_is_object(root)) {
-		const char *f[] = {"token", "access_token", "refresh_token"};
-
-		for (size_t i = 0; i < 3; i++)
-			if (json_is_string(v = json_object_get(root, f[i])))
-				ta_wipe((char *)(uintptr_t)json_string_value(v),
-				    json_string_length(v));
-	}
-	json_decref(root);
-	json_wipe_end(&jw);
-	return r;
+	tn_token_take(t, &a, now_s());
+	tn_creds_take_refresh(&s->creds, &a);
+	tn_token_answer_clear(&a);
+	return 0;
 }
 
 static int
 fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 {
 	struct tn_req q = {.s = s, .max = TN_TOKEN_BODY_MAX};
+	struct tn_auth_host h = {.host = s->host, .hostport = s->hostport,
+	    .default_port = s->default_port};
 	struct curl_slist *hdrs = NULL;
 	char *scope = NULL, *url = NULL, *form = NULL;
 	size_t form_len = 0;
 	int r;
 
-	if (!s->creds_loaded) {
-		if ((r = load_docker_creds(s, e)) != 0)
-			return r;
-		s->creds_loaded = true;
-	}
+	if ((r = tn_creds_from_docker(&s->creds, &h, s->url, e)) != 0)
+		return r;
 	if (asprintf(&scope, "repository:%s:%s", s->gun, scope_actions[sc]) < 0)
 		return sfail(s, "token", e, TA_ERR_NOMEM, "out of memory");
-	if (s->cred == TN_CRED_DOCKER_TOKEN) {
+	if (s->creds.kind == TN_CRED_DOCKER_TOKEN) {
+		const char *idtoken = s->creds.idtoken;
+
 		/* docker's identitytoken: the OAuth2 refresh-token grant. */
 		if ((r = form_add(s->curl, &form, &form_len, "grant_type", "refresh_token")) != 0 ||
-		    (r = form_add(s->curl, &form, &form_len, "refresh_token", s->idtoken)) != 0 ||
+		    (r = form_add(s->curl, &form, &form_len, "refresh_token", idtoken)) != 0 ||
 		    (r = form_add(s->curl, &form, &form_len, "service", s->service)) != 0 ||
 		    (r = form_add(s->curl, &form, &form_len, "scope", scope)) != 0 ||
 		    (r = form_add(s->curl, &form, &form_len, "client_id", TN_CLIENT_ID)) != 0) {
@@ -1629,7 +1100,7 @@ fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 			r = sfail(s, "token", e, r, "cannot build the token request URL");
 			goto out;
 		}
-		if ((s->cred == TN_CRED_CALLER || s->cred == TN_CRED_DOCKER_AUTH) &&
+		if ((s->creds.kind == TN_CRED_CALLER || s->creds.kind == TN_CRED_DOCKER_AUTH) &&
 		    (r = basic_header(s, &hdrs)) != 0) {
 			r = sfail(s, "token", e, r, "out of memory");
 			goto out;
@@ -1673,17 +1144,17 @@ not_authorized(struct tn_server *s, const struct tn_req *q, enum tn_scope sc, co
 	struct tn_catalogue cat;
 	bool have = catalogue(q, &cat);
 
-	if (s->cred == TN_CRED_NONE)
+	if (s->creds.kind == TN_CRED_NONE)
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s without registry credentials; "
 		    "set TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD (or use "
 		    "--password-stdin, or docker login)%s", q->status, reason_of(q),
-		    s->helpers ? "; docker's credential helpers are not used" : "");
+		    s->creds.helpers ? "; docker's credential helpers are not used" : "");
 	return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s%s%s: %s%s%s is not allowed to %s "
 	    "'%s'; ask the registry's admin for that access", q->status, reason_of(q),
 	    have ? ": " : "", have ? cat.text : "",
-	    s->cred == TN_CRED_DOCKER_TOKEN ? "docker's identity token" : "user '",
-	    s->cred == TN_CRED_DOCKER_TOKEN ? "" : s->user,
-	    s->cred == TN_CRED_DOCKER_TOKEN ? "" : "'",
+	    s->creds.kind == TN_CRED_DOCKER_TOKEN ? "docker's identity token" : "user '",
+	    s->creds.kind == TN_CRED_DOCKER_TOKEN ? "" : s->creds.user,
+	    s->creds.kind == TN_CRED_DOCKER_TOKEN ? "" : "'",
 	    sc == TN_SCOPE_PULL ? "read" : sc == TN_SCOPE_PUSH ? "push to" : "administer",
 	    s->gun);
 }
@@ -1727,7 +1198,9 @@ call(struct tn_server *s, struct tn_req *q, enum tn_scope sc, struct tn_error *e
 			return 0;
 		if (q->status != 401)
 			return status_error(q, q->label, e);
-		if ((c = answer_challenge(s, &ch)) <= 0)
+		if ((c = answer_challenge(s, &ch)) == TA_ERR_NOMEM)
+			return sfail(s, q->label, e, c, "out of memory");
+		if (c <= 0)
 			return sfail(s, q->label, e, TA_ERR_PROTOCOL, "401 %s with %s Bearer "
 			    "challenge; tufctl speaks registry token auth only", reason_of(q),
 			    c < 0 ? "a malformed" : "no");
@@ -1736,7 +1209,7 @@ call(struct tn_server *s, struct tn_req *q, enum tn_scope sc, struct tn_error *e
 		if ((r = adopt_challenge(s, &ch, q->label, e)) != 0)
 			return r;
 		if (sent_token) {
-			token_drop(&s->tok[sc]);
+			tn_token_drop(&s->tok[sc]);
 			refetched = true;
 		}
 	}
@@ -1772,7 +1245,11 @@ ping(struct tn_server *s, struct tn_error *e)
 	if (q.status >= 200 && q.status <= 299)
 		goto out;
 	if (q.status == 401) {
-		if ((c = answer_challenge(s, &ch)) <= 0) {
+		if ((c = answer_challenge(s, &ch)) == TA_ERR_NOMEM) {
+			r = sfail(s, q.label, e, c, "out of memory");
+			goto out;
+		}
+		if (c <= 0) {
 			r = sfail(s, q.label, e, TA_ERR_PROTOCOL, "401 with %s Bearer challenge; "
 			    "tufctl speaks registry token auth only", c < 0 ? "a malformed" : "no");
 			goto out;
@@ -1826,7 +1303,7 @@ tn_server_open(const struct tn_options *o, struct tn_server **ret, struct tn_err
 	s->read_only = o->read_only;
 	s->retry_ms = env_lower("TUFCTL_HTTP_RETRY_MS", 0, TN_RETRY_BASE_MS);
 	s->stall_s = env_lower("TUFCTL_HTTP_STALL_S", 1, TN_STALL_S);
-	if ((r = load_creds(s, o, e)) != 0)
+	if ((r = tn_creds_from_caller(&s->creds, o->creds_user, o->creds_pass, e)) != 0)
 		goto fail;
 	if ((r = ping(s, e)) != 0)
 		goto fail;
@@ -1843,11 +1320,8 @@ tn_server_close(struct tn_server *s)
 	if (s == NULL)
 		return;
 	for (int i = 0; i < TN_SCOPE_N; i++)
-		token_drop(&s->tok[i]);
-	str_wipe_free(&s->pass);
-	str_wipe_free(&s->idtoken);
-	free(s->user);
-	free(s->cred_file);
+		tn_token_drop(&s->tok[i]);
+	tn_creds_clear(&s->creds);
 	free(s->realm);
 	free(s->service);
 	free(s->url);

@@ -62,3 +62,16 @@ ifeq ($(FUZZING),1)
 $(BUILD)/fuzz/frame_fuzz: $(BUILD)/fuzz/frame_fuzz.o $(LIB_PROTO) $(LIB_COMMON)
 	$(call link,$@,-fsanitize=fuzzer $^,$(LIBS_JANSSON))
 endif
+
+# auth: client/notary_auth.c's pure parsers (Bearer challenges and realms,
+# token answers, docker's config.json), picked by the first input byte.
+LINT_SRC += fuzz/auth_fuzz.c
+TEST_EXTRA += $(BUILD)/fuzz/auth_replay
+FUZZ_TARGETS += $(BUILD)/fuzz/auth_fuzz
+$(BUILD)/fuzz/auth_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/auth_fuzz.o $(BUILD)/client/notary_auth.o \
+    $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS))
+ifeq ($(FUZZING),1)
+$(BUILD)/fuzz/auth_fuzz: $(BUILD)/fuzz/auth_fuzz.o $(BUILD)/client/notary_auth.o $(TUF_LIBS)
+	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
+endif

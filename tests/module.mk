@@ -32,5 +32,14 @@ $(BUILD)/tests/test_pkcs11_fault: $(BUILD)/tests/test_pkcs11_fault.o $(TEST_HELP
 HTTP_TOOL := $(BUILD)/tests/http-tool
 TEST_EXTRA += $(HTTP_TOOL)
 TESTS += tests/notary-http.sh
-$(HTTP_TOOL): $(BUILD)/tests/http-tool.o $(BUILD)/client/notary_http.o $(TUF_LIBS)
+$(HTTP_TOOL): $(BUILD)/tests/http-tool.o $(BUILD)/client/notary_http.o \
+    $(BUILD)/client/notary_auth.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL))
+
+# test_notary_auth: client/notary_auth.c (registry token auth, split out of
+# notary_http.c) without libcurl or a server: Bearer challenges, realms,
+# token answers, docker's config.json, credentials and header lines.
+TESTS += $(BUILD)/tests/test_notary_auth
+$(BUILD)/tests/test_notary_auth: $(BUILD)/tests/test_notary_auth.o $(BUILD)/client/notary_auth.o \
+    $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
