@@ -9,6 +9,7 @@
 #ifndef TA_AGENT_AGENT_H
 #define TA_AGENT_AGENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -24,12 +25,25 @@ struct ta_tokens;
 
 #define TA_AGENT_NAME "tuf-agent " TA_VERSION
 
+/* The [allow] rules in force, immutable: SIGHUP makes a new set and swaps
+ * it in (loop thread); each request holds a reference to the set it
+ * arrived under and is judged by it throughout, so that its policy checks
+ * can run on a worker (signjob.c checks the keys and expiry there, beside
+ * the signature) without a lock, and a reload never changes the rules
+ * under a check. */
+struct ta_rules {
+	atomic_uint refs;
+	const struct ta_config *cfg; /* only its rules are read */
+	struct ta_config *owned;     /* freed with the set; NULL: the start-up cfg */
+};
+
 struct ta_agent {
 	uv_loop_t loop;
 	/* Fixed after start-up, and read by workers: cfg->tokens, n_tokens and
-	 * the [agent] values.  SIGHUP replaces cfg->rules (loop thread only;
-	 * workers never read the rules). */
+	 * the [agent] values.  cfg->rules are the start-up rules: the rules in
+	 * force are rules->cfg->rules. */
 	struct ta_config *cfg;
+	struct ta_rules *rules; /* loop thread; one reference */
 	const char *config_path;
 	char socket_path[108];
 	bool foreground;
@@ -49,6 +63,11 @@ struct ta_agent {
  * connection); when draining and nothing is left, close the last handles so
  * that uv_run() returns. */
 void ta_agent_maybe_exit(struct ta_agent *ag);
+
+/* main.c: a new reference to the rules in force (loop thread); dropping
+ * one is thread-safe (NULL is a no-op). */
+struct ta_rules *ta_agent_rules(struct ta_agent *ag);
+void ta_rules_unref(struct ta_rules *rules);
 
 /* Milliseconds on the monotonic clock (uv_hrtime), from any thread. */
 long long ta_agent_now_ms(void);

@@ -414,12 +414,15 @@ ta_audit_log(struct ta_audit *a, const struct ta_audit_rec *rec)
 			return TA_ERR_INVALID;
 	if ((r = audit_build(rec, &o)) != 0)
 		goto out;
-	if ((len = json_dumpb(o, NULL, 0, JSON_FLAGS)) == 0 || (line = malloc(len + 1)) == NULL) {
+	/* One pass (json_dumpb would need a second to size the buffer); the
+	 * terminating NUL's byte takes the newline. */
+	if ((line = json_dumps(o, JSON_FLAGS)) == NULL) {
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
+	len = strlen(line);
 	/* Compact JSON escapes every control character: a newline here is a bug. */
-	if (json_dumpb(o, line, len, JSON_FLAGS) != len || memchr(line, '\n', len) != NULL) {
+	if (len == 0 || memchr(line, '\n', len) != NULL) {
 		r = TA_ERR_INTERNAL;
 		goto out;
 	}

@@ -40,7 +40,7 @@
 enum section { SECT_NONE, SECT_AGENT, SECT_TOKEN, SECT_ALLOW };
 
 /* Indices into token_keys[] and rule_keys[], bits of struct parse.seen. */
-enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS };
+enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY };
 enum {
 	RULE_UID,
 	RULE_GID,
@@ -497,6 +497,18 @@ set_sessions(struct parse *p, const char *name, const char *value)
 }
 
 static int
+set_verify(struct parse *p, const char *name, const char *value)
+{
+	if (strcmp(value, "yes") == 0)
+		p->token->verify = true;
+	else if (strcmp(value, "no") == 0)
+		p->token->verify = false;
+	else
+		return fail(p, TA_ERR_INVALID, "'%s' must be yes or no, not '%s'", name, value);
+	return 0;
+}
+
+static int
 set_id(struct parse *p, const char *name, const char *value, uint32_t *ret)
 {
 	uint64_t v = 0;
@@ -733,6 +745,7 @@ static const struct key token_keys[] = {
 	[TOKEN_URI] = { "uri", false, set_uri },
 	[TOKEN_PIN] = { "pin", false, set_pin },
 	[TOKEN_SESSIONS] = { "sessions", false, set_sessions },
+	[TOKEN_VERIFY] = { "verify-signatures", false, set_verify },
 };
 
 static const struct key rule_keys[] = {
@@ -841,6 +854,7 @@ begin_token(struct parse *p, const char *rest)
 	memcpy(t->name, name, sizeof(t->name));
 	t->pin.kind = TA_PIN_UNLOCK;
 	t->sessions = 4;
+	t->verify = true;
 	p->token = t;
 	p->sect = SECT_TOKEN;
 	p->keys = token_keys;

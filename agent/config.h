@@ -44,6 +44,9 @@
  *	uri          an RFC 7512 URI "pkcs11:...", no blanks
  *	pin          ta_pin_source_parse(); default unlock
  *	sessions     1..64; default 4
+ *	verify-signatures  yes | no; default yes: verify each ECDSA and
+ *	             Ed25519 signature of the token before it is used (RSA
+ *	             signatures are verified always; tuf/signer.h no_check)
  * [allow "NAME"] (at most TA_CFG_MAX_RULES; at least one of uid, gid,
  * user, group; the rest is documented in agent/policy.h)
  *	uid, gid     0..4294967294
@@ -88,6 +91,7 @@ struct ta_cfg_token {
 	char uri[TA_CFG_VALUE_MAX + 1];     /* RFC 7512 token URI */
 	struct ta_pin_source pin;           /* default TA_PIN_UNLOCK */
 	unsigned sessions;                  /* 1..64, default 4 */
+	bool verify;                        /* verify-signatures, default true */
 };
 
 /* Operations a rule may grant. */

@@ -36,7 +36,7 @@ ta_handle_policy(struct ta_job *j, unsigned operation, const struct ta_policy_ke
 	char why[512] = "";
 	int r;
 
-	r = ta_policy_check(ag->cfg, ag->uid, &j->peer, &pr, why, sizeof(why));
+	r = ta_policy_check(j->rules->cfg, ag->uid, &j->peer, &pr, why, sizeof(why));
 	if (r == 0)
 		return 0;
 	if (r != TA_ERR_NOT_AUTHORIZED && r != TA_ERR_POLICY)
@@ -55,13 +55,13 @@ ta_handle_policy_key(const struct ta_tkey *tk, struct ta_policy_key *ret)
 	size_t n = 0;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->label = tk->key.label;
-	if (tk->notary_id[0] != '\0')
-		ret->ids[n++] = tk->notary_id;
-	if (tk->tuf_id[0] != '\0')
-		ret->ids[n++] = tk->tuf_id;
-	if (tk->x509_id[0] != '\0' && n < 3)
-		ret->ids[n++] = tk->x509_id;
+	ret->label = tk->ck->key.label;
+	if (tk->ck->notary_id[0] != '\0')
+		ret->ids[n++] = tk->ck->notary_id;
+	if (tk->ck->tuf_id[0] != '\0')
+		ret->ids[n++] = tk->ck->tuf_id;
+	if (tk->ck->x509_id[0] != '\0' && n < 3)
+		ret->ids[n++] = tk->ck->x509_id;
 }
 
 void
@@ -166,8 +166,8 @@ status_run(struct ta_job *j)
 		goto out;
 	for (size_t i = 0; i < j->n_toks; i++) {
 		struct ta_p11_token_info in = {0};
-		struct ta_p11_key *keys = NULL;
-		size_t nk = 0, count = 0;
+		struct ta_keyset *ks = NULL;
+		size_t count = 0;
 		bool unlocked = false;
 		json_t *t;
 
@@ -176,10 +176,10 @@ status_run(struct ta_job *j)
 		if (in.flags & TA_TOK_PRESENT)
 			unlocked =
 			    (in.flags & TA_TOK_LOGGED_IN) || !(in.flags & TA_TOK_LOGIN_REQUIRED);
-		if (unlocked && ta_p11_key_list(j->toks[i].p11, &keys, &nk) == 0) {
-			for (size_t k = 0; k < nk; k++)
-				count += keys[k].type != TA_KEY_NONE;
-			ta_p11_keys_free(keys, nk);
+		if (unlocked && ta_keycache_get(j->toks[i].kc, j->toks[i].p11, &ks) == 0) {
+			for (size_t k = 0; k < ks->n; k++)
+				count += ks->keys[k].key.type != TA_KEY_NONE;
+			ta_keyset_unref(ks);
 		}
 		t = json_pack("{s:s, s:s, s:b, s:b, s:s, s:I}", "name", j->toks[i].name, "uri",
 		    j->toks[i].uri, "present", (in.flags & TA_TOK_PRESENT) != 0, "unlocked",
@@ -222,6 +222,8 @@ unlock_run(struct ta_job *j)
 
 	j->req->p.unlock.pin = NULL; /* the token layer wipes and frees it */
 	r = ta_p11_token_login(t->p11, pin, false);
+	if (r == 0) /* its private keys are visible now */
+		(void)ta_keycache_refresh(t->kc, t->p11, NULL);
 	if (r == TA_ERR_PIN_FINAL_TRY) {
 		ta_job_error(j, 0, r,
 		    "token '%s' has one PIN try left: the agent will not spend it; unlock it "
@@ -281,7 +283,10 @@ lock_run(struct ta_job *j)
 			last = TA_ERR_TOKEN_ABSENT;
 			continue;
 		}
-		if ((lr = ta_p11_token_logout(j->toks[i].p11)) != 0) {
+		lr = ta_p11_token_logout(j->toks[i].p11);
+		/* Private keys are invisible from now on (or the token went). */
+		ta_keycache_drop(j->toks[i].kc);
+		if (lr != 0) {
 			last = lr;
 			continue;
 		}
@@ -364,7 +369,7 @@ list_priv_free(void *p)
 }
 
 static int
-list_add(struct list_priv *lp, const struct ta_tkey *tk, json_t *obj)
+list_add(struct list_priv *lp, const struct ta_ckey *ck, json_t *obj)
 {
 	struct list_entry *e;
 
@@ -379,13 +384,15 @@ list_add(struct list_priv *lp, const struct ta_tkey *tk, json_t *obj)
 	e = &lp->e[lp->n++];
 	memset(e, 0, sizeof(*e));
 	e->obj = obj;
-	(void)snprintf(e->label, sizeof(e->label), "%s", tk->key.label);
-	(void)snprintf(e->ids[0], sizeof(e->ids[0]), "%s", tk->notary_id);
-	(void)snprintf(e->ids[1], sizeof(e->ids[1]), "%s", tk->tuf_id);
-	(void)snprintf(e->ids[2], sizeof(e->ids[2]), "%s", tk->x509_id);
+	(void)snprintf(e->label, sizeof(e->label), "%s", ck->key.label);
+	(void)snprintf(e->ids[0], sizeof(e->ids[0]), "%s", ck->notary_id);
+	(void)snprintf(e->ids[1], sizeof(e->ids[1]), "%s", ck->tuf_id);
+	(void)snprintf(e->ids[2], sizeof(e->ids[2]), "%s", ck->x509_id);
 	return 0;
 }
 
+/* key.list lists the tokens afresh (keys made or removed by other programs
+ * show) and leaves what it found in their caches. */
 static void
 key_list_run(struct ta_job *j)
 {
@@ -395,8 +402,7 @@ key_list_run(struct ta_job *j)
 	for (size_t i = 0; i < j->n_toks && r == 0; i++) {
 		struct ta_p11_token *p11 = j->toks[i].p11;
 		struct ta_p11_token_info in;
-		struct ta_p11_key *keys = NULL;
-		size_t n = 0;
+		struct ta_keyset *ks = NULL;
 
 		if (!(j->tok_mask & (1u << i)))
 			continue;
@@ -405,23 +411,21 @@ key_list_run(struct ta_job *j)
 			last = TA_ERR_TOKEN_ABSENT;
 			continue;
 		}
-		if ((r = ta_p11_key_list(p11, &keys, &n)) != 0) {
+		if ((r = ta_keycache_refresh(j->toks[i].kc, p11, &ks)) != 0) {
 			last = r;
 			r = 0;
 			continue;
 		}
-		for (size_t k = 0; k < n && r == 0; k++) {
-			struct ta_tkey tk = {.tok = i, .p11 = p11, .key = keys[k]};
+		for (size_t k = 0; k < ks->n && r == 0; k++) {
+			const struct ta_ckey *ck = &ks->keys[k];
 			json_t *obj = NULL;
 
-			memset(&keys[k], 0, sizeof(keys[k]));
-			if (ta_tkey_ids(&tk) == 0 &&
-			    ta_tkey_json(&tk, j->toks[i].name, in.label, in.serial, &obj) == 0 &&
-			    (r = list_add(lp, &tk, obj)) != 0)
+			if (ck->ids_r == 0 &&
+			    ta_ckey_json(ck, j->toks[i].name, in.label, in.serial, &obj) == 0 &&
+			    (r = list_add(lp, ck, obj)) != 0)
 				json_decref(obj);
-			ta_tkey_clear(&tk);
 		}
-		ta_p11_keys_free(keys, n);
+		ta_keyset_unref(ks);
 	}
 	if (r != 0)
 		ta_job_error(j, 0, r, NULL);
@@ -447,6 +451,7 @@ key_list_done(struct ta_job *j)
 	for (size_t i = 0; i < lp->n; i++) {
 		struct ta_policy_key pk = {.label = lp->e[i].label};
 		struct ta_policy_req pr = {.operation = TA_OP_KEY_LIST, .keys = &pk, .n_keys = 1};
+		const struct ta_config *cfg = j->rules->cfg;
 		char why[256];
 		size_t n = 0;
 
@@ -454,7 +459,7 @@ key_list_done(struct ta_job *j)
 			if (lp->e[i].ids[k][0] != '\0')
 				pk.ids[n++] = lp->e[i].ids[k];
 		pr.now = time(NULL);
-		if (ta_policy_check(j->ag->cfg, j->ag->uid, &j->peer, &pr, why, sizeof(why)) != 0)
+		if (ta_policy_check(cfg, j->ag->uid, &j->peer, &pr, why, sizeof(why)) != 0)
 			continue;
 		if (json_array_append(arr, lp->e[i].obj) != 0)
 			goto out;
@@ -505,7 +510,8 @@ key_generate_run(struct ta_job *j)
 	struct ta_job_token *t = &j->toks[j->tok_idx];
 	struct ta_p11_keygen gen = {.type = g->type, .label = g->label};
 	struct ta_p11_token_info in;
-	struct ta_tkey tk = {.tok = j->tok_idx, .p11 = t->p11};
+	struct ta_p11_key pk = {0};
+	struct ta_ckey ck = {0};
 	json_t *key = NULL, *res = NULL;
 	int r;
 
@@ -528,7 +534,7 @@ key_generate_run(struct ta_job *j)
 			return;
 		}
 	}
-	if ((r = ta_p11_key_generate(t->p11, &gen, &tk.key)) != 0) {
+	if ((r = ta_p11_key_generate(t->p11, &gen, &pk)) != 0) {
 		if (r == TA_ERR_EXISTS)
 			ta_job_error(j, 0, r,
 			    "params.label: an object on token '%s' has this label", t->name);
@@ -539,13 +545,16 @@ key_generate_run(struct ta_job *j)
 			ta_job_error(j, 0, r, "token '%s': %s", t->name, ta_strerror(r));
 		return;
 	}
-	if ((r = ta_tkey_ids(&tk)) != 0 || (r = ta_p11_token_info(t->p11, &in)) != 0 ||
-	    (r = ta_tkey_json(&tk, t->name, in.label, in.serial, &key)) != 0) {
+	/* The new key is in the cache for the requests that follow. */
+	(void)ta_keycache_refresh(t->kc, t->p11, NULL);
+	if ((r = ta_ckey_init(&ck, &pk)) != 0 || (r = ck.ids_r) != 0 ||
+	    (r = ta_p11_token_info(t->p11, &in)) != 0 ||
+	    (r = ta_ckey_json(&ck, t->name, in.label, in.serial, &key)) != 0) {
 		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
 		goto out;
 	}
-	ta_job_add_keyid(j, tk.notary_id);
-	ta_job_add_keyid(j, tk.tuf_id);
+	ta_job_add_keyid(j, ck.notary_id);
+	ta_job_add_keyid(j, ck.tuf_id);
 	if ((res = json_object()) == NULL || json_object_set(res, "key", key) != 0) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 		goto out;
@@ -554,7 +563,8 @@ key_generate_run(struct ta_job *j)
 out:
 	json_decref(res);
 	json_decref(key);
-	ta_tkey_clear(&tk);
+	ta_ckey_clear(&ck);
+	ta_p11_key_clear(&pk);
 }
 
 static void
@@ -596,7 +606,7 @@ key_show_run(struct ta_job *j)
 	struct ta_tkey *tk = j->priv;
 	enum ta_profile profile =
 	    q->profile == TA_PROTO_PROFILE_NOTARY ? TA_PROFILE_NOTARY : TA_PROFILE_TUF;
-	struct ta_key *key = NULL;
+	const struct ta_key *key;
 	json_t *obj = NULL, *res = NULL;
 	int r;
 
@@ -605,8 +615,11 @@ key_show_run(struct ta_job *j)
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
-	if ((r = ta_tkey_key(tk, profile, true, &key)) != 0 ||
-	    (r = ta_key_to_json(key, &obj)) != 0) {
+	if ((key = ta_ckey_key(tk->ck, profile, true)) == NULL)
+		r = TA_ERR_UNSUPPORTED;
+	else
+		r = ta_key_to_json(key, &obj);
+	if (r != 0) {
 		ta_job_error(j, 0, r, "params.key: the key's %s key object: %s",
 		    ta_profile_name(profile), ta_strerror(r));
 		goto out;
@@ -622,7 +635,6 @@ key_show_run(struct ta_job *j)
 out:
 	json_decref(res);
 	json_decref(obj);
-	ta_key_free(key);
 }
 
 static void

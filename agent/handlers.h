@@ -1,12 +1,13 @@
 /* Request handlers: one per method of PROTOCOL.md, dispatched on a decoded
  * request.  Each checks the policy on the loop thread (ta_policy_check with
- * the peer), runs what blocks on a worker (server.h, ta_job_queue), and
- * finishes its job with a response and an audit record.
+ * the peer and the job's rules), runs what blocks on a worker (server.h,
+ * ta_job_queue), and finishes its job with a response and an audit record.
  *
  * Methods that name keys (key.show, key.cert, sign) check the policy twice:
  * before any work with what the request says (operation, role, GUN), and
  * again once the keys are found and the metadata is parsed (the keys'
- * labels and IDs, the expiry), before anything is signed. */
+ * labels and IDs, the expiry), before anything is signed: for sign and
+ * key.cert on the worker that signs (signjob.c), with the same rules. */
 #ifndef TA_AGENT_HANDLERS_H
 #define TA_AGENT_HANDLERS_H
 
@@ -25,9 +26,9 @@ void ta_handle_request(struct ta_job *job);
 void ta_handle_sign(struct ta_job *job);
 void ta_handle_key_cert(struct ta_job *job);
 
-/* 0 when the policy allows the request; otherwise the job's response is
- * the refusal (-32001 or -32007, with the policy's reason) and the
- * refusal is logged. */
+/* 0 when the policy (the job's rules) allows the request; otherwise the
+ * job's response is the refusal (-32001 or -32007, with the policy's
+ * reason) and the refusal is logged.  From the loop or the job's worker. */
 int ta_handle_policy(struct ta_job *job, unsigned operation, const struct ta_policy_key *keys,
     size_t n_keys, const char *role, const char *gun, time_t expires);
 

@@ -2,7 +2,7 @@
  * the configured tokens, its key IDs and key objects in both profiles, the
  * KEY object of key.list, and a struct ta_signer that signs on the token.
  *
- * Blocking (PKCS#11 and hashing): worker threads only. */
+ * Blocking (PKCS#11): worker threads only. */
 #ifndef TA_AGENT_KEYS_H
 #define TA_AGENT_KEYS_H
 
@@ -12,47 +12,53 @@
 
 #include <jansson.h>
 
+#include "agent/keycache.h"
 #include "pkcs11/p11.h"
 #include "tuf/key.h"
 #include "tuf/signer.h"
 
 struct ta_job_token;
 
-/* A key found on a token. */
+/* A key found on a token: a cached key (keycache.h), valid while the
+ * reference to its set is held. */
 struct ta_tkey {
 	size_t tok; /* index into the job's tokens */
 	struct ta_p11_token *p11;
-	struct ta_p11_key key; /* owns its SPKI and certificate */
-	char notary_id[TA_KEY_ID_SIZE];
-	char tuf_id[TA_KEY_ID_SIZE];
-	char x509_id[TA_KEY_ID_SIZE]; /* "" without a stored certificate */
+	struct ta_keycache *kc;   /* the token's cache */
+	struct ta_keyset *ks;     /* one reference */
+	const struct ta_ckey *ck; /* in ks */
+	bool verify;              /* the token's verify-signatures */
 };
 
 /* Finds the one key that spec names among the tokens: a PKCS#11 URI
  * ("pkcs11:", its token attributes choose the tokens, object=/id= the key),
  * a key ID (64 hex digits: the notary, tuf or x509 ID of a token key), or
- * a label.  0 and *ret; else TA_ERR_KEY_NOT_FOUND, TA_ERR_AMBIGUOUS (two
- * tokens, or two keys), TA_ERR_TOKEN_ABSENT / TA_ERR_NOT_LOGGED_IN when the
- * key was not found and a token was absent / locked, or another error.
- * Clear *ret with ta_tkey_clear(). */
+ * a label.  Looks in the tokens' key caches, which it fills when empty;
+ * when nothing matches it refreshes them once (rate-limited, keycache.h)
+ * for keys made behind the agent's back.  0 and *ret; else
+ * TA_ERR_KEY_NOT_FOUND, TA_ERR_AMBIGUOUS (two tokens, or two keys),
+ * TA_ERR_TOKEN_ABSENT / TA_ERR_NOT_LOGGED_IN when the key was not found and
+ * a token was absent / locked, or another error.  Clear *ret with
+ * ta_tkey_clear().  Worker threads (it may list a token). */
 int ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct ta_tkey *ret)
     __attribute__((warn_unused_result));
 
-/* Fills the IDs of key (in *tk, whose key and tok are set). */
-int ta_tkey_ids(struct ta_tkey *tk) __attribute__((warn_unused_result));
-
 void ta_tkey_clear(struct ta_tkey *tk);
+
+/* After a signature with tk failed with r: a key that is gone from the
+ * token (its handle void: deleted behind the agent's back) drops the
+ * token's cache, so that the next lookup lists the token again. */
+void ta_tkey_failed(const struct ta_tkey *tk, int r);
 
 /* The KEY object of PROTOCOL.md (key.list): label, token, uri, type,
  * keyids, cert.  token_label and serial are the token's (for the URI). */
-int ta_tkey_json(const struct ta_tkey *tk, const char *token_name, const char *token_label,
+int ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token_label,
     const char *serial, json_t **ret) __attribute__((warn_unused_result));
 
-/* The profile's key object for tk: for notary, with x509 true and a stored
- * certificate, the ecdsa-x509 / rsa-x509 key of the certificate.  Free
- * with ta_key_free(). */
-int ta_tkey_key(const struct ta_tkey *tk, enum ta_profile profile, bool x509, struct ta_key **ret)
-    __attribute__((warn_unused_result));
+/* The profile's key object for ck, borrowed from it: for notary, with x509
+ * true and a stored certificate, the ecdsa-x509 / rsa-x509 key of the
+ * certificate.  NULL when the profiles cannot express the key. */
+const struct ta_key *ta_ckey_key(const struct ta_ckey *ck, enum ta_profile profile, bool x509);
 
 /* A signer over a token key; since (may be NULL) holds the time a
  * signature started, 0 when none is on the token (touch notices). */
@@ -63,6 +69,8 @@ struct ta_tsigner {
 	atomic_llong *since;
 };
 
+/* The signer verifies what the token returns unless its
+ * verify-signatures is no (then RSA signatures only: tuf/signer.h). */
 void ta_tsigner_init(struct ta_tsigner *s, const struct ta_tkey *tk, atomic_llong *since);
 
 /* The token attributes of a PKCS#11 URI (RFC 7512 path attributes token,

@@ -138,11 +138,42 @@ stop(struct ta_agent *ag, int code)
 	ta_agent_maybe_exit(ag);
 }
 
-/* SIGHUP: the [allow] rules, from the same file; the rest stays. */
+struct ta_rules *
+ta_agent_rules(struct ta_agent *ag)
+{
+	atomic_fetch_add_explicit(&ag->rules->refs, 1, memory_order_relaxed);
+	return ag->rules;
+}
+
+void
+ta_rules_unref(struct ta_rules *rules)
+{
+	if (rules == NULL || atomic_fetch_sub_explicit(&rules->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	free(rules->owned);
+	free(rules);
+}
+
+static struct ta_rules *
+rules_new(const struct ta_config *cfg, struct ta_config *owned)
+{
+	struct ta_rules *rules = calloc(1, sizeof(*rules));
+
+	if (rules == NULL)
+		return NULL;
+	atomic_init(&rules->refs, 1);
+	rules->cfg = cfg;
+	rules->owned = owned;
+	return rules;
+}
+
+/* SIGHUP: the [allow] rules, from the same file; the rest stays.  Requests
+ * in flight keep the rules they arrived under (agent.h). */
 static void
 reload(struct ta_agent *ag)
 {
 	struct ta_config *n = malloc(sizeof(*n));
+	struct ta_rules *rules;
 	char err[512] = "";
 	int r;
 
@@ -157,12 +188,16 @@ reload(struct ta_agent *ag)
 		free(n);
 		return;
 	}
-	memcpy(ag->cfg->rules, n->rules, sizeof(n->rules));
-	ag->cfg->n_rules = n->n_rules;
+	if ((rules = rules_new(n, n)) == NULL) {
+		log_err_r(TA_ERR_NOMEM, "SIGHUP: configuration not reloaded");
+		free(n);
+		return;
+	}
 	if (n->n_tokens != ag->cfg->n_tokens)
 		log_warn("SIGHUP: [token] sections changed; tokens change only at a restart");
 	log_info("SIGHUP: %zu [allow] rule(s) reloaded from '%s'", n->n_rules, ag->config_path);
-	free(n);
+	ta_rules_unref(ag->rules);
+	ag->rules = rules;
 }
 
 static void
@@ -271,6 +306,10 @@ main(int argc, char **argv)
 		log_err("configuration: %s", err[0] != '\0' ? err : ta_strerror(r));
 		goto out;
 	}
+	if ((ag->rules = rules_new(ag->cfg, NULL)) == NULL) {
+		log_err_r(TA_ERR_NOMEM, "start-up");
+		goto out;
+	}
 	if (socket_path(ag, opt_socket) != 0 || ta_server_check(ag) != 0)
 		goto out;
 	audit = ag->cfg->audit[0] != '\0' ? ag->cfg->audit : "journal";
@@ -322,6 +361,7 @@ out:
 	ta_tokens_free(ag);
 	ta_p11_ctx_free(ag->p11);
 	ta_audit_close(ag->audit);
+	ta_rules_unref(ag->rules);
 	free(ag->cfg);
 	if (ret == 0)
 		log_info("stopped");

@@ -7,7 +7,7 @@ LIBS_SYSTEMD := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 LIB_AGENT := $(BUILD)/libagent.a
 AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c)
 AGENT_MAIN_SRC := $(wildcard agent/main.c agent/server.c agent/handlers.c agent/tokens.c \
-	agent/signjob.c agent/keys.c)
+	agent/signjob.c agent/keys.c agent/keycache.c)
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)
 AGENT_LDLIBS = $(LIBS_UV) $(LIBS_INIH) $(LIBS_SYSTEMD) $(LIBS_P11) $(LIBS_JANSSON) \
 	$(LIBS_SSL) -lpthread
@@ -53,6 +53,13 @@ TESTS += $(BUILD)/tests/test_agent_audit
 $(BUILD)/tests/test_agent_audit: $(BUILD)/tests/test_agent_audit.o $(LIB_AGENT) $(LIB_COMMON)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lpthread)
 
+# verify-signatures: the check of each signature a token returns, with a
+# signer that corrupts them (tests/memsigner.c, tuf/signer.h no_check).
+TESTS += $(BUILD)/tests/test_agent_verify
+$(BUILD)/tests/test_agent_verify: $(BUILD)/tests/test_agent_verify.o $(BUILD)/tests/memsigner.o \
+		$(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
 # tuf-agent end to end (tests/agent-*.sh): SoftHSM2 tokens in a temporary
 # directory, the fault module, and tests/agent_client.py on the socket.
 ifneq ($(wildcard agent/main.c),)
@@ -62,6 +69,10 @@ TEST_EXTRA += $(TUF_AGENT) $(FAULT_MODULE) $(TUFCTL)
 endif
 ifneq ($(wildcard agent/main.c),)
 TESTS += tests/agent-policy.sh tests/agent-load.sh
+endif
+# The key cache against pkcs11-tool changing the token under the agent.
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-keycache.sh
 endif
 # Root keys matched by public key (one key, many GUNs) and root rotation
 # (sign's prev_root), verified with tufctl verify.

@@ -124,6 +124,7 @@ job_new(struct ta_conn *c)
 	j->ag = srv->ag;
 	j->conn = c;
 	j->peer = c->peer;
+	j->rules = ta_agent_rules(srv->ag);
 	j->work.data = j;
 	atomic_init(&j->sign_since, 0);
 	j->cnext = c->jobs;
@@ -175,6 +176,7 @@ job_free(struct ta_job *j)
 	if (j->priv_free != NULL)
 		j->priv_free(j->priv);
 	ta_proto_req_free(j->req);
+	ta_rules_unref(j->rules);
 	ta_buf_free(j->resp);
 	if (j->frame != NULL)
 		ta_wipe_free(j->frame, j->frame_len);
@@ -705,7 +707,7 @@ on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	pr.now = time(NULL);
-	r = ta_policy_check(ag->cfg, ag->uid, &c->peer, &pr, why, sizeof(why));
+	r = ta_policy_check(ag->rules->cfg, ag->uid, &c->peer, &pr, why, sizeof(why));
 	if (r == TA_ERR_NOT_AUTHORIZED) {
 		struct ta_audit_rec rec = {
 			.uid = c->peer.uid, .gid = c->peer.gid, .pid = c->peer.pid,

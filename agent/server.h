@@ -9,7 +9,9 @@
  *
  * A handler (handlers.c, signjob.c) runs a job in phases: ta_job_queue()
  * runs `run` on a worker thread, then `done` on the loop; `done` may queue
- * another phase or call ta_job_finish().  Workers only touch their job. */
+ * another phase or call ta_job_finish().  Workers only touch their job (and
+ * what it references that is documented thread-safe: tokens, key caches,
+ * its rules). */
 #ifndef TA_AGENT_SERVER_H
 #define TA_AGENT_SERVER_H
 
@@ -28,8 +30,10 @@
 struct ta_agent;
 struct ta_buf;
 struct ta_conn;
+struct ta_keycache;
 struct ta_p11_token;
 struct ta_job;
+struct ta_rules;
 
 typedef void (*ta_job_fn)(struct ta_job *job);
 
@@ -39,6 +43,8 @@ struct ta_job_token {
 	const char *name; /* [token "NAME"]; lives as long as the agent */
 	const char *uri;
 	struct ta_p11_token *p11; /* NULL: not found since start (absent) */
+	struct ta_keycache *kc;   /* its key cache (thread-safe; lives as long as the agent) */
+	bool verify;              /* verify-signatures */
 };
 
 struct ta_job {
@@ -48,6 +54,7 @@ struct ta_job {
 	struct ta_job *cprev, *cnext; /* the connection's jobs */
 	struct ta_job *sprev, *snext; /* the server's jobs */
 	struct ta_peer peer;
+	struct ta_rules *rules;      /* the rules it is judged by (agent.h); one reference */
 	enum ta_proto_method method; /* NONE when the frame did not say */
 	struct ta_proto_req *req;    /* owned; NULL until decoded */
 

@@ -1,9 +1,14 @@
 /* The methods that make signatures: sign (metadata the agent parsed and
  * checked itself) and key.cert (a notary root certificate it builds).
  *
- * Both run in two worker phases around a policy check on the loop: first
- * parse, check and find the keys; then, if the policy allows those keys
- * (and that expiry), sign. */
+ * Each is one job on one worker: parse and check, find the keys (in the
+ * tokens' key caches: no PKCS#11 call), check the policy for those keys and
+ * that expiry, sign, and encode the response; the loop then only sends it
+ * and writes the audit record.  The policy check needs the keys' identity
+ * and the file's expiry, which only the worker knows; it runs there with
+ * the rules the request arrived under (agent.h, struct ta_rules), which a
+ * SIGHUP never changes underneath.  (It used to run on the loop between two
+ * worker phases: two more thread handoffs per signature.) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +37,9 @@
  * own key object. */
 struct sign_as {
 	size_t tk;
-	struct ta_key *key;
-	bool prev_only; /* listed by the previous root only */
+	const struct ta_key *key; /* the token key's own (cached), or owned */
+	struct ta_key *owned;     /* a key object read from the metadata */
+	bool prev_only;           /* listed by the previous root only */
 };
 
 struct sign_priv {
@@ -57,7 +63,7 @@ sign_priv_free(void *p)
 	if (sp == NULL)
 		return;
 	for (size_t i = 0; i < sp->n_sigs; i++)
-		ta_key_free(sp->sigs[i].key);
+		ta_key_free(sp->sigs[i].owned);
 	for (size_t i = 0; i < sp->n; i++)
 		ta_tkey_clear(&sp->tk[i]);
 	ta_meta_free(sp->m);
@@ -166,7 +172,7 @@ prev_root_check(struct ta_job *j, struct sign_priv *sp, time_t now)
 static bool
 same_key(const struct ta_tkey *a, const struct ta_tkey *b)
 {
-	return strcmp(a->notary_id, b->notary_id) == 0;
+	return strcmp(a->ck->notary_id, b->ck->notary_id) == 0;
 }
 
 static bool
@@ -215,7 +221,8 @@ match_keys(struct ta_job *j, struct sign_priv *sp, size_t i, const json_t *keys,
 			    TA_PROTO_KEYS_MAX);
 			return TA_ERR_TOO_LARGE;
 		}
-		sp->sigs[sp->n_sigs++] = (struct sign_as){.tk = i, .key = k, .prev_only = prev};
+		sp->sigs[sp->n_sigs++] =
+		    (struct sign_as){.tk = i, .key = k, .owned = k, .prev_only = prev};
 		(*nmatched)++;
 	}
 	return 0;
@@ -269,19 +276,28 @@ parent_check(struct ta_job *j, struct sign_priv *sp)
 	return TA_ERR_VERIFY;
 }
 
+/* The token key params.keys[i] as a key object of the profile (cached). */
+static const struct ta_key *
+own_key(struct ta_job *j, const struct sign_priv *sp, size_t i, const char *member)
+{
+	const struct ta_key *own = ta_ckey_key(sp->tk[i].ck, sp->profile, false);
+
+	if (own == NULL)
+		ta_job_error(j, 0, TA_ERR_UNSUPPORTED, "%s: its %s key object: %s", member,
+		    ta_profile_name(sp->profile), ta_strerror(TA_ERR_UNSUPPORTED));
+	return own;
+}
+
 /* The signatures params.keys[i] makes on a delegated role with a parent. */
 static int
 delegated_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *member)
 {
-	struct ta_key *own = NULL;
+	const struct ta_key *own;
 	size_t n = 0;
 	int r;
 
-	if ((r = ta_tkey_key(&sp->tk[i], sp->profile, false, &own)) != 0) {
-		ta_job_error(j, 0, r, "%s: its %s key object: %s", member,
-		    ta_profile_name(sp->profile), ta_strerror(r));
-		return r;
-	}
+	if ((own = own_key(j, sp, i, member)) == NULL)
+		return TA_ERR_UNSUPPORTED;
 	r = match_keys(j, sp, i, sp->deleg_keys, sp->deleg_keyids, ta_key_pkey(own), false, &n);
 	if (r == 0 && n == 0) {
 		r = TA_ERR_VERIFY;
@@ -289,7 +305,6 @@ delegated_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *mem
 		    "%s: key %s is not one of the keys params.parent delegates '%s' to", member,
 		    ta_key_id(own), j->req->p.sign.role);
 	}
-	ta_key_free(own);
 	return r;
 }
 
@@ -297,15 +312,12 @@ delegated_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *mem
 static int
 root_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *member)
 {
-	struct ta_key *own = NULL;
+	const struct ta_key *own;
 	size_t n = 0;
 	int r;
 
-	if ((r = ta_tkey_key(&sp->tk[i], sp->profile, false, &own)) != 0) {
-		ta_job_error(j, 0, r, "%s: its %s key object: %s", member,
-		    ta_profile_name(sp->profile), ta_strerror(r));
-		return r;
-	}
+	if ((own = own_key(j, sp, i, member)) == NULL)
+		return TA_ERR_UNSUPPORTED;
 	if ((r = match_root_keys(j, sp, i, sp->m, ta_key_pkey(own), false, &n)) == 0 &&
 	    sp->prev != NULL)
 		r = match_root_keys(j, sp, i, sp->prev, ta_key_pkey(own), true, &n);
@@ -318,15 +330,16 @@ root_sigs(struct ta_job *j, struct sign_priv *sp, size_t i, const char *member)
 			? "; notary roots list certificates: make one with key.cert and list it"
 			: "");
 	}
-	ta_key_free(own);
 	return r;
 }
 
-static void
-sign_find_run(struct ta_job *j)
+/* Parses and checks params.file (and prev_root, parent), finds the keys
+ * and lists the signatures to make.  0, or non-zero with the job's error
+ * response made. */
+static int
+sign_prepare(struct ta_job *j, struct sign_priv *sp)
 {
 	const struct ta_proto_sign *q = &j->req->p.sign;
-	struct sign_priv *sp = j->priv;
 	struct ta_json_error je;
 	bool root;
 	time_t now = time(NULL);
@@ -338,70 +351,68 @@ sign_find_run(struct ta_job *j)
 	if (r != 0) {
 		ta_job_error(j, TA_PROTO_E_METADATA, r, "params.file: %s",
 		    je.text[0] != '\0' ? je.text : ta_strerror(r));
-		return;
+		return r;
 	}
 	j->version = ta_meta_version(sp->m);
 	if ((r = ta_meta_expires(sp->m, &sp->expires)) != 0) {
 		ta_job_error(
 		    j, TA_PROTO_E_METADATA, r, "params.file: signed.expires: %s", ta_strerror(r));
-		return;
+		return r;
 	}
 	if (sp->expires <= now) {
 		ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_EXPIRED,
 		    "params.file: signed.expires is in the past; set a later expiry");
-		return;
+		return TA_ERR_EXPIRED;
 	}
 	root = sp->m->type == TA_ROLE_ROOT;
 	if (root && sp->profile == TA_PROFILE_NOTARY &&
-	    check_notary_root(j, sp->m, q->gun, now, TA_X509_CHECK_TIME, "") != 0)
-		return;
+	    (r = check_notary_root(j, sp->m, q->gun, now, TA_X509_CHECK_TIME, "")) != 0)
+		return r;
 	/* The decoder allows prev_root with role "root" only, and the parser
 	 * has held the file to that role. */
-	if (root && q->prev_root != NULL && prev_root_check(j, sp, now) != 0)
-		return;
+	if (root && q->prev_root != NULL && (r = prev_root_check(j, sp, now)) != 0)
+		return r;
 	/* The decoder allows parent with delegated roles only. */
-	if (q->parent != NULL && parent_check(j, sp) != 0)
-		return;
+	if (q->parent != NULL && (r = parent_check(j, sp)) != 0)
+		return r;
 	for (size_t i = 0; i < q->n_keys; i++) {
 		struct ta_tkey *tk = &sp->tk[i];
-		struct ta_key *k = NULL;
+		const struct ta_key *k;
 
 		(void)snprintf(member, sizeof(member), "params.keys[%zu]", i);
 		if ((r = ta_tkey_find(j->toks, j->n_toks, q->keys[i], tk)) != 0) {
 			ta_handle_key_error(j, r, member);
-			return;
+			return r;
 		}
 		sp->n = i + 1;
 		for (size_t o = 0; o < i; o++) {
 			if (same_key(&sp->tk[o], tk)) {
 				ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID,
 				    "%s: the same key as params.keys[%zu]", member, o);
-				return;
+				return TA_ERR_INVALID;
 			}
 		}
 		if (root) {
-			if (root_sigs(j, sp, i, member) != 0)
-				return;
+			if ((r = root_sigs(j, sp, i, member)) != 0)
+				return r;
 			continue;
 		}
 		if (sp->parent != NULL) {
-			if (delegated_sigs(j, sp, i, member) != 0)
-				return;
+			if ((r = delegated_sigs(j, sp, i, member)) != 0)
+				return r;
 			continue;
 		}
-		if ((r = ta_tkey_key(tk, sp->profile, false, &k)) != 0) {
-			ta_job_error(j, 0, r, "%s: its %s key object: %s", member,
-			    ta_profile_name(sp->profile), ta_strerror(r));
-			return;
-		}
+		if ((k = own_key(j, sp, i, member)) == NULL)
+			return TA_ERR_UNSUPPORTED;
 		sp->sigs[sp->n_sigs++] = (struct sign_as){.tk = i, .key = k};
 	}
+	return 0;
 }
 
+/* Makes the signatures, writes the file and encodes the response. */
 static void
-sign_run(struct ta_job *j)
+sign_make(struct ta_job *j, struct sign_priv *sp)
 {
-	struct sign_priv *sp = j->priv;
 	struct ta_proto_sign_result res = {0};
 	struct ta_tsigner ts;
 	uint8_t sha[32] = {0}, *file = NULL;
@@ -414,8 +425,17 @@ sign_run(struct ta_job *j)
 
 		ta_tsigner_init(&ts, &sp->tk[sa->tk], &j->sign_since);
 		if ((r = ta_meta_sign(sp->m, sa->key, &ts.signer, sha)) != 0) {
-			ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s", sa->tk,
-			    j->toks[sp->tk[sa->tk].tok].name, ta_strerror(r));
+			ta_tkey_failed(&sp->tk[sa->tk], r);
+			if (r == TA_ERR_KEY_NOT_FOUND)
+				ta_job_error(j, 0, r,
+				    "params.keys[%zu]: key '%s' is no longer on token '%s' "
+				    "(removed by another program?); tufctl key list shows the "
+				    "keys there",
+				    sa->tk, sp->tk[sa->tk].ck->key.label,
+				    j->toks[sp->tk[sa->tk].tok].name);
+			else
+				ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s",
+				    sa->tk, j->toks[sp->tk[sa->tk].tok].name, ta_strerror(r));
 			return;
 		}
 		res.keyids[i] = ta_key_id(sa->key);
@@ -475,28 +495,24 @@ sign_done(struct ta_job *j)
 			    "peer uid %u pid %d: params.keys[%zu] (key '%s') signed as previous "
 			    "root key %s",
 			    (unsigned)j->peer.uid, (int)j->peer.pid, sp->sigs[i].tk,
-			    sp->tk[sp->sigs[i].tk].key.label, ta_key_id(sp->sigs[i].key));
+			    sp->tk[sp->sigs[i].tk].ck->key.label, ta_key_id(sp->sigs[i].key));
 	ta_job_finish(j);
 }
 
 static void
-sign_found(struct ta_job *j)
+sign_run(struct ta_job *j)
 {
 	const struct ta_proto_sign *q = &j->req->p.sign;
 	struct sign_priv *sp = j->priv;
 	struct ta_policy_key pk[TA_PROTO_KEYS_MAX];
 
-	if (j->resp != NULL) { /* refused */
-		ta_job_finish(j);
+	if (sign_prepare(j, sp) != 0)
 		return;
-	}
 	for (size_t i = 0; i < sp->n; i++)
 		ta_handle_policy_key(&sp->tk[i], &pk[i]);
-	if (ta_handle_policy(j, TA_OP_SIGN, pk, sp->n, q->role, q->gun, sp->expires) != 0) {
-		ta_job_finish(j);
+	if (ta_handle_policy(j, TA_OP_SIGN, pk, sp->n, q->role, q->gun, sp->expires) != 0)
 		return;
-	}
-	ta_job_queue(j, sign_run, sign_done);
+	sign_make(j, sp);
 }
 
 void
@@ -522,7 +538,7 @@ ta_handle_sign(struct ta_job *j)
 		return;
 	}
 	j->priv_free = sign_priv_free;
-	ta_job_queue(j, sign_find_run, sign_found);
+	ta_job_queue(j, sign_run, sign_done);
 }
 
 /* ---- key.cert --------------------------------------------------------------------- */
@@ -534,20 +550,14 @@ cert_priv_free(void *p)
 	free(p);
 }
 
-static void
-cert_find_run(struct ta_job *j)
-{
-	int r = ta_tkey_find(j->toks, j->n_toks, j->req->p.key_cert.key, j->priv);
-
-	if (r != 0)
-		ta_handle_key_error(j, r, "params.key");
-}
-
+/* Finds the key, checks the policy for it (as sign_run does), makes the
+ * certificate and stores it when asked. */
 static void
 cert_run(struct ta_job *j)
 {
 	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
 	struct ta_tkey *tk = j->priv;
+	struct ta_policy_key pk;
 	struct ta_tsigner ts;
 	struct ta_key *xk = NULL;
 	time_t now = time(NULL);
@@ -558,13 +568,21 @@ cert_run(struct ta_job *j)
 	bool stored = false;
 	int r;
 
-	ta_job_add_keyid(j, tk->notary_id);
+	if ((r = ta_tkey_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+		ta_handle_key_error(j, r, "params.key");
+		return;
+	}
+	ta_handle_policy_key(tk, &pk);
+	if (ta_handle_policy(
+		j, TA_OP_KEY_CERT, &pk, 1, NULL, q->gun, now + (time_t)q->days * DAY_SECONDS) != 0)
+		return;
+	ta_job_add_keyid(j, tk->ck->notary_id);
 	ta_tsigner_init(&ts, tk, &j->sign_since);
 	r = ta_x509_make_root(&ts.signer, q->gun, q->days, now, &der, &der_len);
 	if (r == TA_ERR_KEY_TYPE) {
 		ta_job_error(j, TA_PROTO_E_UNSUPPORTED, r,
 		    "params.key: notary root certificates hold EC or RSA keys, not %s",
-		    ta_key_type_name(tk->key.type));
+		    ta_key_type_name(tk->ck->key.type));
 		goto out;
 	}
 	if (r == TA_ERR_INVALID) {
@@ -573,6 +591,7 @@ cert_run(struct ta_job *j)
 		goto out;
 	}
 	if (r != 0) {
+		ta_tkey_failed(tk, r);
 		ta_job_error(j, 0, r, "signing the certificate on token '%s': %s",
 		    j->toks[tk->tok].name, ta_strerror(r));
 		goto out;
@@ -584,7 +603,10 @@ cert_run(struct ta_job *j)
 	if (ta_key_from_cert(der, der_len, &xk) == 0)
 		ta_job_add_keyid(j, ta_key_id(xk));
 	if (q->store) {
-		if ((r = ta_p11_cert_store(tk->p11, &tk->key, der, der_len)) != 0) {
+		r = ta_p11_cert_store(tk->p11, &tk->ck->key, der, der_len);
+		/* Its x509 key ID names the key from now on. */
+		(void)ta_keycache_refresh(tk->kc, tk->p11, NULL);
+		if (r != 0) {
 			ta_job_error(j, 0, r, "storing the certificate on token '%s': %s",
 			    j->toks[tk->tok].name, ta_strerror(r));
 			goto out;
@@ -613,27 +635,8 @@ cert_done(struct ta_job *j)
 	if (j->result == 0)
 		log_info("peer uid %u pid %d: root certificate for '%s' made with key '%s'%s",
 		    (unsigned)j->peer.uid, (int)j->peer.pid, q->gun,
-		    ((struct ta_tkey *)j->priv)->key.label, q->store ? " and stored" : "");
+		    ((struct ta_tkey *)j->priv)->ck->key.label, q->store ? " and stored" : "");
 	ta_job_finish(j);
-}
-
-static void
-cert_found(struct ta_job *j)
-{
-	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
-	struct ta_policy_key pk;
-
-	if (j->resp != NULL) {
-		ta_job_finish(j);
-		return;
-	}
-	ta_handle_policy_key(j->priv, &pk);
-	if (ta_handle_policy(j, TA_OP_KEY_CERT, &pk, 1, NULL, q->gun,
-		time(NULL) + (time_t)q->days * DAY_SECONDS) != 0) {
-		ta_job_finish(j);
-		return;
-	}
-	ta_job_queue(j, cert_run, cert_done);
 }
 
 void
@@ -652,5 +655,5 @@ ta_handle_key_cert(struct ta_job *j)
 		return;
 	}
 	j->priv_free = cert_priv_free;
-	ta_job_queue(j, cert_find_run, cert_found);
+	ta_job_queue(j, cert_run, cert_done);
 }

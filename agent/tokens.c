@@ -7,6 +7,7 @@
 
 #include "agent/agent.h"
 #include "agent/config.h"
+#include "agent/keycache.h"
 #include "agent/keys.h"
 #include "agent/pin.h"
 #include "agent/server.h"
@@ -33,6 +34,7 @@ struct ta_token {
 	int last_err;                  /* last open/refresh error logged */
 	struct ta_p11_token_info info; /* label, serial, ... as last seen */
 	bool has_info;
+	struct ta_keycache kc; /* its keys; read by workers (keycache.h) */
 };
 
 struct ta_tokens {
@@ -55,6 +57,7 @@ struct watch_job {
 	/* in */
 	const struct ta_cfg_token *cfg;
 	struct ta_p11_token *p11;
+	struct ta_keycache *kc;
 	bool may_login;
 	/* out */
 	struct ta_p11_token *opened;
@@ -86,6 +89,23 @@ pin_kind_name(enum ta_pin_kind k)
 
 static void watch_cb(uv_timer_t *timer);
 
+/* A token the agent is logged into has its keys listed now, not by the
+ * first request (which would wait for it); a set listed while the token
+ * was locked is listed again. */
+static void
+watch_fill(struct watch_job *j, bool force)
+{
+	struct ta_keyset *ks = NULL;
+
+	if (force) {
+		(void)ta_keycache_refresh(j->kc, j->p11, NULL);
+		return;
+	}
+	if (ta_keycache_get(j->kc, j->p11, &ks) == 0 && ks->locked)
+		(void)ta_keycache_refresh(j->kc, j->p11, NULL);
+	ta_keyset_unref(ks);
+}
+
 static void
 watch_run(uv_work_t *w)
 {
@@ -114,6 +134,8 @@ watch_run(uv_work_t *w)
 	j->info = info;
 	j->has_info = true;
 	j->logged_in = (info.flags & TA_TOK_LOGGED_IN) || !(info.flags & TA_TOK_LOGIN_REQUIRED);
+	if (j->logged_in)
+		watch_fill(j, false);
 	if (j->logged_in || !j->may_login)
 		return;
 	/* The token layer can tell the login state only from an idle session:
@@ -123,6 +145,7 @@ watch_run(uv_work_t *w)
 	uv_sleep(RECHECK_MS);
 	if (ta_p11_token_info(j->p11, &info) == 0 && (info.flags & TA_TOK_LOGGED_IN)) {
 		j->logged_in = true;
+		watch_fill(j, false);
 		return;
 	}
 	j->tried = true;
@@ -133,6 +156,8 @@ watch_run(uv_work_t *w)
 	}
 	j->login_r = ta_p11_token_login(j->p11, pin, false);
 	j->logged_in = j->login_r == 0;
+	if (j->logged_in)
+		watch_fill(j, true);
 }
 
 /* A login that failed because the token was going (or coming back), not
@@ -184,6 +209,10 @@ watch_done(uv_work_t *w, int status)
 		log_warn_r(j->r, "token '%s' (%s, module '%s') not available; retrying",
 		    t->cfg->name, t->cfg->uri, t->cfg->module);
 	t->last_err = present ? 0 : j->r;
+	/* Handles die with the token; a set of its earlier insertion is never
+	 * used anyway (keycache.h), but lookups should say "absent" now. */
+	if (!present)
+		ta_keycache_drop(&t->kc);
 	if (j->has_info) {
 		t->info = j->info;
 		t->has_info = true;
@@ -247,6 +276,7 @@ watch_queue(struct ta_tokens *ts, size_t idx, bool first)
 	j->first = first;
 	j->cfg = t->cfg;
 	j->p11 = t->p11;
+	j->kc = &t->kc;
 	j->may_login = may_login(t);
 	if ((r = uv_queue_work(&ts->ag->loop, &j->work, watch_run, watch_done)) != 0) {
 		free(j);
@@ -294,8 +324,10 @@ ta_tokens_start(struct ta_agent *ag, void (*ready)(struct ta_agent *ag))
 			log_warn(
 			    "TA_AGENT_WATCH_MS='%s' ignored: %d..3600000 ms", env, WATCH_MS_MIN);
 	}
-	for (size_t i = 0; i < ts->n; i++)
+	for (size_t i = 0; i < ts->n; i++) {
 		ts->t[i].cfg = &ag->cfg->tokens[i];
+		ta_keycache_init(&ts->t[i].kc);
+	}
 	(void)uv_timer_init(&ag->loop, &ts->watch);
 	ts->watch.data = ts;
 	ts->watch_init = true;
@@ -336,6 +368,8 @@ ta_tokens_close(struct ta_agent *ag)
 void
 ta_tokens_free(struct ta_agent *ag)
 {
+	for (size_t i = 0; ag->tokens != NULL && i < ag->tokens->n; i++)
+		ta_keycache_destroy(&ag->tokens->t[i].kc);
 	free(ag->tokens);
 	ag->tokens = NULL;
 }
@@ -356,6 +390,8 @@ ta_tokens_snapshot(struct ta_agent *ag, struct ta_job *job)
 		job->toks[i].name = ts->t[i].cfg->name;
 		job->toks[i].uri = ts->t[i].cfg->uri;
 		job->toks[i].p11 = ts->t[i].p11;
+		job->toks[i].kc = &ts->t[i].kc;
+		job->toks[i].verify = ts->t[i].cfg->verify;
 		job->n_toks++;
 	}
 }

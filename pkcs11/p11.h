@@ -136,6 +136,12 @@ int ta_p11_token_login(struct ta_p11_token *tok, struct ta_secret *pin, bool int
 
 int ta_p11_token_logout(struct ta_p11_token *tok);
 
+/* The token's insertion: starts at 1 and grows each time the token is
+ * found answering again after an absence (object handles of an earlier
+ * insertion are void).  No PKCS#11 call: cheap enough for every request,
+ * so that a cache of handles can tell that it is stale. */
+unsigned long ta_p11_token_generation(struct ta_p11_token *tok);
+
 /* ---- keys --------------------------------------------------------------- */
 
 /* All private keys on the token.  *ret_keys is an array of *ret_n keys,

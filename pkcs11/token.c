@@ -514,3 +514,14 @@ ta_p11_token_logout(struct ta_p11_token *tok)
 	}
 	return ta__p11_rv(rv);
 }
+
+unsigned long
+ta_p11_token_generation(struct ta_p11_token *tok)
+{
+	unsigned long gen;
+
+	pthread_mutex_lock(&tok->lock);
+	gen = tok->generation;
+	pthread_mutex_unlock(&tok->lock);
+	return gen;
+}

@@ -248,6 +248,7 @@ test_agent_config_every_key(void **state)
 		"uri = pkcs11:token=PIV%20Card;manufacturer=piv_II\n"
 		"pin = pinentry:/usr/bin/pinentry-curses\n"
 		"sessions = 64\n"
+		"verify-signatures = no\n"
 		"[token \"two\"]\n"
 		"module = p11-kit_trust.x+y\n"
 		"uri = pkcs11:\n"
@@ -280,11 +281,13 @@ test_agent_config_every_key(void **state)
 	assert_int_equal(t->pin.kind, TA_PIN_PINENTRY);
 	assert_string_equal(t->pin.arg, "/usr/bin/pinentry-curses");
 	assert_int_equal(t->sessions, 64);
+	assert_false(t->verify);
 	t = &cfg->tokens[1];
 	assert_string_equal(t->name, "two");
 	assert_string_equal(t->module, "p11-kit_trust.x+y");
 	assert_int_equal(t->pin.kind, TA_PIN_UNLOCK); /* the default */
 	assert_int_equal(t->sessions, 4);
+	assert_true(t->verify); /* the default */
 
 	assert_int_equal(cfg->n_rules, 2);
 	rule = &cfg->rules[0];
@@ -821,6 +824,10 @@ test_agent_config_numbers_strict(void **state)
 	BAD(TOKEN("sessions = 0"), TA_ERR_INVALID, 4, "'sessions' must be 1..64, not '0'");
 	BAD(TOKEN("sessions = 65"), TA_ERR_INVALID, 4, "'sessions' must be 1..64, not '65'");
 	BAD(TOKEN("sessions = 4 sessions"), TA_ERR_INVALID, 4, "'sessions' must be a number");
+	BAD(TOKEN("verify-signatures = 0"), TA_ERR_INVALID, 4,
+	    "'verify-signatures' must be yes or no, not '0'");
+	BAD(TOKEN("verify-signatures = Yes"), TA_ERR_INVALID, 4,
+	    "'verify-signatures' must be yes or no, not 'Yes'");
 }
 
 static void

@@ -80,7 +80,8 @@ int ta_sig_scheme_for(const struct ta_key *key, enum ta_sig_scheme *ret_scheme,
  * ta_key_spki(), else TA_ERR_INVALID).  Fills *ret_sig with keyid =
  * ta_key_id(key), the method (notary) and the signature in its metadata
  * form (raw r||s for notary ECDSA, DER for tuf ECDSA).  The signature is
- * verified with ta_sig_verify() before it is returned, so a signer that
+ * verified with ta_sig_verify() before it is returned (unless the signer
+ * says no_check and the scheme is not RSA: signer.h), so a signer that
  * returns a bad one gives TA_ERR_VERIFY (TA_ERR_CRYPTO when its length is
  * wrong).  Also the signer's own errors. */
 int ta_sig_make(const struct ta_key *key, const struct ta_signer *signer, const uint8_t *msg,

@@ -20,6 +20,13 @@ struct ta_signer {
 	int (*sign)(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len,
 	    uint8_t sig[TA_SIG_MAX], size_t *ret_len);
 	void *ctx;
+	/* ta_sig_make() verifies each signature before it is used, so that a
+	 * faulty one never leaves (a fault attack needs to see one).  true
+	 * skips that check for ECDSA and Ed25519 signatures, for a signer the
+	 * caller trusts not to be faulted; RSA signatures are checked
+	 * whatever this says (one faulty RSA-CRT signature gives away the
+	 * key). */
+	bool no_check;
 };
 
 #endif
