@@ -488,6 +488,13 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* NNNNNNNNNN.json */
+static bool
+is_change_name(const char *n)
+{
+	return strlen(n) == 15 && strspn(n, "0123456789") == 10 && strcmp(n + 10, ".json") == 0;
+}
+
 /* The change files' names, sorted; *ret_n of them.  None: NULL, 0. */
 static int
 change_names(struct tn_repo *repo, char ***ret, size_t *ret_n, struct tn_error *e)
@@ -508,10 +515,7 @@ change_names(struct tn_repo *repo, char ***ret, size_t *ret_n, struct tn_error *
 		return errno == ENOENT ? 0 : fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
 						 repo->dir, strerror(errno));
 	while ((de = readdir(dir)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (len != 15 || strspn(de->d_name, "0123456789") != 10 ||
-		    strcmp(de->d_name + 10, ".json") != 0)
+		if (!is_change_name(de->d_name))
 			continue;
 		if (n == cap) {
 			char **nn = reallocarray(names, cap ? cap * 2 : 64, sizeof(*names));
@@ -599,23 +603,48 @@ out:
 	return r;
 }
 
+/* The highest change number staged (0 for none): one readdir pass, no
+ * copies, since an add with thousands staged must stay cheap. */
+static int
+last_change(struct tn_repo *repo, unsigned long long *ret, struct tn_error *e)
+{
+	struct dirent *de;
+	char *d;
+	DIR *dir;
+
+	*ret = 0;
+	if (asprintf(&d, "%s/changes", repo->dir) < 0)
+		return nomem(e);
+	dir = opendir(d);
+	free(d);
+	if (dir == NULL)
+		return errno == ENOENT ? 0 : fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
+						 repo->dir, strerror(errno));
+	while ((de = readdir(dir)) != NULL) {
+		unsigned long long v;
+
+		if (!is_change_name(de->d_name))
+			continue;
+		if ((v = strtoull(de->d_name, NULL, 10)) > *ret)
+			*ret = v;
+	}
+	(void)closedir(dir);
+	return 0;
+}
+
 int
 tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
 {
-	char **names = NULL, *p;
-	unsigned long long next = 1;
-	size_t n = 0;
+	unsigned long long last;
+	char *p;
 	int r;
 
-	if ((r = change_names(repo, &names, &n, e)) != 0)
+	if ((r = last_change(repo, &last, e)) != 0)
 		return r;
-	if (n > 0)
-		next = strtoull(names[n - 1], NULL, 10) + 1;
-	free_names(names, n);
-	if (next > 9999999999ULL)
+	if (last >= 9999999999ULL)
 		return fail(e, TA_ERR_TOO_LARGE, "too many staged changes in %s; publish them",
 		    repo->dir);
-	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, next) < 0)
+	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, last + 1) < 0)
 		return nomem(e);
 	r = write_json(p, change, e);
 	free(p);
