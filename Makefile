@@ -2,7 +2,8 @@
 #
 #   make                 build everything
 #   make check           build and run every test; last line "N passed, M failed"
-#   make demo            the token layer at work on a throwaway SoftHSM2 token
+#   make demo            the whole story on loopback: a SoftHSM2 token, the agent,
+#                        a local notary-server, two tags published and listed
 #   make bench           benchmarks (never part of check)
 #   make fuzz            libFuzzer targets (clang)
 #   make lint            clang-tidy, cppcheck, include-direction check

@@ -23,3 +23,13 @@ $(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BENCH_LIB) $(TEST_HEL
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_P11) $(LIBS_SSL) -ldl -lpthread)
 endif
 
+# bench/publish.sh: a GUN published with 1, 100 and 10,000 tags by tufctl
+# (keys in the agent on SoftHSM2) and by the real notary client, one table
+# (issue #5).  make bench runs $(BUILD)/bench/publish, a wrapper that hands
+# the script this build's tufctl and tuf-agent.
+BENCHES += $(BUILD)/bench/publish
+$(BUILD)/bench/publish: bench/publish.sh $(BUILD)/tufctl $(BUILD)/tuf-agent
+	$(call quiet,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nBUILD=%s exec %s "$$@"\n' '$(abspath $(BUILD))' \
+		'$(abspath bench/publish.sh)' >$@ && chmod +x $@

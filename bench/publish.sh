@@ -1,0 +1,283 @@
+#!/bin/bash
+# bench/publish.sh [N...]: publishing a GUN with N tags (default 1 100 10000),
+# tufctl (keys on a SoftHSM2 token through tuf-agent) against the real notary
+# client (file keys, passphrases from the environment), in the same run,
+# against the same local notary-server (issue #5).
+#
+# For each N, each side gets a fresh GUN:
+#   init     not in the totals, printed apart: tufctl notary init; notary
+#            init plus "notary key rotate GUN snapshot -r", so that on both
+#            sides the server keeps the snapshot key (tufctl's default and
+#            docker's) and the client signs root and targets only
+#   stage    N "add" processes, one a tag, as N CI jobs would run them:
+#            tufctl notary add GUN TAG --digest sha256:HEX --size S;
+#            notary addhash GUN TAG S --sha256 HEX
+#   publish  sign, upload, read back: tufctl notary publish (which reads the
+#            GUN back and verifies it itself); notary publish followed by
+#            notary list with the same trust directory (its read-back)
+# Then, untimed, a fresh notary client (empty trust directory) lists each
+# GUN: the N names, digests and sizes must be exactly the ones added, or
+# the run fails (a benchmark of a broken publish is worthless).
+#
+# Rows of N <= 100 are run BENCH_PUBLISH_RUNS times (default 3), each time
+# with fresh GUNs, and show each column's median; larger rows run once.
+#
+# The 10,000 row takes minutes (20 to 40 ms an add process on each side
+# here, 12 to 15 minutes in all): BENCH_PUBLISH_MAX_S (default 120; 0: no
+# bound) stops the notary client's staging, which runs first, after that
+# many seconds; tufctl then stages the same number of tags, and the row
+# shows it ("10000>K").  BENCH_PUBLISH_MAX_S=0 bench/publish.sh measures
+# the whole row.
+set -euo pipefail
+BUILD=${BUILD:-build}
+max_s=${BENCH_PUBLISH_MAX_S:-120}
+runs=${BENCH_PUBLISH_RUNS:-3}
+# EPOCHREALTIME, awk and sort: one decimal point, one collation.
+export LC_ALL=C
+py=/usr/bin/python3
+ns=("$@")
+[ ${#ns[@]} -gt 0 ] || ns=(1 100 10000)
+
+module=
+for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so; do
+	[ -r "$m" ] && module=$m && break
+done
+for b in notary notary-server softhsm2-util "$py"; do
+	command -v "$b" >/dev/null || { echo "publish: SKIP ($b is not installed)"; exit 0; }
+done
+[ -n "$module" ] || { echo "publish: SKIP (SoftHSM2 is not installed)"; exit 0; }
+for b in "$BUILD/tufctl" "$BUILD/tuf-agent"; do
+	[ -x "$b" ] || { echo "publish: $b is not built" >&2; exit 1; }
+done
+
+# Short: the agent's socket path must fit in 108 bytes.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tuf-bench.XXXXXX")
+agent='' server=''
+stop() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+cleanup() {
+	stop "$agent"
+	stop "$server"
+	agent='' server=''
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "publish: interrupted" >&2; exit 130' INT
+trap 'echo "publish: interrupted" >&2; exit 143' TERM
+
+# fail WHY [LOG]: stop; the last lines of LOG tell more.
+fail() {
+	echo "publish: $1" >&2
+	[ -s "${2:-$tmp/out}" ] && tail -n 15 "${2:-$tmp/out}" | sed 's/^/    /' >&2
+	exit 1
+}
+# quiet CMD...: CMD's output into $tmp/out, shown only if it fails.
+quiet() { "$@" >"$tmp/out" 2>&1 || fail "$* failed"; }
+now() { echo "$EPOCHREALTIME"; }
+# since T0: seconds since T0 (from now), three decimals.
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ---- the token, the agent, the server ----------------------------------------------
+mkdir "$tmp/tokens" "$tmp/home"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	"$tmp" >"$tmp/softhsm2.conf"
+export SOFTHSM2_CONF=$tmp/softhsm2.conf
+quiet softhsm2-util --init-token --free --label bench --pin 123456 --so-pin 12345678
+printf '123456\n' >"$tmp/pin"
+chmod 600 "$tmp/pin"
+cat >"$tmp/agent.conf" <<EOT
+[agent]
+audit = $tmp/audit.log
+
+[token "bench"]
+module = $module
+uri = pkcs11:token=bench
+pin = file:$tmp/pin
+EOT
+sock=$tmp/agent.sock
+"$BUILD/tuf-agent" --config "$tmp/agent.conf" --socket "$sock" >"$tmp/agent.log" 2>&1 </dev/null &
+agent=$!
+for _ in $(seq 100); do
+	[ -S "$sock" ] && break
+	kill -0 "$agent" 2>/dev/null || break
+	sleep 0.1
+done
+[ -S "$sock" ] || fail "tuf-agent did not start" "$tmp/agent.log"
+export XDG_DATA_HOME=$tmp/xdg
+tufctl() { "$BUILD/tufctl" --socket "$sock" "$@"; }
+quiet tufctl key generate --label root-key
+quiet tufctl key generate --label targets-key
+
+# The port is free when asked; another process may take it first: try again.
+for _ in 1 2 3; do
+	port=$("$py" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$tmp/server.json" <<EOT
+{
+  "server": { "http_addr": "127.0.0.1:$port" },
+  "trust_service": { "type": "local" },
+  "storage": { "backend": "memory" },
+  "logging": { "level": "error" }
+}
+EOT
+	notary-server -config "$tmp/server.json" >"$tmp/server.log" 2>&1 </dev/null &
+	server=$!
+	if "$py" - "$port" "$server" <<'PY'; then break; fi
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
+        sys.exit(0)
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            sys.exit(1)
+        time.sleep(0.05)
+sys.exit(1)
+PY
+	stop "$server"
+	server=''
+	grep -q 'address already in use' "$tmp/server.log" || break
+done
+[ -n "$server" ] || fail "notary-server did not start" "$tmp/server.log"
+url=http://127.0.0.1:$port
+
+# The real notary client: its own trust directory (root key shared by the
+# GUNs, as tufctl's root-key is), HOME out of the user's, never a prompt.
+export NOTARY_ROOT_PASSPHRASE=bench-passphrase NOTARY_TARGETS_PASSPHRASE=bench-passphrase \
+	NOTARY_SNAPSHOT_PASSPHRASE=bench-passphrase NOTARY_DELEGATION_PASSPHRASE=bench-passphrase
+notary() { HOME=$tmp/home command notary -s "$url" -d "$tmp/notary-trust" "$@" </dev/null; }
+fresh=0
+# fresh_list GUN OUT: a client that never saw GUN lists it.
+fresh_list() {
+	fresh=$((fresh + 1))
+	HOME=$tmp/home command notary -s "$url" -d "$tmp/fresh.$fresh" list "$1" \
+		>"$2" 2>"$tmp/out" </dev/null || fail "a fresh notary client: list $1 failed"
+}
+# verify GUN LIST N: LIST holds exactly the first N tags of $tmp/tags.
+verify() {
+	awk 'NR > 2 { print $1, $2, $3 }' "$2" | sort >"$tmp/got"
+	head -n "$3" "$tmp/tags" | sort >"$tmp/want"
+	if ! cmp -s "$tmp/got" "$tmp/want"; then
+		diff "$tmp/want" "$tmp/got" >"$tmp/diff" || true
+		fail "$1: a fresh notary client lists $(wc -l <"$tmp/got") tags, not the $3 added" \
+			"$tmp/diff"
+	fi
+}
+
+# The tags: tag-I, the sha256 of "manifest I" and its size.
+max_n=0
+for n in "${ns[@]}"; do
+	case $n in '' | *[!0-9]* | 0) echo "publish: N must be a positive number, not $n" >&2; exit 2 ;; esac
+	[ "$n" -gt "$max_n" ] && max_n=$n
+done
+case $runs in '' | *[!0-9]* | 0) echo "publish: BENCH_PUBLISH_RUNS must be a positive number" >&2; exit 2 ;; esac
+case $max_s in '' | *[!0-9]*) echo "publish: BENCH_PUBLISH_MAX_S must be a number of seconds" >&2; exit 2 ;; esac
+"$py" - "$max_n" >"$tmp/tags" <<'PY'
+import hashlib, sys
+for i in range(1, int(sys.argv[1]) + 1):
+    m = b"manifest %d" % i
+    print("tag-%d %s %d" % (i, hashlib.sha256(m).hexdigest(), len(m)))
+PY
+
+# ---- one side, one N -----------------------------------------------------------------
+# run_tufctl / run_notary GUN N [BOUND]: init, stage the first N tags (stop
+# after BOUND seconds when BOUND > 0), publish.  Set init_s stage_s
+# publish_s and added (the tags staged).
+run_tufctl() {
+	local gun=$1 n=$2 bound=${3:-0} t tag hex size deadline
+	t=$(now)
+	quiet tufctl notary init "$gun" --server "$url" --root-key root-key --targets-key targets-key
+	init_s=$(since "$t")
+	added=0 deadline=$((EPOCHSECONDS + bound))
+	t=$(now)
+	while read -r tag hex size; do
+		tufctl notary add "$gun" "$tag" --digest "sha256:$hex" --size "$size" \
+			>"$tmp/out" 2>&1 || fail "tufctl notary add $gun $tag failed"
+		added=$((added + 1))
+		[ "$bound" -gt 0 ] && [ "$EPOCHSECONDS" -ge "$deadline" ] && break
+	done < <(head -n "$n" "$tmp/tags")
+	stage_s=$(since "$t")
+	t=$(now)
+	quiet tufctl notary publish "$gun"
+	publish_s=$(since "$t")
+	grep -q 'read back and verified' "$tmp/out" || fail "tufctl notary publish $gun did not read back"
+}
+
+run_notary() {
+	local gun=$1 n=$2 bound=${3:-0} t tag hex size deadline
+	t=$(now)
+	quiet notary init "$gun"
+	quiet notary key rotate "$gun" snapshot -r
+	init_s=$(since "$t")
+	added=0 deadline=$((EPOCHSECONDS + bound))
+	t=$(now)
+	while read -r tag hex size; do
+		notary addhash "$gun" "$tag" "$size" --sha256 "$hex" \
+			>"$tmp/out" 2>&1 || fail "notary addhash $gun $tag failed"
+		added=$((added + 1))
+		[ "$bound" -gt 0 ] && [ "$EPOCHSECONDS" -ge "$deadline" ] && break
+	done < <(head -n "$n" "$tmp/tags")
+	stage_s=$(since "$t")
+	t=$(now)
+	quiet notary publish "$gun"
+	quiet notary list "$gun"
+	publish_s=$(since "$t")
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
+
+version=$(dpkg-query -W -f='${Version}' notary 2>/dev/null || echo unknown)
+echo "publish: N tags, each side its own fresh GUN on one local notary-server; seconds."
+echo "tufctl: keys on a SoftHSM2 token through tuf-agent; notary $version: file keys."
+echo "stage: N add processes; publish: sign, upload, read back; total: stage + publish."
+[ "$runs" = 1 ] || echo "N <= 100: each column the median of $runs runs."
+fmt='%-11s %8s %8s %8s   %8s %8s %8s   %8s\n'
+echo "            ---------- tufctl ----------   ---------- notary ----------"
+# shellcheck disable=SC2059
+printf "$fmt" N stage publish total stage publish total "nt/tuf"
+# median COLUMN: the median of that column of $tmp/rows (the lower one of two).
+median() {
+	cut -d' ' -f"$1" "$tmp/rows" | sort -n | sed -n "$((($(wc -l <"$tmp/rows") + 1) / 2))p"
+}
+inits=
+for n in "${ns[@]}"; do
+	r_n=1
+	[ "$n" -le 100 ] && r_n=$runs
+	: >"$tmp/rows"
+	for r in $(seq "$r_n"); do
+		gun_n=bench.example.com/notary/n$n-$r gun_t=bench.example.com/tufctl/n$n-$r
+		# The notary client first: under the bound, it sets the count.
+		run_notary "$gun_n" "$n" "$max_s"
+		n_init=$init_s n_stage=$stage_s n_pub=$publish_s k=$added
+		fresh_list "$gun_n" "$tmp/list"
+		verify "$gun_n" "$tmp/list" "$k"
+
+		run_tufctl "$gun_t" "$k"
+		t_init=$init_s t_stage=$stage_s t_pub=$publish_s
+		fresh_list "$gun_t" "$tmp/list"
+		verify "$gun_t" "$tmp/list" "$k"
+
+		echo "$t_stage $t_pub $(sum "$t_stage" "$t_pub") $n_stage $n_pub" \
+			"$(sum "$n_stage" "$n_pub") $t_init $n_init" >>"$tmp/rows"
+	done
+	label=$n
+	[ "$k" = "$n" ] || label="$n>$k" bounded=1
+	# shellcheck disable=SC2059
+	printf "$fmt" "$label" "$(median 1)" "$(median 2)" "$(median 3)" "$(median 4)" \
+		"$(median 5)" "$(median 6)" "$(ratio "$(median 6)" "$(median 3)")"
+	inits="$inits tufctl $(median 7), notary $(median 8) (N=$n);"
+done
+echo "init, not in the totals:${inits%;}"
+echo "(notary: init, then key rotate GUN snapshot -r: on both sides the server keeps the snapshot key)"
+echo "publish read-back: tufctl publish's own; notary list with the publishing client's trust dir"
+if [ -n "${bounded:-}" ]; then
+	echo "N>K: the notary client's staging stopped after $max_s s at K tags; both sides then published K"
+fi
+echo "checked: a fresh notary client lists every GUN with exactly the names, digests and sizes added"
