@@ -1024,6 +1024,21 @@ goal_ratio(const char *what, int num, int den, double goal)
 	    v >= goal ? "goal met" : "goal missed");
 }
 
+/* Other work on the machine skews every row (2 cores here): say how much
+ * there was. */
+static void
+print_load(void)
+{
+	FILE *f = fopen("/proc/loadavg", "re");
+	char line[128], l1[16], l5[16], l15[16];
+
+	if (f != NULL && fgets(line, sizeof(line), f) != NULL &&
+	    sscanf(line, "%15s %15s %15s", l1, l5, l15) == 3)
+		printf("load average at the end: %s %s %s (1, 5, 15 min)\n", l1, l5, l15);
+	if (f != NULL)
+		(void)fclose(f);
+}
+
 static void
 report(const char *module, const char *agent, long hwm_kb)
 {
@@ -1031,7 +1046,9 @@ report(const char *module, const char *agent, long hwm_kb)
 	    module, secs, WARMUP);
 	printf("tuf-agent: %s, sessions = %d, audit to a file, info log level\n", agent, SESSIONS);
 	printf("clients: threads of this process, one connection each, blocking, one request "
-	       "in flight\n\n");
+	       "in flight\n");
+	print_load();
+	printf("\n");
 	printf("%-30s %7s %9s %10s %9s\n", "path", "clients", "sig/s", "median us", "p99 us");
 	for (int i = 0; i < R_N; i++) {
 		const struct row *rw = &rows[i];
