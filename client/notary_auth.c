@@ -21,11 +21,8 @@
 #include "common/secret.h"
 #include "common/utf8.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
-static int __attribute__((format(printf, 3, 4)))
-fail(struct tn_error *e, int r, const char *fmt, ...)
+int
+tn_fail(struct tn_error *e, int r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,6 +34,9 @@ fail(struct tn_error *e, int r, const char *fmt, ...)
 	return r;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* "notary server URL: <text>", as notary_http.c words its errors. */
 static int __attribute__((format(printf, 4, 5)))
 sfail(struct tn_error *e, int r, const char *url, const char *fmt, ...)
@@ -47,7 +47,7 @@ sfail(struct tn_error *e, int r, const char *url, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return fail(e, r, "notary server %s: %s", url, text);
+	return tn_fail(e, r, "notary server %s: %s", url, text);
 }
 
 bool
@@ -544,21 +544,21 @@ tn_creds_from_caller(struct tn_creds *c, const char *user, const char *pass,
 {
 	if (user != NULL) {
 		if (*user == '\0' || pass == NULL)
-			return fail(e, TA_ERR_INVALID, "notary: a registry user name needs a "
+			return tn_fail(e, TA_ERR_INVALID, "notary: a registry user name needs a "
 			    "password (TUFCTL_REGISTRY_PASSWORD or --password-stdin)");
 		if (strlen(user) > TN_CRED_MAX || strlen(pass) > TN_CRED_MAX ||
 		    tn_has_ctl(user) || strchr(user, ':') != NULL)
-			return fail(e, TA_ERR_INVALID, "notary: the registry user name or password "
+			return tn_fail(e, TA_ERR_INVALID, "notary: the registry user name or password "
 			    "is too long or has a control character (or ':' in the name)");
 		creds_reset(c);
 		if ((c->user = strdup(user)) == NULL || (c->pass = strdup(pass)) == NULL) {
 			creds_reset(c);
-			return fail(e, TA_ERR_NOMEM, "notary: out of memory");
+			return tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 		}
 		c->kind = TN_CRED_CALLER;
 		c->loaded = true;
 	} else if (pass != NULL) {
-		return fail(e, TA_ERR_INVALID, "notary: a registry password without a user name; "
+		return tn_fail(e, TA_ERR_INVALID, "notary: a registry password without a user name; "
 		    "set TUFCTL_REGISTRY_USERNAME too");
 	}
 	return 0;
@@ -792,7 +792,7 @@ tn_creds_from_docker(struct tn_creds *c, const struct tn_auth_host *h, const cha
 	if (c->loaded)
 		return 0;
 	if ((r = docker_config_path(&path)) != 0)
-		return fail(e, r, "notary: out of memory");
+		return tn_fail(e, r, "notary: out of memory");
 	if (path == NULL) {
 		c->loaded = true;
 		return 0;

@@ -95,19 +95,6 @@ struct tn_req {
 
 /* ---- small helpers --------------------------------------------------------- */
 
-static int __attribute__((format(printf, 3, 4)))
-fail(struct tn_error *e, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e != NULL) {
-		va_start(ap, fmt);
-		(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 /* "notary server URL: LABEL: <text>" */
 static int __attribute__((format(printf, 5, 6)))
 sfail(const struct tn_server *s, const char *label, struct tn_error *e, int r, const char *fmt,
@@ -120,8 +107,8 @@ sfail(const struct tn_server *s, const char *label, struct tn_error *e, int r, c
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (label != NULL)
-		return fail(e, r, "notary server %s: %s: %s", s->url, label, text);
-	return fail(e, r, "notary server %s: %s", s->url, text);
+		return tn_fail(e, r, "notary server %s: %s: %s", s->url, label, text);
+	return tn_fail(e, r, "notary server %s: %s", s->url, text);
 }
 
 /* Copies at most n bytes of untrusted text (a server's message) into out,
@@ -214,35 +201,35 @@ check_gun(const char *gun, struct tn_error *e)
 	size_t n, i;
 
 	if (gun == NULL || (n = strlen(gun)) == 0)
-		return fail(e, TA_ERR_INVALID, "notary: no GUN given; name the repository, e.g. "
+		return tn_fail(e, TA_ERR_INVALID, "notary: no GUN given; name the repository, e.g. "
 		    "registry.example.com/team/app");
 	if (n > TN_GUN_MAX)
-		return fail(e, TA_ERR_INVALID, "notary: the GUN is %zu bytes long; at most %d are "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the GUN is %zu bytes long; at most %d are "
 		    "allowed", n, TN_GUN_MAX);
 	if (tn_has_ctl(gun))
-		return fail(e, TA_ERR_INVALID, "notary: the GUN contains a control character; give "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the GUN contains a control character; give "
 		    "a plain name like registry.example.com/team/app");
 	for (i = 0; i < n;) {
 		size_t k = ta_utf8_seq((const uint8_t *)gun + i, n - i);
 
 		if (k == 0)
-			return fail(e, TA_ERR_INVALID, "notary: the GUN is not valid UTF-8 (byte "
+			return tn_fail(e, TA_ERR_INVALID, "notary: the GUN is not valid UTF-8 (byte "
 			    "%zu); give a plain name like registry.example.com/team/app", i);
 		i += k;
 	}
 	if (strstr(gun, "..") != NULL)
-		return fail(e, TA_ERR_INVALID, "notary: the GUN '%s' contains \"..\"; give the "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the GUN '%s' contains \"..\"; give the "
 		    "repository's real name", gun);
 	if (gun[0] == '/' || gun[n - 1] == '/' || strstr(gun, "//") != NULL)
-		return fail(e, TA_ERR_INVALID, "notary: the GUN '%s' has an empty path segment "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the GUN '%s' has an empty path segment "
 		    "(a leading, trailing or double '/')", gun);
 	if (strcmp(gun, ".") == 0 || strncmp(gun, "./", 2) == 0 || strstr(gun, "/./") != NULL ||
 	    (n >= 2 && strcmp(gun + n - 2, "/.") == 0))
-		return fail(e, TA_ERR_INVALID, "notary: the GUN '%s' has a \".\" path segment; give "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the GUN '%s' has a \".\" path segment; give "
 		    "the repository's real name", gun);
 	/* notary-server routes /v2/{gun:[^*]+}/_trust/... */
 	if (strchr(gun, '*') != NULL)
-		return fail(e, TA_ERR_INVALID, "notary: the GUN '%s' contains '*', which notary "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the GUN '%s' contains '*', which notary "
 		    "servers do not accept", gun);
 	return 0;
 }
@@ -310,18 +297,18 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 	int r = 0;
 
 	if (url == NULL || *url == '\0')
-		return fail(e, TA_ERR_INVALID, "notary: no server URL given; give one such as "
+		return tn_fail(e, TA_ERR_INVALID, "notary: no server URL given; give one such as "
 		    "https://notary.example.com");
 	if (strlen(url) > TN_URL_MAX || tn_has_ctl(url) || strpbrk(url, " \t") != NULL)
-		return fail(e, TA_ERR_INVALID, "notary: the server URL is too long or contains "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the server URL is too long or contains "
 		    "spaces or control characters; give one such as https://notary.example.com");
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
-		return fail(e, TA_ERR_INVALID, "notary: the server URL '%s' is not http:// or "
+		return tn_fail(e, TA_ERR_INVALID, "notary: the server URL '%s' is not http:// or "
 		    "https://; give one such as https://notary.example.com", url);
 	if ((u = curl_url()) == NULL)
-		return fail(e, TA_ERR_NOMEM, "notary: out of memory");
+		return tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 	if ((uc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
-		r = fail(e, TA_ERR_INVALID, "notary: the server URL '%s' is not valid (%s); give "
+		r = tn_fail(e, TA_ERR_INVALID, "notary: the server URL '%s' is not valid (%s); give "
 		    "one such as https://notary.example.com", url, curl_url_strerror(uc));
 		goto out;
 	}
@@ -334,18 +321,18 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 	(void)curl_url_get(u, CURLUPART_USER, &user, 0);
 	(void)curl_url_get(u, CURLUPART_PASSWORD, &pw, 0);
 	if (user != NULL || pw != NULL) {
-		r = fail(e, TA_ERR_INVALID, "notary: the server URL carries credentials; give them "
+		r = tn_fail(e, TA_ERR_INVALID, "notary: the server URL carries credentials; give them "
 		    "in TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD instead");
 		goto out;
 	}
 	if (scheme == NULL || host == NULL || *host == '\0') {
-		r = fail(e, TA_ERR_INVALID, "notary: the server URL '%s' has no host; give one "
+		r = tn_fail(e, TA_ERR_INVALID, "notary: the server URL '%s' has no host; give one "
 		    "such as https://notary.example.com", url);
 		goto out;
 	}
 	if ((path != NULL && strcmp(path, "/") != 0 && *path != '\0') || query != NULL ||
 	    frag != NULL) {
-		r = fail(e, TA_ERR_INVALID, "notary: the server URL '%s' has a path, query or "
+		r = tn_fail(e, TA_ERR_INVALID, "notary: the server URL '%s' has a path, query or "
 		    "fragment; give the server's base URL only (the API lives under /v2/)", url);
 		goto out;
 	}
@@ -358,7 +345,7 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 	    asprintf(&s->hostport, "%s%s%s", host, port ? ":" : "", port ? port : "") < 0 ||
 	    asprintf(&s->url, "%s://%s", s->https ? "https" : "http", s->hostport) < 0) {
 		s->hostport = s->url = NULL;
-		r = fail(e, TA_ERR_NOMEM, "notary: out of memory");
+		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 	}
 out:
 	curl_free(scheme);
@@ -1236,7 +1223,7 @@ ping(struct tn_server *s, struct tn_error *e)
 
 	if (hdrs == NULL || asprintf(&url, "%s/v2/", s->url) < 0) {
 		url = NULL;
-		r = fail(e, TA_ERR_NOMEM, "notary: out of memory");
+		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 		goto out;
 	}
 	q.url = url;
@@ -1276,28 +1263,28 @@ tn_server_open(const struct tn_options *o, struct tn_server **ret, struct tn_err
 	if (e != NULL)
 		e->text[0] = '\0';
 	if (o == NULL || ret == NULL)
-		return fail(e, TA_ERR_INVALID, "notary: no options given (a bug)");
+		return tn_fail(e, TA_ERR_INVALID, "notary: no options given (a bug)");
 	if ((r = check_gun(o->gun, e)) != 0)
 		return r;
 	if (o->tls_ca != NULL && access(o->tls_ca, R_OK) != 0)
-		return fail(e, TA_ERR_SYSTEM, "notary: cannot read the CA bundle '%s' (%s); give a "
+		return tn_fail(e, TA_ERR_SYSTEM, "notary: cannot read the CA bundle '%s' (%s); give a "
 		    "PEM file with --tls-ca", o->tls_ca, strerror(errno));
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return fail(e, TA_ERR_NOMEM, "notary: out of memory");
+		return tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 	if ((r = parse_base_url(s, o->url, e)) != 0)
 		goto fail;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		r = fail(e, TA_ERR_SYSTEM, "notary: libcurl cannot start");
+		r = tn_fail(e, TA_ERR_SYSTEM, "notary: libcurl cannot start");
 		goto fail;
 	}
 	if ((s->curl = curl_easy_init()) == NULL) {
 		curl_global_cleanup();
-		r = fail(e, TA_ERR_NOMEM, "notary: libcurl cannot start (out of memory)");
+		r = tn_fail(e, TA_ERR_NOMEM, "notary: libcurl cannot start (out of memory)");
 		goto fail;
 	}
 	if ((s->gun = strdup(o->gun)) == NULL || escape_gun(s->curl, o->gun, &s->gun_path) != 0 ||
 	    (o->tls_ca != NULL && (s->tls_ca = strdup(o->tls_ca)) == NULL)) {
-		r = fail(e, TA_ERR_NOMEM, "notary: out of memory");
+		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 		goto fail;
 	}
 	s->read_only = o->read_only;
@@ -1354,7 +1341,7 @@ tn_get(struct tn_server *s, const char *name, size_t max, uint8_t **ret, size_t 
 	if (e != NULL)
 		e->text[0] = '\0';
 	if (s == NULL || ret == NULL || ret_len == NULL || max == 0)
-		return fail(e, TA_ERR_INVALID, "notary: bad arguments to tn_get (a bug)");
+		return tn_fail(e, TA_ERR_INVALID, "notary: bad arguments to tn_get (a bug)");
 	if (!name_ok(name))
 		return sfail(s, NULL, e, TA_ERR_INVALID, "'%s' is not a metadata name (a role, "
 		    "ROLE.<checksum> or N.root)", name ? name : "");
@@ -1396,7 +1383,7 @@ tn_server_key(struct tn_server *s, const char *role, bool rotate, char **ret_jso
 	if (e != NULL)
 		e->text[0] = '\0';
 	if (s == NULL || ret_json == NULL)
-		return fail(e, TA_ERR_INVALID, "notary: bad arguments to tn_server_key (a bug)");
+		return tn_fail(e, TA_ERR_INVALID, "notary: bad arguments to tn_server_key (a bug)");
 	if (role == NULL || (strcmp(role, "timestamp") != 0 && strcmp(role, "snapshot") != 0))
 		return sfail(s, NULL, e, TA_ERR_INVALID, "the server holds keys for timestamp and "
 		    "snapshot only, not '%s'", role ? role : "");
@@ -1440,7 +1427,7 @@ tn_publish(struct tn_server *s, const struct tn_part *parts, size_t n, struct tn
 	if (e != NULL)
 		e->text[0] = '\0';
 	if (s == NULL || (parts == NULL && n > 0))
-		return fail(e, TA_ERR_INVALID, "notary: bad arguments to tn_publish (a bug)");
+		return tn_fail(e, TA_ERR_INVALID, "notary: bad arguments to tn_publish (a bug)");
 	if (n == 0 || n > TN_PARTS_MAX)
 		return sfail(s, q.label, e, TA_ERR_INVALID, "%zu files to publish; give 1 to %d",
 		    n, TN_PARTS_MAX);

@@ -62,6 +62,10 @@ struct tn_error {
 	char text[512];
 };
 
+/* Sets e->text (when e is not NULL) and returns r: every tn_ function
+ * fails with one of these. */
+int tn_fail(struct tn_error *e, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Where the credentials come from: the first that applies.
  *   creds_user/creds_pass set by the caller (--password-stdin or the
  *     TUFCTL_REGISTRY_USERNAME / TUFCTL_REGISTRY_PASSWORD variables, read by

@@ -23,21 +23,10 @@
 #define STAGED_MAX (64u << 20)
 #define LOCK_WAIT_S 10
 
-static int __attribute__((format(printf, 3, 4)))
-fail(struct tn_error *e, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 static int
 nomem(struct tn_error *e)
 {
-	return fail(e, TA_ERR_NOMEM, "out of memory");
+	return tn_fail(e, TA_ERR_NOMEM, "out of memory");
 }
 
 /* ---- GUNs and paths ------------------------------------------------------------ */
@@ -81,7 +70,7 @@ tn_trust_root(const char *trust_dir, char **ret, struct tn_error *e)
 	else if (home != NULL && *home == '/')
 		n = asprintf(ret, "%s/.local/share/tufctl/notary", home);
 	else
-		return fail(e, TA_ERR_INVALID,
+		return tn_fail(e, TA_ERR_INVALID,
 		    "no trust directory: neither XDG_DATA_HOME nor HOME is set; give --trust-dir");
 	if (n < 0) {
 		*ret = NULL;
@@ -105,17 +94,17 @@ server_name(const char *url, char **ret, struct tn_error *e)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		r = fail(e, TA_ERR_INVALID, "'%s' is not a server URL (http://HOST[:PORT] or https://...)",
+		r = tn_fail(e, TA_ERR_INVALID, "'%s' is not a server URL (http://HOST[:PORT] or https://...)",
 		    url);
 		goto out;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		r = fail(e, TA_ERR_INVALID, "'%s': a notary server is reached by http:// or https://",
+		r = tn_fail(e, TA_ERR_INVALID, "'%s': a notary server is reached by http:// or https://",
 		    url);
 		goto out;
 	}
 	if (strchr(host, '/') != NULL || strcmp(host, ".") == 0 || strcmp(host, "..") == 0) {
-		r = fail(e, TA_ERR_INVALID, "'%s': bad host name", url);
+		r = tn_fail(e, TA_ERR_INVALID, "'%s': bad host name", url);
 		goto out;
 	}
 	if (asprintf(ret, "%s:%s", host, port) < 0) {
@@ -142,7 +131,7 @@ mkdir_p(char *path, struct tn_error *e)
 				int err = errno;
 
 				*p = c;
-				return fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", path,
+				return tn_fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", path,
 				    strerror(err));
 			}
 			*p = c;
@@ -161,7 +150,7 @@ tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e
 	int fd = -1, dfd, r;
 
 	if (slash == NULL || slash == path)
-		return fail(e, TA_ERR_INVALID, "'%s': not an absolute file path", path);
+		return tn_fail(e, TA_ERR_INVALID, "'%s': not an absolute file path", path);
 	if ((dir = strndup(path, (size_t)(slash - path))) == NULL)
 		return nomem(e);
 	if ((r = mkdir_p(dir, e)) != 0)
@@ -172,7 +161,7 @@ tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e
 		goto out;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = fail(e, TA_ERR_SYSTEM, "cannot create a file in '%s': %s", dir, strerror(errno));
+		r = tn_fail(e, TA_ERR_SYSTEM, "cannot create a file in '%s': %s", dir, strerror(errno));
 		free(tmp);
 		tmp = NULL;
 		goto out;
@@ -183,7 +172,7 @@ tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			r = fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
 			goto out;
 		}
 		p += w;
@@ -191,12 +180,12 @@ tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e
 	}
 	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
-		r = fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
+		r = tn_fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) != 0) {
-		r = fail(e, TA_ERR_SYSTEM, "cannot rename '%s' to '%s': %s", tmp, path,
+		r = tn_fail(e, TA_ERR_SYSTEM, "cannot rename '%s' to '%s': %s", tmp, path,
 		    strerror(errno));
 		goto out;
 	}
@@ -230,14 +219,14 @@ read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_len, struct t
 	*ret_len = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? TA_ERR_NOT_FOUND :
-					 fail(e, TA_ERR_SYSTEM, "cannot open '%s': %s", path,
+					 tn_fail(e, TA_ERR_SYSTEM, "cannot open '%s': %s", path,
 					     strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		r = fail(e, TA_ERR_SYSTEM, "'%s' is not a regular file", path);
+		r = tn_fail(e, TA_ERR_SYSTEM, "'%s' is not a regular file", path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		r = fail(e, TA_ERR_TOO_LARGE, "'%s' is over %zu bytes", path, max);
+		r = tn_fail(e, TA_ERR_TOO_LARGE, "'%s' is over %zu bytes", path, max);
 		goto out;
 	}
 	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -250,7 +239,7 @@ read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_len, struct t
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0) {
-			r = fail(e, TA_ERR_SYSTEM, "cannot read '%s': %s", path,
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot read '%s': %s", path,
 			    got < 0 ? strerror(errno) : "file shrank");
 			goto out;
 		}
@@ -280,7 +269,7 @@ read_json(const char *path, json_t **ret, struct tn_error *e)
 	r = ta_json_parse(b, n, TA_PROFILE_NOTARY, ret, &je);
 	free(b);
 	if (r != 0)
-		return fail(e, TA_ERR_FORMAT, "'%s' is damaged (%s); remove it to start over", path,
+		return tn_fail(e, TA_ERR_FORMAT, "'%s' is damaged (%s); remove it to start over", path,
 		    je.text);
 	return 0;
 }
@@ -312,7 +301,7 @@ find_server(const char *trust, const char *gun, char **ret, struct tn_error *e)
 
 	*ret = NULL;
 	if (d == NULL)
-		return fail(e, TA_ERR_NOT_FOUND,
+		return tn_fail(e, TA_ERR_NOT_FOUND,
 		    "no trust data for '%s' in %s; give --server URL (or run tufctl notary init)", gun,
 		    trust);
 	while ((de = readdir(d)) != NULL) {
@@ -333,11 +322,11 @@ find_server(const char *trust, const char *gun, char **ret, struct tn_error *e)
 		free(p);
 	}
 	if (n == 0)
-		r = fail(e, TA_ERR_NOT_FOUND,
+		r = tn_fail(e, TA_ERR_NOT_FOUND,
 		    "no trust data for '%s' in %s; give --server URL (or run tufctl notary init)", gun,
 		    trust);
 	else if (n > 1)
-		r = fail(e, TA_ERR_AMBIGUOUS,
+		r = tn_fail(e, TA_ERR_AMBIGUOUS,
 		    "'%s' has trust data for several servers (%s, %s%s); say which with --server URL",
 		    gun, found[0], found[1], n > 2 ? ", ..." : "");
 	else if ((*ret = strdup(found[0])) == NULL)
@@ -358,7 +347,7 @@ take_lock(struct tn_repo *repo, struct tn_error *e)
 	repo->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(p);
 	if (repo->lock_fd < 0)
-		return fail(e, TA_ERR_SYSTEM, "cannot open the lock in %s: %s", repo->dir,
+		return tn_fail(e, TA_ERR_SYSTEM, "cannot open the lock in %s: %s", repo->dir,
 		    strerror(errno));
 	for (i = 0; i < LOCK_WAIT_S * 10; i++) {
 		if (flock(repo->lock_fd, LOCK_EX | LOCK_NB) == 0)
@@ -367,7 +356,7 @@ take_lock(struct tn_repo *repo, struct tn_error *e)
 			break;
 		(void)usleep(100000);
 	}
-	return fail(e, TA_ERR_TOKEN_BUSY,
+	return tn_fail(e, TA_ERR_TOKEN_BUSY,
 	    "another tufctl is working on %s; wait for it to finish and try again", repo->dir);
 }
 
@@ -383,7 +372,7 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 
 	*ret = NULL;
 	if (!tn_gun_valid(gun))
-		return fail(e, TA_ERR_INVALID,
+		return tn_fail(e, TA_ERR_INVALID,
 		    "'%s' is not a GUN tufctl accepts (a docker repository name such as "
 		    "registry.example.com/team/app: letters, digits, '.', '_', '-', ':' and '/')",
 		    gun);
@@ -412,7 +401,7 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 	repo->exists = stat(p, &st) == 0;
 	if (!repo->exists) {
 		if (!create) {
-			r = fail(e, TA_ERR_NOT_FOUND,
+			r = tn_fail(e, TA_ERR_NOT_FOUND,
 			    "no trust data for '%s' from %s in %s; run tufctl notary init or "
 			    "tufctl notary list first",
 			    gun, sname, repo->trust);
@@ -435,7 +424,7 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 		u = json_string_value(json_object_get(cfg, "url"));
 		ca = json_string_value(json_object_get(cfg, "tls_ca"));
 		if (u == NULL) {
-			r = fail(e, TA_ERR_FORMAT, "'%s' has no \"url\"; remove it to start over", p);
+			r = tn_fail(e, TA_ERR_FORMAT, "'%s' has no \"url\"; remove it to start over", p);
 			goto out;
 		}
 		if (url == NULL)
@@ -444,7 +433,7 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 			tls_ca = ca;
 	}
 	if (url == NULL) {
-		r = fail(e, TA_ERR_INVALID, "no server URL for '%s'; give --server URL", gun);
+		r = tn_fail(e, TA_ERR_INVALID, "no server URL for '%s'; give --server URL", gun);
 		goto out;
 	}
 	if ((repo->url = strdup(url)) == NULL ||
@@ -512,7 +501,7 @@ change_names(struct tn_repo *repo, char ***ret, size_t *ret_n, struct tn_error *
 	dir = opendir(d);
 	free(d);
 	if (dir == NULL)
-		return errno == ENOENT ? 0 : fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
+		return errno == ENOENT ? 0 : tn_fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
 						 repo->dir, strerror(errno));
 	while ((de = readdir(dir)) != NULL) {
 		if (!is_change_name(de->d_name))
@@ -618,7 +607,7 @@ last_change(struct tn_repo *repo, unsigned long long *ret, struct tn_error *e)
 	dir = opendir(d);
 	free(d);
 	if (dir == NULL)
-		return errno == ENOENT ? 0 : fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
+		return errno == ENOENT ? 0 : tn_fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
 						 repo->dir, strerror(errno));
 	while ((de = readdir(dir)) != NULL) {
 		unsigned long long v;
@@ -642,7 +631,7 @@ tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
 	if ((r = last_change(repo, &last, e)) != 0)
 		return r;
 	if (last >= 9999999999ULL)
-		return fail(e, TA_ERR_TOO_LARGE, "too many staged changes in %s; publish them",
+		return tn_fail(e, TA_ERR_TOO_LARGE, "too many staged changes in %s; publish them",
 		    repo->dir);
 	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, last + 1) < 0)
 		return nomem(e);
@@ -662,7 +651,7 @@ tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e)
 	if (init != NULL)
 		r = write_json(p, init, e);
 	else if (unlink(p) != 0 && errno != ENOENT)
-		r = fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 	free(p);
 	return r;
 }
@@ -675,11 +664,11 @@ tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_
 	int r = 0;
 
 	if (name == NULL)
-		return fail(e, TA_ERR_INTERNAL, "no staged change %zu", i);
+		return tn_fail(e, TA_ERR_INTERNAL, "no staged change %zu", i);
 	if (asprintf(&p, "%s/changes/%s", repo->dir, name) < 0)
 		return nomem(e);
 	if (unlink(p) != 0 && errno != ENOENT)
-		r = fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 	free(p);
 	return r;
 }
@@ -755,9 +744,9 @@ tn_state_put(struct tn_state *st, const char *role, const uint8_t *bytes, size_t
 	int r;
 
 	if (f == NULL && st->n == TN_MAX_ROLES)
-		return fail(e, TA_ERR_TOO_LARGE, "more than %d roles in one GUN", TN_MAX_ROLES);
+		return tn_fail(e, TA_ERR_TOO_LARGE, "more than %d roles in one GUN", TN_MAX_ROLES);
 	if ((r = ta_meta_parse(bytes, len, TA_PROFILE_NOTARY, role, &nf.m, &je)) != 0)
-		return fail(e, r, "%s: %s", role, je.text[0] ? je.text : ta_strerror(r));
+		return tn_fail(e, r, "%s: %s", role, je.text[0] ? je.text : ta_strerror(r));
 	if ((nf.role = strdup(role)) == NULL || (nf.bytes = malloc(len + 1)) == NULL) {
 		free(nf.role);
 		ta_meta_free(nf.m);
@@ -840,7 +829,7 @@ bad:
 	tn_state_clear(st);
 	return r == TA_ERR_NOMEM || r == TA_ERR_SYSTEM ?
 		       r :
-		       fail(e, r, "the trusted metadata in %s/metadata is damaged (%.300s); remove "
+		       tn_fail(e, r, "the trusted metadata in %s/metadata is damaged (%.300s); remove "
 				  "that directory to trust the server afresh",
 			   repo->dir, e->text);
 }
@@ -885,11 +874,11 @@ checksum_name(const struct ta_meta *m, const char *role, char **ret, struct tn_e
 
 	*ret = NULL;
 	if (b64 == NULL)
-		return fail(e, TA_ERR_VERIFY, "%s does not list %s with a sha256",
+		return tn_fail(e, TA_ERR_VERIFY, "%s does not list %s with a sha256",
 		    ta_role_type_string(TA_PROFILE_NOTARY, m->type), role);
 	if (ta_base64_decode(b64, strlen(b64), &raw, &n) != 0 || n != 32) {
 		free(raw);
-		return fail(e, TA_ERR_VERIFY, "the sha256 of %s is not 32 bytes of base64", role);
+		return tn_fail(e, TA_ERR_VERIFY, "the sha256 of %s is not 32 bytes of base64", role);
 	}
 	r = ta_hex_encode(raw, n, &hex);
 	free(raw);
@@ -903,7 +892,7 @@ checksum_name(const struct ta_meta *m, const char *role, char **ret, struct tn_e
 static int
 verify_failed(struct tn_error *e, const char *what, int r, const struct ta_verify_result *res)
 {
-	return fail(e, r, "%s does not verify: %s%s%s; the server's data is not trustworthy "
+	return tn_fail(e, r, "%s does not verify: %s%s%s; the server's data is not trustworthy "
 			  "(or your trust data is stale: see tufctl(1), TRUST)",
 	    what, ta_strerror(r), res->detail[0] ? ": " : "", res->detail);
 }
@@ -920,14 +909,14 @@ fetch_one(struct tn_server *s, struct tn_state *st, const char *role, const char
 
 	if ((r = tn_get(s, name, max, &b, &n, e)) != 0)
 		return r == TA_ERR_NOT_FOUND ?
-			       fail(e, TA_ERR_VERIFY,
+			       tn_fail(e, TA_ERR_VERIFY,
 				   "%s.json is listed but the server does not have it: the "
 				   "repository is broken on the server",
 				   name) :
 			       r;
 	if (parent != NULL && ta_meta_check_file(parent, role, b, n) != 0) {
 		free(b);
-		return fail(e, TA_ERR_VERIFY,
+		return tn_fail(e, TA_ERR_VERIFY,
 		    "%s.json from the server does not match its hashes and length in %s: a tampered "
 		    "or broken download",
 		    name, ta_role_type_string(TA_PROFILE_NOTARY, parent->type));
@@ -966,7 +955,7 @@ walk_root(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 	int r = 0;
 
 	if (lv < tv)
-		return fail(e, TA_ERR_VERIFY,
+		return tn_fail(e, TA_ERR_VERIFY,
 		    "the server's root is version %lld, older than the trusted version %lld: a "
 		    "rollback; refusing it",
 		    (long long)lv, (long long)tv);
@@ -980,7 +969,7 @@ walk_root(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 		if ((r = tn_get(s, name, TN_ROOT_MAX, &b, &n, e)) != 0)
 			break;
 		if ((r = ta_meta_parse(b, n, TA_PROFILE_NOTARY, "root", &next, &je)) != 0) {
-			r = fail(e, r, "%s.json: %s", name, je.text);
+			r = tn_fail(e, r, "%s.json: %s", name, je.text);
 		} else if ((r = ta_verify_root(prev, next, gun, 0, &res)) != 0) {
 			r = verify_failed(e, name, r, &res);
 		} else {
@@ -1033,7 +1022,7 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 	st->n = 0;
 	if ((r = fetch_one(s, st, "root", "root", NULL, TN_ROOT_MAX, e)) != 0) {
 		if (r == TA_ERR_VERIFY) /* fetch_one's "listed but missing" */
-			r = fail(e, TA_ERR_NOT_FOUND, "the server has no trust data for '%s'", gun);
+			r = tn_fail(e, TA_ERR_NOT_FOUND, "the server has no trust data for '%s'", gun);
 		goto out;
 	}
 	root = tn_state_get(st, "root");
@@ -1057,7 +1046,7 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 					break;
 			}
 			if (i == json_array_size(ids)) {
-				r = fail(e, TA_ERR_VERIFY,
+				r = tn_fail(e, TA_ERR_VERIFY,
 				    "the server's root for '%s' does not list the pinned root certificate "
 				    "%s; refusing it",
 				    gun, pin_cert_id);
@@ -1078,7 +1067,7 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 	root = tn_state_get(st, "root");
 	snap = tn_state_get(st, "snapshot");
 	if (ta_meta_check_file(snap->m, "root", root->bytes, root->len) != 0) {
-		r = fail(e, TA_ERR_VERIFY,
+		r = tn_fail(e, TA_ERR_VERIFY,
 		    "the snapshot does not describe the server's root.json: a tampered or broken "
 		    "repository");
 		goto out;
