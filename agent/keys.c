@@ -1,7 +1,7 @@
 /* Token keys: lookup by label, key ID or URI across the configured tokens,
  * key IDs and objects, and a signer on the token. */
 #include <ctype.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/agent.h"
@@ -19,204 +19,6 @@ ta_hex(char *out, const uint8_t *p, size_t n)
 		out[2 * i + 1] = digits[p[i] & 0xf];
 	}
 	out[2 * n] = '\0';
-}
-
-/* ---- PKCS#11 URIs ---------------------------------------------------------- */
-
-static int
-unhex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Percent-decodes len bytes at s into out (outlen bytes with the NUL). */
-static int
-pct_decode(const char *s, size_t len, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)s[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (len - i < 3 || (hi = unhex(s[i + 1])) < 0 || (lo = unhex(s[i + 2])) < 0)
-				return TA_ERR_INVALID;
-			c = hi << 4 | lo;
-			i += 2;
-		}
-		if (c == 0 || o + 1 >= outlen)
-			return TA_ERR_INVALID;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-/* Sets the attribute named by nlen bytes at name, if it is one we match
- * tokens on, from vlen percent-encoded bytes at val. */
-static int
-uri_attr(struct ta_uri_token *u, const char *name, size_t nlen, const char *val, size_t vlen)
-{
-	const struct {
-		const char *name;
-		char *dst;
-		size_t size;
-		bool *has;
-	} attrs[] = {
-	    {"token", u->token, sizeof(u->token), &u->has_token},
-	    {"serial", u->serial, sizeof(u->serial), &u->has_serial},
-	    {"manufacturer", u->manufacturer, sizeof(u->manufacturer), &u->has_manufacturer},
-	    {"model", u->model, sizeof(u->model), &u->has_model},
-	};
-
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		if (strlen(attrs[i].name) != nlen || memcmp(attrs[i].name, name, nlen) != 0)
-			continue;
-		if (pct_decode(val, vlen, attrs[i].dst, attrs[i].size) != 0)
-			return TA_ERR_INVALID;
-		*attrs[i].has = true;
-		return 0;
-	}
-	return 0; /* object=, id=, type=, ...: not about the token */
-}
-
-int
-ta_uri_token_parse(const char *uri, struct ta_uri_token *ret)
-{
-	struct ta_uri_token u;
-	const char *seg, *end, *next, *eq;
-
-	if (strncmp(uri, "pkcs11:", 7) != 0)
-		return TA_ERR_INVALID;
-	memset(&u, 0, sizeof(u));
-	seg = uri + 7;
-	end = seg + strcspn(seg, "?"); /* the query holds pin-source etc. */
-	for (; seg < end; seg = next + 1) {
-		if ((next = memchr(seg, ';', (size_t)(end - seg))) == NULL)
-			next = end;
-		eq = memchr(seg, '=', (size_t)(next - seg));
-		if (eq != NULL &&
-		    uri_attr(&u, seg, (size_t)(eq - seg), eq + 1, (size_t)(next - eq - 1)) != 0)
-			return TA_ERR_INVALID;
-	}
-	*ret = u;
-	return 0;
-}
-
-bool
-ta_uri_token_match(const struct ta_uri_token *u, const char *label, const char *serial,
-    const char *manufacturer, const char *model)
-{
-	return (!u->has_token || strcmp(u->token, label) == 0) &&
-	       (!u->has_serial || strcmp(u->serial, serial) == 0) &&
-	       (!u->has_manufacturer || strcmp(u->manufacturer, manufacturer) == 0) &&
-	       (!u->has_model || strcmp(u->model, model) == 0);
-}
-
-/* Appends s percent-encoded (RFC 7512: everything but unreserved
- * characters) to out. */
-static void
-pct_append(char *out, size_t outlen, const uint8_t *s, size_t len)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	size_t o = strlen(out);
-
-	for (size_t i = 0; i < len && o + 4 < outlen; i++) {
-		int c = s[i];
-
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = digits[c >> 4];
-			out[o++] = digits[c & 0xf];
-		}
-	}
-	out[o] = '\0';
-}
-
-/* ---- PKCS#11 URIs of keys ------------------------------------------------------- */
-
-/* What a key URI names: object= (the label) and id= (CKA_ID bytes). */
-struct uri_object {
-	bool has_object, has_id;
-	char object[TA_P11_LABEL_MAX + 1];
-	uint8_t id[TA_P11_ID_MAX];
-	size_t id_len;
-};
-
-/* Percent-decodes len bytes at s into bytes (any byte value), cap at most. */
-static int
-pct_decode_bytes(const char *s, size_t len, uint8_t *out, size_t cap, size_t *ret_len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)s[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (len - i < 3 || (hi = unhex(s[i + 1])) < 0 || (lo = unhex(s[i + 2])) < 0)
-				return TA_ERR_INVALID;
-			c = hi << 4 | lo;
-			i += 2;
-		}
-		if (o >= cap)
-			return TA_ERR_INVALID;
-		out[o++] = (uint8_t)c;
-	}
-	*ret_len = o;
-	return 0;
-}
-
-/* The object attributes of a key URI, as p11-kit reads them: path
- * attributes object= and id=; a pin-value in the query is refused (PINs do
- * not travel in URIs), as is a URI that names no object (the agent never
- * picks "a" key).  An object= longer than any label the cache keeps
- * cannot name one of its keys: refused too. */
-static int
-uri_object_parse(const char *uri, struct uri_object *ret)
-{
-	struct uri_object o;
-	const char *seg, *end, *next, *eq;
-
-	memset(&o, 0, sizeof(o));
-	seg = uri + 7;
-	end = seg + strcspn(seg, "?");
-	for (; seg < end; seg = next + 1) {
-		size_t nlen, vlen;
-
-		if ((next = memchr(seg, ';', (size_t)(end - seg))) == NULL)
-			next = end;
-		if ((eq = memchr(seg, '=', (size_t)(next - seg))) == NULL)
-			continue;
-		nlen = (size_t)(eq - seg);
-		vlen = (size_t)(next - eq - 1);
-		if (nlen == 6 && memcmp(seg, "object", 6) == 0) {
-			if (pct_decode(eq + 1, vlen, o.object, sizeof(o.object)) != 0)
-				return TA_ERR_INVALID;
-			o.has_object = true;
-		} else if (nlen == 2 && memcmp(seg, "id", 2) == 0) {
-			if (pct_decode_bytes(eq + 1, vlen, o.id, sizeof(o.id), &o.id_len) != 0)
-				return TA_ERR_INVALID;
-			o.has_id = true;
-		}
-	}
-	if (*end == '?' &&
-	    (strstr(end, "?pin-value=") == end || strstr(end, "&pin-value=") != NULL))
-		return TA_ERR_INVALID;
-	if (!o.has_object && !o.has_id)
-		return TA_ERR_INVALID;
-	*ret = o;
-	return 0;
 }
 
 /* ---- keys -------------------------------------------------------------------- */
@@ -259,8 +61,7 @@ keyid_matches(const struct ta_ckey *ck, const char *id)
 struct spec {
 	const char *s;
 	bool uri, by_id;
-	struct ta_uri_token tok;
-	struct uri_object obj;
+	struct ta_p11_uri *u; /* when uri: token and object= / id= */
 };
 
 /* The tally of a lookup over the tokens' sets. */
@@ -276,7 +77,7 @@ static bool
 spec_token_matches(const struct spec *sp, const struct ta_keyset *ks)
 {
 	return !sp->uri ||
-	       ta_uri_token_match(&sp->tok, ks->label, ks->serial, ks->manufacturer, ks->model);
+	       ta_p11_uri_match_token(sp->u, ks->label, ks->serial, ks->manufacturer, ks->model);
 }
 
 static bool
@@ -286,9 +87,7 @@ spec_key_matches(const struct spec *sp, const struct ta_ckey *ck)
 		return ck->ids_r == 0 && keyid_matches(ck, sp->s);
 	if (!sp->uri)
 		return strcmp(ck->key.label, sp->s) == 0;
-	return (!sp->obj.has_object || strcmp(ck->key.label, sp->obj.object) == 0) &&
-	       (!sp->obj.has_id || (ck->key.id_len == sp->obj.id_len &&
-				       memcmp(ck->key.id, sp->obj.id, sp->obj.id_len) == 0));
+	return ta_p11_uri_match_key(sp->u, &ck->key);
 }
 
 /* Counts the keys of one token's set that spec names. */
@@ -361,9 +160,8 @@ ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct
 		return TA_ERR_INVALID;
 	sp.uri = strncmp(spec, "pkcs11:", 7) == 0;
 	sp.by_id = !sp.uri && is_keyid(spec);
-	if (sp.uri &&
-	    (ta_uri_token_parse(spec, &sp.tok) != 0 || uri_object_parse(spec, &sp.obj) != 0))
-		return TA_ERR_INVALID;
+	if (sp.uri && (r = ta_p11_uri_parse(spec, TA_P11_URI_KEY, &sp.u)) != 0)
+		return r == TA_ERR_NOMEM ? r : TA_ERR_INVALID;
 	if (!sp.uri && !sp.by_id && (spec[0] == '\0' || strlen(spec) > TA_P11_LABEL_MAX))
 		return TA_ERR_INVALID;
 	for (size_t i = 0; i < n; i++) {
@@ -401,6 +199,7 @@ ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct
 	}
 	for (size_t i = 0; i < n; i++)
 		ta_keyset_unref(sets[i]);
+	ta_p11_uri_free(sp.u);
 	if (t.nfound == 1)
 		return 0;
 	if (t.nfound > 1)
@@ -418,26 +217,15 @@ int
 ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token_label,
     const char *serial, json_t **ret)
 {
-	char uri[512] = "pkcs11:token=";
 	const char *type = ta_key_type_name(ck->key.type);
 	json_t *o = NULL, *ids = NULL;
-
-	pct_append(uri, sizeof(uri), (const uint8_t *)token_label, strlen(token_label));
-	(void)strncat(uri, ";serial=", sizeof(uri) - strlen(uri) - 1);
-	pct_append(uri, sizeof(uri), (const uint8_t *)serial, strlen(serial));
-	(void)strncat(uri, ";id=", sizeof(uri) - strlen(uri) - 1);
-	for (size_t i = 0; i < ck->key.id_len; i++) {
-		size_t o_ = strlen(uri);
-
-		if (o_ + 4 < sizeof(uri))
-			(void)snprintf(uri + o_, sizeof(uri) - o_, "%%%02X", ck->key.id[i]);
-	}
-	(void)strncat(uri, ";object=", sizeof(uri) - strlen(uri) - 1);
-	pct_append(uri, sizeof(uri), (const uint8_t *)ck->key.label, strlen(ck->key.label));
-	(void)strncat(uri, ";type=private", sizeof(uri) - strlen(uri) - 1);
+	char *uri = NULL;
+	int r;
 
 	if (type == NULL)
 		return TA_ERR_UNSUPPORTED;
+	if ((r = ta_p11_uri_format_key(token_label, serial, &ck->key, &uri)) != 0)
+		return r;
 	if ((o = json_object()) == NULL || (ids = json_object()) == NULL ||
 	    json_object_set_new(o, "label", json_string(ck->key.label)) != 0 ||
 	    json_object_set_new(o, "token", json_string(token_name)) != 0 ||
@@ -449,9 +237,11 @@ ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token
 	    json_object_set_new(o, "cert", json_boolean(ck->key.cert != NULL)) != 0) {
 		json_decref(o);
 		json_decref(ids);
+		free(uri);
 		return TA_ERR_INVALID; /* a label that is not UTF-8 text, or no memory */
 	}
 	json_decref(ids);
+	free(uri);
 	*ret = o;
 	return 0;
 }

@@ -73,21 +73,6 @@ struct ta_tsigner {
  * verify-signatures is no (then RSA signatures only: tuf/signer.h). */
 void ta_tsigner_init(struct ta_tsigner *s, const struct ta_tkey *tk, atomic_llong *since);
 
-/* The token attributes of a PKCS#11 URI (RFC 7512 path attributes token,
- * serial, manufacturer, model; percent-decoded; "" when absent). */
-struct ta_uri_token {
-	char token[33], serial[17], manufacturer[33], model[17];
-	bool has_token, has_serial, has_manufacturer, has_model;
-};
-
-/* TA_ERR_INVALID for a malformed URI or an attribute too long to match. */
-int ta_uri_token_parse(const char *uri, struct ta_uri_token *ret)
-    __attribute__((warn_unused_result));
-
-/* Every attribute the URI gives equals the token's. */
-bool ta_uri_token_match(const struct ta_uri_token *u, const char *label, const char *serial,
-    const char *manufacturer, const char *model);
-
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void ta_hex(char *out, const uint8_t *p, size_t n);
 

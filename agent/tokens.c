@@ -400,7 +400,7 @@ int
 ta_tokens_find(struct ta_agent *ag, const char *name_or_uri, size_t *ret_idx)
 {
 	struct ta_tokens *ts = ag->tokens;
-	struct ta_uri_token u;
+	struct ta_p11_uri *u = NULL;
 	size_t found = 0, idx = 0;
 
 	if (ts == NULL || ts->n == 0)
@@ -418,17 +418,18 @@ ta_tokens_find(struct ta_agent *ag, const char *name_or_uri, size_t *ret_idx)
 			return 0;
 		}
 	}
-	if (strncmp(name_or_uri, "pkcs11:", 7) != 0 || ta_uri_token_parse(name_or_uri, &u) != 0)
+	if (strncmp(name_or_uri, "pkcs11:", 7) != 0 || ta_p11_uri_parse(name_or_uri, 0, &u) != 0)
 		return TA_ERR_NOT_FOUND;
 	for (size_t i = 0; i < ts->n; i++) {
 		const struct ta_p11_token_info *in = &ts->t[i].info;
 
 		if (ts->t[i].has_info &&
-		    ta_uri_token_match(&u, in->label, in->serial, in->manufacturer, in->model)) {
+		    ta_p11_uri_match_token(u, in->label, in->serial, in->manufacturer, in->model)) {
 			idx = i;
 			found++;
 		}
 	}
+	ta_p11_uri_free(u);
 	if (found > 1)
 		return TA_ERR_AMBIGUOUS;
 	if (found == 0)

@@ -176,6 +176,45 @@ int ta_p11_key_generate(struct ta_p11_token *tok, const struct ta_p11_keygen *ge
 int ta_p11_key_destroy(struct ta_p11_token *tok, const struct ta_p11_key *key)
     __attribute__((warn_unused_result));
 
+/* ---- URIs ---------------------------------------------------------------- */
+
+/* An RFC 7512 URI parsed by p11-kit, for matching tokens and keys the
+ * layer already lists (ta_p11_token_open and ta_p11_key_find parse their
+ * own).  Not thread-safe: one user at a time. */
+struct ta_p11_uri;
+
+enum {
+	/* A key URI: it must name an object (object= or id=, never "a"
+	 * key), and pin-value and pin-source are refused (PINs do not travel
+	 * in URIs). */
+	TA_P11_URI_KEY = 1 << 0,
+};
+
+/* Parses uri ("pkcs11:..."); flags are TA_P11_URI_*.  TA_ERR_INVALID for
+ * a malformed URI, an attribute p11-kit does not know, a token attribute
+ * longer than its CK_TOKEN_INFO field, a NUL in a token attribute, and,
+ * with TA_P11_URI_KEY, an object= longer than TA_P11_LABEL_MAX or holding a
+ * NUL, or an id= longer than TA_P11_ID_MAX.  Free *ret with
+ * ta_p11_uri_free(). */
+int ta_p11_uri_parse(const char *uri, unsigned flags, struct ta_p11_uri **ret)
+    __attribute__((warn_unused_result));
+void ta_p11_uri_free(struct ta_p11_uri *u);
+
+/* Every token attribute the URI gives (token, serial, manufacturer, model)
+ * equals the token's (NUL-terminated, blank padding removed, as in struct
+ * ta_p11_token_info). */
+bool ta_p11_uri_match_token(const struct ta_p11_uri *u, const char *label, const char *serial,
+    const char *manufacturer, const char *model);
+
+/* The URI's object= and id=, when given, equal the key's label and ID. */
+bool ta_p11_uri_match_key(const struct ta_p11_uri *u, const struct ta_p11_key *key);
+
+/* The URI of key on the token: "pkcs11:token=…;serial=…;id=…;object=…;
+ * type=private", percent-encoded by p11-kit.  *ret is malloc()ed.
+ * TA_ERR_INVALID when label or serial is longer than CK_TOKEN_INFO holds. */
+int ta_p11_uri_format_key(const char *token_label, const char *serial,
+    const struct ta_p11_key *key, char **ret) __attribute__((warn_unused_result));
+
 /* ---- signing ------------------------------------------------------------ */
 
 #define TA_P11_SIG_MAX TA_SIG_MAX

@@ -160,6 +160,143 @@ test_pkcs11_token_uri_errors(void **state)
 	assert_null(t);
 }
 
+/* ---- URIs of the agent's lookups ---------------------------------------- */
+
+static void
+test_pkcs11_uri_key_decoded(void **state)
+{
+	struct ta_p11_uri *u = NULL;
+	struct ta_p11_key k;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	strcpy(k.label, "ext key;1");
+	memcpy(k.id, "\x0a\x0b\xff", 3);
+	k.id_len = 3;
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=PIV%20Card;serial=0042;"
+	    "object=ext%20key%3B1;id=%0A%0b%FF;type=private", TA_P11_URI_KEY, &u), 0);
+	assert_true(ta_p11_uri_match_key(u, &k));
+	assert_true(ta_p11_uri_match_token(u, "PIV Card", "0042", "Yubico", "YubiKey"));
+	assert_false(ta_p11_uri_match_token(u, "PIV Card", "0043", "Yubico", "YubiKey"));
+	assert_false(ta_p11_uri_match_token(u, "PIV Car", "0042", "Yubico", "YubiKey"));
+	k.id[2] = 0xfe;
+	assert_false(ta_p11_uri_match_key(u, &k));
+	k.id[2] = 0xff;
+	k.id_len = 2;
+	assert_false(ta_p11_uri_match_key(u, &k));
+	k.id_len = 3;
+	strcpy(k.label, "ext key;2");
+	assert_false(ta_p11_uri_match_key(u, &k));
+	ta_p11_uri_free(u);
+
+	/* id= alone names a key whatever its label. */
+	assert_int_equal(ta_p11_uri_parse("pkcs11:id=%0a%0b%ff", TA_P11_URI_KEY, &u), 0);
+	assert_true(ta_p11_uri_match_key(u, &k));
+	assert_true(ta_p11_uri_match_token(u, "any", "", "", ""));
+	ta_p11_uri_free(u);
+}
+
+static void
+test_pkcs11_uri_refusals(void **state)
+{
+	struct ta_p11_uri *u = NULL;
+	char big[200];
+
+	(void)state;
+	/* PINs do not travel in key URIs. */
+	assert_int_equal(ta_p11_uri_parse("pkcs11:object=k?pin-value=1234", TA_P11_URI_KEY, &u),
+	    TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:object=k?pin-source=file:/x", TA_P11_URI_KEY,
+	    &u), TA_ERR_INVALID);
+	/* A key URI names a key: never "a" key of the token. */
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha", TA_P11_URI_KEY, &u),
+	    TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha;type=private", TA_P11_URI_KEY, &u),
+	    TA_ERR_INVALID);
+	/* Malformed, unknown attributes, values that fit nothing. */
+	assert_int_equal(ta_p11_uri_parse("token=alpha", 0, &u), TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=%zz", 0, &u), TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=a;colour=red", 0, &u), TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=a%00b", 0, &u), TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=0123456789abcdef0123456789abcdef0", 0,
+	    &u), TA_ERR_INVALID);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:object=a%00b", TA_P11_URI_KEY, &u),
+	    TA_ERR_INVALID);
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "pkcs11:object=", 14);
+	big[14 + TA_P11_LABEL_MAX + 1] = '\0';
+	assert_int_equal(ta_p11_uri_parse(big, TA_P11_URI_KEY, &u), TA_ERR_INVALID);
+	big[14 + TA_P11_LABEL_MAX] = '\0';
+	assert_int_equal(ta_p11_uri_parse(big, TA_P11_URI_KEY, &u), 0);
+	ta_p11_uri_free(u);
+	u = NULL;
+	/* A token lookup ignores the query (the token is not opened here). */
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha?pin-value=1", 0, &u), 0);
+	assert_true(ta_p11_uri_match_token(u, "alpha", "1", "m", "x"));
+	ta_p11_uri_free(u);
+}
+
+/* token=, serial=, manufacturer= and model= match the info of a real
+ * token; attributes the URI leaves out match anything. */
+static void
+test_pkcs11_uri_token_match(void **state)
+{
+	struct ta_p11_token_info a, b;
+	struct ta_p11_uri *u = NULL;
+	char uri[256];
+
+	(void)state;
+	assert_int_equal(ta_p11_token_info(alpha, &a), 0);
+	assert_int_equal(ta_p11_token_info(beta, &b), 0);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha", 0, &u), 0);
+	assert_true(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
+	assert_false(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	ta_p11_uri_free(u);
+	assert_int_equal(ta_p11_uri_parse("pkcs11:manufacturer=SoftHSM%20project", 0, &u), 0);
+	assert_true(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
+	assert_true(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	ta_p11_uri_free(u);
+	/* (SoftHSM's model, "SoftHSM v2", would need its blank encoded.) */
+	(void)snprintf(uri, sizeof(uri), "pkcs11:serial=%s;model=SoftHSM%%20v2", b.serial);
+	assert_int_equal(ta_p11_uri_parse(uri, 0, &u), 0);
+	assert_false(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
+	assert_true(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	ta_p11_uri_free(u);
+	/* token= with nothing: the empty label, not any token. */
+	assert_int_equal(ta_p11_uri_parse("pkcs11:token=", 0, &u), 0);
+	assert_false(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
+	assert_true(ta_p11_uri_match_token(u, "", a.serial, a.manufacturer, a.model));
+	ta_p11_uri_free(u);
+}
+
+/* The URI key.list gives: token first, every ID byte percent-encoded;
+ * parsed back it names the same key on the same token. */
+static void
+test_pkcs11_uri_format_key(void **state)
+{
+	struct ta_p11_uri *u = NULL;
+	struct ta_p11_key k;
+	char *s = NULL;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	strcpy(k.label, "root key/1");
+	memcpy(k.id, "\x0a\x41\xff", 3);
+	k.id_len = 3;
+	assert_int_equal(ta_p11_uri_format_key("PIV Card", "8f3a", &k, &s), 0);
+	assert_string_equal(s, "pkcs11:token=PIV%20Card;serial=8f3a;id=%0A%41%FF;"
+	    "object=root%20key%2F1;type=private");
+	assert_int_equal(ta_p11_uri_parse(s, TA_P11_URI_KEY, &u), 0);
+	assert_true(ta_p11_uri_match_key(u, &k));
+	assert_true(ta_p11_uri_match_token(u, "PIV Card", "8f3a", "Yubico", "YubiKey"));
+	ta_p11_uri_free(u);
+	free(s);
+	s = NULL;
+	assert_int_equal(ta_p11_uri_format_key("0123456789abcdef0123456789abcdef0", "1", &k, &s),
+	    TA_ERR_INVALID);
+	assert_null(s);
+}
+
 static void
 test_pkcs11_token_login_states(void **state)
 {
@@ -727,6 +864,10 @@ main(void)
 		cmocka_unit_test(test_pkcs11_module_unknown),
 		cmocka_unit_test(test_pkcs11_token_select_by_uri),
 		cmocka_unit_test(test_pkcs11_token_uri_errors),
+		cmocka_unit_test(test_pkcs11_uri_key_decoded),
+		cmocka_unit_test(test_pkcs11_uri_refusals),
+		cmocka_unit_test(test_pkcs11_uri_token_match),
+		cmocka_unit_test(test_pkcs11_uri_format_key),
 		cmocka_unit_test(test_pkcs11_token_login_states),
 		cmocka_unit_test(test_pkcs11_token_refresh_present),
 		cmocka_unit_test(test_pkcs11_ecdsa_p256),
