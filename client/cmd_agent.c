@@ -6,7 +6,6 @@
  * that no byte of it can steer a terminal).  Errors are one line on stderr;
  * exit status 0 done, 1 refused or failed, 2 usage (DESIGN.md). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <jansson.h>
 
 #include "client/agentconn.h"
+#include "client/notary_repo.h"
 #include "client/pinread.h"
 #include "client/tufctl.h"
 #include "common/err.h"
@@ -861,13 +861,11 @@ tufctl_cmd_key(int argc, char **argv)
 
 /* ---- sign ------------------------------------------------------------------------------- */
 
-/* An output file written whole or not at all: a temporary file beside it
- * (mode 0644), fsync, rename over OUT, fsync of the directory. */
+/* An output file written whole or not at all (tn_write_file: a temporary
+ * file beside it, mode 0644, fsync, rename over OUT). */
 struct atomic_out {
 	const char *path;
-	char *tmp;
 	char *dir;
-	int fd;
 };
 
 /* Checks early (before the agent, and perhaps a touch, is involved) that
@@ -881,7 +879,6 @@ atomic_prepare(struct atomic_out *o, const char *path)
 	struct stat st;
 
 	o->path = path;
-	o->fd = -1;
 	if (*base == '\0')
 		return tufctl_fail("-o '%s' names a directory, not a file", path);
 	if (slash == NULL)
@@ -903,64 +900,18 @@ atomic_prepare(struct atomic_out *o, const char *path)
 static int
 atomic_commit(struct atomic_out *o, const char *data, size_t len)
 {
-	const char *slash = strrchr(o->path, '/');
-	ssize_t w;
-	int dfd;
+	struct tn_error e = { .text = "" };
 
-	if (asprintf(&o->tmp, "%s/.%s.tufctl-XXXXXX", o->dir,
-		slash != NULL ? slash + 1 : o->path) < 0) {
-		o->tmp = NULL;
-		return out_of_memory("sign");
-	}
-	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
-		int e = errno;
-
-		free(o->tmp);
-		o->tmp = NULL;
-		return tufctl_fail("cannot create a file in '%s' for '%s': %s", o->dir, o->path,
-		    strerror(e));
-	}
-	while (len > 0) {
-		if ((w = write(o->fd, data, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return tufctl_fail("cannot write '%s': %s", o->tmp, strerror(errno));
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	if (fchmod(o->fd, 0644) != 0 || fsync(o->fd) != 0)
-		return tufctl_fail("cannot write '%s': %s", o->tmp, strerror(errno));
-	if (close(o->fd) != 0) {
-		o->fd = -1;
-		return tufctl_fail("cannot write '%s': %s", o->tmp, strerror(errno));
-	}
-	o->fd = -1;
-	if (rename(o->tmp, o->path) != 0)
-		return tufctl_fail("cannot rename '%s' to '%s': %s", o->tmp, o->path,
-		    strerror(errno));
-	free(o->tmp);
-	o->tmp = NULL;
-	/* The rename itself is durable once the directory is. */
-	if ((dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		(void)close(dfd);
-	}
+	if (tn_write_file(o->path, data, len, &e) != 0)
+		return tufctl_fail("%s", e.text);
 	return TUFCTL_OK;
 }
 
-/* Removes the temporary file unless it was committed. */
 static void
 atomic_abort(struct atomic_out *o)
 {
-	if (o->fd >= 0)
-		(void)close(o->fd);
-	if (o->tmp != NULL)
-		(void)unlink(o->tmp);
-	free(o->tmp);
 	free(o->dir);
-	o->tmp = o->dir = NULL;
-	o->fd = -1;
+	o->dir = NULL;
 }
 
 /* A metadata file's exact bytes, read and checked as sign will send them:
@@ -1019,7 +970,7 @@ tufctl_cmd_sign(int argc, char **argv)
 	const char *profile = NULL, *role = NULL, *gun = NULL, *out = NULL, *path, *shown;
 	const char *prev_path = NULL;
 	const char *keys[TA_PROTO_KEYS_MAX];
-	struct atomic_out ao = {.fd = -1};
+	struct atomic_out ao = {0};
 	struct ta_proto_sign_result sr;
 	json_t *params = NULL, *result = NULL, *jkeys = NULL;
 	uint8_t *file = NULL, *prev = NULL;

@@ -149,13 +149,17 @@ tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e
 	const uint8_t *p = data;
 	int fd = -1, dfd, r;
 
-	if (slash == NULL || slash == path)
-		return tn_fail(e, TA_ERR_INVALID, "'%s': not an absolute file path", path);
-	if ((dir = strndup(path, (size_t)(slash - path))) == NULL)
+	const char *base = slash != NULL ? slash + 1 : path;
+
+	if (*base == '\0')
+		return tn_fail(e, TA_ERR_INVALID, "'%s' names a directory, not a file", path);
+	dir = slash == NULL ? strdup(".") : slash == path ? strdup("/") :
+							   strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
 		return nomem(e);
 	if ((r = mkdir_p(dir, e)) != 0)
 		goto out;
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, slash + 1) < 0) {
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
 		tmp = NULL;
 		r = nomem(e);
 		goto out;
