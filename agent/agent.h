@@ -20,6 +20,7 @@
 
 struct ta_audit;
 struct ta_p11_ctx;
+struct ta_scopes;
 struct ta_server;
 struct ta_tokens;
 
@@ -49,6 +50,7 @@ struct ta_agent {
 	bool foreground;
 	uid_t uid; /* the agent's own uid, for the default policy */
 	struct ta_audit *audit;
+	struct ta_scopes *scopes; /* fixed after start-up; thread-safe (scope.h) */
 	struct ta_p11_ctx *p11;   /* thread-safe (pkcs11/p11.h) */
 	struct ta_tokens *tokens; /* tokens.c */
 	struct ta_server *server; /* server.c */

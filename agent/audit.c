@@ -222,6 +222,8 @@ audit_build(const struct ta_audit_rec *rec, json_t **ret)
 	    (r = put_str(o, "gun", rec->gun)) != 0 ||
 	    (rec->version != 0 && (r = put(o, "version", json_integer(rec->version))) != 0) ||
 	    (r = put_str(o, "result", rec->result == 0 ? "ok" : ta_errname(rec->result))) != 0 ||
+	    (r = put_str(o, "rule", rec->rule)) != 0 ||
+	    (r = put_str(o, "scope", rec->scope)) != 0 ||
 	    (r = put_str(o, "detail", rec->detail)) != 0)
 		goto out;
 	if (rec->n_keyids > 0) {

@@ -62,6 +62,8 @@ struct ta_audit_rec {
 	int64_t version;           /* 0 when none */
 	const uint8_t *sha256;     /* 32 bytes of the signed bytes, or NULL */
 	int result;                /* 0 or TA_ERR_* */
+	const char *rule;          /* the [allow] rule that allowed it, or "default: ..."; NULL */
+	const char *scope;         /* the scopes of the keys used, described; NULL when none */
 	const char *detail;        /* why, for refusals; what else to know of a success
 	                            * (a rotation: signatures as previous root keys);
 	                            * NULL when none */

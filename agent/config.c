@@ -101,6 +101,7 @@ static const struct {
 	{ "unlock", TA_OP_UNLOCK },
 	{ "lock", TA_OP_LOCK },
 	{ "status", TA_OP_STATUS },
+	{ "key.scope", TA_OP_KEY_SCOPE },
 };
 
 /* ---- errors ------------------------------------------------------------- */
@@ -366,6 +367,15 @@ set_audit(struct parse *p, const char *name, const char *value)
 		return fail(p, TA_ERR_INVALID,
 		    "'%s' must be journal, stderr or an absolute path, not '%s'", name, value);
 	return set_string(p, name, value, p->cfg->audit, sizeof(p->cfg->audit));
+}
+
+static int
+set_state_directory(struct parse *p, const char *name, const char *value)
+{
+	if (value[0] != '/')
+		return fail(p, TA_ERR_INVALID, "'%s' must be an absolute path, not '%s'", name,
+		    value);
+	return set_string(p, name, value, p->cfg->state_dir, sizeof(p->cfg->state_dir));
 }
 
 static int
@@ -734,6 +744,7 @@ set_rule_operations(struct parse *p, const char *name, const char *value)
 static const struct key agent_keys[] = {
 	{ "socket", false, set_socket },
 	{ "audit", false, set_audit },
+	{ "state-directory", false, set_state_directory },
 	{ "max-clients", false, set_max_clients },
 	{ "max-frame", false, set_max_frame },
 	{ "max-inflight", false, set_max_inflight },

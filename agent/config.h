@@ -1,7 +1,7 @@
 /* The agent's configuration: /etc/tuf-agent/tuf-agent.conf (INI, libinih).
  *
- *	[agent]   socket, audit, max-clients, max-frame, max-inflight,
- *	          idle-timeout
+ *	[agent]   socket, audit, state-directory, max-clients, max-frame,
+ *	          max-inflight, idle-timeout
  *	[token "NAME"]   module, uri, pin, sessions
  *	[allow "NAME"]   uid, gid, user, group, keys, roles, gun, max-expiry,
  *	                 operations
@@ -34,6 +34,8 @@
  *	socket       absolute path, at most 107 bytes; default "" (the built-in
  *	             path, or the socket-activation fd)
  *	audit        journal | stderr | /absolute/path; default journal
+ *	state-directory  /absolute/path where the agent keeps the key scopes;
+ *	             default agent/scope.h ta_scope_default_dir()
  *	max-clients  1..65535 connections at once; default 256
  *	max-frame    4K..64M request bytes (K, M, G = 2^10, 2^20, 2^30); default 64M
  *	max-inflight 1..1024 requests in flight per connection; default 16
@@ -56,8 +58,8 @@
  *	roles        globs, each at most TA_CFG_NAME_MAX * 4 bytes
  *	gun          globs, each at most 255 bytes
  *	max-expiry   ta_duration_parse(), more than 0
- *	operations   sign, key.list, key.generate, key.cert, key.show, unlock,
- *	             lock, status, or all */
+ *	operations   sign, key.list, key.generate, key.cert, key.show,
+ *	             key.scope, unlock, lock, status, or all */
 #ifndef TA_AGENT_CONFIG_H
 #define TA_AGENT_CONFIG_H
 
@@ -104,7 +106,8 @@ enum {
 	TA_OP_KEY_CERT = 1 << 5,
 	TA_OP_KEY_SHOW = 1 << 6,
 	TA_OP_SIGN = 1 << 7,
-	TA_OP_ALL = (1 << 8) - 1,
+	TA_OP_KEY_SCOPE = 1 << 8,
+	TA_OP_ALL = (1 << 9) - 1,
 };
 
 struct ta_cfg_rule {
@@ -130,6 +133,8 @@ struct ta_cfg_rule {
 struct ta_config {
 	char socket[108];                 /* sun_path; "" = the default */
 	char audit[TA_CFG_VALUE_MAX + 1]; /* "journal" (default), "stderr" or a path */
+	char state_dir[TA_CFG_VALUE_MAX + 1]; /* state-directory: the key scopes; "" = the
+					       * default (agent/scope.h) */
 	unsigned max_clients;             /* default 256 */
 	size_t max_frame;                 /* 4 KiB..64 MiB, default 64 MiB; suffixes K, M, G */
 	unsigned max_inflight;            /* requests in flight per connection, default 16 */

@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "agent/handlers.h"
 #include "agent/keys.h"
+#include "agent/scope.h"
 #include "agent/server.h"
 #include "agent/tokens.h"
 #include "common/buf.h"
@@ -20,10 +21,31 @@
 /* ---- shared --------------------------------------------------------------- */
 
 int
+ta_handle_policy_req(struct ta_job *j, struct ta_policy_req *pr)
+{
+	struct ta_policy_verdict v;
+	int r;
+
+	pr->now = time(NULL);
+	r = ta_policy_decide(j->rules->cfg, j->ag->uid, &j->peer, pr, &v);
+	if (r == 0) {
+		memcpy(j->rule, v.rule, sizeof(j->rule));
+		return 0;
+	}
+	if (r != TA_ERR_NOT_AUTHORIZED && r != TA_ERR_POLICY)
+		r = TA_ERR_POLICY; /* fail closed, whatever went wrong */
+	if (v.why[0] == '\0')
+		(void)snprintf(v.why, sizeof(v.why), "%s", ta_strerror(r));
+	log_info("peer uid %u pid %d: %s refused: %s", (unsigned)j->peer.uid, (int)j->peer.pid,
+	    ta_proto_method_name(j->method), v.why);
+	ta_job_error(j, 0, r, "%s", v.why);
+	return r;
+}
+
+int
 ta_handle_policy(struct ta_job *j, unsigned operation, const struct ta_policy_key *keys,
     size_t n_keys, const char *role, const char *gun, time_t expires)
 {
-	struct ta_agent *ag = j->ag;
 	struct ta_policy_req pr = {
 	    .operation = operation,
 	    .keys = keys,
@@ -31,30 +53,29 @@ ta_handle_policy(struct ta_job *j, unsigned operation, const struct ta_policy_ke
 	    .role = role,
 	    .gun = gun,
 	    .expires = expires,
-	    .now = time(NULL),
 	};
-	char why[512] = "";
-	int r;
 
-	r = ta_policy_check(j->rules->cfg, ag->uid, &j->peer, &pr, why, sizeof(why));
-	if (r == 0)
-		return 0;
-	if (r != TA_ERR_NOT_AUTHORIZED && r != TA_ERR_POLICY)
-		r = TA_ERR_POLICY; /* fail closed, whatever went wrong */
-	if (why[0] == '\0')
-		(void)snprintf(why, sizeof(why), "%s", ta_strerror(r));
-	log_info("peer uid %u pid %d: %s refused: %s", (unsigned)j->peer.uid, (int)j->peer.pid,
-	    ta_proto_method_name(j->method), why);
-	ta_job_error(j, 0, r, "%s", why);
-	return r;
+	return ta_handle_policy_req(j, &pr);
 }
 
 void
-ta_handle_policy_key(const struct ta_tkey *tk, struct ta_policy_key *ret)
+ta_handle_policy_key(struct ta_job *j, const struct ta_tkey *tk, struct ta_policy_key *ret,
+    struct ta_proto_scope *scope)
 {
-	size_t n = 0;
+	size_t n = 0, used = strlen(j->scope);
 
 	memset(ret, 0, sizeof(*ret));
+	if (ta_scopes_get(j->ag->scopes, tk->ck->notary_id, scope) == 0) {
+		ret->scope = scope;
+		if (used + 8 < sizeof(j->scope)) {
+			int w = snprintf(j->scope + used, sizeof(j->scope) - used, "%s%s: ",
+			    used > 0 ? " | " : "", tk->ck->key.label);
+
+			if (w > 0 && used + (size_t)w < sizeof(j->scope))
+				ta_scope_describe(scope, j->scope + used + (size_t)w,
+				    sizeof(j->scope) - used - (size_t)w);
+		}
+	}
 	ret->label = tk->ck->key.label;
 	if (tk->ck->notary_id[0] != '\0')
 		ret->ids[n++] = tk->ck->notary_id;
@@ -418,10 +439,13 @@ key_list_run(struct ta_job *j)
 		}
 		for (size_t k = 0; k < ks->n && r == 0; k++) {
 			const struct ta_ckey *ck = &ks->keys[k];
+			struct ta_proto_scope sc;
 			json_t *obj = NULL;
 
 			if (ck->ids_r == 0 &&
-			    ta_ckey_json(ck, j->toks[i].name, in.label, in.serial, &obj) == 0 &&
+			    ta_ckey_json(ck, j->toks[i].name, in.label, in.serial,
+				ta_scopes_get(j->ag->scopes, ck->notary_id, &sc) == 0 ? &sc : NULL,
+				&obj) == 0 &&
 			    (r = list_add(lp, ck, obj)) != 0)
 				json_decref(obj);
 		}
@@ -548,11 +572,28 @@ key_generate_run(struct ta_job *j)
 	/* The new key is in the cache for the requests that follow. */
 	(void)ta_keycache_refresh(t->kc, t->p11, NULL);
 	if ((r = ta_ckey_init(&ck, &pk)) != 0 || (r = ck.ids_r) != 0 ||
-	    (r = ta_p11_token_info(t->p11, &in)) != 0 ||
-	    (r = ta_ckey_json(&ck, t->name, in.label, in.serial, &key)) != 0) {
+	    (r = ta_p11_token_info(t->p11, &in)) != 0) {
 		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
 		goto out;
 	}
+	/* Its scope before anyone can use it.  Should the record fail, the
+	 * key stays, unscoped (usable by the default rule and rules naming
+	 * it only), and the error says so. */
+	if (g->has_scope &&
+	    (r = ta_scopes_put(j->ag->scopes, ck.notary_id, g->label, &g->scope)) != 0) {
+		ta_job_error(j, 0, r,
+		    "key '%s' generated on token '%s', but its scope was not recorded: %s; "
+		    "set it with tufctl key scope",
+		    g->label, t->name, ta_strerror(r));
+		goto out;
+	}
+	if ((r = ta_ckey_json(&ck, t->name, in.label, in.serial, g->has_scope ? &g->scope : NULL,
+		 &key)) != 0) {
+		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
+		goto out;
+	}
+	if (g->has_scope)
+		ta_scope_describe(&g->scope, j->scope, sizeof(j->scope));
 	ta_job_add_keyid(j, ck.notary_id);
 	ta_job_add_keyid(j, ck.tuf_id);
 	if ((res = json_object()) == NULL || json_object_set(res, "key", key) != 0) {
@@ -580,9 +621,16 @@ key_generate_done(struct ta_job *j)
 static void
 handle_key_generate(struct ta_job *j)
 {
-	struct ta_policy_key pk = {.label = j->req->p.key_generate.label};
+	const struct ta_proto_key_generate *g = &j->req->p.key_generate;
+	struct ta_policy_key pk = {.label = g->label};
+	struct ta_policy_req pr = {
+	    .operation = TA_OP_KEY_GENERATE,
+	    .keys = &pk,
+	    .n_keys = 1,
+	    .new_scope = g->has_scope ? &g->scope : NULL,
+	};
 
-	if (ta_handle_policy(j, TA_OP_KEY_GENERATE, &pk, 1, NULL, NULL, 0) != 0 ||
+	if (ta_handle_policy_req(j, &pr) != 0 ||
 	    request_token(j, j->req->p.key_generate.token) != 0) {
 		ta_job_finish(j);
 		return;
@@ -607,6 +655,7 @@ key_show_run(struct ta_job *j)
 	enum ta_profile profile =
 	    q->profile == TA_PROTO_PROFILE_NOTARY ? TA_PROFILE_NOTARY : TA_PROFILE_TUF;
 	const struct ta_key *key;
+	struct ta_proto_scope sc;
 	json_t *obj = NULL, *res = NULL;
 	int r;
 
@@ -625,8 +674,10 @@ key_show_run(struct ta_job *j)
 		goto out;
 	}
 	ta_job_add_keyid(j, ta_key_id(key));
-	res = json_pack("{s:s, s:s, s:O}", "profile", ta_profile_name(profile), "keyid",
-	    ta_key_id(key), "key", obj);
+	res = json_pack("{s:s, s:s, s:O, s:o}", "profile", ta_profile_name(profile), "keyid",
+	    ta_key_id(key), "key", obj, "scope",
+	    ta_scopes_get(j->ag->scopes, tk->ck->notary_id, &sc) == 0 ? ta_proto_scope_json(&sc)
+								       : json_null());
 	if (res == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 		goto out;
@@ -641,9 +692,10 @@ static void
 key_show_done(struct ta_job *j)
 {
 	struct ta_policy_key pk;
+	struct ta_proto_scope sc;
 
 	if (j->result == 0) {
-		ta_handle_policy_key(j->priv, &pk);
+		ta_handle_policy_key(j, j->priv, &pk, &sc);
 		(void)ta_handle_policy(j, TA_OP_KEY_SHOW, &pk, 1, NULL, NULL, 0);
 	}
 	ta_job_finish(j);
@@ -663,6 +715,119 @@ handle_key_show(struct ta_job *j)
 	}
 	j->priv_free = tkey_free;
 	ta_job_queue(j, key_show_run, key_show_done);
+}
+
+/* ---- key.scope ------------------------------------------------------------------------ */
+
+static unsigned
+scope_operation(enum ta_proto_scope_op op)
+{
+	return op == TA_PROTO_SCOPE_SHOW ? TA_OP_KEY_SHOW : TA_OP_KEY_SCOPE;
+}
+
+/* Finds the key, checks the policy with its current scope and the new
+ * one, and records the change (agent/scope.h). */
+static void
+key_scope_run(struct ta_job *j)
+{
+	const struct ta_proto_key_scope *q = &j->req->p.key_scope;
+	struct ta_tkey *tk = j->priv;
+	struct ta_proto_scope cur, next;
+	struct ta_policy_key pk;
+	struct ta_policy_req pr = {
+	    .operation = scope_operation(q->op),
+	    .keys = &pk,
+	    .n_keys = 1,
+	};
+	const struct ta_proto_scope *after;
+	char before[128] = "none", now[128] = "none", detail[TA_PROTO_DETAIL_MAX + 1] = "";
+	json_t *res;
+	int r;
+
+	if ((r = ta_tkey_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+		ta_handle_key_error(j, r, "params.key");
+		return;
+	}
+	ta_handle_policy_key(j, tk, &pk, &cur);
+	ta_job_add_keyid(j, tk->ck->notary_id);
+	if (q->op == TA_PROTO_SCOPE_SET || q->op == TA_PROTO_SCOPE_ADD)
+		pr.new_scope = &q->scope;
+	if (ta_handle_policy_req(j, &pr) != 0)
+		return;
+	after = pk.scope;
+	if (pk.scope != NULL)
+		ta_scope_describe(pk.scope, before, sizeof(before));
+	switch (q->op) {
+	case TA_PROTO_SCOPE_SHOW:
+		break;
+	case TA_PROTO_SCOPE_SET:
+	case TA_PROTO_SCOPE_ADD:
+		next = q->scope;
+		if (q->op == TA_PROTO_SCOPE_ADD && pk.scope != NULL &&
+		    (r = ta_scope_union(pk.scope, &q->scope, &next)) != 0) {
+			ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, r,
+			    r == TA_ERR_INVALID
+				? "params.add: the key is scoped to another profile (%s); "
+				  "replace its scope (set) instead"
+				: "params.add: the key's scope would list more than 16 GUNs or "
+				  "roles (%s); use a pattern",
+			    before);
+			return;
+		}
+		after = &next;
+		/* fall through */
+	case TA_PROTO_SCOPE_CLEAR:
+		if (q->op == TA_PROTO_SCOPE_CLEAR)
+			after = NULL;
+		if ((r = ta_scopes_put(j->ag->scopes, tk->ck->notary_id, tk->ck->key.label,
+			 after)) != 0) {
+			ta_job_error(j, 0, r, "recording the scope in the state directory: %s",
+			    ta_strerror(r));
+			return;
+		}
+		if (after != NULL)
+			ta_scope_describe(after, now, sizeof(now));
+		(void)snprintf(detail, sizeof(detail), "scope was %s; now %s", before, now);
+		(void)snprintf(j->scope, sizeof(j->scope), "%s: %s", tk->ck->key.label, now);
+		break;
+	}
+	res = json_pack("{s:s, s:s, s:o}", "label", tk->ck->key.label, "keyid", tk->ck->notary_id,
+	    "scope", after != NULL ? ta_proto_scope_json(after) : json_null());
+	if (res == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		return;
+	}
+	ta_job_result(j, res);
+	json_decref(res);
+	/* The change, for the log and the audit record of this success. */
+	if (j->result == 0)
+		memcpy(j->detail, detail, sizeof(j->detail));
+}
+
+static void
+key_scope_done(struct ta_job *j)
+{
+	if (j->result == 0 && j->req->p.key_scope.op != TA_PROTO_SCOPE_SHOW)
+		log_info("peer uid %u pid %d: key '%s': %s", (unsigned)j->peer.uid,
+		    (int)j->peer.pid, ((struct ta_tkey *)j->priv)->ck->key.label, j->detail);
+	ta_job_finish(j);
+}
+
+static void
+handle_key_scope(struct ta_job *j)
+{
+	if (ta_handle_policy(j, scope_operation(j->req->p.key_scope.op), NULL, 0, NULL, NULL, 0) !=
+	    0) {
+		ta_job_finish(j);
+		return;
+	}
+	if ((j->priv = calloc(1, sizeof(struct ta_tkey))) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		ta_job_finish(j);
+		return;
+	}
+	j->priv_free = tkey_free;
+	ta_job_queue(j, key_scope_run, key_scope_done);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -698,6 +863,9 @@ ta_handle_request(struct ta_job *j)
 		return;
 	case TA_PROTO_METHOD_SIGN:
 		ta_handle_sign(j);
+		return;
+	case TA_PROTO_METHOD_KEY_SCOPE:
+		handle_key_scope(j);
 		return;
 	case TA_PROTO_METHOD_NONE:
 	case TA_PROTO_METHOD_COUNT_:

@@ -32,8 +32,14 @@ void ta_handle_key_cert(struct ta_job *job);
 int ta_handle_policy(struct ta_job *job, unsigned operation, const struct ta_policy_key *keys,
     size_t n_keys, const char *role, const char *gun, time_t expires);
 
-/* The policy's view of a found key (points into tk). */
-void ta_handle_policy_key(const struct ta_tkey *tk, struct ta_policy_key *ret);
+/* ta_handle_policy() with a whole request (its now is set here); on
+ * success the rule that allowed it is the job's (audit record). */
+int ta_handle_policy_req(struct ta_job *job, struct ta_policy_req *pr);
+
+/* The policy's view of a found key (points into tk), with its scope, if
+ * it has one, read into *scope and described in the job's audit record. */
+void ta_handle_policy_key(struct ta_job *job, const struct ta_tkey *tk, struct ta_policy_key *ret,
+    struct ta_proto_scope *scope);
 
 /* Answers with why the key that the request member names (e.g.
  * "params.keys[2]") could not be used: r from ta_tkey_find(). */

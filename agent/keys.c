@@ -215,10 +215,10 @@ ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct
 
 int
 ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token_label,
-    const char *serial, json_t **ret)
+    const char *serial, const struct ta_proto_scope *scope, json_t **ret)
 {
 	const char *type = ta_key_type_name(ck->key.type);
-	json_t *o = NULL, *ids = NULL;
+	json_t *o = NULL, *ids = NULL, *sc = scope != NULL ? ta_proto_scope_json(scope) : json_null();
 	char *uri = NULL;
 	int r;
 
@@ -234,13 +234,16 @@ ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token
 	    json_object_set_new(ids, "notary", json_string(ck->notary_id)) != 0 ||
 	    json_object_set_new(ids, "tuf", json_string(ck->tuf_id)) != 0 ||
 	    json_object_set(o, "keyids", ids) != 0 ||
-	    json_object_set_new(o, "cert", json_boolean(ck->key.cert != NULL)) != 0) {
+	    json_object_set_new(o, "cert", json_boolean(ck->key.cert != NULL)) != 0 ||
+	    sc == NULL || json_object_set(o, "scope", sc) != 0) {
+		json_decref(sc);
 		json_decref(o);
 		json_decref(ids);
 		free(uri);
 		return TA_ERR_INVALID; /* a label that is not UTF-8 text, or no memory */
 	}
 	json_decref(ids);
+	json_decref(sc);
 	free(uri);
 	*ret = o;
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "agent/keycache.h"
 #include "pkcs11/p11.h"
+#include "protocol/proto.h"
 #include "tuf/key.h"
 #include "tuf/signer.h"
 
@@ -51,9 +52,10 @@ void ta_tkey_clear(struct ta_tkey *tk);
 void ta_tkey_failed(const struct ta_tkey *tk, int r);
 
 /* The KEY object of PROTOCOL.md (key.list): label, token, uri, type,
- * keyids, cert.  token_label and serial are the token's (for the URI). */
+ * keyids, cert, scope (scope NULL: null).  token_label and serial are the
+ * token's (for the URI). */
 int ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token_label,
-    const char *serial, json_t **ret) __attribute__((warn_unused_result));
+    const char *serial, const struct ta_proto_scope *scope, json_t **ret) __attribute__((warn_unused_result));
 
 /* The profile's key object for ck, borrowed from it: for notary, with x509
  * true and a stored certificate, the ecdsa-x509 / rsa-x509 key of the

@@ -1,6 +1,7 @@
 /* tuf-agent: start-up, signals, shut-down.
  *
  *	tuf-agent [--config FILE] [--socket PATH] [--foreground] [--version]
+ *	tuf-agent --check-config [FILE]
  *
  * The agent never forks: systemd (or a shell) runs it in the foreground.
  * --foreground only raises the log level to debug (every connection,
@@ -23,6 +24,8 @@
 #include "agent/agent.h"
 #include "agent/audit.h"
 #include "agent/config.h"
+#include "agent/policy.h"
+#include "agent/scope.h"
 #include "agent/server.h"
 #include "agent/tokens.h"
 #include "common/err.h"
@@ -39,6 +42,7 @@ usage(FILE *f)
 {
 	(void)fprintf(f,
 	    "usage: tuf-agent [--config FILE] [--socket PATH] [--foreground] [--version]\n"
+	    "       tuf-agent --check-config [FILE]   check a configuration, then exit\n"
 	    "  --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
 	    "  --socket PATH   listen here (default: the configuration's socket, else\n"
 	    "                  $XDG_RUNTIME_DIR/tuf-agent/agent.sock for a user, else\n"
@@ -154,6 +158,13 @@ ta_rules_unref(struct ta_rules *rules)
 	free(rules);
 }
 
+static void
+warn_log(const char *msg, void *arg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
 static struct ta_rules *
 rules_new(const struct ta_config *cfg, struct ta_config *owned)
 {
@@ -196,6 +207,7 @@ reload(struct ta_agent *ag)
 	if (n->n_tokens != ag->cfg->n_tokens)
 		log_warn("SIGHUP: [token] sections changed; tokens change only at a restart");
 	log_info("SIGHUP: %zu [allow] rule(s) reloaded from '%s'", n->n_rules, ag->config_path);
+	(void)ta_policy_warnings(n, warn_log, NULL);
 	ta_rules_unref(ag->rules);
 	ag->rules = rules;
 }
@@ -243,6 +255,63 @@ walk_close(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+static void
+warn_print(const char *msg, void *arg)
+{
+	(void)arg;
+	(void)fprintf(stderr, "tuf-agent: warning: %s\n", msg);
+}
+
+/* --check-config: the file parses, and what its rules leave to key scopes;
+ * 0 when it loads (warnings or not), 1 when it does not. */
+static int
+check_config(const char *path)
+{
+	struct ta_config *cfg = malloc(sizeof(*cfg));
+	char err[512] = "";
+	size_t n;
+	int r;
+
+	if (cfg == NULL) {
+		(void)fprintf(stderr, "tuf-agent: out of memory\n");
+		return 1;
+	}
+	ta_config_init(cfg);
+	if ((r = ta_config_load(cfg, path, err, sizeof(err))) != 0) {
+		(void)fprintf(stderr, "tuf-agent: %s: %s\n", path,
+		    err[0] != '\0' ? err : ta_strerror(r));
+		free(cfg);
+		return 1;
+	}
+	n = ta_policy_warnings(cfg, warn_print, NULL);
+	(void)printf("%s: %zu token(s), %zu rule(s), %zu warning(s)\n", path, cfg->n_tokens,
+	    cfg->n_rules, n);
+	free(cfg);
+	return 0;
+}
+
+/* The key scopes' store: the configured state directory, or the default. */
+static int
+scopes_open(struct ta_agent *ag)
+{
+	char dir[4096], err[512] = "";
+	int r;
+
+	if (ag->cfg->state_dir[0] != '\0')
+		(void)snprintf(dir, sizeof(dir), "%s", ag->cfg->state_dir);
+	else if (ta_scope_default_dir(dir, sizeof(dir)) != 0) {
+		log_err("no state directory for the key scopes: set state-directory in [agent] "
+			"(or STATE_DIRECTORY, XDG_STATE_HOME or HOME)");
+		return 1;
+	}
+	if ((r = ta_scopes_open(dir, &ag->scopes, err, sizeof(err))) != 0) {
+		log_err("key scopes: %s", err[0] != '\0' ? err : ta_strerror(r));
+		return 1;
+	}
+	log_debug("key scopes in %s/%s", dir, TA_SCOPE_FILE);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -251,6 +320,7 @@ main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"check-config", no_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -258,7 +328,7 @@ main(int argc, char **argv)
 	struct ta_agent *ag = &agent;
 	const char *opt_socket = NULL, *audit;
 	char err[512] = "";
-	bool loop_init = false;
+	bool loop_init = false, check_only = false;
 	int c, r, ret = 1;
 
 	ag->config_path = DEFAULT_CONFIG;
@@ -276,6 +346,9 @@ main(int argc, char **argv)
 		case 'V':
 			(void)printf("%s\n", TA_AGENT_NAME);
 			return 0;
+		case 'C':
+			check_only = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -284,10 +357,14 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (check_only && optind + 1 == argc)
+		return check_config(argv[optind]);
 	if (optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	if (check_only)
+		return check_config(ag->config_path);
 	ta_log_init("tuf-agent", ag->foreground ? TA_LOG_DEBUG : TA_LOG_INFO);
 	if (harden() != 0) {
 		log_err("cannot make the process undumpable: %s", strerror(errno));
@@ -317,6 +394,9 @@ main(int argc, char **argv)
 		log_err("cannot open the audit log '%s': %s", audit, strerror(errno));
 		goto out;
 	}
+	if (scopes_open(ag) != 0)
+		goto out;
+	(void)ta_policy_warnings(ag->cfg, warn_log, NULL);
 	threadpool_size(ag);
 	if ((r = uv_loop_init(&ag->loop)) != 0) {
 		log_err("event loop: %s", uv_strerror(r));
@@ -361,6 +441,7 @@ out:
 	ta_tokens_free(ag);
 	ta_p11_ctx_free(ag->p11);
 	ta_audit_close(ag->audit);
+	ta_scopes_free(ag->scopes);
 	ta_rules_unref(ag->rules);
 	free(ag->cfg);
 	if (ret == 0)

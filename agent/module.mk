@@ -5,7 +5,7 @@ LIBS_UV := $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
 LIBS_INIH := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null)
 LIBS_SYSTEMD := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 LIB_AGENT := $(BUILD)/libagent.a
-AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c)
+AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c agent/scope.c)
 AGENT_MAIN_SRC := $(wildcard agent/main.c agent/server.c agent/handlers.c agent/tokens.c \
 	agent/signjob.c agent/keys.c agent/keycache.c)
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)
@@ -33,24 +33,24 @@ endif
 # they need besides cmocka.
 ifneq ($(wildcard agent/config.c),)
 TESTS += $(BUILD)/tests/test_agent_config
-$(BUILD)/tests/test_agent_config: $(BUILD)/tests/test_agent_config.o $(LIB_AGENT) $(LIB_COMMON)
-	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_CMOCKA))
+$(BUILD)/tests/test_agent_config: $(BUILD)/tests/test_agent_config.o $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 endif
 ifneq ($(wildcard agent/policy.c),)
 TESTS += $(BUILD)/tests/test_agent_policy
-$(BUILD)/tests/test_agent_policy: $(BUILD)/tests/test_agent_policy.o $(LIB_AGENT) $(LIB_COMMON)
-	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_CMOCKA))
+$(BUILD)/tests/test_agent_policy: $(BUILD)/tests/test_agent_policy.o $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 endif
 
 # PIN sources: file:, env:, pinentry (against fake pinentry scripts the test
 # writes into its temporary directory).
 TESTS += $(BUILD)/tests/test_agent_pin
-$(BUILD)/tests/test_agent_pin: $(BUILD)/tests/test_agent_pin.o $(LIB_AGENT) $(LIB_COMMON)
-	$(call link,$@,$^,$(LIBS_CMOCKA))
+$(BUILD)/tests/test_agent_pin: $(BUILD)/tests/test_agent_pin.o $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # Audit records: file, stderr and journal targets.
 TESTS += $(BUILD)/tests/test_agent_audit
-$(BUILD)/tests/test_agent_audit: $(BUILD)/tests/test_agent_audit.o $(LIB_AGENT) $(LIB_COMMON)
+$(BUILD)/tests/test_agent_audit: $(BUILD)/tests/test_agent_audit.o $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lpthread)
 
 # verify-signatures: the check of each signature a token returns, with a

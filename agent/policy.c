@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/policy.h"
+#include "agent/scope.h"
 #include "common/err.h"
 
 #define NSS_BUF_MAX ((size_t)1 << 20)  /* a group with many members is big */
@@ -20,7 +21,18 @@
 #define WHY_MAX 512
 
 /* How far a rule got; the checks run in this order. */
-enum stage { STAGE_OPERATION, STAGE_KEYS, STAGE_ROLE, STAGE_GUN, STAGE_EXPIRY, STAGE_PASS };
+enum stage {
+	STAGE_OPERATION,
+	STAGE_KEYS,
+	STAGE_ROLE,
+	STAGE_GUN,
+	STAGE_SCOPE,
+	STAGE_EXPIRY,
+	STAGE_PASS
+};
+
+/* Operations whose keys make signatures: where scopes bound the request. */
+#define SIGNING_OPS (TA_OP_SIGN | TA_OP_KEY_CERT)
 
 /* The peer's groups from NSS, read at most once per check. */
 struct peer_groups {
@@ -254,6 +266,39 @@ key_fits(struct globs g, const struct ta_policy_key *key)
 	return false;
 }
 
+/* One of the rule's keys entries, glob-free, is the key's label or ID. */
+static bool
+key_named(struct globs g, const struct ta_policy_key *key)
+{
+	const size_t n_ids = sizeof(key->ids) / sizeof(key->ids[0]);
+
+	for (size_t i = 0; i < g.n; i++) {
+		const char *e = g.base + i * g.entsize;
+
+		if (!ta_proto_scope_literal(e))
+			continue;
+		if (key->label != NULL && strcmp(e, key->label) == 0)
+			return true;
+		for (size_t j = 0; j < n_ids && key->ids[j] != NULL; j++)
+			if (strcmp(e, key->ids[j]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Entry s of a scope lies in the rule's globs: any when the rule has none;
+ * else a literal that one of them matches, or one of them verbatim. */
+static bool
+within(struct globs g, const char *s, int flags)
+{
+	if (g.n == 0)
+		return true;
+	for (size_t i = 0; i < g.n; i++)
+		if (strcmp(g.base + i * g.entsize, s) == 0)
+			return true;
+	return ta_proto_scope_literal(s) && glob_any(g, s, flags);
+}
+
 /* A request string fit for why: at most QUOTE_MAX bytes, unprintable
  * bytes, quotes and backslashes as '?'. */
 static const char *
@@ -350,15 +395,30 @@ check_rule(const struct ta_cfg_rule *rule, const struct ta_policy_req *req, char
 		    join_ops(list, sizeof(list), rule->operations));
 		return STAGE_OPERATION;
 	}
-	for (i = 0; keys.n > 0 && i < req->n_keys; i++) {
+	for (i = 0; i < req->n_keys; i++) {
 		const struct ta_policy_key *k = &req->keys[i];
 		const char *name = k->label != NULL ? k->label : k->ids[0];
 
-		if (key_fits(keys, k))
-			continue;
-		(void)snprintf(msg, msglen, "rule '%s': key '%s' not in keys %s", rule->name,
-		    quote(q, name != NULL ? name : ""), join(list, sizeof(list), keys));
-		return STAGE_KEYS;
+		if (keys.n > 0 && !key_fits(keys, k)) {
+			(void)snprintf(msg, msglen, "rule '%s': key '%s' not in keys %s",
+			    rule->name, quote(q, name != NULL ? name : ""),
+			    join(list, sizeof(list), keys));
+			return STAGE_KEYS;
+		}
+		if (((req->operation & SIGNING_OPS) != 0 && k->scope == NULL) ||
+		    req->operation == TA_OP_KEY_SCOPE) {
+			if (key_named(keys, k))
+				continue;
+			(void)snprintf(msg, msglen,
+			    req->operation == TA_OP_KEY_SCOPE
+				? "rule '%s': key '%s' is not named exactly in keys (a rule "
+				  "changes the scope only of keys it names by label or key ID)"
+				: "rule '%s': key '%s' has no scope, and the rule does not name "
+				  "it exactly in keys: give the key a scope (tufctl key scope) "
+				  "or name it in keys =",
+			    rule->name, quote(q, name != NULL ? name : ""));
+			return STAGE_KEYS;
+		}
 	}
 	if (req->role != NULL && roles.n > 0 && !glob_any(roles, req->role, FNM_PATHNAME)) {
 		(void)snprintf(msg, msglen, "rule '%s': role '%s' not in roles %s", rule->name,
@@ -369,6 +429,28 @@ check_rule(const struct ta_cfg_rule *rule, const struct ta_policy_req *req, char
 		(void)snprintf(msg, msglen, "rule '%s': GUN '%s' not in gun %s", rule->name,
 		    quote(q, req->gun), join(list, sizeof(list), guns));
 		return STAGE_GUN;
+	}
+	if (req->new_scope != NULL) {
+		const struct ta_proto_scope *ns = req->new_scope;
+
+		for (i = 0; i < ns->n_guns; i++) {
+			if (within(guns, ns->guns[i], 0))
+				continue;
+			(void)snprintf(msg, msglen,
+			    "rule '%s': scope GUN '%s' is not within gun %s (give literal GUNs "
+			    "or the rule's own patterns)",
+			    rule->name, quote(q, ns->guns[i]), join(list, sizeof(list), guns));
+			return STAGE_SCOPE;
+		}
+		for (i = 0; i < ns->n_roles; i++) {
+			if (within(roles, ns->roles[i], FNM_PATHNAME))
+				continue;
+			(void)snprintf(msg, msglen,
+			    "rule '%s': scope role '%s' is not within roles %s (give literal "
+			    "roles or the rule's own patterns)",
+			    rule->name, quote(q, ns->roles[i]), join(list, sizeof(list), roles));
+			return STAGE_SCOPE;
+		}
 	}
 	if (req->expires != 0 && rule->max_expiry > 0) {
 		if (__builtin_add_overflow((int64_t)req->now, rule->max_expiry, &limit))
@@ -400,24 +482,127 @@ malformed(char *why, size_t whylen)
 	return TA_ERR_INVALID;
 }
 
+size_t
+ta_policy_warnings(const struct ta_config *cfg, void (*warn)(const char *msg, void *arg), void *arg)
+{
+	char msg[WHY_MAX], list[WHY_MAX / 2];
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		const struct ta_cfg_rule *rule = &cfg->rules[i];
+		struct globs keys = GLOBS_OF(rule->keys, rule->n_keys);
+		bool pattern = keys.n == 0;
+
+		if ((rule->operations & SIGNING_OPS) == 0)
+			continue;
+		for (size_t k = 0; k < keys.n && !pattern; k++)
+			pattern = !ta_proto_scope_literal(keys.base + k * keys.entsize);
+		if (!pattern)
+			continue;
+		(void)snprintf(msg, sizeof(msg),
+		    "rule '%s' grants %s by key pattern (keys = %s): only keys with a scope "
+		    "sign through it; give each key it should use a scope (tufctl key scope "
+		    "--label L --gun G --role R) or name the key exactly",
+		    rule->name, (rule->operations & TA_OP_SIGN) ? "sign" : "key.cert",
+		    keys.n == 0 ? "any" : join(list, sizeof(list), keys));
+		warn(msg, arg);
+		n++;
+	}
+	return n;
+}
+
+/* Every scoped key covers the request (whoever asks).  0, or
+ * TA_ERR_POLICY with why. */
+static int
+scopes_cover(const struct ta_policy_req *req, char *msg, size_t msglen)
+{
+	const char *role = req->role;
+	enum ta_proto_profile profile = req->profile;
+	char q[QUOTE_MAX + 4], q2[QUOTE_MAX + 4], d[WHY_MAX / 2];
+
+	if ((req->operation & SIGNING_OPS) == 0)
+		return 0;
+	if (req->operation == TA_OP_KEY_CERT) {
+		/* A certificate names the GUN only: root, or a delegation's. */
+		role = NULL;
+		profile = TA_PROTO_PROFILE_NOTARY;
+	}
+	for (size_t i = 0; i < req->n_keys; i++) {
+		const struct ta_policy_key *k = &req->keys[i];
+		const struct ta_proto_scope *s = k->scope;
+		const char *name = k->label != NULL ? k->label : k->ids[0], *what = NULL;
+
+		if (s == NULL)
+			continue;
+		quote(q, name != NULL ? name : "");
+		if (s->profile != TA_PROTO_PROFILE_NONE && profile != TA_PROTO_PROFILE_NONE &&
+		    s->profile != profile)
+			what = "profile";
+		else if (!glob_any(GLOBS_OF(s->guns, s->n_guns),
+			     req->gun != NULL ? req->gun : "", 0))
+			what = "GUN"; /* no GUN: only a scope with gun "*" covers it */
+		else if (role != NULL && !glob_any(GLOBS_OF(s->roles, s->n_roles), role,
+					     FNM_PATHNAME))
+			what = "role";
+		if (what == NULL)
+			continue;
+		ta_scope_describe(s, d, sizeof(d));
+		if (strcmp(what, "profile") == 0)
+			(void)snprintf(msg, msglen, "key '%s' is scoped to %s: not profile %s", q,
+			    d, ta_proto_profile_name(profile));
+		else if (strcmp(what, "role") == 0)
+			(void)snprintf(msg, msglen, "key '%s' is scoped to %s: not role '%s'", q,
+			    d, quote(q2, role));
+		else if (req->gun == NULL || req->gun[0] == '\0')
+			(void)snprintf(msg, msglen,
+			    "key '%s' is scoped to %s: the request names no GUN (a scope "
+			    "with gun \"*\" covers that)", q, d);
+		else
+			(void)snprintf(msg, msglen, "key '%s' is scoped to %s: not GUN '%s'", q,
+			    d, quote(q2, req->gun));
+		return TA_ERR_POLICY;
+	}
+	return 0;
+}
+
 int
 ta_policy_check(const struct ta_config *cfg, uid_t agent_uid, const struct ta_peer *peer,
     const struct ta_policy_req *req, char *why, size_t whylen)
 {
+	struct ta_policy_verdict v;
+
+	if (ta_policy_decide(cfg, agent_uid, peer, req, &v) != 0 && why != NULL && whylen > 0)
+		(void)snprintf(why, whylen, "%s", v.why);
+	return v.r;
+}
+
+int
+ta_policy_decide(const struct ta_config *cfg, uid_t agent_uid, const struct ta_peer *peer,
+    const struct ta_policy_req *req, struct ta_policy_verdict *v)
+{
 	struct peer_groups pg = { .loaded = false };
 	char best[WHY_MAX] = "", msg[WHY_MAX];
+	const size_t whylen = sizeof(v->why);
+	char *why = v->why;
 	int best_stage = -1;
 	bool named = false;
 	enum stage st;
 	size_t i;
 	int r;
 
+	v->rule[0] = '\0';
+	v->why[0] = '\0';
 	if (cfg == NULL || peer == NULL || req == NULL)
-		return malformed(why, whylen);
+		return v->r = malformed(why, whylen);
 	if (!one_operation(req->operation) || (req->n_keys > 0 && req->keys == NULL))
-		return malformed(why, whylen);
-	if (peer->uid == agent_uid || peer->uid == 0)
-		return 0;
+		return v->r = malformed(why, whylen);
+	if ((r = scopes_cover(req, why, whylen)) != 0)
+		return v->r = r;
+	if (peer->uid == agent_uid || peer->uid == 0) {
+		(void)snprintf(v->rule, sizeof(v->rule), "default: %s",
+		    peer->uid == agent_uid ? "agent uid" : "root");
+		return v->r = 0;
+	}
 
 	for (i = 0; i < cfg->n_rules; i++) {
 		const struct ta_cfg_rule *rule = &cfg->rules[i];
@@ -427,6 +612,7 @@ ta_policy_check(const struct ta_config *cfg, uid_t agent_uid, const struct ta_pe
 		named = true;
 		st = check_rule(rule, req, msg, sizeof(msg));
 		if (st == STAGE_PASS) {
+			(void)snprintf(v->rule, sizeof(v->rule), "%s", rule->name);
 			r = 0;
 			goto out;
 		}
@@ -442,9 +628,8 @@ ta_policy_check(const struct ta_config *cfg, uid_t agent_uid, const struct ta_pe
 		(void)snprintf(best, sizeof(best), "no rule names uid %" PRIu32 " gid %" PRIu32,
 		    (uint32_t)peer->uid, (uint32_t)peer->gid);
 	}
-	if (why != NULL && whylen > 0)
-		(void)snprintf(why, whylen, "%s", best);
+	(void)snprintf(why, whylen, "%s", best);
 out:
 	free(pg.gids);
-	return r;
+	return v->r = r;
 }

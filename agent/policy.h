@@ -30,7 +30,25 @@
  *	gun =    flags 0: registry.example.com/team/ then '*' matches every
  *	         repository under team/, nested ones included
  *	max-expiry  expires - now <= max-expiry (equal is allowed)
- *	operations  the request's TA_OP_* bit is granted */
+ *	operations  the request's TA_OP_* bit is granted
+ *
+ * Key scopes (agent/scope.h) bound every rule, the default one included:
+ *  - sign and key.cert: each key that has a scope must cover the request's
+ *    profile, GUN and role (key.cert: profile notary and the GUN; a
+ *    certificate names no role: a root's or a delegation's) with
+ *    the same globs as gun = and roles =; a request without a GUN is
+ *    covered only by a GUN pattern that matches "" ("*").  Nobody, root included, signs outside a
+ *    key's scope (root may change the scope first, and that is audited).
+ *  - a key without a scope signs through a rule only when the rule names
+ *    it exactly (an entry of keys = without glob characters equal to its
+ *    label or one of its key IDs); rules with patterns, or no keys = at
+ *    all, reach scoped keys only.  The default rule (the agent's uid and
+ *    root) may use unscoped keys.
+ *  - key.scope (changing a scope) through a rule: the rule names the key
+ *    exactly, and the new scope lies in the rule: each GUN and role of it
+ *    is a literal the rule's globs match, or one of the rule's own
+ *    patterns verbatim (and the profile is given).  key.generate with a
+ *    scope: the same for the new key's scope. */
 #ifndef TA_AGENT_POLICY_H
 #define TA_AGENT_POLICY_H
 
@@ -39,6 +57,7 @@
 #include <time.h>
 
 #include "agent/config.h"
+#include "protocol/proto.h"
 
 struct ta_peer {
 	uid_t uid;
@@ -51,6 +70,7 @@ struct ta_peer {
 struct ta_policy_key {
 	const char *label;
 	const char *ids[3];        /* NULL-terminated early when fewer */
+	const struct ta_proto_scope *scope; /* NULL: the key has none */
 };
 
 struct ta_policy_req {
@@ -61,6 +81,18 @@ struct ta_policy_req {
 	const char *gun;           /* NULL when none */
 	time_t expires;            /* 0 when none; checked against max-expiry */
 	time_t now;
+	enum ta_proto_profile profile; /* NONE when the operation has none */
+	/* key.generate and key.scope: the scope to be recorded; NULL for none
+	 * (key.scope clearing a scope: only the key must be named). */
+	const struct ta_proto_scope *new_scope;
+};
+
+/* What ta_policy_decide() found. */
+struct ta_policy_verdict {
+	int r;          /* as ta_policy_check() returns */
+	char rule[80];  /* the rule that allowed it: its name, or "default: agent uid" /
+			   "default: root"; "" when refused */
+	char why[512];  /* the refusal, as ta_policy_check() writes it */
 };
 
 /* 0 when allowed.  TA_ERR_NOT_AUTHORIZED when no rule names the peer,
@@ -77,5 +109,18 @@ struct ta_policy_req {
 int ta_policy_check(const struct ta_config *cfg, uid_t agent_uid, const struct ta_peer *peer,
     const struct ta_policy_req *req, char *why, size_t whylen)
     __attribute__((warn_unused_result));
+
+/* Calls warn once for each rule that grants sign or key.cert by key
+ * pattern (keys = with a glob, or no keys = at all): such a rule reaches
+ * scoped keys only, so an unscoped key an admin meant it to use is refused
+ * (tuf-agent --check-config, and the agent at start and on SIGHUP).
+ * Returns the number of warnings. */
+size_t ta_policy_warnings(const struct ta_config *cfg, void (*warn)(const char *msg, void *arg),
+    void *arg);
+
+/* ta_policy_check() that also says which rule allowed the request (for the
+ * audit record).  Returns v->r. */
+int ta_policy_decide(const struct ta_config *cfg, uid_t agent_uid, const struct ta_peer *peer,
+    const struct ta_policy_req *req, struct ta_policy_verdict *v);
 
 #endif

@@ -212,6 +212,8 @@ job_audit(struct ta_job *j)
 	}
 	rec.keyids = ids;
 	rec.n_keyids = j->n_keyids;
+	rec.rule = j->rule[0] != '\0' ? j->rule : NULL;
+	rec.scope = j->scope[0] != '\0' ? j->scope : NULL;
 	rec.version = j->version;
 	rec.sha256 = j->has_sha256 ? j->sha256 : NULL;
 	rec.result = j->result;

@@ -81,6 +81,8 @@ struct ta_job {
 	int64_t version;
 	uint8_t sha256[32];
 	bool has_sha256;
+	char rule[80];   /* the rule that allowed it ("" when refused or none checked) */
+	char scope[256]; /* the keys' scopes, described ("" when none) */
 
 	/* Touch notice: a worker sets sign_since (ta_agent_now_ms()) while a
 	 * signature is on the token, and clears it after; the loop sends one

@@ -47,6 +47,7 @@ struct sign_priv {
 	struct ta_meta *prev; /* params.prev_root, parsed; NULL without one */
 	struct ta_meta *parent; /* params.parent, parsed; NULL without one */
 	const json_t *deleg_keys, *deleg_keyids; /* its delegation to the role */
+	const json_t *deleg;                     /* that delegation: name, paths... */
 	enum ta_profile profile;
 	time_t expires;
 	size_t n; /* token keys found */
@@ -236,6 +237,34 @@ match_root_keys(struct ta_job *j, struct sign_priv *sp, size_t i, const struct t
 	    prev, nmatched);
 }
 
+/* Every target of the file lies in the delegation's paths: a delegated
+ * role signs only for the paths its parent gave it (a client ignores the
+ * rest, but a file signed with them could be replayed where they count). */
+static int
+paths_check(struct ta_job *j, const struct sign_priv *sp)
+{
+	union {
+		const json_t *c;
+		json_t *m;
+	} t = {.c = json_object_get(sp->m->signed_v, "targets")};
+	const json_t *v;
+	const char *path;
+
+	/* jansson iterates non-const objects only; nothing is written. */
+	json_object_foreach(t.m, path, v)
+	{
+		(void)v;
+		if (ta_delegation_covers(sp->profile, sp->deleg, path))
+			continue;
+		ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_VERIFY,
+		    "params.file: target '%.64s' is outside the paths params.parent delegates "
+		    "to '%s'",
+		    path, j->req->p.sign.role);
+		return TA_ERR_VERIFY;
+	}
+	return 0;
+}
+
 /* params.parent's delegation to the role: {"name","keyids",...}, and the
  * delegation's key map. */
 static int
@@ -268,7 +297,8 @@ parent_check(struct ta_job *j, struct sign_priv *sp)
 		if (name != NULL && strcmp(name, q->role) == 0) {
 			sp->deleg_keys = json_object_get(d, "keys");
 			sp->deleg_keyids = json_object_get(v, "keyids");
-			return 0;
+			sp->deleg = v;
+			return paths_check(j, sp);
 		}
 	}
 	ta_job_error(j, TA_PROTO_E_METADATA, TA_ERR_VERIFY,
@@ -372,7 +402,17 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 	 * has held the file to that role. */
 	if (root && q->prev_root != NULL && (r = prev_root_check(j, sp, now)) != 0)
 		return r;
-	/* The decoder allows parent with delegated roles only. */
+	/* The decoder allows parent with delegated roles only, and a
+	 * delegated role needs it: the file's _type is that of the top-level
+	 * targets, so only the parent says which keys and paths the role has. */
+	if (!root && sp->m->type == TA_ROLE_TARGETS && strcmp(q->role, "targets") != 0 &&
+	    q->parent == NULL) {
+		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID,
+		    "params.parent: missing: signing the delegated role '%s' needs the file that "
+		    "delegates to it (tufctl sign --parent FILE)",
+		    q->role);
+		return TA_ERR_INVALID;
+	}
 	if (q->parent != NULL && (r = parent_check(j, sp)) != 0)
 		return r;
 	for (size_t i = 0; i < q->n_keys; i++) {
@@ -505,12 +545,22 @@ sign_run(struct ta_job *j)
 	const struct ta_proto_sign *q = &j->req->p.sign;
 	struct sign_priv *sp = j->priv;
 	struct ta_policy_key pk[TA_PROTO_KEYS_MAX];
+	struct ta_proto_scope sc[TA_PROTO_KEYS_MAX];
+	struct ta_policy_req pr = {
+	    .operation = TA_OP_SIGN,
+	    .keys = pk,
+	    .role = q->role,
+	    .gun = q->gun,
+	    .profile = q->profile,
+	};
 
 	if (sign_prepare(j, sp) != 0)
 		return;
 	for (size_t i = 0; i < sp->n; i++)
-		ta_handle_policy_key(&sp->tk[i], &pk[i]);
-	if (ta_handle_policy(j, TA_OP_SIGN, pk, sp->n, q->role, q->gun, sp->expires) != 0)
+		ta_handle_policy_key(j, &sp->tk[i], &pk[i], &sc[i]);
+	pr.n_keys = sp->n;
+	pr.expires = sp->expires;
+	if (ta_handle_policy_req(j, &pr) != 0)
 		return;
 	sign_make(j, sp);
 }
@@ -558,6 +608,7 @@ cert_run(struct ta_job *j)
 	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
 	struct ta_tkey *tk = j->priv;
 	struct ta_policy_key pk;
+	struct ta_proto_scope sc;
 	struct ta_tsigner ts;
 	struct ta_key *xk = NULL;
 	time_t now = time(NULL);
@@ -572,7 +623,7 @@ cert_run(struct ta_job *j)
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
-	ta_handle_policy_key(tk, &pk);
+	ta_handle_policy_key(j, tk, &pk, &sc);
 	if (ta_handle_policy(
 		j, TA_OP_KEY_CERT, &pk, 1, NULL, q->gun, now + (time_t)q->days * DAY_SECONDS) != 0)
 		return;

@@ -610,7 +610,7 @@ agent_wait_unlocked(int fd)
 static int
 agent_setup(const char *agent, const char *module)
 {
-	char conf[PATH_MAX], pin[PATH_MAX], audit[PATH_MAX], log[PATH_MAX];
+	char conf[PATH_MAX], pin[PATH_MAX], audit[PATH_MAX], log[PATH_MAX], state[PATH_MAX];
 	json_t *p = NULL, *res = NULL;
 	FILE *f;
 	int fd = -1, r;
@@ -618,6 +618,7 @@ agent_setup(const char *agent, const char *module)
 	if (in_dir(conf, sizeof(conf), "agent.conf") == NULL ||
 	    in_dir(pin, sizeof(pin), "pin") == NULL ||
 	    in_dir(audit, sizeof(audit), "audit.log") == NULL ||
+	    in_dir(state, sizeof(state), "state") == NULL ||
 	    in_dir(log, sizeof(log), "agent.log") == NULL ||
 	    in_dir(agent_sock, sizeof(agent_sock), "agent.sock") == NULL)
 		return TA_ERR_TOO_LARGE;
@@ -630,9 +631,9 @@ agent_setup(const char *agent, const char *module)
 	if ((f = fopen(conf, "w")) == NULL)
 		return TA_ERR_SYSTEM;
 	(void)fprintf(f,
-	    "[agent]\naudit = %s\n\n[token \"%s\"]\nmodule = %s\nuri = pkcs11:token=%s\n"
-	    "pin = file:%s\nsessions = %d\n",
-	    audit, LABEL, module, LABEL, pin, SESSIONS);
+	    "[agent]\naudit = %s\nstate-directory = %s\n\n[token \"%s\"]\nmodule = %s\n"
+	    "uri = pkcs11:token=%s\npin = file:%s\nsessions = %d\n",
+	    audit, state, LABEL, module, LABEL, pin, SESSIONS);
 	if (fclose(f) != 0)
 		return TA_ERR_SYSTEM;
 	{

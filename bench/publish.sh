@@ -91,6 +91,7 @@ chmod 600 "$tmp/pin"
 cat >"$tmp/agent.conf" <<EOT
 [agent]
 audit = $tmp/audit.log
+state-directory = $tmp/state
 
 [token "bench"]
 module = $module

@@ -1,5 +1,7 @@
 /* tufctl's connection to tuf-agent (client/agentconn.h). */
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,4 +337,70 @@ const char *
 tufctl_agent_name(const struct tufctl_agent *a)
 {
 	return a->hello.agent;
+}
+
+static int
+call(enum ta_proto_method m, json_t *params, json_t **ret)
+{
+	struct tufctl_agent *a = NULL;
+	int r;
+
+	*ret = NULL;
+	if (params == NULL) {
+		(void)tufctl_fail("out of memory");
+		return TUFCTL_FAIL;
+	}
+	if ((r = tufctl_agent_open(m, &a)) == TUFCTL_OK)
+		r = tufctl_agent_call(a, params, ret);
+	tufctl_agent_close(a);
+	json_decref(params);
+	return r;
+}
+
+static bool
+listed(const json_t *patterns, const char *s, int flags)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(patterns, i, v)
+		if (json_is_string(v) && fnmatch(json_string_value(v), s, flags) == 0)
+			return true;
+	return false;
+}
+
+int
+tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const char *role)
+{
+	json_t *res = NULL;
+	const json_t *sc;
+	const char *p;
+	bool covered;
+	int r;
+
+	if ((r = call(TA_PROTO_METHOD_KEY_SCOPE, json_pack("{s:s}", "key", key), &res)) != 0)
+		return r;
+	sc = json_object_get(res, "scope");
+	p = json_string_value(json_object_get(sc, "profile"));
+	covered = listed(json_object_get(sc, "guns"), gun, 0) &&
+		  listed(json_object_get(sc, "roles"), role, FNM_PATHNAME) &&
+		  (p == NULL || strcmp(p, profile) == 0);
+	json_decref(res);
+	if (covered)
+		return TUFCTL_OK;
+	r = call(TA_PROTO_METHOD_KEY_SCOPE,
+	    json_pack("{s:s, s:{s:s, s:[s], s:[s]}}", "key", key, "add", "profile", profile,
+		"guns", gun, "roles", role),
+	    &res);
+	json_decref(res);
+	if (r != 0)
+		(void)fprintf(stderr,
+		    "tufctl: key '%s' may sign %s of %s only once its scope says so; the agent's "
+		    "administrator can run: tufctl key scope --label %s --gun %s --role %s "
+		    "--profile %s --add\n",
+		    key, role, gun, key, gun, role, profile);
+	else if (!tufctl.json)
+		(void)fprintf(stderr, "tufctl: key '%s' is now scoped to %s of %s\n", key, role,
+		    gun);
+	return r;
 }

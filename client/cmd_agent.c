@@ -44,7 +44,70 @@ opt_error(const char *cmd, int c, char **argv)
 
 /* getopt_long() values of the long options (past any char). */
 enum { OPT_HELP = 'h', OPT_JSON = 0x100, OPT_TOKEN, OPT_PIN_FILE, OPT_PIN, OPT_LABEL, OPT_TYPE,
-	OPT_GUN, OPT_DAYS, OPT_STORE, OPT_PROFILE, OPT_ROLE, OPT_KEY, OPT_PREV_ROOT };
+	OPT_GUN, OPT_DAYS, OPT_STORE, OPT_PROFILE, OPT_ROLE, OPT_KEY, OPT_PREV_ROOT, OPT_PARENT,
+	OPT_ADD, OPT_CLEAR };
+
+/* A scope given on the command line: --gun G... --role R... [--profile P]. */
+struct scope_opts {
+	const char *guns[TA_PROTO_SCOPE_MAX], *roles[TA_PROTO_SCOPE_MAX], *profile;
+	size_t n_guns, n_roles;
+};
+
+static int
+scope_opt(const char *cmd, const char *name, const char *value, const char **list, size_t *n)
+{
+	if (*value == '\0')
+		return tufctl_usage(cmd, "--%s must not be empty", name);
+	if (*n == TA_PROTO_SCOPE_MAX)
+		return tufctl_usage(cmd, "at most %d --%s options", TA_PROTO_SCOPE_MAX, name);
+	list[(*n)++] = value;
+	return TUFCTL_OK;
+}
+
+/* The SCOPE object (PROTOCOL.md); NULL on no memory. */
+static json_t *
+scope_json(const struct scope_opts *s)
+{
+	json_t *o = json_pack("{s:[], s:[]}", "guns", "roles");
+
+	for (size_t i = 0; o != NULL && i < s->n_guns; i++)
+		if (json_array_append_new(json_object_get(o, "guns"), json_string(s->guns[i])) != 0)
+			goto fail;
+	for (size_t i = 0; o != NULL && i < s->n_roles; i++)
+		if (json_array_append_new(json_object_get(o, "roles"), json_string(s->roles[i])) !=
+		    0)
+			goto fail;
+	if (o != NULL && s->profile != NULL &&
+	    json_object_set_new(o, "profile", json_string(s->profile)) != 0)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/* "notary: gun a, b; roles targets", or "none" */
+static void
+print_scope(const char *prefix, const json_t *sc)
+{
+	const json_t *v;
+	size_t i;
+
+	printf("%s", prefix);
+	if (!json_is_object(sc)) {
+		printf("none\n");
+		return;
+	}
+	if (json_string_value(json_object_get(sc, "profile")) != NULL)
+		printf("%s ", json_string_value(json_object_get(sc, "profile")));
+	printf("gun");
+	json_array_foreach(json_object_get(sc, "guns"), i, v)
+		printf("%s%s", i > 0 ? ", " : " ", json_string_value(v));
+	printf("; roles");
+	json_array_foreach(json_object_get(sc, "roles"), i, v)
+		printf("%s%s", i > 0 ? ", " : " ", json_string_value(v));
+	printf("\n");
+}
 
 /* An option's value: never empty (the protocol refuses empty strings). */
 static int
@@ -586,11 +649,15 @@ key_generate(int argc, char **argv)
 		{"label", required_argument, NULL, OPT_LABEL},
 		{"type", required_argument, NULL, OPT_TYPE},
 		{"token", required_argument, NULL, OPT_TOKEN},
+		{"gun", required_argument, NULL, OPT_GUN},
+		{"role", required_argument, NULL, OPT_ROLE},
+		{"profile", required_argument, NULL, OPT_PROFILE},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *label = NULL, *type = "ecdsa-p256", *token = NULL;
+	struct scope_opts so = {0};
 	json_t *params = NULL, *result = NULL, *k;
 	int c, ret = TUFCTL_FAIL;
 
@@ -613,13 +680,29 @@ key_generate(int argc, char **argv)
 			if (opt_text("key generate", "token", optarg, &token) != 0)
 				return TUFCTL_USAGE;
 			break;
+		case OPT_GUN:
+			if (scope_opt("key generate", "gun", optarg, so.guns, &so.n_guns) != 0)
+				return TUFCTL_USAGE;
+			break;
+		case OPT_ROLE:
+			if (scope_opt("key generate", "role", optarg, so.roles, &so.n_roles) != 0)
+				return TUFCTL_USAGE;
+			break;
+		case OPT_PROFILE:
+			if (opt_profile("key generate", optarg, &so.profile) != 0)
+				return TUFCTL_USAGE;
+			break;
 		case OPT_JSON:
 			tufctl.json = true;
 			break;
 		case OPT_HELP:
 			printf("usage: tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|"
 			       "rsa-2048|rsa-3072|rsa-4096|ed25519] [--token URI]\n"
-			       "Generates a signing key on the token (default type ecdsa-p256).\n");
+			       "                           [--gun G]... [--role R]... "
+			       "[--profile notary|tuf]\n"
+			       "Generates a signing key on the token (default type ecdsa-p256).\n"
+			       "--gun and --role (both, repeatable, fnmatch patterns) record the "
+			       "key's scope:\nthe repositories and roles it may sign for.\n");
 			return TUFCTL_OK;
 		default:
 			return opt_error("key generate", c, argv);
@@ -627,11 +710,14 @@ key_generate(int argc, char **argv)
 	}
 	if (label == NULL)
 		return tufctl_usage("key generate", "--label is required");
+	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0))
+		return tufctl_usage("key generate", "a scope needs both --gun and --role");
 	if (no_arguments("key generate", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	if ((params = token_params(token)) == NULL ||
 	    json_object_set_new(params, "label", json_string(label)) != 0 ||
-	    json_object_set_new(params, "type", json_string(type)) != 0) {
+	    json_object_set_new(params, "type", json_string(type)) != 0 ||
+	    (so.n_guns > 0 && json_object_set_new(params, "scope", scope_json(&so)) != 0)) {
 		(void)out_of_memory("key generate");
 		goto out;
 	}
@@ -649,6 +735,7 @@ key_generate(int argc, char **argv)
 	printf("label   %s\ntoken   %s\ntype    %s\nnotary  %s\ntuf     %s\nuri     %s\n",
 	    str_member(k, "label"), str_member(k, "token"), str_member(k, "type"),
 	    key_id(k, "notary"), key_id(k, "tuf"), str_member(k, "uri"));
+	print_scope("scope   ", json_object_get(k, "scope"));
 	ret = stdout_done();
 out:
 	json_decref(params);
@@ -676,11 +763,12 @@ key_cert(int argc, char **argv)
 		{"gun", required_argument, NULL, OPT_GUN},
 		{"days", required_argument, NULL, OPT_DAYS},
 		{"store", no_argument, NULL, OPT_STORE},
+		{"role", required_argument, NULL, OPT_ROLE},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	const char *label = NULL, *gun = NULL, *pem;
+	const char *label = NULL, *gun = NULL, *role = "root", *pem;
 	json_t *params = NULL, *result = NULL;
 	long days = 0;
 	bool store = false;
@@ -710,14 +798,21 @@ key_cert(int argc, char **argv)
 		case OPT_STORE:
 			store = true;
 			break;
+		case OPT_ROLE:
+			if (opt_text("key cert", "role", optarg, &role) != 0)
+				return TUFCTL_USAGE;
+			break;
 		case OPT_JSON:
 			tufctl.json = true;
 			break;
 		case OPT_HELP:
-			printf("usage: tufctl key cert --label L --gun GUN [--days N] [--store]\n"
+			printf("usage: tufctl key cert --label L --gun GUN [--role ROLE] [--days N] "
+			       "[--store]\n"
 			       "A self-signed root certificate for the key (PEM on stdout), valid "
 			       "for N days\n(default %d); --store also writes it to the token beside "
-			       "the key.\n",
+			       "the key.\nThe key's scope is widened to ROLE of GUN first (default "
+			       "root; a delegation's\nname, e.g. targets/releases, for a certificate "
+			       "a delegation will list).\n",
 			    TA_PROTO_DAYS_DEFAULT);
 			return TUFCTL_OK;
 		default:
@@ -734,7 +829,10 @@ key_cert(int argc, char **argv)
 		(void)out_of_memory("key cert");
 		goto out;
 	}
-	if (agent_run(TA_PROTO_METHOD_KEY_CERT, params, &result) != 0)
+	/* A certificate for a GUN binds the key to that GUN, as its root or
+	 * as the delegation it is made for. */
+	if (tufctl_scope_ensure(label, "notary", gun, role) != 0 ||
+	    agent_run(TA_PROTO_METHOD_KEY_CERT, params, &result) != 0)
 		goto out;
 	pem = str_member(result, "pem");
 	len = json_string_length(json_object_get(result, "pem"));
@@ -816,8 +914,10 @@ key_show(int argc, char **argv)
 		goto out;
 	}
 	/* The key object goes out as JSON: escaped, PEM newlines included. */
-	printf("profile  %s\nkeyid    %s\nkey      ", str_member(result, "profile"),
+	printf("profile  %s\nkeyid    %s\n", str_member(result, "profile"),
 	    str_member(result, "keyid"));
+	print_scope("scope    ", json_object_get(result, "scope"));
+	printf("key      ");
 	ret = print_json(json_object_get(result, "key"));
 out:
 	json_decref(params);
@@ -825,7 +925,105 @@ out:
 	return ret;
 }
 
-/* tufctl key list|generate|cert|show ... */
+/* tufctl key scope --label L [--gun G]... [--role R]... [--profile P] [--add | --clear] */
+static int
+key_scope(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"label", required_argument, NULL, OPT_LABEL},
+		{"gun", required_argument, NULL, OPT_GUN},
+		{"role", required_argument, NULL, OPT_ROLE},
+		{"profile", required_argument, NULL, OPT_PROFILE},
+		{"add", no_argument, NULL, OPT_ADD},
+		{"clear", no_argument, NULL, OPT_CLEAR},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *label = NULL;
+	struct scope_opts so = {0};
+	bool add = false, clear = false;
+	json_t *params = NULL, *result = NULL;
+	int c, ret = TUFCTL_FAIL;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LABEL:
+			if (opt_text("key scope", "label", optarg, &label) != 0)
+				return TUFCTL_USAGE;
+			break;
+		case OPT_GUN:
+			if (scope_opt("key scope", "gun", optarg, so.guns, &so.n_guns) != 0)
+				return TUFCTL_USAGE;
+			break;
+		case OPT_ROLE:
+			if (scope_opt("key scope", "role", optarg, so.roles, &so.n_roles) != 0)
+				return TUFCTL_USAGE;
+			break;
+		case OPT_PROFILE:
+			if (opt_profile("key scope", optarg, &so.profile) != 0)
+				return TUFCTL_USAGE;
+			break;
+		case OPT_ADD:
+			add = true;
+			break;
+		case OPT_CLEAR:
+			clear = true;
+			break;
+		case OPT_JSON:
+			tufctl.json = true;
+			break;
+		case OPT_HELP:
+			printf("usage: tufctl key scope --label L [--gun G]... [--role R]... "
+			       "[--profile notary|tuf] [--add | --clear]\n"
+			       "Shows or sets what a key may sign for: the repositories (GUN "
+			       "patterns) and roles.\nWith --gun and --role the scope is replaced "
+			       "(--add widens it); --clear removes it.\n"
+			       "The agent signs only inside the scope, whatever its rules allow.\n");
+			return TUFCTL_OK;
+		default:
+			return opt_error("key scope", c, argv);
+		}
+	}
+	if (label == NULL)
+		return tufctl_usage("key scope", "--label is required");
+	if (no_arguments("key scope", argc, argv) != 0)
+		return TUFCTL_USAGE;
+	if (clear && (add || so.n_guns > 0 || so.n_roles > 0 || so.profile != NULL))
+		return tufctl_usage("key scope", "--clear takes no --gun, --role, --profile or --add");
+	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0) ||
+	    (add && so.n_guns == 0))
+		return tufctl_usage("key scope", "a scope needs both --gun and --role");
+	if ((params = json_pack("{s:s}", "key", label)) == NULL ||
+	    (clear && json_object_set_new(params, "clear", json_true()) != 0) ||
+	    (so.n_guns > 0 &&
+		json_object_set_new(params, add ? "add" : "set", scope_json(&so)) != 0)) {
+		(void)out_of_memory("key scope");
+		goto out;
+	}
+	if (agent_run(TA_PROTO_METHOD_KEY_SCOPE, params, &result) != 0)
+		goto out;
+	if (str_member(result, "label") == NULL || !hex64_ok(str_member(result, "keyid")) ||
+	    json_object_get(result, "scope") == NULL) {
+		(void)bad_result(TA_PROTO_METHOD_KEY_SCOPE, "label, keyid, scope");
+		goto out;
+	}
+	if (tufctl.json) {
+		ret = print_json(result);
+		goto out;
+	}
+	clean_tree(result);
+	printf("label  %s\nkeyid  %s\n", str_member(result, "label"), str_member(result, "keyid"));
+	print_scope("scope  ", json_object_get(result, "scope"));
+	ret = stdout_done();
+out:
+	json_decref(params);
+	json_decref(result);
+	return ret;
+}
+
+/* tufctl key list|generate|cert|show|scope ... */
 int
 tufctl_cmd_key(int argc, char **argv)
 {
@@ -837,16 +1035,21 @@ tufctl_cmd_key(int argc, char **argv)
 		{"generate", key_generate},
 		{"cert", key_cert},
 		{"show", key_show},
+		{"scope", key_scope},
 	};
 
 	if (argc < 2)
-		return tufctl_usage("key", "a subcommand is required: list, generate, cert or show");
+		return tufctl_usage(
+		    "key", "a subcommand is required: list, generate, cert, show or scope");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		printf("usage: tufctl key list [--token URI]\n"
 		       "       tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|"
 		       "rsa-3072|rsa-4096|ed25519] [--token URI]\n"
-		       "       tufctl key cert --label L --gun GUN [--days N] [--store]\n"
-		       "       tufctl key show --label L --profile notary|tuf\n");
+		       "                           [--gun G]... [--role R]... [--profile P]\n"
+		       "       tufctl key cert --label L --gun GUN [--role ROLE] [--days N] [--store]\n"
+		       "       tufctl key show --label L --profile notary|tuf\n"
+		       "       tufctl key scope --label L [--gun G]... [--role R]... [--profile P] "
+		       "[--add | --clear]\n");
 		return TUFCTL_OK;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
@@ -856,7 +1059,7 @@ tufctl_cmd_key(int argc, char **argv)
 		}
 	}
 	return tufctl_usage(
-	    "key", "unknown subcommand '%s' (list, generate, cert or show)", argv[1]);
+	    "key", "unknown subcommand '%s' (list, generate, cert, show or scope)", argv[1]);
 }
 
 /* ---- sign ------------------------------------------------------------------------------- */
@@ -962,13 +1165,14 @@ tufctl_cmd_sign(int argc, char **argv)
 		{"gun", required_argument, NULL, OPT_GUN},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"prev-root", required_argument, NULL, OPT_PREV_ROOT},
+		{"parent", required_argument, NULL, OPT_PARENT},
 		{"output", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *profile = NULL, *role = NULL, *gun = NULL, *out = NULL, *path, *shown;
-	const char *prev_path = NULL;
+	const char *prev_path = NULL, *parent_path = NULL;
 	const char *keys[TA_PROTO_KEYS_MAX];
 	struct atomic_out ao = {0};
 	struct ta_proto_sign_result sr;
@@ -1008,6 +1212,10 @@ tufctl_cmd_sign(int argc, char **argv)
 			if (opt_text("sign", "prev-root", optarg, &prev_path) != 0)
 				return TUFCTL_USAGE;
 			break;
+		case OPT_PARENT:
+			if (opt_text("sign", "parent", optarg, &parent_path) != 0)
+				return TUFCTL_USAGE;
+			break;
 		case 'o':
 			if (opt_text("sign", "output", optarg, &out) != 0)
 				return TUFCTL_USAGE;
@@ -1017,13 +1225,16 @@ tufctl_cmd_sign(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			printf("usage: tufctl sign --profile notary|tuf --role ROLE [--gun GUN] --key L "
-			       "[--key L]... [--prev-root ROOT] [-o OUT] FILE|-\n"
+			       "[--key L]... [--prev-root ROOT | --parent FILE] [-o OUT] FILE|-\n"
 			       "Signs a metadata file with keys on the agent's tokens (a label, a key "
 			       "ID or a PKCS#11 URI\neach).  The signed file goes to OUT, replaced "
 			       "atomically, or to stdout.\n"
 			       "--prev-root names the trusted root a new root rotates from: the keys "
 			       "of its root role\nmay sign too (as its keys), and the new root must "
-			       "be its version + 1.\n");
+			       "be its version + 1.\n"
+			       "--parent names the file that delegates to a delegated ROLE (required "
+			       "for them): the\nagent signs only as a key it lists for ROLE, and only "
+			       "targets within its paths.\n");
 			return TUFCTL_OK;
 		default:
 			return opt_error("sign", c, argv);
@@ -1041,6 +1252,10 @@ tufctl_cmd_sign(int argc, char **argv)
 		return tufctl_usage("sign", "--prev-root is for --role root only (a rotation)");
 	if (prev_path != NULL && strcmp(prev_path, "-") == 0)
 		return tufctl_usage("sign", "--prev-root takes a file, not standard input");
+	if (parent_path != NULL && prev_path != NULL)
+		return tufctl_usage("sign", "--parent is for delegated roles, --prev-root for root");
+	if (parent_path != NULL && strcmp(parent_path, "-") == 0)
+		return tufctl_usage("sign", "--parent takes a file, not standard input");
 	path = argv[optind];
 	shown = strcmp(path, "-") == 0 ? "standard input" : path;
 	if (out != NULL && strcmp(out, "-") == 0)
@@ -1051,6 +1266,8 @@ tufctl_cmd_sign(int argc, char **argv)
 	if (read_meta_file(path, shown, &file, &len) != 0)
 		goto out;
 	if (prev_path != NULL && read_meta_file(prev_path, prev_path, &prev, &prev_len) != 0)
+		goto out;
+	if (parent_path != NULL && read_meta_file(parent_path, parent_path, &prev, &prev_len) != 0)
 		goto out;
 	if (out != NULL && atomic_prepare(&ao, out) != 0)
 		goto out;
@@ -1063,7 +1280,7 @@ tufctl_cmd_sign(int argc, char **argv)
 		 jkeys, "file", (const char *)file, len)) == NULL ||
 	    (gun != NULL && json_object_set_new(params, "gun", json_string(gun)) != 0) ||
 	    (prev != NULL &&
-		json_object_set_new(params, "prev_root",
+		json_object_set_new(params, parent_path != NULL ? "parent" : "prev_root",
 		    json_stringn((const char *)prev, prev_len)) != 0))
 		goto oom;
 	free(file);

@@ -327,6 +327,14 @@ agent_key_show(struct nopts *o, const char *key, struct ta_key **ret)
 	return r;
 }
 
+/* The key's scope covers role of gun (agentconn.h). */
+static int
+ensure_scope(struct nopts *o, const char *key, const char *gun, const char *role)
+{
+	(void)o;
+	return tufctl_scope_ensure(key, "notary", gun, role);
+}
+
 /* A root certificate for gun made by the key, not stored on the token. */
 static int
 agent_key_cert(struct nopts *o, const char *key, const char *gun, char **ret_pem)
@@ -348,19 +356,21 @@ agent_key_cert(struct nopts *o, const char *key, const char *gun, char **ret_pem
 	return r;
 }
 
+/* A new key for role of gun, scoped to it from the start. */
 static int
-agent_generate(struct nopts *o, const char *label, char **ret_uri)
+agent_generate(struct nopts *o, const char *label, const char *gun, const char *role,
+    char **ret_uri)
 {
-	json_t *res = NULL;
+	json_t *res = NULL, *p;
 	const char *uri;
 	int r;
 
 	*ret_uri = NULL;
-	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_GENERATE,
-		 o->token != NULL ? json_pack("{s:s, s:s, s:s}", "label", label, "type", "ecdsa-p256",
-					"token", o->token) :
-				    json_pack("{s:s, s:s}", "label", label, "type", "ecdsa-p256"),
-		 &res)) != 0)
+	p = json_pack("{s:s, s:s, s:{s:s, s:[s], s:[s]}}", "label", label, "type", "ecdsa-p256",
+	    "scope", "profile", "notary", "guns", gun, "roles", role);
+	if (p != NULL && o->token != NULL && json_object_set_new(p, "token", json_string(o->token)))
+		return nomem(o);
+	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_GENERATE, p, &res)) != 0)
 		return r;
 	if ((uri = json_string_value(json_object_get(json_object_get(res, "key"), "uri"))) == NULL ||
 	    (*ret_uri = strdup(uri)) == NULL)
@@ -850,18 +860,21 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < o.n_root_keys; i++) {
-		if (root_cert_key(&o, repo, kept, o.root_keys[i], &k) != 0 ||
+		if (ensure_scope(&o, o.root_keys[i], repo->gun, "root") != 0 ||
+		    root_cert_key(&o, repo, kept, o.root_keys[i], &k) != 0 ||
 		    add_key(&o, root, "root", k) != 0)
 			goto out;
 		ta_key_free(k);
 		k = NULL;
 	}
-	if (agent_key_show(&o, o.targets_key, &k) != 0 || add_key(&o, root, "targets", k) != 0)
+	if (ensure_scope(&o, o.targets_key, repo->gun, "targets") != 0 ||
+	    agent_key_show(&o, o.targets_key, &k) != 0 || add_key(&o, root, "targets", k) != 0)
 		goto out;
 	ta_key_free(k);
 	k = NULL;
-	if (o.snapshot_key != NULL ? agent_key_show(&o, o.snapshot_key, &k) :
-				     server_key(&o, &ns, "snapshot", false, &k))
+	if (o.snapshot_key != NULL ? ensure_scope(&o, o.snapshot_key, repo->gun, "snapshot") != 0 ||
+					 agent_key_show(&o, o.snapshot_key, &k) != 0 :
+				     server_key(&o, &ns, "snapshot", false, &k) != 0)
 		goto out;
 	if (add_key(&o, root, "snapshot", k) != 0)
 		goto out;
@@ -1023,8 +1036,9 @@ cmd_delegation(int argc, char **argv)
 	if ((keys = json_object()) == NULL || (paths = json_array()) == NULL)
 		goto oom;
 	for (size_t i = 0; i < o.n_keys + o.n_certs; i++) {
-		if ((i < o.n_keys ? agent_key_show(&o, o.keys[i], &k) :
-				    cert_key(&o, o.certs[i - o.n_keys], &k)) != 0)
+		if ((i < o.n_keys ? ensure_scope(&o, o.keys[i], o.args[0], o.args[1]) != 0 ||
+					agent_key_show(&o, o.keys[i], &k) != 0 :
+				    cert_key(&o, o.certs[i - o.n_keys], &k) != 0))
 			goto out;
 		if (ta_key_to_json(k, &obj) != 0 || json_object_set_new(keys, ta_key_id(k), obj) != 0)
 			goto oom;
@@ -1928,9 +1942,11 @@ cmd_rotate(int argc, char **argv)
 
 			if (key == NULL) {
 				new_label(role, repo->gun, label);
-				if (agent_generate(&o, label, &uri) != 0)
+				if (agent_generate(&o, label, repo->gun, role, &uri) != 0)
 					goto out;
 				key = uri;
+			} else if (ensure_scope(&o, key, repo->gun, role) != 0) {
+				goto out;
 			}
 			r = strcmp(role, "root") == 0 ? root_cert_key(&o, repo, kept, key, &k) :
 							 agent_key_show(&o, key, &k);

@@ -25,15 +25,18 @@ static const struct {
 	    "key list [--token URI]\n"
 	    "  key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|rsa-3072|rsa-4096|"
 	    "ed25519] [--token URI]\n"
-	    "  key cert --label L --gun GUN [--days N] [--store]   self-signed root certificate "
-	    "(PEM on stdout);\n"
-	    "                                          --store also writes it to the token beside "
-	    "the key\n"
+	    "               [--gun G]... [--role R]... [--profile P]   with the key's scope\n"
+	    "  key cert --label L --gun GUN [--role ROLE] [--days N] [--store]   self-signed "
+	    "certificate\n"
+	    "                                          (PEM on stdout); --store also writes it to "
+	    "the token\n"
 	    "  key show --label L --profile notary|tuf         the profile's key object and its "
-	    "key ID" },
+	    "key ID\n"
+	    "  key scope --label L [--gun G]... [--role R]... [--profile P] [--add | --clear]\n"
+	    "                                          what the key may sign for (GUNs, roles)" },
 	{ "sign", tufctl_cmd_sign,
 	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... "
-	    "[--prev-root ROOT] [-o OUT] FILE|-" },
+	    "[--prev-root ROOT | --parent FILE] [-o OUT] FILE|-" },
 	{ "notary", tufctl_cmd_notary,
 	    "notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
 	    "  notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"

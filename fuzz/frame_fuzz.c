@@ -62,6 +62,31 @@ str_ok(const char *s, size_t max, bool may_be_empty)
 	return n <= max && (may_be_empty || n > 0);
 }
 
+/* A decoded scope: 1..16 distinct, non-empty entries each; and it
+ * encodes into an object that decodes to the same scope. */
+static void
+check_scope(const struct ta_proto_scope *s)
+{
+	struct ta_proto_scope back;
+	char why[256];
+	json_t *j;
+
+	REQUIRE(s->n_guns >= 1 && s->n_guns <= TA_PROTO_SCOPE_MAX);
+	REQUIRE(s->n_roles >= 1 && s->n_roles <= TA_PROTO_SCOPE_MAX);
+	for (size_t i = 0; i < s->n_guns; i++) {
+		REQUIRE(str_ok(s->guns[i], TA_PROTO_GUN_MAX, false));
+		for (size_t k = 0; k < i; k++)
+			REQUIRE(strcmp(s->guns[i], s->guns[k]) != 0);
+	}
+	for (size_t i = 0; i < s->n_roles; i++)
+		REQUIRE(str_ok(s->roles[i], TA_PROTO_ROLE_MAX, false));
+	j = ta_proto_scope_json(s);
+	REQUIRE(j != NULL);
+	REQUIRE(ta_proto_scope_decode(j, "scope", &back, why, sizeof(why)) == 0);
+	REQUIRE(memcmp(&back, s, sizeof(back)) == 0);
+	json_decref(j);
+}
+
 /* Takes exactly one frame off b and decodes it as a response. */
 static struct ta_proto_resp *
 take_resp(struct ta_buf *b)
@@ -116,6 +141,8 @@ check_req_fields(const struct ta_proto_req *r)
 		REQUIRE(r->p.key_generate.type != TA_KEY_NONE &&
 			r->p.key_generate.type != TA_KEY_RSA_OTHER);
 		REQUIRE(str_ok(r->p.key_generate.token, TA_PROTO_TOKEN_MAX, true));
+		if (r->p.key_generate.has_scope)
+			check_scope(&r->p.key_generate.scope);
 		break;
 	case TA_PROTO_METHOD_KEY_CERT:
 		REQUIRE(str_ok(r->p.key_cert.key, TA_PROTO_KEY_MAX, false));
@@ -127,6 +154,12 @@ check_req_fields(const struct ta_proto_req *r)
 		REQUIRE(str_ok(r->p.key_show.key, TA_PROTO_KEY_MAX, false));
 		REQUIRE(r->p.key_show.profile == TA_PROTO_PROFILE_NOTARY ||
 			r->p.key_show.profile == TA_PROTO_PROFILE_TUF);
+		break;
+	case TA_PROTO_METHOD_KEY_SCOPE:
+		REQUIRE(str_ok(r->p.key_scope.key, TA_PROTO_KEY_MAX, false));
+		REQUIRE(r->p.key_scope.op <= TA_PROTO_SCOPE_CLEAR);
+		if (r->p.key_scope.op == TA_PROTO_SCOPE_SET || r->p.key_scope.op == TA_PROTO_SCOPE_ADD)
+			check_scope(&r->p.key_scope.scope);
 		break;
 	case TA_PROTO_METHOD_SIGN:
 		REQUIRE(
@@ -175,7 +208,16 @@ same_simple_params(const struct ta_proto_req *a, const struct ta_proto_req *b)
 	case TA_PROTO_METHOD_KEY_GENERATE:
 		return strcmp(a->p.key_generate.label, b->p.key_generate.label) == 0 &&
 		       a->p.key_generate.type == b->p.key_generate.type &&
-		       strcmp(a->p.key_generate.token, b->p.key_generate.token) == 0;
+		       strcmp(a->p.key_generate.token, b->p.key_generate.token) == 0 &&
+		       a->p.key_generate.has_scope == b->p.key_generate.has_scope &&
+		       (!a->p.key_generate.has_scope ||
+			   memcmp(&a->p.key_generate.scope, &b->p.key_generate.scope,
+			       sizeof(a->p.key_generate.scope)) == 0);
+	case TA_PROTO_METHOD_KEY_SCOPE:
+		return strcmp(a->p.key_scope.key, b->p.key_scope.key) == 0 &&
+		       a->p.key_scope.op == b->p.key_scope.op &&
+		       memcmp(&a->p.key_scope.scope, &b->p.key_scope.scope,
+			   sizeof(a->p.key_scope.scope)) == 0;
 	case TA_PROTO_METHOD_KEY_CERT:
 		return strcmp(a->p.key_cert.key, b->p.key_cert.key) == 0 &&
 		       strcmp(a->p.key_cert.gun, b->p.key_cert.gun) == 0 &&

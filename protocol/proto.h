@@ -55,6 +55,7 @@ struct ta_secret;
 #define TA_PROTO_GUN_MAX 255                     /* a GUN (docker reference limit) */
 #define TA_PROTO_ROLE_MAX 255                    /* a role name */
 #define TA_PROTO_KEYS_MAX 16                     /* sign.keys entries */
+#define TA_PROTO_SCOPE_MAX 16                    /* entries in a scope's guns and roles */
 #define TA_PROTO_DAYS_MIN 1
 #define TA_PROTO_DAYS_MAX 36500
 #define TA_PROTO_DAYS_DEFAULT 3650
@@ -116,6 +117,7 @@ enum ta_proto_method {
 	TA_PROTO_METHOD_KEY_CERT,
 	TA_PROTO_METHOD_KEY_SHOW,
 	TA_PROTO_METHOD_SIGN,
+	TA_PROTO_METHOD_KEY_SCOPE,
 	TA_PROTO_METHOD_COUNT_ /* not a method */
 };
 
@@ -210,10 +212,52 @@ struct ta_proto_token_params {              /* lock, key.list */
 	char token[TA_PROTO_TOKEN_MAX + 1]; /* optional */
 };
 
+/* A key's scope (PROTOCOL.md, "Key scopes"): the repositories (GUN
+ * patterns) and roles (role patterns) it may sign for, and the profile.
+ * Patterns are fnmatch(3) globs: GUNs with flags 0, roles FNM_PATHNAME, as
+ * the [allow] rules' gun = and roles =. */
+struct ta_proto_scope {
+	enum ta_proto_profile profile; /* TA_PROTO_PROFILE_NONE: either */
+	char guns[TA_PROTO_SCOPE_MAX][TA_PROTO_GUN_MAX + 1];
+	size_t n_guns; /* 1..TA_PROTO_SCOPE_MAX */
+	char roles[TA_PROTO_SCOPE_MAX][TA_PROTO_ROLE_MAX + 1];
+	size_t n_roles; /* 1..TA_PROTO_SCOPE_MAX */
+};
+
+/* Reads a SCOPE object {"profile"?,"guns","roles"}: no other members, 1..16
+ * entries of 1..255 bytes of text each, no repeats.  0 and *ret, or
+ * TA_ERR_INVALID / TA_ERR_TOO_LARGE with a reason in why (naming path and
+ * the member, never quoting a value). */
+int ta_proto_scope_decode(const json_t *v, const char *path, struct ta_proto_scope *ret,
+    char *why, size_t whylen) TA_PROTO_WUR;
+
+/* The SCOPE object for s: a new reference, or NULL (out of memory). */
+json_t *ta_proto_scope_json(const struct ta_proto_scope *s);
+
+/* s has no fnmatch(3) special character (* ? [ \\): it names one GUN or role. */
+bool ta_proto_scope_literal(const char *s);
+
 struct ta_proto_key_generate {
 	char label[TA_PROTO_LABEL_MAX + 1];
 	enum ta_key_type type;              /* one of the six generatable types */
 	char token[TA_PROTO_TOKEN_MAX + 1]; /* optional */
+	bool has_scope;                     /* the new key's scope was given */
+	struct ta_proto_scope scope;
+};
+
+/* key.scope: show (neither set, add nor clear), replace, widen or remove a
+ * key's scope. */
+enum ta_proto_scope_op {
+	TA_PROTO_SCOPE_SHOW = 0,
+	TA_PROTO_SCOPE_SET,
+	TA_PROTO_SCOPE_ADD,
+	TA_PROTO_SCOPE_CLEAR,
+};
+
+struct ta_proto_key_scope {
+	char key[TA_PROTO_KEY_MAX + 1];
+	enum ta_proto_scope_op op;
+	struct ta_proto_scope scope; /* SET and ADD */
 };
 
 struct ta_proto_key_cert {
@@ -265,6 +309,7 @@ struct ta_proto_req {
 		struct ta_proto_key_cert key_cert;
 		struct ta_proto_key_show key_show;
 		struct ta_proto_sign sign;
+		struct ta_proto_key_scope key_scope;
 	} p;           /* by method; status has no params */
 	json_t *tree_; /* private: keeps sign.file, prev_root and parent alive */
 };

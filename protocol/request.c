@@ -20,7 +20,7 @@
 typedef int decode_fn(const json_t *params, struct ta_proto_req *req, struct ta_proto_fault *f);
 
 static decode_fn decode_hello, decode_status, decode_unlock, decode_token_params,
-    decode_key_generate, decode_key_cert, decode_key_show, decode_sign;
+    decode_key_generate, decode_key_cert, decode_key_show, decode_sign, decode_key_scope;
 
 /* The declarative part: each method, the params members it accepts, and its
  * decoder.  In TA_PROTO_METHOD_* order. */
@@ -35,11 +35,13 @@ static const struct method {
     {TA_PROTO_METHOD_UNLOCK, "unlock", {"token", "pin"}, decode_unlock},
     {TA_PROTO_METHOD_LOCK, "lock", {"token"}, decode_token_params},
     {TA_PROTO_METHOD_KEY_LIST, "key.list", {"token"}, decode_token_params},
-    {TA_PROTO_METHOD_KEY_GENERATE, "key.generate", {"label", "type", "token"}, decode_key_generate},
+    {TA_PROTO_METHOD_KEY_GENERATE, "key.generate", {"label", "type", "token", "scope"},
+	decode_key_generate},
     {TA_PROTO_METHOD_KEY_CERT, "key.cert", {"key", "gun", "days", "store"}, decode_key_cert},
     {TA_PROTO_METHOD_KEY_SHOW, "key.show", {"key", "profile"}, decode_key_show},
     {TA_PROTO_METHOD_SIGN, "sign", {"profile", "role", "gun", "keys", "file", "prev_root", "parent"},
 	decode_sign},
+    {TA_PROTO_METHOD_KEY_SCOPE, "key.scope", {"key", "set", "add", "clear"}, decode_key_scope},
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -184,6 +186,18 @@ get_profile(const json_t *params, enum ta_proto_profile *ret_p, struct ta_proto_
 	return 0;
 }
 
+/* A SCOPE object (protocol/scope.c) at path. */
+static int
+get_scope(const json_t *v, const char *path, struct ta_proto_scope *ret, struct ta_proto_fault *f)
+{
+	char why[TA_PROTO_DETAIL_MAX + 1];
+	int r;
+
+	if ((r = ta_proto_scope_decode(v, path, ret, why, sizeof(why))) != 0)
+		return BAD_PARAMS(f, r, "%s", why);
+	return 0;
+}
+
 /* ---- methods ------------------------------------------------------------------- */
 
 static int
@@ -281,7 +295,13 @@ decode_key_generate(const json_t *params, struct ta_proto_req *req, struct ta_pr
 		return BAD_PARAMS(f, TA_ERR_INVALID,
 		    "params.type: must be one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, "
 		    "rsa-4096, ed25519");
-	return get_text(params, "token", false, TA_PROTO_TOKEN_MAX, g->token, f);
+	if ((r = get_text(params, "token", false, TA_PROTO_TOKEN_MAX, g->token, f)) != 0)
+		return r;
+	g->has_scope = false;
+	if ((v = json_object_get(params, "scope")) == NULL)
+		return 0;
+	g->has_scope = true;
+	return get_scope(v, "params.scope", &g->scope, f);
 }
 
 static int
@@ -405,6 +425,37 @@ decode_sign(const json_t *params, struct ta_proto_req *req, struct ta_proto_faul
 		    "params.prev_root: only for role \"root\" (the root a new root rotates from)");
 	s->prev_root = json_string_value(v);
 	s->prev_root_len = json_string_length(v);
+	return 0;
+}
+
+static int
+decode_key_scope(const json_t *params, struct ta_proto_req *req, struct ta_proto_fault *f)
+{
+	struct ta_proto_key_scope *s = &req->p.key_scope;
+	const json_t *set = json_object_get(params, "set"), *add = json_object_get(params, "add"),
+		     *clear = json_object_get(params, "clear");
+	int r;
+
+	if ((r = get_text(params, "key", true, TA_PROTO_KEY_MAX, s->key, f)) != 0)
+		return r;
+	if ((set != NULL) + (add != NULL) + (clear != NULL) > 1)
+		return BAD_PARAMS(
+		    f, TA_ERR_INVALID, "params: at most one of set, add and clear");
+	s->op = TA_PROTO_SCOPE_SHOW;
+	if (clear != NULL) {
+		if (!json_is_true(clear))
+			return BAD_PARAMS(f, TA_ERR_INVALID, "params.clear: must be true");
+		s->op = TA_PROTO_SCOPE_CLEAR;
+		return 0;
+	}
+	if (set != NULL) {
+		s->op = TA_PROTO_SCOPE_SET;
+		return get_scope(set, "params.set", &s->scope, f);
+	}
+	if (add != NULL) {
+		s->op = TA_PROTO_SCOPE_ADD;
+		return get_scope(add, "params.add", &s->scope, f);
+	}
 	return 0;
 }
 

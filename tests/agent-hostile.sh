@@ -8,7 +8,7 @@
 [ -r "$FAULT" ] || skip_all "$FAULT is not built"
 make_token alpha || skip_all "softhsm2-util cannot make a token"
 {
-	printf '[agent]\naudit = %s\nmax-frame = 512K\nmax-inflight = 4\nmax-clients = 8\n' "$AUDIT"
+	printf '[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 512K\nmax-inflight = 4\nmax-clients = 8\n' "$AUDIT" "$tmp/state"
 	printf 'idle-timeout = 2\n'
 	token_block alpha "$FAULT" "file:$tmp/pin"
 } >"$tmp/agent.conf"

@@ -51,13 +51,23 @@ as() {
 	setpriv --reuid="$uid" --regid="$NOBODY" --clear-groups "$PY" "$CLIENT" "$SOCK" "$@"
 }
 
-# ---- keys, made by root (the agent's own uid may do everything)
-for k in targets-key root-key; do
+# ---- keys, made by root (the agent's own uid may do everything).  The
+# targets key is scoped wide (registry.example.com/*), so that the rule
+# decides below; targets-legacy has no scope (a key made before scopes).
+SCOPE='{"profile":"notary","guns":["registry.example.com/*"],"roles":["targets","targets/*"]}'
+call key.generate "{\"label\":\"targets-key\",\"type\":\"ecdsa-p256\",\"scope\":$SCOPE}" \
+	>"$tmp/gen-targets-key.json"
+for k in root-key targets-legacy; do
 	call key.generate "{\"label\":\"$k\",\"type\":\"ecdsa-p256\"}" >"$tmp/gen-$k.json"
 done
 check "root: key.generate targets-key and root-key" \
 	test "$(jget "$tmp/gen-targets-key.json" 'd["key"]["type"]')/$(jget "$tmp/gen-root-key.json" 'd["key"]["type"]')" = \
 	"ecdsa-p256/ecdsa-p256"
+check "key.generate records the scope it was given" \
+	test "$(jget "$tmp/gen-targets-key.json" 'd["key"]["scope"]["guns"]')/$(jget "$tmp/gen-root-key.json" 'd["key"]["scope"]')" = \
+	'["registry.example.com/*"]/null'
+check "the scope is in the state directory, mode 0600" \
+	test "$(stat -c %a "$tmp/state/scopes.json")/$(grep -c targets-key "$tmp/state/scopes.json")" = 600/1
 
 # params PROFILE ROLE GUN KEY DAYS: sign params for a fresh notary targets
 # file that expires DAYS days from now.
@@ -79,7 +89,7 @@ PY
 # ---- allowed
 as "$NOBODY" key.list >"$tmp/list.json"
 check "nobody: key.list shows only targets-* keys" \
-	test "$(jget "$tmp/list.json" 'sorted(k["label"] for k in d["keys"])')" = '["targets-key"]'
+	test "$(jget "$tmp/list.json" 'sorted(k["label"] for k in d["keys"])')" = '["targets-key", "targets-legacy"]'
 as "$NOBODY" sign "$(params notary targets "$GUN" targets-key 30)" >"$tmp/ok.json"
 st=$?
 check "nobody: sign targets, $GUN, targets-key, 30 days succeeds" \
@@ -105,6 +115,23 @@ refused "gun registry.example.com/other/app" "[Gg][Uu][Nn]" \
 	"$(params notary targets registry.example.com/other/app targets-key 30)"
 refused "root-key" "key" "$(params notary targets "$GUN" root-key 30)"
 refused "expiry 200 days" "expir" "$(params notary targets "$GUN" targets-key 200)"
+# A key without a scope, matched by the rule's pattern only: refused.
+refused "targets-legacy (no scope, keys by pattern)" "has no scope" \
+	"$(params notary targets "$GUN" targets-legacy 30)"
+# Outside the key's scope, whoever asks: root too.
+call key.scope '{"key":"targets-key","set":{"profile":"notary","guns":["registry.example.com/team/app"],"roles":["targets"]}}' \
+	>"$tmp/scope.json"
+check "root: key.scope narrows targets-key to $GUN" \
+	test "$(jget "$tmp/scope.json" 'd["scope"]["guns"]')" = '["registry.example.com/team/app"]'
+call sign "$(params notary targets registry.example.com/team/other targets-key 30)" >"$tmp/out.json"
+check "root: sign outside the key's scope is -32007 naming the scope" \
+	test "$(jget "$tmp/out.json" 'd["code"]')/$(jget "$tmp/out.json" '"is scoped to notary gun registry.example.com/team/app" in d["data"]["detail"]')" = -32007/true
+as "$NOBODY" key.scope '{"key":"targets-key","set":{"guns":["registry.example.com/team/other"],"roles":["targets"]}}' \
+	>"$tmp/out.json"
+check "nobody: key.scope (not granted) is refused" test "$(jget "$tmp/out.json" 'd["code"]')" = -32007
+as "$NOBODY" sign "$(params notary targets "$GUN" targets-key 30)" >"$tmp/ok2.json"
+check "nobody: inside both scope and rule still signs" \
+	test "$(jget "$tmp/ok2.json" 'len(d["keyids"])')" = 1
 
 as "$NOBODY" key.generate '{"label":"targets-mine","type":"ecdsa-p256"}' >"$tmp/out.json"
 st=$?
@@ -118,7 +145,7 @@ fi
 call key.list >"$tmp/list-root.json"
 check "key.generate refused: no key targets-mine was made" \
 	test "$(jget "$tmp/list-root.json" 'sorted(k["label"] for k in d["keys"])')" = \
-	'["root-key", "targets-key"]'
+	'["root-key", "targets-key", "targets-legacy"]'
 
 # ---- a peer no rule names: the agent closes the connection at accept
 # (agent/server.c), so the client sees the connection closed, exit 3.
@@ -140,11 +167,28 @@ want = [("sign", "root", "registry.example.com/team/app"),
         ("sign", "targets", "registry.example.com/other/app"),
         ("sign", "targets", "registry.example.com/team/app"),
         ("sign", "targets", "registry.example.com/team/app"),
+        ("sign", "targets", "registry.example.com/team/app"),
+        ("key.scope", None, None),
         ("key.generate", None, None)]
 okr = all(r["result"] == "TA_ERR_POLICY" for r in bad)
 oks = [r for r in mine if r["result"] == "ok" and r["method"] == "sign"]
-sys.exit(0 if sorted(refusals, key=str) == sorted(want, key=str) and okr and len(oks) == 1 else 1)' \
+sys.exit(0 if sorted(refusals, key=str) == sorted(want, key=str) and okr and len(oks) == 2 else 1)' \
 	"$AUDIT" "$NOBODY"
+check "audit: a signature names the rule that allowed it and the key's scope" \
+	"$PY" -c 'import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+last = [r for r in recs if r.get("uid") == int(sys.argv[2]) and r["result"] == "ok" and
+        r["method"] == "sign"][-1]
+sys.exit(0 if last.get("rule") == "builders" and last.get("scope") ==
+         "targets-key: notary gun registry.example.com/team/app; roles targets" else 1)' \
+	"$AUDIT" "$NOBODY"
+check "audit: the scope change is recorded with what it was and is" \
+	"$PY" -c 'import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if any(r["method"] == "key.scope" and r["result"] == "ok" and
+                  r.get("detail", "").startswith("scope was notary gun registry.example.com/*")
+                  for r in recs) else 1)' \
+	"$AUDIT"
 check "audit: uid $STRANGER turned away at accept is recorded (connect, not authorized)" \
 	"$PY" -c 'import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]

@@ -101,7 +101,7 @@ token_block() {
 		"$1" "$2" "$1" "$3" "${4:-4}"
 }
 agent_block() {
-	printf '[agent]\naudit = %s\nmax-frame = 1M\n' "$AUDIT"
+	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" "$AUDIT" "$tmp/state"
 }
 
 # agent_start CONF [VAR=VALUE...]: the agent in the background, logging at

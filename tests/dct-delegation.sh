@@ -13,7 +13,7 @@ nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
 GUN=registry.example.com/team/deleg
 NT_GUN=$GUN
 
-tufctl key cert --label releases-1 --gun "$GUN" >"$tmp/releases.pem" 2>"$tmp/cert.err"
+tufctl key cert --label releases-1 --gun "$GUN" --role targets/releases >"$tmp/releases.pem" 2>"$tmp/cert.err"
 check "tufctl key cert: a PEM certificate for the delegation key" \
 	grep -q "BEGIN CERTIFICATE" "$tmp/releases.pem"
 if nt_client init "$GUN" -p >"$tmp/init.log" 2>&1 &&
@@ -63,7 +63,7 @@ fi
 key_gen root-1 && key_gen targets-1 || bad "more keys generated"
 G2=registry.example.com/team/deleg2
 NT_GUN=$G2
-tufctl key cert --label releases-1 --gun "$G2" >"$tmp/rel2.pem" 2>/dev/null
+tufctl key cert --label releases-1 --gun "$G2" --role targets/rel >"$tmp/rel2.pem" 2>/dev/null
 quiet tufctl notary init "$G2" --server "$NT_URL" --root-key root-1 --targets-key targets-1 &&
 	quiet tufctl notary publish "$G2" || bad "tufctl publishes $G2" "$(cat "$tmp/quiet.log")"
 check "delegation add targets/qa with a key in the agent, all paths" \

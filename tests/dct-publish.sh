@@ -99,5 +99,5 @@ check "a fresh real client reads it" listed "$tmp/list3.txt" v1 "$D_v1" "$S_v1"
 NT_GUN=$GUN
 
 check "audit: one record per signature (root, targets, targets)" \
-	test "$(grep '"method":"sign"' "$AUDIT" | grep '"result":"ok"' | grep "team/app" | sed 's/.*"role":"\([^"]*\)".*/\1/' | tr '\n' ' ')" = "root targets targets "
+	test "$(grep '"method":"sign"' "$AUDIT" | grep '"result":"ok"' | grep "\"gun\":\"$GUN\"" | sed 's/.*"role":"\([^"]*\)".*/\1/' | tr '\n' ' ')" = "root targets targets "
 finish

@@ -34,7 +34,7 @@ import struct
 import sys
 
 METHODS = ["hello", "status", "unlock", "lock", "key.list", "key.generate",
-           "key.cert", "key.show", "sign"]
+           "key.cert", "key.show", "sign", "key.scope"]
 KEYID_N = "9f2c" + "0" * 56 + "0001"
 KEYID_T = "1234" + "0" * 56 + "0002"
 PEM = ("-----BEGIN CERTIFICATE-----\nMIIBdummy\n"
@@ -81,6 +81,10 @@ def result_for(method, params, scenario):
                     "public": "-----BEGIN PUBLIC KEY-----\nQUJD\n-----END PUBLIC KEY-----\n"}}}
         return {"profile": params["profile"], "keyid": KEYID_N,
                 "key": {"keytype": "ecdsa-x509", "keyval": {"private": None, "public": "QUJD"}}}
+    if method == "key.scope":
+        scope = params.get("set", params.get("add", {"guns": ["*"], "roles": ["root"]}))
+        return {"label": params["key"], "keyid": KEYID_N,
+                "scope": None if params.get("clear") else scope}
     if method == "sign":
         signed = params["file"].replace('"signatures":[]',
                                         '"signatures":[{"keyid":"%s","sig":"c2ln"}]' % KEYID_N)
@@ -99,6 +103,78 @@ def read_exact(conn, n):
     return buf
 
 
+def serve(conn, scenario, out):
+    """One connection (tufctl opens one per agent call)."""
+    while True:
+        hdr = read_exact(conn, 4)
+        if hdr is None:
+            break
+        (n,) = struct.unpack(">I", hdr)
+        payload = read_exact(conn, n)
+        if payload is None:
+            break
+        out.write(payload.decode() + "\n")
+        out.flush()
+        req = json.loads(payload)
+        rid, method, params = req["id"], req["method"], req.get("params", {})
+        if method == "hello":
+            if scenario == "unsupported":
+                conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
+                    "code": -32010, "message": "unsupported", "data": {
+                        "name": "TA_ERR_UNSUPPORTED",
+                        "detail": "no protocol version in common; this agent speaks 2"}}}))
+                continue
+            methods = ["hello", "status"] if scenario == "no-methods" else METHODS
+            conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "result": {
+                "version": 1, "agent": "fake-agent 1", "methods": methods}}))
+            continue
+        if scenario == "close":
+            break
+        if scenario == "garbage":
+            conn.sendall(struct.pack(">I", 5) + b"{nope")
+            continue
+        if scenario == "huge":
+            conn.sendall(struct.pack(">I", (64 << 20) + 1))
+            continue
+        if scenario == "zero":
+            conn.sendall(struct.pack(">I", 0))
+            continue
+        if scenario == "error":
+            conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
+                "code": -32004, "message": "PIN incorrect", "data": {
+                    "name": "TA_ERR_PIN_INCORRECT",
+                    "detail": "the token refused the PIN; it was not retried"}}}))
+            continue
+        if scenario == "error-nodata":
+            conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
+                "code": -32002, "message": "token absent"}}))
+            continue
+        if scenario == "error-nullid":
+            conn.sendall(frame({"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32600, "message": "invalid request", "data": {
+                    "name": "TA_ERR_INVALID", "detail": "id: missing"}}}))
+            continue
+        res = {"jsonrpc": "2.0", "id": rid, "result": result_for(method, params, scenario)}
+        if scenario == "extra":
+            res["extra"] = 1
+        if scenario == "kind":
+            conn.sendall(frame({"jsonrpc": "2.0", "method": "notice", "params": {
+                "id": rid, "kind": "frobnicate", "message": "a kind from the future"}}))
+        if method == "sign":
+            conn.sendall(frame({"jsonrpc": "2.0", "method": "notice", "params": {
+                "id": "someone-else", "kind": "touch",
+                "message": "not about this request"}}))
+            conn.sendall(frame({"jsonrpc": "2.0", "method": "notice", "params": {
+                "id": rid, "kind": "touch",
+                "message": "touch your key or check its PIN pad"}}))
+            conn.sendall(frame({"jsonrpc": "2.0", "id": 424242, "result": {
+                "file": "stale", "keyids": [KEYID_T], "sha256": "0" * 64}}))
+            for b in frame(res):
+                conn.sendall(bytes([b]))
+            continue
+        conn.sendall(frame(res))
+
+
 def main():
     path, scenario, log = sys.argv[1], sys.argv[2], sys.argv[3]
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -106,78 +182,18 @@ def main():
     os.rename(path + ".tmp", path)  # appears only once it listens
     srv.listen(1)
     srv.settimeout(10)
-    conn, _ = srv.accept()
-    conn.settimeout(10)
+    # tufctl opens a connection per call (key cert reads the key's scope
+    # first): serve them one after the other until none comes for a while.
     with open(log, "a") as out:
         while True:
-            hdr = read_exact(conn, 4)
-            if hdr is None:
+            try:
+                conn, _ = srv.accept()
+            except socket.timeout:
                 break
-            (n,) = struct.unpack(">I", hdr)
-            payload = read_exact(conn, n)
-            if payload is None:
-                break
-            out.write(payload.decode() + "\n")
-            out.flush()
-            req = json.loads(payload)
-            rid, method, params = req["id"], req["method"], req.get("params", {})
-            if method == "hello":
-                if scenario == "unsupported":
-                    conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
-                        "code": -32010, "message": "unsupported", "data": {
-                            "name": "TA_ERR_UNSUPPORTED",
-                            "detail": "no protocol version in common; this agent speaks 2"}}}))
-                    continue
-                methods = ["hello", "status"] if scenario == "no-methods" else METHODS
-                conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "result": {
-                    "version": 1, "agent": "fake-agent 1", "methods": methods}}))
-                continue
-            if scenario == "close":
-                break
-            if scenario == "garbage":
-                conn.sendall(struct.pack(">I", 5) + b"{nope")
-                continue
-            if scenario == "huge":
-                conn.sendall(struct.pack(">I", (64 << 20) + 1))
-                continue
-            if scenario == "zero":
-                conn.sendall(struct.pack(">I", 0))
-                continue
-            if scenario == "error":
-                conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
-                    "code": -32004, "message": "PIN incorrect", "data": {
-                        "name": "TA_ERR_PIN_INCORRECT",
-                        "detail": "the token refused the PIN; it was not retried"}}}))
-                continue
-            if scenario == "error-nodata":
-                conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
-                    "code": -32002, "message": "token absent"}}))
-                continue
-            if scenario == "error-nullid":
-                conn.sendall(frame({"jsonrpc": "2.0", "id": None, "error": {
-                    "code": -32600, "message": "invalid request", "data": {
-                        "name": "TA_ERR_INVALID", "detail": "id: missing"}}}))
-                continue
-            res = {"jsonrpc": "2.0", "id": rid, "result": result_for(method, params, scenario)}
-            if scenario == "extra":
-                res["extra"] = 1
-            if scenario == "kind":
-                conn.sendall(frame({"jsonrpc": "2.0", "method": "notice", "params": {
-                    "id": rid, "kind": "frobnicate", "message": "a kind from the future"}}))
-            if method == "sign":
-                conn.sendall(frame({"jsonrpc": "2.0", "method": "notice", "params": {
-                    "id": "someone-else", "kind": "touch",
-                    "message": "not about this request"}}))
-                conn.sendall(frame({"jsonrpc": "2.0", "method": "notice", "params": {
-                    "id": rid, "kind": "touch",
-                    "message": "touch your key or check its PIN pad"}}))
-                conn.sendall(frame({"jsonrpc": "2.0", "id": 424242, "result": {
-                    "file": "stale", "keyids": [KEYID_T], "sha256": "0" * 64}}))
-                for b in frame(res):
-                    conn.sendall(bytes([b]))
-                continue
-            conn.sendall(frame(res))
-    conn.close()
+            conn.settimeout(10)
+            serve(conn, scenario, out)
+            conn.close()
+            srv.settimeout(2)
     srv.close()
 
 

@@ -235,6 +235,7 @@ activation_run() {
 	cat >"$tmp/agent.conf" <<EOF
 [agent]
 audit = $tmp/audit/audit.log
+state-directory = $tmp/state
 
 [token "ci"]
 module = $SOFTHSM
@@ -244,7 +245,7 @@ sessions = 2
 
 [allow "signer"]
 uid = $SU
-keys = targets-*
+keys = targets-ci
 roles = targets
 operations = sign, key.list, key.show, status
 EOF
@@ -267,7 +268,7 @@ EOF
 	# The service's user owns the token's files and its PIN file; the audit
 	# log starts empty.
 	rm -f "$tmp/audit/audit.log"
-	chown -R "$AU:$AU" "$tmp/tokens" "$tmp/audit" "$tmp/pin"
+	chown -R "$AU:$AU" "$tmp/tokens" "$tmp/audit" "$tmp/pin" "$tmp/state"
 	chmod 600 "$tmp/pin"
 	chown "$SU:$SU" "$tmp/signer"
 	cat >"$tmp/targets.json" <<EOF

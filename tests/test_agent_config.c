@@ -1149,10 +1149,11 @@ test_agent_config_op_names(void **state)
 	assert_string_equal(ta_op_name(TA_OP_UNLOCK), "unlock");
 	assert_string_equal(ta_op_name(TA_OP_LOCK), "lock");
 	assert_string_equal(ta_op_name(TA_OP_STATUS), "status");
+	assert_string_equal(ta_op_name(TA_OP_KEY_SCOPE), "key.scope");
 	assert_null(ta_op_name(0));
 	assert_null(ta_op_name(TA_OP_SIGN | TA_OP_LOCK));
 	assert_null(ta_op_name(TA_OP_ALL));
-	assert_null(ta_op_name(1u << 8));
+	assert_null(ta_op_name(1u << 9));
 }
 
 int

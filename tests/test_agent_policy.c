@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "agent/config.h"
 #include "agent/policy.h"
+#include "agent/scope.h"
 #include "common/err.h"
 
 #define AGENT_UID ((uid_t)4000)
@@ -79,8 +81,16 @@ op(unsigned operation)
 	return req;
 }
 
-/* A sign request with one key (label, and one key ID). */
+/* A sign request with one key (label, and one key ID).  The key's scope
+ * covers every GUN and role, so that the rules alone decide (the scope
+ * tests below set their own). */
 static struct ta_policy_key one_key;
+static const struct ta_proto_scope any_scope = {
+	.guns = { "*" },
+	.n_guns = 1,
+	.roles = { "*", "*/*", "*/*/*" },
+	.n_roles = 3,
+};
 
 static struct ta_policy_req
 sign(const char *label, const char *id, const char *role, const char *gun, time_t expires)
@@ -90,6 +100,7 @@ sign(const char *label, const char *id, const char *role, const char *gun, time_
 	memset(&one_key, 0, sizeof(one_key));
 	one_key.label = label;
 	one_key.ids[0] = id;
+	one_key.scope = &any_scope;
 	req.keys = &one_key;
 	req.n_keys = 1;
 	req.role = role;
@@ -463,8 +474,8 @@ test_agent_policy_keys_by_label_and_id(void **state)
 {
 	struct ta_config *cfg = conf(KEYS_RULE);
 	struct ta_policy_key keys[2] = {
-		{ .label = "release-2024", .ids = { NULL } },
-		{ .label = "other", .ids = { id2, id1, NULL } },
+		{ .label = "release-2024", .ids = { NULL }, .scope = &any_scope },
+		{ .label = "other", .ids = { id2, id1, NULL }, .scope = &any_scope },
 	};
 	struct ta_policy_req req = op(TA_OP_SIGN);
 
@@ -487,8 +498,8 @@ test_agent_policy_keys_refused(void **state)
 {
 	struct ta_config *cfg = conf(KEYS_RULE);
 	struct ta_policy_key keys[2] = {
-		{ .label = "release-2024", .ids = { NULL } },
-		{ .label = "root", .ids = { id2, "01234", NULL } },
+		{ .label = "release-2024", .ids = { NULL }, .scope = &any_scope },
+		{ .label = "root", .ids = { id2, "01234", NULL }, .scope = &any_scope },
 	};
 	struct ta_policy_req req = op(TA_OP_SIGN);
 
@@ -768,7 +779,7 @@ test_agent_policy_bad_requests(void **state)
 	req.operation = TA_OP_ALL;
 	assert_int_equal(ta_policy_check(cfg, AGENT_UID, &p, &req, why, sizeof(why)),
 	    TA_ERR_INVALID);
-	req.operation = 1u << 8;
+	req.operation = 1u << 9;
 	assert_int_equal(ta_policy_check(cfg, AGENT_UID, &p, &req, why, sizeof(why)),
 	    TA_ERR_INVALID);
 	req.operation = TA_OP_SIGN;
@@ -777,6 +788,370 @@ test_agent_policy_bad_requests(void **state)
 	assert_int_equal(ta_policy_check(cfg, AGENT_UID, &p, &req, why, sizeof(why)),
 	    TA_ERR_INVALID);
 	free(cfg);
+}
+
+/* ---- key scopes ----------------------------------------------------------- */
+
+#define CI_RULE                                                                   \
+	"[allow \"ci\"]\nuid = 1001\nkeys = targets-*\nroles = targets, targets/*\n" \
+	"gun = registry.example.com/ci/*\noperations = sign, key.cert, key.scope, "   \
+	"key.generate\n"
+
+static const struct ta_proto_scope prod_scope = {
+	.profile = TA_PROTO_PROFILE_NOTARY,
+	.guns = { "registry.example.com/prod/app" },
+	.n_guns = 1,
+	.roles = { "targets" },
+	.n_roles = 1,
+};
+
+static struct ta_policy_req
+scoped_sign(const char *label, const struct ta_proto_scope *sc, const char *role, const char *gun,
+    enum ta_proto_profile profile)
+{
+	struct ta_policy_req req = sign(label, NULL, role, gun, 0);
+
+	one_key.scope = sc;
+	req.profile = profile;
+	return req;
+}
+
+/* The first attack of issue 10: a CI rule (targets-* for the ci GUNs) claims a ci
+ * GUN while naming prod's targets key.  Its scope refuses, whoever asks. */
+static void
+test_agent_policy_scope_bounds_every_rule(void **state)
+{
+	struct ta_config *cfg = conf(CI_RULE);
+	const char *ci = "registry.example.com/ci/x", *prod = "registry.example.com/prod/app";
+	const char *want = "key 'targets-prod' is scoped to notary gun registry.example.com/prod/app; "
+			   "roles targets: not GUN 'registry.example.com/ci/x'";
+
+	(void)state;
+	REFUSED(cfg, peer(1001, 1),
+	    scoped_sign("targets-prod", &prod_scope, "targets", ci, TA_PROTO_PROFILE_NOTARY), want);
+	/* The default rule too: nobody signs outside a key's scope. */
+	REFUSED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-prod", &prod_scope, "targets", ci, TA_PROTO_PROFILE_NOTARY), want);
+	REFUSED(cfg, peer(0, 0),
+	    scoped_sign("targets-prod", &prod_scope, "targets", ci, TA_PROTO_PROFILE_NOTARY), want);
+	/* The second: a delegation rule claiming targets/releases with the
+	 * top-level key, and the top-level role with a delegation's key. */
+	REFUSED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-prod", &prod_scope, "targets/releases", prod,
+		TA_PROTO_PROFILE_NOTARY),
+	    "key 'targets-prod' is scoped to notary gun registry.example.com/prod/app; roles "
+	    "targets: not role 'targets/releases'");
+	REFUSED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-prod", &prod_scope, "targets", prod, TA_PROTO_PROFILE_TUF),
+	    "key 'targets-prod' is scoped to notary gun registry.example.com/prod/app; roles "
+	    "targets: not profile tuf");
+	ALLOWED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-prod", &prod_scope, "targets", prod, TA_PROTO_PROFILE_NOTARY));
+	/* Inside its scope the rule still decides: prod is not ci's. */
+	REFUSED(cfg, peer(1001, 1),
+	    scoped_sign("targets-prod", &prod_scope, "targets", prod, TA_PROTO_PROFILE_NOTARY),
+	    "rule 'ci': GUN 'registry.example.com/prod/app' not in gun registry.example.com/ci/*");
+	free(cfg);
+}
+
+static void
+test_agent_policy_scope_patterns_and_no_gun(void **state)
+{
+	struct ta_config *cfg = conf(CI_RULE);
+	struct ta_proto_scope team = {
+		.guns = { "registry.example.com/ci/*" },
+		.n_guns = 1,
+		.roles = { "targets/*" },
+		.n_roles = 1,
+	};
+	struct ta_proto_scope any_gun = team;
+
+	(void)state;
+	ALLOWED(cfg, peer(1001, 1),
+	    scoped_sign("targets-ci", &team, "targets/releases", "registry.example.com/ci/a",
+		TA_PROTO_PROFILE_NOTARY));
+	/* Role patterns do not cross '/'. */
+	REFUSED(cfg, peer(1001, 1),
+	    scoped_sign("targets-ci", &team, "targets/a/b", "registry.example.com/ci/a",
+		TA_PROTO_PROFILE_TUF),
+	    "key 'targets-ci' is scoped to gun registry.example.com/ci/*; roles targets/*: not "
+	    "role 'targets/a/b'");
+	/* A tuf request without a GUN: only a scope with gun "*" covers it. */
+	REFUSED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-ci", &team, "targets/x", NULL, TA_PROTO_PROFILE_TUF),
+	    "key 'targets-ci' is scoped to gun registry.example.com/ci/*; roles targets/*: the "
+	    "request names no GUN (a scope with gun \"*\" covers that)");
+	(void)snprintf(any_gun.guns[0], sizeof(any_gun.guns[0]), "*");
+	ALLOWED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-ci", &any_gun, "targets/x", NULL, TA_PROTO_PROFILE_TUF));
+	free(cfg);
+}
+
+/* The third attack: a glob rule over a key that has no scope. */
+static void
+test_agent_policy_unscoped_keys_need_exact_names(void **state)
+{
+	struct ta_config *cfg =
+	    conf(CI_RULE "\n[allow \"exact\"]\nuid = 1002\nkeys = targets-legacy\n"
+			 "gun = registry.example.com/legacy\n"
+			 "\n[allow \"any\"]\nuid = 1003\ngun = registry.example.com/legacy\n");
+	const char *legacy = "registry.example.com/legacy", *ci = "registry.example.com/ci/x";
+	struct ta_policy_req req;
+
+	(void)state;
+	REFUSED(cfg, peer(1001, 1),
+	    scoped_sign("targets-legacy", NULL, "targets", ci, TA_PROTO_PROFILE_NOTARY),
+	    "rule 'ci': key 'targets-legacy' has no scope, and the rule does not name it exactly "
+	    "in keys: give the key a scope (tufctl key scope) or name it in keys =");
+	/* No keys = at all is a pattern too. */
+	REFUSED(cfg, peer(1003, 1),
+	    scoped_sign("targets-legacy", NULL, "targets", legacy, TA_PROTO_PROFILE_NOTARY),
+	    "rule 'any': key 'targets-legacy' has no scope, and the rule does not name it "
+	    "exactly in keys: give the key a scope (tufctl key scope) or name it in keys =");
+	ALLOWED(cfg, peer(1002, 1),
+	    scoped_sign("targets-legacy", NULL, "targets", legacy, TA_PROTO_PROFILE_NOTARY));
+	/* The default rule keeps working for keys made before scopes. */
+	ALLOWED(cfg, peer(AGENT_UID, 1),
+	    scoped_sign("targets-legacy", NULL, "root", ci, TA_PROTO_PROFILE_NOTARY));
+	/* Reading keys is not signing: key.show over a pattern is fine. */
+	req = scoped_sign("targets-legacy", NULL, NULL, NULL, TA_PROTO_PROFILE_NONE);
+	req.operation = TA_OP_KEY_SHOW;
+	ALLOWED(cfg, peer(1003, 1), req);
+	free(cfg);
+}
+
+/* key.cert: a certificate names the GUN (for its root or a delegation):
+ * the key's scope must cover that GUN. */
+static void
+test_agent_policy_scope_key_cert(void **state)
+{
+	struct ta_config *cfg = conf(CI_RULE);
+	struct ta_policy_req req = scoped_sign(
+	    "targets-prod", &prod_scope, NULL, "registry.example.com/prod/app", TA_PROTO_PROFILE_NONE);
+
+	(void)state;
+	req.operation = TA_OP_KEY_CERT;
+	ALLOWED(cfg, peer(AGENT_UID, 1), req);
+	req.gun = "registry.example.com/ci/x";
+	REFUSED(cfg, peer(AGENT_UID, 1), req,
+	    "key 'targets-prod' is scoped to notary gun registry.example.com/prod/app; roles "
+	    "targets: not GUN 'registry.example.com/ci/x'");
+	REFUSED(cfg, peer(1001, 1), req, NULL);
+	free(cfg);
+}
+
+/* Changing a scope through a rule: the key named exactly, the scope in
+ * the rule. */
+static void
+test_agent_policy_scope_changes(void **state)
+{
+	struct ta_config *cfg =
+	    conf(CI_RULE "\n[allow \"admin-ci\"]\nuid = 1002\nkeys = targets-ci\n"
+			 "roles = targets, targets/*\ngun = registry.example.com/ci/*\n"
+			 "operations = key.scope\n");
+	struct ta_proto_scope ns = {
+		.guns = { "registry.example.com/ci/app" },
+		.n_guns = 1,
+		.roles = { "targets" },
+		.n_roles = 1,
+	};
+	struct ta_policy_req req = scoped_sign("targets-ci", NULL, NULL, NULL, TA_PROTO_PROFILE_NONE);
+	struct ta_policy_verdict v;
+
+	(void)state;
+	req.operation = TA_OP_KEY_SCOPE;
+	req.new_scope = &ns;
+	REFUSED(cfg, peer(1001, 1), req,
+	    "rule 'ci': key 'targets-ci' is not named exactly in keys (a rule changes the scope "
+	    "only of keys it names by label or key ID)");
+	ALLOWED(cfg, peer(1002, 1), req);
+	assert_int_equal(ta_policy_decide(cfg, AGENT_UID, &(struct ta_peer){ .uid = 1002 }, &req, &v),
+	    0);
+	assert_string_equal(v.rule, "admin-ci");
+	/* The rule's own pattern verbatim is within it; another is not. */
+	(void)snprintf(ns.guns[0], sizeof(ns.guns[0]), "registry.example.com/ci/*");
+	ALLOWED(cfg, peer(1002, 1), req);
+	(void)snprintf(ns.guns[0], sizeof(ns.guns[0]), "registry.example.com/*");
+	REFUSED(cfg, peer(1002, 1), req,
+	    "rule 'admin-ci': scope GUN 'registry.example.com/*' is not within gun "
+	    "registry.example.com/ci/* (give literal GUNs or the rule's own patterns)");
+	(void)snprintf(ns.guns[0], sizeof(ns.guns[0]), "registry.example.com/prod/app");
+	REFUSED(cfg, peer(1002, 1), req, NULL);
+	(void)snprintf(ns.guns[0], sizeof(ns.guns[0]), "registry.example.com/ci/app");
+	(void)snprintf(ns.roles[0], sizeof(ns.roles[0]), "root");
+	REFUSED(cfg, peer(1002, 1), req,
+	    "rule 'admin-ci': scope role 'root' is not within roles targets, targets/* (give "
+	    "literal roles or the rule's own patterns)");
+	/* key.generate with a scope: the same containment. */
+	req.operation = TA_OP_KEY_GENERATE;
+	REFUSED(cfg, peer(1001, 1), req,
+	    "rule 'ci': scope role 'root' is not within roles targets, targets/* (give literal "
+	    "roles or the rule's own patterns)");
+	(void)snprintf(ns.roles[0], sizeof(ns.roles[0]), "targets/releases");
+	ALLOWED(cfg, peer(1001, 1), req);
+	/* The owner may set anything. */
+	(void)snprintf(ns.guns[0], sizeof(ns.guns[0]), "*");
+	req.operation = TA_OP_KEY_SCOPE;
+	assert_int_equal(ta_policy_decide(cfg, AGENT_UID,
+			     &(struct ta_peer){ .uid = AGENT_UID }, &req, &v),
+	    0);
+	assert_string_equal(v.rule, "default: agent uid");
+	free(cfg);
+}
+
+static void
+count_warning(const char *msg, void *arg)
+{
+	assert_non_null(strstr(msg, "only keys with a scope sign through it"));
+	(*(size_t *)arg)++;
+}
+
+static void
+test_agent_policy_scope_warnings(void **state)
+{
+	struct ta_config *cfg =
+	    conf(CI_RULE "\n[allow \"exact\"]\nuid = 1002\nkeys = targets-legacy, 0123abcd\n"
+			 "\n[allow \"any\"]\nuid = 1003\n"
+			 "\n[allow \"readers\"]\nuid = 1004\nkeys = *\noperations = key.list\n");
+	size_t n = 0;
+
+	(void)state;
+	/* ci (a pattern) and any (no keys =); not exact, not readers. */
+	assert_int_equal(ta_policy_warnings(cfg, count_warning, &n), 2);
+	assert_int_equal(n, 2);
+	free(cfg);
+}
+
+/* ---- the scope store -------------------------------------------------------- */
+
+static char *
+scratch_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[PATH_MAX];
+	char *d;
+
+	(void)snprintf(path, sizeof(path), "%s/ta-scope-XXXXXX",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	d = mkdtemp(path);
+	assert_non_null(d);
+	return strdup(d);
+}
+
+static void
+write_text(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+#define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static void
+test_agent_scope_store(void **state)
+{
+	char *dir = scratch_dir(), sub[PATH_MAX], file[PATH_MAX + 16], err[512];
+	struct ta_scopes *st = NULL;
+	struct ta_proto_scope got, u;
+	struct stat sb;
+
+	(void)state;
+	(void)snprintf(sub, sizeof(sub), "%s/state", dir);
+	(void)snprintf(file, sizeof(file), "%s/scopes.json", sub);
+	/* Made 0700 when missing; empty. */
+	assert_int_equal(ta_scopes_open(sub, &st, err, sizeof(err)), 0);
+	assert_int_equal(stat(sub, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	assert_int_equal(ta_scopes_get(st, ID_A, &got), TA_ERR_NOT_FOUND);
+	assert_int_equal(ta_scopes_put(st, ID_A, "targets-prod", &prod_scope), 0);
+	assert_int_equal(ta_scopes_put(st, ID_B, "other", &any_scope), 0);
+	assert_int_equal(ta_scopes_get(st, ID_A, &got), 0);
+	assert_memory_equal(&got, &prod_scope, sizeof(got));
+	assert_int_equal(stat(file, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	ta_scopes_free(st);
+	/* Read back from the file. */
+	assert_int_equal(ta_scopes_open(sub, &st, err, sizeof(err)), 0);
+	assert_int_equal(ta_scopes_get(st, ID_A, &got), 0);
+	assert_memory_equal(&got, &prod_scope, sizeof(got));
+	assert_int_equal(ta_scopes_get(st, ID_B, &got), 0);
+	assert_int_equal(got.n_roles, 3);
+	/* Removing. */
+	assert_int_equal(ta_scopes_put(st, ID_A, "targets-prod", NULL), 0);
+	assert_int_equal(ta_scopes_get(st, ID_A, &got), TA_ERR_NOT_FOUND);
+	assert_int_equal(ta_scopes_put(st, "short", "x", &prod_scope), TA_ERR_INVALID);
+	ta_scopes_free(st);
+	assert_int_equal(ta_scopes_open(sub, &st, err, sizeof(err)), 0);
+	assert_int_equal(ta_scopes_get(st, ID_A, &got), TA_ERR_NOT_FOUND);
+	assert_int_equal(ta_scopes_get(st, ID_B, &got), 0);
+	ta_scopes_free(st);
+	/* Union. */
+	assert_int_equal(ta_scope_union(&prod_scope, &prod_scope, &u), 0);
+	assert_memory_equal(&u, &prod_scope, sizeof(u));
+	assert_int_equal(ta_scope_union(&prod_scope, &any_scope, &u), TA_ERR_INVALID);
+	u = any_scope;
+	u.profile = TA_PROTO_PROFILE_NOTARY;
+	assert_int_equal(ta_scope_union(&prod_scope, &u, &u), 0);
+	assert_int_equal(u.n_guns, 2);
+	assert_int_equal(u.n_roles, 4);
+	(void)unlink(file);
+	(void)rmdir(sub);
+	(void)rmdir(dir);
+	free(dir);
+}
+
+/* A store the agent cannot trust or read: it does not start on it. */
+static void
+test_agent_scope_store_refused(void **state)
+{
+	static const char *const bad[] = {
+		"",                                   /* truncated */
+		"{\"version\":1,\"keys\":{}",         /* truncated */
+		"{\"version\":2,\"keys\":{}}",        /* wrong version */
+		"{\"version\":1,\"keys\":[]}",        /* wrong type */
+		"{\"version\":1,\"keys\":{}} x",      /* trailing bytes */
+		"{\"version\":1,\"keys\":{},\"k\":1}", /* unknown member */
+		"{\"version\":1,\"version\":1,\"keys\":{}}", /* duplicate */
+		"{\"version\":1,\"keys\":{\"abc\":{\"label\":\"x\",\"scope\":"
+		"{\"guns\":[\"a\"],\"roles\":[\"b\"]}}}}", /* not a key ID */
+		"{\"version\":1,\"keys\":{\"" ID_A "\":{\"label\":\"x\",\"scope\":"
+		"{\"guns\":[],\"roles\":[\"b\"]}}}}", /* empty list */
+		"{\"version\":1,\"keys\":{\"" ID_A "\":{\"label\":\"x\",\"scope\":"
+		"{\"guns\":[\"a\xff\"],\"roles\":[\"b\"]}}}}", /* invalid UTF-8 */
+		"{\"version\":1,\"keys\":{\"" ID_A "\":{\"label\":\"x\",\"scope\":"
+		"{\"guns\":[\"a\"],\"roles\":[\"b\"],\"x\":1}}}}", /* unknown member */
+	};
+	char *dir = scratch_dir(), file[PATH_MAX + 16], err[512];
+	struct ta_scopes *st = NULL;
+
+	(void)state;
+	(void)snprintf(file, sizeof(file), "%s/scopes.json", dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_text(file, bad[i], 0600);
+		err[0] = '\0';
+		if (ta_scopes_open(dir, &st, err, sizeof(err)) == 0)
+			print_message("bad[%zu] was accepted\n", i);
+		assert_null(st);
+		assert_true(strlen(err) > 0);
+	}
+	/* Writable by others: refused, whatever it says. */
+	write_text(file, "{\"version\":1,\"keys\":{}}", 0622);
+	assert_int_equal(ta_scopes_open(dir, &st, err, sizeof(err)), TA_ERR_NOT_AUTHORIZED);
+	assert_non_null(strstr(err, "writable by group or others"));
+	write_text(file, "{\"version\":1,\"keys\":{}}", 0600);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(ta_scopes_open(dir, &st, err, sizeof(err)), TA_ERR_NOT_AUTHORIZED);
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(ta_scopes_open(dir, &st, err, sizeof(err)), 0);
+	ta_scopes_free(st);
+	(void)unlink(file);
+	(void)rmdir(dir);
+	free(dir);
 }
 
 int
@@ -811,6 +1186,14 @@ main(void)
 		cmocka_unit_test(test_agent_policy_why_quotes_request_strings),
 		cmocka_unit_test(test_agent_policy_why_buffer),
 		cmocka_unit_test(test_agent_policy_bad_requests),
+		cmocka_unit_test(test_agent_policy_scope_bounds_every_rule),
+		cmocka_unit_test(test_agent_policy_scope_patterns_and_no_gun),
+		cmocka_unit_test(test_agent_policy_unscoped_keys_need_exact_names),
+		cmocka_unit_test(test_agent_policy_scope_key_cert),
+		cmocka_unit_test(test_agent_policy_scope_changes),
+		cmocka_unit_test(test_agent_policy_scope_warnings),
+		cmocka_unit_test(test_agent_scope_store),
+		cmocka_unit_test(test_agent_scope_store_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

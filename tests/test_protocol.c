@@ -2063,7 +2063,7 @@ test_protocol_hello_result_round_trip(void **state)
 	assert_string_equal(text,
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"version\":1,\"agent\":\"tuf-agent 0.1.0\","
 	    "\"methods\":[\"hello\",\"status\",\"unlock\",\"lock\",\"key.list\",\"key.generate\","
-	    "\"key.cert\",\"key.show\",\"sign\"]}}");
+	    "\"key.cert\",\"key.show\",\"sign\",\"key.scope\"]}}");
 	free(text);
 	assert_int_equal(ta_proto_encode_hello_result(b, &id, 1, "tuf-agent 0.1.0"), 0);
 	resp = take_resp(b);
@@ -2504,13 +2504,129 @@ test_protocol_error_codes_and_messages(void **state)
 	assert_int_equal(ta_proto_error_err(0), TA_ERR_PROTOCOL);
 }
 
+/* ---- key scopes ---------------------------------------------------------------------------- */
+
+#define SC "{\"profile\":\"notary\",\"guns\":[\"r.example/a\",\"r.example/b*\"],\"roles\":[\"targets\"]}"
+
+static void
+test_protocol_decode_key_scope(void **state)
+{
+	struct ta_proto_req *r;
+	json_t *j;
+	char *text;
+
+	(void)state;
+	r = OKF("key.scope", "{\"key\":\"targets-1\"}");
+	assert_int_equal(r->method, TA_PROTO_METHOD_KEY_SCOPE);
+	assert_string_equal(r->p.key_scope.key, "targets-1");
+	assert_int_equal(r->p.key_scope.op, TA_PROTO_SCOPE_SHOW);
+	ta_proto_req_free(r);
+	r = OKF("key.scope", "{\"key\":\"k\",\"clear\":true}");
+	assert_int_equal(r->p.key_scope.op, TA_PROTO_SCOPE_CLEAR);
+	ta_proto_req_free(r);
+	r = OKF("key.scope", "{\"key\":\"k\",\"add\":%s}", SC);
+	assert_int_equal(r->p.key_scope.op, TA_PROTO_SCOPE_ADD);
+	assert_int_equal(r->p.key_scope.scope.profile, TA_PROTO_PROFILE_NOTARY);
+	assert_int_equal(r->p.key_scope.scope.n_guns, 2);
+	assert_string_equal(r->p.key_scope.scope.guns[1], "r.example/b*");
+	assert_int_equal(r->p.key_scope.scope.n_roles, 1);
+	assert_string_equal(r->p.key_scope.scope.roles[0], "targets");
+	/* The encoder gives back what was decoded. */
+	j = ta_proto_scope_json(&r->p.key_scope.scope);
+	assert_non_null(j);
+	text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(text, "{\"guns\":[\"r.example/a\",\"r.example/b*\"],\"profile\":"
+				  "\"notary\",\"roles\":[\"targets\"]}");
+	free(text);
+	json_decref(j);
+	ta_proto_req_free(r);
+	r = OKF("key.scope", "{\"key\":\"k\",\"set\":{\"guns\":[\"*\"],\"roles\":[\"r\"]}}");
+	assert_int_equal(r->p.key_scope.op, TA_PROTO_SCOPE_SET);
+	assert_int_equal(r->p.key_scope.scope.profile, TA_PROTO_PROFILE_NONE);
+	ta_proto_req_free(r);
+	/* key.generate carries one too. */
+	r = OKF("key.generate", "{\"label\":\"x\",\"type\":\"ed25519\",\"scope\":%s}", SC);
+	assert_true(r->p.key_generate.has_scope);
+	assert_int_equal(r->p.key_generate.scope.n_guns, 2);
+	ta_proto_req_free(r);
+	r = OKF("key.generate", "{\"label\":\"x\",\"type\":\"ed25519\"}");
+	assert_false(r->p.key_generate.has_scope);
+	ta_proto_req_free(r);
+	assert_true(ta_proto_scope_literal("registry.example.com/app"));
+	assert_false(ta_proto_scope_literal("registry.example.com/*"));
+	assert_false(ta_proto_scope_literal("a?"));
+	assert_false(ta_proto_scope_literal("a[bc]"));
+	assert_false(ta_proto_scope_literal("a\\b"));
+}
+
+static void
+test_protocol_decode_key_scope_refused(void **state)
+{
+	char big[300], many[16 * 6 + 20], *p = many;
+
+	(void)state;
+	memset(big, 'g', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	p += sprintf(p, "[");
+	for (int i = 0; i < 17; i++)
+		p += sprintf(p, "%s\"g%d\"", i > 0 ? "," : "", i);
+	(void)sprintf(p, "]");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope", "{}");
+	assert_detail_has("params.key: missing");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":%s,\"add\":%s}", SC, SC);
+	assert_detail_has("at most one of set, add and clear");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"clear\":true,\"add\":%s}", SC);
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope", "{\"key\":\"k\",\"clear\":false}");
+	assert_detail_has("params.clear: must be true");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope", "{\"key\":\"k\",\"set\":[]}");
+	assert_detail_has("params.set: must be an object");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"roles\":[\"r\"]}}");
+	assert_detail_has("params.set.guns: missing");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[],\"roles\":[\"r\"]}}");
+	assert_detail_has("params.set.guns: must not be empty");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[\"g\"],\"roles\":\"r\"}}");
+	assert_detail_has("params.set.roles: must be an array");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[1],\"roles\":[\"r\"]}}");
+	assert_detail_has("params.set.guns[0]: must be a string");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[\"\"],\"roles\":[\"r\"]}}");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[\"g\",\"g\"],\"roles\":[\"r\"]}}");
+	assert_detail_has("params.set.guns[1]: repeats params.set.guns[0]");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[\"g\\u0001\"],\"roles\":[\"r\"]}}");
+	assert_detail_has("control character");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_TOO_LARGE, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[\"%s\"],\"roles\":[\"r\"]}}", big);
+	assert_detail_has("params.set.guns[0]: longer than 255 bytes");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_TOO_LARGE, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":%s,\"roles\":[\"r\"]}}", many);
+	assert_detail_has("more than 16 entries");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"guns\":[\"g\"],\"roles\":[\"r\"],\"x\":1}}");
+	assert_detail_has("unknown member");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope",
+	    "{\"key\":\"k\",\"set\":{\"profile\":\"x509\",\"guns\":[\"g\"],\"roles\":[\"r\"]}}");
+	assert_detail_has("params.set.profile");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.scope", "{\"key\":\"k\",\"other\":1}");
+	BADF(TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID, "key.generate",
+	    "{\"label\":\"x\",\"type\":\"ed25519\",\"scope\":{\"guns\":[\"g\"]}}");
+	assert_detail_has("params.scope.roles: missing");
+}
+
 /* ---- names, ids, set-up ----------------------------------------------------------------- */
 
 static void
 test_protocol_method_names(void **state)
 {
 	static const char *names[] = {NULL, "hello", "status", "unlock", "lock", "key.list",
-	    "key.generate", "key.cert", "key.show", "sign"};
+	    "key.generate", "key.cert", "key.show", "sign", "key.scope"};
 
 	(void)state;
 	assert_int_equal(sizeof(names) / sizeof(names[0]), TA_PROTO_METHOD_COUNT_);
@@ -2599,6 +2715,8 @@ main(void)
 	    cmocka_unit_test(test_protocol_decode_lock),
 	    cmocka_unit_test(test_protocol_decode_key_list),
 	    cmocka_unit_test(test_protocol_decode_key_generate),
+	    cmocka_unit_test(test_protocol_decode_key_scope),
+	    cmocka_unit_test(test_protocol_decode_key_scope_refused),
 	    cmocka_unit_test(test_protocol_decode_key_cert),
 	    cmocka_unit_test(test_protocol_decode_key_cert_defaults),
 	    cmocka_unit_test(test_protocol_decode_key_show),

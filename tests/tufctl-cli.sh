@@ -82,6 +82,12 @@ usage "key cert without --gun" key cert --label x
 usage "key cert --days 0" key cert --label x --gun g --days 0
 usage "key cert --days junk" key cert --label x --gun g --days 3x
 usage "key show unknown profile" key show --label x --profile x509
+usage "key scope without --label" key scope --gun g --role targets
+usage "key scope --gun without --role" key scope --label x --gun g
+usage "key scope --clear with a scope" key scope --label x --clear --gun g --role targets
+usage "key scope --add without a scope" key scope --label x --add
+usage "key scope unknown profile" key scope --label x --gun g --role r --profile x
+usage "key generate --gun without --role" key generate --label x --gun g
 usage "sign without --key" sign --profile tuf --role targets f.json
 usage "sign notary without --gun" sign --profile notary --role targets --key k f.json
 usage "sign without FILE" sign --profile tuf --role targets --key k
@@ -476,23 +482,52 @@ check "key generate --type --token --json" $?
 # key cert
 agent ok key cert --label root-1 --gun r.example/app
 printf -- '-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n' >"$tmp/want"
-[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/want" && req 1 'r["method"] == "key.cert" and r["params"] == {"key":"root-1","gun":"r.example/app"}'
-check "key cert: PEM on stdout" $?
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/want" &&
+	req 1 'r["method"] == "key.scope" and r["params"] == {"key":"root-1"}' &&
+	req 3 'r["method"] == "key.cert" and r["params"] == {"key":"root-1","gun":"r.example/app"}'
+check "key cert: PEM on stdout (the key's scope read first, covering root)" $?
+agent ok key cert --label root-1 --gun r.example/app --role targets/rel
+[ "$rc" -eq 0 ] && req 3 'r["method"] == "key.scope" and r["params"] == {"key":"root-1","add":{"profile":"notary","guns":["r.example/app"],"roles":["targets/rel"]}}' &&
+	req 5 'r["method"] == "key.cert"'
+check "key cert --role: a scope that does not cover the role is widened first" $?
 agent ok --json key cert --label root-1 --gun r.example/app --days 30 --store
-[ "$rc" -eq 0 ] && req 1 'r["params"] == {"key":"root-1","gun":"r.example/app","days":30,"store":True}' &&
+[ "$rc" -eq 0 ] && req 3 'r["params"] == {"key":"root-1","gun":"r.example/app","days":30,"store":True}' &&
 	same_json "$tmp/out" '{"pem":"-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n","stored":True,"not_after":"2035-01-01T00:00:00Z"}'
 check "key cert --days --store --json" $?
+
+# key scope
+agent ok key scope --label root-1
+[ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "label  root-1
+keyid  $KN
+scope  gun *; roles root" ] && req 1 'r["method"] == "key.scope" and r["params"] == {"key":"root-1"}'
+check "key scope: shows the scope" $?
+agent ok key scope --label t --gun r.example/a --gun 'r.example/b*' --role targets --profile notary --add
+[ "$rc" -eq 0 ] && grep -q "^scope  notary gun r.example/a, r.example/b\*; roles targets$" "$tmp/out" &&
+	req 1 'r["params"] == {"key":"t","add":{"guns":["r.example/a","r.example/b*"],"roles":["targets"],"profile":"notary"}}'
+check "key scope --add: the scope widened, as given" $?
+agent ok --json key scope --label t --gun g --role r
+[ "$rc" -eq 0 ] && req 1 'r["params"] == {"key":"t","set":{"guns":["g"],"roles":["r"]}}' &&
+	same_json "$tmp/out" '{"label":"t","keyid":"'$KN'","scope":{"guns":["g"],"roles":["r"]}}'
+check "key scope --json: set" $?
+agent ok key scope --label t --clear
+[ "$rc" -eq 0 ] && grep -q "^scope  none$" "$tmp/out" && req 1 'r["params"] == {"key":"t","clear":True}'
+check "key scope --clear" $?
+agent ok key generate --label s --gun g --role targets
+[ "$rc" -eq 0 ] && req 1 'r["params"] == {"label":"s","type":"ecdsa-p256","scope":{"guns":["g"],"roles":["targets"]}}'
+check "key generate --gun --role: the new key's scope" $?
 
 # key show
 agent ok key show --label root-1 --profile notary
 [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "profile  notary
 keyid    $KN
+scope    none
 key      {\"keytype\":\"ecdsa-x509\",\"keyval\":{\"private\":null,\"public\":\"QUJD\"}}" ] &&
 	req 1 'r["params"] == {"key":"root-1","profile":"notary"}'
 check "key show: key ID and key object" $?
 agent ok key show --label targets-1 --profile tuf
 [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "profile  tuf
 keyid    $KT
+scope    none
 key      {\"keytype\":\"ecdsa\",\"scheme\":\"ecdsa-sha2-nistp256\",\"keyval\":{\"public\":\"-----BEGIN PUBLIC KEY-----\\nQUJD\\n-----END PUBLIC KEY-----\\n\"}}" ]
 check "key show: a PEM inside the key object stays escaped JSON" $?
 agent ok --json key show --label root-1 --profile notary

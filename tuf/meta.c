@@ -1,3 +1,4 @@
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1416,4 +1417,46 @@ ta_meta_check_file(const struct ta_meta *m, const char *role, const uint8_t *fil
 	    (want.has_sha512 && memcmp(h.sha512, want.sha512, 64) != 0))
 		return TA_ERR_VERIFY;
 	return 0;
+}
+
+bool
+ta_delegation_covers(enum ta_profile profile, const json_t *d, const char *path)
+{
+	const json_t *paths = json_object_get(d, "paths"), *v;
+	const json_t *prefixes = json_object_get(d, "path_hash_prefixes");
+	size_t i;
+
+	if (path == NULL)
+		return false;
+	json_array_foreach(paths, i, v)
+	{
+		const char *p = json_string_value(v);
+
+		if (p == NULL)
+			continue;
+		if (profile == TA_PROFILE_NOTARY ? strncmp(path, p, strlen(p)) == 0
+						 : fnmatch(p, path, FNM_PATHNAME) == 0)
+			return true;
+	}
+	if (profile == TA_PROFILE_TUF && json_is_array(prefixes)) {
+		static const char hexd[] = "0123456789abcdef";
+		unsigned char md[32];
+		char hex[65];
+
+		if (EVP_Digest(path, strlen(path), md, NULL, EVP_sha256(), NULL) != 1)
+			return false;
+		for (size_t k = 0; k < sizeof(md); k++) {
+			hex[2 * k] = hexd[md[k] >> 4];
+			hex[2 * k + 1] = hexd[md[k] & 15];
+		}
+		hex[64] = '\0';
+		json_array_foreach(prefixes, i, v)
+		{
+			const char *p = json_string_value(v);
+
+			if (p != NULL && strncmp(hex, p, strlen(p)) == 0)
+				return true;
+		}
+	}
+	return false;
 }

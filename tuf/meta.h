@@ -138,6 +138,14 @@ int ta_meta_delegation_set(struct ta_meta *m, const char *name, const char *cons
 int ta_meta_delegation_remove(struct ta_meta *m, const char *name)
     __attribute__((warn_unused_result));
 
+/* Whether the delegated role d (an entry of delegations.roles) covers the
+ * target path: notary, one of d's "paths" is a prefix of it ("" delegates
+ * every path, as notary-server checks); tuf, one of "paths" matches it as
+ * fnmatch(3) with FNM_PATHNAME ('*' and '?' do not cross '/', as
+ * python-tuf and tuf-js match), or the lower-case hex SHA-256 of the path
+ * begins with one of "path_hash_prefixes".  false for a malformed d. */
+bool ta_delegation_covers(enum ta_profile profile, const json_t *d, const char *path);
+
 /* ---- snapshot and timestamp ------------------------------------------- */
 
 /* Describes a role file in a snapshot or timestamp from its exact bytes:
