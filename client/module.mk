@@ -17,4 +17,4 @@ TESTS += tests/tufctl-cli.sh
 # token, the real notary-server and notary client, docker trust inspect):
 # publish, delegations, rotations, token auth, faults, policy.
 TESTS += tests/dct-publish.sh tests/dct-delegation.sh tests/dct-rotate.sh tests/dct-auth.sh \
-	tests/dct-faults.sh tests/dct-policy.sh
+	tests/dct-faults.sh tests/dct-policy.sh tests/dct-scope.sh
