@@ -701,10 +701,13 @@ key_show_done(struct ta_job *j)
 	ta_job_finish(j);
 }
 
+/* The prologue of the methods that name one key: the policy for the
+ * operation (the key's own check comes once it is found), then a worker
+ * with a struct ta_tkey to find it into. */
 static void
-handle_key_show(struct ta_job *j)
+queue_one_key(struct ta_job *j, unsigned operation, ta_job_fn run, ta_job_fn done)
 {
-	if (ta_handle_policy(j, TA_OP_KEY_SHOW, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, operation, NULL, 0, NULL, NULL, 0) != 0) {
 		ta_job_finish(j);
 		return;
 	}
@@ -714,7 +717,13 @@ handle_key_show(struct ta_job *j)
 		return;
 	}
 	j->priv_free = tkey_free;
-	ta_job_queue(j, key_show_run, key_show_done);
+	ta_job_queue(j, run, done);
+}
+
+static void
+handle_key_show(struct ta_job *j)
+{
+	queue_one_key(j, TA_OP_KEY_SHOW, key_show_run, key_show_done);
 }
 
 /* ---- key.scope ------------------------------------------------------------------------ */
@@ -816,18 +825,7 @@ key_scope_done(struct ta_job *j)
 static void
 handle_key_scope(struct ta_job *j)
 {
-	if (ta_handle_policy(j, scope_operation(j->req->p.key_scope.op), NULL, 0, NULL, NULL, 0) !=
-	    0) {
-		ta_job_finish(j);
-		return;
-	}
-	if ((j->priv = calloc(1, sizeof(struct ta_tkey))) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	j->priv_free = tkey_free;
-	ta_job_queue(j, key_scope_run, key_scope_done);
+	queue_one_key(j, scope_operation(j->req->p.key_scope.op), key_scope_run, key_scope_done);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */

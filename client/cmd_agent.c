@@ -128,6 +128,23 @@ opt_profile(const char *cmd, const char *value, const char **ret)
 	return TUFCTL_OK;
 }
 
+/* Takes --gun, --role and --profile into so: 1 when c was one of them, 0
+ * when it was not, TUFCTL_USAGE (negative) on a bad value. */
+static int
+scope_getopt(const char *cmd, int c, const char *arg, struct scope_opts *so)
+{
+	switch (c) {
+	case OPT_GUN:
+		return scope_opt(cmd, "gun", arg, so->guns, &so->n_guns) != 0 ? -TUFCTL_USAGE : 1;
+	case OPT_ROLE:
+		return scope_opt(cmd, "role", arg, so->roles, &so->n_roles) != 0 ? -TUFCTL_USAGE : 1;
+	case OPT_PROFILE:
+		return opt_profile(cmd, arg, &so->profile) != 0 ? -TUFCTL_USAGE : 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 no_arguments(const char *cmd, int argc, char **argv)
 {
@@ -681,15 +698,9 @@ key_generate(int argc, char **argv)
 				return TUFCTL_USAGE;
 			break;
 		case OPT_GUN:
-			if (scope_opt("key generate", "gun", optarg, so.guns, &so.n_guns) != 0)
-				return TUFCTL_USAGE;
-			break;
 		case OPT_ROLE:
-			if (scope_opt("key generate", "role", optarg, so.roles, &so.n_roles) != 0)
-				return TUFCTL_USAGE;
-			break;
 		case OPT_PROFILE:
-			if (opt_profile("key generate", optarg, &so.profile) != 0)
+			if (scope_getopt("key generate", c, optarg, &so) < 0)
 				return TUFCTL_USAGE;
 			break;
 		case OPT_JSON:
@@ -954,15 +965,9 @@ key_scope(int argc, char **argv)
 				return TUFCTL_USAGE;
 			break;
 		case OPT_GUN:
-			if (scope_opt("key scope", "gun", optarg, so.guns, &so.n_guns) != 0)
-				return TUFCTL_USAGE;
-			break;
 		case OPT_ROLE:
-			if (scope_opt("key scope", "role", optarg, so.roles, &so.n_roles) != 0)
-				return TUFCTL_USAGE;
-			break;
 		case OPT_PROFILE:
-			if (opt_profile("key scope", optarg, &so.profile) != 0)
+			if (scope_getopt("key scope", c, optarg, &so) < 0)
 				return TUFCTL_USAGE;
 			break;
 		case OPT_ADD:
