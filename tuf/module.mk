@@ -1,7 +1,8 @@
 # tuf/: hardened JSON parsing and canonical JSON (both flavours); later key
 # objects, signatures and the metadata model.  jansson, OpenSSL, common/.
 TUF_SRC := tuf/profile.c tuf/json.c tuf/canon.c tuf/meta.c \
-	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c
+	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c \
+	tuf/signplan.c
 LIBRARIES += $(LIB_TUF)
 LINT_SRC += $(TUF_SRC)
 
@@ -62,4 +63,10 @@ $(REPO_TOOL): $(BUILD)/tests/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 # (ta_json_parse + ta_canon_write) by a differential test.
 TESTS += $(BUILD)/tests/test_tuf_stream
 $(BUILD)/tests/test_tuf_stream: $(BUILD)/tests/test_tuf_stream.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
+# tuf/signplan.c: what a sign request signs, as which keys (roots,
+# rotations, delegations and their paths), from the metadata alone.
+TESTS += $(BUILD)/tests/test_tuf_signplan
+$(BUILD)/tests/test_tuf_signplan: $(BUILD)/tests/test_tuf_signplan.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
