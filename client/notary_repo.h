@@ -8,6 +8,7 @@
  *	    server.json        {"url":..., "tls_ca":...}   which server, how to reach it
  *	    metadata/          the verified files last seen, exact bytes:
  *	        root.json targets.json snapshot.json timestamp.json targets/<x>.json
+ *	                       (the trusted version of each role: tn_check_fresh)
  *	    init.json          {"root":..., "targets":...}: a GUN not yet published
  *	    changes/NNNNNNNNNN.json   staged changes, one a file, in order
  *	    certs/<keyid>.pem  root certificates made for this GUN by init/rotate
