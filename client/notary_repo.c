@@ -881,8 +881,8 @@ tn_check_fresh(const struct tn_file *trusted, const struct tn_file *got, time_t 
 			    got->role, (long long)gv, (long long)tv);
 		/* One version, one file: a second history is an attack or a
 		 * broken server, and either way not something to sign on top of. */
-		if (gv == tv && (got->len != trusted->len ||
-				    memcmp(got->bytes, trusted->bytes, got->len) != 0))
+		if (gv == tv &&
+		    (got->len != trusted->len || memcmp(got->bytes, trusted->bytes, got->len) != 0))
 			return tn_fail(e, TA_ERR_VERIFY,
 			    "the server's %s is version %lld, the trusted version, but with other "
 			    "content: possible attack; refusing (see tufctl(1), TRUST)",

@@ -39,7 +39,7 @@
 #include "tuf/sign.h"
 #include "tuf/x509.h"
 
-#define DAY (24L * 3600)
+#define DAY ((time_t)24 * 3600)
 
 struct signer_key {
 	struct memsigner *ms;
@@ -286,7 +286,7 @@ main(int argc, char **argv)
 	    (r = ta_key_from_cert(der, der_len, &rootkey)) != 0)
 		die("root certificate", r);
 	kroot.key = rootkey;
-	root = meta_new(TA_ROLE_ROOT, 1, now + 10 * 365 * DAY, "root");
+	root = meta_new(TA_ROLE_ROOT, 1, now + DAY * 365 * 10, "root");
 	add_key(root, "root", kroot.key);
 	add_key(root, "targets", ktargets.key);
 	add_key(root, "snapshot", ksnap.key);

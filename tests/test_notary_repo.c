@@ -19,7 +19,7 @@
 #include "tuf/meta.h"
 
 #define NOW ((time_t)1800000000) /* 2027-01-15 */
-#define DAY (24 * 3600)
+#define DAY ((time_t)24 * 3600)
 
 /* One file of role at version, expiring at expires; tag makes two files
  * of the same version differ. */
