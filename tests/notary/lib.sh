@@ -528,8 +528,10 @@ nt_replay_record() {
 	local here ca=()
 	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 	[ -n "${NT_CA:-}" ] && ca=(--cacert "$NT_CA")
-	"$NT_PY" "$here/replay-server.py" record --server "$(nt__tuf_url | sed 's,/v2/.*,,')" \
-		--gun "$NT_GUN" --out "$1" ${ca[@]+"${ca[@]}"}
+	[ -n "${NT_URL:-}" ] || nt__die "nt_replay_record: no server (call nt_server_start)"
+	[ -n "${NT_GUN:-}" ] || nt__die "nt_replay_record: NT_GUN is not set"
+	"$NT_PY" "$here/replay-server.py" record --server "$NT_URL" --gun "$NT_GUN" --out "$1" \
+		${ca[@]+"${ca[@]}"}
 }
 
 # ---------------------------------------------------------------- client
