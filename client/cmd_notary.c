@@ -1571,10 +1571,11 @@ upload(struct work *w)
 static int
 read_back(struct work *w, struct tn_state *got)
 {
-	struct tn_file *trusted = tn_state_get(&w->cur, "root");
 	struct tn_error e = { .text = "" };
 
-	if (tn_fetch(w->ns.srv, w->repo->gun, trusted != NULL ? trusted->m : NULL, NULL, w->now, got,
+	/* Held to the view the update was made on: what we published is newer
+	 * than it, and anything older is someone else's rollback. */
+	if (tn_fetch(w->ns.srv, w->repo->gun, w->cur.n > 0 ? &w->cur : NULL, NULL, w->now, got,
 		&e) != 0)
 		return nfail(w->o, "the update was accepted but the GUN cannot be read back: %s; "
 				   "consumers cannot read it either: investigate before publishing "
@@ -1609,8 +1610,10 @@ load_current(struct work *w, json_t *staged)
 	if (tn_repo_load(w->repo, &local, &e) != 0)
 		return nerr(w->o, &e);
 	trusted = tn_state_get(&local, "root");
-	r = tn_fetch(w->ns.srv, w->repo->gun, trusted != NULL ? trusted->m : NULL,
-	    trusted == NULL ? w->o->root_cert_id : NULL, w->now, &w->cur, &e);
+	/* The trusted versions of every role: a view older than what we
+	 * trust is refused here, before anything is signed on top of it. */
+	r = tn_fetch(w->ns.srv, w->repo->gun, &local, trusted == NULL ? w->o->root_cert_id : NULL,
+	    w->now, &w->cur, &e);
 	tn_state_clear(&local);
 	if (r == TA_ERR_NOT_FOUND) {
 		const char *rt = json_string_value(json_object_get(init, "root"));
@@ -1848,8 +1851,8 @@ cmd_list(int argc, char **argv)
 		goto out;
 	}
 	trusted = tn_state_get(&local, "root");
-	if (tn_fetch(ns.srv, repo->gun, trusted ? trusted->m : NULL,
-		trusted ? NULL : o.root_cert_id, time(NULL), &st, &e) != 0) {
+	if (tn_fetch(ns.srv, repo->gun, &local, trusted ? NULL : o.root_cert_id, time(NULL), &st,
+		&e) != 0) {
 		(void)nerr(&o, &e);
 		goto out;
 	}

@@ -862,6 +862,58 @@ tn_repo_save(struct tn_repo *repo, const struct tn_state *st, struct tn_error *e
 	return 0;
 }
 
+/* ---- rollback and freeze -------------------------------------------------------- */
+
+int
+tn_check_fresh(const struct tn_file *trusted, const struct tn_file *got, time_t now,
+    struct tn_error *e)
+{
+	int64_t tv, gv = ta_meta_version(got->m);
+	time_t exp;
+	char when[21];
+
+	if (trusted != NULL) {
+		tv = ta_meta_version(trusted->m);
+		if (gv < tv)
+			return tn_fail(e, TA_ERR_VERIFY,
+			    "the server's %s is version %lld, older than the trusted version %lld: "
+			    "possible rollback attack; refusing (see tufctl(1), TRUST)",
+			    got->role, (long long)gv, (long long)tv);
+		/* One version, one file: a second history is an attack or a
+		 * broken server, and either way not something to sign on top of. */
+		if (gv == tv &&
+		    (got->len != trusted->len || memcmp(got->bytes, trusted->bytes, got->len) != 0))
+			return tn_fail(e, TA_ERR_VERIFY,
+			    "the server's %s is version %lld, the trusted version, but with other "
+			    "content: possible attack; refusing (see tufctl(1), TRUST)",
+			    got->role, (long long)gv);
+	}
+	if (now == 0)
+		return 0;
+	if (ta_meta_expires(got->m, &exp) != 0)
+		return tn_fail(e, TA_ERR_FORMAT, "the server's %s has no valid expiry", got->role);
+	if (exp <= now) {
+		ta_time_format(exp, when);
+		return tn_fail(e, TA_ERR_EXPIRED,
+		    "the server's %s (version %lld) expired at %s: possible freeze attack, or a "
+		    "server not renewing it; refusing (see tufctl(1), TRUST)",
+		    got->role, (long long)gv, when);
+	}
+	return 0;
+}
+
+/* trusted's file for role, or NULL (no trusted state, or no such role). */
+static const struct tn_file *
+trusted_file(const struct tn_state *trusted, const char *role)
+{
+	if (trusted == NULL)
+		return NULL;
+	for (size_t i = 0; i < trusted->n; i++)
+		if (strcmp(trusted->files[i].role, role) == 0)
+			return &trusted->files[i];
+	return NULL;
+}
+
 /* ---- the update walk -------------------------------------------------------------- */
 
 /* "<role>.<hex sha256>" of what m's meta says of role. */
@@ -958,11 +1010,7 @@ walk_root(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 	int64_t tv = ta_meta_version(trusted), lv = ta_meta_version(latest);
 	int r = 0;
 
-	if (lv < tv)
-		return tn_fail(e, TA_ERR_VERIFY,
-		    "the server's root is version %lld, older than the trusted version %lld: a "
-		    "rollback; refusing it",
-		    (long long)lv, (long long)tv);
+	/* tn_fetch held latest to tn_check_fresh: lv >= tv. */
 	for (int64_t v = tv + 1; v < lv && r == 0; v++) {
 		char name[32];
 		struct ta_json_error je;
@@ -992,30 +1040,36 @@ walk_root(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 }
 
 /* role (snapshot or targets) by the checksum lister (timestamp or
- * snapshot) gives, checked against it and verified against the root. */
+ * snapshot) gives, checked against it, verified against the root, then
+ * held to the trusted copy. */
 static int
 fetch_listed(struct tn_server *s, struct tn_state *st, const char *role,
-    const struct ta_meta *lister, time_t now, struct tn_error *e)
+    const struct ta_meta *lister, const struct tn_state *trusted, time_t now, struct tn_error *e)
 {
 	struct ta_verify_result res;
 	char *name = NULL, what[32];
 	int r;
 
+	/* Expiry is tn_check_fresh's, which names the role and the time. */
 	if ((r = checksum_name(lister, role, &name, e)) == 0 &&
-	    (r = fetch_one(s, st, role, name, lister, TN_META_MAX, e)) == 0 &&
-	    (r = ta_verify_role(tn_state_get(st, "root")->m, tn_state_get(st, role)->m, role, now,
-		 &res)) != 0) {
-		(void)snprintf(what, sizeof(what), "%s.json", role);
-		r = verify_failed(e, what, r, &res);
+	    (r = fetch_one(s, st, role, name, lister, TN_META_MAX, e)) == 0) {
+		if ((r = ta_verify_role(tn_state_get(st, "root")->m, tn_state_get(st, role)->m, role,
+			 0, &res)) != 0) {
+			(void)snprintf(what, sizeof(what), "%s.json", role);
+			r = verify_failed(e, what, r, &res);
+		} else {
+			r = tn_check_fresh(trusted_file(trusted, role), tn_state_get(st, role), now, e);
+		}
 	}
 	free(name);
 	return r;
 }
 
 int
-tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
+tn_fetch(struct tn_server *s, const char *gun, const struct tn_state *trusted,
     const char *pin_cert_id, time_t now, struct tn_state *st, struct tn_error *e)
 {
+	const struct tn_file *troot = trusted_file(trusted, "root");
 	struct ta_verify_result res;
 	struct tn_file *root, *ts, *snap;
 	json_t *meta, *v;
@@ -1030,8 +1084,10 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 		goto out;
 	}
 	root = tn_state_get(st, "root");
-	if (trusted != NULL) {
-		if ((r = walk_root(s, gun, trusted, root->m, now, e)) != 0)
+	if (troot != NULL) {
+		/* Root's expiry is ta_verify_root's (with its certificates'). */
+		if ((r = tn_check_fresh(troot, root, 0, e)) != 0 ||
+		    (r = walk_root(s, gun, troot->m, root->m, now, e)) != 0)
 			goto out;
 	} else {
 		if ((r = ta_verify_root(NULL, root->m, gun, now, &res)) != 0) {
@@ -1062,11 +1118,16 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 		goto out;
 	root = tn_state_get(st, "root");
 	ts = tn_state_get(st, "timestamp");
-	if ((r = ta_verify_role(root->m, ts->m, "timestamp", now, &res)) != 0) {
+	if ((r = ta_verify_role(root->m, ts->m, "timestamp", 0, &res)) != 0) {
 		r = verify_failed(e, "timestamp.json", r, &res);
 		goto out;
 	}
-	if ((r = fetch_listed(s, st, "snapshot", ts->m, now, e)) != 0)
+	/* Each role, once its signatures hold, against the version trusted
+	 * (TUF 1.0 §5.4-5.6): the timestamp and snapshot names bind each file
+	 * by its hashes, so a lower version can only come as a whole, validly
+	 * signed older file, which this refuses role by role. */
+	if ((r = tn_check_fresh(trusted_file(trusted, "timestamp"), ts, now, e)) != 0 ||
+	    (r = fetch_listed(s, st, "snapshot", ts->m, trusted, now, e)) != 0)
 		goto out;
 	root = tn_state_get(st, "root");
 	snap = tn_state_get(st, "snapshot");
@@ -1076,7 +1137,7 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 		    "repository");
 		goto out;
 	}
-	if ((r = fetch_listed(s, st, "targets", snap->m, now, e)) != 0)
+	if ((r = fetch_listed(s, st, "targets", snap->m, trusted, now, e)) != 0)
 		goto out;
 	/* Delegations, parents before children. */
 	meta = json_object_get(tn_state_get(st, "snapshot")->m->signed_v, "meta");
@@ -1105,13 +1166,17 @@ tn_fetch(struct tn_server *s, const char *gun, const struct ta_meta *trusted,
 				goto out;
 			pf = tn_state_get(st, parent);
 			f = tn_state_get(st, role);
-			if ((r = ta_verify_delegated(pf->m, f->m, role, now, &res)) != 0) {
+			if ((r = ta_verify_delegated(pf->m, f->m, role, 0, &res)) != 0) {
 				char what[TA_ROLE_NAME_MAX + 8];
 
 				(void)snprintf(what, sizeof(what), "%s.json", role);
 				r = verify_failed(e, what, r, &res);
 				goto out;
 			}
+			/* A delegation the trusted snapshot did not list (new,
+			 * or removed and made again) has no version to keep. */
+			if ((r = tn_check_fresh(trusted_file(trusted, role), f, now, e)) != 0)
+				goto out;
 		}
 	}
 	r = 0;

@@ -57,6 +57,12 @@
 # Fault proxy (nt_proxy_start; tests/notary/fault-proxy.py):
 #   NT_PROXY_URL  http://127.0.0.1:PORT in front of the current NT_URL
 #   NT_PROXY_PID  NT_PROXY_CTL  NT_PROXY_LOG (one line per request)
+#
+# Replay server (nt_replay_start; tests/notary/replay-server.py), a hostile
+# server for rollback tests:
+#   NT_REPLAY_URL http://127.0.0.1:PORT, forwarding to NT_URL (--upstream)
+#                 except for GUNs nt_replay_serve points at a directory
+#   NT_REPLAY_PID NT_REPLAY_CTL NT_REPLAY_LOG (one line per request)
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	echo "tests/notary/lib.sh needs bash" >&2
@@ -70,6 +76,7 @@ NT_GUN=${NT_GUN:-}
 NT_URL='' NT_PID='' NT_PORT='' NT_LOG='' NT_CA='' NT_TRUST_DIR=''
 NT_AUTH=0 NT_AUTH_REALM='' NT_AUTH_SERVICE='' NT_AUTH_LOG='' NT_AUTH_CTL='' NT_BEARER=''
 NT_PROXY_URL='' NT_PROXY_PID='' NT_PROXY_CTL='' NT_PROXY_LOG=''
+NT_REPLAY_URL='' NT_REPLAY_PID='' NT_REPLAY_CTL='' NT_REPLAY_LOG=''
 NT_NOTARY=${NT_NOTARY:-/usr/bin/notary}
 NT_NOTARY_SERVER=${NT_NOTARY_SERVER:-/usr/bin/notary-server}
 NT_PY=${NT_PY:-/usr/bin/python3}
@@ -467,6 +474,64 @@ nt__proxy_ctl() {
 	[ -n "${NT_PROXY_CTL:-}" ] || nt__die "no fault proxy (call nt_proxy_start)"
 	{ cat "$NT_PROXY_CTL" 2>/dev/null; printf '%s\n' "$1"; } >"$NT_PROXY_CTL.tmp"
 	mv "$NT_PROXY_CTL.tmp" "$NT_PROXY_CTL"
+}
+
+# nt_replay_start [--upstream] — tests/notary/replay-server.py (a hostile
+# server replaying recorded metadata) on a free 127.0.0.1 port; with
+# --upstream, in front of the current plain-http $NT_URL, which it stands
+# for until nt_replay_serve says otherwise.  Sets NT_REPLAY_URL
+# NT_REPLAY_PID NT_REPLAY_CTL NT_REPLAY_LOG (one line per request).
+nt_replay_start() {
+	local d here up=()
+	if [ "${1:-}" = --upstream ]; then
+		case ${NT_URL:-} in
+		http://*) up=(--upstream "$NT_URL") ;;
+		*) nt__die "nt_replay_start --upstream: plain http servers only" ;;
+		esac
+	fi
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	nt__next
+	d=$NT_DIR/replay.$nt__seq
+	mkdir -p "$d"
+	NT_REPLAY_CTL=$d/ctl
+	NT_REPLAY_LOG=$d/requests.log
+	: >"$NT_REPLAY_CTL"
+	"$NT_PY" "$here/replay-server.py" serve ${up[@]+"${up[@]}"} --port-file "$d/port" \
+		--ctl "$NT_REPLAY_CTL" --log "$NT_REPLAY_LOG" --lifetime 600 \
+		>>"$d/stderr" 2>&1 </dev/null &
+	NT_REPLAY_PID=$!
+	nt__pids+=("$NT_REPLAY_PID")
+	if ! nt__wait_port_file "$d/port" "$NT_REPLAY_PID"; then
+		nt__err "replay server did not start; its output:"
+		tail -n 20 "$d/stderr" >&2
+		return 1
+	fi
+	# shellcheck disable=SC2034 # for the caller
+	NT_REPLAY_URL=http://127.0.0.1:$(cat "$d/port")
+}
+
+# nt_replay_serve GUN [DIR] — from the next request on, the replay server
+# answers GUN's metadata from DIR (a nt_replay_record or forge-tool
+# directory); without DIR, GUN goes back to the upstream.
+nt_replay_serve() {
+	[ -n "${NT_REPLAY_CTL:-}" ] || nt__die "no replay server (call nt_replay_start)"
+	{
+		awk -v g="$1" '$1 != g' "$NT_REPLAY_CTL"
+		if [ -n "${2:-}" ]; then printf '%s %s\n' "$1" "$2"; fi
+	} >"$NT_REPLAY_CTL.tmp"
+	mv "$NT_REPLAY_CTL.tmp" "$NT_REPLAY_CTL"
+}
+
+# nt_replay_record DIR — saves what $NT_URL serves for $NT_GUN now, as a
+# client fetches it, into DIR (for nt_replay_serve).
+nt_replay_record() {
+	local here ca=()
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	[ -n "${NT_CA:-}" ] && ca=(--cacert "$NT_CA")
+	[ -n "${NT_URL:-}" ] || nt__die "nt_replay_record: no server (call nt_server_start)"
+	[ -n "${NT_GUN:-}" ] || nt__die "nt_replay_record: NT_GUN is not set"
+	"$NT_PY" "$here/replay-server.py" record --server "$NT_URL" --gun "$NT_GUN" --out "$1" \
+		${ca[@]+"${ca[@]}"}
 }
 
 # ---------------------------------------------------------------- client
