@@ -17,6 +17,7 @@
 
 #include "agent/audit.h"
 #include "common/err.h"
+#include "common/hex.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
 #define PRIORITY_OK 6      /* LOG_INFO */
@@ -205,7 +206,6 @@ put_time(json_t *o)
 static int
 audit_build(const struct ta_audit_rec *rec, json_t **ret)
 {
-	static const char hex[] = "0123456789abcdef";
 	json_t *o = json_object(), *ids = NULL;
 	char sha[65];
 	int r;
@@ -246,11 +246,7 @@ audit_build(const struct ta_audit_rec *rec, json_t **ret)
 			goto out;
 	}
 	if (rec->sha256 != NULL) {
-		for (size_t i = 0; i < 32; i++) {
-			sha[2 * i] = hex[rec->sha256[i] >> 4];
-			sha[2 * i + 1] = hex[rec->sha256[i] & 15];
-		}
-		sha[64] = '\0';
+		ta_hex(sha, rec->sha256, 32);
 		if ((r = put(o, "sha256", json_string(sha))) != 0)
 			goto out;
 	}

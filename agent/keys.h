@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "agent/keycache.h"
+#include "common/hex.h"
 #include "pkcs11/p11.h"
 #include "protocol/proto.h"
 #include "tuf/key.h"
@@ -75,7 +76,5 @@ struct ta_tsigner {
  * verify-signatures is no (then RSA signatures only: tuf/signer.h). */
 void ta_tsigner_init(struct ta_tsigner *s, const struct ta_tkey *tk, atomic_llong *since);
 
-/* Lowercase hex of n bytes into out (2n + 1 bytes). */
-void ta_hex(char *out, const uint8_t *p, size_t n);
 
 #endif

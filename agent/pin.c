@@ -22,6 +22,7 @@
 
 #include "agent/pin.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/secret.h"
 
 extern char **environ;
@@ -388,18 +389,6 @@ is_word(const char *line, const char *w)
 	return strncmp(line, w, n) == 0 && (line[n] == '\0' || line[n] == ' ');
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decodes one D line's data onto the end of pin. */
 static int
 assuan_data(struct assuan *a, struct ta_secret *pin, const char *p, size_t len)
@@ -409,8 +398,8 @@ assuan_data(struct assuan *a, struct ta_secret *pin, const char *p, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		c = (unsigned char)p[i];
 		if (c == '%') {
-			if (len - i < 3 || (hi = hexval(p[i + 1])) < 0 ||
-			    (lo = hexval(p[i + 2])) < 0) {
+			if (len - i < 3 || (hi = ta_hex_value(p[i + 1])) < 0 ||
+			    (lo = ta_hex_value(p[i + 2])) < 0) {
 				r = fail(TA_ERR_PROTOCOL, a->w, "pinentry sent a bad %%-escape");
 				goto out;
 			}

@@ -15,6 +15,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/utf8.h"
@@ -1295,10 +1296,63 @@ test_common_utf8_put_roundtrip(void **state)
 	assert_memory_equal(out, "\xc3\xa9", 2);
 }
 
+/* ---- hex ----------------------------------------------------------------- */
+
+static void
+test_hex_round_trip(void **state)
+{
+	static const uint8_t bytes[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
+	uint8_t back[8];
+	char out[2 * sizeof(bytes) + 1];
+	size_t n = 0;
+
+	(void)state;
+	ta_hex(out, bytes, sizeof(bytes));
+	assert_string_equal(out, "00017f80abff");
+	ta_hex(out, bytes, 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ta_unhex("00017F80abFF", 12, back, sizeof(back), &n), 0);
+	assert_int_equal(n, sizeof(bytes));
+	assert_memory_equal(back, bytes, sizeof(bytes));
+	assert_int_equal(ta_unhex("", 0, back, sizeof(back), &n), 0);
+	assert_int_equal(n, 0);
+	for (int c = 0; c < 256; c++) {
+		int want = c >= '0' && c <= '9' ? c - '0'
+			   : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			   : c >= 'A' && c <= 'F' ? c - 'A' + 10
+						  : -1;
+
+		assert_int_equal(ta_hex_value((char)c), want);
+	}
+}
+
+static void
+test_hex_refused(void **state)
+{
+	uint8_t back[4];
+	size_t n = 99;
+
+	(void)state;
+	/* Odd length, not hex, a NUL inside, over the room given. */
+	assert_int_equal(ta_unhex("abc", 3, back, sizeof(back), &n), TA_ERR_INVALID);
+	assert_int_equal(ta_unhex("zz", 2, back, sizeof(back), &n), TA_ERR_INVALID);
+	assert_int_equal(ta_unhex("a\0", 2, back, sizeof(back), &n), TA_ERR_INVALID);
+	assert_int_equal(ta_unhex("0011223344", 10, back, sizeof(back), &n), TA_ERR_TOO_LARGE);
+	assert_int_equal(n, 99); /* untouched */
+	assert_true(ta_hex_ok("09af", 4, true));
+	assert_false(ta_hex_ok("09aF", 4, true));
+	assert_true(ta_hex_ok("09aF", 4, false));
+	assert_false(ta_hex_ok("g0", 2, false));
+	assert_false(ta_hex_ok("0 ", 2, false));
+	assert_true(ta_hex_ok("", 0, true));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hex_round_trip),
+		cmocka_unit_test(test_hex_refused),
 		cmocka_unit_test(test_common_buf_new_accepts_limits),
 		cmocka_unit_test(test_common_buf_new_rejects_bad_max),
 		cmocka_unit_test(test_common_buf_free_null_is_noop),

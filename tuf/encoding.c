@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "tuf/encoding.h"
 
 static const char b64_tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -24,18 +25,6 @@ b64_val(char c)
 		return 62;
 	if (c == '/')
 		return 63;
-	return -1;
-}
-
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return -1;
 }
 
@@ -134,7 +123,6 @@ out:
 int
 ta_hex_encode(const uint8_t *p, size_t len, char **ret)
 {
-	static const char digits[] = "0123456789abcdef";
 	char *s;
 
 	if ((p == NULL && len > 0) || ret == NULL)
@@ -143,11 +131,7 @@ ta_hex_encode(const uint8_t *p, size_t len, char **ret)
 		return TA_ERR_TOO_LARGE;
 	if ((s = malloc(2 * len + 1)) == NULL)
 		return TA_ERR_NOMEM;
-	for (size_t i = 0; i < len; i++) {
-		s[2 * i] = digits[p[i] >> 4];
-		s[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	s[2 * len] = '\0';
+	ta_hex(s, p, len);
 	*ret = s;
 	return 0;
 }
@@ -156,6 +140,7 @@ int
 ta_hex_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_len)
 {
 	uint8_t *out;
+	int r;
 
 	if ((s == NULL && len > 0) || ret == NULL || ret_len == NULL)
 		return TA_ERR_INVALID;
@@ -165,17 +150,11 @@ ta_hex_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_len)
 		return TA_ERR_INVALID;
 	if ((out = malloc(len / 2 + 1)) == NULL)
 		return TA_ERR_NOMEM;
-	for (size_t i = 0; i < len; i += 2) {
-		int hi = hex_val(s[i]), lo = hex_val(s[i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(out);
-			return TA_ERR_INVALID;
-		}
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	if ((r = ta_unhex(s, len, out, len / 2, ret_len)) != 0) {
+		free(out);
+		return r;
 	}
 	*ret = out;
-	*ret_len = len / 2;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "tuf/canon.h"
 #include "tuf/encoding.h"
 #include "tuf/key.h"
@@ -88,7 +89,6 @@ ta_key_free(struct ta_key *key)
 static int
 id_of(const json_t *obj, enum ta_profile profile, char ret_id[static TA_KEY_ID_SIZE])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[32];
 	uint8_t *canon = NULL;
 	size_t len = 0;
@@ -101,11 +101,7 @@ id_of(const json_t *obj, enum ta_profile profile, char ret_id[static TA_KEY_ID_S
 		return TA_ERR_CRYPTO;
 	}
 	free(canon);
-	for (size_t i = 0; i < sizeof(md); i++) {
-		ret_id[2 * i] = digits[md[i] >> 4];
-		ret_id[2 * i + 1] = digits[md[i] & 0xf];
-	}
-	ret_id[TA_KEY_ID_LEN] = '\0';
+	ta_hex(ret_id, md, sizeof(md));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "tuf/canon.h"
 #include "tuf/meta.h"
 
@@ -173,10 +174,7 @@ is_hex(const char *s, size_t want)
 		return false;
 	if (n == 0 || n % 2)
 		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
-			return false;
-	return true;
+	return ta_hex_ok(s, n, false);
 }
 
 /* Decoded length of padded standard base64, or -1 when it is not that. */
@@ -916,26 +914,13 @@ ta_meta_signed_bytes(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
 	return ta_canon_write(m->signed_v, m->profile, ret, ret_len);
 }
 
-static unsigned
-nibble(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return (unsigned)(ch - '0');
-	if (ch >= 'a' && ch <= 'f')
-		return (unsigned)(ch - 'a' + 10);
-	return (unsigned)(ch - 'A' + 10) & 0xfu;
-}
-
 static int
 unhex(const char *s, uint8_t *out, size_t max, size_t *ret_len)
 {
 	size_t n = strlen(s);
 
-	if (!is_hex(s, 0) || n / 2 > max)
+	if (n == 0 || ta_unhex(s, n, out, max, ret_len) != 0)
 		return TA_ERR_INVALID;
-	for (size_t i = 0; i < n / 2; i++)
-		out[i] = (uint8_t)(nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]));
-	*ret_len = n / 2;
 	return 0;
 }
 
@@ -1439,17 +1424,12 @@ ta_delegation_covers(enum ta_profile profile, const json_t *d, const char *path)
 			return true;
 	}
 	if (profile == TA_PROFILE_TUF && json_is_array(prefixes)) {
-		static const char hexd[] = "0123456789abcdef";
 		unsigned char md[32];
 		char hex[65];
 
 		if (EVP_Digest(path, strlen(path), md, NULL, EVP_sha256(), NULL) != 1)
 			return false;
-		for (size_t k = 0; k < sizeof(md); k++) {
-			hex[2 * k] = hexd[md[k] >> 4];
-			hex[2 * k + 1] = hexd[md[k] & 15];
-		}
-		hex[64] = '\0';
+		ta_hex(hex, md, sizeof(md));
 		json_array_foreach(prefixes, i, v)
 		{
 			const char *p = json_string_value(v);

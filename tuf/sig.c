@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "tuf/encoding.h"
 #include "tuf/sig.h"
 
@@ -379,19 +380,6 @@ ta_sig_make(const struct ta_key *key, const struct ta_signer *signer, const uint
 
 /* ---- signature objects --------------------------------------------------- */
 
-static bool
-is_hex(const char *s, size_t len, bool lower_only)
-{
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			(!lower_only && c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return true;
-}
-
 /* A member that must be a string without NUL bytes; its length too. */
 static int
 get_string(const json_t *obj, const char *name, const char **ret, size_t *ret_len)
@@ -424,8 +412,8 @@ ta_sig_from_json(enum ta_profile profile, const json_t *obj, struct ta_sig *ret_
 	    (notary && (r = get_string(obj, "method", &method, &method_len)) != 0) ||
 	    (r = get_string(obj, "sig", &text, &text_len)) != 0)
 		return r;
-	if (notary ? keyid_len != TA_KEY_ID_LEN || !is_hex(keyid, keyid_len, true) :
-	    keyid_len == 0 || keyid_len > TA_SIG_KEYID_MAX || !is_hex(keyid, keyid_len, false))
+	if (notary ? keyid_len != TA_KEY_ID_LEN || !ta_hex_ok(keyid, keyid_len, true) :
+	    keyid_len == 0 || keyid_len > TA_SIG_KEYID_MAX || !ta_hex_ok(keyid, keyid_len, false))
 		return TA_ERR_FORMAT;
 	if (notary && (method_len == 0 || method_len > TA_SIG_METHOD_MAX))
 		return TA_ERR_FORMAT;
