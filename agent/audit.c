@@ -18,6 +18,7 @@
 #include "agent/audit.h"
 #include "common/err.h"
 #include "common/hex.h"
+#include "common/utf8.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
 #define PRIORITY_OK 6      /* LOG_INFO */
@@ -106,39 +107,6 @@ ta_audit_close(struct ta_audit *a)
 
 /* ---- the record ------------------------------------------------------------ */
 
-/* Length of the well-formed UTF-8 character at p (n bytes left), 0 if none. */
-static size_t
-utf8_char(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (p[0] == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (p[0] == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (p[0] == 0xf4)
-		hi = 0x8f; /* past U+10FFFF */
-	if (n < need || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return need;
-}
-
 /* A copy of s as valid UTF-8 (U+FFFD for each bad byte), at most
  * TA_AUDIT_FIELD_MAX bytes, then "..." when cut.  NULL on OOM. */
 static char *
@@ -152,7 +120,7 @@ clean_str(const char *s)
 	if (out == NULL)
 		return NULL;
 	while (i < n) {
-		k = utf8_char(p + i, n - i);
+		k = ta_utf8_seq(p + i, n - i);
 		w = k != 0 ? k : 3;
 		if (w > TA_AUDIT_FIELD_MAX - o) {
 			memcpy(out + o, "...", 3);

@@ -864,7 +864,7 @@ begin_token(struct parse *p, const char *rest)
 	memset(t, 0, sizeof(*t));
 	memcpy(t->name, name, sizeof(t->name));
 	t->pin.kind = TA_PIN_UNLOCK;
-	t->sessions = 4;
+	t->sessions = TA_CFG_SESSIONS_DEFAULT;
 	t->verify = true;
 	p->token = t;
 	p->sect = SECT_TOKEN;

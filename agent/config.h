@@ -69,6 +69,7 @@
 #include <sys/types.h>
 
 #define TA_CFG_MAX_TOKENS 16
+#define TA_CFG_SESSIONS_DEFAULT 4 /* [token] sessions = */
 #define TA_CFG_MAX_RULES 64
 #define TA_CFG_MAX_LIST 32         /* entries in one list value (keys = a, b, c) */
 #define TA_CFG_NAME_MAX 64

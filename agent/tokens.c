@@ -496,6 +496,7 @@ ta_tokens_sessions(const struct ta_agent *ag)
 	unsigned n = 0;
 
 	for (size_t i = 0; i < ag->cfg->n_tokens; i++)
-		n += ag->cfg->tokens[i].sessions ? ag->cfg->tokens[i].sessions : 4;
+		n += ag->cfg->tokens[i].sessions ? ag->cfg->tokens[i].sessions
+						  : TA_CFG_SESSIONS_DEFAULT;
 	return n;
 }

@@ -6,7 +6,6 @@
  * Secrets are wiped before they are freed, jansson's copies of them too
  * (see json_wipe_begin); none is ever put into an error text. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +61,7 @@ tn_has_ctl(const char *p)
 static bool
 utf8_ok(const char *s, size_t n)
 {
-	for (size_t i = 0, k; i < n; i += k)
-		if ((k = ta_utf8_seq((const uint8_t *)s + i, n - i)) == 0)
-			return false;
-	return true;
+	return ta_utf8_valid((const uint8_t *)s, n, NULL);
 }
 
 static void
@@ -81,15 +77,6 @@ str_wipe_free(char **p)
 /* jansson's allocations while a secret is parsed: freed wiped.  Switched
  * only when jansson uses plain malloc/free (ta_proto_init() may already
  * have made every free wipe), and switched back after. */
-static void
-wiping_free(void *p)
-{
-	if (p == NULL)
-		return;
-	explicit_bzero(p, malloc_usable_size(p));
-	free(p);
-}
-
 struct json_wipe {
 	bool on;
 };
@@ -103,7 +90,7 @@ json_wipe_begin(struct json_wipe *w)
 	json_get_alloc_funcs(&m, &f);
 	w->on = (m == malloc && f == free);
 	if (w->on)
-		json_set_alloc_funcs(malloc, wiping_free);
+		json_set_alloc_funcs(malloc, ta_free_wiping);
 }
 
 static void

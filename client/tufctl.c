@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client/tufctl.h"
+#include "common/utf8.h"
 #include "protocol/proto.h"
 
 struct tufctl_opts tufctl;
@@ -139,43 +140,7 @@ fail:
 bool
 tufctl_utf8_valid(const uint8_t *s, size_t len, size_t *ret_bad)
 {
-	size_t i = 0, n, k;
-
-	while (i < len) {
-		uint8_t c = s[i], lo = 0x80, hi = 0xbf;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c == 0xe0)
-			n = 2, lo = 0xa0; /* no overlong forms */
-		else if (c == 0xed)
-			n = 2, hi = 0x9f; /* no surrogates */
-		else if (c >= 0xe1 && c <= 0xef)
-			n = 2;
-		else if (c == 0xf0)
-			n = 3, lo = 0x90;
-		else if (c >= 0xf1 && c <= 0xf3)
-			n = 3;
-		else if (c == 0xf4)
-			n = 3, hi = 0x8f; /* nothing above U+10FFFF */
-		else
-			goto bad;
-		if (n > len - i - 1 || s[i + 1] < lo || s[i + 1] > hi)
-			goto bad;
-		for (k = 2; k <= n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				goto bad;
-		i += n + 1;
-	}
-	return true;
-bad:
-	if (ret_bad != NULL)
-		*ret_bad = i;
-	return false;
+	return ta_utf8_valid(s, len, ret_bad);
 }
 
 int

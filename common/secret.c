@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -90,5 +91,14 @@ ta_wipe_free(void *p, size_t len)
 	if (p == NULL)
 		return;
 	explicit_bzero(p, len);
+	free(p);
+}
+
+void
+ta_free_wiping(void *p)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
 	free(p);
 }

@@ -41,4 +41,9 @@ void ta_wipe(void *p, size_t len);
 /* ta_wipe() then free(); NULL is a no-op. */
 void ta_wipe_free(void *p, size_t len);
 
+/* free(3) that first wipes the whole block (malloc_usable_size): a free
+ * function for libraries that copy secrets into blocks of their own
+ * (jansson's json_set_alloc_funcs).  NULL is a no-op. */
+void ta_free_wiping(void *p);
+
 #endif

@@ -60,3 +60,18 @@ ta_utf8_put(uint32_t cp, uint8_t out[static 4])
 	out[3] = (uint8_t)(0x80 | (cp & 0x3f));
 	return 4;
 }
+
+bool
+ta_utf8_valid(const uint8_t *s, size_t len, size_t *ret_bad)
+{
+	size_t i, k;
+
+	for (i = 0; i < len; i += k) {
+		if ((k = ta_utf8_seq(s + i, len - i)) == 0) {
+			if (ret_bad != NULL)
+				*ret_bad = i;
+			return false;
+		}
+	}
+	return true;
+}

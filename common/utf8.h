@@ -2,6 +2,7 @@
 #ifndef TA_UTF8_H
 #define TA_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,6 +10,11 @@
  * bytes are readable, or 0 when it is not one: no overlong forms, no
  * surrogates, nothing above U+10FFFF, no truncated sequence. */
 size_t ta_utf8_seq(const uint8_t *s, size_t n);
+
+/* len bytes at s are well-formed UTF-8 (ta_utf8_seq throughout).  When
+ * not, and ret_bad is not NULL, *ret_bad is the offset of the first byte
+ * that does not start a well-formed sequence. */
+bool ta_utf8_valid(const uint8_t *s, size_t len, size_t *ret_bad);
 
 /* Writes code point cp (at most U+10FFFF, not a surrogate: the caller's
  * to check) as UTF-8 into out; returns the length, 1..4. */

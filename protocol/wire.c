@@ -1,6 +1,5 @@
 /* Frames, the hardened JSON reader and writer, ids and text rules: what
  * requests and responses share. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,26 +8,17 @@
 
 #include "common/buf.h"
 #include "common/err.h"
-#include "common/utf8.h"
 #include "common/secret.h"
+#include "common/utf8.h"
 #include "protocol/internal.h"
 #include "protocol/proto.h"
 
 /* ---- process set-up ------------------------------------------------------ */
 
-static void
-wiping_free(void *p)
-{
-	if (p == NULL)
-		return;
-	explicit_bzero(p, malloc_usable_size(p));
-	free(p);
-}
-
 void
 ta_proto_init(void)
 {
-	json_set_alloc_funcs(malloc, wiping_free);
+	json_set_alloc_funcs(malloc, ta_free_wiping);
 }
 
 /* ---- frames -------------------------------------------------------------- */
@@ -202,12 +192,7 @@ is_control(const uint8_t *s, size_t k)
 bool
 ta__proto_utf8_ok(const uint8_t *s, size_t len)
 {
-	size_t i, k;
-
-	for (i = 0; i < len; i += k)
-		if ((k = ta_utf8_seq(s + i, len - i)) == 0)
-			return false;
-	return true;
+	return ta_utf8_valid(s, len, NULL);
 }
 
 bool

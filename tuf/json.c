@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/utf8.h"
 #include "tuf/json.h"
 
@@ -32,17 +33,6 @@ unconst(const json_t *v)
 	return u.m;
 }
 
-static bool
-utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i += k)
-		if ((k = ta_utf8_seq(s + i, n - i)) == 0)
-			return false;
-	return true;
-}
-
 /* Four hex digits at s (n bytes left), or -1. */
 static long
 hex4(const uint8_t *s, size_t n)
@@ -54,15 +44,11 @@ hex4(const uint8_t *s, size_t n)
 	for (int i = 0; i < 4; i++) {
 		uint8_t c = s[i];
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
+		int d = ta_hex_value((char)c);
+
+		if (d < 0)
 			return -1;
+		v = v << 4 | d;
 	}
 	return v;
 }
@@ -221,7 +207,7 @@ path_render(char *out, size_t cap, const struct seg *segs, size_t nsegs)
 			text_put(&t, (const char *)k, n);
 			continue;
 		}
-		valid = utf8_valid(k, n);
+		valid = ta_utf8_valid(k, n, NULL);
 		text_put(&t, "[\"", 2);
 		for (j = 0; j < n;) {
 			size_t m = valid ? ta_utf8_seq(k + j, n - j) : 1;
