@@ -9,6 +9,7 @@
  * TA_AGENT_WATCH_MS sets how often tokens are checked (tokens.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,13 @@ harden(void)
 		return TA_ERR_SYSTEM;
 	(void)umask(077);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* Big request buffers (frames, jansson's lexer and strings) must go
+	 * back to the system when freed, or the memory budget (server.c) bounds
+	 * what is charged but not the RSS: glibc's default threshold rises
+	 * after the first free of a big block, up to 32 MiB, and the heap and
+	 * per-thread arenas then keep what those blocks held.  A fixed
+	 * threshold serves every block from 128 KiB up with its own mapping. */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	return 0;
 }
 
@@ -84,12 +92,13 @@ socket_path(struct ta_agent *ag, const char *opt)
 	return 0;
 }
 
-/* One worker per token session, and two for the token watch and the
- * rest; set before the first uv_queue_work creates the pool. */
+/* One worker per token session, two for the token watch and the rest, and
+ * the big decodes' own (so that they never hold up status); set before the
+ * first uv_queue_work creates the pool. */
 static void
 threadpool_size(const struct ta_agent *ag)
 {
-	unsigned long want = ta_tokens_sessions(ag) + 2, have = 0;
+	unsigned long want = ta_tokens_sessions(ag) + 2 + TA_SERVER_DECODE_SLOTS, have = 0;
 	const char *env = getenv("UV_THREADPOOL_SIZE");
 	char buf[16];
 
