@@ -79,3 +79,7 @@ endif
 ifneq ($(wildcard agent/main.c),)
 TESTS += tests/agent-rotate.sh
 endif
+# The memory budget against floods of big frames (issue #10 part 3).
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-flood.sh
+endif
