@@ -24,6 +24,7 @@
 #include "agent/agent.h"
 #include "agent/audit.h"
 #include "agent/config.h"
+#include "agent/pin.h"
 #include "agent/server.h"
 #include "agent/tokens.h"
 #include "common/err.h"
@@ -315,6 +316,16 @@ main(int argc, char **argv)
 		log_err("configuration: %s", err[0] != '\0' ? err : ta_strerror(r));
 		goto out;
 	}
+	/* While the process has one thread: env: PINs leave the environment. */
+	for (size_t i = 0; i < ag->cfg->n_tokens; i++) {
+		const struct ta_pin_source *ps = &ag->cfg->tokens[i].pin;
+
+		if (ps->kind == TA_PIN_ENV && (r = ta_pin_env_take(ps->arg)) != 0) {
+			log_err_r(r, "token '%s': PIN variable '%s'", ag->cfg->tokens[i].name,
+			    ps->arg);
+			goto out;
+		}
+	}
 	if ((ag->rules = rules_new(ag->cfg, NULL)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "start-up");
 		goto out;
@@ -371,6 +382,7 @@ out:
 	ta_p11_ctx_free(ag->p11);
 	ta_audit_close(ag->audit);
 	ta_rules_unref(ag->rules);
+	ta_pin_env_forget();
 	free(ag->cfg);
 	if (ret == 0)
 		log_info("stopped");

@@ -83,3 +83,7 @@ endif
 ifneq ($(wildcard agent/main.c),)
 TESTS += tests/agent-flood.sh
 endif
+# pin = env:NAME leaves the environment, /proc/PID/environ included (#10 part 4).
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-pin-env.sh
+endif
