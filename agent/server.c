@@ -46,6 +46,11 @@
 /* Unsent output beyond which a peer that does not read is dropped; one
  * response, however big, is always allowed. */
 #define OUT_LIMIT_MAX ((size_t)64 << 20)
+/* Unsent output over which a connection is not read (until half of it has
+ * been written): a peer that pipelines requests and never reads the
+ * answers would otherwise grow its queue to the out limit, a small
+ * response at a time. */
+#define OUT_PAUSE ((size_t)256 << 10)
 #define TOUCH_AFTER_MS 1000
 #define TOUCH_SCAN_MS 200
 
@@ -70,6 +75,7 @@ struct ta_conn {
 	size_t wait_len;
 	struct ta_conn *wnext;
 	size_t skip;       /* bytes of a refused frame still to discard */
+	bool out_paused;   /* not read: OUT_PAUSE bytes of responses unsent */
 	unsigned refused;  /* frames refused before they were read */
 	unsigned inflight; /* jobs not finished */
 	unsigned writes;   /* uv_write requests not completed */
@@ -126,6 +132,7 @@ static void conn_close(struct ta_conn *c);
 static void conn_check_done(struct ta_conn *c);
 static void conn_send(struct ta_conn *c, struct ta_buf *b);
 static void kick_schedule(struct ta_server *srv);
+static void conn_read_resume(struct ta_conn *c);
 
 long long
 ta_agent_now_ms(void)
@@ -470,6 +477,11 @@ write_cb(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
+	if (c->out_paused && !c->closing &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <= OUT_PAUSE / 2) {
+		c->out_paused = false;
+		conn_read_resume(c);
+	}
 	conn_check_done(c);
 }
 
@@ -499,6 +511,12 @@ conn_send(struct ta_conn *c, struct ta_buf *b)
 	}
 	c->writes++;
 	queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
+	if (queued > OUT_PAUSE && !c->out_paused) {
+		c->out_paused = true;
+		(void)uv_read_stop((uv_stream_t *)&c->pipe);
+		log_debug("conn %llu: %zu bytes of responses unsent: not reading until they are",
+		    c->num, queued);
+	}
 	if (queued > c->srv->out_limit && c->writes > 1) {
 		log_warn("peer uid %u pid %d: %zu bytes of responses unread (limit %zu); "
 			 "connection closed",
@@ -969,11 +987,23 @@ kick_cb(uv_timer_t *t)
 		}
 		if (c->big_have == c->big_len)
 			conn_big_done(c);
-		if (!c->closing && !c->eof)
-			(void)uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
+		conn_read_resume(c);
 		if (!c->closing && c->big == NULL)
 			conn_take_frames(c);
 	}
+}
+
+/* Reads again, unless something else still holds the connection back. */
+static void
+conn_read_resume(struct ta_conn *c)
+{
+	int r;
+
+	if (c->closing || c->eof || c->waiting || c->out_paused || c->srv->ag->stopping)
+		return;
+	r = uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
+	if (r != 0 && r != UV_EALREADY)
+		conn_close(c);
 }
 
 static void

@@ -208,6 +208,28 @@ check "signer flood: never more than the share charged for the uid" \
 	test -z "$(grep -o 'admitted ([0-9]* of [0-9]* charged, uid [0-9]* [0-9]* of' "$LOG" | awk '$NF > 0 && $(NF-1) > 8388608')"
 check "signer flood: root's status answered 20 times of 20" test "$(cat "$tmp/status2.out")" = 20
 
+# A peer that pipelines small requests and does not read its answers is
+# not read either once 256 KiB of them wait; it gets them all when it reads.
+cat >"$tmp/noread.py" <<'PY'
+import json, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from agent_client import Client
+c = Client(sys.argv[2], timeout=60)
+N = 8000
+req = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "status"}).encode()
+w = threading.Thread(target=lambda: [c.send_frame(req) for _ in range(N)])
+w.start()
+time.sleep(1.5)
+got = sum(1 for _ in range(N) if c.recv().get("id") == 1)  # results or busy errors
+w.join()
+print(got)
+PY
+as "$VIEWER" "$tmp/noread.py" "$here" "$SOCK" >"$tmp/noread.out" 2>&1
+check "a peer not reading its answers: all 8000 answered (result or busy) once it reads" \
+	test "$(cat "$tmp/noread.out")" = 8000
+check "  ... and it was not read while 256 KiB of answers waited" \
+	grep -q 'bytes of responses unsent: not reading until they are' "$LOG"
+
 # Peak RSS: under sanitizers the runtime's own memory makes it meaningless.
 if grep -q -- '-fsanitize' "$BUILD/.flags" 2>/dev/null; then
 	echo "SKIP: peak RSS under max-buffer + 32 MiB (a sanitizer build)"
