@@ -516,6 +516,8 @@ conn_send(struct ta_conn *c, struct ta_buf *b)
 		(void)uv_read_stop((uv_stream_t *)&c->pipe);
 		log_debug("conn %llu: %zu bytes of responses unsent: not reading until they are",
 		    c->num, queued);
+		if (c->srv->ag->cfg->idle_timeout > 0) /* closed if it still does not read */
+			(void)uv_timer_again(&c->idle);
 	}
 	if (queued > c->srv->out_limit && c->writes > 1) {
 		log_warn("peer uid %u pid %d: %zu bytes of responses unread (limit %zu); "
@@ -1073,6 +1075,17 @@ idle_cb(uv_timer_t *t)
 {
 	struct ta_conn *c = t->data;
 
+	if (c->out_paused) {
+		/* Not read for a whole idle-timeout because it does not read:
+		 * it holds a connection slot and its answers for nothing. */
+		log_warn("peer uid %u pid %d: %zu bytes of responses unread for %u s; "
+			 "connection closed",
+		    (unsigned)c->peer.uid, (int)c->peer.pid,
+		    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe),
+		    c->srv->ag->cfg->idle_timeout);
+		conn_close(c);
+		return;
+	}
 	if (c->inflight > 0 || c->writes > 0 || c->waiting)
 		return; /* uv_timer_again() rearms it with the repeat value */
 	log_debug(
