@@ -31,6 +31,8 @@
 
 #define RAW_LINE_MAX 4096          /* bytes read per line before refusing it */
 #define MIN_FRAME ((size_t)4 << 10)
+#define MIN_BUFFER ((uint64_t)1 << 20)
+#define MAX_BUFFER ((uint64_t)64 << 30)
 #define MAX_CLIENTS 65535
 #define MAX_INFLIGHT 1024
 #define MAX_IDLE_TIMEOUT 86400
@@ -39,7 +41,19 @@
 
 enum section { SECT_NONE, SECT_AGENT, SECT_TOKEN, SECT_ALLOW };
 
-/* Indices into token_keys[] and rule_keys[], bits of struct parse.seen. */
+/* Indices into agent_keys[], token_keys[] and rule_keys[], bits of struct
+ * parse.seen. */
+enum {
+	AGENT_SOCKET,
+	AGENT_AUDIT,
+	AGENT_STATE_DIRECTORY,
+	AGENT_MAX_CLIENTS,
+	AGENT_MAX_FRAME,
+	AGENT_MAX_INFLIGHT,
+	AGENT_IDLE_TIMEOUT,
+	AGENT_MAX_BUFFER,
+	AGENT_MAX_BUFFER_PER_UID,
+};
 enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY };
 enum {
 	RULE_UID,
@@ -402,41 +416,85 @@ set_max_inflight(struct parse *p, const char *name, const char *value)
 	return r;
 }
 
+/* A size: decimal bytes, or with one suffix K, M or G (2^10, 2^20, 2^30).
+ * 0, TA_ERR_INVALID (not a size) or TA_ERR_TOO_LARGE (over max). */
 static int
-set_max_frame(struct parse *p, const char *name, const char *value)
+parse_size(const char *value, uint64_t max, uint64_t *ret)
 {
 	const char *end = NULL;
 	uint64_t v, unit = 1;
 	int r;
 
 	r = parse_uint(value, UINT64_MAX, &v, &end);
-	if (r == 0) {
-		switch (*end) {
-		case '\0':
-			break;
-		case 'K':
-			unit = (uint64_t)1 << 10;
-			break;
-		case 'M':
-			unit = (uint64_t)1 << 20;
-			break;
-		case 'G':
-			unit = (uint64_t)1 << 30;
-			break;
-		default:
-			r = TA_ERR_INVALID;
-			break;
-		}
-		if (*end != '\0' && end[1] != '\0')
-			r = TA_ERR_INVALID;
+	if (r != 0)
+		return r;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'K':
+		unit = (uint64_t)1 << 10;
+		break;
+	case 'M':
+		unit = (uint64_t)1 << 20;
+		break;
+	case 'G':
+		unit = (uint64_t)1 << 30;
+		break;
+	default:
+		return TA_ERR_INVALID;
 	}
+	if (*end != '\0' && end[1] != '\0')
+		return TA_ERR_INVALID;
+	if (v > max / unit)
+		return TA_ERR_TOO_LARGE;
+	*ret = v * unit;
+	return 0;
+}
+
+static int
+set_max_frame(struct parse *p, const char *name, const char *value)
+{
+	uint64_t v = 0;
+	int r;
+
+	r = parse_size(value, TA_PROTO_MAX_FRAME, &v);
 	if (r == TA_ERR_INVALID)
 		return fail(p, r, "'%s' must be a size (bytes, or with K, M or G), not '%s'", name,
 		    value);
-	if (r != 0 || v > TA_PROTO_MAX_FRAME / unit || v * unit < MIN_FRAME)
+	if (r != 0 || v < MIN_FRAME)
 		return fail(p, TA_ERR_INVALID, "'%s' must be 4K..64M, not '%s'", name, value);
-	p->cfg->max_frame = (size_t)(v * unit);
+	p->cfg->max_frame = (size_t)v;
 	return 0;
+}
+
+/* max-buffer and max-buffer-per-uid: 1M..64G.  That the share fits the
+ * whole is checked when the section ends, whatever the order of the keys. */
+static int
+set_buffer_size(struct parse *p, const char *name, const char *value, size_t *dst)
+{
+	uint64_t v = 0;
+	int r;
+
+	r = parse_size(value, MAX_BUFFER, &v);
+	if (r == TA_ERR_INVALID)
+		return fail(p, r, "'%s' must be a size (bytes, or with K, M or G), not '%s'", name,
+		    value);
+	if (r != 0 || v < MIN_BUFFER || v > SIZE_MAX)
+		return fail(p, TA_ERR_INVALID, "'%s' must be 1M..64G, not '%s'", name, value);
+	*dst = (size_t)v;
+	return 0;
+}
+
+static int
+set_max_buffer(struct parse *p, const char *name, const char *value)
+{
+	return set_buffer_size(p, name, value, &p->cfg->max_buffer);
+}
+
+static int
+set_max_buffer_per_uid(struct parse *p, const char *name, const char *value)
+{
+	return set_buffer_size(p, name, value, &p->cfg->max_buffer_per_uid);
 }
 
 static int
@@ -742,13 +800,15 @@ set_rule_operations(struct parse *p, const char *name, const char *value)
 }
 
 static const struct key agent_keys[] = {
-	{ "socket", false, set_socket },
-	{ "audit", false, set_audit },
-	{ "state-directory", false, set_state_directory },
-	{ "max-clients", false, set_max_clients },
-	{ "max-frame", false, set_max_frame },
-	{ "max-inflight", false, set_max_inflight },
-	{ "idle-timeout", false, set_idle_timeout },
+	[AGENT_SOCKET] = { "socket", false, set_socket },
+	[AGENT_AUDIT] = { "audit", false, set_audit },
+	[AGENT_STATE_DIRECTORY] = { "state-directory", false, set_state_directory },
+	[AGENT_MAX_CLIENTS] = { "max-clients", false, set_max_clients },
+	[AGENT_MAX_FRAME] = { "max-frame", false, set_max_frame },
+	[AGENT_MAX_INFLIGHT] = { "max-inflight", false, set_max_inflight },
+	[AGENT_IDLE_TIMEOUT] = { "idle-timeout", false, set_idle_timeout },
+	[AGENT_MAX_BUFFER] = { "max-buffer", false, set_max_buffer },
+	[AGENT_MAX_BUFFER_PER_UID] = { "max-buffer-per-uid", false, set_max_buffer_per_uid },
 };
 
 static const struct key token_keys[] = {
@@ -791,8 +851,16 @@ end_section(struct parse *p)
 			return fail_at(p, p->sect_line, TA_ERR_INVALID,
 			    "%s names nobody: set uid, gid, user or group", p->sect_desc);
 		break;
-	case SECT_NONE:
 	case SECT_AGENT:
+		/* The share defaults to half the whole, whichever was given. */
+		if ((p->seen & (1u << AGENT_MAX_BUFFER_PER_UID)) == 0)
+			p->cfg->max_buffer_per_uid = p->cfg->max_buffer / 2;
+		else if (p->cfg->max_buffer_per_uid > p->cfg->max_buffer)
+			return fail_at(p, p->sect_line, TA_ERR_INVALID,
+			    "'max-buffer-per-uid' (%zu bytes) is over 'max-buffer' (%zu bytes)",
+			    p->cfg->max_buffer_per_uid, p->cfg->max_buffer);
+		break;
+	case SECT_NONE:
 		break;
 	}
 	return 0;
@@ -1083,7 +1151,9 @@ ta_config_init(struct ta_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	(void)snprintf(cfg->audit, sizeof(cfg->audit), "journal");
 	cfg->max_clients = 256;
-	cfg->max_frame = TA_PROTO_MAX_FRAME;
+	cfg->max_frame = TA_CFG_DEFAULT_MAX_FRAME;
+	cfg->max_buffer = TA_CFG_DEFAULT_MAX_BUFFER;
+	cfg->max_buffer_per_uid = TA_CFG_DEFAULT_MAX_BUFFER / 2;
 	cfg->max_inflight = 16;
 	cfg->idle_timeout = 300;
 }

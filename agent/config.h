@@ -1,7 +1,7 @@
 /* The agent's configuration: /etc/tuf-agent/tuf-agent.conf (INI, libinih).
  *
  *	[agent]   socket, audit, state-directory, max-clients, max-frame,
- *	          max-inflight, idle-timeout
+ *	          max-inflight, idle-timeout, max-buffer, max-buffer-per-uid
  *	[token "NAME"]   module, uri, pin, sessions
  *	[allow "NAME"]   uid, gid, user, group, keys, roles, gun, max-expiry,
  *	                 operations
@@ -37,7 +37,13 @@
  *	state-directory  /absolute/path where the agent keeps the key scopes;
  *	             default agent/scope.h ta_scope_default_dir()
  *	max-clients  1..65535 connections at once; default 256
- *	max-frame    4K..64M request bytes (K, M, G = 2^10, 2^20, 2^30); default 64M
+ *	max-frame    4K..64M request bytes (K, M, G = 2^10, 2^20, 2^30); default
+ *	             32M (TA_CFG_DEFAULT_MAX_FRAME)
+ *	max-buffer   1M..64G: the memory all connections together may hold for
+ *	             requests over 64 KiB being received or decoded (server.c
+ *	             charges 4 bytes per frame byte); default 256M
+ *	max-buffer-per-uid  1M..max-buffer: the same, for all connections of
+ *	             one uid; default half of max-buffer
  *	max-inflight 1..1024 requests in flight per connection; default 16
  *	idle-timeout 1s..1d (ta_duration_parse) without a request before the
  *	             agent closes a connection; default 300 (seconds)
@@ -74,6 +80,12 @@
 #define TA_CFG_MAX_LIST 32         /* entries in one list value (keys = a, b, c) */
 #define TA_CFG_NAME_MAX 64
 #define TA_CFG_VALUE_MAX 1024
+
+/* A notary targets file with 100,000 tags is a sign frame of about 11 MB
+ * (bench/bench_flood measures it): 32 MiB leaves room for a file and its
+ * parent that size, or longer tags. */
+#define TA_CFG_DEFAULT_MAX_FRAME ((size_t)32 << 20)
+#define TA_CFG_DEFAULT_MAX_BUFFER ((size_t)256 << 20)
 
 enum ta_pin_kind {
 	TA_PIN_NONE = 0,     /* protected authentication path: no PIN from us */
@@ -137,7 +149,9 @@ struct ta_config {
 	char state_dir[TA_CFG_VALUE_MAX + 1]; /* state-directory: the key scopes; "" = the
 					       * default (agent/scope.h) */
 	unsigned max_clients;             /* default 256 */
-	size_t max_frame;                 /* 4 KiB..64 MiB, default 64 MiB; suffixes K, M, G */
+	size_t max_frame;                 /* 4 KiB..64 MiB, default 32 MiB; suffixes K, M, G */
+	size_t max_buffer;                /* 1 MiB..64 GiB, default 256 MiB */
+	size_t max_buffer_per_uid;        /* 1 MiB..max_buffer, default max_buffer / 2 */
 	unsigned max_inflight;            /* requests in flight per connection, default 16 */
 	unsigned idle_timeout;            /* seconds without a request, default 300 */
 	struct ta_cfg_token tokens[TA_CFG_MAX_TOKENS];

@@ -10,6 +10,7 @@
  * TA_AGENT_WATCH_MS sets how often tokens are checked (tokens.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "agent/agent.h"
 #include "agent/audit.h"
 #include "agent/config.h"
+#include "agent/pin.h"
 #include "agent/policy.h"
 #include "agent/scope.h"
 #include "agent/server.h"
@@ -63,6 +65,13 @@ harden(void)
 		return TA_ERR_SYSTEM;
 	(void)umask(077);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* Big request buffers (frames, jansson's lexer and strings) must go
+	 * back to the system when freed, or the memory budget (server.c) bounds
+	 * what is charged but not the RSS: glibc's default threshold rises
+	 * after the first free of a big block, up to 32 MiB, and the heap and
+	 * per-thread arenas then keep what those blocks held.  A fixed
+	 * threshold serves every block from 128 KiB up with its own mapping. */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	return 0;
 }
 
@@ -88,12 +97,13 @@ socket_path(struct ta_agent *ag, const char *opt)
 	return 0;
 }
 
-/* One worker per token session, and two for the token watch and the
- * rest; set before the first uv_queue_work creates the pool. */
+/* One worker per token session, two for the token watch and the rest, and
+ * the big decodes' own (so that they never hold up status); set before the
+ * first uv_queue_work creates the pool. */
 static void
 threadpool_size(const struct ta_agent *ag)
 {
-	unsigned long want = ta_tokens_sessions(ag) + 2, have = 0;
+	unsigned long want = ta_tokens_sessions(ag) + 2 + TA_SERVER_DECODE_SLOTS, have = 0;
 	const char *env = getenv("UV_THREADPOOL_SIZE");
 	char buf[16];
 
@@ -383,6 +393,16 @@ main(int argc, char **argv)
 		log_err("configuration: %s", err[0] != '\0' ? err : ta_strerror(r));
 		goto out;
 	}
+	/* While the process has one thread: env: PINs leave the environment. */
+	for (size_t i = 0; i < ag->cfg->n_tokens; i++) {
+		const struct ta_pin_source *ps = &ag->cfg->tokens[i].pin;
+
+		if (ps->kind == TA_PIN_ENV && (r = ta_pin_env_take(ps->arg)) != 0) {
+			log_err_r(r, "token '%s': PIN variable '%s'", ag->cfg->tokens[i].name,
+			    ps->arg);
+			goto out;
+		}
+	}
 	if ((ag->rules = rules_new(ag->cfg, NULL)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "start-up");
 		goto out;
@@ -443,6 +463,7 @@ out:
 	ta_audit_close(ag->audit);
 	ta_scopes_free(ag->scopes);
 	ta_rules_unref(ag->rules);
+	ta_pin_env_forget();
 	free(ag->cfg);
 	if (ret == 0)
 		log_info("stopped");

@@ -79,3 +79,11 @@ endif
 ifneq ($(wildcard agent/main.c),)
 TESTS += tests/agent-rotate.sh
 endif
+# The memory budget against floods of big frames (issue #10 part 3).
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-flood.sh
+endif
+# pin = env:NAME leaves the environment, /proc/PID/environ included (#10 part 4).
+ifneq ($(wildcard agent/main.c),)
+TESTS += tests/agent-pin-env.sh
+endif

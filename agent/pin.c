@@ -233,23 +233,142 @@ out:
 
 /* ---- env: ----------------------------------------------------------------- */
 
+/* Variables taken out of the environment at start-up (ta_pin_env_take):
+ * written only then, before any thread exists; read-only after. */
+enum env_state { ENV_SET, ENV_UNSET, ENV_EMPTY, ENV_TOO_LARGE };
+static struct {
+	char name[TA_CFG_VALUE_MAX + 1];
+	enum env_state state;
+	struct ta_secret *pin; /* ENV_SET */
+} env_taken[TA_CFG_MAX_TOKENS];
+static size_t n_env_taken;
+
+static int
+env_check_name(const char *name, const struct why *w)
+{
+	if (name[0] == '\0' || strchr(name, '=') != NULL || strlen(name) > TA_CFG_VALUE_MAX)
+		return fail(TA_ERR_INVALID, w, "'%s' is not an environment variable name", name);
+	return 0;
+}
+
+static int
+env_value(const char *name, enum env_state st, const struct why *w)
+{
+	switch (st) {
+	case ENV_UNSET:
+		return fail(TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is not set", name);
+	case ENV_EMPTY:
+		return fail(TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is empty", name);
+	case ENV_TOO_LARGE:
+		return fail(TA_ERR_TOO_LARGE, w, "environment variable '%s' is over %d bytes",
+		    name, TA_SECRET_MAX);
+	case ENV_SET:
+		break;
+	}
+	return 0;
+}
+
+static enum env_state
+env_state_of(const char *v, size_t *ret_len)
+{
+	size_t n;
+
+	if (v == NULL)
+		return ENV_UNSET;
+	n = strnlen(v, TA_SECRET_MAX + 1);
+	*ret_len = n;
+	if (n == 0)
+		return ENV_EMPTY;
+	return n > TA_SECRET_MAX ? ENV_TOO_LARGE : ENV_SET;
+}
+
+int
+ta_pin_env_take(const char *name)
+{
+	const struct why w = { .buf = NULL, .len = 0 };
+	size_t nlen, i, n = 0, k = 0;
+	char **copies = NULL;
+	int r;
+
+	if (name == NULL || env_check_name(name, &w) != 0)
+		return TA_ERR_INVALID;
+	for (i = 0; i < n_env_taken; i++) {
+		if (strcmp(env_taken[i].name, name) == 0)
+			return 0; /* two tokens, one variable */
+	}
+	if (n_env_taken == TA_CFG_MAX_TOKENS)
+		return TA_ERR_TOO_LARGE;
+	nlen = strlen(name);
+	/* Every "NAME=..." string: an environment can hold one name twice
+	 * (execve() does not care), and getenv() sees only the first. */
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		k++;
+	if ((copies = calloc(k + 1, sizeof(*copies))) == NULL)
+		return TA_ERR_NOMEM;
+	for (i = 0; i < k; i++) {
+		if (strncmp(environ[i], name, nlen) == 0 && environ[i][nlen] == '=')
+			copies[n++] = environ[i];
+	}
+	(void)snprintf(env_taken[n_env_taken].name, sizeof(env_taken[0].name), "%s", name);
+	env_taken[n_env_taken].state = env_state_of(secure_getenv(name), &k);
+	if (env_taken[n_env_taken].state == ENV_SET &&
+	    (env_taken[n_env_taken].pin = ta_secret_from(secure_getenv(name), k)) == NULL) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	n_env_taken++;
+	/* Out of environ (children never inherit it, getenv() never finds it),
+	 * then the bytes themselves: the first strings live in the stack area
+	 * that /proc/PID/environ shows, and unsetenv() only moves pointers. */
+	if (unsetenv(name) != 0) {
+		r = TA_ERR_SYSTEM;
+		goto out;
+	}
+	r = 0;
+out:
+	for (i = 0; i < n; i++)
+		ta_wipe(copies[i], strlen(copies[i]));
+	free(copies);
+	return r;
+}
+
+void
+ta_pin_env_forget(void)
+{
+	for (size_t i = 0; i < n_env_taken; i++) {
+		ta_secret_free(env_taken[i].pin);
+		env_taken[i].pin = NULL;
+	}
+	n_env_taken = 0;
+}
+
 static int
 pin_from_env(const char *name, const struct why *w, struct ta_secret **ret)
 {
 	struct ta_secret *s;
+	enum env_state st;
 	const char *v;
-	size_t n;
+	size_t i, n = 0;
+	int r;
 
-	if (name[0] == '\0' || strchr(name, '=') != NULL)
-		return fail(TA_ERR_INVALID, w, "'%s' is not an environment variable name", name);
-	if ((v = secure_getenv(name)) == NULL)
-		return fail(TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is not set", name);
-	n = strnlen(v, TA_SECRET_MAX + 1);
-	if (n == 0)
-		return fail(TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is empty", name);
-	if (n > TA_SECRET_MAX)
-		return fail(TA_ERR_TOO_LARGE, w, "environment variable '%s' is over %d bytes",
-		    name, TA_SECRET_MAX);
+	if ((r = env_check_name(name, w)) != 0)
+		return r;
+	for (i = 0; i < n_env_taken; i++) {
+		if (strcmp(env_taken[i].name, name) != 0)
+			continue;
+		if ((r = env_value(name, env_taken[i].state, w)) != 0)
+			return r;
+		s = ta_secret_from(env_taken[i].pin->data, env_taken[i].pin->len);
+		if (s == NULL)
+			return TA_ERR_NOMEM;
+		*ret = s;
+		return 0;
+	}
+	/* Not taken at start-up (a program other than the agent). */
+	v = secure_getenv(name);
+	st = env_state_of(v, &n);
+	if ((r = env_value(name, st, w)) != 0)
+		return r;
 	if ((s = ta_secret_from(v, n)) == NULL)
 		return TA_ERR_NOMEM;
 	*ret = s;

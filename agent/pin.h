@@ -12,10 +12,14 @@
  *              "user:<service>:r--", which stat shows as 0440).  At most
  *              TA_SECRET_MAX bytes; one trailing "\n" or "\r\n" is dropped;
  *              a NUL byte is refused.  The preferred source.
- *  env:NAME    secure_getenv(NAME).  The environment of a process is
- *              readable in /proc/PID/environ by its own uid (and root), and
- *              it is inherited by children (the pinentry is not given it),
- *              so prefer file: with systemd's LoadCredential=.
+ *  env:NAME    secure_getenv(NAME), taken out of the environment once at
+ *              start-up by ta_pin_env_take(): kept in locked memory for
+ *              later logins (a token unplugged and back), removed from
+ *              environ and wiped where it was, /proc/PID/environ included.
+ *              Until then it was readable there by the agent's uid (and
+ *              root), and whoever started the agent had it in their
+ *              environment, so prefer file: with systemd's
+ *              LoadCredential=.
  *  pinentry[:/path]  The program ("pinentry" on PATH by default) is run with
  *              posix_spawn(), its stdin and stdout one end of a socketpair
  *              (so a dead pinentry gives EPIPE, never SIGPIPE), stderr
@@ -47,6 +51,20 @@ struct ta_secret;
 
 /* Room for any reason ta_pin_get_full() writes, with its NUL. */
 #define TA_PIN_WHY_MAX 512
+
+/* Takes the env: PIN variable name out of the process environment: its
+ * value (if any) is copied into locked memory, which env:name sources read
+ * from then on; every "name=value" string in environ is removed and its
+ * bytes wiped in place.  Only while the process has one thread (setenv and
+ * unsetenv are not thread-safe): the agent calls it at start-up for each
+ * env: token.  Taking a name twice is a no-op.  0, TA_ERR_INVALID (bad
+ * name), TA_ERR_TOO_LARGE (more than TA_CFG_MAX_TOKENS names),
+ * TA_ERR_NOMEM, TA_ERR_SYSTEM.  An unset, empty or too long variable is
+ * not an error here: logins report it as before. */
+int ta_pin_env_take(const char *name) __attribute__((warn_unused_result));
+
+/* Wipes and frees what ta_pin_env_take() kept; single-threaded, at exit. */
+void ta_pin_env_forget(void);
 
 /* ta_pin_get_full(src, desc, TA_PIN_TIMEOUT_MS, NULL, 0, ret). */
 int ta_pin_get(const struct ta_pin_source *src, const char *desc, struct ta_secret **ret)

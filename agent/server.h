@@ -35,7 +35,13 @@ struct ta_p11_token;
 struct ta_job;
 struct ta_rules;
 
+struct ta_memacct;
+
 typedef void (*ta_job_fn)(struct ta_job *job);
+
+/* Requests over 64 KiB decoded on workers at once, at most (server.c);
+ * main.c adds as many threads to libuv's pool. */
+#define TA_SERVER_DECODE_SLOTS 2
 
 /* A configured token as a job sees it: a snapshot taken on the loop when
  * the job is made (tokens.c, ta_tokens_snapshot). */
@@ -58,11 +64,14 @@ struct ta_job {
 	enum ta_proto_method method; /* NONE when the frame did not say */
 	struct ta_proto_req *req;    /* owned; NULL until decoded */
 
-	/* The frame of a big request, copied for decoding on a worker. */
+	/* The frame of a big request, decoded on a worker. */
 	uint8_t *frame;
 	size_t frame_len;
 	int decode_r;
 	struct ta_proto_fault fault;
+	struct ta_job *dnext;     /* waiting for a decode slot */
+	size_t charge;            /* memory charged to the budgets until freed */
+	struct ta_memacct *acct;  /* ... to this uid's share; NULL: none */
 
 	struct ta_job_token toks[TA_CFG_MAX_TOKENS];
 	size_t n_toks;

@@ -33,3 +33,13 @@ $(BUILD)/bench/publish: bench/publish.sh $(BUILD)/tufctl $(BUILD)/tuf-agent
 	@mkdir -p $(@D)
 	$(Q)printf '#!/bin/sh\nBUILD=%s exec %s "$$@"\n' '$(abspath $(BUILD))' \
 		'$(abspath bench/publish.sh)' >$@ && chmod +x $@
+
+# A status-only uid and a signing uid flooding the agent with big frames:
+# peak RSS against max-buffer, root's status latency meanwhile, and the
+# size of a 100,000-tag targets frame (issue #10 part 3).
+ifneq ($(TUF_AGENT),)
+LINT_SRC += bench/bench_flood.c
+BENCHES += $(BUILD)/bench/bench_flood
+$(BUILD)/bench/bench_flood: $(BUILD)/bench/bench_flood.o | $(TUF_AGENT)
+	$(call link,$@,$^,$(LIBS_JANSSON) -lpthread)
+endif

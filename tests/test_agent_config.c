@@ -146,7 +146,9 @@ test_agent_config_defaults(void **state)
 	assert_string_equal(cfg->socket, "");
 	assert_string_equal(cfg->audit, "journal");
 	assert_int_equal(cfg->max_clients, 256);
-	assert_int_equal(cfg->max_frame, 64 << 20);
+	assert_int_equal(cfg->max_frame, 32 << 20);
+	assert_int_equal(cfg->max_buffer, 256 << 20);
+	assert_int_equal(cfg->max_buffer_per_uid, 128 << 20);
 	assert_int_equal(cfg->max_inflight, 16);
 	assert_int_equal(cfg->idle_timeout, 300);
 	assert_int_equal(cfg->n_tokens, 0);
@@ -455,6 +457,41 @@ test_agent_config_max_frame_sizes(void **state)
 		text = fmt("[agent]\nmax-frame = %s\n", ok[i].in);
 		OK(cfg, text);
 		assert_int_equal(cfg->max_frame, ok[i].want);
+		free(text);
+		ta_config_init(cfg);
+	}
+	free(cfg);
+}
+
+/* max-buffer and max-buffer-per-uid: sizes as max-frame's; the share is
+ * half the whole unless given, whichever order the keys come in. */
+static void
+test_agent_config_max_buffer_sizes(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t whole, share;
+	} ok[] = {
+		{ "max-buffer = 1M", 1 << 20, 512 << 10 },
+		{ "max-buffer = 64G", (size_t)64 << 30, (size_t)32 << 30 },
+		{ "max-buffer = 1048576", 1 << 20, 512 << 10 },
+		{ "max-buffer = 512M", 512 << 20, 256 << 20 },
+		{ "max-buffer-per-uid = 16M", 256 << 20, 16 << 20 },
+		{ "max-buffer-per-uid = 256M", 256 << 20, 256 << 20 },
+		{ "max-buffer-per-uid = 1M\nmax-buffer = 1M", 1 << 20, 1 << 20 },
+		{ "max-buffer = 64M\nmax-buffer-per-uid = 65536K", 64 << 20, 64 << 20 },
+		{ "max-buffer-per-uid = 8M\nmax-buffer = 1G", 1 << 30, 8 << 20 },
+	};
+	struct ta_config *cfg = cfg_new();
+	size_t i;
+	char *text;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		text = fmt("[agent]\n%s\n", ok[i].in);
+		OK(cfg, text);
+		assert_int_equal(cfg->max_buffer, ok[i].whole);
+		assert_int_equal(cfg->max_buffer_per_uid, ok[i].share);
 		free(text);
 		ta_config_init(cfg);
 	}
@@ -862,6 +899,57 @@ test_agent_config_max_frame_refused(void **state)
 }
 
 static void
+test_agent_config_max_buffer_refused(void **state)
+{
+	static const char *const keys[] = { "max-buffer", "max-buffer-per-uid" };
+	static const char *const not_sizes[] = {
+		"256MB", "1T", "G", "-1M", "256m", "1g", "2 56M", "256M;", "0x10M", "",
+	};
+	static const char *const out_of_range[] = {
+		"0", "1048575", "1023K", "65G", "68719476737", "99999999999999999999",
+		"18446744073709551615G", "67108865K",
+	};
+	size_t i, k;
+	char *text, *want;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sizeof(not_sizes) / sizeof(not_sizes[0]); i++) {
+			if (not_sizes[i][0] == '\0')
+				continue; /* empty values: test_agent_config_empty_values */
+			text = fmt("[agent]\n%s = %s\n", keys[k], not_sizes[i]);
+			want = fmt("'%s' must be a size (bytes, or with K, M or G), not '%s'",
+			    keys[k], not_sizes[i]);
+			BAD(text, TA_ERR_INVALID, 2, want);
+			free(want);
+			free(text);
+		}
+		for (i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
+			text = fmt("[agent]\n%s = %s\n", keys[k], out_of_range[i]);
+			want = fmt("'%s' must be 1M..64G, not '%s'", keys[k], out_of_range[i]);
+			BAD(text, TA_ERR_INVALID, 2, want);
+			free(want);
+			free(text);
+		}
+		text = fmt("[agent]\n%s = 8M\n%s = 8M\n", keys[k], keys[k]);
+		want = fmt("duplicate key '%s' in [agent]", keys[k]);
+		BAD(text, TA_ERR_INVALID, 3, want);
+		free(want);
+		free(text);
+	}
+	/* The share is over the whole: refused at the section, in either order,
+	 * also when the whole is the default. */
+	BAD("[agent]\nmax-buffer = 64M\nmax-buffer-per-uid = 65M\n", TA_ERR_INVALID, 1,
+	    "'max-buffer-per-uid' (68157440 bytes) is over 'max-buffer' (67108864 bytes)");
+	BAD("[agent]\nmax-buffer-per-uid = 2G\nmax-buffer = 1G\n", TA_ERR_INVALID, 1,
+	    "'max-buffer-per-uid' (2147483648 bytes) is over 'max-buffer' (1073741824 bytes)");
+	BAD("[agent]\nmax-buffer-per-uid = 257M\n[token \"t\"]\n", TA_ERR_INVALID, 1,
+	    "'max-buffer-per-uid' (269484032 bytes) is over 'max-buffer' (268435456 bytes)");
+	BAD("[agent]\nmax-buffer-per-uid = 257M\n", TA_ERR_INVALID, 1,
+	    "'max-buffer-per-uid' (269484032 bytes) is over 'max-buffer' (268435456 bytes)");
+}
+
+static void
 test_agent_config_idle_timeout_refused(void **state)
 {
 	(void)state;
@@ -1168,6 +1256,7 @@ main(void)
 		cmocka_unit_test(test_agent_config_indentation_is_not_continuation),
 		cmocka_unit_test(test_agent_config_limits_at_max),
 		cmocka_unit_test(test_agent_config_max_frame_sizes),
+		cmocka_unit_test(test_agent_config_max_buffer_sizes),
 		cmocka_unit_test(test_agent_config_loads_add_up),
 		cmocka_unit_test(test_agent_config_long_comment_is_fine),
 		cmocka_unit_test(test_agent_config_unknown_key),
@@ -1188,6 +1277,7 @@ main(void)
 		cmocka_unit_test(test_agent_config_too_long_values),
 		cmocka_unit_test(test_agent_config_numbers_strict),
 		cmocka_unit_test(test_agent_config_max_frame_refused),
+		cmocka_unit_test(test_agent_config_max_buffer_refused),
 		cmocka_unit_test(test_agent_config_idle_timeout_refused),
 		cmocka_unit_test(test_agent_config_ids_refused),
 		cmocka_unit_test(test_agent_config_names_refused),

@@ -634,6 +634,49 @@ test_agent_pin_env_bad_name_or_too_long(void **state)
 	free(big);
 }
 
+/* ta_pin_env_take: the value moves to locked memory, the variable leaves
+ * environ, and the "NAME=value" string is wiped where it was. */
+static void
+test_agent_pin_env_taken(void **state)
+{
+	struct ta_pin_source src = source(TA_PIN_ENV, "TA_TEST_PIN_TAKEN");
+	char *was;
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(setenv("TA_TEST_PIN_TAKEN", "5678", 1), 0);
+	was = getenv("TA_TEST_PIN_TAKEN") - strlen("TA_TEST_PIN_TAKEN=");
+	n = strlen("TA_TEST_PIN_TAKEN=5678");
+	assert_int_equal(ta_pin_env_take("TA_TEST_PIN_TAKEN"), 0);
+	assert_null(getenv("TA_TEST_PIN_TAKEN"));
+	/* glibc never frees what setenv() made: the bytes are still ours. */
+	for (i = 0; i < n; i++)
+		assert_int_equal(was[i], 0);
+	expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0);
+	expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0); /* again: a second login */
+	/* Taken once: a later value does not replace it. */
+	assert_int_equal(ta_pin_env_take("TA_TEST_PIN_TAKEN"), 0);
+	assert_int_equal(setenv("TA_TEST_PIN_TAKEN", "9999", 1), 0);
+	expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0);
+	unsetenv("TA_TEST_PIN_TAKEN");
+	/* Unset when taken: reported at login as before. */
+	assert_int_equal(ta_pin_env_take("TA_TEST_PIN_UNSET"), 0);
+	src = source(TA_PIN_ENV, "TA_TEST_PIN_UNSET");
+	assert_int_equal(setenv("TA_TEST_PIN_UNSET", "1111", 1), 0);
+	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
+	unsetenv("TA_TEST_PIN_UNSET");
+	/* Bad names. */
+	assert_int_equal(ta_pin_env_take(""), TA_ERR_INVALID);
+	assert_int_equal(ta_pin_env_take("A=B"), TA_ERR_INVALID);
+	assert_int_equal(ta_pin_env_take(NULL), TA_ERR_INVALID);
+	/* Forgotten: env: reads the environment again. */
+	ta_pin_env_forget();
+	src = source(TA_PIN_ENV, "TA_TEST_PIN_TAKEN");
+	assert_int_equal(setenv("TA_TEST_PIN_TAKEN", "4321", 1), 0);
+	expect_pin(&src, NULL, T_TIMEOUT, 0, "4321", 4, NULL, 0);
+	unsetenv("TA_TEST_PIN_TAKEN");
+}
+
 /* ---- none, unlock, bad arguments ---------------------------------------- */
 
 static void
@@ -1151,6 +1194,7 @@ main(void)
 		cmocka_unit_test(test_agent_pin_env_reads_exact_value),
 		cmocka_unit_test(test_agent_pin_env_unset_or_empty),
 		cmocka_unit_test(test_agent_pin_env_bad_name_or_too_long),
+		cmocka_unit_test(test_agent_pin_env_taken),
 		cmocka_unit_test(test_agent_pin_none_and_unlock_need_a_pin),
 		cmocka_unit_test(test_agent_pin_bad_arguments),
 		cmocka_unit_test(test_agent_pin_pinentry_dialogue),
