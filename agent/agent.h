@@ -1,11 +1,41 @@
 /* tuf-agent's process state, shared by main.c, server.c, tokens.c and the
  * handlers.
  *
+ * Where each concern lives (agent/):
+ *	main.c       start-up, signals, reload, drain and exit: the owner of
+ *	             this struct, the only file that calls down into all others
+ *	server.c     the socket: connections, frames, the memory budget, jobs
+ *	             (struct ta_job: queue, finish, response, audit record)
+ *	handlers.c   dispatch and the methods that do not sign
+ *	signjob.c    sign and key.cert (what is signed: tuf/signplan.h)
+ *	policy.c     whether a peer may: the [allow] rules and key scopes
+ *	scope.c      the key scopes' store (state-directory/scopes.json)
+ *	rules.c      the rules in force, reference-counted across SIGHUP
+ *	tokens.c     the token watch (absent, present, logged in) and PINs
+ *	keys.c       finding a request's keys in the caches; the token signer
+ *	keycache.c   each token's keys, listed once and shared between threads
+ *	config.c pin.c audit.c   the configuration, PIN sources, audit records
+ * A PKCS#11 error becomes a user's message in handlers.c
+ * (ta_handle_key_error) and signjob.c; a sign request's policy is decided
+ * by policy.c (ta_policy_decide), called from signjob.c on the worker.
+ *
+ * Glossary:
+ *	job          one request, from its frame to its response (server.h)
+ *	cached key   a token's private key as the cache keeps it (keycache.h)
+ *	key ref      a request's hold on a cached key (keys.h)
+ *	scope        the GUNs and roles a key may sign for (scope.h)
+ *	rules        the [allow] rules a request is judged by (rules.h)
+ *	quiet        something that kept the process alive has ended
+ *
  * Threads.  Everything in struct ta_agent belongs to the loop thread.  Work
  * that blocks (PKCS#11, PIN sources, parsing and signing metadata) runs in
  * libuv's thread pool on a struct ta_job (server.h) or a token watch job
  * (tokens.c), which carry what the worker needs; the worker never reads this
- * struct, apart from the fields documented as fixed after start-up. */
+ * struct, apart from the fields documented as fixed after start-up.
+ *
+ * Calls go down only (scripts/check-includes refuses an include circle in
+ * agent/): the two calls up, from the server and the token watch, are the
+ * callbacks quiet and dispatch below, which main.c sets. */
 #ifndef TA_AGENT_AGENT_H
 #define TA_AGENT_AGENT_H
 
@@ -17,26 +47,16 @@
 #include <uv.h>
 
 #include "agent/config.h"
+#include "agent/rules.h"
 
 struct ta_audit;
+struct ta_job;
 struct ta_p11_ctx;
 struct ta_scopes;
 struct ta_server;
 struct ta_tokens;
 
 #define TA_AGENT_NAME "tuf-agent " TA_VERSION
-
-/* The [allow] rules in force, immutable: SIGHUP makes a new set and swaps
- * it in (loop thread); each request holds a reference to the set it
- * arrived under and is judged by it throughout, so that its policy checks
- * can run on a worker (signjob.c checks the keys and expiry there, beside
- * the signature) without a lock, and a reload never changes the rules
- * under a check. */
-struct ta_rules {
-	atomic_uint refs;
-	const struct ta_config *cfg; /* only its rules are read */
-	struct ta_config *owned;     /* freed with the set; NULL: the start-up cfg */
-};
 
 struct ta_agent {
 	uv_loop_t loop;
@@ -59,19 +79,15 @@ struct ta_agent {
 	bool closing;  /* drained: the last handles are closing */
 	int exit_code;
 	unsigned work; /* uv_work_t requests queued or running */
+	/* The calls up, set by main.c before the loop runs, so that no file
+	 * below main.c calls back into it or into the handlers: */
+	void (*quiet)(struct ta_agent *ag);   /* something that kept the process alive
+						 (a job, a connection, a token watch) has
+						 ended: a draining agent may exit */
+	void (*dispatch)(struct ta_job *job); /* run a decoded request (handlers.c) */
 };
 
-/* main.c: something that kept the process alive has ended (a job, a
- * connection); when draining and nothing is left, close the last handles so
- * that uv_run() returns. */
-void ta_agent_maybe_exit(struct ta_agent *ag);
 
-/* main.c: a new reference to the rules in force (loop thread); dropping
- * one is thread-safe (NULL is a no-op). */
-struct ta_rules *ta_agent_rules(struct ta_agent *ag);
-void ta_rules_unref(struct ta_rules *rules);
 
-/* Milliseconds on the monotonic clock (uv_hrtime), from any thread. */
-long long ta_agent_now_ms(void);
 
 #endif

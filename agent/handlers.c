@@ -59,7 +59,7 @@ ta_handle_policy(struct ta_job *j, unsigned operation, const struct ta_policy_ke
 }
 
 void
-ta_handle_policy_key(struct ta_job *j, const struct ta_tkey *tk, struct ta_policy_key *ret,
+ta_handle_policy_key(struct ta_job *j, const struct ta_key_ref *tk, struct ta_policy_key *ret,
     struct ta_proto_scope *scope)
 {
 	size_t n = 0, used = strlen(j->scope);
@@ -390,7 +390,7 @@ list_priv_free(void *p)
 }
 
 static int
-list_add(struct list_priv *lp, const struct ta_ckey *ck, json_t *obj)
+list_add(struct list_priv *lp, const struct ta_cached_key *ck, json_t *obj)
 {
 	struct list_entry *e;
 
@@ -438,12 +438,12 @@ key_list_run(struct ta_job *j)
 			continue;
 		}
 		for (size_t k = 0; k < ks->n && r == 0; k++) {
-			const struct ta_ckey *ck = &ks->keys[k];
+			const struct ta_cached_key *ck = &ks->keys[k];
 			struct ta_proto_scope sc;
 			json_t *obj = NULL;
 
 			if (ck->ids_r == 0 &&
-			    ta_ckey_json(ck, j->toks[i].name, in.label, in.serial,
+			    ta_cached_key_json(ck, j->toks[i].name, in.label, in.serial,
 				ta_scopes_get(j->ag->scopes, ck->notary_id, &sc) == 0 ? &sc : NULL,
 				&obj) == 0 &&
 			    (r = list_add(lp, ck, obj)) != 0)
@@ -535,7 +535,7 @@ key_generate_run(struct ta_job *j)
 	struct ta_p11_keygen gen = {.type = g->type, .label = g->label};
 	struct ta_p11_token_info in;
 	struct ta_p11_key pk = {0};
-	struct ta_ckey ck = {0};
+	struct ta_cached_key ck = {0};
 	json_t *key = NULL, *res = NULL;
 	int r;
 
@@ -571,7 +571,7 @@ key_generate_run(struct ta_job *j)
 	}
 	/* The new key is in the cache for the requests that follow. */
 	(void)ta_keycache_refresh(t->kc, t->p11, NULL);
-	if ((r = ta_ckey_init(&ck, &pk)) != 0 || (r = ck.ids_r) != 0 ||
+	if ((r = ta_cached_key_init(&ck, &pk)) != 0 || (r = ck.ids_r) != 0 ||
 	    (r = ta_p11_token_info(t->p11, &in)) != 0) {
 		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
 		goto out;
@@ -587,7 +587,7 @@ key_generate_run(struct ta_job *j)
 		    g->label, t->name, ta_strerror(r));
 		goto out;
 	}
-	if ((r = ta_ckey_json(&ck, t->name, in.label, in.serial, g->has_scope ? &g->scope : NULL,
+	if ((r = ta_cached_key_json(&ck, t->name, in.label, in.serial, g->has_scope ? &g->scope : NULL,
 		 &key)) != 0) {
 		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
 		goto out;
@@ -604,7 +604,7 @@ key_generate_run(struct ta_job *j)
 out:
 	json_decref(res);
 	json_decref(key);
-	ta_ckey_clear(&ck);
+	ta_cached_key_clear(&ck);
 	ta_p11_key_clear(&pk);
 }
 
@@ -643,7 +643,7 @@ handle_key_generate(struct ta_job *j)
 static void
 tkey_free(void *p)
 {
-	ta_tkey_clear(p);
+	ta_key_ref_clear(p);
 	free(p);
 }
 
@@ -651,7 +651,7 @@ static void
 key_show_run(struct ta_job *j)
 {
 	const struct ta_proto_key_show *q = &j->req->p.key_show;
-	struct ta_tkey *tk = j->priv;
+	struct ta_key_ref *tk = j->priv;
 	enum ta_profile profile =
 	    q->profile == TA_PROTO_PROFILE_NOTARY ? TA_PROFILE_NOTARY : TA_PROFILE_TUF;
 	const struct ta_key *key;
@@ -660,11 +660,11 @@ key_show_run(struct ta_job *j)
 	int r;
 
 	j->profile = ta_proto_profile_name(q->profile);
-	if ((r = ta_tkey_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
-	if ((key = ta_ckey_key(tk->ck, profile, true)) == NULL)
+	if ((key = ta_cached_key_key(tk->ck, profile, true)) == NULL)
 		r = TA_ERR_UNSUPPORTED;
 	else
 		r = ta_key_to_json(key, &obj);
@@ -703,7 +703,7 @@ key_show_done(struct ta_job *j)
 
 /* The prologue of the methods that name one key: the policy for the
  * operation (the key's own check comes once it is found), then a worker
- * with a struct ta_tkey to find it into. */
+ * with a struct ta_key_ref to find it into. */
 static void
 queue_one_key(struct ta_job *j, unsigned operation, ta_job_fn run, ta_job_fn done)
 {
@@ -711,7 +711,7 @@ queue_one_key(struct ta_job *j, unsigned operation, ta_job_fn run, ta_job_fn don
 		ta_job_finish(j);
 		return;
 	}
-	if ((j->priv = calloc(1, sizeof(struct ta_tkey))) == NULL) {
+	if ((j->priv = calloc(1, sizeof(struct ta_key_ref))) == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 		ta_job_finish(j);
 		return;
@@ -740,7 +740,7 @@ static void
 key_scope_run(struct ta_job *j)
 {
 	const struct ta_proto_key_scope *q = &j->req->p.key_scope;
-	struct ta_tkey *tk = j->priv;
+	struct ta_key_ref *tk = j->priv;
 	struct ta_proto_scope cur, next;
 	struct ta_policy_key pk;
 	struct ta_policy_req pr = {
@@ -753,7 +753,7 @@ key_scope_run(struct ta_job *j)
 	json_t *res;
 	int r;
 
-	if ((r = ta_tkey_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
@@ -818,7 +818,7 @@ key_scope_done(struct ta_job *j)
 {
 	if (j->result == 0 && j->req->p.key_scope.op != TA_PROTO_SCOPE_SHOW)
 		log_info("peer uid %u pid %d: key '%s': %s", (unsigned)j->peer.uid,
-		    (int)j->peer.pid, ((struct ta_tkey *)j->priv)->ck->key.label, j->detail);
+		    (int)j->peer.pid, ((struct ta_key_ref *)j->priv)->ck->key.label, j->detail);
 	ta_job_finish(j);
 }
 

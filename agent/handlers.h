@@ -17,7 +17,7 @@
 #include "agent/policy.h"
 
 struct ta_job;
-struct ta_tkey;
+struct ta_key_ref;
 
 /* Runs the request in job->req (decoded, within max-inflight). */
 void ta_handle_request(struct ta_job *job);
@@ -38,11 +38,11 @@ int ta_handle_policy_req(struct ta_job *job, struct ta_policy_req *pr);
 
 /* The policy's view of a found key (points into tk), with its scope, if
  * it has one, read into *scope and described in the job's audit record. */
-void ta_handle_policy_key(struct ta_job *job, const struct ta_tkey *tk, struct ta_policy_key *ret,
+void ta_handle_policy_key(struct ta_job *job, const struct ta_key_ref *tk, struct ta_policy_key *ret,
     struct ta_proto_scope *scope);
 
 /* Answers with why the key that the request member names (e.g.
- * "params.keys[2]") could not be used: r from ta_tkey_find(). */
+ * "params.keys[2]") could not be used: r from ta_key_ref_find(). */
 void ta_handle_key_error(struct ta_job *job, int r, const char *member);
 
 #endif

@@ -2,15 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/agent.h"
 #include "agent/keycache.h"
+#include "common/clock.h"
 #include "common/err.h"
 
 /* A lookup that finds nothing lists a token again at most this often. */
 #define MISS_REFRESH_MS 1000
 
 int
-ta_ckey_init(struct ta_ckey *ck, struct ta_p11_key *key)
+ta_cached_key_init(struct ta_cached_key *ck, struct ta_p11_key *key)
 {
 	const uint8_t *spki = key->spki;
 	size_t len = key->spki_len;
@@ -42,7 +42,7 @@ ta_ckey_init(struct ta_ckey *ck, struct ta_p11_key *key)
 }
 
 void
-ta_ckey_clear(struct ta_ckey *ck)
+ta_cached_key_clear(struct ta_cached_key *ck)
 {
 	if (ck == NULL)
 		return;
@@ -65,7 +65,7 @@ ta_keyset_unref(struct ta_keyset *ks)
 	if (ks == NULL || atomic_fetch_sub_explicit(&ks->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (size_t i = 0; i < ks->n; i++)
-		ta_ckey_clear(&ks->keys[i]);
+		ta_cached_key_clear(&ks->keys[i]);
 	free(ks);
 }
 
@@ -116,7 +116,7 @@ keyset_make(struct ta_p11_token *p11, struct ta_keyset **ret)
 	memcpy(ks->manufacturer, in.manufacturer, sizeof(ks->manufacturer));
 	memcpy(ks->model, in.model, sizeof(ks->model));
 	for (size_t i = 0; i < n; i++) {
-		if ((r = ta_ckey_init(&ks->keys[i], &keys[i])) != 0)
+		if ((r = ta_cached_key_init(&ks->keys[i], &keys[i])) != 0)
 			goto out;
 		ks->n++;
 	}
@@ -228,7 +228,7 @@ ta_keycache_miss(struct ta_keycache *kc, struct ta_p11_token *p11, const struct 
 		pthread_mutex_unlock(&kc->fill);
 		return 1;
 	}
-	now = ta_agent_now_ms();
+	now = ta_now_ms();
 	if (kc->cur != NULL && kc->cur->generation == gen && kc->last_miss_ms != 0 &&
 	    now - kc->last_miss_ms < MISS_REFRESH_MS) {
 		pthread_mutex_unlock(&kc->lock);

@@ -45,8 +45,8 @@
 #include "pkcs11/p11.h"
 #include "tuf/key.h"
 
-/* One private key of a token. */
-struct ta_ckey {
+/* One private key of a token, as the cache keeps it. */
+struct ta_cached_key {
 	struct ta_p11_key key; /* owns its SPKI and certificate */
 	int ids_r;             /* 0, or why the key has no IDs (an unsupported type) */
 	char notary_id[TA_KEY_ID_SIZE];
@@ -59,8 +59,8 @@ struct ta_ckey {
 /* Takes what key owns (and clears it); fills the IDs and key objects.  A
  * key the profiles cannot express keeps ids_r != 0 and is still a key
  * (key.list leaves it out; a lookup by label reports why). */
-int ta_ckey_init(struct ta_ckey *ck, struct ta_p11_key *key) __attribute__((warn_unused_result));
-void ta_ckey_clear(struct ta_ckey *ck);
+int ta_cached_key_init(struct ta_cached_key *ck, struct ta_p11_key *key) __attribute__((warn_unused_result));
+void ta_cached_key_clear(struct ta_cached_key *ck);
 
 /* One listing of a token. */
 struct ta_keyset {
@@ -69,7 +69,7 @@ struct ta_keyset {
 	bool locked;              /* login required and not done: no private keys seen */
 	char label[33], serial[17], manufacturer[33], model[17]; /* the token's */
 	size_t n;
-	struct ta_ckey keys[];
+	struct ta_cached_key keys[];
 };
 
 void ta_keyset_ref(struct ta_keyset *ks);

@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/config.h"
 #include "agent/keys.h"
-#include "agent/server.h"
+#include "common/clock.h"
 #include "common/err.h"
 
 /* ---- keys -------------------------------------------------------------------- */
 
 void
-ta_tkey_clear(struct ta_tkey *tk)
+ta_key_ref_clear(struct ta_key_ref *tk)
 {
 	if (tk == NULL)
 		return;
@@ -21,7 +21,7 @@ ta_tkey_clear(struct ta_tkey *tk)
 }
 
 void
-ta_tkey_failed(const struct ta_tkey *tk, int r)
+ta_key_ref_failed(const struct ta_key_ref *tk, int r)
 {
 	if (r == TA_ERR_KEY_NOT_FOUND && tk->kc != NULL)
 		ta_keycache_drop(tk->kc);
@@ -39,7 +39,7 @@ is_keyid(const char *s)
 }
 
 static bool
-keyid_matches(const struct ta_ckey *ck, const char *id)
+keyid_matches(const struct ta_cached_key *ck, const char *id)
 {
 	return strcasecmp(ck->notary_id, id) == 0 || strcasecmp(ck->tuf_id, id) == 0 ||
 	       (ck->x509_id[0] != '\0' && strcasecmp(ck->x509_id, id) == 0);
@@ -56,7 +56,7 @@ struct spec {
 struct tally {
 	size_t nfound;
 	size_t tok;               /* of the first found */
-	const struct ta_ckey *ck; /* the first found */
+	const struct ta_cached_key *ck; /* the first found */
 	bool absent, locked;
 	int other;
 };
@@ -69,7 +69,7 @@ spec_token_matches(const struct spec *sp, const struct ta_keyset *ks)
 }
 
 static bool
-spec_key_matches(const struct spec *sp, const struct ta_ckey *ck)
+spec_key_matches(const struct spec *sp, const struct ta_cached_key *ck)
 {
 	if (sp->by_id)
 		return ck->ids_r == 0 && keyid_matches(ck, sp->s);
@@ -87,7 +87,7 @@ tally_set(const struct spec *sp, size_t tok, const struct ta_keyset *ks, struct 
 	if (!spec_token_matches(sp, ks))
 		return;
 	for (size_t k = 0; k < ks->n; k++) {
-		const struct ta_ckey *ck = &ks->keys[k];
+		const struct ta_cached_key *ck = &ks->keys[k];
 
 		if (!spec_key_matches(sp, ck))
 			continue;
@@ -135,7 +135,7 @@ tally_all(const struct spec *sp, size_t n, struct ta_keyset *const *sets, const 
 }
 
 int
-ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct ta_tkey *ret)
+ta_key_ref_find(const struct ta_job_token *toks, size_t n, const char *spec, struct ta_key_ref *ret)
 {
 	struct ta_keyset *sets[TA_CFG_MAX_TOKENS] = {0};
 	int errs[TA_CFG_MAX_TOKENS] = {0};
@@ -202,7 +202,7 @@ ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct
 }
 
 int
-ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token_label,
+ta_cached_key_json(const struct ta_cached_key *ck, const char *token_name, const char *token_label,
     const char *serial, const struct ta_proto_scope *scope, json_t **ret)
 {
 	const char *type = ta_key_type_name(ck->key.type);
@@ -238,7 +238,7 @@ ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token
 }
 
 const struct ta_key *
-ta_ckey_key(const struct ta_ckey *ck, enum ta_profile profile, bool x509)
+ta_cached_key_key(const struct ta_cached_key *ck, enum ta_profile profile, bool x509)
 {
 	if (profile == TA_PROFILE_NOTARY && x509 && ck->x509 != NULL)
 		return ck->x509;
@@ -253,7 +253,7 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	int r;
 
 	if (s->since != NULL)
-		atomic_store(s->since, ta_agent_now_ms());
+		atomic_store(s->since, ta_now_ms());
 	r = ta_p11_sign(s->p11, s->key, scheme, msg, len, NULL, sig, ret_len);
 	if (s->since != NULL)
 		atomic_store(s->since, 0);
@@ -261,7 +261,7 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 }
 
 void
-ta_tsigner_init(struct ta_tsigner *s, const struct ta_tkey *tk, atomic_llong *since)
+ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, atomic_llong *since)
 {
 	memset(s, 0, sizeof(*s));
 	s->p11 = tk->p11;

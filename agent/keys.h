@@ -19,16 +19,28 @@
 #include "tuf/key.h"
 #include "tuf/signer.h"
 
-struct ta_job_token;
 
 /* A key found on a token: a cached key (keycache.h), valid while the
  * reference to its set is held. */
-struct ta_tkey {
+/* A configured token as a job sees it: a snapshot taken on the loop when
+ * the job is made (tokens.c, ta_tokens_snapshot). */
+struct ta_job_token {
+	const char *name; /* [token "NAME"]; lives as long as the agent */
+	const char *uri;
+	struct ta_p11_token *p11; /* NULL: not found since start (absent) */
+	struct ta_keycache *kc;   /* its key cache (thread-safe; lives as long as the agent) */
+	bool verify;              /* verify-signatures */
+};
+
+/* A request's hold on one cached key: the key (in a key set it holds a
+ * reference to, so that a refresh cannot free it underneath), its token,
+ * and that token's cache. */
+struct ta_key_ref {
 	size_t tok; /* index into the job's tokens */
 	struct ta_p11_token *p11;
 	struct ta_keycache *kc;   /* the token's cache */
 	struct ta_keyset *ks;     /* one reference */
-	const struct ta_ckey *ck; /* in ks */
+	const struct ta_cached_key *ck; /* in ks */
 	bool verify;              /* the token's verify-signatures */
 };
 
@@ -41,27 +53,27 @@ struct ta_tkey {
  * TA_ERR_KEY_NOT_FOUND, TA_ERR_AMBIGUOUS (two tokens, or two keys),
  * TA_ERR_TOKEN_ABSENT / TA_ERR_NOT_LOGGED_IN when the key was not found and
  * a token was absent / locked, or another error.  Clear *ret with
- * ta_tkey_clear().  Worker threads (it may list a token). */
-int ta_tkey_find(const struct ta_job_token *toks, size_t n, const char *spec, struct ta_tkey *ret)
+ * ta_key_ref_clear().  Worker threads (it may list a token). */
+int ta_key_ref_find(const struct ta_job_token *toks, size_t n, const char *spec, struct ta_key_ref *ret)
     __attribute__((warn_unused_result));
 
-void ta_tkey_clear(struct ta_tkey *tk);
+void ta_key_ref_clear(struct ta_key_ref *tk);
 
 /* After a signature with tk failed with r: a key that is gone from the
  * token (its handle void: deleted behind the agent's back) drops the
  * token's cache, so that the next lookup lists the token again. */
-void ta_tkey_failed(const struct ta_tkey *tk, int r);
+void ta_key_ref_failed(const struct ta_key_ref *tk, int r);
 
 /* The KEY object of PROTOCOL.md (key.list): label, token, uri, type,
  * keyids, cert, scope (scope NULL: null).  token_label and serial are the
  * token's (for the URI). */
-int ta_ckey_json(const struct ta_ckey *ck, const char *token_name, const char *token_label,
+int ta_cached_key_json(const struct ta_cached_key *ck, const char *token_name, const char *token_label,
     const char *serial, const struct ta_proto_scope *scope, json_t **ret) __attribute__((warn_unused_result));
 
 /* The profile's key object for ck, borrowed from it: for notary, with x509
  * true and a stored certificate, the ecdsa-x509 / rsa-x509 key of the
  * certificate.  NULL when the profiles cannot express the key. */
-const struct ta_key *ta_ckey_key(const struct ta_ckey *ck, enum ta_profile profile, bool x509);
+const struct ta_key *ta_cached_key_key(const struct ta_cached_key *ck, enum ta_profile profile, bool x509);
 
 /* A signer over a token key; since (may be NULL) holds the time a
  * signature started, 0 when none is on the token (touch notices). */
@@ -74,7 +86,7 @@ struct ta_tsigner {
 
 /* The signer verifies what the token returns unless its
  * verify-signatures is no (then RSA signatures only: tuf/signer.h). */
-void ta_tsigner_init(struct ta_tsigner *s, const struct ta_tkey *tk, atomic_llong *since);
+void ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, atomic_llong *since);
 
 
 #endif

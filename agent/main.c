@@ -25,6 +25,7 @@
 #include "agent/agent.h"
 #include "agent/audit.h"
 #include "agent/config.h"
+#include "agent/handlers.h"
 #include "agent/pin.h"
 #include "agent/policy.h"
 #include "agent/scope.h"
@@ -125,8 +126,10 @@ close_signals(struct ta_agent *ag)
 	uv_close((uv_handle_t *)&ag->sig_hup, NULL);
 }
 
-void
-ta_agent_maybe_exit(struct ta_agent *ag)
+/* ag->quiet: when draining and nothing is left, close the last handles so
+ * that uv_run() returns. */
+static void
+agent_quiet(struct ta_agent *ag)
 {
 	if (!ag->stopping || ag->closing || ag->work > 0 || !ta_server_idle(ag) ||
 	    ta_tokens_busy(ag) > 0)
@@ -149,23 +152,7 @@ stop(struct ta_agent *ag, int code)
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=finishing the requests in flight");
 	ta_tokens_stop(ag);
 	ta_server_stop(ag);
-	ta_agent_maybe_exit(ag);
-}
-
-struct ta_rules *
-ta_agent_rules(struct ta_agent *ag)
-{
-	atomic_fetch_add_explicit(&ag->rules->refs, 1, memory_order_relaxed);
-	return ag->rules;
-}
-
-void
-ta_rules_unref(struct ta_rules *rules)
-{
-	if (rules == NULL || atomic_fetch_sub_explicit(&rules->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	free(rules->owned);
-	free(rules);
+	agent_quiet(ag);
 }
 
 static void
@@ -173,19 +160,6 @@ warn_log(const char *msg, void *arg)
 {
 	(void)arg;
 	log_warn("%s", msg);
-}
-
-static struct ta_rules *
-rules_new(const struct ta_config *cfg, struct ta_config *owned)
-{
-	struct ta_rules *rules = calloc(1, sizeof(*rules));
-
-	if (rules == NULL)
-		return NULL;
-	atomic_init(&rules->refs, 1);
-	rules->cfg = cfg;
-	rules->owned = owned;
-	return rules;
 }
 
 /* SIGHUP: the [allow] rules, from the same file; the rest stays.  Requests
@@ -209,7 +183,7 @@ reload(struct ta_agent *ag)
 		free(n);
 		return;
 	}
-	if ((rules = rules_new(n, n)) == NULL) {
+	if ((rules = ta_rules_new(n, n)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "SIGHUP: configuration not reloaded");
 		free(n);
 		return;
@@ -245,7 +219,7 @@ tokens_ready(struct ta_agent *ag)
 	char status[256];
 
 	if (ag->stopping) {
-		ta_agent_maybe_exit(ag);
+		agent_quiet(ag);
 		return;
 	}
 	if (ta_server_start(ag) != 0) {
@@ -383,6 +357,8 @@ main(int argc, char **argv)
 	/* Before any jansson value exists and before threads start. */
 	ta_proto_init();
 	ag->uid = geteuid();
+	ag->quiet = agent_quiet;
+	ag->dispatch = ta_handle_request;
 
 	if ((ag->cfg = malloc(sizeof(*ag->cfg))) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "start-up");
@@ -403,7 +379,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((ag->rules = rules_new(ag->cfg, NULL)) == NULL) {
+	if ((ag->rules = ta_rules_new(ag->cfg, NULL)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "start-up");
 		goto out;
 	}

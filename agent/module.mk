@@ -7,7 +7,7 @@ LIBS_SYSTEMD := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 LIB_AGENT := $(BUILD)/libagent.a
 AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c agent/scope.c)
 AGENT_MAIN_SRC := $(wildcard agent/main.c agent/server.c agent/handlers.c agent/tokens.c \
-	agent/signjob.c agent/keys.c agent/keycache.c)
+	agent/signjob.c agent/keys.c agent/keycache.c agent/rules.c)
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)
 AGENT_LDLIBS = $(LIBS_UV) $(LIBS_INIH) $(LIBS_SYSTEMD) $(LIBS_P11) $(LIBS_JANSSON) \
 	$(LIBS_SSL) -lpthread

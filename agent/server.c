@@ -17,9 +17,9 @@
 
 #include "agent/agent.h"
 #include "agent/audit.h"
-#include "agent/handlers.h"
 #include "agent/server.h"
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
@@ -134,11 +134,6 @@ static void conn_send(struct ta_conn *c, struct ta_buf *b);
 static void kick_schedule(struct ta_server *srv);
 static void conn_read_resume(struct ta_conn *c);
 
-long long
-ta_agent_now_ms(void)
-{
-	return (long long)(uv_hrtime() / 1000000u);
-}
 
 /* ---- the memory budget ------------------------------------------------------ */
 
@@ -211,7 +206,7 @@ static void
 touch_cb(uv_timer_t *t)
 {
 	struct ta_server *srv = t->data;
-	long long now = ta_agent_now_ms(), since;
+	long long now = ta_now_ms(), since;
 	struct ta_buf *b;
 
 	for (struct ta_job *j = srv->jobs; j != NULL; j = j->snext) {
@@ -243,7 +238,7 @@ job_new(struct ta_conn *c)
 	j->ag = srv->ag;
 	j->conn = c;
 	j->peer = c->peer;
-	j->rules = ta_agent_rules(srv->ag);
+	j->rules = ta_rules_ref(srv->ag->rules);
 	j->work.data = j;
 	atomic_init(&j->sign_since, 0);
 	j->cnext = c->jobs;
@@ -361,7 +356,7 @@ ta_job_finish(struct ta_job *j)
 	job_free(j);
 	if (c != NULL)
 		conn_check_done(c);
-	ta_agent_maybe_exit(ag);
+	ag->quiet(ag);
 }
 
 void
@@ -563,7 +558,7 @@ job_decoded(struct ta_job *j, int r)
 		ta_job_finish(j);
 		return;
 	}
-	ta_handle_request(j);
+	j->ag->dispatch(j);
 }
 
 static void decode_next(struct ta_server *srv);
@@ -1032,7 +1027,7 @@ conn_free_cb(uv_handle_t *h)
 	ta_buf_free(c->in);
 	free(c);
 	srv->n_alive--;
-	ta_agent_maybe_exit(ag);
+	ag->quiet(ag);
 }
 
 static void
@@ -1331,7 +1326,7 @@ listener_close_cb(uv_handle_t *h)
 	struct ta_server *srv = h->data;
 
 	srv->closing_handles--;
-	ta_agent_maybe_exit(srv->ag);
+	srv->ag->quiet(srv->ag);
 }
 
 static void

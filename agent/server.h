@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "agent/config.h"
+#include "agent/keys.h"
 #include "agent/policy.h"
 #include "protocol/proto.h"
 
@@ -42,16 +43,6 @@ typedef void (*ta_job_fn)(struct ta_job *job);
 /* Requests over 64 KiB decoded on workers at once, at most (server.c);
  * main.c adds as many threads to libuv's pool. */
 #define TA_SERVER_DECODE_SLOTS 2
-
-/* A configured token as a job sees it: a snapshot taken on the loop when
- * the job is made (tokens.c, ta_tokens_snapshot). */
-struct ta_job_token {
-	const char *name; /* [token "NAME"]; lives as long as the agent */
-	const char *uri;
-	struct ta_p11_token *p11; /* NULL: not found since start (absent) */
-	struct ta_keycache *kc;   /* its key cache (thread-safe; lives as long as the agent) */
-	bool verify;              /* verify-signatures */
-};
 
 struct ta_job {
 	uv_work_t work;
@@ -93,7 +84,7 @@ struct ta_job {
 	char rule[80];   /* the rule that allowed it ("" when refused or none checked) */
 	char scope[256]; /* the keys' scopes, described ("" when none) */
 
-	/* Touch notice: a worker sets sign_since (ta_agent_now_ms()) while a
+	/* Touch notice: a worker sets sign_since (ta_now_ms()) while a
 	 * signature is on the token, and clears it after; the loop sends one
 	 * notice when a signature has been out for a second. */
 	atomic_llong sign_since;

@@ -35,7 +35,7 @@
 struct sign_priv {
 	struct ta_signplan *plan;
 	size_t n; /* token keys found */
-	struct ta_tkey tk[TA_PROTO_KEYS_MAX];
+	struct ta_key_ref tk[TA_PROTO_KEYS_MAX];
 };
 
 static void
@@ -46,7 +46,7 @@ sign_priv_free(void *p)
 	if (sp == NULL)
 		return;
 	for (size_t i = 0; i < sp->n; i++)
-		ta_tkey_clear(&sp->tk[i]);
+		ta_key_ref_clear(&sp->tk[i]);
 	ta_signplan_free(sp->plan);
 	free(sp);
 }
@@ -77,7 +77,7 @@ plan_error(struct ta_job *j, int r, const struct ta_signplan_error *e)
 /* Two request keys that are one key (one token key named twice, or one
  * key on two tokens) would sign twice. */
 static bool
-same_key(const struct ta_tkey *a, const struct ta_tkey *b)
+same_key(const struct ta_key_ref *a, const struct ta_key_ref *b)
 {
 	return strcmp(a->ck->notary_id, b->ck->notary_id) == 0;
 }
@@ -109,10 +109,10 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 		return plan_error(j, r, &e);
 	j->version = ta_meta_version(sp->plan->m);
 	for (size_t i = 0; i < q->n_keys; i++) {
-		struct ta_tkey *tk = &sp->tk[i];
+		struct ta_key_ref *tk = &sp->tk[i];
 
 		(void)snprintf(member, sizeof(member), "params.keys[%zu]", i);
-		if ((r = ta_tkey_find(j->toks, j->n_toks, q->keys[i], tk)) != 0) {
+		if ((r = ta_key_ref_find(j->toks, j->n_toks, q->keys[i], tk)) != 0) {
 			ta_handle_key_error(j, r, member);
 			return r;
 		}
@@ -124,7 +124,7 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 				return TA_ERR_INVALID;
 			}
 		}
-		if ((r = ta_signplan_add_key(sp->plan, i, ta_ckey_key(tk->ck, in.profile, false),
+		if ((r = ta_signplan_add_key(sp->plan, i, ta_cached_key_key(tk->ck, in.profile, false),
 			 member, &e)) != 0)
 			return plan_error(j, r, &e);
 	}
@@ -147,7 +147,7 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 
 		ta_tsigner_init(&ts, &sp->tk[sa->key], &j->sign_since);
 		if ((r = ta_meta_sign(sp->plan->m, sa->as, &ts.signer, sha)) != 0) {
-			ta_tkey_failed(&sp->tk[sa->key], r);
+			ta_key_ref_failed(&sp->tk[sa->key], r);
 			if (r == TA_ERR_KEY_NOT_FOUND)
 				ta_job_error(j, 0, r,
 				    "params.keys[%zu]: key '%s' is no longer on token '%s' "
@@ -281,7 +281,7 @@ ta_handle_sign(struct ta_job *j)
 static void
 cert_priv_free(void *p)
 {
-	ta_tkey_clear(p);
+	ta_key_ref_clear(p);
 	free(p);
 }
 
@@ -291,7 +291,7 @@ static void
 cert_run(struct ta_job *j)
 {
 	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
-	struct ta_tkey *tk = j->priv;
+	struct ta_key_ref *tk = j->priv;
 	struct ta_policy_key pk;
 	struct ta_proto_scope sc;
 	struct ta_tsigner ts;
@@ -304,7 +304,7 @@ cert_run(struct ta_job *j)
 	bool stored = false;
 	int r;
 
-	if ((r = ta_tkey_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
@@ -327,7 +327,7 @@ cert_run(struct ta_job *j)
 		goto out;
 	}
 	if (r != 0) {
-		ta_tkey_failed(tk, r);
+		ta_key_ref_failed(tk, r);
 		ta_job_error(j, 0, r, "signing the certificate on token '%s': %s",
 		    j->toks[tk->tok].name, ta_strerror(r));
 		goto out;
@@ -371,7 +371,7 @@ cert_done(struct ta_job *j)
 	if (j->result == 0)
 		log_info("peer uid %u pid %d: root certificate for '%s' made with key '%s'%s",
 		    (unsigned)j->peer.uid, (int)j->peer.pid, q->gun,
-		    ((struct ta_tkey *)j->priv)->ck->key.label, q->store ? " and stored" : "");
+		    ((struct ta_key_ref *)j->priv)->ck->key.label, q->store ? " and stored" : "");
 	ta_job_finish(j);
 }
 
@@ -385,7 +385,7 @@ ta_handle_key_cert(struct ta_job *j)
 		ta_job_finish(j);
 		return;
 	}
-	if ((j->priv = calloc(1, sizeof(struct ta_tkey))) == NULL) {
+	if ((j->priv = calloc(1, sizeof(struct ta_key_ref))) == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 		ta_job_finish(j);
 		return;

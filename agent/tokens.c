@@ -238,7 +238,7 @@ watch_done(uv_work_t *w, int status)
 	free(j);
 	if (first && --ts->first_left == 0)
 		first_pass_done(ts);
-	ta_agent_maybe_exit(ag);
+	ag->quiet(ag);
 }
 
 static bool

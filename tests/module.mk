@@ -61,3 +61,6 @@ TEST_EXTRA += $(FORGE_TOOL)
 TESTS += tests/dct-rollback.sh
 $(FORGE_TOOL): $(BUILD)/tests/forge-tool.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# Include direction (DESIGN.md) and agent/ without an include circle.
+TESTS += tests/includes.sh
