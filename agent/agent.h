@@ -4,8 +4,10 @@
  * Where each concern lives (agent/):
  *	main.c       start-up, signals, reload, drain and exit: the owner of
  *	             this struct, the only file that calls down into all others
- *	server.c     the socket: connections, frames, the memory budget, jobs
- *	             (struct ta_job: queue, finish, response, audit record)
+ *	server.c     the socket: connections, frames, admission of big frames
+ *	job.c        a request's life on workers, its response, its audit record
+ *	budget.c     the memory budget for big frames (max-buffer, per uid)
+ *	sockpath.c   the listening socket's path (stale sockets, live agents)
  *	handlers.c   dispatch and the methods that do not sign
  *	signjob.c    sign and key.cert (what is signed: tuf/signplan.h)
  *	policy.c     whether a peer may: the [allow] rules and key scopes

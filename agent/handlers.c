@@ -10,7 +10,7 @@
 #include "agent/handlers.h"
 #include "agent/keys.h"
 #include "agent/scope.h"
-#include "agent/server.h"
+#include "agent/job.h"
 #include "agent/tokens.h"
 #include "common/buf.h"
 #include "common/err.h"

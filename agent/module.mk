@@ -5,9 +5,9 @@ LIBS_UV := $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
 LIBS_INIH := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null)
 LIBS_SYSTEMD := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 LIB_AGENT := $(BUILD)/libagent.a
-AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c agent/scope.c)
+AGENT_CORE_SRC := $(wildcard agent/config.c agent/policy.c agent/pin.c agent/audit.c agent/scope.c agent/budget.c)
 AGENT_MAIN_SRC := $(wildcard agent/main.c agent/server.c agent/handlers.c agent/tokens.c \
-	agent/signjob.c agent/keys.c agent/keycache.c agent/rules.c)
+	agent/signjob.c agent/keys.c agent/keycache.c agent/rules.c agent/job.c agent/sockpath.c)
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)
 AGENT_LDLIBS = $(LIBS_UV) $(LIBS_INIH) $(LIBS_SYSTEMD) $(LIBS_P11) $(LIBS_JANSSON) \
 	$(LIBS_SSL) -lpthread
@@ -87,3 +87,8 @@ endif
 ifneq ($(wildcard agent/main.c),)
 TESTS += tests/agent-pin-env.sh
 endif
+
+# The memory budget for big frames (agent/budget.c).
+TESTS += $(BUILD)/tests/test_agent_budget
+$(BUILD)/tests/test_agent_budget: $(BUILD)/tests/test_agent_budget.o $(LIB_AGENT) $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))

@@ -17,7 +17,9 @@
 
 #include "agent/agent.h"
 #include "agent/audit.h"
+#include "agent/budget.h"
 #include "agent/server.h"
+#include "agent/sockpath.h"
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/err.h"
@@ -85,14 +87,6 @@ struct ta_conn {
 	bool eof;
 };
 
-/* One uid's share of the budget, shared by its connections and its charged
- * jobs. */
-struct ta_memacct {
-	uid_t uid;
-	size_t used;
-	unsigned refs;
-	struct ta_memacct *next;
-};
 
 struct wreq {
 	uv_write_t req;
@@ -113,10 +107,7 @@ struct ta_server {
 	struct ta_job *jobs;
 	unsigned n_jobs;
 	size_t max_frame, out_limit;
-	/* The budgets for big frames (max-buffer, max-buffer-per-uid): what is
-	 * charged now, per uid in accts. */
-	size_t max_buffer, max_share, used;
-	struct ta_memacct *accts;
+	struct ta_budget budget; /* for big frames: max-buffer, max-buffer-per-uid */
 	struct ta_conn *wait_head, *wait_tail;
 	uv_timer_t kick; /* runs the wait queue once budget is given back */
 	bool kick_init;
@@ -133,70 +124,17 @@ static void conn_check_done(struct ta_conn *c);
 static void conn_send(struct ta_conn *c, struct ta_buf *b);
 static void kick_schedule(struct ta_server *srv);
 static void conn_read_resume(struct ta_conn *c);
+static void job_end(struct ta_job *j);
 
 
 /* ---- the memory budget ------------------------------------------------------ */
-
-static struct ta_memacct *
-acct_get(struct ta_server *srv, uid_t uid)
-{
-	struct ta_memacct *a;
-
-	for (a = srv->accts; a != NULL; a = a->next) {
-		if (a->uid == uid) {
-			a->refs++;
-			return a;
-		}
-	}
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		return NULL;
-	a->uid = uid;
-	a->refs = 1;
-	a->next = srv->accts;
-	srv->accts = a;
-	return a;
-}
-
-static void
-acct_put(struct ta_server *srv, struct ta_memacct *a)
-{
-	struct ta_memacct **pp;
-
-	if (a == NULL || --a->refs > 0)
-		return;
-	for (pp = &srv->accts; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == a) {
-			*pp = a->next;
-			break;
-		}
-	}
-	free(a);
-}
-
-static bool
-budget_fits(const struct ta_server *srv, const struct ta_memacct *a, size_t cost)
-{
-	return cost <= srv->max_buffer - srv->used && cost <= srv->max_share - a->used;
-}
-
-static void
-budget_take(struct ta_server *srv, struct ta_memacct *a, size_t cost)
-{
-	srv->used += cost;
-	a->used += cost;
-}
 
 /* Gives cost back, and lets waiting connections try again (from the loop's
  * next turn: the caller may be deep in a connection's input). */
 static void
 budget_give(struct ta_server *srv, struct ta_memacct *a, size_t cost)
 {
-	if (srv->used < cost || a->used < cost) { /* cannot happen: charges are paired */
-		log_err("memory budget: %zu given back of %zu charged", cost, srv->used);
-		abort();
-	}
-	srv->used -= cost;
-	a->used -= cost;
+	ta_budget_give(&srv->budget, a, cost);
 	kick_schedule(srv);
 }
 
@@ -240,6 +178,7 @@ job_new(struct ta_conn *c)
 	j->peer = c->peer;
 	j->rules = ta_rules_ref(srv->ag->rules);
 	j->work.data = j;
+	j->end = job_end;
 	atomic_init(&j->sign_since, 0);
 	j->cnext = c->jobs;
 	if (c->jobs != NULL)
@@ -296,166 +235,27 @@ job_free(struct ta_job *j)
 		ta_wipe_free(j->frame, j->frame_len);
 	if (j->acct != NULL) {
 		budget_give(srv, j->acct, j->charge);
-		acct_put(srv, j->acct);
+		ta_budget_acct_put(&srv->budget, j->acct);
 	}
 	ta_wipe(j, sizeof(*j));
 	free(j);
 	kick_schedule(srv); /* a connection may wait for max-inflight */
 }
 
+/* job->end: the job's response to its connection, if it still has one,
+ * then the job freed (ta_job_finish() has written its audit record). */
 static void
-job_audit(struct ta_job *j)
-{
-	const char *ids[TA_PROTO_KEYS_MAX];
-	struct ta_audit_rec rec = {0};
-	const struct ta_proto_req *q = j->req;
-
-	if (j->method == TA_PROTO_METHOD_NONE || j->method == TA_PROTO_METHOD_HELLO ||
-	    j->ag->audit == NULL)
-		return;
-	for (size_t i = 0; i < j->n_keyids; i++)
-		ids[i] = j->keyids[i];
-	rec.uid = j->peer.uid;
-	rec.gid = j->peer.gid;
-	rec.pid = j->peer.pid;
-	rec.method = ta_proto_method_name(j->method);
-	rec.profile = j->profile;
-	if (q != NULL && q->method == TA_PROTO_METHOD_SIGN) {
-		rec.profile = ta_proto_profile_name(q->p.sign.profile);
-		rec.role = q->p.sign.role;
-		rec.gun = q->p.sign.gun[0] != '\0' ? q->p.sign.gun : NULL;
-	} else if (q != NULL && q->method == TA_PROTO_METHOD_KEY_CERT) {
-		rec.gun = q->p.key_cert.gun;
-	} else if (q != NULL && q->method == TA_PROTO_METHOD_KEY_SHOW) {
-		rec.profile = ta_proto_profile_name(q->p.key_show.profile);
-	}
-	rec.keyids = ids;
-	rec.n_keyids = j->n_keyids;
-	rec.rule = j->rule[0] != '\0' ? j->rule : NULL;
-	rec.scope = j->scope[0] != '\0' ? j->scope : NULL;
-	rec.version = j->version;
-	rec.sha256 = j->has_sha256 ? j->sha256 : NULL;
-	rec.result = j->result;
-	rec.detail = j->detail[0] != '\0' ? j->detail : NULL;
-	if (ta_audit_log(j->ag->audit, &rec) != 0)
-		log_err_r(TA_ERR_SYSTEM, "audit record for %s from uid %u not written", rec.method,
-		    (unsigned)rec.uid);
-}
-
-void
-ta_job_finish(struct ta_job *j)
+job_end(struct ta_job *j)
 {
 	struct ta_conn *c = j->conn;
-	struct ta_agent *ag = j->ag;
 
 	if (c != NULL && j->resp != NULL && ta_buf_len(j->resp) > 0) {
 		conn_send(c, j->resp);
 		j->resp = NULL;
 	}
-	job_audit(j);
 	job_free(j);
 	if (c != NULL)
 		conn_check_done(c);
-	ag->quiet(ag);
-}
-
-void
-ta_job_error(struct ta_job *j, int code, int err, const char *fmt, ...)
-{
-	static const struct ta_proto_id null_id = {.kind = TA_PROTO_ID_NULL};
-	struct ta_buf *b;
-	va_list ap;
-
-	if (err >= 0)
-		err = TA_ERR_INTERNAL;
-	j->result = err;
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		(void)vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
-		va_end(ap);
-	} else {
-		(void)snprintf(j->detail, sizeof(j->detail), "%s", ta_strerror(err));
-	}
-	ta_buf_free(j->resp);
-	j->resp = NULL;
-	if ((b = ta_buf_new(TA_BUF_MAX)) == NULL)
-		return;
-	if (ta_proto_encode_error(
-		b, j->req != NULL ? &j->req->id : &null_id, code, err, j->detail) != 0) {
-		ta_buf_free(b);
-		return;
-	}
-	j->resp = b;
-}
-
-void
-ta_job_result(struct ta_job *j, json_t *result)
-{
-	struct ta_buf *b = ta_buf_new(TA_BUF_MAX);
-	int r;
-
-	if (b == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		return;
-	}
-	if ((r = ta_proto_encode_result(b, &j->req->id, result)) != 0) {
-		ta_buf_free(b);
-		if (r == TA_ERR_TOO_LARGE)
-			ta_job_error(
-			    j, TA_PROTO_E_INVALID_PARAMS, r, "the response would be over 64 MiB");
-		else
-			ta_job_error(j, 0, r, NULL);
-		return;
-	}
-	ta_buf_free(j->resp);
-	j->resp = b;
-	j->result = 0;
-	j->detail[0] = '\0';
-}
-
-void
-ta_job_add_keyid(struct ta_job *j, const char *keyid)
-{
-	if (j->n_keyids < TA_PROTO_KEYS_MAX && keyid != NULL)
-		(void)snprintf(j->keyids[j->n_keyids++], sizeof(j->keyids[0]), "%s", keyid);
-}
-
-static void
-job_work_cb(uv_work_t *w)
-{
-	struct ta_job *j = w->data;
-
-	j->run(j);
-}
-
-static void
-job_after_cb(uv_work_t *w, int status)
-{
-	struct ta_job *j = w->data;
-
-	j->ag->work--;
-	if (status != 0) /* cancelled: never ran */
-		ta_job_error(j, 0, TA_ERR_CANCELLED, NULL);
-	j->done(j);
-}
-
-void
-ta_job_queue(struct ta_job *j, ta_job_fn run, ta_job_fn done)
-{
-	int r;
-
-	j->run = run;
-	j->done = done;
-	r = uv_queue_work(&j->ag->loop, &j->work, job_work_cb, job_after_cb);
-	if (r != 0) {
-		/* done() sees the error (every done() checks for one) and
-		 * undoes what the handler began. */
-		log_err("cannot queue work: %s", uv_strerror(r));
-		ta_job_error(j, 0, TA_ERR_INTERNAL, NULL);
-		done(j);
-		return;
-	}
-	j->ag->work++;
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -681,7 +481,7 @@ conn_big_admit(struct ta_conn *c, size_t n)
 		return TA_ERR_NOMEM;
 	c->big_len = n;
 	c->big_cost = n * DECODE_COST;
-	budget_take(srv, c->acct, c->big_cost);
+	ta_budget_take(&srv->budget, c->acct, c->big_cost);
 	if (ta_buf_consume(c->in, TA_PROTO_FRAME_HDR) != 0)
 		return TA_ERR_INTERNAL; /* cannot happen: the prefix was peeked */
 	have = ta_buf_len(c->in) < n ? ta_buf_len(c->in) : n;
@@ -690,8 +490,8 @@ conn_big_admit(struct ta_conn *c, size_t n)
 	if (ta_buf_consume(c->in, have) != 0)
 		return TA_ERR_INTERNAL;
 	log_debug("conn %llu: frame of %zu bytes admitted (%zu of %zu charged, uid %u %zu of %zu)",
-	    c->num, n, srv->used, srv->max_buffer, (unsigned)c->peer.uid, c->acct->used,
-	    srv->max_share);
+	    c->num, n, srv->budget.used, srv->budget.max, (unsigned)c->peer.uid, c->acct->used,
+	    srv->budget.share);
 	return 0;
 }
 
@@ -782,15 +582,15 @@ conn_big_begin(struct ta_conn *c, size_t n)
 		    n, SMALL_FRAME_MAX, why[0] != '\0' ? why : ta_strerror(r));
 		return !c->closing;
 	}
-	if (n > srv->max_share / DECODE_COST) {
+	if (n > srv->budget.share / DECODE_COST) {
 		conn_refuse(c, n, TA_PROTO_E_INVALID_REQUEST, TA_ERR_TOO_LARGE,
 		    "a frame of %zu bytes is refused unread: decoding it takes %d times its size, "
 		    "over the %zu bytes of max-buffer-per-uid; send a smaller file or raise "
 		    "max-buffer-per-uid",
-		    n, DECODE_COST, srv->max_share);
+		    n, DECODE_COST, srv->budget.share);
 		return !c->closing;
 	}
-	if (c->inflight >= ag->cfg->max_inflight || !budget_fits(srv, c->acct, n * DECODE_COST) ||
+	if (c->inflight >= ag->cfg->max_inflight || !ta_budget_fits(&srv->budget, c->acct, n * DECODE_COST) ||
 	    srv->wait_head != NULL) {
 		/* Back-pressure: the peer's writes block, its bytes stay in the
 		 * kernel; the queue is first come, first served. */
@@ -804,8 +604,8 @@ conn_big_begin(struct ta_conn *c, size_t n)
 		(void)uv_read_stop((uv_stream_t *)&c->pipe);
 		log_debug("conn %llu: frame of %zu bytes waits for memory (%zu of %zu charged, "
 			  "uid %u %zu of %zu)",
-		    c->num, n, srv->used, srv->max_buffer, (unsigned)c->peer.uid, c->acct->used,
-		    srv->max_share);
+		    c->num, n, srv->budget.used, srv->budget.max, (unsigned)c->peer.uid, c->acct->used,
+		    srv->budget.share);
 		kick_schedule(srv);
 		return false;
 	}
@@ -974,9 +774,9 @@ kick_cb(uv_timer_t *t)
 	for (c = srv->wait_head; c != NULL && !ag->stopping; c = next) {
 		next = c->wnext;
 		cost = c->wait_len * DECODE_COST;
-		if (cost > srv->max_buffer - srv->used)
+		if (cost > srv->budget.max - srv->budget.used)
 			break;
-		if (c->inflight >= ag->cfg->max_inflight || cost > srv->max_share - c->acct->used)
+		if (c->inflight >= ag->cfg->max_inflight || cost > srv->budget.share - c->acct->used)
 			continue;
 		waitq_remove(c);
 		if (conn_big_admit(c, c->wait_len) != 0) {
@@ -1023,7 +823,7 @@ conn_free_cb(uv_handle_t *h)
 
 	if (--c->handles > 0)
 		return;
-	acct_put(srv, c->acct);
+	ta_budget_acct_put(&srv->budget, c->acct);
 	ta_buf_free(c->in);
 	free(c);
 	srv->n_alive--;
@@ -1172,7 +972,7 @@ on_connection(uv_stream_t *server, int status)
 		conn_close(c);
 		return;
 	}
-	if ((c->acct = acct_get(srv, c->peer.uid)) == NULL ||
+	if ((c->acct = ta_budget_acct(&srv->budget, c->peer.uid)) == NULL ||
 	    (c->in = ta_buf_new(IN_MAX)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "accept");
 		conn_close(c);
@@ -1193,58 +993,12 @@ on_connection(uv_stream_t *server, int status)
 
 /* ---- the listening socket ---------------------------------------------------- */
 
-/* Makes the socket's directory (0750) when it is missing, and removes a
- * stale socket; refuses to replace anything else, or a live agent. */
-static int
-socket_prepare(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct stat st;
-	char *slash;
-	int fd, live;
-
-	(void)snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) == 0) {
-			if (chmod(dir, 0750) != 0)
-				log_warn("chmod '%s': %s", dir, strerror(errno));
-		} else if (errno != EEXIST) {
-			log_err(
-			    "cannot make the socket's directory '%s': %s", dir, strerror(errno));
-			return TA_ERR_SYSTEM;
-		}
-	}
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : TA_ERR_SYSTEM;
-	if (!S_ISSOCK(st.st_mode)) {
-		log_err("'%s' exists and is not a socket; not replacing it", path);
-		return TA_ERR_EXISTS;
-	}
-	(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return TA_ERR_SYSTEM;
-	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	(void)close(fd);
-	if (live) {
-		log_err("another agent is listening on '%s'", path);
-		return TA_ERR_EXISTS;
-	}
-	if (unlink(path) != 0 && errno != ENOENT) {
-		log_err("cannot remove the stale socket '%s': %s", path, strerror(errno));
-		return TA_ERR_SYSTEM;
-	}
-	log_info("removed a stale socket '%s'", path);
-	return 0;
-}
-
 int
 ta_server_check(struct ta_agent *ag)
 {
 	if (sd_listen_fds(0) > 0) /* 0: leave LISTEN_FDS for ta_server_start */
 		return 0;
-	return socket_prepare(ag->socket_path);
+	return ta_socket_prepare(ag->socket_path);
 }
 
 int
@@ -1262,14 +1016,14 @@ ta_server_start(struct ta_agent *ag)
 	if (srv->max_frame == 0 || srv->max_frame > TA_PROTO_MAX_FRAME)
 		srv->max_frame = TA_PROTO_MAX_FRAME;
 	srv->out_limit = srv->max_frame > OUT_LIMIT_MAX / 4 ? OUT_LIMIT_MAX : 4 * srv->max_frame;
-	srv->max_buffer = ag->cfg->max_buffer;
-	srv->max_share = ag->cfg->max_buffer_per_uid;
-	if (srv->max_share > srv->max_buffer)
-		srv->max_share = srv->max_buffer;
-	if (srv->max_frame > srv->max_share / DECODE_COST)
+	srv->budget.max = ag->cfg->max_buffer;
+	srv->budget.share = ag->cfg->max_buffer_per_uid;
+	if (srv->budget.share > srv->budget.max)
+		srv->budget.share = srv->budget.max;
+	if (srv->max_frame > srv->budget.share / DECODE_COST)
 		log_warn("requests over %zu bytes are refused: decoding one takes %d times its "
 			 "size, and max-buffer-per-uid is %zu bytes (max-frame is %zu)",
-		    srv->max_share / DECODE_COST, DECODE_COST, srv->max_share, srv->max_frame);
+		    srv->budget.share / DECODE_COST, DECODE_COST, srv->budget.share, srv->max_frame);
 	(void)uv_timer_init(&ag->loop, &srv->kick);
 	srv->kick.data = srv;
 	srv->kick_init = true;
@@ -1299,7 +1053,7 @@ ta_server_start(struct ta_agent *ag)
 		}
 		srv->activated = true;
 	} else {
-		if ((r = socket_prepare(ag->socket_path)) != 0)
+		if ((r = ta_socket_prepare(ag->socket_path)) != 0)
 			return r;
 		if ((r = uv_pipe_bind(&srv->listener, ag->socket_path)) != 0) {
 			log_err("bind '%s': %s", ag->socket_path, uv_strerror(r));

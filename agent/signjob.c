@@ -20,7 +20,7 @@
 #include "agent/agent.h"
 #include "agent/handlers.h"
 #include "agent/keys.h"
-#include "agent/server.h"
+#include "agent/job.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"

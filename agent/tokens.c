@@ -10,7 +10,7 @@
 #include "agent/keycache.h"
 #include "agent/keys.h"
 #include "agent/pin.h"
-#include "agent/server.h"
+#include "agent/job.h"
 #include "agent/tokens.h"
 #include "common/err.h"
 #include "common/log.h"
