@@ -90,45 +90,24 @@ check_owner(const struct stat *st, const char *what, const char *path, char *err
 	return 0;
 }
 
+/* The entries of a scopes file's text into st (empty on entry). */
 static int
-load(struct ta_scopes *st, char *err, size_t errlen)
+parse(struct ta_scopes *st, const char *text, size_t len, char *err, size_t errlen)
 {
 	json_t *root = NULL, *keys, *v;
 	json_error_t je;
-	struct stat sb;
 	const char *id;
 	char why[256];
-	int fd, r = 0;
+	int r = 0;
 
-	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0)
-		return errf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		r = errf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		r = errf(err, errlen, TA_ERR_INVALID, "%s: not a regular file", st->path);
-		goto out;
-	}
-	if ((r = check_owner(&sb, "scopes file", st->path, err, errlen)) != 0)
-		goto out;
-	if ((size_t)sb.st_size > TA_SCOPE_FILE_MAX) {
-		r = errf(err, errlen, TA_ERR_TOO_LARGE, "%s: over %zu bytes", st->path,
-		    TA_SCOPE_FILE_MAX);
-		goto out;
-	}
-	root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		r = errf(err, errlen, TA_ERR_FORMAT, "%s: line %d: %s", st->path, je.line,
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL)
+		return errf(err, errlen, TA_ERR_FORMAT, "%s: line %d: %s", st->path, je.line,
 		    je.text);
-		goto out;
-	}
 	keys = json_object_get(root, "keys");
 	if (!json_is_object(root) || json_integer_value(json_object_get(root, "version")) != 1 ||
-	    !json_is_object(keys) || json_object_size(root) != 2) {
+	    !json_is_integer(json_object_get(root, "version")) || !json_is_object(keys) ||
+	    json_object_size(root) != 2) {
 		r = errf(err, errlen, TA_ERR_FORMAT,
 		    "%s: not a scopes file of version 1 ({\"version\":1,\"keys\":{...}})",
 		    st->path);
@@ -164,7 +143,67 @@ load(struct ta_scopes *st, char *err, size_t errlen)
 	}
 out:
 	json_decref(root);
+	return r;
+}
+
+static int
+load(struct ta_scopes *st, char *err, size_t errlen)
+{
+	struct stat sb;
+	char *text = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return errf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		r = errf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		r = errf(err, errlen, TA_ERR_INVALID, "%s: not a regular file", st->path);
+		goto out;
+	}
+	if ((r = check_owner(&sb, "scopes file", st->path, err, errlen)) != 0)
+		goto out;
+	if ((size_t)sb.st_size > TA_SCOPE_FILE_MAX) {
+		r = errf(err, errlen, TA_ERR_TOO_LARGE, "%s: over %zu bytes", st->path,
+		    TA_SCOPE_FILE_MAX);
+		goto out;
+	}
+	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
+		r = TA_ERR_NOMEM;
+		goto out;
+	}
+	while (len < (size_t)sb.st_size + 1 &&
+	       ((n = read(fd, text + len, (size_t)sb.st_size + 1 - len)) > 0 ||
+		   (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	if (len > (size_t)sb.st_size) { /* it grew under us */
+		r = errf(err, errlen, TA_ERR_TOO_LARGE, "%s: changed while read", st->path);
+		goto out;
+	}
+	r = parse(st, text, len, err, errlen);
+out:
+	free(text);
 	(void)close(fd);
+	return r;
+}
+
+int
+ta__scopes_parse(const char *text, size_t len, size_t *ret_n)
+{
+	struct ta_scopes st = {.path = "scopes.json"};
+	char err[256];
+	int r = parse(&st, text, len, err, sizeof(err));
+
+	if (r == 0)
+		*ret_n = st.n;
+	free(st.e);
 	return r;
 }
 

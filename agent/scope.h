@@ -62,6 +62,12 @@ int ta_scopes_get(struct ta_scopes *st, const char *keyid, struct ta_proto_scope
 int ta_scopes_put(struct ta_scopes *st, const char *keyid, const char *label,
     const struct ta_proto_scope *s) __attribute__((warn_unused_result));
 
+/* For the fuzz target and tests: parses a scopes file's text as
+ * ta_scopes_open() does; 0 and the number of entries, or TA_ERR_FORMAT /
+ * TA_ERR_NOMEM. */
+int ta__scopes_parse(const char *text, size_t len, size_t *ret_n)
+    __attribute__((warn_unused_result));
+
 /* ---- pure helpers --------------------------------------------------------- */
 
 /* a widened by b, into *ret (may be a): the union of each list, the

@@ -7,71 +7,42 @@
 # A new target adds its _replay to TEST_EXTRA, its _fuzz to FUZZ_TARGETS and
 # a corpus directory; replay.sh finds it by name.
 FUZZ_MAIN := $(BUILD)/fuzz/main.o
-LINT_SRC += fuzz/main.c fuzz/json_fuzz.c
+LINT_SRC += fuzz/main.c
 TESTS += fuzz/replay.sh
-TEST_EXTRA += $(BUILD)/fuzz/json_replay
-FUZZ_TARGETS += $(BUILD)/fuzz/json_fuzz
 
 ifeq ($(FUZZING),1)
 ALL_CFLAGS += -fsanitize=fuzzer-no-link
-endif
-
-$(BUILD)/fuzz/json_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/json_fuzz.o $(TUF_LIBS)
-	$(call link,$@,$^,$(TUF_LDLIBS))
-
-ifeq ($(FUZZING),1)
-$(BUILD)/fuzz/json_fuzz: $(BUILD)/fuzz/json_fuzz.o $(TUF_LIBS)
-	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
 else
 $(BUILD)/fuzz/%_fuzz:
 	@echo "$@: fuzz targets are built by 'make fuzz' (clang, libFuzzer)" >&2; exit 1
 endif
 
+# $(call fuzz_target,NAME,OBJECTS AND LIBRARIES,LDLIBS): NAME_replay for
+# make check, NAME_fuzz for make fuzz, from fuzz/NAME_fuzz.c.
+define fuzz_target
+LINT_SRC += fuzz/$(1)_fuzz.c
+TEST_EXTRA += $(BUILD)/fuzz/$(1)_replay
+FUZZ_TARGETS += $(BUILD)/fuzz/$(1)_fuzz
+$(BUILD)/fuzz/$(1)_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/$(1)_fuzz.o $(2)
+	$$(call link,$$@,$$^,$(3))
+ifeq ($(FUZZING),1)
+$(BUILD)/fuzz/$(1)_fuzz: $(BUILD)/fuzz/$(1)_fuzz.o $(2)
+	$$(call link,$$@,-fsanitize=fuzzer $$^,$(3))
+endif
+endef
+
+# json: the hardened JSON parser and canonical JSON (tuf/json.h, canon.h).
+$(eval $(call fuzz_target,json,$(TUF_LIBS),$(TUF_LDLIBS)))
 # meta: the metadata model (parse, write, verify) on whole files.
-LINT_SRC += fuzz/meta_fuzz.c
-TEST_EXTRA += $(BUILD)/fuzz/meta_replay
-FUZZ_TARGETS += $(BUILD)/fuzz/meta_fuzz
-$(BUILD)/fuzz/meta_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/meta_fuzz.o $(TUF_LIBS)
-	$(call link,$@,$^,$(TUF_LDLIBS))
-ifeq ($(FUZZING),1)
-$(BUILD)/fuzz/meta_fuzz: $(BUILD)/fuzz/meta_fuzz.o $(TUF_LIBS)
-	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
-endif
-
+$(eval $(call fuzz_target,meta,$(TUF_LIBS),$(TUF_LDLIBS)))
 # stream: ta_canon_stream() held to the tree path (tuf/stream.h).
-LINT_SRC += fuzz/stream_fuzz.c
-TEST_EXTRA += $(BUILD)/fuzz/stream_replay
-FUZZ_TARGETS += $(BUILD)/fuzz/stream_fuzz
-
-$(BUILD)/fuzz/stream_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/stream_fuzz.o $(TUF_LIBS)
-	$(call link,$@,$^,$(TUF_LDLIBS))
-
-ifeq ($(FUZZING),1)
-$(BUILD)/fuzz/stream_fuzz: $(BUILD)/fuzz/stream_fuzz.o $(TUF_LIBS)
-	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
-endif
-
+$(eval $(call fuzz_target,stream,$(TUF_LIBS),$(TUF_LDLIBS)))
 # frame: protocol/ frames, requests and responses (agent and client side).
 # protocol/module.mk is read after this file: name the libraries directly.
-LINT_SRC += fuzz/frame_fuzz.c
-TEST_EXTRA += $(BUILD)/fuzz/frame_replay
-FUZZ_TARGETS += $(BUILD)/fuzz/frame_fuzz
-$(BUILD)/fuzz/frame_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/frame_fuzz.o $(LIB_PROTO) $(LIB_COMMON)
-	$(call link,$@,$^,$(LIBS_JANSSON))
-ifeq ($(FUZZING),1)
-$(BUILD)/fuzz/frame_fuzz: $(BUILD)/fuzz/frame_fuzz.o $(LIB_PROTO) $(LIB_COMMON)
-	$(call link,$@,-fsanitize=fuzzer $^,$(LIBS_JANSSON))
-endif
-
+$(eval $(call fuzz_target,frame,$(LIB_PROTO) $(LIB_COMMON),$(LIBS_JANSSON)))
 # auth: client/notary_auth.c's pure parsers (Bearer challenges and realms,
 # token answers, docker's config.json), picked by the first input byte.
-LINT_SRC += fuzz/auth_fuzz.c
-TEST_EXTRA += $(BUILD)/fuzz/auth_replay
-FUZZ_TARGETS += $(BUILD)/fuzz/auth_fuzz
-$(BUILD)/fuzz/auth_replay: $(FUZZ_MAIN) $(BUILD)/fuzz/auth_fuzz.o $(BUILD)/client/notary_auth.o \
-    $(TUF_LIBS)
-	$(call link,$@,$^,$(TUF_LDLIBS))
-ifeq ($(FUZZING),1)
-$(BUILD)/fuzz/auth_fuzz: $(BUILD)/fuzz/auth_fuzz.o $(BUILD)/client/notary_auth.o $(TUF_LIBS)
-	$(call link,$@,-fsanitize=fuzzer $^,$(TUF_LDLIBS))
-endif
+$(eval $(call fuzz_target,auth,$(BUILD)/client/notary_auth.o $(TUF_LIBS),$(TUF_LDLIBS)))
+# scope: the agent's key scopes file (agent/scope.c); agent/ and protocol/
+# are read after this file: name the libraries directly.
+$(eval $(call fuzz_target,scope,$(BUILD)/libagent.a $(LIB_PROTO) $(LIB_COMMON),$(LIBS_JANSSON) -lpthread))
