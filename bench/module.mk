@@ -11,21 +11,19 @@ BENCHES += $(BUILD)/bench/bench_canon
 $(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
-# The agent against raw C_Sign, ssh-agent and p11-kit's server (issue #4).
+# The agent against raw C_Sign, ssh-agent and p11-kit's server.
 # It runs $(BUILD)/tuf-agent, so that is built with it; p11-kit-client.so is
 # looked for in p11-kit's module directory first.
-ifneq ($(TUF_AGENT),)
 BENCHES += $(BUILD)/bench/bench_agent
 $(BUILD)/bench/bench_agent.o: ALL_CFLAGS += \
 	-DBL_P11_MODULE_DIR='"$(shell $(PKG_CONFIG) --variable=p11_module_path p11-kit-1 2>/dev/null)"'
 $(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BENCH_LIB) $(TEST_HELPERS) \
 		$(PROTO_LIBS) | $(TUF_AGENT)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_P11) $(LIBS_SSL) -ldl -lpthread)
-endif
 
 # bench/publish.sh: a GUN published with 1, 100 and 10,000 tags by tufctl
-# (keys in the agent on SoftHSM2) and by the real notary client, one table
-# (issue #5).  make bench runs $(BUILD)/bench/publish, a wrapper that hands
+# (keys in the agent on SoftHSM2) and by the real notary client, one table.
+# make bench runs $(BUILD)/bench/publish, a wrapper that hands
 # the script this build's tufctl and tuf-agent.
 BENCHES += $(BUILD)/bench/publish
 $(BUILD)/bench/publish: bench/publish.sh $(BUILD)/tufctl $(BUILD)/tuf-agent
@@ -36,10 +34,8 @@ $(BUILD)/bench/publish: bench/publish.sh $(BUILD)/tufctl $(BUILD)/tuf-agent
 
 # A status-only uid and a signing uid flooding the agent with big frames:
 # peak RSS against max-buffer, root's status latency meanwhile, and the
-# size of a 100,000-tag targets frame (issue #10 part 3).
-ifneq ($(TUF_AGENT),)
+# size of a 100,000-tag targets frame.
 LINT_SRC += bench/bench_flood.c
 BENCHES += $(BUILD)/bench/bench_flood
 $(BUILD)/bench/bench_flood: $(BUILD)/bench/bench_flood.o | $(TUF_AGENT)
 	$(call link,$@,$^,$(LIBS_JANSSON) -lpthread)
-endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tuf-agent's memory budget (issue #10 part 3; PROTOCOL.md "Limits"): big
+# tuf-agent's memory budget (PROTOCOL.md "Limits"): big
 # frames from a uid that may not sign are refused before they are read,
 # frames that cannot fit a uid's share are refused with a clear error, and
 # big frames from a uid that may sign wait (the agent stops reading) when

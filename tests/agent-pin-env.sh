@@ -1,5 +1,5 @@
 #!/bin/bash
-# pin = env:NAME (issue #10 part 4): the agent logs in with the variable's
+# pin = env:NAME: the agent logs in with the variable's
 # value, and from start-up on the value is nowhere in its environment:
 # not in environ, and not in the memory /proc/PID/environ shows (the
 # strings the kernel put on the stack at exec), which unsetenv() alone

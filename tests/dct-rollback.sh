@@ -1,5 +1,5 @@
 #!/bin/bash
-# Docker Content Trust, test 7 (issue #10): tufctl never goes back in time.
+# Docker Content Trust, test 7: tufctl never goes back in time.
 # A hostile server (tests/notary/replay-server.py) takes over the host:port
 # tufctl trusts and serves, for one GUN, what the real notary-server served
 # before (recorded here: publish v1, record, publish v2), and for another
@@ -61,7 +61,7 @@ quiet tufctl notary remove "$GUN" v1 && quiet tufctl notary publish "$GUN" ||
 tufctl notary list "$GUN" >"$tmp/l.txt" 2>&1
 check "the server now serves v2 alone" sh -c "grep -q '^v2 ' '$tmp/l.txt' && ! grep -q '^v1 ' '$tmp/l.txt'"
 
-# The issue's attack: the first version again, on the same host:port.
+# The rollback attack as reported: the first version again, on the same host:port.
 nt_replay_serve "$GUN" "$tmp/rec1"
 refused "notary-server's older timestamp (list)" "$GUN" "$dir" \
 	"the server's timestamp is version 1, older than the trusted version 2: possible rollback" \

@@ -52,7 +52,7 @@ $(BUILD)/tests/test_notary_repo: $(BUILD)/tests/test_notary_repo.o $(BUILD)/clie
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
 
 # dct-rollback.sh: rollback, fork and freeze attacks on tufctl's update
-# walk (issue #10) from tests/notary/replay-server.py on the trusted
+# walk from tests/notary/replay-server.py on the trusted
 # server's host:port: histories it recorded from the real notary-server,
 # and forge-tool's, whose timestamp key is its own.  (memsigner.o by its
 # path: tuf/module.mk, which names it, is read after this file.)
