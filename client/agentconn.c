@@ -350,7 +350,7 @@ call(enum ta_proto_method m, json_t *params, json_t **ret)
 		(void)tufctl_fail("out of memory");
 		return TUFCTL_FAIL;
 	}
-	if ((r = tufctl_agent_open(m, &a)) == TUFCTL_OK)
+	if ((r = tufctl_agent_open(m, &a)) == TUFCTL_OK && a != NULL)
 		r = tufctl_agent_call(a, params, ret);
 	tufctl_agent_close(a);
 	json_decref(params);

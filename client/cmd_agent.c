@@ -101,11 +101,13 @@ print_scope(const char *prefix, const json_t *sc)
 	if (json_string_value(json_object_get(sc, "profile")) != NULL)
 		printf("%s ", json_string_value(json_object_get(sc, "profile")));
 	printf("gun");
-	json_array_foreach(json_object_get(sc, "guns"), i, v)
-		printf("%s%s", i > 0 ? ", " : " ", json_string_value(v));
+	v = json_object_get(sc, "guns");
+	for (i = 0; i < json_array_size(v); i++)
+		printf("%s%s", i > 0 ? ", " : " ", json_string_value(json_array_get(v, i)));
 	printf("; roles");
-	json_array_foreach(json_object_get(sc, "roles"), i, v)
-		printf("%s%s", i > 0 ? ", " : " ", json_string_value(v));
+	v = json_object_get(sc, "roles");
+	for (i = 0; i < json_array_size(v); i++)
+		printf("%s%s", i > 0 ? ", " : " ", json_string_value(json_array_get(v, i)));
 	printf("\n");
 }
 

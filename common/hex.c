@@ -45,8 +45,13 @@ ta_unhex(const char *s, size_t len, uint8_t *out, size_t max, size_t *ret_len)
 		return TA_ERR_INVALID;
 	if (len / 2 > max)
 		return TA_ERR_TOO_LARGE;
-	for (size_t i = 0; i < len; i += 2)
-		out[i / 2] = (uint8_t)(ta_hex_value(s[i]) << 4 | ta_hex_value(s[i + 1]));
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = ta_hex_value(s[i]), lo = ta_hex_value(s[i + 1]);
+
+		if (hi < 0 || lo < 0) /* checked above; said again for the analyzer */
+			return TA_ERR_INVALID;
+		out[i / 2] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
+	}
 	*ret_len = len / 2;
 	return 0;
 }
