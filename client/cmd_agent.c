@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "client/agentconn.h"
-#include "client/notary_repo.h"
+#include "client/files.h"
 #include "client/pinread.h"
 #include "client/tufctl.h"
 #include "common/err.h"
@@ -1082,21 +1082,14 @@ struct atomic_out {
 static int
 atomic_prepare(struct atomic_out *o, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	const char *base = slash != NULL ? slash + 1 : path;
+	struct tn_error e = { .text = "" };
+	const char *base;
 	struct stat st;
+	int r;
 
 	o->path = path;
-	if (*base == '\0')
-		return tufctl_fail("-o '%s' names a directory, not a file", path);
-	if (slash == NULL)
-		o->dir = strdup(".");
-	else if (slash == path)
-		o->dir = strdup("/");
-	else
-		o->dir = strndup(path, (size_t)(slash - path));
-	if (o->dir == NULL)
-		return out_of_memory("sign");
+	if ((r = tn_path_dir(path, &o->dir, &base, &e)) != 0)
+		return r == TA_ERR_NOMEM ? out_of_memory("sign") : tufctl_fail("-o %s", e.text);
 	if (access(o->dir, W_OK | X_OK) != 0)
 		return tufctl_fail("cannot create a file in '%s' for '%s': %s", o->dir, path,
 		    strerror(errno));

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <dirent.h>
 
+#include "client/files.h"
 #include "client/notary_repo.h"
 #include "common/err.h"
 #include "tuf/encoding.h"
@@ -116,178 +117,6 @@ out:
 	curl_free(host);
 	curl_free(port);
 	curl_url_cleanup(u);
-	return r;
-}
-
-static int
-mkdir_p(char *path, struct tn_error *e)
-{
-	for (char *p = path + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-				int err = errno;
-
-				*p = c;
-				return tn_fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", path,
-				    strerror(err));
-			}
-			*p = c;
-			if (c == '\0')
-				return 0;
-		}
-	}
-}
-
-int
-tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = NULL, *tmp = NULL;
-	const uint8_t *p = data;
-	int fd = -1, dfd, r;
-
-	const char *base = slash != NULL ? slash + 1 : path;
-
-	if (*base == '\0')
-		return tn_fail(e, TA_ERR_INVALID, "'%s' names a directory, not a file", path);
-	dir = slash == NULL ? strdup(".") : slash == path ? strdup("/") :
-							   strndup(path, (size_t)(slash - path));
-	if (dir == NULL)
-		return nomem(e);
-	if ((r = mkdir_p(dir, e)) != 0)
-		goto out;
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
-		r = nomem(e);
-		goto out;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = tn_fail(e, TA_ERR_SYSTEM, "cannot create a file in '%s': %s", dir, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = tn_fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
-			goto out;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		r = tn_fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		r = tn_fail(e, TA_ERR_SYSTEM, "cannot rename '%s' to '%s': %s", tmp, path,
-		    strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		(void)close(dfd);
-	}
-	r = 0;
-out:
-	if (fd >= 0)
-		(void)close(fd);
-	if (tmp != NULL)
-		(void)unlink(tmp);
-	free(tmp);
-	free(dir);
-	return r;
-}
-
-/* Reads a whole file of at most max bytes.  TA_ERR_NOT_FOUND when absent. */
-static int
-read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_len, struct tn_error *e)
-{
-	struct stat st;
-	uint8_t *b = NULL;
-	size_t n = 0;
-	int fd, r = 0;
-
-	*ret = NULL;
-	*ret_len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? TA_ERR_NOT_FOUND :
-					 tn_fail(e, TA_ERR_SYSTEM, "cannot open '%s': %s", path,
-					     strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		r = tn_fail(e, TA_ERR_SYSTEM, "'%s' is not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > max) {
-		r = tn_fail(e, TA_ERR_TOO_LARGE, "'%s' is over %zu bytes", path, max);
-		goto out;
-	}
-	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
-		r = nomem(e);
-		goto out;
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t got = read(fd, b + n, (size_t)st.st_size - n);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r = tn_fail(e, TA_ERR_SYSTEM, "cannot read '%s': %s", path,
-			    got < 0 ? strerror(errno) : "file shrank");
-			goto out;
-		}
-		n += (size_t)got;
-	}
-	b[n] = '\0';
-	*ret = b;
-	*ret_len = n;
-	b = NULL;
-out:
-	free(b);
-	(void)close(fd);
-	return r;
-}
-
-static int
-read_json(const char *path, json_t **ret, struct tn_error *e)
-{
-	struct ta_json_error je;
-	uint8_t *b;
-	size_t n;
-	int r;
-
-	*ret = NULL;
-	if ((r = read_file(path, STAGED_MAX, &b, &n, e)) != 0)
-		return r;
-	r = ta_json_parse(b, n, TA_PROFILE_NOTARY, ret, &je);
-	free(b);
-	if (r != 0)
-		return tn_fail(e, TA_ERR_FORMAT, "'%s' is damaged (%s); remove it to start over", path,
-		    je.text);
-	return 0;
-}
-
-static int
-write_json(const char *path, const json_t *v, struct tn_error *e)
-{
-	char *s = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-	int r;
-
-	if (s == NULL)
-		return nomem(e);
-	r = tn_write_file(path, s, strlen(s), e);
-	free(s);
 	return r;
 }
 
@@ -411,19 +240,19 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 			    gun, sname, repo->trust);
 			goto out;
 		}
-		if ((r = mkdir_p(repo->dir, e)) != 0)
+		if ((r = tn_mkdir_p(repo->dir, e)) != 0)
 			goto out;
 		if ((cfg = json_pack("{s:s}", "url", url)) == NULL ||
 		    (tls_ca != NULL && json_object_set_new(cfg, "tls_ca", json_string(tls_ca)) != 0)) {
 			r = nomem(e);
 			goto out;
 		}
-		if ((r = write_json(p, cfg, e)) != 0)
+		if ((r = tn_write_json(p, cfg, e)) != 0)
 			goto out;
 	} else {
 		const char *u, *ca;
 
-		if ((r = read_json(p, &cfg, e)) != 0)
+		if ((r = tn_read_json(p, STAGED_MAX, &cfg, e)) != 0)
 			goto out;
 		u = json_string_value(json_object_get(cfg, "url"));
 		ca = json_string_value(json_object_get(cfg, "tls_ca"));
@@ -564,7 +393,7 @@ tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e)
 		r = nomem(e);
 		goto out;
 	}
-	r = read_json(p, &init, e);
+	r = tn_read_json(p, STAGED_MAX, &init, e);
 	if (r == 0 && json_object_set_new(st, "init", init) != 0)
 		r = nomem(e);
 	if (r != 0 && r != TA_ERR_NOT_FOUND)
@@ -578,7 +407,7 @@ tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e)
 			r = nomem(e);
 			goto out;
 		}
-		if ((r = read_json(p, &c, e)) != 0)
+		if ((r = tn_read_json(p, STAGED_MAX, &c, e)) != 0)
 			goto out;
 		if (json_array_append_new(json_object_get(st, "changes"), c) != 0 ||
 		    json_array_append_new(json_object_get(st, "files"), json_string(names[i])) != 0) {
@@ -639,7 +468,7 @@ tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
 		    repo->dir);
 	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, last + 1) < 0)
 		return nomem(e);
-	r = write_json(p, change, e);
+	r = tn_write_json(p, change, e);
 	free(p);
 	return r;
 }
@@ -653,7 +482,7 @@ tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e)
 	if (asprintf(&p, "%s/init.json", repo->dir) < 0)
 		return nomem(e);
 	if (init != NULL)
-		r = write_json(p, init, e);
+		r = tn_write_json(p, init, e);
 	else if (unlink(p) != 0 && errno != ENOENT)
 		r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 	free(p);
@@ -717,7 +546,7 @@ tn_repo_certs(struct tn_repo *repo, json_t **ret, struct tn_error *e)
 			r = nomem(e);
 			break;
 		}
-		r = read_file(p, 64 << 10, &b, &len, e);
+		r = tn_read_file(p, 64 << 10, &b, &len, e);
 		free(p);
 		if (r == 0 && json_array_append_new(*ret, json_stringn((char *)b, len)) != 0)
 			r = nomem(e);
@@ -797,7 +626,7 @@ tn_repo_load(struct tn_repo *repo, struct tn_state *st, struct tn_error *e)
 	for (i = 0; i < 4; i++) {
 		if (asprintf(&p, "%s/metadata/%s.json", repo->dir, top_roles[i]) < 0)
 			return nomem(e);
-		r = read_file(p, TN_META_MAX, &b, &n, e);
+		r = tn_read_file(p, TN_META_MAX, &b, &n, e);
 		free(p);
 		if (r == TA_ERR_NOT_FOUND)
 			continue;
@@ -817,7 +646,7 @@ tn_repo_load(struct tn_repo *repo, struct tn_state *st, struct tn_error *e)
 				continue;
 			if (asprintf(&p, "%s/metadata/%s.json", repo->dir, role) < 0)
 				return nomem(e);
-			r = read_file(p, TN_META_MAX, &b, &n, e);
+			r = tn_read_file(p, TN_META_MAX, &b, &n, e);
 			free(p);
 			if (r == TA_ERR_NOT_FOUND)
 				continue;

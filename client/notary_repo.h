@@ -132,9 +132,4 @@ int tn_state_put(struct tn_state *st, const char *role, const uint8_t *bytes, si
     struct tn_error *e);
 void tn_state_clear(struct tn_state *st);
 
-/* Atomic replace of a file (mode 0644): a temporary file beside it, fsync,
- * rename, fsync of the directory; parent directories are made as needed.
- * Also what tufctl sign -o writes with. */
-int tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e);
-
 #endif
