@@ -34,7 +34,8 @@
 
 #include "client/agentconn.h"
 #include "client/notary_http.h"
-#include "client/notary_repo.h"
+#include "client/notary_store.h"
+#include "client/notary_walk.h"
 #include "client/tufctl.h"
 #include "common/err.h"
 #include "common/secret.h"

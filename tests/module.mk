@@ -47,8 +47,8 @@ $(BUILD)/tests/test_notary_auth: $(BUILD)/tests/test_notary_auth.o $(BUILD)/clie
 # test_notary_repo: tn_check_fresh, the version and expiry rules of
 # tufctl's update walk, without a server.
 TESTS += $(BUILD)/tests/test_notary_repo
-$(BUILD)/tests/test_notary_repo: $(BUILD)/tests/test_notary_repo.o $(BUILD)/client/notary_repo.o \
-    $(BUILD)/client/files.o \
+$(BUILD)/tests/test_notary_repo: $(BUILD)/tests/test_notary_repo.o $(BUILD)/client/notary_walk.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o \
     $(BUILD)/client/notary_http.o $(BUILD)/client/notary_auth.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
 
