@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "tuf/encoding.h"
 #include "tuf/json.h"
+#include "tuf/key.h"
 #include "tuf/verify.h"
 
 static int
@@ -340,4 +341,24 @@ out:
 	if (r != 0)
 		tn_state_clear(st);
 	return r;
+}
+
+int
+tn_server_key_object(struct tn_server *s, const char *role, bool rotate, struct ta_key **ret,
+    struct tn_error *e)
+{
+	struct ta_json_error je;
+	char *js = NULL;
+	json_t *obj = NULL;
+	int r;
+
+	*ret = NULL;
+	if ((r = tn_server_key(s, role, rotate, &js, e)) != 0)
+		return r;
+	r = ta_json_parse((const uint8_t *)js, strlen(js), TA_PROFILE_NOTARY, &obj, &je);
+	if (r == 0)
+		r = ta_key_from_json(TA_PROFILE_NOTARY, obj, ret);
+	json_decref(obj);
+	free(js);
+	return r != 0 ? tn_fail(e, r, "the server's %s key is unusable: %s", role, ta_strerror(r)) : 0;
 }

@@ -5,10 +5,13 @@
 #ifndef TA_NOTARY_WALK_H
 #define TA_NOTARY_WALK_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "client/notary_http.h"
 #include "client/notary_store.h"
+
+struct ta_key;
 
 /* Fetches and verifies the GUN from the server: root (walking N.root.json
  * from the trusted root's version when the server's is newer, or trusting
@@ -36,6 +39,11 @@ int tn_fetch(struct tn_server *s, const char *gun, const struct tn_state *truste
  * 0, or TA_ERR_VERIFY / TA_ERR_EXPIRED with one line in e naming the role,
  * the versions or the expiry. */
 int tn_check_fresh(const struct tn_file *trusted, const struct tn_file *got, time_t now,
+    struct tn_error *e) __attribute__((warn_unused_result));
+
+/* The server's key for role (timestamp or snapshot) as a key object,
+ * after a rotation when rotate is true (tn_server_key()). */
+int tn_server_key_object(struct tn_server *s, const char *role, bool rotate, struct ta_key **ret,
     struct tn_error *e) __attribute__((warn_unused_result));
 
 #endif

@@ -62,3 +62,13 @@ TEST_EXTRA += $(FORGE_TOOL)
 TESTS += tests/dct-rollback.sh
 $(FORGE_TOOL): $(BUILD)/tests/forge-tool.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# test_notary_publish: client/notary_publish.c, the publish engine, without
+# a server or an agent: staged changes applied to a repository built with
+# tuf/, signed by tests/memsigner.c keys behind a recording struct tn_signer.
+TESTS += $(BUILD)/tests/test_notary_publish
+$(BUILD)/tests/test_notary_publish: $(BUILD)/tests/test_notary_publish.o \
+    $(BUILD)/tests/memsigner.o $(BUILD)/client/notary_publish.o $(BUILD)/client/notary_walk.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
+    $(BUILD)/client/notary_auth.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
