@@ -649,11 +649,12 @@ tn_pub_sign(struct tn_pub *p, struct tn_error *e)
 void
 tn_pub_free(struct tn_pub *p)
 {
-	tn_state_clear(&p->cur);
-	tn_state_clear(&p->next);
+	/* prev_root points into cur */
+	p->prev_root = NULL;
 	json_decref(p->held);
 	p->held = NULL;
-	p->prev_root = NULL;
+	tn_state_clear(&p->next);
+	tn_state_clear(&p->cur);
 }
 
 /* ---- against the server ------------------------------------------------------------- */

@@ -315,11 +315,30 @@ is_change_name(const char *n)
 	return strlen(n) == 15 && strspn(n, "0123456789") == 10 && strcmp(n + 10, ".json") == 0;
 }
 
+/* changes/ opened for reading: NULL in *ret, and 0, when there is none. */
+static int
+open_changes(struct tn_repo *repo, DIR **ret, struct tn_error *e)
+{
+	char *d;
+	int err;
+
+	*ret = NULL;
+	if (asprintf(&d, "%s/changes", repo->dir) < 0)
+		return nomem(e);
+	*ret = opendir(d);
+	err = errno;
+	free(d);
+	if (*ret == NULL && err != ENOENT)
+		return tn_fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s", repo->dir,
+		    strerror(err));
+	return 0;
+}
+
 /* The change files' names, sorted; *ret_n of them.  None: NULL, 0. */
 static int
 change_names(struct tn_repo *repo, char ***ret, size_t *ret_n, struct tn_error *e)
 {
-	char *d, **names = NULL;
+	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *dir;
@@ -327,13 +346,8 @@ change_names(struct tn_repo *repo, char ***ret, size_t *ret_n, struct tn_error *
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (asprintf(&d, "%s/changes", repo->dir) < 0)
-		return nomem(e);
-	dir = opendir(d);
-	free(d);
-	if (dir == NULL)
-		return errno == ENOENT ? 0 : tn_fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
-						 repo->dir, strerror(errno));
+	if ((r = open_changes(repo, &dir, e)) != 0 || dir == NULL)
+		return r;
 	while ((de = readdir(dir)) != NULL) {
 		if (!is_change_name(de->d_name))
 			continue;
@@ -429,17 +443,12 @@ static int
 last_change(struct tn_repo *repo, unsigned long long *ret, struct tn_error *e)
 {
 	struct dirent *de;
-	char *d;
 	DIR *dir;
+	int r;
 
 	*ret = 0;
-	if (asprintf(&d, "%s/changes", repo->dir) < 0)
-		return nomem(e);
-	dir = opendir(d);
-	free(d);
-	if (dir == NULL)
-		return errno == ENOENT ? 0 : tn_fail(e, TA_ERR_SYSTEM, "cannot read %s/changes: %s",
-						 repo->dir, strerror(errno));
+	if ((r = open_changes(repo, &dir, e)) != 0 || dir == NULL)
+		return r;
 	while ((de = readdir(dir)) != NULL) {
 		unsigned long long v;
 
@@ -610,48 +619,44 @@ tn_state_clear(struct tn_state *st)
 
 static const char *const top_roles[] = { "root", "targets", "snapshot", "timestamp" };
 
+/* metadata/<role>.json into st, when there is one. */
+static int
+load_role(struct tn_repo *repo, struct tn_state *st, const char *role, struct tn_error *e)
+{
+	uint8_t *b = NULL;
+	size_t n;
+	char *p;
+	int r;
+
+	if (asprintf(&p, "%s/metadata/%s.json", repo->dir, role) < 0)
+		return nomem(e);
+	r = tn_read_file(p, TN_META_MAX, &b, &n, e);
+	free(p);
+	if (r == TA_ERR_NOT_FOUND)
+		return 0;
+	if (r == 0)
+		r = tn_state_put(st, role, b, n, e);
+	free(b);
+	return r;
+}
+
 int
 tn_repo_load(struct tn_repo *repo, struct tn_state *st, struct tn_error *e)
 {
-	json_t *list = NULL;
-	char *p;
-	uint8_t *b;
-	size_t n, i;
-	json_t *v;
-	int r;
+	json_t *list, *v;
+	const char *role;
+	int r = 0;
 
 	st->n = 0;
-	for (i = 0; i < 4; i++) {
-		if (asprintf(&p, "%s/metadata/%s.json", repo->dir, top_roles[i]) < 0)
-			return nomem(e);
-		r = tn_read_file(p, TN_META_MAX, &b, &n, e);
-		free(p);
-		if (r == TA_ERR_NOT_FOUND)
-			continue;
-		if (r == 0)
-			r = tn_state_put(st, top_roles[i], b, n, e);
-		free(b);
-		if (r != 0)
-			goto bad;
-	}
+	for (size_t i = 0; i < 4 && r == 0; i++)
+		r = load_role(repo, st, top_roles[i], e);
+	if (r != 0)
+		goto bad;
 	/* Delegations: the ones the snapshot lists. */
 	if (tn_state_get(st, "snapshot") != NULL) {
-		const char *role;
-
 		list = json_object_get(tn_state_get(st, "snapshot")->m->signed_v, "meta");
 		json_object_foreach(list, role, v) {
-			if (strncmp(role, "targets/", 8) != 0)
-				continue;
-			if (asprintf(&p, "%s/metadata/%s.json", repo->dir, role) < 0)
-				return nomem(e);
-			r = tn_read_file(p, TN_META_MAX, &b, &n, e);
-			free(p);
-			if (r == TA_ERR_NOT_FOUND)
-				continue;
-			if (r == 0)
-				r = tn_state_put(st, role, b, n, e);
-			free(b);
-			if (r != 0)
+			if (strncmp(role, "targets/", 8) == 0 && (r = load_role(repo, st, role, e)) != 0)
 				goto bad;
 		}
 	}

@@ -26,6 +26,10 @@
 
 #define NOW ((time_t)1800000000) /* 2027-01-15 */
 #define HEX_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+/* Staged: add v2 to targets. */
+#define ADD_V2 \
+	"[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\",\"length\":5,\"sha256\":\"" HEX_A \
+	"\"}]"
 #define HEX_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 /* The keys, and their URIs "mem:<index>" in the signer. */
@@ -134,6 +138,22 @@ cur_file(struct fx *x, const char *role)
 	return f;
 }
 
+static int
+teardown(void **state)
+{
+	struct fx *x = *state;
+
+	tn_pub_free(&x->p);
+	tn_state_clear(&x->cur);
+	json_decref(x->held);
+	for (int i = 0; i < NKEYS; i++) {
+		ta_key_free(x->k[i]);
+		memsigner_free(x->ms[i]);
+	}
+	free(x);
+	return 0;
+}
+
 /* root, targets (tag "v1", delegation targets/releases for "releases/"),
  * targets/releases (tag "releases/1.0"), snapshot and timestamp, all at
  * version 1: the server's state as the update walk would give it. */
@@ -203,22 +223,6 @@ setup(void **state)
 	x->p = (struct tn_pub){ .gun = "example.com/app", .url = "https://notary.test:4443",
 		.dir = "/trust/notary.test:4443/example.com/app", .signer = &x->signer, .now = NOW };
 	*state = x;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *x = *state;
-
-	tn_pub_free(&x->p);
-	tn_state_clear(&x->cur);
-	json_decref(x->held);
-	for (int i = 0; i < NKEYS; i++) {
-		ta_key_free(x->k[i]);
-		memsigner_free(x->ms[i]);
-	}
-	free(x);
 	return 0;
 }
 
@@ -300,8 +304,7 @@ test_notary_publish_add_tag(void **state)
 {
 	struct fx *x = *state;
 
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\","
-				    "\"length\":5,\"sha256\":\"" HEX_A "\"}]"),
+	assert_int_equal(publish(x, ADD_V2),
 	    0);
 	assert_true(has_target(x, "targets", "v2"));
 	assert_true(has_target(x, "targets", "v1"));
@@ -327,8 +330,7 @@ test_notary_publish_expiry_days(void **state)
 	time_t exp;
 
 	x->p.expiry_days = 30;
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\","
-				    "\"length\":5,\"sha256\":\"" HEX_A "\"}]"),
+	assert_int_equal(publish(x, ADD_V2),
 	    0);
 	assert_int_equal(ta_meta_expires(next(x, "targets")->m, &exp), 0);
 	assert_int_equal(exp, NOW + 30 * TN_DAY);
@@ -341,8 +343,7 @@ test_notary_publish_add_with_snapshot_key(void **state)
 	struct tn_file *t;
 
 	hold(x, K_SNAPSHOT);
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\","
-				    "\"length\":5,\"sha256\":\"" HEX_A "\"}]"),
+	assert_int_equal(publish(x, ADD_V2),
 	    0);
 	assert_true(x->p.client_snapshot);
 	assert_int_equal(x->p.n_changed, 1);
@@ -519,28 +520,33 @@ test_notary_publish_new_gun_from_init(void **state)
 
 /* ---- refusals ------------------------------------------------------------------ */
 
+/* changes are refused with r and a message holding text, before anything
+ * is signed. */
+static void
+refused(struct fx *x, const char *changes, int r, const char *text)
+{
+	assert_int_equal(publish(x, changes), r);
+	if (strstr(x->e.text, text) == NULL)
+		fail_msg("'%s' does not say '%s'", x->e.text, text);
+	assert_int_equal(x->n_signed, 0);
+}
+
 static void
 test_notary_publish_no_such_delegation(void **state)
 {
-	struct fx *x = *state;
-
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets/nosuch\",\"name\":\"x\","
-				    "\"length\":1,\"sha256\":\"" HEX_A "\"}]"),
-	    TA_ERR_NOT_FOUND);
-	assert_non_null(strstr(x->e.text, "targets/nosuch: no such delegation in example.com/app"));
-	assert_int_equal(x->n_signed, 0);
+	refused(*state,
+	    "[{\"op\":\"add\",\"role\":\"targets/nosuch\",\"name\":\"x\",\"length\":1,"
+	    "\"sha256\":\"" HEX_A "\"}]",
+	    TA_ERR_NOT_FOUND, "targets/nosuch: no such delegation in example.com/app");
 }
 
 static void
 test_notary_publish_outside_paths(void **state)
 {
-	struct fx *x = *state;
-
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets/releases\","
-				    "\"name\":\"nightly/1\",\"length\":1,\"sha256\":\"" HEX_A "\"}]"),
-	    TA_ERR_INVALID);
-	assert_non_null(strstr(x->e.text, "'nightly/1' is outside the paths targets/releases may sign"));
-	assert_int_equal(x->n_signed, 0);
+	refused(*state,
+	    "[{\"op\":\"add\",\"role\":\"targets/releases\",\"name\":\"nightly/1\","
+	    "\"length\":1,\"sha256\":\"" HEX_A "\"}]",
+	    TA_ERR_INVALID, "'nightly/1' is outside the paths targets/releases may sign");
 }
 
 static void
@@ -554,8 +560,7 @@ test_notary_publish_signer_fails(void **state)
 	assert_non_null(before);
 	memcpy(before, t->bytes, len);
 	x->fail = TA_ERR_PIN_INCORRECT;
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\","
-				    "\"length\":5,\"sha256\":\"" HEX_A "\"}]"),
+	assert_int_equal(publish(x, ADD_V2),
 	    TA_ERR_PIN_INCORRECT);
 	assert_string_equal(x->e.text, "the signer refused targets");
 	assert_int_equal(x->n_signed, 1);
@@ -575,33 +580,25 @@ test_notary_publish_key_not_held(void **state)
 	json_decref(x->held);
 	assert_non_null(x->held = json_array());
 	hold(x, K_ROOT);
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\","
-				    "\"length\":5,\"sha256\":\"" HEX_A "\"}]"),
-	    TA_ERR_KEY_NOT_FOUND);
-	assert_non_null(strstr(x->e.text, "targets needs 1 signature; the agent holds 0 of its keys"));
-	assert_int_equal(x->n_signed, 0);
+	refused(x, ADD_V2, TA_ERR_KEY_NOT_FOUND,
+	    "targets needs 1 signature; the agent holds 0 of its keys");
 }
 
 static void
 test_notary_publish_unknown_change(void **state)
 {
-	struct fx *x = *state;
-
-	assert_int_equal(publish(x, "[{\"op\":\"frobnicate\",\"role\":\"targets\"}]"),
-	    TA_ERR_FORMAT);
-	assert_non_null(strstr(x->e.text, "a staged change 'frobnicate' is unknown; remove it from "
-					  "/trust/notary.test:4443/example.com/app/changes"));
+	refused(*state, "[{\"op\":\"frobnicate\",\"role\":\"targets\"}]", TA_ERR_FORMAT,
+	    "a staged change 'frobnicate' is unknown; remove it from "
+	    "/trust/notary.test:4443/example.com/app/changes");
 }
 
 static void
 test_notary_publish_malformed_add(void **state)
 {
-	struct fx *x = *state;
-
-	assert_int_equal(publish(x, "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\","
-				    "\"length\":5,\"sha256\":\"abc\"}]"),
-	    TA_ERR_FORMAT);
-	assert_non_null(strstr(x->e.text, "a staged add is malformed"));
+	refused(*state,
+	    "[{\"op\":\"add\",\"role\":\"targets\",\"name\":\"v2\",\"length\":5,"
+	    "\"sha256\":\"abc\"}]",
+	    TA_ERR_FORMAT, "a staged add is malformed");
 }
 
 static void
