@@ -83,7 +83,7 @@ fake_sign(void *ctx, const char *gun, const char *role, const json_t *keys,
 		return tn_fail(e, x->fail, "the signer refused %s", role);
 	assert_int_equal(ta_meta_parse(f->bytes, f->len, TA_PROFILE_NOTARY, role, &m, &je), 0);
 	json_array_foreach(keys, i, v) {
-		int k = atoi(json_string_value(v) + 4);
+		long k = strtol(json_string_value(v) + 4, NULL, 10);
 
 		assert_true(k >= 0 && k < NKEYS);
 		assert_int_equal(ta_meta_sign(m, x->k[k], &x->ms[k]->signer, NULL), 0);
