@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "client/agentconn.h"
-#include "client/notary_repo.h"
+#include "client/files.h"
 #include "client/pinread.h"
 #include "client/tufctl.h"
 #include "common/err.h"
@@ -153,24 +153,6 @@ no_arguments(const char *cmd, int argc, char **argv)
 	if (optind < argc)
 		return tufctl_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	return TUFCTL_OK;
-}
-
-static int
-stdout_done(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return tufctl_fail("cannot write to standard output: %s", strerror(errno));
-	return TUFCTL_OK;
-}
-
-/* The --json output: the object on one line. */
-static int
-print_json(const json_t *o)
-{
-	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0)
-		return tufctl_fail("cannot write to standard output: %s", strerror(errno));
-	(void)putchar('\n');
-	return stdout_done();
 }
 
 static int
@@ -345,7 +327,7 @@ print_status(json_t *result)
 			    keys == 1 ? "" : "s");
 		printf("%s\n", str_member(t, "uri"));
 	}
-	return stdout_done();
+	return tufctl_stdout_done();
 }
 
 /* tufctl status */
@@ -376,7 +358,7 @@ tufctl_cmd_status(int argc, char **argv)
 	if (no_arguments("status", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	if ((ret = agent_run(TA_PROTO_METHOD_STATUS, NULL, &result)) == TUFCTL_OK)
-		ret = tufctl.json ? print_json(result) : print_status(result);
+		ret = tufctl.json ? tufctl_print_json(result) : print_status(result);
 	json_decref(result);
 	return ret;
 }
@@ -464,12 +446,12 @@ tufctl_cmd_unlock(int argc, char **argv)
 		goto out;
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	clean_tree(result);
 	printf("unlocked %s\n", str_member(result, "token"));
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 out:
 	ta_secret_free(pin);
 	json_decref(params);
@@ -532,7 +514,7 @@ tufctl_cmd_lock(int argc, char **argv)
 		}
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	clean_tree(result);
@@ -542,7 +524,7 @@ tufctl_cmd_lock(int argc, char **argv)
 	{
 		printf("locked %s\n", json_string_value(t));
 	}
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 out:
 	json_decref(params);
 	json_decref(result);
@@ -630,13 +612,13 @@ key_list(int argc, char **argv)
 		}
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	clean_tree(result);
 	if (json_array_size(keys) == 0) {
 		printf("no keys\n");
-		ret = stdout_done();
+		ret = tufctl_stdout_done();
 		goto out;
 	}
 	json_array_foreach(keys, i, k)
@@ -654,7 +636,7 @@ key_list(int argc, char **argv)
 		    json_is_true(json_object_get(k, "cert")) ? "yes" : "no", key_id(k, "notary"),
 		    key_id(k, "tuf"));
 	}
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 out:
 	json_decref(params);
 	json_decref(result);
@@ -741,7 +723,7 @@ key_generate(int argc, char **argv)
 		goto out;
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	clean_tree(result);
@@ -749,7 +731,7 @@ key_generate(int argc, char **argv)
 	    str_member(k, "label"), str_member(k, "token"), str_member(k, "type"),
 	    key_id(k, "notary"), key_id(k, "tuf"), str_member(k, "uri"));
 	print_scope("scope   ", json_object_get(k, "scope"));
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 out:
 	json_decref(params);
 	json_decref(result);
@@ -856,13 +838,13 @@ key_cert(int argc, char **argv)
 		goto out;
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	(void)fwrite(pem, 1, len, stdout);
 	if (pem[len - 1] != '\n')
 		(void)putchar('\n');
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 out:
 	json_decref(params);
 	json_decref(result);
@@ -923,7 +905,7 @@ key_show(int argc, char **argv)
 		goto out;
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	/* The key object goes out as JSON: escaped, PEM newlines included. */
@@ -931,7 +913,7 @@ key_show(int argc, char **argv)
 	    str_member(result, "keyid"));
 	print_scope("scope    ", json_object_get(result, "scope"));
 	printf("key      ");
-	ret = print_json(json_object_get(result, "key"));
+	ret = tufctl_print_json(json_object_get(result, "key"));
 out:
 	json_decref(params);
 	json_decref(result);
@@ -1017,13 +999,13 @@ key_scope(int argc, char **argv)
 		goto out;
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	clean_tree(result);
 	printf("label  %s\nkeyid  %s\n", str_member(result, "label"), str_member(result, "keyid"));
 	print_scope("scope  ", json_object_get(result, "scope"));
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 out:
 	json_decref(params);
 	json_decref(result);
@@ -1084,21 +1066,14 @@ struct atomic_out {
 static int
 atomic_prepare(struct atomic_out *o, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	const char *base = slash != NULL ? slash + 1 : path;
+	struct tn_error e = { .text = "" };
+	const char *base;
 	struct stat st;
+	int r;
 
 	o->path = path;
-	if (*base == '\0')
-		return tufctl_fail("-o '%s' names a directory, not a file", path);
-	if (slash == NULL)
-		o->dir = strdup(".");
-	else if (slash == path)
-		o->dir = strdup("/");
-	else
-		o->dir = strndup(path, (size_t)(slash - path));
-	if (o->dir == NULL)
-		return out_of_memory("sign");
+	if ((r = tn_path_dir(path, &o->dir, &base, &e)) != 0)
+		return r == TA_ERR_NOMEM ? out_of_memory("sign") : tufctl_fail("-o %s", e.text);
 	if (access(o->dir, W_OK | X_OK) != 0)
 		return tufctl_fail("cannot create a file in '%s' for '%s': %s", o->dir, path,
 		    strerror(errno));
@@ -1310,25 +1285,25 @@ tufctl_cmd_sign(int argc, char **argv)
 			if (json_object_del(result, "file") != 0 ||
 			    json_object_set_new(result, "output", json_string(out)) != 0)
 				goto oom;
-			ret = print_json(result);
+			ret = tufctl_print_json(result);
 			goto out;
 		}
 		printf("wrote %s: signed by", out);
 		for (size_t i = 0; i < sr.n_keyids; i++)
 			printf("%s %s", i ? "," : "", sr.keyids[i]);
 		printf("; signed bytes sha256 %s\n", sr.sha256);
-		ret = stdout_done();
+		ret = tufctl_stdout_done();
 		goto out;
 	}
 	if (tufctl.json) {
-		ret = print_json(result);
+		ret = tufctl_print_json(result);
 		goto out;
 	}
 	if (fwrite(sr.file, 1, sr.file_len, stdout) != sr.file_len) {
 		(void)tufctl_fail("cannot write to standard output: %s", strerror(errno));
 		goto out;
 	}
-	ret = stdout_done();
+	ret = tufctl_stdout_done();
 	goto out;
 oom:
 	(void)out_of_memory("sign");

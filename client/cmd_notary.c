@@ -13,13 +13,16 @@
  * with, on each: --server URL, --tls-ca FILE, --trust-dir DIR, --username U,
  * --password-stdin, --root-cert-id ID, --expiry DAYS.
  *
- * init, add, remove and delegation stage changes in the trust directory
- * (client/notary_repo.h); publish applies them to the server's current
- * metadata, signs every changed role through the agent, uploads one
- * multipart update and reads the GUN back as a fresh consumer would before
- * it forgets the staged changes.  Changes are idempotent (an add replaces,
- * a remove of what is gone is a no-op), so a publish interrupted anywhere
- * is finished by running it again.  rotate stages and publishes at once. */
+ * This file is the commands: their options, the agent calls they make, and
+ * what they print.  init, add, remove and delegation stage changes in the
+ * trust directory (client/notary_store.h); publish hands them to the
+ * publish engine (client/notary_publish.h), which applies them to the
+ * server's current metadata, signs every changed role through the agent
+ * (the signer below), uploads one multipart update and reads the GUN back
+ * as a fresh consumer would before it forgets the staged changes.  Changes
+ * are idempotent (an add replaces, a remove of what is gone is a no-op), so
+ * a publish interrupted anywhere is finished by running it again.  rotate
+ * stages and publishes at once. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -34,7 +37,9 @@
 
 #include "client/agentconn.h"
 #include "client/notary_http.h"
-#include "client/notary_repo.h"
+#include "client/notary_publish.h"
+#include "client/notary_store.h"
+#include "client/notary_walk.h"
 #include "client/tufctl.h"
 #include "common/err.h"
 #include "common/secret.h"
@@ -42,14 +47,8 @@
 #include "tuf/encoding.h"
 #include "tuf/key.h"
 #include "tuf/meta.h"
-#include "tuf/verify.h"
 #include "tuf/x509.h"
 
-#define DAY (24L * 3600)
-#define ROOT_DAYS 3650     /* notary's defaults: root 10 years, */
-#define META_DAYS 1095     /* targets, delegations, snapshot 3 years */
-#define MAX_KEYS 16        /* TA_PROTO_KEYS_MAX */
-#define MAX_PATHS 256
 #define PASSWORD_MAX 4096
 
 /* Options every notary command takes; each command says which it uses. */
@@ -57,13 +56,13 @@ struct nopts {
 	const char *cmd;
 	const char *server, *tls_ca, *trust_dir, *username, *root_cert_id, *role, *digest;
 	const char *targets_key, *snapshot_key, *token;
-	const char *root_keys[MAX_KEYS];
+	const char *root_keys[TN_MAX_KEYS];
 	size_t n_root_keys;
-	const char *keys[MAX_KEYS];
+	const char *keys[TN_MAX_KEYS];
 	size_t n_keys;
-	const char *certs[MAX_KEYS];
+	const char *certs[TN_MAX_KEYS];
 	size_t n_certs;
-	const char *paths[MAX_PATHS];
+	const char *paths[TN_MAX_PATHS];
 	size_t n_paths;
 	bool all_paths, password_stdin;
 	long long size, root_threshold, expiry_days;
@@ -144,6 +143,20 @@ static int
 nomem(struct nopts *o)
 {
 	return nfail(o, "out of memory");
+}
+
+/* tufctl_print_json() of v, a new reference (NULL: a json_pack that ran
+ * out of memory), released here. */
+static int
+print_json(struct nopts *o, json_t *v)
+{
+	int r;
+
+	if (v == NULL)
+		return nomem(o);
+	r = tufctl_print_json(v);
+	json_decref(v);
+	return r;
 }
 
 static int
@@ -227,22 +240,24 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 			r = parse_number(o, "size", optarg, 0, 9007199254740991LL, &o->size);
 			break;
 		case O_ROOT_THRESHOLD:
-			r = parse_number(o, "root-threshold", optarg, 1, MAX_KEYS, &o->root_threshold);
+			r = parse_number(o, "root-threshold", optarg, 1, TN_MAX_KEYS,
+			    &o->root_threshold);
 			break;
 		case O_EXPIRY:
 			r = parse_number(o, "expiry", optarg, 1, 36500, &o->expiry_days);
 			break;
 		case O_ROOT_KEY:
-			r = add_opt(o, o->root_keys, &o->n_root_keys, MAX_KEYS, "root-key", optarg);
+			r = add_opt(o, o->root_keys, &o->n_root_keys, TN_MAX_KEYS, "root-key",
+			    optarg);
 			break;
 		case O_KEY:
-			r = add_opt(o, o->keys, &o->n_keys, MAX_KEYS, "key", optarg);
+			r = add_opt(o, o->keys, &o->n_keys, TN_MAX_KEYS, "key", optarg);
 			break;
 		case O_CERT:
-			r = add_opt(o, o->certs, &o->n_certs, MAX_KEYS, "cert", optarg);
+			r = add_opt(o, o->certs, &o->n_certs, TN_MAX_KEYS, "cert", optarg);
 			break;
 		case O_PATH:
-			r = add_opt(o, o->paths, &o->n_paths, MAX_PATHS, "path", optarg);
+			r = add_opt(o, o->paths, &o->n_paths, TN_MAX_PATHS, "path", optarg);
 			break;
 		default:
 			return tufctl_usage(o->cmd, "unknown option '%s'", arg);
@@ -345,7 +360,7 @@ agent_key_cert(struct nopts *o, const char *key, const char *gun, char **ret_pem
 
 	*ret_pem = NULL;
 	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_CERT,
-		 json_pack("{s:s, s:s, s:i, s:b}", "key", key, "gun", gun, "days", ROOT_DAYS,
+		 json_pack("{s:s, s:s, s:i, s:b}", "key", key, "gun", gun, "days", TN_ROOT_DAYS,
 		     "store", 0),
 		 &res)) != 0)
 		return r;
@@ -514,87 +529,6 @@ repo_open(struct nopts *o, bool create, struct tn_repo **ret)
 	return *ret != NULL ? 0 : nfail(o, "no repository");
 }
 
-/* ---- keys of roles ---------------------------------------------------------------- */
-
-/* The notary ID of a key object's bare key (the private key's name). */
-static int
-canonical_id(const json_t *obj, char out[TA_KEY_ID_SIZE])
-{
-	struct ta_key *k = NULL;
-	int r;
-
-	if ((r = ta_key_from_json(TA_PROFILE_NOTARY, obj, &k)) != 0)
-		return r;
-	(void)snprintf(out, TA_KEY_ID_SIZE, "%s", ta_key_canonical_id(k));
-	ta_key_free(k);
-	return 0;
-}
-
-/* Appends to uris (once each) the agent keys (their URIs) behind the
- * keyids listed under keymap; returns how many of the listed keys the
- * agent holds. */
-static size_t
-held_keys(const json_t *agent_keys, const json_t *keymap, const json_t *keyids, json_t *uris)
-{
-	size_t i, k, n = 0;
-	const json_t *id, *ak;
-
-	json_array_foreach(keyids, i, id) {
-		char cid[TA_KEY_ID_SIZE];
-
-		if (!json_is_string(id) ||
-		    canonical_id(json_object_get(keymap, json_string_value(id)), cid) != 0)
-			continue;
-		json_array_foreach(agent_keys, k, ak) {
-			const char *nid = json_string_value(
-			    json_object_get(json_object_get(ak, "keyids"), "notary"));
-			const char *uri = json_string_value(json_object_get(ak, "uri"));
-			bool dup = false;
-			size_t j;
-			const json_t *u;
-
-			if (nid == NULL || uri == NULL || strcmp(nid, cid) != 0)
-				continue;
-			json_array_foreach(uris, j, u)
-				dup = dup || strcmp(json_string_value(u), uri) == 0;
-			if (dup || json_array_append_new(uris, json_string(uri)) == 0)
-				n++;
-		}
-	}
-	return n;
-}
-
-/* The role entry {"keyids","threshold"} and key map for role in st. */
-static int
-role_entry(struct tn_state *st, const char *role, const json_t **ret_keys, const json_t **ret_entry)
-{
-	*ret_keys = *ret_entry = NULL;
-	if (strncmp(role, "targets/", 8) != 0) {
-		struct tn_file *root = tn_state_get(st, "root");
-
-		if (root == NULL)
-			return TA_ERR_NOT_FOUND;
-		*ret_keys = json_object_get(root->m->signed_v, "keys");
-		*ret_entry = json_object_get(json_object_get(root->m->signed_v, "roles"), role);
-	} else {
-		char parent[TA_ROLE_NAME_MAX + 1];
-		struct tn_file *pf;
-		const json_t *d, *v;
-		size_t i;
-
-		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(role, '/') - role), role);
-		if ((pf = tn_state_get(st, parent)) == NULL)
-			return TA_ERR_NOT_FOUND;
-		d = json_object_get(pf->m->signed_v, "delegations");
-		*ret_keys = json_object_get(d, "keys");
-		json_array_foreach(json_object_get(d, "roles"), i, v) {
-			if (strcmp(json_string_value(json_object_get(v, "name")) ?: "", role) == 0)
-				*ret_entry = v;
-		}
-	}
-	return *ret_entry != NULL ? 0 : TA_ERR_NOT_FOUND;
-}
-
 /* ---- staging ------------------------------------------------------------------------ */
 
 /* Stages change after the others.  A remove first drops any staged add
@@ -761,20 +695,8 @@ server_key(struct nopts *o, struct nsession *ns, const char *role, bool rotate,
     struct ta_key **ret)
 {
 	struct tn_error e = { .text = "" };
-	struct ta_json_error je;
-	char *js = NULL;
-	json_t *obj = NULL;
-	int r;
 
-	*ret = NULL;
-	if (tn_server_key(ns->srv, role, rotate, &js, &e) != 0)
-		return nerr(o, &e);
-	r = ta_json_parse((const uint8_t *)js, strlen(js), TA_PROFILE_NOTARY, &obj, &je);
-	if (r == 0)
-		r = ta_key_from_json(TA_PROFILE_NOTARY, obj, ret);
-	json_decref(obj);
-	free(js);
-	return r != 0 ? nfail(o, "the server's %s key is unusable: %s", role, ta_strerror(r)) : 0;
+	return tn_server_key_object(ns->srv, role, rotate, ret, &e) != 0 ? nerr(o, &e) : 0;
 }
 
 static int
@@ -849,9 +771,10 @@ cmd_init(int argc, char **argv)
 		(void)nerr(&o, &e);
 		goto out;
 	}
-	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_ROOT, now + ROOT_DAYS * DAY, &root)) != 0 ||
-	    (r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, now + META_DAYS * DAY, &targets)) !=
-		0) {
+	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_ROOT, now + TN_ROOT_DAYS * TN_DAY,
+		 &root)) != 0 ||
+	    (r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, now + TN_META_DAYS * TN_DAY,
+		 &targets)) != 0) {
 		(void)nfail(&o, "cannot make metadata: %s", ta_strerror(r));
 		goto out;
 	}
@@ -895,15 +818,16 @@ cmd_init(int argc, char **argv)
 		(void)nerr(&o, &e);
 		goto out;
 	}
-	if (tufctl.json)
-		printf("{\"gun\":\"%s\",\"staged\":true,\"snapshot\":\"%s\"}\n", repo->gun,
-		    o.snapshot_key ? "client" : "server");
-	else
-		printf("initialised %s: root (%zu key%s, threshold %lld), targets; snapshot kept by "
-		       "the %s; publish with: tufctl notary publish %s\n",
-		    repo->gun, o.n_root_keys, o.n_root_keys == 1 ? "" : "s",
-		    o.root_threshold ? o.root_threshold : (long long)o.n_root_keys,
-		    o.snapshot_key ? "agent" : "server", repo->gun);
+	if (tufctl.json) {
+		ret = print_json(&o, json_pack("{s:s, s:b, s:s}", "gun", repo->gun, "staged", 1,
+		    "snapshot", o.snapshot_key ? "client" : "server"));
+		goto out;
+	}
+	printf("initialised %s: root (%zu key%s, threshold %lld), targets; snapshot kept by the "
+	       "%s; publish with: tufctl notary publish %s\n",
+	    repo->gun, o.n_root_keys, o.n_root_keys == 1 ? "" : "s",
+	    o.root_threshold ? o.root_threshold : (long long)o.n_root_keys,
+	    o.snapshot_key ? "agent" : "server", repo->gun);
 	ret = TUFCTL_OK;
 	goto out;
 oom:
@@ -1073,687 +997,58 @@ out:
 
 /* ---- publish ------------------------------------------------------------------------ */
 
-/* A working copy of the repository: the files as they will be published.
- * changed[] marks the roles to sign and upload. */
-struct work {
-	struct nopts *o;
-	struct tn_repo *repo;
-	struct nsession ns;
-	struct tn_state cur;     /* verified from the server (or empty for a new GUN) */
-	struct tn_state next;    /* what will be published */
-	bool changed[TN_MAX_ROLES];
-	bool is_new;
-	struct tn_file *prev_root;   /* cur's root when the root changes */
-	json_t *agent_keys;
-	time_t now;
-};
-
-static bool
-is_changed(struct work *w, const char *role)
-{
-	struct tn_file *f = tn_state_get(&w->next, role);
-
-	return f != NULL && w->changed[f - w->next.files];
-}
-
-/* next's file for role, made an editable model (bytes kept until rewrite). */
+/* The publish engine's signer: the agent.  agentconn has printed why a
+ * call failed, so the error goes back without a message. */
 static int
-mark(struct work *w, const char *role)
+signer_keys(void *ctx, json_t **ret, struct tn_error *e)
 {
-	struct tn_file *f = tn_state_get(&w->next, role);
-
-	if (f == NULL)
-		return TA_ERR_NOT_FOUND;
-	w->changed[f - w->next.files] = true;
-	return 0;
-}
-
-/* Rewrites f's bytes from its model. */
-static int
-refresh(struct work *w, struct tn_file *f)
-{
-	uint8_t *b = NULL;
-	size_t n;
-	int r;
-
-	if ((r = ta_meta_write(f->m, &b, &n)) != 0)
-		return nfail(w->o, "cannot write %s: %s", f->role, ta_strerror(r));
-	free(f->bytes);
-	f->bytes = b;
-	f->len = n;
-	return 0;
+	(void)ctx;
+	(void)e;
+	return agent_keys(ret) != 0 ? TA_ERR_PROTOCOL : 0;
 }
 
 static int
-copy_state(struct work *w, const struct tn_state *from, struct tn_state *to)
+signer_sign(void *ctx, const char *gun, const char *role, const json_t *keys,
+    const struct tn_file *f, const struct tn_file *other, uint8_t **ret, size_t *ret_len,
+    struct tn_error *e)
 {
-	struct tn_error e = { .text = "" };
-
-	for (size_t i = 0; i < from->n; i++)
-		if (tn_state_put(to, from->files[i].role, from->files[i].bytes, from->files[i].len,
-			&e) != 0)
-			return nerr(w->o, &e);
-	return 0;
-}
-
-/* The targets file of role in next, made (empty) when the delegation has
- * none yet. */
-static int
-targets_of(struct work *w, const char *role, struct tn_file **ret)
-{
-	struct ta_meta *m = NULL;
-	const json_t *keys, *entry;
-	uint8_t *b = NULL;
-	size_t n;
-	struct tn_error e = { .text = "" };
-	int r;
-
-	if ((*ret = tn_state_get(&w->next, role)) != NULL)
-		return 0;
-	if (role_entry(&w->next, role, &keys, &entry) != 0)
-		return nfail(w->o, "%s: no such delegation in %s; add it with tufctl notary "
-				   "delegation add",
-		    role, w->repo->gun);
-	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, w->now + META_DAYS * DAY, &m)) != 0 ||
-	    (r = ta_meta_write(m, &b, &n)) != 0) {
-		ta_meta_free(m);
-		return nfail(w->o, "cannot make %s: %s", role, ta_strerror(r));
-	}
-	ta_meta_free(m);
-	r = tn_state_put(&w->next, role, b, n, &e);
-	free(b);
-	if (r != 0)
-		return nerr(w->o, &e);
-	*ret = tn_state_get(&w->next, role);
-	return 0;
-}
-
-static int
-hex32(const char *hex, uint8_t out[32])
-{
-	uint8_t *b = NULL;
-	size_t n;
-
-	if (ta_hex_decode(hex, strlen(hex), &b, &n) != 0 || n != 32) {
-		free(b);
-		return -1;
-	}
-	memcpy(out, b, 32);
-	free(b);
-	return 0;
-}
-
-/* A rotation: role's keys in the root become keys (a map id -> key
- * object).  Idempotent. */
-static int
-apply_rotate(struct work *w, const char *role, json_t *keys)
-{
-	struct tn_file *root = tn_state_get(&w->next, "root");
-	const json_t *entry, *v;
-	json_t *old;
-	const char *id;
-	size_t i, same = 0;
-	int r;
-
-	if (root == NULL || !json_is_object(keys) || json_object_size(keys) == 0 ||
-	    (entry = json_object_get(json_object_get(root->m->signed_v, "roles"), role)) == NULL)
-		return nfail(w->o, "a staged rotation of %s is malformed; remove it from %s/changes",
-		    role, w->repo->dir);
-	if ((old = json_deep_copy(json_object_get(entry, "keyids"))) == NULL)
-		return nomem(w->o);
-	json_array_foreach(old, i, v)
-		same += json_object_get(keys, json_string_value(v)) != NULL;
-	if (same == json_array_size(old) && same == json_object_size(keys)) {
-		json_decref(old);
-		return 0; /* done already */
-	}
-	json_array_foreach(old, i, v) {
-		if ((r = ta_meta_root_remove_key(root->m, role, json_string_value(v))) != 0) {
-			json_decref(old);
-			return nfail(w->o, "cannot remove the old %s key: %s", role, ta_strerror(r));
-		}
-	}
-	json_decref(old);
-	json_object_foreach(keys, id, v) {
-		if ((r = ta_meta_root_add_key(root->m, role, id, v)) != 0)
-			return nfail(w->o, "cannot add the new %s key: %s", role, ta_strerror(r));
-	}
-	if ((r = ta_meta_root_set_threshold(root->m, role,
-		 strcmp(role, "root") == 0 ? (int64_t)json_object_size(keys) : 1)) != 0)
-		return nfail(w->o, "cannot set the %s threshold: %s", role, ta_strerror(r));
-	(void)mark(w, "root");
-	/* The targets must be signed again, by the new key. */
-	if (strcmp(role, "targets") == 0)
-		(void)mark(w, "targets");
-	return 0;
-}
-
-/* A delegation signs only for its paths: notary's are name prefixes, ""
- * being every name.  Checked here because consumers ignore a target
- * outside them (the server takes it all the same). */
-static int
-within_paths(struct work *w, const char *role, const char *name)
-{
-	const json_t *keys, *entry, *v;
-	size_t i;
-
-	if (strncmp(role, "targets/", 8) != 0)
-		return 0;
-	if (role_entry(&w->next, role, &keys, &entry) != 0)
-		return nfail(w->o, "%s: no such delegation", role);
-	json_array_foreach(json_object_get(entry, "paths"), i, v) {
-		const char *p = json_string_value(v);
-
-		if (p != NULL && strncmp(name, p, strlen(p)) == 0)
-			return 0;
-	}
-	return nfail(w->o, "'%s' is outside the paths %s may sign; add a --path to the "
-			   "delegation or sign it elsewhere (tufctl notary remove %s %s --role %s "
-			   "drops the staged change)",
-	    name, role, w->repo->gun, name, role);
-}
-
-/* Applies one staged change to next.  Idempotent. */
-static int
-apply(struct work *w, const json_t *c)
-{
-	const char *op = json_string_value(json_object_get(c, "op"));
-	const char *role = json_string_value(json_object_get(c, "role"));
-	const char *name = json_string_value(json_object_get(c, "name"));
-	struct tn_file *f;
-	int r;
-
-	if (op == NULL || role == NULL)
-		return nfail(w->o, "a staged change is malformed; remove it from %s/changes to start over",
-		    w->repo->dir);
-	if (strcmp(op, "add") == 0) {
-		struct ta_target_hashes h = { .has_sha256 = true };
-		const json_t *len = json_object_get(c, "length");
-		int64_t ol;
-		struct ta_target_hashes oh;
-		const char *hex = json_string_value(json_object_get(c, "sha256"));
-
-		if (name == NULL || !json_is_integer(len) || hex == NULL || hex32(hex, h.sha256) != 0)
-			return nfail(w->o, "a staged add is malformed; remove it from %s/changes to "
-					   "start over",
-			    w->repo->dir);
-		if (targets_of(w, role, &f) != 0 || within_paths(w, role, name) != 0)
-			return TUFCTL_FAIL;
-		if (ta_meta_target_get(f->m, name, &ol, &oh) == 0 && ol == json_integer_value(len) &&
-		    oh.has_sha256 && !oh.has_sha512 && memcmp(oh.sha256, h.sha256, 32) == 0)
-			return 0; /* already there */
-		if ((r = ta_meta_target_add(f->m, name, json_integer_value(len), &h, NULL)) != 0)
-			return nfail(w->o, "cannot add %s to %s: %s", name, role, ta_strerror(r));
-		return mark(w, role);
-	}
-	if (strcmp(op, "remove") == 0) {
-		if (name == NULL)
-			return nfail(w->o, "a staged remove is malformed");
-		if ((f = tn_state_get(&w->next, role)) == NULL)
-			return 0;
-		r = ta_meta_target_remove(f->m, name);
-		if (r == TA_ERR_NOT_FOUND)
-			return 0;
-		if (r != 0)
-			return nfail(w->o, "cannot remove %s from %s: %s", name, role, ta_strerror(r));
-		return mark(w, role);
-	}
-	if (strcmp(op, "delegation-add") == 0 || strcmp(op, "delegation-remove") == 0) {
-		char parent[TA_ROLE_NAME_MAX + 1];
-		json_t *keys = json_object_get(c, "keys"), *v;
-		const json_t *paths = json_object_get(c, "paths"), *okeys, *entry;
-		const char *ids[MAX_KEYS * 2], *ps[MAX_PATHS * 2], *id;
-		const json_t *objs[MAX_KEYS * 2];
-		json_t *before;
-		size_t nk = 0, np = 0, i;
-		bool all = json_is_true(json_object_get(c, "all_paths"));
-
-		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(role, '/') - role), role);
-		if ((f = tn_state_get(&w->next, parent)) == NULL)
-			return nfail(w->o, "%s: its parent %s does not exist", role, parent);
-		before = json_deep_copy(f->m->signed_v);
-		if (strcmp(op, "delegation-remove") == 0) {
-			r = ta_meta_delegation_remove(f->m, role);
-			json_decref(before);
-			if (r == TA_ERR_NOT_FOUND)
-				return 0;
-			if (r != 0)
-				return nfail(w->o, "cannot remove %s: %s", role, ta_strerror(r));
-			return mark(w, parent);
-		}
-		/* Merge with what the delegation has: notary adds keys and paths. */
-		if (role_entry(&w->next, role, &okeys, &entry) == 0) {
-			json_array_foreach(json_object_get(entry, "keyids"), i, v) {
-				if (nk < MAX_KEYS && json_is_string(v) &&
-				    json_object_get(okeys, json_string_value(v)) != NULL) {
-					ids[nk] = json_string_value(v);
-					objs[nk] = json_object_get(okeys, ids[nk]);
-					nk++;
-				}
-			}
-			json_array_foreach(json_object_get(entry, "paths"), i, v) {
-				if (np < MAX_PATHS && json_is_string(v) && !all)
-					ps[np++] = json_string_value(v);
-			}
-		}
-		json_object_foreach(keys, id, v) {
-			bool have = false;
-
-			for (i = 0; i < nk; i++)
-				have = have || strcmp(ids[i], id) == 0;
-			if (!have && nk < (size_t)MAX_KEYS * 2) {
-				ids[nk] = id;
-				objs[nk++] = v;
-			}
-		}
-		json_array_foreach(paths, i, v) {
-			bool have = false;
-
-			for (size_t k = 0; k < np; k++)
-				have = have || strcmp(ps[k], json_string_value(v)) == 0;
-			if (!have && np < (size_t)MAX_PATHS * 2)
-				ps[np++] = json_string_value(v);
-		}
-		if (np == 1 && ps[0][0] == '\0') { /* notary's "all paths" is [""] */
-			np = 0;
-			all = true;
-		}
-		r = ta_meta_delegation_set(f->m, role, ids, objs, nk, 1, ps, all ? 0 : np, all, false);
-		if (r != 0) {
-			json_decref(before);
-			return nfail(w->o, "cannot set delegation %s: %s", role, ta_strerror(r));
-		}
-		r = json_equal(before, f->m->signed_v) ? 0 : mark(w, parent);
-		json_decref(before);
-		return r;
-	}
-	if (strcmp(op, "rotate") == 0)
-		return apply_rotate(w, role, json_object_get(c, "keys"));
-	return nfail(w->o, "a staged change '%s' is unknown; remove it from %s/changes to start over",
-	    op, w->repo->dir);
-}
-
-/* Bumps version and expiry of a changed role (root keeps a new GUN's 1). */
-static int
-bump(struct work *w, struct tn_file *f)
-{
-	struct tn_file *old = tn_state_get(&w->cur, f->role);
-	long long days = strcmp(f->role, "root") == 0 ? ROOT_DAYS :
-			 w->o->expiry_days	     ? w->o->expiry_days :
-							     META_DAYS;
-	int r;
-
-	if ((r = ta_meta_set_version(f->m, old != NULL ? ta_meta_version(old->m) + 1 :
-						    ta_meta_version(f->m) < 1 ? 1 :
-									   ta_meta_version(f->m))) != 0 ||
-	    (r = ta_meta_set_expires(f->m, w->now + days * DAY)) != 0)
-		return nfail(w->o, "cannot update %s: %s", f->role, ta_strerror(r));
-	ta_meta_clear_signatures(f->m);
-	return refresh(w, f);
-}
-
-/* Signs f through the agent with every key of its role it holds. */
-static int
-sign_role(struct work *w, struct tn_file *f)
-{
-	const json_t *keys, *entry, *pk, *pe;
-	const struct tn_file *other = NULL;
-	json_t *uris = json_array();
-	uint8_t *b = NULL;
-	size_t n = 0, held, threshold;
-	struct tn_error e = { .text = "" };
-	int r = TUFCTL_FAIL;
-
-	if (uris == NULL)
-		return nomem(w->o);
-	if (role_entry(&w->next, f->role, &keys, &entry) != 0) {
-		(void)nfail(w->o, "%s: the repository names no keys for it", f->role);
-		goto out;
-	}
-	held = held_keys(w->agent_keys, keys, json_object_get(entry, "keyids"), uris);
-	threshold = (size_t)json_integer_value(json_object_get(entry, "threshold"));
-	if (strcmp(f->role, "root") == 0 && w->prev_root != NULL &&
-	    role_entry(&w->cur, "root", &pk, &pe) == 0) {
-		size_t old = held_keys(w->agent_keys, pk, json_object_get(pe, "keyids"), uris);
-		size_t ot = (size_t)json_integer_value(json_object_get(pe, "threshold"));
-
-		if (old < ot) {
-			(void)nfail(w->o, "the new root must also be signed by %zu of the old root's "
-					  "keys; the agent holds %zu of them",
-			    ot, old);
-			goto out;
-		}
-	}
-	if (held == 0 || held < threshold) {
-		(void)nfail(w->o, "%s needs %zu signature%s; the agent holds %zu of its keys (see "
-				  "tufctl key list)",
-		    f->role, threshold, threshold == 1 ? "" : "s", held);
-		goto out;
-	}
-	if (json_array_size(uris) > MAX_KEYS) {
-		(void)nfail(w->o, "%s: more than %d keys to sign with", f->role, MAX_KEYS);
-		goto out;
-	}
-	if (strncmp(f->role, "targets/", 8) == 0) {
-		char parent[TA_ROLE_NAME_MAX + 1];
-
-		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(f->role, '/') - f->role),
-		    f->role);
-		other = tn_state_get(&w->next, parent);
-	} else if (strcmp(f->role, "root") == 0) {
-		other = w->prev_root;
-	}
-	if (agent_sign(w->o, w->repo->gun, f->role, uris, f, other, &b, &n) != 0)
-		goto out;
-	if (tn_state_put(&w->next, f->role, b, n, &e) != 0) {
-		(void)nerr(w->o, &e);
-		goto out;
-	}
-	r = 0;
-out:
-	free(b);
-	json_decref(uris);
-	return r;
-}
-
-/* True when the agent holds a key of the snapshot role. */
-static bool
-client_snapshot(struct work *w)
-{
-	const json_t *keys, *entry;
-	json_t *uris = json_array();
-	bool held;
-
-	held = uris != NULL && role_entry(&w->next, "snapshot", &keys, &entry) == 0 &&
-	       held_keys(w->agent_keys, keys, json_object_get(entry, "keyids"), uris) > 0;
-	json_decref(uris);
-	return held;
-}
-
-static int
-make_snapshot(struct work *w)
-{
-	struct tn_file *s = tn_state_get(&w->next, "snapshot");
-	struct ta_meta *fresh = NULL, *m;
-	struct tn_error e = { .text = "" };
-	uint8_t *b = NULL;
-	size_t n;
-	int r;
-
-	/* A new snapshot is described whole before it enters the state,
-	 * whose parser holds it to naming root and targets. */
-	if (s == NULL &&
-	    (r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_SNAPSHOT, w->now, &fresh)) != 0)
-		return nfail(w->o, "cannot make the snapshot: %s", ta_strerror(r));
-	m = s != NULL ? s->m : fresh;
-	for (size_t i = 0; i < w->next.n; i++) {
-		struct tn_file *f = &w->next.files[i];
-
-		if (strcmp(f->role, "snapshot") == 0 || strcmp(f->role, "timestamp") == 0)
-			continue;
-		if ((r = ta_meta_set_file(m, f->role, f->bytes, f->len, 0)) != 0) {
-			ta_meta_free(fresh);
-			return nfail(w->o, "cannot describe %s in the snapshot: %s", f->role,
-			    ta_strerror(r));
-		}
-	}
-	if (fresh != NULL) {
-		r = ta_meta_write(fresh, &b, &n);
-		ta_meta_free(fresh);
-		if (r != 0)
-			return nfail(w->o, "cannot make the snapshot: %s", ta_strerror(r));
-		r = tn_state_put(&w->next, "snapshot", b, n, &e);
-		free(b);
-		if (r != 0)
-			return nerr(w->o, &e);
-		s = tn_state_get(&w->next, "snapshot");
-	}
-	if (s == NULL)
-		return nfail(w->o, "the snapshot went missing");
-	(void)mark(w, "snapshot");
-	if (bump(w, s) != 0)
-		return TUFCTL_FAIL;
-	return sign_role(w, tn_state_get(&w->next, "snapshot"));
-}
-
-/* Without the snapshot key in the agent, the server must hold it: said
- * before anything is uploaded, rather than by the server's refusal.  Not
- * when the root changes: a server key rotated for it is still pending, and
- * GET .../snapshot.key answers with the old one until the root lists the
- * new one. */
-static int
-server_snapshot_check(struct work *w)
-{
-	const json_t *keys, *entry;
-	struct ta_key *k = NULL;
-	bool listed = false;
-	size_t i;
-	const json_t *v;
-
-	if (role_entry(&w->next, "snapshot", &keys, &entry) != 0)
-		return nfail(w->o, "the root names no snapshot key");
-	if (server_key(w->o, &w->ns, "snapshot", false, &k) != 0)
-		return TUFCTL_FAIL;
-	json_array_foreach(json_object_get(entry, "keyids"), i, v)
-		listed = listed || (json_is_string(v) && strcmp(json_string_value(v), ta_key_id(k)) == 0);
-	ta_key_free(k);
-	if (!listed)
-		return nfail(w->o, "the snapshot key of %s is neither in the agent nor the server's; "
-				   "whoever holds it must sign, or hand the snapshot to the server "
-				   "(notary key rotate %s snapshot -r, or tufctl notary rotate %s "
-				   "snapshot with the root keys)",
-		    w->repo->gun, w->repo->gun, w->repo->gun);
-	return 0;
-}
-
-/* The parts of the update: every changed role. */
-static int
-upload(struct work *w)
-{
-	struct tn_part parts[TN_MAX_ROLES];
-	struct tn_error e = { .text = "" };
-	size_t n = 0;
-
-	for (size_t i = 0; i < w->next.n; i++) {
-		if (!w->changed[i])
-			continue;
-		parts[n].role = w->next.files[i].role;
-		parts[n].data = w->next.files[i].bytes;
-		parts[n++].len = w->next.files[i].len;
-	}
-	if (tn_publish(w->ns.srv, parts, n, &e) != 0)
-		return nfail(w->o, "%s; the changes stay staged", e.text);
-	return 0;
-}
-
-/* Reads the GUN back as a fresh consumer and checks that it serves what
- * was uploaded. */
-static int
-read_back(struct work *w, struct tn_state *got)
-{
-	struct tn_error e = { .text = "" };
-
-	/* Held to the view the update was made on: what we published is newer
-	 * than it, and anything older is someone else's rollback. */
-	if (tn_fetch(w->ns.srv, w->repo->gun, w->cur.n > 0 ? &w->cur : NULL, NULL, w->now, got,
-		&e) != 0)
-		return nfail(w->o, "the update was accepted but the GUN cannot be read back: %s; "
-				   "consumers cannot read it either: investigate before publishing "
-				   "again",
-		    e.text);
-	for (size_t i = 0; i < w->next.n; i++) {
-		struct tn_file *f = &w->next.files[i], *g;
-
-		if (!w->changed[i])
-			continue;
-		g = tn_state_get(got, f->role);
-		if (g == NULL || g->len != f->len || memcmp(g->bytes, f->bytes, f->len) != 0)
-			return nfail(w->o, "the server accepted %s but serves %s; consumers do not "
-					   "see this update",
-			    f->role, g == NULL ? "no such file" : "other bytes");
-	}
-	return 0;
-}
-
-/* Starts the working copy: the server's current state, or the staged init
- * for a new GUN.  *ret_init_done: the staged init is already on the
- * server (an interrupted first publish). */
-static int
-load_current(struct work *w, json_t *staged)
-{
-	const json_t *init = json_object_get(staged, "init");
-	struct tn_state local = { .n = 0 };
-	struct tn_file *trusted;
-	struct tn_error e = { .text = "" };
-	int r;
-
-	if (tn_repo_load(w->repo, &local, &e) != 0)
-		return nerr(w->o, &e);
-	trusted = tn_state_get(&local, "root");
-	/* The trusted versions of every role: a view older than what we
-	 * trust is refused here, before anything is signed on top of it. */
-	r = tn_fetch(w->ns.srv, w->repo->gun, &local, trusted == NULL ? w->o->root_cert_id : NULL,
-	    w->now, &w->cur, &e);
-	tn_state_clear(&local);
-	if (r == TA_ERR_NOT_FOUND) {
-		const char *rt = json_string_value(json_object_get(init, "root"));
-		const char *tt = json_string_value(json_object_get(init, "targets"));
-
-		if (rt == NULL || tt == NULL)
-			return nfail(w->o, "'%s' has no trust data on %s; start it with tufctl notary "
-					   "init",
-			    w->repo->gun, w->repo->url);
-		if (tn_state_put(&w->next, "root", (const uint8_t *)rt, strlen(rt), &e) != 0 ||
-		    tn_state_put(&w->next, "targets", (const uint8_t *)tt, strlen(tt), &e) != 0)
-			return nerr(w->o, &e);
-		w->is_new = true;
-		(void)mark(w, "root");
-		(void)mark(w, "targets");
-		return 0;
-	}
-	if (r != 0)
-		return nerr(w->o, &e);
-	if (init != NULL) {
-		/* Ours, published by a run that did not finish, when the server's
-		 * root says what the staged one says. */
-		const char *rt = json_string_value(json_object_get(init, "root"));
-		struct ta_meta *m = NULL;
-		struct ta_json_error je;
-		bool same;
-
-		if (rt == NULL ||
-		    ta_meta_parse((const uint8_t *)rt, strlen(rt), TA_PROFILE_NOTARY, "root", &m, &je))
-			return nfail(w->o, "the staged init is damaged; remove %s/init.json",
-			    w->repo->dir);
-		same = json_equal(m->signed_v, tn_state_get(&w->cur, "root")->m->signed_v);
-		ta_meta_free(m);
-		if (!same)
-			return nfail(w->o, "'%s' was created on %s by someone else since tufctl "
-					   "notary init; remove %s/init.json and use tufctl notary "
-					   "list to trust it",
-			    w->repo->gun, w->repo->url, w->repo->dir);
-	}
-	return copy_state(w, &w->cur, &w->next);
+	(void)e;
+	return agent_sign(ctx, gun, role, keys, f, other, ret, ret_len) != 0 ? TA_ERR_PROTOCOL : 0;
 }
 
 /* Publishes what is staged (plus the change rotate made).  Prints a line. */
 static int
 publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 {
-	struct work w = { .o = o, .repo = repo, .now = time(NULL), .ns = *ns };
-	struct tn_state got = { .n = 0 };
-	json_t *staged = NULL, *c;
+	const struct tn_signer signer = { .ctx = o, .keys = signer_keys, .sign = signer_sign };
+	struct tn_pub p = { .gun = repo->gun, .url = repo->url, .dir = repo->dir,
+		.signer = &signer, .expiry_days = o->expiry_days, .now = time(NULL) };
 	struct tn_error e = { .text = "" };
-	size_t i, n_changed = 0;
 	int ret = TUFCTL_FAIL;
 
-	if (tn_repo_staged(repo, &staged, &e) != 0) {
-		(void)nerr(o, &e);
-		goto out;
-	}
-	if (agent_keys(&w.agent_keys) != 0)
-		goto out;
-	if (load_current(&w, staged) != 0)
-		goto out;
-	json_array_foreach(json_object_get(staged, "changes"), i, c)
-		if (apply(&w, c) != 0)
-			goto out;
-	/* Root first (its keys sign the rest), then targets and delegations,
-	 * deepest last, then the snapshot. */
-	for (i = 0; i < w.next.n; i++) {
-		struct tn_file *f = &w.next.files[i];
-
-		if (!w.changed[i] || strcmp(f->role, "snapshot") == 0)
-			continue;
-		n_changed++;
-		if (strcmp(f->role, "root") == 0 && !w.is_new)
-			w.prev_root = tn_state_get(&w.cur, "root");
-		if (bump(&w, f) != 0)
-			goto out;
-	}
-	if (n_changed == 0) {
-		if (!tn_state_get(&w.cur, "root"))
-			goto out;
-		if (tn_repo_save(repo, &w.cur, &e) != 0) {
+	if (tn_publish_run(&p, repo, ns->srv, o->root_cert_id, &e) != 0) {
+		if (e.text[0] != '\0')
 			(void)nerr(o, &e);
-			goto out;
-		}
-		goto done;
-	}
-	if (is_changed(&w, "root") && sign_role(&w, tn_state_get(&w.next, "root")) != 0)
-		goto out;
-	for (i = 0; i < w.next.n; i++) {
-		if (w.changed[i] && strcmp(w.next.files[i].role, "root") != 0 &&
-		    strcmp(w.next.files[i].role, "snapshot") != 0 &&
-		    sign_role(&w, &w.next.files[i]) != 0)
-			goto out;
-	}
-	if (client_snapshot(&w)) {
-		if (make_snapshot(&w) != 0)
-			goto out;
-	} else if (!w.is_new && !is_changed(&w, "root") && server_snapshot_check(&w) != 0) {
 		goto out;
 	}
-	if (upload(&w) != 0 || read_back(&w, &got) != 0)
-		goto out;
-	if (tn_repo_save(repo, &got, &e) != 0) {
-		(void)nerr(o, &e);
-		goto out;
-	}
-done:
-	for (i = 0; i < json_array_size(json_object_get(staged, "changes")); i++) {
-		if (tn_repo_unstage(repo, staged, i, &e) != 0) {
-			(void)nfail(o, "published, but the staged changes could not be cleared: %s",
-			    e.text);
-			goto out;
-		}
-	}
-	if (tn_repo_set_init(repo, NULL, &e) != 0) {
-		(void)nfail(o, "published, but the staged init could not be cleared: %s", e.text);
+	if (tufctl.json) {
+		ret = print_json(o, json_pack("{s:s, s:b}", "gun", repo->gun, "published",
+		    p.n_changed != 0));
 		goto out;
 	}
-	if (!tufctl.json) {
-		if (n_changed == 0)
-			printf("%s: nothing to publish; the server has every staged change\n",
-			    repo->gun);
-		else {
-			printf("published %s:", repo->gun);
-			for (i = 0; i < w.next.n; i++)
-				if (w.changed[i])
-					printf(" %s v%lld", w.next.files[i].role,
-					    (long long)ta_meta_version(w.next.files[i].m));
-			printf("; read back and verified\n");
-		}
+	if (p.n_changed == 0) {
+		printf("%s: nothing to publish; the server has every staged change\n", repo->gun);
 	} else {
-		printf("{\"gun\":\"%s\",\"published\":%s}\n", repo->gun, n_changed ? "true" : "false");
+		printf("published %s:", repo->gun);
+		for (size_t i = 0; i < p.next.n; i++)
+			if (p.changed[i])
+				printf(" %s v%lld", p.next.files[i].role,
+				    (long long)ta_meta_version(p.next.files[i].m));
+		printf("; read back and verified\n");
 	}
 	ret = TUFCTL_OK;
 out:
-	tn_state_clear(&got);
-	tn_state_clear(&w.cur);
-	tn_state_clear(&w.next);
-	json_decref(w.agent_keys);
-	json_decref(staged);
+	tn_pub_free(&p);
 	return ret;
 }
 
@@ -1817,15 +1112,13 @@ print_targets(struct tn_state *st, const char *gun)
 	}
 	if (out != NULL) {
 		json_t *o = json_pack("{s:s, s:o}", "gun", gun, "targets", out);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		int r = o != NULL ? tufctl_print_json(o) : tufctl_fail("out of memory");
 
-		if (s != NULL)
-			printf("%s\n", s);
-		free(s);
 		json_decref(o);
-	} else if (count == 0) {
-		printf("(no targets)\n");
+		return r;
 	}
+	if (count == 0)
+		printf("(no targets)\n");
 	return fflush(stdout) == 0 ? TUFCTL_OK : TUFCTL_FAIL;
 }
 

@@ -1,4 +1,5 @@
 /* tufctl: the command-line client of tuf-agent. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +89,23 @@ tufctl_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	(void)fprintf(stderr, "; see 'tufctl %s --help'\n", cmd);
 	return TUFCTL_USAGE;
+}
+
+int
+tufctl_stdout_done(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return tufctl_fail("cannot write to standard output: %s", strerror(errno));
+	return TUFCTL_OK;
+}
+
+int
+tufctl_print_json(const json_t *o)
+{
+	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0)
+		return tufctl_fail("cannot write to standard output: %s", strerror(errno));
+	(void)putchar('\n');
+	return tufctl_stdout_done();
 }
 
 int

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /* Exit statuses (DESIGN.md): 0 done, 1 refused or failed, 2 usage. */
 enum { TUFCTL_OK = 0, TUFCTL_FAIL = 1, TUFCTL_USAGE = 2 };
 
@@ -19,6 +21,13 @@ extern struct tufctl_opts tufctl;
 /* Reads a whole file ("-" is standard input) of at most max bytes into a
  * malloc()ed buffer.  Prints one line on error and returns -1. */
 int tufctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_len);
+
+/* The --json output: o on one line of standard output, compact, ASCII
+ * only; then standard output flushed.  TUFCTL_OK, or TUFCTL_FAIL with one
+ * line on stderr when it cannot be written. */
+int tufctl_print_json(const json_t *o);
+/* Flushes standard output: TUFCTL_OK, or TUFCTL_FAIL with one line. */
+int tufctl_stdout_done(void);
 
 /* Prints "tufctl: <what>" to stderr; returns TUFCTL_FAIL. */
 int tufctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

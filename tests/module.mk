@@ -47,7 +47,8 @@ $(BUILD)/tests/test_notary_auth: $(BUILD)/tests/test_notary_auth.o $(BUILD)/clie
 # test_notary_repo: tn_check_fresh, the version and expiry rules of
 # tufctl's update walk, without a server.
 TESTS += $(BUILD)/tests/test_notary_repo
-$(BUILD)/tests/test_notary_repo: $(BUILD)/tests/test_notary_repo.o $(BUILD)/client/notary_repo.o \
+$(BUILD)/tests/test_notary_repo: $(BUILD)/tests/test_notary_repo.o $(BUILD)/client/notary_walk.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o \
     $(BUILD)/client/notary_http.o $(BUILD)/client/notary_auth.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
 
@@ -64,3 +65,13 @@ $(FORGE_TOOL): $(BUILD)/tests/forge-tool.o $(BUILD)/tests/memsigner.o $(TUF_LIBS
 
 # Include direction (DESIGN.md) and agent/ without an include circle.
 TESTS += tests/includes.sh
+
+# test_notary_publish: client/notary_publish.c, the publish engine, without
+# a server or an agent: staged changes applied to a repository built with
+# tuf/, signed by tests/memsigner.c keys behind a recording struct tn_signer.
+TESTS += $(BUILD)/tests/test_notary_publish
+$(BUILD)/tests/test_notary_publish: $(BUILD)/tests/test_notary_publish.o \
+    $(BUILD)/tests/memsigner.o $(BUILD)/client/notary_publish.o $(BUILD)/client/notary_walk.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
+    $(BUILD)/client/notary_auth.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))

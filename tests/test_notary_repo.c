@@ -1,4 +1,4 @@
-/* Unit tests for tn_check_fresh() (client/notary_repo.c): what tufctl
+/* Unit tests for tn_check_fresh() (client/notary_walk.c): what tufctl
  * demands of the server's copy of a role against the copy it trusts,
  * without a server.  The files are unsigned (signatures are the update
  * walk's business, checked before this); tests/dct-rollback.sh drives the
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "client/notary_repo.h"
+#include "client/notary_walk.h"
 #include "common/err.h"
 #include "tuf/meta.h"
 

@@ -1,6 +1,6 @@
 /* A notary GUN as tufctl keeps it: the trust directory, the verified
- * metadata last seen, staged changes, and the update walk that fetches and
- * verifies a repository the way a fresh consumer does.
+ * metadata last seen, staged changes.  Fetching and verifying from the
+ * server is the update walk's (client/notary_walk.h).
  *
  * Trust directory (only public data; never a private key):
  *
@@ -18,13 +18,12 @@
  * ~/.local/share/tufctl/notary.  Every file is replaced atomically (a
  * temporary file, fsync, rename, fsync of the directory), so an interrupted
  * command leaves each file as it was or as it was meant to be. */
-#ifndef TA_NOTARY_REPO_H
-#define TA_NOTARY_REPO_H
+#ifndef TA_NOTARY_STORE_H
+#define TA_NOTARY_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -98,43 +97,10 @@ int tn_repo_put_cert(struct tn_repo *repo, const char *keyid, const char *pem,
 /* Every PEM under certs/ (a JSON array of strings). */
 int tn_repo_certs(struct tn_repo *repo, json_t **ret, struct tn_error *e);
 
-/* Fetches and verifies the GUN from the server: root (walking N.root.json
- * from the trusted root's version when the server's is newer, or trusting
- * the first one seen, pinned to pin_cert_id when given), timestamp,
- * snapshot, targets and every delegation the snapshot lists, each by its
- * checksum, each checked against its parent's keys and threshold, then
- * with tn_check_fresh() against trusted's copy of the same role.  trusted
- * (what tn_repo_load() gave, or the view a publish started from) may be
- * NULL or empty: first use.  Nothing is written: st is the caller's to
- * save, and is empty on failure.  TA_ERR_NOT_FOUND when the server has no
- * root for the GUN; TA_ERR_VERIFY (bad signatures, hashes, a rollback) or
- * TA_ERR_EXPIRED (a freeze) when it must not be believed. */
-int tn_fetch(struct tn_server *s, const char *gun, const struct tn_state *trusted,
-    const char *pin_cert_id, time_t now, struct tn_state *st, struct tn_error *e)
-    __attribute__((warn_unused_result));
-
-/* What a consumer demands of the server's copy of a role (got) against
- * the copy it trusts (trusted; NULL when there is none: first use, or a
- * delegation the trusted snapshot did not list), as the notary client and
- * TUF 1.0 §5.4-5.6 do:
- *   - not a lower version (a rollback: an older, validly signed file);
- *   - not the same version with other bytes (a second history);
- *   - when now is not 0, not expired (a freeze: old files served forever).
- * A higher version is normal: the server re-signs timestamp and snapshot.
- * 0, or TA_ERR_VERIFY / TA_ERR_EXPIRED with one line in e naming the role,
- * the versions or the expiry. */
-int tn_check_fresh(const struct tn_file *trusted, const struct tn_file *got, time_t now,
-    struct tn_error *e) __attribute__((warn_unused_result));
-
 /* Files of a state. */
 struct tn_file *tn_state_get(struct tn_state *st, const char *role);
 int tn_state_put(struct tn_state *st, const char *role, const uint8_t *bytes, size_t len,
     struct tn_error *e);
 void tn_state_clear(struct tn_state *st);
-
-/* Atomic replace of a file (mode 0644): a temporary file beside it, fsync,
- * rename, fsync of the directory; parent directories are made as needed.
- * Also what tufctl sign -o writes with. */
-int tn_write_file(const char *path, const void *data, size_t len, struct tn_error *e);
 
 #endif
