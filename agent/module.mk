@@ -42,8 +42,9 @@ $(BUILD)/tests/test_agent_policy: $(BUILD)/tests/test_agent_policy.o $(LIB_AGENT
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 endif
 
-# PIN sources: file:, env:, pinentry (against fake pinentry scripts the test
-# writes into its temporary directory).
+# PIN sources: the agent's policy over common/pinsrc.c (file: absolute and
+# private, env:, pinentry's title and GPG_TTY, none, unlock); the readers'
+# own rules are tests/test_pinsrc.c's.
 TESTS += $(BUILD)/tests/test_agent_pin
 $(BUILD)/tests/test_agent_pin: $(BUILD)/tests/test_agent_pin.o $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)

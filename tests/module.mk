@@ -61,3 +61,9 @@ TEST_EXTRA += $(FORGE_TOOL)
 TESTS += tests/dct-rollback.sh
 $(FORGE_TOOL): $(BUILD)/tests/forge-tool.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# common/pinsrc.c: PIN files and pinentry for tuf-agent and tufctl (fake
+# pinentry scripts written into the test's temporary directory).
+TESTS += $(BUILD)/tests/test_pinsrc
+$(BUILD)/tests/test_pinsrc: $(BUILD)/tests/test_pinsrc.o $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))
