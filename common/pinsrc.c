@@ -758,7 +758,7 @@ pinentry_refused(int r, unsigned long code, const struct why *w)
 	switch (code & 0xffff) {
 	case GPG_ERR_CANCELED:
 	case GPG_ERR_FULLY_CANCELED:
-		return fail(TA_ERR_CANCELLED, w, "PIN entry cancelled at the pinentry");
+		return fail(TA_ERR_CANCELLED, w, "PIN entry cancelled");
 	case GPG_ERR_TIMEOUT:
 		return fail(TA_ERR_TIMEOUT, w, "the pinentry timed out");
 	default:
