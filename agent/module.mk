@@ -34,8 +34,9 @@ $(BUILD)/tests/test_agent_config: $(BUILD)/tests/test_agent_config.o $(AGENT_TES
 $(BUILD)/tests/test_agent_policy: $(BUILD)/tests/test_agent_policy.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
-# PIN sources: file:, env:, pinentry (against fake pinentry scripts the test
-# writes into its temporary directory).
+# PIN sources: the agent's policy over common/pinsrc.c (file: absolute and
+# private, env:, pinentry's title and GPG_TTY, none, unlock); the readers'
+# own rules are tests/test_pinsrc.c's.
 TESTS += $(BUILD)/tests/test_agent_pin
 $(BUILD)/tests/test_agent_pin: $(BUILD)/tests/test_agent_pin.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)

@@ -150,26 +150,28 @@ if [ -x "$TUFCTL" ] && command -v setsid >/dev/null; then
 		grep -q "^tufctl: no terminal to ask for the PIN (/dev/tty: .*); use --pin-file F or set TUFCTL_PINENTRY=pinentry" \
 		"$tmp/notty.err"
 
-	# A pinentry program that answers with the PIN in the file $PINENTRY_PIN.
+	# A pinentry program that answers with the PIN in the file named by
+	# $PINENTRY_USER_DATA (a pinentry sees only a few variables, this one
+	# among them: it is gpg's way of passing a pinentry data).
 	cat >"$tmp/pinentry" <<'EOF'
 #!/bin/sh
 echo "OK ready"
 while read -r cmd rest; do
 	case $cmd in
-	GETPIN) printf 'D %s\n' "$(cat "$PINENTRY_PIN")"; echo OK ;;
+	GETPIN) printf 'D %s\n' "$(cat "$PINENTRY_USER_DATA")"; echo OK ;;
 	BYE) exit 0 ;;
 	*) echo OK ;;
 	esac
 done
 EOF
 	chmod 755 "$tmp/pinentry"
-	tufctl_unlock pe-wrong TUFCTL_PINENTRY="$tmp/pinentry" PINENTRY_PIN="$tmp/wrong-pin" -- \
+	tufctl_unlock pe-wrong TUFCTL_PINENTRY="$tmp/pinentry" PINENTRY_USER_DATA="$tmp/wrong-pin" -- \
 		--token alpha
 	check "tufctl unlock through \$TUFCTL_PINENTRY (wrong PIN): exit 1, exactly one more C_Login" \
 		test "$rc/$(logins)" = "1/$((n + 3))"
 	check "  ... one line naming PIN incorrect" \
 		one_line "$tmp/pe-wrong.err" "^tufctl: unlock: PIN incorrect \("
-	tufctl_unlock pe-right TUFCTL_PINENTRY="$tmp/pinentry" PINENTRY_PIN="$tmp/right-pin" -- \
+	tufctl_unlock pe-right TUFCTL_PINENTRY="$tmp/pinentry" PINENTRY_USER_DATA="$tmp/right-pin" -- \
 		--token alpha
 	check "tufctl unlock through \$TUFCTL_PINENTRY (right PIN): unlocked, one more C_Login" \
 		test "$rc/$(cat "$tmp/pe-right.out")/$(logins)" = "0/unlocked alpha/$((n + 4))"

@@ -75,3 +75,9 @@ $(BUILD)/tests/test_notary_publish: $(BUILD)/tests/test_notary_publish.o \
     $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
     $(BUILD)/client/notary_auth.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
+
+# common/pinsrc.c: PIN files and pinentry for tuf-agent and tufctl (fake
+# pinentry scripts written into the test's temporary directory).
+TESTS += $(BUILD)/tests/test_pinsrc
+$(BUILD)/tests/test_pinsrc: $(BUILD)/tests/test_pinsrc.o $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))

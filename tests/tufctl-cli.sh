@@ -171,15 +171,15 @@ else
 	fail "--pin-file with mode 0640" "status $rc, stderr: $(cat "$tmp/err")"
 fi
 refused "--pin-file that does not exist" \
-	"tufctl: cannot open PIN file '$tmp/nopin': No such file or directory" \
+	"tufctl: PIN file '$tmp/nopin' does not exist" \
 	--socket "$nosock" unlock --pin-file "$tmp/nopin"
 : >"$tmp/pinempty"
 chmod 600 "$tmp/pinempty"
-refused "--pin-file that is empty" "tufctl: no PIN from PIN file '$tmp/pinempty'" \
+refused "--pin-file that is empty" "tufctl: the PIN from PIN file '$tmp/pinempty' is empty" \
 	--socket "$nosock" unlock --pin-file "$tmp/pinempty"
 printf '\n' >"$tmp/pinnl"
 chmod 600 "$tmp/pinnl"
-refused "--pin-file with only a newline" "tufctl: no PIN from PIN file '$tmp/pinnl'" \
+refused "--pin-file with only a newline" "tufctl: the PIN from PIN file '$tmp/pinnl' is empty" \
 	--socket "$nosock" unlock --pin-file "$tmp/pinnl"
 head -c 257 /dev/zero | tr '\0' 7 >"$tmp/pinlong"
 chmod 600 "$tmp/pinlong"
@@ -199,6 +199,25 @@ chmod 600 "$tmp/pinutf"
 refused "--pin-file not UTF-8" \
 	"tufctl: the PIN from PIN file '$tmp/pinutf' is not valid UTF-8 (byte 2)" \
 	--socket "$nosock" unlock --pin-file "$tmp/pinutf"
+# The agent's rules (common/pinsrc.h): no symbolic link, no FIFO (refused
+# at once, never waiting for a writer), no directory.
+printf '1234\n' >"$tmp/pin-target"
+chmod 600 "$tmp/pin-target"
+ln -sf "$tmp/pin-target" "$tmp/pin-link"
+refused "--pin-file that is a symbolic link" \
+	"tufctl: PIN file '$tmp/pin-link' is a symbolic link; name the file itself" \
+	--socket "$nosock" unlock --pin-file "$tmp/pin-link"
+mkfifo -m 600 "$tmp/pin-fifo"
+timeout 10 "$tufctl" --socket "$nosock" unlock --pin-file "$tmp/pin-fifo" >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+if [ "$rc" -eq 1 ] && err_is "tufctl: PIN file '$tmp/pin-fifo' is not a regular file"; then
+	pass "--pin-file that is a FIFO: refused without waiting for a writer"
+else
+	fail "--pin-file that is a FIFO" "status $rc, stderr: $(head -c 300 "$tmp/err")"
+fi
+refused "--pin-file that is a directory" \
+	"tufctl: PIN file '$tmp' is not a regular file" \
+	--socket "$nosock" unlock --pin-file "$tmp"
 
 printf '{"signed":{"x":"\303\050"},"signatures":[]}' >"$tmp/bad-utf8.json"
 refused "metadata not UTF-8, before connecting" \
@@ -319,6 +338,11 @@ agent ok unlock --pin-file "$tmp/pin600" --token ci-hsm
 [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "unlocked ci-hsm" ] &&
 	req 1 'r["method"] == "unlock" and r["params"] == {"token":"ci-hsm","pin":"p\u00e9n 12%34"}'
 check "unlock --pin-file: PIN sent without its newline" $?
+printf 'p\303\251n 12%%34\r\n' >"$tmp/pincrlf"
+chmod 400 "$tmp/pincrlf"
+agent ok unlock --pin-file "$tmp/pincrlf" --token ci-hsm
+[ "$rc" -eq 0 ] && req 1 'r["params"] == {"token":"ci-hsm","pin":"p\u00e9n 12%34"}'
+check "unlock --pin-file: a CRLF line ending dropped too" $?
 agent ok --json unlock --pin-file "$tmp/pin600"
 [ "$rc" -eq 0 ] && same_json "$tmp/out" '{"token":"ci-hsm"}' && req 1 '"token" not in r["params"]'
 check "unlock --json; no --token means no token param" $?
@@ -366,7 +390,7 @@ start ok
 TUFCTL_PINENTRY=$tmp/no-pinentry "$tufctl" --socket "$sock" unlock >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 stop
-[ "$rc" -eq 1 ] && err_is "tufctl: cannot start pinentry '$tmp/no-pinentry' (\$TUFCTL_PINENTRY): No such file or directory"
+[ "$rc" -eq 1 ] && err_is "tufctl: pinentry program '$tmp/no-pinentry' not found (\$TUFCTL_PINENTRY)"
 check "unlock: a pinentry that does not exist" $?
 
 # unlock on a terminal: a pty, echo off, prompt on stderr
