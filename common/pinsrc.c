@@ -21,6 +21,7 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/pinsrc.h"
@@ -94,13 +95,11 @@ why_end(const struct why *w, int r)
 	return r;
 }
 
+/* The monotonic clock (common/clock.h), as the deadlines here count it. */
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ta_now_ms();
 }
 
 /* ---- the PIN itself ------------------------------------------------------- */
