@@ -641,13 +641,14 @@ fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 		return sfail(s, "token", e, TA_ERR_NOMEM, "out of memory");
 	if (s->creds.kind == TN_CRED_DOCKER_TOKEN) {
 		const char *idtoken = s->creds.idtoken;
+		CURL *c = s->http.curl;
 
 		/* docker's identitytoken: the OAuth2 refresh-token grant. */
-		if ((r = form_add(s->http.curl, &form, &form_len, "grant_type", "refresh_token")) != 0 ||
-		    (r = form_add(s->http.curl, &form, &form_len, "refresh_token", idtoken)) != 0 ||
-		    (r = form_add(s->http.curl, &form, &form_len, "service", s->service)) != 0 ||
-		    (r = form_add(s->http.curl, &form, &form_len, "scope", scope)) != 0 ||
-		    (r = form_add(s->http.curl, &form, &form_len, "client_id", TN_CLIENT_ID)) != 0) {
+		if ((r = form_add(c, &form, &form_len, "grant_type", "refresh_token")) != 0 ||
+		    (r = form_add(c, &form, &form_len, "refresh_token", idtoken)) != 0 ||
+		    (r = form_add(c, &form, &form_len, "service", s->service)) != 0 ||
+		    (r = form_add(c, &form, &form_len, "scope", scope)) != 0 ||
+		    (r = form_add(c, &form, &form_len, "client_id", TN_CLIENT_ID)) != 0) {
 			r = sfail(s, "token", e, r, "out of memory");
 			goto out;
 		}
@@ -817,7 +818,8 @@ ping(struct tn_server *s, struct tn_error *e)
 		r = adopt_challenge(s, &ch, q.label, e);
 		goto out;
 	}
-	r = sfail(s, q.label, e, TA_ERR_PROTOCOL, "%ld %s%s; %s", q.status, tn_http_reason(&q), tn_http_tries_text(&q),
+	r = sfail(s, q.label, e, TA_ERR_PROTOCOL, "%ld %s%s; %s", q.status, tn_http_reason(&q),
+	    tn_http_tries_text(&q),
 	    q.status >= 500 ? "the server is not working; try again later"
 			    : "this is not a notary server, or the URL is wrong");
 out:
@@ -855,7 +857,8 @@ tn_server_open(const struct tn_options *o, struct tn_server **ret, struct tn_err
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: libcurl cannot start (out of memory)");
 		goto fail;
 	}
-	if ((s->gun = strdup(o->gun)) == NULL || escape_gun(s->http.curl, o->gun, &s->gun_path) != 0 ||
+	if ((s->gun = strdup(o->gun)) == NULL ||
+	    escape_gun(s->http.curl, o->gun, &s->gun_path) != 0 ||
 	    (o->tls_ca != NULL && (s->http.tls_ca = strdup(o->tls_ca)) == NULL)) {
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 		goto fail;
