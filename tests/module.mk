@@ -64,7 +64,7 @@ TESTS += tests/dct-rollback.sh
 $(FORGE_TOOL): $(BUILD)/tests/forge-tool.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
-# Include direction (DESIGN.md) and agent/ and client/ without an include circle.
+# Include direction (DESIGN.md) and agent/, client/ and tuf/ without an include circle.
 TESTS += tests/includes.sh
 
 # test_notary_publish: client/notary_publish.c, the publish engine, without
