@@ -16,7 +16,9 @@
  *	tokens.c     the token watch (absent, present, logged in) and PINs
  *	keys.c       finding a request's keys in the caches; the token signer
  *	keycache.c   each token's keys, listed once and shared between threads
- *	config.c pin.c audit.c   the configuration, PIN sources, audit records
+ *	config.c     the configuration's sections, keys and their meaning
+ *	confparse.c  its line reader (libinih), error texts, value parsers
+ *	pin.c audit.c   PIN sources, audit records
  * A PKCS#11 error becomes a user's message in handlers.c
  * (ta_handle_key_error) and signjob.c; a sign request's policy is decided
  * by policy.c (ta_policy_decide), called from signjob.c on the worker.

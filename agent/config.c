@@ -1,35 +1,22 @@
-/* The configuration file (DESIGN.md "Configuration"; syntax in config.h).
- *
- * libinih splits lines into sections and key = value pairs, but it reads
- * through our own line reader (read_line), for four reasons:
- *  - inih cuts a line longer than its buffer and parses the rest as a new
- *    line, so "keys = <190 bytes>operations = all" would grant "all";
- *    the reader refuses such lines instead;
- *  - inline comments and continuation lines depend on how inih was built
- *    (INI_ALLOW_INLINE_COMMENTS, INI_ALLOW_MULTILINE; Debian exports them as
- *    run-time globals, other builds do not).  The reader drops comments and
- *    indentation itself, so inih never sees either and the syntax is ours;
- *  - inih calls the handler only for key = value lines, so an empty or
- *    repeated section would go unnoticed; the reader sees every header;
- *  - the handler of the default build gets no line number; the reader
- *    counts lines. */
+/* The configuration file's sections, their keys and what each value means
+ * (DESIGN.md "Configuration"; syntax in config.h): the key tables, the
+ * setters that check and store values, comma-separated lists, the checks
+ * of a section at its end, and ta_config_load.  The line reader under
+ * libinih, the error texts and the value parsers for numbers, sizes,
+ * durations and PIN sources are agent/confparse.c's (agent/config_int.h). */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "agent/config.h"
+#include "agent/config_int.h"
 #include "common/err.h"
 #include "protocol/proto.h"
 
-#define RAW_LINE_MAX 4096          /* bytes read per line before refusing it */
 #define MIN_FRAME ((size_t)4 << 10)
 #define MIN_BUFFER ((uint64_t)1 << 20)
 #define MAX_BUFFER ((uint64_t)64 << 30)
@@ -78,10 +65,8 @@ struct key {
 };
 
 struct parse {
+	struct cfg_reader rd;                  /* the file, the line, the first error */
 	struct ta_config *cfg;
-	const char *path;
-	FILE *f;
-	unsigned lineno;
 
 	enum section sect;
 	unsigned sect_line;
@@ -94,14 +79,11 @@ struct parse {
 	unsigned agent_line;
 	unsigned token_line[TA_CFG_MAX_TOKENS];
 	unsigned rule_line[TA_CFG_MAX_RULES];
-
-	int r;                                 /* the first error */
-	unsigned err_line;
-	int sys_errno;                         /* for TA_ERR_SYSTEM */
-	char *err;
-	size_t errlen;
-	char raw[RAW_LINE_MAX + 1];
 };
+
+/* Errors go to the reader (agent/confparse.c): the first one wins. */
+#define fail(p, ...) ta__cfg_fail(&(p)->rd, __VA_ARGS__)
+#define fail_at(p, ...) ta__cfg_fail_at(&(p)->rd, __VA_ARGS__)
 
 static const struct {
 	const char *name;
@@ -117,203 +99,6 @@ static const struct {
 	{ "status", TA_OP_STATUS },
 	{ "key.scope", TA_OP_KEY_SCOPE },
 };
-
-/* ---- errors ------------------------------------------------------------- */
-
-static void __attribute__((format(printf, 4, 0)))
-vfail_at(struct parse *p, unsigned line, int r, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (p->r != 0)
-		return;
-	p->r = r;
-	p->err_line = line;
-	if (p->err == NULL || p->errlen == 0)
-		return;
-	if (line > 0)
-		n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, line);
-	else
-		n = snprintf(p->err, p->errlen, "%s: ", p->path);
-	if (n >= 0 && (size_t)n < p->errlen)
-		(void)vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-}
-
-static int __attribute__((format(printf, 4, 5)))
-fail_at(struct parse *p, unsigned line, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail_at(p, line, r, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* An error on the line being parsed. */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct parse *p, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail_at(p, p->lineno, r, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* ---- small parsers ------------------------------------------------------ */
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-has_blank(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (is_blank(*s))
-			return true;
-	}
-	return false;
-}
-
-/* Every byte of s is alphanumeric or in extra. */
-static bool
-all_in(const char *s, const char *extra)
-{
-	for (; *s != '\0'; s++) {
-		if (!is_alnum(*s) && strchr(extra, *s) == NULL)
-			return false;
-	}
-	return true;
-}
-
-/* Decimal digits only; 0, TA_ERR_INVALID or TA_ERR_TOO_LARGE (over max).
- * *end, when given, receives the first byte that is not a digit, and then
- * trailing bytes are the caller's business. */
-static int
-parse_uint(const char *s, uint64_t max, uint64_t *ret, const char **end)
-{
-	uint64_t v = 0;
-
-	if (!is_digit(*s))
-		return TA_ERR_INVALID;
-	for (; is_digit(*s); s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (v > (max - d) / 10)
-			return TA_ERR_TOO_LARGE;
-		v = v * 10 + d;
-	}
-	if (end != NULL)
-		*end = s;
-	else if (*s != '\0')
-		return TA_ERR_INVALID;
-	*ret = v;
-	return 0;
-}
-
-int
-ta_duration_parse(const char *s, int64_t *ret)
-{
-	const char *end = NULL;
-	uint64_t v, unit;
-	int r;
-
-	if (s == NULL || ret == NULL)
-		return TA_ERR_INVALID;
-	r = parse_uint(s, INT64_MAX, &v, &end);
-	if (r != 0)
-		return r;
-	switch (*end) {
-	case '\0':
-	case 's':
-		unit = 1;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	case 'w':
-		unit = (uint64_t)7 * 86400;
-		break;
-	case 'y':
-		unit = (uint64_t)365 * 86400;
-		break;
-	default:
-		return TA_ERR_INVALID;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return TA_ERR_INVALID;
-	if (v > INT64_MAX / unit)
-		return TA_ERR_TOO_LARGE;
-	*ret = (int64_t)(v * unit);
-	return 0;
-}
-
-static int
-pin_arg(struct ta_pin_source *pin, enum ta_pin_kind kind, const char *arg)
-{
-	size_t len = strlen(arg);
-
-	if (len > TA_CFG_VALUE_MAX)
-		return TA_ERR_TOO_LARGE;
-	pin->kind = kind;
-	memcpy(pin->arg, arg, len + 1);
-	return 0;
-}
-
-int
-ta_pin_source_parse(const char *s, struct ta_pin_source *ret)
-{
-	struct ta_pin_source pin = { .kind = TA_PIN_NONE };
-	const char *arg;
-	int r;
-
-	if (s == NULL || ret == NULL)
-		return TA_ERR_INVALID;
-	if (strcmp(s, "none") == 0) {
-		r = pin_arg(&pin, TA_PIN_NONE, "");
-	} else if (strcmp(s, "unlock") == 0) {
-		r = pin_arg(&pin, TA_PIN_UNLOCK, "");
-	} else if (strcmp(s, "pinentry") == 0) {
-		r = pin_arg(&pin, TA_PIN_PINENTRY, "");
-	} else if (strncmp(s, "pinentry:", 9) == 0) {
-		arg = s + 9;
-		r = arg[0] == '/' ? pin_arg(&pin, TA_PIN_PINENTRY, arg) : TA_ERR_INVALID;
-	} else if (strncmp(s, "file:", 5) == 0) {
-		arg = s + 5;
-		r = arg[0] == '/' ? pin_arg(&pin, TA_PIN_FILE, arg) : TA_ERR_INVALID;
-	} else if (strncmp(s, "env:", 4) == 0) {
-		arg = s + 4;
-		if (arg[0] == '\0' || is_digit(arg[0]) || !all_in(arg, "_"))
-			r = TA_ERR_INVALID;
-		else
-			r = pin_arg(&pin, TA_PIN_ENV, arg);
-	} else {
-		r = TA_ERR_INVALID;
-	}
-	if (r == 0)
-		*ret = pin;
-	return r;
-}
 
 const char *
 ta_op_name(unsigned op)
@@ -348,7 +133,7 @@ set_uint(struct parse *p, const char *name, const char *value, uint64_t min, uin
 	uint64_t v = 0;
 	int r;
 
-	r = parse_uint(value, UINT64_MAX, &v, NULL);
+	r = ta__cfg_parse_uint(value, UINT64_MAX, &v, NULL);
 	if (r == TA_ERR_INVALID)
 		return fail(p, r, "'%s' must be a number, not '%s'", name, value);
 	if (r != 0 || v < min || v > max)
@@ -416,48 +201,13 @@ set_max_inflight(struct parse *p, const char *name, const char *value)
 	return r;
 }
 
-/* A size: decimal bytes, or with one suffix K, M or G (2^10, 2^20, 2^30).
- * 0, TA_ERR_INVALID (not a size) or TA_ERR_TOO_LARGE (over max). */
-static int
-parse_size(const char *value, uint64_t max, uint64_t *ret)
-{
-	const char *end = NULL;
-	uint64_t v, unit = 1;
-	int r;
-
-	r = parse_uint(value, UINT64_MAX, &v, &end);
-	if (r != 0)
-		return r;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K':
-		unit = (uint64_t)1 << 10;
-		break;
-	case 'M':
-		unit = (uint64_t)1 << 20;
-		break;
-	case 'G':
-		unit = (uint64_t)1 << 30;
-		break;
-	default:
-		return TA_ERR_INVALID;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return TA_ERR_INVALID;
-	if (v > max / unit)
-		return TA_ERR_TOO_LARGE;
-	*ret = v * unit;
-	return 0;
-}
-
 static int
 set_max_frame(struct parse *p, const char *name, const char *value)
 {
 	uint64_t v = 0;
 	int r;
 
-	r = parse_size(value, TA_PROTO_MAX_FRAME, &v);
+	r = ta__cfg_parse_size(value, TA_PROTO_MAX_FRAME, &v);
 	if (r == TA_ERR_INVALID)
 		return fail(p, r, "'%s' must be a size (bytes, or with K, M or G), not '%s'", name,
 		    value);
@@ -475,7 +225,7 @@ set_buffer_size(struct parse *p, const char *name, const char *value, size_t *ds
 	uint64_t v = 0;
 	int r;
 
-	r = parse_size(value, MAX_BUFFER, &v);
+	r = ta__cfg_parse_size(value, MAX_BUFFER, &v);
 	if (r == TA_ERR_INVALID)
 		return fail(p, r, "'%s' must be a size (bytes, or with K, M or G), not '%s'", name,
 		    value);
@@ -927,7 +677,7 @@ begin_token(struct parse *p, const char *rest)
 	if (cfg->n_tokens >= TA_CFG_MAX_TOKENS)
 		return fail(p, TA_ERR_TOO_LARGE, "more than %d [token] sections",
 		    TA_CFG_MAX_TOKENS);
-	p->token_line[cfg->n_tokens] = p->lineno;
+	p->token_line[cfg->n_tokens] = p->rd.lineno;
 	t = &cfg->tokens[cfg->n_tokens++];
 	memset(t, 0, sizeof(*t));
 	memcpy(t->name, name, sizeof(t->name));
@@ -961,7 +711,7 @@ begin_rule(struct parse *p, const char *rest)
 	if (cfg->n_rules >= TA_CFG_MAX_RULES)
 		return fail(p, TA_ERR_TOO_LARGE, "more than %d [allow] sections",
 		    TA_CFG_MAX_RULES);
-	p->rule_line[cfg->n_rules] = p->lineno;
+	p->rule_line[cfg->n_rules] = p->rd.lineno;
 	rule = &cfg->rules[cfg->n_rules++];
 	memset(rule, 0, sizeof(*rule));
 	memcpy(rule->name, name, sizeof(rule->name));
@@ -976,8 +726,9 @@ begin_rule(struct parse *p, const char *rest)
 
 /* line is "[...]" with blanks and comments dropped. */
 static int
-begin_section(struct parse *p, const char *line)
+begin_section(void *arg, const char *line)
 {
+	struct parse *p = arg;
 	char inner[RAW_LINE_MAX + 1];
 	size_t len = strlen(line);
 	char *s;
@@ -990,7 +741,7 @@ begin_section(struct parse *p, const char *line)
 	p->seen = 0;
 	p->token = NULL;
 	p->rule = NULL;
-	p->sect_line = p->lineno;
+	p->sect_line = p->rd.lineno;
 	if (len < 2 || line[len - 1] != ']')
 		return fail(p, TA_ERR_INVALID, "section header without ']'");
 	memcpy(inner, line + 1, len - 2);
@@ -1005,7 +756,7 @@ begin_section(struct parse *p, const char *line)
 		if (p->agent_line != 0)
 			return fail(p, TA_ERR_INVALID,
 			    "duplicate section [agent] (first at line %u)", p->agent_line);
-		p->agent_line = p->lineno;
+		p->agent_line = p->rd.lineno;
 		p->sect = SECT_AGENT;
 		p->keys = agent_keys;
 		p->n_keys = sizeof(agent_keys) / sizeof(agent_keys[0]);
@@ -1022,7 +773,7 @@ begin_section(struct parse *p, const char *line)
 	    "allow \"NAME\")", s);
 }
 
-/* ---- libinih callbacks -------------------------------------------------- */
+/* ---- keys ------------------------------------------------------------------- */
 
 static int
 on_value(void *user, const char *section, const char *name, const char *value)
@@ -1032,8 +783,8 @@ on_value(void *user, const char *section, const char *name, const char *value)
 	uint32_t bit = 0;
 	size_t i;
 
-	(void)section; /* ours is in p->sect: read_line() saw the header */
-	if (p->r != 0)
+	(void)section; /* ours is in p->sect: begin_section() saw the header */
+	if (p->rd.r != 0)
 		return 0;
 	if (p->sect == SECT_NONE) {
 		(void)fail(p, TA_ERR_INVALID, "key '%s' outside any section", name);
@@ -1064,85 +815,6 @@ on_value(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
-/* Reads one line into p->raw: 1, 0 at the end of the file, or an error. */
-static int
-read_raw(struct parse *p, size_t *ret_len)
-{
-	size_t len = 0;
-	bool too_long = false;
-	int c;
-
-	while ((c = getc(p->f)) != EOF && c != '\n') {
-		if (len < RAW_LINE_MAX)
-			p->raw[len++] = (char)c;
-		else
-			too_long = true;
-	}
-	if (ferror(p->f)) {
-		p->sys_errno = errno;
-		return fail_at(p, 0, TA_ERR_SYSTEM, "read: %s", strerror(p->sys_errno));
-	}
-	if (c == EOF && len == 0 && !too_long)
-		return 0;
-	p->lineno++;
-	if (too_long)
-		return fail(p, TA_ERR_TOO_LARGE, "line is too long");
-	p->raw[len] = '\0';
-	*ret_len = len;
-	return 1;
-}
-
-/* inih's fgets-style reader: hands over each line with blanks and comments
- * dropped, after handling section headers itself. */
-static char *
-read_line(char *str, int num, void *stream)
-{
-	struct parse *p = stream;
-	char *s, *cut;
-	size_t len = 0, i;
-	int r;
-
-	if (p->r != 0 || num < 2)
-		return NULL;
-	r = read_raw(p, &len);
-	if (r <= 0)
-		return NULL;
-	s = p->raw;
-	if (p->lineno == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t' && !(c == '\r' && i == len - 1)) || c == 0x7f) {
-			(void)fail(p, TA_ERR_INVALID, "control character 0x%02x in line", c);
-			return NULL;
-		}
-	}
-	while (is_blank(*s))
-		s++;
-	/* A comment starts the line or follows a blank. */
-	for (cut = s; *cut != '\0'; cut++) {
-		if ((*cut == ';' || *cut == '#') && (cut == s || is_blank(cut[-1])))
-			break;
-	}
-	*cut = '\0';
-	len = (size_t)(cut - s);
-	while (len > 0 && (is_blank(s[len - 1]) || s[len - 1] == '\r'))
-		s[--len] = '\0';
-
-	if (s[0] == '[' && begin_section(p, s) != 0)
-		return NULL;
-	if (len >= (size_t)num) {
-		(void)fail(p, TA_ERR_TOO_LARGE, "line is too long (%zu characters without "
-		    "comments, at most %d)", len, num - 1);
-		return NULL;
-	}
-	memcpy(str, s, len + 1);
-	return str;
-}
-
 /* ---- public ------------------------------------------------------------- */
 
 void
@@ -1162,7 +834,7 @@ int
 ta_config_load(struct ta_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct parse *p = NULL;
-	int r, ir;
+	int r;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -1171,43 +843,35 @@ ta_config_load(struct ta_config *cfg, const char *path, char *err, size_t errlen
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return TA_ERR_NOMEM;
-	p->path = path;
-	p->err = err;
-	p->errlen = errlen;
+	p->rd.path = path;
+	p->rd.err = err;
+	p->rd.errlen = errlen;
+	p->rd.begin_section = begin_section;
+	p->rd.arg = p;
 	p->cfg = malloc(sizeof(*p->cfg));
 	if (p->cfg == NULL) {
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
 	memcpy(p->cfg, cfg, sizeof(*cfg));
-	p->f = fopen(path, "re");
-	if (p->f == NULL) {
-		p->sys_errno = errno;
-		r = fail_at(p, 0, TA_ERR_SYSTEM, "cannot open: %s", strerror(p->sys_errno));
+	p->rd.f = fopen(path, "re");
+	if (p->rd.f == NULL) {
+		p->rd.sys_errno = errno;
+		r = fail_at(p, 0, TA_ERR_SYSTEM, "cannot open: %s", strerror(p->rd.sys_errno));
 		goto out;
 	}
 
-	ir = ini_parse_stream(read_line, p, on_value, p);
-	if (ir > 0 && (p->r == 0 || (unsigned)ir < p->err_line)) {
-		/* inih found a line that is neither a pair, a header nor a comment
-		 * before (or without) any error of ours. */
-		p->r = 0;
-		(void)fail_at(p, (unsigned)ir, TA_ERR_INVALID,
-		    "expected 'key = value', '[section]' or a comment");
-	} else if (ir < 0 && p->r == 0) {
-		(void)fail_at(p, 0, ir == -2 ? TA_ERR_NOMEM : TA_ERR_SYSTEM, "cannot parse");
-	}
-	if (p->r == 0)
+	if (ta__cfg_read(&p->rd, on_value) == 0)
 		(void)end_section(p);
-	r = p->r;
+	r = p->rd.r;
 	if (r == 0)
 		memcpy(cfg, p->cfg, sizeof(*cfg));
 out:
-	if (p->f != NULL)
-		(void)fclose(p->f);
+	if (p->rd.f != NULL)
+		(void)fclose(p->rd.f);
 	free(p->cfg);
-	if (r == TA_ERR_SYSTEM && p->sys_errno != 0)
-		errno = p->sys_errno;
+	if (r == TA_ERR_SYSTEM && p->rd.sys_errno != 0)
+		errno = p->rd.sys_errno;
 	free(p);
 	return r;
 }

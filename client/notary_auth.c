@@ -20,19 +20,6 @@
 #include "common/secret.h"
 #include "common/utf8.h"
 
-int
-tn_fail(struct tn_error *e, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e != NULL) {
-		va_start(ap, fmt);
-		(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 #define STR_(x) #x
 #define STR(x) STR_(x)
 

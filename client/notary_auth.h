@@ -31,7 +31,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "client/notary_http.h"
+#include "client/notary_base.h"
 
 #define TN_PARAM_MAX 2048          /* one challenge parameter's value */
 #define TN_PARAM_NAME_MAX 63       /* one challenge parameter's name */

@@ -1,13 +1,12 @@
-/* tufctl's client for the notary server HTTP API (client/notary_http.h),
- * on libcurl.
- *
- * One easy handle per server (so connections are reused), reset before
- * each transfer and configured from scratch: http/https only, no signals,
- * bounded connect and stall times, a body cap enforced as bytes arrive.
- * Registry token auth (FORMATS §1.9) is driven from here: the exchanges
- * with the server and the token realm (Basic or OAuth refresh-token
- * grants); what they carry is parsed and held by client/notary_auth.c
- * (challenges, token answers, credentials, docker's config.json).
+/* tufctl's client for the notary server HTTP API (client/notary_http.h):
+ * the endpoints (the /v2/ ping, GETs of metadata and server keys, the
+ * multipart publish), the checks of what the caller gives (URL, GUN,
+ * names), the server's error catalogue turned into texts, and registry
+ * token auth (FORMATS §1.9) driven from here: the exchanges with the
+ * server and the token realm (Basic or OAuth refresh-token grants).  What
+ * they carry is parsed and held by client/notary_auth.c (challenges, token
+ * answers, credentials, docker's config.json); each exchange goes through
+ * client/http.c (the libcurl transport: set-up, bounded bodies, retries).
  *
  * Secrets (the password, docker's identity token, bearer tokens and every
  * Authorization header built from them) live in buffers that are wiped
@@ -24,23 +23,19 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "client/http.h"
 #include "client/notary_auth.h"
 #include "client/notary_http.h"
 #include "common/err.h"
 #include "common/secret.h"
 #include "common/utf8.h"
 
-#define TN_TRIES 4
 #define TN_RETRY_BASE_MS 250
-#define TN_CONNECT_TIMEOUT_S 10L
 #define TN_STALL_S 30L
-#define TN_LOW_SPEED 1024L
-#define TN_MAX_REDIRS 3L
 #define TN_GUN_MAX 255
 #define TN_NAME_MAX 255
 #define TN_URL_MAX 2048
 #define TN_PARTS_MAX 64
-#define TN_ERRBODY_MAX ((size_t)64 << 10)  /* error bodies: enough for any catalogue */
 #define TN_PING_MAX ((size_t)64 << 10)
 #define TN_CLIENT_ID "tufctl"
 
@@ -48,49 +43,19 @@ enum tn_scope { TN_SCOPE_PULL, TN_SCOPE_PUSH, TN_SCOPE_ADMIN, TN_SCOPE_N };
 static const char *const scope_actions[TN_SCOPE_N] = {"pull", "push,pull", "*"};
 
 struct tn_server {
-	CURL *curl;
-	char *url;      /* scheme://host[:port], no trailing slash */
+	struct tn_http http; /* the easy handle, base URL, scheme, CA bundle */
 	char *host;     /* lower case, as in the URL (IPv6 in brackets) */
 	char *hostport; /* host[:port] as in the URL */
-	bool https;
 	bool default_port; /* no port in the URL, or the scheme's */
 	char *gun;
 	char *gun_path; /* each segment percent-escaped, '/' between them */
-	char *tls_ca;
 	bool read_only;
-	long retry_ms;
-	long stall_s;
 
 	/* Token auth: set from a Bearer challenge. */
 	char *realm;
 	char *service;
 	struct tn_creds creds;
 	struct tn_token tok[TN_SCOPE_N];
-};
-
-/* One HTTP exchange, possibly tried several times. */
-struct tn_req {
-	struct tn_server *s;
-	const char *method;   /* "GET" or "POST" */
-	const char *label;    /* for texts: "GET .../root.json" */
-	const char *url;
-	size_t max;           /* cap for a 2xx body */
-	bool follow;          /* GETs follow up to TN_MAX_REDIRS redirects */
-	const struct tn_part *parts; /* POST: multipart/form-data, or */
-	size_t nparts;
-	curl_mime *mime;      /* (made anew for each try: a sent one is spent) */
-	const char *form;     /* POST: application/x-www-form-urlencoded (may be secret) */
-	size_t form_len;      /* (a POST with neither sends an empty body) */
-	/* The answer. */
-	long status;
-	char reason[64];
-	uint8_t *body;        /* wiped when freed: token answers are secret */
-	size_t len, cap;
-	bool too_large;       /* a 2xx body over max: the transfer was stopped */
-	bool truncated;       /* an error body over TN_ERRBODY_MAX: kept in part */
-	int tries;
-	CURLcode cc;
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -100,53 +65,12 @@ static int __attribute__((format(printf, 5, 6)))
 sfail(const struct tn_server *s, const char *label, struct tn_error *e, int r, const char *fmt,
     ...)
 {
-	char text[sizeof(e->text)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	r = tn_http_vfail(&s->http, label, e, r, fmt, ap);
 	va_end(ap);
-	if (label != NULL)
-		return tn_fail(e, r, "notary server %s: %s: %s", s->url, label, text);
-	return tn_fail(e, r, "notary server %s: %s", s->url, text);
-}
-
-/* Copies at most n bytes of untrusted text (a server's message) into out,
- * control characters and bytes that are not UTF-8 as '?', cut with "..."
- * (on a character boundary) when it does not fit. */
-static void
-clean_text(char *out, size_t outsz, const char *in, size_t n)
-{
-	size_t o = 0, i = 0;
-
-	if (outsz < 4) {
-		if (outsz > 0)
-			out[0] = '\0';
-		return;
-	}
-	while (i < n && in[i] != '\0') {
-		size_t k = ta_utf8_seq((const uint8_t *)in + i, n - i);
-		bool bad = k == 0 || (k == 1 && ((unsigned char)in[i] < 0x20 || in[i] == 0x7f));
-		size_t w = bad ? 1 : k;
-
-		if (o + w + 1 > outsz) {
-			/* o is on a character boundary; cut back, it may not be. */
-			if (o > outsz - 4) {
-				o = outsz - 4;
-				while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
-					o--;
-			}
-			memcpy(out + o, "...", 4);
-			return;
-		}
-		if (bad)
-			out[o] = '?';
-		else
-			memcpy(out + o, in + i, k);
-		o += w;
-		i += w;
-	}
-	out[o] = '\0';
+	return r;
 }
 
 static time_t
@@ -156,15 +80,6 @@ now_s(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 /* A knob from the environment that may only lower a default: lo..def. */
@@ -182,15 +97,6 @@ env_lower(const char *name, long lo, long def)
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > def)
 		return def;
 	return n;
-}
-
-/* Wipes every header line (Authorization among them) before freeing. */
-static void
-headers_free(struct curl_slist *h)
-{
-	for (struct curl_slist *p = h; p != NULL; p = p->next)
-		ta_wipe(p->data, strlen(p->data));
-	curl_slist_free_all(h);
 }
 
 /* ---- checks of what the caller gives ------------------------------------- */
@@ -336,15 +242,15 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 		    "fragment; give the server's base URL only (the API lives under /v2/)", url);
 		goto out;
 	}
-	s->https = strcasecmp(scheme, "https") == 0;
+	s->http.https = strcasecmp(scheme, "https") == 0;
 	for (char *p = host; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	s->default_port = port == NULL || strcmp(port, s->https ? "443" : "80") == 0;
+	s->default_port = port == NULL || strcmp(port, s->http.https ? "443" : "80") == 0;
 	if ((s->host = strdup(host)) == NULL ||
 	    asprintf(&s->hostport, "%s%s%s", host, port ? ":" : "", port ? port : "") < 0 ||
-	    asprintf(&s->url, "%s://%s", s->https ? "https" : "http", s->hostport) < 0) {
-		s->hostport = s->url = NULL;
+	    asprintf(&s->http.url, "%s://%s", s->http.https ? "https" : "http", s->hostport) < 0) {
+		s->hostport = s->http.url = NULL;
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 	}
 out:
@@ -358,339 +264,6 @@ out:
 	curl_free(pw);
 	curl_url_cleanup(u);
 	return r;
-}
-
-/* ---- one transfer ------------------------------------------------------------ */
-
-static void
-req_reset_answer(struct tn_req *q)
-{
-	ta_wipe_free(q->body, q->cap);
-	q->body = NULL;
-	q->len = q->cap = 0;
-	q->status = 0;
-	q->reason[0] = '\0';
-	q->too_large = q->truncated = false;
-	q->errbuf[0] = '\0';
-	q->cc = CURLE_OK;
-}
-
-static void
-req_free(struct tn_req *q)
-{
-	curl_mime_free(q->mime);
-	q->mime = NULL;
-	ta_wipe_free(q->body, q->cap);
-	q->body = NULL;
-	q->len = q->cap = 0;
-}
-
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct tn_req *q = arg;
-	size_t len = size * n;
-
-	/* The reason phrase of the last status line (redirects and 100
-	 * Continue have theirs too; the last one wins). */
-	if (len > 9 && memcmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', len);
-		const char *sp2 = sp ? memchr(sp + 1, ' ', len - (size_t)(sp + 1 - p)) : NULL;
-		size_t k = 0;
-
-		q->reason[0] = '\0';
-		if (sp2 != NULL) {
-			k = len - (size_t)(sp2 + 1 - p);
-			while (k > 0 && (sp2[k] == '\r' || sp2[k] == '\n'))
-				k--;
-			clean_text(q->reason, sizeof(q->reason), sp2 + 1, k);
-		}
-	}
-	return len;
-}
-
-/* Appends, growing by doubling; the old buffer is wiped (it may hold a
- * token answer). */
-static int
-body_append(struct tn_req *q, const char *p, size_t n, size_t max)
-{
-	if (q->len + n + 1 > q->cap) {
-		size_t cap = q->cap ? q->cap : 4096;
-		uint8_t *nb;
-
-		while (cap < q->len + n + 1)
-			cap *= 2;
-		if (cap > max + 1)
-			cap = max + 1;
-		if ((nb = malloc(cap)) == NULL)
-			return -1;
-		if (q->len > 0)
-			memcpy(nb, q->body, q->len);
-		ta_wipe_free(q->body, q->cap);
-		q->body = nb;
-		q->cap = cap;
-	}
-	memcpy(q->body + q->len, p, n);
-	q->len += n;
-	q->body[q->len] = '\0';
-	return 0;
-}
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct tn_req *q = arg;
-	size_t len = size * n, max;
-	long status = 0;
-	curl_off_t clen = -1;
-	bool ok;
-
-	(void)curl_easy_getinfo(q->s->curl, CURLINFO_RESPONSE_CODE, &status);
-	ok = status >= 200 && status < 300;
-	max = ok ? q->max : TN_ERRBODY_MAX;
-	if (q->len == 0 && ok &&
-	    curl_easy_getinfo(q->s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen) == CURLE_OK &&
-	    clen > 0 && (uint64_t)clen > max) {
-		q->too_large = true;
-		return 0;
-	}
-	if (len > max - q->len) {
-		if (ok) {
-			q->too_large = true;
-			return 0;
-		}
-		len = max - q->len;
-		q->truncated = true;
-	}
-	if (len > 0 && body_append(q, p, len, max) != 0)
-		return 0; /* CURLE_WRITE_ERROR, too_large unset: out of memory */
-	return q->truncated ? 0 : size * n;
-}
-
-/* One part per role: field "files", filename = role, the bytes as given. */
-static int
-make_mime(struct tn_req *q)
-{
-	curl_mime_free(q->mime);
-	if ((q->mime = curl_mime_init(q->s->curl)) == NULL)
-		return TA_ERR_NOMEM;
-	for (size_t i = 0; i < q->nparts; i++) {
-		curl_mimepart *p = curl_mime_addpart(q->mime);
-
-		if (p == NULL || curl_mime_name(p, "files") != CURLE_OK ||
-		    curl_mime_filename(p, q->parts[i].role) != CURLE_OK ||
-		    curl_mime_type(p, "application/octet-stream") != CURLE_OK ||
-		    curl_mime_data(p, (const char *)q->parts[i].data, q->parts[i].len) != CURLE_OK)
-			return TA_ERR_NOMEM;
-	}
-	return 0;
-}
-
-static int
-setup(struct tn_req *q, struct curl_slist *hdrs)
-{
-	struct tn_server *s = q->s;
-	CURL *c = s->curl;
-	CURLcode cc = CURLE_OK;
-
-	curl_easy_reset(c);
-#define SET(opt, val) \
-	if (cc == CURLE_OK) \
-	cc = curl_easy_setopt(c, opt, val)
-	SET(CURLOPT_URL, q->url);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	/* Never from https down to http. */
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, s->https ? "https" : "http,https");
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT, TN_CONNECT_TIMEOUT_S);
-	SET(CURLOPT_LOW_SPEED_LIMIT, TN_LOW_SPEED);
-	SET(CURLOPT_LOW_SPEED_TIME, s->stall_s);
-	SET(CURLOPT_FOLLOWLOCATION, q->follow ? 1L : 0L);
-	SET(CURLOPT_MAXREDIRS, TN_MAX_REDIRS);
-	SET(CURLOPT_USERAGENT, "tufctl/" TA_VERSION);
-	SET(CURLOPT_ERRORBUFFER, q->errbuf);
-	SET(CURLOPT_WRITEFUNCTION, on_body);
-	SET(CURLOPT_WRITEDATA, q);
-	SET(CURLOPT_HEADERFUNCTION, on_header);
-	SET(CURLOPT_HEADERDATA, q);
-	SET(CURLOPT_HTTPHEADER, hdrs);
-	if (s->tls_ca != NULL)
-		SET(CURLOPT_CAINFO, s->tls_ca);
-	if (strcmp(q->method, "POST") == 0) {
-		if (q->parts != NULL) {
-			if (make_mime(q) != 0)
-				return TA_ERR_NOMEM;
-			SET(CURLOPT_MIMEPOST, q->mime);
-		} else {
-			/* Not copied: a form may hold a refresh token, which
-			 * stays in the caller's buffer that is wiped. */
-			SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->form_len);
-			SET(CURLOPT_POSTFIELDS, q->form != NULL ? q->form : "");
-		}
-	}
-#undef SET
-	return cc == CURLE_OK ? 0 : TA_ERR_INTERNAL;
-}
-
-/* Transport failures where nothing reached the server. */
-static bool
-nothing_sent(CURLcode cc)
-{
-	return cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_RESOLVE_PROXY ||
-	    cc == CURLE_COULDNT_CONNECT || cc == CURLE_SSL_CONNECT_ERROR;
-}
-
-static bool
-retry_get(CURLcode cc)
-{
-	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static const char *
-tries_text(const struct tn_req *q)
-{
-	static char buf[32];
-
-	if (q->tries <= 1)
-		return "";
-	(void)snprintf(buf, sizeof(buf), " after %d tries", q->tries);
-	return buf;
-}
-
-static int
-transport_error(const struct tn_req *q, const char *who, struct tn_error *e)
-{
-	const struct tn_server *s = q->s;
-	const char *why = q->errbuf[0] != '\0' ? q->errbuf : curl_easy_strerror(q->cc);
-	bool post = strcmp(q->method, "POST") == 0;
-
-	switch (q->cc) {
-	case CURLE_WRITE_ERROR:
-		if (q->too_large)
-			return sfail(s, who, e, TA_ERR_TOO_LARGE, "the answer is over %zu bytes; "
-			    "the server is not sending what a notary server sends", q->max);
-		return sfail(s, who, e, TA_ERR_NOMEM, "out of memory");
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return sfail(s, who, e, TA_ERR_SYSTEM, "cannot resolve the host name (%s)%s; "
-		    "check the server URL", why, tries_text(q));
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return sfail(s, who, e, TA_ERR_SYSTEM, "cannot connect (%s)%s; is the server "
-		    "running and is the URL right?", why, tries_text(q));
-	case CURLE_PEER_FAILED_VERIFICATION:
-		return sfail(s, who, e, TA_ERR_SYSTEM, "the server's TLS certificate is not "
-		    "trusted (%s); give the CA that signed it with --tls-ca", why);
-	case CURLE_SSL_CACERT_BADFILE:
-		return sfail(s, who, e, TA_ERR_SYSTEM, "cannot use the CA bundle '%s' (%s); give "
-		    "a PEM file of CA certificates with --tls-ca", s->tls_ca ? s->tls_ca : "",
-		    why);
-	case CURLE_SSL_CONNECT_ERROR:
-		return sfail(s, who, e, TA_ERR_SYSTEM, "the TLS handshake failed (%s)%s; is the "
-		    "server speaking https?", why, tries_text(q));
-	case CURLE_OPERATION_TIMEDOUT: {
-		curl_off_t ct = 0;
-
-		/* Zero when the request never started: no connection. */
-		(void)curl_easy_getinfo(s->curl, CURLINFO_PRETRANSFER_TIME_T, &ct);
-		if (ct == 0)
-			return sfail(s, who, e, TA_ERR_TIMEOUT, "no connection within %ld s; is "
-			    "the server up and reachable?", TN_CONNECT_TIMEOUT_S);
-		return sfail(s, who, e, TA_ERR_TIMEOUT, "the server stopped answering (under "
-		    "%ld bytes/s for %ld s)%s; try again later", TN_LOW_SPEED, s->stall_s,
-		    post ? "; the update may or may not have been applied: read it back "
-			   "before publishing again" : "");
-	}
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return sfail(s, who, e, TA_ERR_PROTOCOL, "redirected to a URL tufctl will not "
-		    "follow (%s); only http(s), never from https to http", why);
-	case CURLE_TOO_MANY_REDIRECTS:
-		return sfail(s, who, e, TA_ERR_PROTOCOL, "more than %ld redirects; give the "
-		    "server's final URL", TN_MAX_REDIRS);
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-		if (post)
-			return sfail(s, who, e, TA_ERR_SYSTEM, "the connection broke before the "
-			    "server answered (%s); the update may or may not have been applied: "
-			    "read it back before publishing again", why);
-		return sfail(s, who, e, TA_ERR_SYSTEM, "the connection broke (%s)%s; try again "
-		    "later", why, tries_text(q));
-	default:
-		return sfail(s, who, e, TA_ERR_SYSTEM, "the transfer failed (%s)%s", why,
-		    tries_text(q));
-	}
-}
-
-/* Sends q, trying again (GET: on transport errors and 5xx; POST: only when
- * nothing was sent) with backoff.  0 with q->status set (any status, a 5xx
- * too when the tries ran out), or a TA_ERR_* with *e filled. */
-static int
-send_req(struct tn_req *q, struct curl_slist *hdrs, const char *who, struct tn_error *e)
-{
-	struct tn_server *s = q->s;
-	bool get = strcmp(q->method, "GET") == 0;
-	long backoff = s->retry_ms;
-	int r;
-
-	for (q->tries = 1;; q->tries++) {
-		bool again;
-
-		req_reset_answer(q);
-		if ((r = setup(q, hdrs)) != 0)
-			return sfail(s, who, e, r, "cannot set up the transfer (libcurl: out of "
-			    "memory?)");
-		q->cc = curl_easy_perform(s->curl);
-		if (q->cc == CURLE_WRITE_ERROR && q->truncated && !q->too_large)
-			q->cc = CURLE_OK; /* an error body cut short: the status stands */
-		if (q->cc == CURLE_OK)
-			(void)curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &q->status);
-		if (q->cc != CURLE_OK)
-			again = get ? retry_get(q->cc) : nothing_sent(q->cc);
-		else
-			again = get && q->status >= 500 && q->status <= 599;
-		if (!again || q->tries >= TN_TRIES)
-			break;
-		sleep_ms(backoff);
-		backoff *= 2;
-	}
-	if (q->cc != CURLE_OK)
-		return transport_error(q, who, e);
-	return 0;
-}
-
-/* ---- answers -------------------------------------------------------------- */
-
-static const char *
-reason_of(const struct tn_req *q)
-{
-	if (q->reason[0] != '\0')
-		return q->reason;
-	switch (q->status) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "";
-	}
 }
 
 /* The server's error catalogue, {"errors":[{"code","message","detail"}]}:
@@ -718,7 +291,7 @@ catalogue(const struct tn_req *q, struct tn_catalogue *cat)
 	    !json_is_string(v = json_object_get(err0, "code")))
 		goto out;
 	code = json_string_value(v);
-	clean_text(cat->code, sizeof(cat->code), code, strlen(code));
+	tn_clean_text(cat->code, sizeof(cat->code), code, strlen(code));
 	if (json_is_string(v = json_object_get(err0, "message")))
 		msg = json_string_value(v);
 	detail = json_object_get(err0, "detail");
@@ -736,17 +309,17 @@ catalogue(const struct tn_req *q, struct tn_catalogue *cat)
 			m = json_string_value(er);
 		(void)snprintf(tmp, sizeof(tmp), "%s%s%s", n ? n : "", n && m ? ": " : "",
 		    m ? m : "");
-		clean_text(dtext, sizeof(dtext), tmp, strlen(tmp));
+		tn_clean_text(dtext, sizeof(dtext), tmp, strlen(tmp));
 	} else if (json_is_string(detail)) {
 		const char *d = json_string_value(detail);
 
-		clean_text(dtext, sizeof(dtext), d, strlen(d));
+		tn_clean_text(dtext, sizeof(dtext), d, strlen(d));
 	}
 	{
 		char m[200] = "";
 
 		if (msg != NULL)
-			clean_text(m, sizeof(m), msg, strlen(msg));
+			tn_clean_text(m, sizeof(m), msg, strlen(msg));
 		if (strcmp(cat->code, "INVALID_UPDATE") == 0 && dtext[0] != '\0')
 			(void)snprintf(cat->text, sizeof(cat->text), "%s", dtext);
 		else if (dtext[0] != '\0')
@@ -764,16 +337,16 @@ out:
 
 /* A non-2xx, non-401 answer as the error of the header's list. */
 static int
-status_error(const struct tn_req *q, const char *who, struct tn_error *e)
+status_error(const struct tn_server *s, const struct tn_req *q, const char *who,
+    struct tn_error *e)
 {
-	const struct tn_server *s = q->s;
 	struct tn_catalogue cat;
 	bool have = catalogue(q, &cat);
 	long st = q->status;
 
 	if (st == 404)
 		return sfail(s, who, e, TA_ERR_NOT_FOUND, "404 %s: the server has no such file "
-		    "for '%s'", reason_of(q), s->gun);
+		    "for '%s'", tn_http_reason(q), s->gun);
 	if (st == 400 && have && strcmp(cat.code, "INVALID_UPDATE") == 0)
 		return sfail(s, who, e, TA_ERR_VERIFY, "the server refused the update: %s; fix "
 		    "the metadata (the server's log says more)", cat.text);
@@ -782,20 +355,20 @@ status_error(const struct tn_req *q, const char *who, struct tn_error *e)
 		    "newer one (VERSION); raise the version and sign again");
 	if (st == 400)
 		return sfail(s, who, e, TA_ERR_FORMAT, "400 %s: %s; the server could not use "
-		    "what was sent", reason_of(q), have ? cat.text : "no error catalogue");
+		    "what was sent", tn_http_reason(q), have ? cat.text : "no error catalogue");
 	if (st == 401 || st == 403)
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s%s%s; the credentials do "
-		    "not allow this on '%s'", st, reason_of(q), have ? ": " : "",
+		    "not allow this on '%s'", st, tn_http_reason(q), have ? ": " : "",
 		    have ? cat.text : "", s->gun);
 	if (st >= 300 && st <= 399)
 		return sfail(s, who, e, TA_ERR_PROTOCOL, "%ld %s: a redirect tufctl does not "
-		    "follow here; give the server's final URL", st, reason_of(q));
+		    "follow here; give the server's final URL", st, tn_http_reason(q));
 	if (st >= 500 && st <= 599)
 		return sfail(s, who, e, TA_ERR_PROTOCOL, "%ld %s%s%s%s%s; try again later", st,
-		    reason_of(q), have ? " (" : "", have ? cat.text : "", have ? ")" : "",
-		    tries_text(q));
+		    tn_http_reason(q), have ? " (" : "", have ? cat.text : "", have ? ")" : "",
+		    tn_http_tries_text(q));
 	return sfail(s, who, e, TA_ERR_PROTOCOL, "unexpected answer %ld %s%s%s; is this a "
-	    "notary server?", st, reason_of(q), have ? ": " : "", have ? cat.text : "");
+	    "notary server?", st, tn_http_reason(q), have ? ": " : "", have ? cat.text : "");
 }
 
 /* ---- challenges -------------------------------------------------------------- */
@@ -813,7 +386,7 @@ answer_challenge(struct tn_server *s, struct tn_challenge *ch)
 
 	/* Copied: a struct curl_header lasts until the next call only. */
 	for (i = 0; i < amount && i < TN_CHALLENGE_LINES; i++) {
-		if (curl_easy_header(s->curl, "WWW-Authenticate", i, CURLH_HEADER, -1, &h) !=
+		if (curl_easy_header(s->http.curl, "WWW-Authenticate", i, CURLH_HEADER, -1, &h) !=
 		    CURLHE_OK)
 			break;
 		amount = h->amount;
@@ -837,12 +410,12 @@ static int
 adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *who,
     struct tn_error *e)
 {
-	enum tn_realm_fault f = tn_realm_check(ch->realm, s->https);
+	enum tn_realm_fault f = tn_realm_check(ch->realm, s->http.https);
 	CURLU *u = NULL;
 	char *scheme = NULL, *host = NULL, *user = NULL, rtext[128];
 	int r = 0;
 
-	clean_text(rtext, sizeof(rtext), ch->realm, strlen(ch->realm));
+	tn_clean_text(rtext, sizeof(rtext), ch->realm, strlen(ch->realm));
 	if (f == TN_REALM_MISSING)
 		return sfail(s, who, e, TA_ERR_PROTOCOL, "the Bearer challenge has no realm; the "
 		    "server's auth setup is broken");
@@ -861,7 +434,7 @@ adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *
 		    "URL; refusing it");
 		goto out;
 	}
-	if (f == TN_REALM_DOWNGRADE || (s->https && strcmp(scheme, "https") != 0)) {
+	if (f == TN_REALM_DOWNGRADE || (s->http.https && strcmp(scheme, "https") != 0)) {
 		r = sfail(s, who, e, TA_ERR_PROTOCOL, "the token realm '%s' is plain http while "
 		    "the server is https; refusing to send credentials there", rtext);
 		goto out;
@@ -894,7 +467,7 @@ creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
 	char realm[128];
 	const char *who = "token";
 
-	clean_text(realm, sizeof(realm), s->realm, strlen(s->realm));
+	tn_clean_text(realm, sizeof(realm), s->realm, strlen(s->realm));
 	switch (s->creds.kind) {
 	case TN_CRED_CALLER:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the token service %s refused the "
@@ -923,7 +496,7 @@ creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
 /* ---- tokens ------------------------------------------------------------------ */
 
 /* Appends a header line holding a secret; hdr (size bytes) is wiped and
- * freed whatever happens, and headers_free() wipes the list's copy. */
+ * freed whatever happens, and tn_headers_free() wipes the list's copy. */
 static int
 add_secret_header(struct curl_slist **hdrs, char *hdr, size_t size)
 {
@@ -1054,7 +627,7 @@ take_token(struct tn_server *s, const struct tn_req *q, struct tn_token *t, stru
 static int
 fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 {
-	struct tn_req q = {.s = s, .max = TN_TOKEN_BODY_MAX};
+	struct tn_req q = {.h = &s->http, .max = TN_TOKEN_BODY_MAX};
 	struct tn_auth_host h = {.host = s->host, .hostport = s->hostport,
 	    .default_port = s->default_port};
 	struct curl_slist *hdrs = NULL;
@@ -1062,19 +635,20 @@ fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 	size_t form_len = 0;
 	int r;
 
-	if ((r = tn_creds_from_docker(&s->creds, &h, s->url, e)) != 0)
+	if ((r = tn_creds_from_docker(&s->creds, &h, s->http.url, e)) != 0)
 		return r;
 	if (asprintf(&scope, "repository:%s:%s", s->gun, scope_actions[sc]) < 0)
 		return sfail(s, "token", e, TA_ERR_NOMEM, "out of memory");
 	if (s->creds.kind == TN_CRED_DOCKER_TOKEN) {
 		const char *idtoken = s->creds.idtoken;
+		CURL *c = s->http.curl;
 
 		/* docker's identitytoken: the OAuth2 refresh-token grant. */
-		if ((r = form_add(s->curl, &form, &form_len, "grant_type", "refresh_token")) != 0 ||
-		    (r = form_add(s->curl, &form, &form_len, "refresh_token", idtoken)) != 0 ||
-		    (r = form_add(s->curl, &form, &form_len, "service", s->service)) != 0 ||
-		    (r = form_add(s->curl, &form, &form_len, "scope", scope)) != 0 ||
-		    (r = form_add(s->curl, &form, &form_len, "client_id", TN_CLIENT_ID)) != 0) {
+		if ((r = form_add(c, &form, &form_len, "grant_type", "refresh_token")) != 0 ||
+		    (r = form_add(c, &form, &form_len, "refresh_token", idtoken)) != 0 ||
+		    (r = form_add(c, &form, &form_len, "service", s->service)) != 0 ||
+		    (r = form_add(c, &form, &form_len, "scope", scope)) != 0 ||
+		    (r = form_add(c, &form, &form_len, "client_id", TN_CLIENT_ID)) != 0) {
 			r = sfail(s, "token", e, r, "out of memory");
 			goto out;
 		}
@@ -1096,7 +670,7 @@ fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 		q.url = url;
 	}
 	q.label = "token";
-	if ((r = send_req(&q, hdrs, "token", e)) != 0)
+	if ((r = tn_http_send(&q, hdrs, "token", e)) != 0)
 		goto out;
 	if (q.status == 401 || q.status == 403) {
 		r = creds_refused(s, &q, e);
@@ -1105,19 +679,19 @@ fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 	if (q.status < 200 || q.status > 299) {
 		char realm[128];
 
-		clean_text(realm, sizeof(realm), s->realm, strlen(s->realm));
+		tn_clean_text(realm, sizeof(realm), s->realm, strlen(s->realm));
 		r = sfail(s, "token", e, TA_ERR_PROTOCOL, "the token service %s answered %ld %s%s; "
-		    "try again later", realm, q.status, reason_of(&q), tries_text(&q));
+		    "try again later", realm, q.status, tn_http_reason(&q), tn_http_tries_text(&q));
 		goto out;
 	}
 	r = take_token(s, &q, &s->tok[sc], e);
 out:
-	headers_free(hdrs);
+	tn_headers_free(hdrs);
 	if (form != NULL)
 		ta_wipe_free(form, form_len + 1);
 	free(url);
 	free(scope);
-	req_free(&q);
+	tn_req_free(&q);
 	return r;
 }
 
@@ -1134,10 +708,10 @@ not_authorized(struct tn_server *s, const struct tn_req *q, enum tn_scope sc, co
 	if (s->creds.kind == TN_CRED_NONE)
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s without registry credentials; "
 		    "set TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD (or use "
-		    "--password-stdin, or docker login)%s", q->status, reason_of(q),
+		    "--password-stdin, or docker login)%s", q->status, tn_http_reason(q),
 		    s->creds.helpers ? "; docker's credential helpers are not used" : "");
 	return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s%s%s: %s%s%s is not allowed to %s "
-	    "'%s'; ask the registry's admin for that access", q->status, reason_of(q),
+	    "'%s'; ask the registry's admin for that access", q->status, tn_http_reason(q),
 	    have ? ": " : "", have ? cat.text : "",
 	    s->creds.kind == TN_CRED_DOCKER_TOKEN ? "docker's identity token" : "user '",
 	    s->creds.kind == TN_CRED_DOCKER_TOKEN ? "" : s->creds.user,
@@ -1167,29 +741,29 @@ call(struct tn_server *s, struct tn_req *q, enum tn_scope sc, struct tn_error *e
 
 			if (t->value == NULL || now_s() >= t->until) {
 				if ((r = fetch_token(s, sc, e)) != 0) {
-					headers_free(hdrs);
+					tn_headers_free(hdrs);
 					return r;
 				}
 			}
 			if ((r = bearer_header(t, &hdrs)) != 0) {
-				headers_free(hdrs);
+				tn_headers_free(hdrs);
 				return sfail(s, q->label, e, r, "out of memory");
 			}
 			sent_token = true;
 		}
-		r = send_req(q, hdrs, q->label, e);
-		headers_free(hdrs);
+		r = tn_http_send(q, hdrs, q->label, e);
+		tn_headers_free(hdrs);
 		if (r != 0)
 			return r;
 		if (q->status >= 200 && q->status <= 299)
 			return 0;
 		if (q->status != 401)
-			return status_error(q, q->label, e);
+			return status_error(s, q, q->label, e);
 		if ((c = answer_challenge(s, &ch)) == TA_ERR_NOMEM)
 			return sfail(s, q->label, e, c, "out of memory");
 		if (c <= 0)
 			return sfail(s, q->label, e, TA_ERR_PROTOCOL, "401 %s with %s Bearer "
-			    "challenge; tufctl speaks registry token auth only", reason_of(q),
+			    "challenge; tufctl speaks registry token auth only", tn_http_reason(q),
 			    c < 0 ? "a malformed" : "no");
 		if (sent_token && refetched)
 			return not_authorized(s, q, sc, q->label, e);
@@ -1205,7 +779,7 @@ call(struct tn_server *s, struct tn_req *q, enum tn_scope sc, struct tn_error *e
 static int
 tuf_url(const struct tn_server *s, const char *tail, char **ret)
 {
-	return asprintf(ret, "%s/v2/%s/_trust/tuf/%s", s->url, s->gun_path, tail) < 0 ?
+	return asprintf(ret, "%s/v2/%s/_trust/tuf/%s", s->http.url, s->gun_path, tail) < 0 ?
 	    TA_ERR_NOMEM : 0;
 }
 
@@ -1214,20 +788,20 @@ tuf_url(const struct tn_server *s, const char *tail, char **ret)
 static int
 ping(struct tn_server *s, struct tn_error *e)
 {
-	struct tn_req q = {.s = s, .method = "GET", .label = "GET /v2/", .max = TN_PING_MAX,
+	struct tn_req q = {.h = &s->http, .method = "GET", .label = "GET /v2/", .max = TN_PING_MAX,
 	    .follow = true};
 	struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
 	struct tn_challenge ch;
 	char *url = NULL;
 	int r, c;
 
-	if (hdrs == NULL || asprintf(&url, "%s/v2/", s->url) < 0) {
+	if (hdrs == NULL || asprintf(&url, "%s/v2/", s->http.url) < 0) {
 		url = NULL;
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 		goto out;
 	}
 	q.url = url;
-	if ((r = send_req(&q, hdrs, q.label, e)) != 0)
+	if ((r = tn_http_send(&q, hdrs, q.label, e)) != 0)
 		goto out;
 	if (q.status >= 200 && q.status <= 299)
 		goto out;
@@ -1244,13 +818,14 @@ ping(struct tn_server *s, struct tn_error *e)
 		r = adopt_challenge(s, &ch, q.label, e);
 		goto out;
 	}
-	r = sfail(s, q.label, e, TA_ERR_PROTOCOL, "%ld %s%s; %s", q.status, reason_of(&q), tries_text(&q),
+	r = sfail(s, q.label, e, TA_ERR_PROTOCOL, "%ld %s%s; %s", q.status, tn_http_reason(&q),
+	    tn_http_tries_text(&q),
 	    q.status >= 500 ? "the server is not working; try again later"
 			    : "this is not a notary server, or the URL is wrong");
 out:
-	headers_free(hdrs);
+	tn_headers_free(hdrs);
 	free(url);
-	req_free(&q);
+	tn_req_free(&q);
 	return r;
 }
 
@@ -1277,19 +852,20 @@ tn_server_open(const struct tn_options *o, struct tn_server **ret, struct tn_err
 		r = tn_fail(e, TA_ERR_SYSTEM, "notary: libcurl cannot start");
 		goto fail;
 	}
-	if ((s->curl = curl_easy_init()) == NULL) {
+	if ((s->http.curl = curl_easy_init()) == NULL) {
 		curl_global_cleanup();
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: libcurl cannot start (out of memory)");
 		goto fail;
 	}
-	if ((s->gun = strdup(o->gun)) == NULL || escape_gun(s->curl, o->gun, &s->gun_path) != 0 ||
-	    (o->tls_ca != NULL && (s->tls_ca = strdup(o->tls_ca)) == NULL)) {
+	if ((s->gun = strdup(o->gun)) == NULL ||
+	    escape_gun(s->http.curl, o->gun, &s->gun_path) != 0 ||
+	    (o->tls_ca != NULL && (s->http.tls_ca = strdup(o->tls_ca)) == NULL)) {
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 		goto fail;
 	}
 	s->read_only = o->read_only;
-	s->retry_ms = env_lower("TUFCTL_HTTP_RETRY_MS", 0, TN_RETRY_BASE_MS);
-	s->stall_s = env_lower("TUFCTL_HTTP_STALL_S", 1, TN_STALL_S);
+	s->http.retry_ms = env_lower("TUFCTL_HTTP_RETRY_MS", 0, TN_RETRY_BASE_MS);
+	s->http.stall_s = env_lower("TUFCTL_HTTP_STALL_S", 1, TN_STALL_S);
 	if ((r = tn_creds_from_caller(&s->creds, o->creds_user, o->creds_pass, e)) != 0)
 		goto fail;
 	if ((r = ping(s, e)) != 0)
@@ -1311,14 +887,14 @@ tn_server_close(struct tn_server *s)
 	tn_creds_clear(&s->creds);
 	free(s->realm);
 	free(s->service);
-	free(s->url);
+	free(s->http.url);
 	free(s->host);
 	free(s->hostport);
 	free(s->gun);
 	free(s->gun_path);
-	free(s->tls_ca);
-	if (s->curl != NULL) {
-		curl_easy_cleanup(s->curl);
+	free(s->http.tls_ca);
+	if (s->http.curl != NULL) {
+		curl_easy_cleanup(s->http.curl);
 		curl_global_cleanup();
 	}
 	free(s);
@@ -1327,14 +903,14 @@ tn_server_close(struct tn_server *s)
 const char *
 tn_server_url(const struct tn_server *s)
 {
-	return s->url;
+	return s->http.url;
 }
 
 int
 tn_get(struct tn_server *s, const char *name, size_t max, uint8_t **ret, size_t *ret_len,
     struct tn_error *e)
 {
-	struct tn_req q = {.s = s, .method = "GET", .max = max, .follow = true};
+	struct tn_req q = {.h = &s->http, .method = "GET", .max = max, .follow = true};
 	char label[TN_NAME_MAX + 16], *url = NULL, *tail = NULL;
 	int r;
 
@@ -1365,7 +941,7 @@ tn_get(struct tn_server *s, const char *name, size_t max, uint8_t **ret, size_t 
 	*ret_len = q.len;
 	q.body = NULL;
 out:
-	req_free(&q);
+	tn_req_free(&q);
 	free(url);
 	free(tail);
 	return r;
@@ -1375,7 +951,7 @@ int
 tn_server_key(struct tn_server *s, const char *role, bool rotate, char **ret_json,
     struct tn_error *e)
 {
-	struct tn_req q = {.s = s, .max = TN_KEY_MAX};
+	struct tn_req q = {.h = &s->http, .max = TN_KEY_MAX};
 	char label[64], *url = NULL, *tail = NULL;
 	json_t *k = NULL;
 	int r;
@@ -1410,7 +986,7 @@ tn_server_key(struct tn_server *s, const char *role, bool rotate, char **ret_jso
 	q.body = NULL;
 out:
 	json_decref(k);
-	req_free(&q);
+	tn_req_free(&q);
 	free(url);
 	free(tail);
 	return r;
@@ -1419,7 +995,7 @@ out:
 int
 tn_publish(struct tn_server *s, const struct tn_part *parts, size_t n, struct tn_error *e)
 {
-	struct tn_req q = {.s = s, .method = "POST", .label = "POST .../ (publish)",
+	struct tn_req q = {.h = &s->http, .method = "POST", .label = "POST .../ (publish)",
 	    .max = TN_ERRBODY_MAX};
 	char *url = NULL;
 	int r;
@@ -1456,11 +1032,11 @@ tn_publish(struct tn_server *s, const struct tn_part *parts, size_t n, struct tn
 		goto out;
 	if (q.status != 200) {
 		r = sfail(s, q.label, e, TA_ERR_PROTOCOL, "%ld %s where 200 was expected; read "
-		    "the repository back before publishing again", q.status, reason_of(&q));
+		    "the repository back before publishing again", q.status, tn_http_reason(&q));
 		goto out;
 	}
 out:
-	req_free(&q);
+	tn_req_free(&q);
 	free(url);
 	return r;
 }

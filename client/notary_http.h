@@ -53,18 +53,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/notary_base.h"
+
 #define TN_ROOT_MAX (100u << 20)      /* notary client's general cap */
 #define TN_META_MAX (100u << 20)
 #define TN_TIMESTAMP_MAX (1u << 20)   /* notary client's timestamp cap */
 #define TN_KEY_MAX (64u << 10)
-
-struct tn_error {
-	char text[512];
-};
-
-/* Sets e->text (when e is not NULL) and returns r: every tn_ function
- * fails with one of these. */
-int tn_fail(struct tn_error *e, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Where the credentials come from: the first that applies.
  *   creds_user/creds_pass set by the caller (--password-stdin or the
@@ -110,14 +104,8 @@ int tn_get(struct tn_server *s, const char *name, size_t max, uint8_t **ret, siz
 int tn_server_key(struct tn_server *s, const char *role, bool rotate, char **ret_json,
     struct tn_error *e);
 
-struct tn_part {
-	const char *role;        /* form filename: "root", "targets/releases", ... */
-	const uint8_t *data;
-	size_t len;
-};
-
 /* One multipart/form-data POST to <url>/v2/<gun>/_trust/tuf/ with a part per
- * role (field "files", filename = role, type application/octet-stream), the
+ * role (struct tn_part, client/notary_base.h; field "files", filename = role, type application/octet-stream), the
  * bytes exactly as given.  0 on 200. */
 int tn_publish(struct tn_server *s, const struct tn_part *parts, size_t n, struct tn_error *e);
 

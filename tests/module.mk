@@ -26,14 +26,14 @@ TESTS += $(BUILD)/tests/test_pkcs11_fault
 $(BUILD)/tests/test_pkcs11_fault: $(BUILD)/tests/test_pkcs11_fault.o $(TEST_HELPERS) $(PKCS11_LIBS)
 	$(call link,$@,$^,$(PKCS11_LDLIBS) $(LIBS_CMOCKA) -ldl)
 
-# http-tool drives client/notary_http.c (tufctl's notary HTTP client);
+# http-tool drives client/notary_http.c and client/http.c (tufctl's notary HTTP client);
 # notary-http.sh runs it against a real notary-server: token auth through
 # tests/notary/token-issuer.py, TLS, faults through tests/notary/fault-proxy.py.
 HTTP_TOOL := $(BUILD)/tests/http-tool
 TEST_EXTRA += $(HTTP_TOOL)
 TESTS += tests/notary-http.sh
-$(HTTP_TOOL): $(BUILD)/tests/http-tool.o $(BUILD)/client/notary_http.o \
-    $(BUILD)/client/notary_auth.o $(TUF_LIBS)
+$(HTTP_TOOL): $(BUILD)/tests/http-tool.o $(BUILD)/client/notary_http.o $(BUILD)/client/http.o \
+    $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL))
 
 # test_notary_auth: client/notary_auth.c (registry token auth, split out of
@@ -41,7 +41,7 @@ $(HTTP_TOOL): $(BUILD)/tests/http-tool.o $(BUILD)/client/notary_http.o \
 # token answers, docker's config.json, credentials and header lines.
 TESTS += $(BUILD)/tests/test_notary_auth
 $(BUILD)/tests/test_notary_auth: $(BUILD)/tests/test_notary_auth.o $(BUILD)/client/notary_auth.o \
-    $(TUF_LIBS)
+    $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # test_notary_repo: tn_check_fresh, the version and expiry rules of
@@ -49,7 +49,8 @@ $(BUILD)/tests/test_notary_auth: $(BUILD)/tests/test_notary_auth.o $(BUILD)/clie
 TESTS += $(BUILD)/tests/test_notary_repo
 $(BUILD)/tests/test_notary_repo: $(BUILD)/tests/test_notary_repo.o $(BUILD)/client/notary_walk.o \
     $(BUILD)/client/notary_store.o $(BUILD)/client/files.o \
-    $(BUILD)/client/notary_http.o $(BUILD)/client/notary_auth.o $(TUF_LIBS)
+    $(BUILD)/client/notary_http.o $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o \
+    $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
 
 # dct-rollback.sh: rollback, fork and freeze attacks on tufctl's update
@@ -63,7 +64,7 @@ TESTS += tests/dct-rollback.sh
 $(FORGE_TOOL): $(BUILD)/tests/forge-tool.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
-# Include direction (DESIGN.md) and agent/ without an include circle.
+# Include direction (DESIGN.md) and agent/, client/ and tuf/ without an include circle.
 TESTS += tests/includes.sh
 
 # test_notary_publish: client/notary_publish.c, the publish engine, without
@@ -73,7 +74,7 @@ TESTS += $(BUILD)/tests/test_notary_publish
 $(BUILD)/tests/test_notary_publish: $(BUILD)/tests/test_notary_publish.o \
     $(BUILD)/tests/memsigner.o $(BUILD)/client/notary_publish.o $(BUILD)/client/notary_walk.o \
     $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
-    $(BUILD)/client/notary_auth.o $(TUF_LIBS)
+    $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
 
 # common/pinsrc.c: PIN files and pinentry for tuf-agent and tufctl (fake

@@ -1,4 +1,4 @@
-/* Unit tests for agent/config.c: the configuration file, PIN sources and
+/* Unit tests for agent/config.c and agent/confparse.c: the configuration file, PIN sources and
  * durations. */
 #include <errno.h>
 #include <limits.h>

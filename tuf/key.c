@@ -11,7 +11,7 @@
 #include "tuf/canon.h"
 #include "tuf/encoding.h"
 #include "tuf/key.h"
-#include "tuf/x509.h"
+#include "tuf/x509pem.h"
 
 /* How keyval.public encodes the key. */
 enum form {

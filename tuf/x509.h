@@ -17,9 +17,10 @@
  * ECDSA-Sig-Value) and checked with the certificate's own key before the
  * certificate is returned.
  *
- * PEM is written exactly as Go's pem.EncodeToMemory writes it (64-column
- * lines, final "\n"), which is what notary re-encodes before it recomputes
- * an x509 key ID (Appendix A "Key id").
+ * PEM (tuf/x509pem.h, included here) is written exactly as Go's
+ * pem.EncodeToMemory writes it (64-column lines, final "\n"), which is what
+ * notary re-encodes before it recomputes an x509 key ID (Appendix A "Key
+ * id").
  *
  * Results are malloc'd (free()); ret_* are written only on success. */
 #ifndef TA_X509_H
@@ -32,11 +33,11 @@
 #include <openssl/x509.h>
 
 #include "tuf/signer.h"
+#include "tuf/x509pem.h"
 
 #define TA_X509_DEFAULT_DAYS 3650   /* notary's root lifetime, 10 years */
 #define TA_X509_MAX_DAYS 36525      /* 100 years */
 #define TA_X509_GUN_MAX 255         /* a docker repository name's limit */
-#define TA_X509_BUNDLE_MAX 8        /* certificates in one root key */
 
 /* ta_x509_check_root() flags. */
 #define TA_X509_CHECK_TIME 0x1u     /* also NotBefore <= now + 1 day, now <= NotAfter */
@@ -56,20 +57,6 @@ struct ta_x509_error {
  * TA_ERR_VERIFY when its signature does not verify; TA_ERR_CRYPTO. */
 int ta_x509_make_root(const struct ta_signer *signer, const char *gun, unsigned days,
     time_t now, uint8_t **ret_der, size_t *ret_len) __attribute__((warn_unused_result));
-
-/* The PEM text of a DER certificate, in Go's form; NUL-terminated, the NUL
- * not counted.  TA_ERR_INVALID unless der is exactly one certificate. */
-int ta_x509_to_pem(const uint8_t *der, size_t len, char **ret_pem, size_t *ret_len)
-    __attribute__((warn_unused_result));
-
-/* Parses a PEM certificate bundle (len bytes, no NUL needed): one or more
- * "CERTIFICATE" blocks, each exactly in Go's form, back to back, nothing
- * else, at most TA_X509_BUNDLE_MAX of them, each exactly one DER
- * certificate.  *ret holds them in order; free with
- * sk_X509_pop_free(s, X509_free).  TA_ERR_INVALID for anything else,
- * TA_ERR_TOO_LARGE past the limit. */
-int ta_x509_bundle_parse(const uint8_t *pem, size_t len, STACK_OF(X509) **ret)
-    __attribute__((warn_unused_result));
 
 /* Checks a root key's certificate bundle (keyval.public decoded, see
  * ta_key_public_bytes()) against GUN as notary's ValidateRoot does for each
