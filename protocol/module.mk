@@ -1,7 +1,7 @@
 # protocol/: frames and messages.  Decode -> checked request structs, encode
 # responses; no I/O.  jansson and common/ only (scripts/check-includes).
 PROTO_SRC := protocol/wire.c protocol/request.c protocol/response.c protocol/client.c \
-	protocol/scope.c
+	protocol/scope.c protocol/result.c protocol/params.c
 LIBRARIES += $(LIB_PROTO)
 LINT_SRC += $(PROTO_SRC)
 
