@@ -219,10 +219,12 @@ ta_proto_encode_hello_result(
     struct ta_buf *out, const struct ta_proto_id *id, uint32_t version, const char *agent)
 {
 	json_t *res = NULL;
+	int r;
 
 	if (out == NULL)
 		return TA_ERR_INVALID;
-	return encode_built(out, id, ta_proto_hello_result_json(version, agent, &res), res);
+	r = ta_proto_hello_result_json(version, agent, &res);
+	return encode_built(out, id, r, res);
 }
 
 int
@@ -230,10 +232,12 @@ ta_proto_encode_sign_result(
     struct ta_buf *out, const struct ta_proto_id *id, const struct ta_proto_sign_result *res)
 {
 	json_t *o = NULL;
+	int r;
 
 	if (out == NULL)
 		return TA_ERR_INVALID;
-	return encode_built(out, id, ta_proto_sign_result_json(res, &o), o);
+	r = ta_proto_sign_result_json(res, &o);
+	return encode_built(out, id, r, o);
 }
 
 int

@@ -159,6 +159,17 @@ profile_from(const char *s)
 	return TA_PROTO_PROFILE_NONE;
 }
 
+/* Any type a KEY can have: the generatable ones, and "rsa" for an RSA key
+ * of another size that some other program put on the token. */
+static enum ta_key_type
+key_type_from(const char *s)
+{
+	for (int t = TA_KEY_NONE + 1; t <= TA_KEY_RSA_OTHER; t++)
+		if (strcmp(ta_key_type_name(t), s) == 0)
+			return t;
+	return TA_KEY_NONE;
+}
+
 /* ---- encoding helpers ------------------------------------------------------------ */
 
 /* Sets o[key] to v (a new reference, NULL after an OOM); false on failure. */
@@ -444,7 +455,7 @@ ta_proto_decode_key_info(const json_t *v, struct ta_proto_key_info *ret)
 	    (ret->token = get_str(v, "token", name_ok, TA_PROTO_TOKEN_MAX)) == NULL ||
 	    (ret->uri = get_str(v, "uri", name_ok, TA_PROTO_URI_MAX)) == NULL ||
 	    (type = get_str(v, "type", text_ok, 32)) == NULL ||
-	    (ret->type = ta_key_type_from_name(type)) == TA_KEY_NONE || !json_is_object(ids) ||
+	    (ret->type = key_type_from(type)) == TA_KEY_NONE || !json_is_object(ids) ||
 	    !ta__proto_only_members(ids, id_members) ||
 	    (ret->notary_id = get_hex(ids, "notary")) == NULL ||
 	    (ret->tuf_id = get_hex(ids, "tuf")) == NULL || !get_bool(v, "cert", &ret->cert) ||
