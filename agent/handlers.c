@@ -379,8 +379,8 @@ list_priv_free(void *p)
 }
 
 static int
-list_add(struct list_priv *lp, const struct ta_cached_key *ck,
-    const struct ta_proto_key_info *info, char *uri)
+list_add(struct list_priv *lp, const struct ta_cached_key *ck, const struct ta_proto_key_info *info,
+    char *uri)
 {
 	struct list_entry *e;
 

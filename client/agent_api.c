@@ -22,8 +22,8 @@ request(struct tufctl_agent *a, enum ta_proto_method m, int r, json_t *params, b
 	struct tufctl_agent *own = NULL;
 
 	if (r != 0) {
-		(void)tufctl_fail("%s: cannot build the request: %s", ta_proto_method_name(m),
-		    ta_strerror(r));
+		(void)tufctl_fail(
+		    "%s: cannot build the request: %s", ta_proto_method_name(m), ta_strerror(r));
 		goto out;
 	}
 	if (a == NULL) {
@@ -225,7 +225,8 @@ tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const
 	int r;
 
 	_Static_assert(TA_PROTO_GUN_MAX == TA_PROTO_ROLE_MAX, "guns and roles share listed()");
-	if (!copy(q.key, sizeof(q.key), key) || !copy(q.scope.guns[0], sizeof(q.scope.guns[0]), gun) ||
+	if (!copy(q.key, sizeof(q.key), key) ||
+	    !copy(q.scope.guns[0], sizeof(q.scope.guns[0]), gun) ||
 	    !copy(q.scope.roles[0], sizeof(q.scope.roles[0]), role))
 		return tufctl_fail("key.scope: %s", ta_strerror(TA_ERR_TOO_LARGE));
 	if (tufctl_agent_key_scope(NULL, &q, &res, &sr) != 0)
@@ -239,7 +240,8 @@ tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const
 	if (covered)
 		return TUFCTL_OK;
 	q.op = TA_PROTO_SCOPE_ADD;
-	q.scope.profile = strcmp(profile, "tuf") == 0 ? TA_PROTO_PROFILE_TUF : TA_PROTO_PROFILE_NOTARY;
+	q.scope.profile =
+	    strcmp(profile, "tuf") == 0 ? TA_PROTO_PROFILE_TUF : TA_PROTO_PROFILE_NOTARY;
 	q.scope.n_guns = 1;
 	q.scope.n_roles = 1;
 	r = tufctl_agent_key_scope(NULL, &q, &res, &sr) != 0 ? TUFCTL_FAIL : TUFCTL_OK;
@@ -251,7 +253,7 @@ tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const
 		    "--profile %s --add\n",
 		    key, role, gun, key, gun, role, profile);
 	else if (!tufctl.json)
-		(void)fprintf(stderr, "tufctl: key '%s' is now scoped to %s of %s\n", key, role,
-		    gun);
+		(void)fprintf(
+		    stderr, "tufctl: key '%s' is now scoped to %s of %s\n", key, role, gun);
 	return r;
 }

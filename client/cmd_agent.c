@@ -228,7 +228,7 @@ out_of_memory(const char *cmd)
 
 /* After clean_tree() on a result decoded by dec into ret: decoded again, so
  * that ret borrows the cleaned strings. */
-#define REDECODE(cmd, dec, result, ret)                                                       \
+#define REDECODE(cmd, dec, result, ret)                                                            \
 	(clean_tree(result), (dec)((result), (ret)) != 0 ? out_of_memory(cmd) : TUFCTL_OK)
 
 /* ---- status -------------------------------------------------------------------- */
@@ -843,9 +843,10 @@ key_scope(int argc, char **argv)
 	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0) ||
 	    (add && so.n_guns == 0))
 		return tufctl_usage("key scope", "a scope needs both --gun and --role");
-	q.op = clear ? TA_PROTO_SCOPE_CLEAR
-		     : so.n_guns == 0 ? TA_PROTO_SCOPE_SHOW
-				      : add ? TA_PROTO_SCOPE_ADD : TA_PROTO_SCOPE_SET;
+	q.op = clear            ? TA_PROTO_SCOPE_CLEAR
+	       : so.n_guns == 0 ? TA_PROTO_SCOPE_SHOW
+	       : add            ? TA_PROTO_SCOPE_ADD
+				: TA_PROTO_SCOPE_SET;
 	if (opt_copy("key scope", "label", label, q.key, sizeof(q.key)) != 0 ||
 	    scope_fill("key scope", &so, &q.scope) != 0)
 		return TUFCTL_USAGE;

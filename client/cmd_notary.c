@@ -635,13 +635,15 @@ cmd_init(int argc, char **argv)
 		k = NULL;
 	}
 	if (tufctl_scope_ensure(o.targets_key, "notary", repo->gun, "targets") != 0 ||
-	    tn_agent_key_show(o.cmd, o.targets_key, &k) != 0 || add_key(&o, root, "targets", k) != 0)
+	    tn_agent_key_show(o.cmd, o.targets_key, &k) != 0 ||
+	    add_key(&o, root, "targets", k) != 0)
 		goto out;
 	ta_key_free(k);
 	k = NULL;
-	if (o.snapshot_key != NULL ? tufctl_scope_ensure(o.snapshot_key, "notary", repo->gun, "snapshot") != 0 ||
-					 tn_agent_key_show(o.cmd, o.snapshot_key, &k) != 0 :
-				     server_key(&o, &ns, "snapshot", false, &k) != 0)
+	if (o.snapshot_key != NULL
+		? tufctl_scope_ensure(o.snapshot_key, "notary", repo->gun, "snapshot") != 0 ||
+		      tn_agent_key_show(o.cmd, o.snapshot_key, &k) != 0
+		: server_key(&o, &ns, "snapshot", false, &k) != 0)
 		goto out;
 	if (add_key(&o, root, "snapshot", k) != 0)
 		goto out;
@@ -804,9 +806,10 @@ cmd_delegation(int argc, char **argv)
 	if ((keys = json_object()) == NULL || (paths = json_array()) == NULL)
 		goto oom;
 	for (size_t i = 0; i < o.n_keys + o.n_certs; i++) {
-		if ((i < o.n_keys ? tufctl_scope_ensure(o.keys[i], "notary", o.args[0], o.args[1]) != 0 ||
-					tn_agent_key_show(o.cmd, o.keys[i], &k) != 0 :
-				    cert_key(&o, o.certs[i - o.n_keys], &k) != 0))
+		if ((i < o.n_keys
+			    ? tufctl_scope_ensure(o.keys[i], "notary", o.args[0], o.args[1]) != 0 ||
+				  tn_agent_key_show(o.cmd, o.keys[i], &k) != 0
+			    : cert_key(&o, o.certs[i - o.n_keys], &k) != 0))
 			goto out;
 		if (ta_key_to_json(k, &obj) != 0 || json_object_set_new(keys, ta_key_id(k), obj) != 0)
 			goto oom;
@@ -845,8 +848,8 @@ out:
 static int
 publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 {
-	const struct tn_signer signer = {
-		.ctx = &o->cmd, .keys = tn_agent_signer_keys, .sign = tn_agent_signer_sign };
+	const struct tn_signer signer = { .ctx = &o->cmd, .keys = tn_agent_signer_keys,
+		.sign = tn_agent_signer_sign };
 	struct tn_pub p = { .gun = repo->gun, .url = repo->url, .dir = repo->dir,
 		.signer = &signer, .expiry_days = o->expiry_days, .now = time(NULL) };
 	struct tn_error e = { .text = "" };
@@ -1064,14 +1067,15 @@ cmd_rotate(int argc, char **argv)
 
 			if (key == NULL) {
 				new_label(role, repo->gun, label);
-				if (tn_agent_generate(o.cmd, o.token, label, repo->gun, role, &uri) != 0)
+				if (tn_agent_generate(
+					o.cmd, o.token, label, repo->gun, role, &uri) != 0)
 					goto out;
 				key = uri;
 			} else if (tufctl_scope_ensure(key, "notary", repo->gun, role) != 0) {
 				goto out;
 			}
-			r = strcmp(role, "root") == 0 ? root_cert_key(&o, repo, kept, key, &k) :
-							 tn_agent_key_show(o.cmd, key, &k);
+			r = strcmp(role, "root") == 0 ? root_cert_key(&o, repo, kept, key, &k)
+						      : tn_agent_key_show(o.cmd, key, &k);
 			free(uri);
 			uri = NULL;
 			if (r != 0 || put_key(&o, keys, k) != 0)

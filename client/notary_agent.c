@@ -13,8 +13,7 @@
 #include "protocol/proto.h"
 #include "tuf/key.h"
 
-static int
-fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 fail(const char *cmd, const char *fmt, ...)
@@ -75,7 +74,8 @@ tn_agent_key_show(const char *cmd, const char *key, struct ta_key **ret)
 	if (tufctl_agent_key_show(NULL, &q, &res, &ks) != 0)
 		return TUFCTL_FAIL;
 	if ((r = ta_key_from_json(TA_PROFILE_NOTARY, ks.key, ret)) != 0)
-		r = fail(cmd, "the agent's key object for '%s' is unusable: %s", key, ta_strerror(r));
+		r = fail(
+		    cmd, "the agent's key object for '%s' is unusable: %s", key, ta_strerror(r));
 	json_decref(res);
 	return r;
 }
@@ -103,8 +103,8 @@ tn_agent_key_cert(const char *cmd, const char *key, const char *gun, char **ret_
 
 /* A new key for role of gun, scoped to it from the start. */
 int
-tn_agent_generate(const char *cmd, const char *token, const char *label, const char *gun, const char *role,
-    char **ret_uri)
+tn_agent_generate(const char *cmd, const char *token, const char *label, const char *gun,
+    const char *role, char **ret_uri)
 {
 	struct ta_proto_key_generate q = {
 	    .type = TA_KEY_EC_P256,
@@ -160,12 +160,14 @@ agent_sign(const char *cmd, const char *gun, const char *role, const json_t *key
 		q->parent_len = prev_root->len;
 	}
 	if (json_array_size(keys) > TA_PROTO_KEYS_MAX) {
-		r = fail(cmd, "%s of %s: more than %d keys to sign with", role, gun, TA_PROTO_KEYS_MAX);
+		r = fail(
+		    cmd, "%s of %s: more than %d keys to sign with", role, gun, TA_PROTO_KEYS_MAX);
 		goto out;
 	}
 	json_array_foreach(keys, i, k)
 	{
-		if ((r = copy_in(cmd, "key", json_string_value(k), q->keys[i], sizeof(q->keys[i]))) != 0)
+		if ((r = copy_in(
+			 cmd, "key", json_string_value(k), q->keys[i], sizeof(q->keys[i]))) != 0)
 			goto out;
 	}
 	q->n_keys = json_array_size(keys);
@@ -205,6 +207,5 @@ tn_agent_signer_sign(void *ctx, const char *gun, const char *role, const json_t 
 	const char *const *cmd = ctx;
 
 	(void)e;
-	return agent_sign(*cmd, gun, role, keys, f, other, ret, ret_len) != 0 ? TA_ERR_PROTOCOL
-										: 0;
+	return agent_sign(*cmd, gun, role, keys, f, other, ret, ret_len) != 0 ? TA_ERR_PROTOCOL : 0;
 }

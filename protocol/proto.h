@@ -481,10 +481,10 @@ int ta_proto_decode_hello_result(
  * Encoders return 0 and *ret (a new object), TA_ERR_INVALID for a struct
  * that breaks the rules the decoder checks, or TA_ERR_NOMEM. */
 
-#define TA_PROTO_TOKENS_MAX 32   /* status.tokens, lock.tokens */
-#define TA_PROTO_URI_MAX 4096    /* a key's or token's PKCS#11 URI in a result */
-#define TA_PROTO_PEM_MAX 65536   /* key.cert pem */
-#define TA_PROTO_TIME_LEN 20     /* "YYYY-MM-DDTHH:MM:SSZ" */
+#define TA_PROTO_TOKENS_MAX 32 /* status.tokens, lock.tokens */
+#define TA_PROTO_URI_MAX 4096  /* a key's or token's PKCS#11 URI in a result */
+#define TA_PROTO_PEM_MAX 65536 /* key.cert pem */
+#define TA_PROTO_TIME_LEN 20   /* "YYYY-MM-DDTHH:MM:SSZ" */
 
 enum ta_proto_pin_state {
 	TA_PROTO_PIN_OK = 0,
@@ -507,10 +507,10 @@ struct ta_proto_token_status {
 };
 
 struct ta_proto_status_result {
-	uint32_t version;                      /* 1..65535 */
-	const char *agent;                     /* 1..TA_PROTO_AGENT_MAX, text */
-	struct ta_proto_token_status *tokens;  /* decode: allocated (clear) */
-	size_t n_tokens;                       /* 0..TA_PROTO_TOKENS_MAX */
+	uint32_t version;                     /* 1..65535 */
+	const char *agent;                    /* 1..TA_PROTO_AGENT_MAX, text */
+	struct ta_proto_token_status *tokens; /* decode: allocated (clear) */
+	size_t n_tokens;                      /* 0..TA_PROTO_TOKENS_MAX */
 };
 
 struct ta_proto_unlock_result {
@@ -570,8 +570,7 @@ struct ta_proto_key_scope_result {
 	struct ta_proto_scope scope;
 };
 
-int ta_proto_hello_result_json(
-    uint32_t version, const char *agent, json_t **ret) TA_PROTO_WUR;
+int ta_proto_hello_result_json(uint32_t version, const char *agent, json_t **ret) TA_PROTO_WUR;
 int ta_proto_status_result_json(
     const struct ta_proto_status_result *res, json_t **ret) TA_PROTO_WUR;
 int ta_proto_unlock_result_json(
@@ -623,8 +622,7 @@ void ta_proto_key_list_result_clear(struct ta_proto_key_list_result *res);
 int ta_proto_hello_params(const struct ta_proto_hello *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_unlock_params(const struct ta_proto_unlock *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_token_params(const struct ta_proto_token_params *p, json_t **ret) TA_PROTO_WUR;
-int ta_proto_key_generate_params(
-    const struct ta_proto_key_generate *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_generate_params(const struct ta_proto_key_generate *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_key_cert_params(const struct ta_proto_key_cert *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_key_show_params(const struct ta_proto_key_show *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_sign_params(const struct ta_proto_sign *p, json_t **ret) TA_PROTO_WUR;

@@ -115,8 +115,7 @@ get_hex(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
-	if (!json_is_string(v) ||
-	    !ta__proto_hex64_ok(json_string_value(v), json_string_length(v)))
+	if (!json_is_string(v) || !ta__proto_hex64_ok(json_string_value(v), json_string_length(v)))
 		return NULL;
 	return json_string_value(v);
 }
@@ -225,8 +224,8 @@ ta_proto_hello_result_json(uint32_t version, const char *agent, json_t **ret)
 	ok = o != NULL && names != NULL;
 	for (int m = TA_PROTO_METHOD_NONE + 1; ok && m < TA_PROTO_METHOD_COUNT_; m++)
 		ok = json_array_append_new(names, json_string(ta_proto_method_name(m))) == 0;
-	ok = ok && put(o, "version", json_integer(version)) && put(o, "agent", json_string(agent)) &&
-	     put(o, "methods", json_incref(names));
+	ok = ok && put(o, "version", json_integer(version)) &&
+	     put(o, "agent", json_string(agent)) && put(o, "methods", json_incref(names));
 	json_decref(names);
 	return done(o, ok, ret);
 }
@@ -303,9 +302,10 @@ ta_proto_decode_status_result(const json_t *result, struct ta_proto_status_resul
 		if (!json_is_object(t) || !ta__proto_only_members(t, tmembers) ||
 		    (d->name = get_str(t, "name", name_ok, TA_PROTO_TOKEN_MAX)) == NULL ||
 		    (d->uri = get_str(t, "uri", name_ok, TA_PROTO_URI_MAX)) == NULL ||
-		    !get_bool(t, "present", &d->present) || !get_bool(t, "unlocked", &d->unlocked) ||
-		    pin == NULL || p == N_PIN_STATES || !json_is_integer(keys) ||
-		    json_integer_value(keys) < 0 || json_integer_value(keys) > UINT32_MAX) {
+		    !get_bool(t, "present", &d->present) ||
+		    !get_bool(t, "unlocked", &d->unlocked) || pin == NULL || p == N_PIN_STATES ||
+		    !json_is_integer(keys) || json_integer_value(keys) < 0 ||
+		    json_integer_value(keys) > UINT32_MAX) {
 			free(s.tokens);
 			return TA_ERR_PROTOCOL;
 		}
@@ -544,8 +544,7 @@ ta_proto_key_generate_result_json(const struct ta_proto_key_generate_result *res
 }
 
 int
-ta_proto_decode_key_generate_result(
-    const json_t *result, struct ta_proto_key_generate_result *ret)
+ta_proto_decode_key_generate_result(const json_t *result, struct ta_proto_key_generate_result *ret)
 {
 	static const char *const members[] = {"key", NULL};
 
@@ -577,7 +576,8 @@ ta_proto_decode_key_cert_result(const json_t *result, struct ta_proto_key_cert_r
 {
 	static const char *const members[] = {"pem", "stored", "not_after", NULL};
 	struct ta_proto_key_cert_result c = {0};
-	const json_t *pem = json_object_get(result, "pem"), *na = json_object_get(result, "not_after");
+	const json_t *pem = json_object_get(result, "pem"),
+		     *na = json_object_get(result, "not_after");
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;

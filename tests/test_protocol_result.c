@@ -181,8 +181,12 @@ static void
 test_result_status_round_trip(void **state)
 {
 	struct ta_proto_token_status toks[] = {
-	    {.name = "ci-hsm", .uri = "pkcs11:token=ci-hsm", .present = true, .unlocked = true,
-		.pin = TA_PROTO_PIN_OK, .keys = 2},
+	    {.name = "ci-hsm",
+		.uri = "pkcs11:token=ci-hsm",
+		.present = true,
+		.unlocked = true,
+		.pin = TA_PROTO_PIN_OK,
+		.keys = 2},
 	    {.name = "yubi", .uri = "pkcs11:token=yubi", .pin = TA_PROTO_PIN_UNKNOWN},
 	};
 	struct ta_proto_status_result in = {
@@ -267,8 +271,10 @@ test_result_keys_round_trip(void **state)
 	assert_int_equal(ta_proto_key_list_result_json(&in, &o), 0);
 	s = text_of(o);
 	assert_string_equal(s,
-	    "{\"keys\":[{\"label\":\"targets-1\",\"token\":\"ci-hsm\",\"uri\":\"pkcs11:token=ci-hsm;"
-	    "object=targets-1\",\"type\":\"ecdsa-p256\",\"keyids\":{\"notary\":\"" KN "\",\"tuf\":\"" KT
+	    "{\"keys\":[{\"label\":\"targets-1\",\"token\":\"ci-hsm\",\"uri\":\"pkcs11:token=ci-"
+	    "hsm;"
+	    "object=targets-1\",\"type\":\"ecdsa-p256\",\"keyids\":{\"notary\":\"" KN
+	    "\",\"tuf\":\"" KT
 	    "\"},\"cert\":true,\"scope\":{\"guns\":[\"r.example/a\",\"r.example/b*\"],\"roles\":["
 	    "\"targets\"],\"profile\":\"notary\"}},{\"label\":\"targets-1\",\"token\":\"ci-hsm\","
 	    "\"uri\":\"pkcs11:token=ci-hsm;object=targets-1\",\"type\":\"rsa\",\"keyids\":{"
@@ -290,8 +296,10 @@ test_result_keys_round_trip(void **state)
 static void
 test_result_cert_show_scope_round_trip(void **state)
 {
-	struct ta_proto_key_cert_result c = {
-	    .pem = PEM, .pem_len = strlen(PEM), .stored = true, .not_after = "2035-01-01T00:00:00Z"};
+	struct ta_proto_key_cert_result c = {.pem = PEM,
+	    .pem_len = strlen(PEM),
+	    .stored = true,
+	    .not_after = "2035-01-01T00:00:00Z"};
 	struct ta_proto_key_cert_result c2;
 	struct ta_proto_key_show_result sh = {.profile = TA_PROTO_PROFILE_TUF, .keyid = KT}, sh2;
 	struct ta_proto_key_scope_result sc = {.label = "root-1", .keyid = KN}, sc2;
@@ -302,9 +310,10 @@ test_result_cert_show_scope_round_trip(void **state)
 	(void)state;
 	assert_int_equal(ta_proto_key_cert_result_json(&c, &o), 0);
 	s = text_of(o);
-	assert_string_equal(s, "{\"pem\":\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END "
-			       "CERTIFICATE-----\\n\",\"stored\":true,\"not_after\":\"2035-01-01T00:"
-			       "00:00Z\"}");
+	assert_string_equal(s,
+	    "{\"pem\":\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END "
+	    "CERTIFICATE-----\\n\",\"stored\":true,\"not_after\":\"2035-01-01T00:"
+	    "00:00Z\"}");
 	free(s);
 	assert_int_equal(ta_proto_decode_key_cert_result(o, &c2), 0);
 	assert_int_equal(c2.pem_len, c.pem_len);
@@ -342,7 +351,7 @@ test_result_cert_show_scope_round_trip(void **state)
 /* ---- strict decoding ---------------------------------------------------------------- */
 
 #define KEY_OK                                                                                     \
-	"{\"label\":\"l\",\"token\":\"t\",\"uri\":\"pkcs11:\",\"type\":\"ed25519\",\"keyids\":{"     \
+	"{\"label\":\"l\",\"token\":\"t\",\"uri\":\"pkcs11:\",\"type\":\"ed25519\",\"keyids\":{"   \
 	"\"notary\":\"" KN "\",\"tuf\":\"" KT "\"},\"cert\":false,\"scope\":null}"
 
 static void
@@ -364,15 +373,15 @@ test_result_decode_refuses(void **state)
 	decode_bad(TA_PROTO_METHOD_STATUS, "[]");
 	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":\"1\",\"agent\":\"a\",\"tokens\":[]}");
 	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":1,\"agent\":\"a\",\"tokens\":{}}");
-	decode_bad(TA_PROTO_METHOD_STATUS,
-	    "{\"version\":1,\"agent\":\"a\",\"tokens\":[{\"name\":\"n\",\"uri\":\"u\",\"present\":1,"
-	    "\"unlocked\":true,\"pin\":\"ok\",\"keys\":0}]}");
-	decode_bad(TA_PROTO_METHOD_STATUS,
-	    "{\"version\":1,\"agent\":\"a\",\"tokens\":[{\"name\":\"n\",\"uri\":\"u\",\"present\":true,"
-	    "\"unlocked\":true,\"pin\":\"fine\",\"keys\":0}]}");
-	decode_bad(TA_PROTO_METHOD_STATUS,
-	    "{\"version\":1,\"agent\":\"a\",\"tokens\":[{\"name\":\"n\",\"uri\":\"u\",\"present\":true,"
-	    "\"unlocked\":true,\"pin\":\"ok\",\"keys\":-1}]}");
+	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":1,\"agent\":\"a\",\"tokens\":[{\"name\":"
+					   "\"n\",\"uri\":\"u\",\"present\":1,"
+					   "\"unlocked\":true,\"pin\":\"ok\",\"keys\":0}]}");
+	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":1,\"agent\":\"a\",\"tokens\":[{\"name\":"
+					   "\"n\",\"uri\":\"u\",\"present\":true,"
+					   "\"unlocked\":true,\"pin\":\"fine\",\"keys\":0}]}");
+	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":1,\"agent\":\"a\",\"tokens\":[{\"name\":"
+					   "\"n\",\"uri\":\"u\",\"present\":true,"
+					   "\"unlocked\":true,\"pin\":\"ok\",\"keys\":-1}]}");
 	decode_bad(TA_PROTO_METHOD_UNLOCK, "{\"token\":7}");
 	decode_bad(TA_PROTO_METHOD_LOCK, "{\"tokens\":[\"a\",1]}");
 	decode_bad(TA_PROTO_METHOD_KEY_CERT,
@@ -388,20 +397,24 @@ test_result_decode_refuses(void **state)
 	decode_bad(TA_PROTO_METHOD_KEY_SCOPE,
 	    "{\"label\":\"l\",\"keyid\":\"" KN "\",\"scope\":{\"guns\":[],\"roles\":[\"r\"]}}");
 	decode_bad(TA_PROTO_METHOD_KEY_LIST,
-	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"rsa-1024\",\"keyids\":"
+	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"rsa-1024\","
+	    "\"keyids\":"
 	    "{\"notary\":\"" KN "\",\"tuf\":\"" KT "\"},\"cert\":false,\"scope\":null}]}");
 	decode_bad(TA_PROTO_METHOD_KEY_LIST,
-	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"ed25519\",\"keyids\":"
+	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"ed25519\","
+	    "\"keyids\":"
 	    "{\"notary\":\"" KT "X\",\"tuf\":\"" KT "\"},\"cert\":false,\"scope\":null}]}");
 	/* missing members */
 	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":1,\"agent\":\"a\"}");
 	decode_bad(TA_PROTO_METHOD_UNLOCK, "{}");
 	decode_bad(TA_PROTO_METHOD_KEY_GENERATE, "{}");
 	decode_bad(TA_PROTO_METHOD_KEY_CERT, "{\"pem\":\"" PEM_JSON "\",\"stored\":true}");
-	decode_bad(TA_PROTO_METHOD_KEY_SHOW, "{\"profile\":\"notary\",\"keyid\":\"" KN "\",\"key\":{}}");
+	decode_bad(
+	    TA_PROTO_METHOD_KEY_SHOW, "{\"profile\":\"notary\",\"keyid\":\"" KN "\",\"key\":{}}");
 	decode_bad(TA_PROTO_METHOD_KEY_SCOPE, "{\"label\":\"l\",\"keyid\":\"" KN "\"}");
 	decode_bad(TA_PROTO_METHOD_KEY_LIST,
-	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"ed25519\",\"keyids\":"
+	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"ed25519\","
+	    "\"keyids\":"
 	    "{\"notary\":\"" KN "\",\"tuf\":\"" KT "\"},\"cert\":false}]}");
 	/* extra members, at each level */
 	decode_bad(TA_PROTO_METHOD_STATUS, "{\"version\":1,\"agent\":\"a\",\"tokens\":[],\"x\":1}");
@@ -409,7 +422,8 @@ test_result_decode_refuses(void **state)
 	decode_bad(TA_PROTO_METHOD_LOCK, "{\"tokens\":[],\"all\":true}");
 	decode_bad(TA_PROTO_METHOD_KEY_GENERATE, "{\"key\":" KEY_OK ",\"x\":null}");
 	decode_bad(TA_PROTO_METHOD_KEY_LIST,
-	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"ed25519\",\"keyids\":"
+	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"u\",\"type\":\"ed25519\","
+	    "\"keyids\":"
 	    "{\"notary\":\"" KN "\",\"tuf\":\"" KT "\",\"x509\":\"" KT "\"},\"cert\":false,"
 	    "\"scope\":null}]}");
 	decode_bad(TA_PROTO_METHOD_KEY_SCOPE,
@@ -422,14 +436,16 @@ test_result_decode_refuses(void **state)
 	decode_bad(TA_PROTO_METHOD_UNLOCK, json);
 	(void)snprintf(json, sizeof(json),
 	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"%s\",\"type\":\"ed25519\","
-	    "\"keyids\":{\"notary\":\"" KN "\",\"tuf\":\"" KT "\"},\"cert\":false,\"scope\":null}]}",
+	    "\"keyids\":{\"notary\":\"" KN "\",\"tuf\":\"" KT
+	    "\"},\"cert\":false,\"scope\":null}]}",
 	    big);
 	decode_bad(TA_PROTO_METHOD_KEY_LIST, json);
 	big[TA_PROTO_URI_MAX] = '\0';
 	json[0] = '\0';
 	(void)snprintf(json, sizeof(json),
 	    "{\"keys\":[{\"label\":\"l\",\"token\":\"t\",\"uri\":\"%s\",\"type\":\"ed25519\","
-	    "\"keyids\":{\"notary\":\"" KN "\",\"tuf\":\"" KT "\"},\"cert\":false,\"scope\":null}]}",
+	    "\"keyids\":{\"notary\":\"" KN "\",\"tuf\":\"" KT
+	    "\"},\"cert\":false,\"scope\":null}]}",
 	    big);
 	decode_good(TA_PROTO_METHOD_KEY_LIST, json);
 	big[TA_PROTO_AGENT_MAX + 1] = '\0';
@@ -470,7 +486,8 @@ static void
 test_result_encode_refuses(void **state)
 {
 	struct ta_proto_token_status t = {.name = "n", .uri = "u", .pin = 99};
-	struct ta_proto_status_result st = {.version = 1, .agent = "a", .tokens = &t, .n_tokens = 1};
+	struct ta_proto_status_result st = {
+	    .version = 1, .agent = "a", .tokens = &t, .n_tokens = 1};
 	struct ta_proto_key_info k = key_fixture(true);
 	struct ta_proto_key_cert_result c = {
 	    .pem = PEM, .pem_len = strlen(PEM), .not_after = "2035-01-01T00:00:00Z"};
@@ -662,8 +679,8 @@ static const struct {
 	(any_fn)ta_proto_decode_unlock_result},
     {TA_PROTO_METHOD_LOCK, (any_fn)ta_proto_token_params, (any_fn)ta_proto_lock_result_json,
 	(any_fn)ta_proto_decode_lock_result},
-    {TA_PROTO_METHOD_KEY_LIST, (any_fn)ta_proto_token_params,
-	(any_fn)ta_proto_key_list_result_json, (any_fn)ta_proto_decode_key_list_result},
+    {TA_PROTO_METHOD_KEY_LIST, (any_fn)ta_proto_token_params, (any_fn)ta_proto_key_list_result_json,
+	(any_fn)ta_proto_decode_key_list_result},
     {TA_PROTO_METHOD_KEY_GENERATE, (any_fn)ta_proto_key_generate_params,
 	(any_fn)ta_proto_key_generate_result_json, (any_fn)ta_proto_decode_key_generate_result},
     {TA_PROTO_METHOD_KEY_CERT, (any_fn)ta_proto_key_cert_params,
@@ -730,7 +747,9 @@ test_every_method_has_codecs_and_a_section(void **state)
 		const char *name = ta_proto_method_name(m);
 		size_t i;
 
-		for (i = 0; i < sizeof(codecs) / sizeof(codecs[0]) && codecs[i].m != (enum ta_proto_method)m; i++)
+		for (i = 0; i < sizeof(codecs) / sizeof(codecs[0]) &&
+			    codecs[i].m != (enum ta_proto_method)m;
+		     i++)
 			;
 		if (i == sizeof(codecs) / sizeof(codecs[0]))
 			fail_msg("%s has no row in the codec table", name);
