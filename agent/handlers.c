@@ -186,7 +186,8 @@ status_run(struct ta_job *j)
 	json_t *o = NULL;
 	int r;
 
-	for (size_t i = 0; i < j->n_toks && i < TA_PROTO_TOKENS_MAX; i++) {
+	_Static_assert(TA_CFG_MAX_TOKENS <= TA_PROTO_TOKENS_MAX, "status lists every token");
+	for (size_t i = 0; i < j->n_toks; i++) {
 		struct ta_p11_token_info in = {0};
 		struct ta_keyset *ks = NULL;
 		size_t count = 0;
@@ -288,7 +289,7 @@ lock_run(struct ta_job *j)
 	int r, last = 0;
 
 	j->tok_idx = SIZE_MAX;
-	for (size_t i = 0; i < j->n_toks && i < TA_PROTO_TOKENS_MAX; i++) {
+	for (size_t i = 0; i < j->n_toks; i++) {
 		int lr;
 
 		if (!(want & (1u << i)))
@@ -770,7 +771,7 @@ key_scope_run(struct ta_job *j)
 			return;
 		}
 		after = &next;
-		/* fall through */
+		__attribute__((fallthrough)); /* clang does not read the comment form */
 	case TA_PROTO_SCOPE_CLEAR:
 		if (q->op == TA_PROTO_SCOPE_CLEAR)
 			after = NULL;

@@ -287,8 +287,8 @@ ta_proto_decode_status_result(const json_t *result, struct ta_proto_status_resul
 	    !json_is_array(tokens) || json_array_size(tokens) > TA_PROTO_TOKENS_MAX)
 		return TA_ERR_PROTOCOL;
 	s.version = (uint32_t)json_integer_value(version);
-	if (json_array_size(tokens) > 0 &&
-	    (s.tokens = calloc(json_array_size(tokens), sizeof(*s.tokens))) == NULL)
+	/* One element at least: the reads below need no NULL check. */
+	if ((s.tokens = calloc(json_array_size(tokens) + 1, sizeof(*s.tokens))) == NULL)
 		return TA_ERR_NOMEM;
 	json_array_foreach(tokens, i, t)
 	{
@@ -387,8 +387,8 @@ ta_proto_decode_lock_result(const json_t *result, struct ta_proto_lock_result *r
 	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
 	    !json_is_array(tokens) || json_array_size(tokens) > TA_PROTO_TOKENS_MAX)
 		return TA_ERR_PROTOCOL;
-	if (json_array_size(tokens) > 0 &&
-	    (l.tokens = calloc(json_array_size(tokens), sizeof(*l.tokens))) == NULL)
+	/* One element at least: the reads below need no NULL check. */
+	if ((l.tokens = calloc(json_array_size(tokens) + 1, sizeof(*l.tokens))) == NULL)
 		return TA_ERR_NOMEM;
 	json_array_foreach(tokens, i, t)
 	{
@@ -505,8 +505,8 @@ ta_proto_decode_key_list_result(const json_t *result, struct ta_proto_key_list_r
 	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
 	    !json_is_array(keys))
 		return TA_ERR_PROTOCOL;
-	if (json_array_size(keys) > 0 &&
-	    (l.keys = calloc(json_array_size(keys), sizeof(*l.keys))) == NULL)
+	/* One element at least: the reads below need no NULL check. */
+	if ((l.keys = calloc(json_array_size(keys) + 1, sizeof(*l.keys))) == NULL)
 		return TA_ERR_NOMEM;
 	json_array_foreach(keys, i, k)
 	{
