@@ -16,7 +16,8 @@
  * prints it as the agent sent it) and *ret, which borrows from it (call the
  * result's _clear() where it has one).  On failure a negative TA_ERR_*
  * (tufctl_agent_request(); TA_ERR_PROTOCOL when the result is not exactly
- * the documented shape) after one line on stderr; nothing is set. */
+ * the documented shape) after one line on stderr; *ret_result then holds
+ * no reference and *ret is not set. */
 #ifndef TA_AGENT_API_H
 #define TA_AGENT_API_H
 

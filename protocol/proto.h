@@ -615,8 +615,10 @@ void ta_proto_key_list_result_clear(struct ta_proto_key_list_result *res);
  * same structs ta_proto_decode_request() fills, so that a client cannot
  * send what the agent's decoder would not read back as it was meant.
  * Optional strings that are "" are left out, as are key_cert.days 0 (the
- * agent's default) and store false; unlock.pin is copied into the object (whose frees wipe once
- * ta_proto_init() ran).  status has no params.  TA_ERR_INVALID for a struct
+ * agent's default) and store false; unlock.pin is copied into the object
+ * (whose frees wipe once ta_proto_init() ran).  status has no params.  A
+ * string jansson will not take (not UTF-8) is TA_ERR_NOMEM, as jansson
+ * reports both the same way.  TA_ERR_INVALID for a struct
  * the agent would refuse on its face (an empty required string, counts out
  * of range), TA_ERR_NOMEM. */
 int ta_proto_hello_params(const struct ta_proto_hello *p, json_t **ret) TA_PROTO_WUR;
