@@ -137,18 +137,18 @@ request_token(struct ta_job *j, const char *name)
 	return r;
 }
 
-static const char *
+static enum ta_proto_pin_state
 pin_state(unsigned flags)
 {
 	if (!(flags & TA_TOK_PRESENT))
-		return "unknown";
+		return TA_PROTO_PIN_UNKNOWN;
 	if (flags & TA_TOK_PIN_LOCKED)
-		return "locked";
+		return TA_PROTO_PIN_LOCKED;
 	if (flags & TA_TOK_PIN_FINAL_TRY)
-		return "final-try";
+		return TA_PROTO_PIN_FINAL_TRY;
 	if (flags & TA_TOK_PIN_COUNT_LOW)
-		return "count-low";
-	return "ok";
+		return TA_PROTO_PIN_COUNT_LOW;
+	return TA_PROTO_PIN_OK;
 }
 
 /* ---- hello ------------------------------------------------------------------ */
@@ -180,17 +180,18 @@ handle_hello(struct ta_job *j)
 static void
 status_run(struct ta_job *j)
 {
-	json_t *res = json_object(), *arr = json_array();
-	int r = TA_ERR_NOMEM;
+	struct ta_proto_token_status toks[TA_PROTO_TOKENS_MAX];
+	struct ta_proto_status_result res = {
+	    .version = TA_PROTO_VERSION, .agent = TA_AGENT_NAME, .tokens = toks};
+	json_t *o = NULL;
+	int r;
 
-	if (res == NULL || arr == NULL)
-		goto out;
+	_Static_assert(TA_CFG_MAX_TOKENS <= TA_PROTO_TOKENS_MAX, "status lists every token");
 	for (size_t i = 0; i < j->n_toks; i++) {
 		struct ta_p11_token_info in = {0};
 		struct ta_keyset *ks = NULL;
 		size_t count = 0;
 		bool unlocked = false;
-		json_t *t;
 
 		if (j->toks[i].p11 != NULL && ta_p11_token_info(j->toks[i].p11, &in) != 0)
 			in.flags = 0;
@@ -202,23 +203,17 @@ status_run(struct ta_job *j)
 				count += ks->keys[k].key.type != TA_KEY_NONE;
 			ta_keyset_unref(ks);
 		}
-		t = json_pack("{s:s, s:s, s:b, s:b, s:s, s:I}", "name", j->toks[i].name, "uri",
-		    j->toks[i].uri, "present", (in.flags & TA_TOK_PRESENT) != 0, "unlocked",
-		    unlocked, "pin", pin_state(in.flags), "keys", (json_int_t)count);
-		if (t == NULL || json_array_append_new(arr, t) != 0)
-			goto out;
+		toks[res.n_tokens++] = (struct ta_proto_token_status){
+		    .name = j->toks[i].name,
+		    .uri = j->toks[i].uri,
+		    .present = (in.flags & TA_TOK_PRESENT) != 0,
+		    .unlocked = unlocked,
+		    .pin = pin_state(in.flags),
+		    .keys = (uint32_t)count,
+		};
 	}
-	if (json_object_set_new(res, "version", json_integer(TA_PROTO_VERSION)) != 0 ||
-	    json_object_set_new(res, "agent", json_string(TA_AGENT_NAME)) != 0 ||
-	    json_object_set(res, "tokens", arr) != 0)
-		goto out;
-	ta_job_result(j, res);
-	r = 0;
-out:
-	if (r != 0)
-		ta_job_error(j, 0, r, NULL);
-	json_decref(res);
-	json_decref(arr);
+	r = ta_proto_status_result_json(&res, &o);
+	ta_job_result(j, r, o);
 }
 
 static void
@@ -238,7 +233,8 @@ unlock_run(struct ta_job *j)
 {
 	struct ta_job_token *t = &j->toks[j->tok_idx];
 	struct ta_secret *pin = j->req->p.unlock.pin;
-	json_t *res;
+	struct ta_proto_unlock_result res = {.token = t->name};
+	json_t *o = NULL;
 	int r;
 
 	j->req->p.unlock.pin = NULL; /* the token layer wipes and frees it */
@@ -252,11 +248,9 @@ unlock_run(struct ta_job *j)
 		    t->name);
 	} else if (r != 0) {
 		ta_job_error(j, 0, r, "token '%s': %s", t->name, ta_strerror(r));
-	} else if ((res = json_pack("{s:s}", "token", t->name)) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 	} else {
-		ta_job_result(j, res);
-		json_decref(res);
+		r = ta_proto_unlock_result_json(&res, &o);
+		ta_job_result(j, r, o);
 	}
 }
 
@@ -288,13 +282,13 @@ handle_unlock(struct ta_job *j)
 static void
 lock_run(struct ta_job *j)
 {
-	json_t *res = NULL, *names = json_array();
+	const char *names[TA_PROTO_TOKENS_MAX];
+	struct ta_proto_lock_result res = {.tokens = names};
 	unsigned want = j->tok_mask, done = 0;
-	int r = TA_ERR_NOMEM, last = 0;
+	json_t *o = NULL;
+	int r, last = 0;
 
 	j->tok_idx = SIZE_MAX;
-	if (names == NULL)
-		goto out;
 	for (size_t i = 0; i < j->n_toks; i++) {
 		int lr;
 
@@ -312,23 +306,15 @@ lock_run(struct ta_job *j)
 			continue;
 		}
 		done |= 1u << i;
-		if (json_array_append_new(names, json_string(j->toks[i].name)) != 0)
-			goto out;
+		names[res.n_tokens++] = j->toks[i].name;
 	}
-	if (done == 0 && last != 0) {
-		r = last;
-		goto out;
-	}
-	if ((res = json_object()) == NULL || json_object_set(res, "tokens", names) != 0)
-		goto out;
-	ta_job_result(j, res);
-	r = 0;
-out:
 	j->tok_mask = done;
-	if (r != 0)
-		ta_job_error(j, 0, r, NULL);
-	json_decref(res);
-	json_decref(names);
+	if (done == 0 && last != 0) {
+		ta_job_error(j, 0, last, NULL);
+		return;
+	}
+	r = ta_proto_lock_result_json(&res, &o);
+	ta_job_result(j, r, o);
 }
 
 static void
@@ -365,8 +351,12 @@ handle_lock(struct ta_job *j)
 
 /* ---- key.list ------------------------------------------------------------------------ */
 
+/* A key found, with copies of what its KEY borrows (the key set it came
+ * from is gone by key_list_done): info's label, keyids and uri are set to
+ * these when the result is built, as the array may move until then. */
 struct list_entry {
-	json_t *obj;
+	struct ta_proto_key_info info;
+	char *uri;
 	char label[TA_P11_LABEL_MAX + 1];
 	char ids[3][TA_KEY_ID_SIZE];
 };
@@ -384,13 +374,14 @@ list_priv_free(void *p)
 	if (lp == NULL)
 		return;
 	for (size_t i = 0; i < lp->n; i++)
-		json_decref(lp->e[i].obj);
+		free(lp->e[i].uri);
 	free(lp->e);
 	free(lp);
 }
 
 static int
-list_add(struct list_priv *lp, const struct ta_cached_key *ck, json_t *obj)
+list_add(struct list_priv *lp, const struct ta_cached_key *ck, const struct ta_proto_key_info *info,
+    char *uri)
 {
 	struct list_entry *e;
 
@@ -404,7 +395,8 @@ list_add(struct list_priv *lp, const struct ta_cached_key *ck, json_t *obj)
 	}
 	e = &lp->e[lp->n++];
 	memset(e, 0, sizeof(*e));
-	e->obj = obj;
+	e->info = *info;
+	e->uri = uri;
 	(void)snprintf(e->label, sizeof(e->label), "%s", ck->key.label);
 	(void)snprintf(e->ids[0], sizeof(e->ids[0]), "%s", ck->notary_id);
 	(void)snprintf(e->ids[1], sizeof(e->ids[1]), "%s", ck->tuf_id);
@@ -440,14 +432,15 @@ key_list_run(struct ta_job *j)
 		for (size_t k = 0; k < ks->n && r == 0; k++) {
 			const struct ta_cached_key *ck = &ks->keys[k];
 			struct ta_proto_scope sc;
-			json_t *obj = NULL;
+			struct ta_proto_key_info info;
+			char *uri = NULL;
 
 			if (ck->ids_r == 0 &&
-			    ta_cached_key_json(ck, j->toks[i].name, in.label, in.serial,
+			    ta_cached_key_info(ck, j->toks[i].name, in.label, in.serial,
 				ta_scopes_get(j->ag->scopes, ck->notary_id, &sc) == 0 ? &sc : NULL,
-				&obj) == 0 &&
-			    (r = list_add(lp, ck, obj)) != 0)
-				json_decref(obj);
+				&info, &uri) == 0 &&
+			    (r = list_add(lp, ck, &info, uri)) != 0)
+				free(uri);
 		}
 		ta_keyset_unref(ks);
 	}
@@ -463,40 +456,40 @@ static void
 key_list_done(struct ta_job *j)
 {
 	struct list_priv *lp = j->priv;
-	json_t *res = NULL, *arr = NULL;
-	int r = TA_ERR_NOMEM;
+	struct ta_proto_key_list_result res = {0};
+	json_t *o = NULL;
+	int r;
 
-	if (j->resp != NULL) { /* an error */
-		r = 0;
+	if (j->resp != NULL) /* an error */
+		goto out;
+	if (lp->n > 0 && (res.keys = calloc(lp->n, sizeof(*res.keys))) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 		goto out;
 	}
-	if ((res = json_object()) == NULL || (arr = json_array()) == NULL)
-		goto out;
 	for (size_t i = 0; i < lp->n; i++) {
-		struct ta_policy_key pk = {.label = lp->e[i].label};
+		struct list_entry *e = &lp->e[i];
+		struct ta_policy_key pk = {.label = e->label};
 		struct ta_policy_req pr = {.operation = TA_OP_KEY_LIST, .keys = &pk, .n_keys = 1};
 		const struct ta_config *cfg = j->rules->cfg;
 		char why[256];
 		size_t n = 0;
 
 		for (size_t k = 0; k < 3; k++)
-			if (lp->e[i].ids[k][0] != '\0')
-				pk.ids[n++] = lp->e[i].ids[k];
+			if (e->ids[k][0] != '\0')
+				pk.ids[n++] = e->ids[k];
 		pr.now = time(NULL);
 		if (ta_policy_check(cfg, j->ag->uid, &j->peer, &pr, why, sizeof(why)) != 0)
 			continue;
-		if (json_array_append(arr, lp->e[i].obj) != 0)
-			goto out;
+		e->info.label = e->label;
+		e->info.notary_id = e->ids[0];
+		e->info.tuf_id = e->ids[1];
+		e->info.uri = e->uri;
+		res.keys[res.n_keys++] = e->info;
 	}
-	if (json_object_set(res, "keys", arr) != 0)
-		goto out;
-	ta_job_result(j, res);
-	r = 0;
+	r = ta_proto_key_list_result_json(&res, &o);
+	ta_job_result(j, r, o);
 out:
-	if (r != 0)
-		ta_job_error(j, 0, r, NULL);
-	json_decref(res);
-	json_decref(arr);
+	free(res.keys);
 	ta_job_finish(j);
 }
 
@@ -536,7 +529,9 @@ key_generate_run(struct ta_job *j)
 	struct ta_p11_token_info in;
 	struct ta_p11_key pk = {0};
 	struct ta_cached_key ck = {0};
-	json_t *key = NULL, *res = NULL;
+	struct ta_proto_key_generate_result res;
+	json_t *o = NULL;
+	char *uri = NULL;
 	int r;
 
 	if (t->p11 == NULL) {
@@ -587,8 +582,8 @@ key_generate_run(struct ta_job *j)
 		    g->label, t->name, ta_strerror(r));
 		goto out;
 	}
-	if ((r = ta_cached_key_json(&ck, t->name, in.label, in.serial, g->has_scope ? &g->scope : NULL,
-		 &key)) != 0) {
+	if ((r = ta_cached_key_info(&ck, t->name, in.label, in.serial,
+		 g->has_scope ? &g->scope : NULL, &res.key, &uri)) != 0) {
 		ta_job_error(j, 0, r, "the new key on token '%s': %s", t->name, ta_strerror(r));
 		goto out;
 	}
@@ -596,14 +591,10 @@ key_generate_run(struct ta_job *j)
 		ta_scope_describe(&g->scope, j->scope, sizeof(j->scope));
 	ta_job_add_keyid(j, ck.notary_id);
 	ta_job_add_keyid(j, ck.tuf_id);
-	if ((res = json_object()) == NULL || json_object_set(res, "key", key) != 0) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		goto out;
-	}
-	ta_job_result(j, res);
+	r = ta_proto_key_generate_result_json(&res, &o);
+	ta_job_result(j, r, o);
 out:
-	json_decref(res);
-	json_decref(key);
+	free(uri);
 	ta_cached_key_clear(&ck);
 	ta_p11_key_clear(&pk);
 }
@@ -655,8 +646,8 @@ key_show_run(struct ta_job *j)
 	enum ta_profile profile =
 	    q->profile == TA_PROTO_PROFILE_NOTARY ? TA_PROFILE_NOTARY : TA_PROFILE_TUF;
 	const struct ta_key *key;
-	struct ta_proto_scope sc;
-	json_t *obj = NULL, *res = NULL;
+	struct ta_proto_key_show_result res = {.profile = q->profile};
+	json_t *obj = NULL, *o = NULL;
 	int r;
 
 	j->profile = ta_proto_profile_name(q->profile);
@@ -674,17 +665,12 @@ key_show_run(struct ta_job *j)
 		goto out;
 	}
 	ta_job_add_keyid(j, ta_key_id(key));
-	res = json_pack("{s:s, s:s, s:O, s:o}", "profile", ta_profile_name(profile), "keyid",
-	    ta_key_id(key), "key", obj, "scope",
-	    ta_scopes_get(j->ag->scopes, tk->ck->notary_id, &sc) == 0 ? ta_proto_scope_json(&sc)
-								       : json_null());
-	if (res == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		goto out;
-	}
-	ta_job_result(j, res);
+	res.keyid = ta_key_id(key);
+	res.key = obj;
+	res.has_scope = ta_scopes_get(j->ag->scopes, tk->ck->notary_id, &res.scope) == 0;
+	r = ta_proto_key_show_result_json(&res, &o);
+	ta_job_result(j, r, o);
 out:
-	json_decref(res);
 	json_decref(obj);
 }
 
@@ -750,7 +736,8 @@ key_scope_run(struct ta_job *j)
 	};
 	const struct ta_proto_scope *after;
 	char before[128] = "none", now[128] = "none", detail[TA_PROTO_DETAIL_MAX + 1] = "";
-	json_t *res;
+	struct ta_proto_key_scope_result res;
+	json_t *o = NULL;
 	int r;
 
 	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
@@ -784,7 +771,7 @@ key_scope_run(struct ta_job *j)
 			return;
 		}
 		after = &next;
-		/* fall through */
+		__attribute__((fallthrough)); /* clang does not read the comment form */
 	case TA_PROTO_SCOPE_CLEAR:
 		if (q->op == TA_PROTO_SCOPE_CLEAR)
 			after = NULL;
@@ -800,14 +787,12 @@ key_scope_run(struct ta_job *j)
 		(void)snprintf(j->scope, sizeof(j->scope), "%s: %s", tk->ck->key.label, now);
 		break;
 	}
-	res = json_pack("{s:s, s:s, s:o}", "label", tk->ck->key.label, "keyid", tk->ck->notary_id,
-	    "scope", after != NULL ? ta_proto_scope_json(after) : json_null());
-	if (res == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		return;
-	}
-	ta_job_result(j, res);
-	json_decref(res);
+	res = (struct ta_proto_key_scope_result){
+	    .label = tk->ck->key.label, .keyid = tk->ck->notary_id, .has_scope = after != NULL};
+	if (after != NULL)
+		res.scope = *after;
+	r = ta_proto_key_scope_result_json(&res, &o);
+	ta_job_result(j, r, o);
 	/* The change, for the log and the audit record of this success. */
 	if (j->result == 0)
 		memcpy(j->detail, detail, sizeof(j->detail));

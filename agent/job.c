@@ -91,16 +91,22 @@ ta_job_error(struct ta_job *j, int code, int err, const char *fmt, ...)
 }
 
 void
-ta_job_result(struct ta_job *j, json_t *result)
+ta_job_result(struct ta_job *j, int r, json_t *result)
 {
-	struct ta_buf *b = ta_buf_new(TA_BUF_MAX);
-	int r;
+	struct ta_buf *b = NULL;
 
+	if (r != 0) {
+		ta_job_error(j, 0, r, NULL);
+		return;
+	}
+	b = ta_buf_new(TA_BUF_MAX);
+	r = b != NULL ? ta_proto_encode_result(b, &j->req->id, result) : TA_ERR_NOMEM;
+	json_decref(result);
 	if (b == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 		return;
 	}
-	if ((r = ta_proto_encode_result(b, &j->req->id, result)) != 0) {
+	if (r != 0) {
 		ta_buf_free(b);
 		if (r == TA_ERR_TOO_LARGE)
 			ta_job_error(

@@ -104,10 +104,12 @@ void ta_job_finish(struct ta_job *job);
 /* Encodes the response into job->resp, replacing any there.  From any
  * thread (only the job is touched).  ta_job_error() also sets result and
  * detail for the audit record; code 0 means ta_proto_error_code(err); fmt
- * NULL means ta_strerror(err).  ta_job_result() borrows result. */
+ * NULL means ta_strerror(err).  ta_job_result() takes what one of
+ * protocol/'s result encoders returned: r and, when r is 0, the result
+ * object, which it consumes. */
 void ta_job_error(struct ta_job *job, int code, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void ta_job_result(struct ta_job *job, json_t *result);
+void ta_job_result(struct ta_job *job, int r, json_t *result);
 
 /* Records a key ID for the audit record (at most TA_PROTO_KEYS_MAX). */
 void ta_job_add_keyid(struct ta_job *job, const char *keyid);

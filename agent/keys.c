@@ -202,38 +202,39 @@ ta_key_ref_find(const struct ta_job_token *toks, size_t n, const char *spec, str
 }
 
 int
-ta_cached_key_json(const struct ta_cached_key *ck, const char *token_name, const char *token_label,
-    const char *serial, const struct ta_proto_scope *scope, json_t **ret)
+ta_cached_key_info(const struct ta_cached_key *ck, const char *token_name, const char *token_label,
+    const char *serial, const struct ta_proto_scope *scope, struct ta_proto_key_info *ret,
+    char **ret_uri)
 {
-	const char *type = ta_key_type_name(ck->key.type);
-	json_t *o = NULL, *ids = NULL, *sc = scope != NULL ? ta_proto_scope_json(scope) : json_null();
+	struct ta_proto_key_info k = {
+	    .label = ck->key.label,
+	    .token = token_name,
+	    .type = ck->key.type,
+	    .notary_id = ck->notary_id,
+	    .tuf_id = ck->tuf_id,
+	    .cert = ck->key.cert != NULL,
+	    .has_scope = scope != NULL,
+	};
+	json_t *check = NULL;
 	char *uri = NULL;
 	int r;
 
-	if (type == NULL)
+	if (ta_key_type_name(ck->key.type) == NULL)
 		return TA_ERR_UNSUPPORTED;
 	if ((r = ta_p11_uri_format_key(token_label, serial, &ck->key, &uri)) != 0)
 		return r;
-	if ((o = json_object()) == NULL || (ids = json_object()) == NULL ||
-	    json_object_set_new(o, "label", json_string(ck->key.label)) != 0 ||
-	    json_object_set_new(o, "token", json_string(token_name)) != 0 ||
-	    json_object_set_new(o, "uri", json_string(uri)) != 0 ||
-	    json_object_set_new(o, "type", json_string(type)) != 0 ||
-	    json_object_set_new(ids, "notary", json_string(ck->notary_id)) != 0 ||
-	    json_object_set_new(ids, "tuf", json_string(ck->tuf_id)) != 0 ||
-	    json_object_set(o, "keyids", ids) != 0 ||
-	    json_object_set_new(o, "cert", json_boolean(ck->key.cert != NULL)) != 0 ||
-	    sc == NULL || json_object_set(o, "scope", sc) != 0) {
-		json_decref(sc);
-		json_decref(o);
-		json_decref(ids);
+	k.uri = uri;
+	if (scope != NULL)
+		k.scope = *scope;
+	/* Refused here rather than when the result is built: one key whose
+	 * label is not UTF-8 must not fail a whole key.list. */
+	if ((r = ta_proto_key_info_json(&k, &check)) != 0) {
 		free(uri);
-		return TA_ERR_INVALID; /* a label that is not UTF-8 text, or no memory */
+		return r;
 	}
-	json_decref(ids);
-	json_decref(sc);
-	free(uri);
-	*ret = o;
+	json_decref(check);
+	*ret = k;
+	*ret_uri = uri;
 	return 0;
 }
 

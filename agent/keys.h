@@ -64,11 +64,15 @@ void ta_key_ref_clear(struct ta_key_ref *tk);
  * token's cache, so that the next lookup lists the token again. */
 void ta_key_ref_failed(const struct ta_key_ref *tk, int r);
 
-/* The KEY object of PROTOCOL.md (key.list): label, token, uri, type,
- * keyids, cert, scope (scope NULL: null).  token_label and serial are the
- * token's (for the URI). */
-int ta_cached_key_json(const struct ta_cached_key *ck, const char *token_name, const char *token_label,
-    const char *serial, const struct ta_proto_scope *scope, json_t **ret) __attribute__((warn_unused_result));
+/* The KEY of PROTOCOL.md (key.list) for ck: *ret borrows from ck and
+ * token_name; its uri is *ret_uri (free it); scope NULL is none.
+ * token_label and serial are the token's (for the URI).  TA_ERR_INVALID
+ * when the KEY encoder would refuse it (a label that is not UTF-8), so
+ * that a caller can skip the key; TA_ERR_UNSUPPORTED for a key type the
+ * protocol has no name for. */
+int ta_cached_key_info(const struct ta_cached_key *ck, const char *token_name,
+    const char *token_label, const char *serial, const struct ta_proto_scope *scope,
+    struct ta_proto_key_info *ret, char **ret_uri) __attribute__((warn_unused_result));
 
 /* The profile's key object for ck, borrowed from it: for notary, with x509
  * true and a stored certificate, the ecdsa-x509 / rsa-x509 key of the

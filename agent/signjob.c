@@ -300,7 +300,8 @@ cert_run(struct ta_job *j)
 	uint8_t *der = NULL;
 	size_t der_len = 0, pem_len = 0;
 	char *pem = NULL, not_after[21];
-	json_t *res = NULL;
+	struct ta_proto_key_cert_result res;
+	json_t *o = NULL;
 	bool stored = false;
 	int r;
 
@@ -350,14 +351,11 @@ cert_run(struct ta_job *j)
 		stored = true;
 	}
 	ta_time_format(now + (time_t)q->days * DAY_SECONDS, not_after);
-	res = json_pack("{s:s, s:b, s:s}", "pem", pem, "stored", stored, "not_after", not_after);
-	if (res == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		goto out;
-	}
-	ta_job_result(j, res);
+	res = (struct ta_proto_key_cert_result){
+	    .pem = pem, .pem_len = pem_len, .stored = stored, .not_after = not_after};
+	r = ta_proto_key_cert_result_json(&res, &o);
+	ta_job_result(j, r, o);
 out:
-	json_decref(res);
 	ta_key_free(xk);
 	free(pem);
 	free(der);

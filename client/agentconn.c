@@ -1,6 +1,5 @@
 /* tufctl's connection to tuf-agent (client/agentconn.h). */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@ struct tufctl_agent {
 	struct ta_buf *in;  /* frames from the agent, wiped when drained */
 	struct ta_buf *out; /* the request being sent, wiped once sent */
 	struct ta_proto_hello_result hello;
+	int err; /* why the last request failed, when the agent or its bytes said */
 };
 
 const char *
@@ -184,6 +184,7 @@ tufctl_agent_wait(struct tufctl_agent *a, json_t **ret_result)
 		if (ta_buf_len(a->in) == 0)
 			ta_buf_reset(a->in);
 		if (r != 0) {
+			a->err = r == TA_ERR_NOMEM ? r : TA_ERR_PROTOCOL;
 			(void)tufctl_fail("the agent at %s sent a malformed message while answering "
 					  "%s (%s); is it a tuf-agent speaking protocol version %d?",
 			    a->path, ta_proto_method_name(a->method),
@@ -203,6 +204,7 @@ tufctl_agent_wait(struct tufctl_agent *a, json_t **ret_result)
 			/* A null id: the agent could not read ours; only one
 			 * request is ever in flight, so it is ours. */
 			if (resp->id.kind == TA_PROTO_ID_NULL || ta_proto_id_equal(&resp->id, &a->id)) {
+				a->err = resp->error.err;
 				(void)agent_print_error(a, resp);
 				goto out;
 			}
@@ -249,17 +251,32 @@ tufctl_agent_call(struct tufctl_agent *a, json_t *params, json_t **ret_result)
 	return tufctl_agent_wait(a, ret_result);
 }
 
+int
+tufctl_agent_request(struct tufctl_agent *a, json_t *params, json_t **ret_result)
+{
+	a->err = 0;
+	if (tufctl_agent_call(a, params, ret_result) == TUFCTL_OK)
+		return 0;
+	return a->err != 0 ? a->err : TA_ERR_SYSTEM;
+}
+
+enum ta_proto_method
+tufctl_agent_method(const struct tufctl_agent *a)
+{
+	return a->method;
+}
+
 static int
 agent_hello(struct tufctl_agent *a, enum ta_proto_method m)
 {
+	struct ta_proto_hello h = {
+	    .versions = {TA_PROTO_VERSION}, .n_versions = 1, .client = "tufctl " TA_VERSION};
 	json_t *params = NULL, *result = NULL;
-	int ret = TUFCTL_FAIL;
+	int r, ret = TUFCTL_FAIL;
 
 	a->method = TA_PROTO_METHOD_HELLO;
-	params = json_pack("{s:[i], s:s}", "versions", TA_PROTO_VERSION, "client",
-	    "tufctl " TA_VERSION);
-	if (params == NULL) {
-		(void)tufctl_fail("hello: %s", ta_strerror(TA_ERR_NOMEM));
+	if ((r = ta_proto_hello_params(&h, &params)) != 0) {
+		(void)tufctl_fail("hello: %s", ta_strerror(r));
 		goto out;
 	}
 	if (tufctl_agent_call(a, params, &result) != 0)
@@ -337,70 +354,4 @@ const char *
 tufctl_agent_name(const struct tufctl_agent *a)
 {
 	return a->hello.agent;
-}
-
-static int
-call(enum ta_proto_method m, json_t *params, json_t **ret)
-{
-	struct tufctl_agent *a = NULL;
-	int r;
-
-	*ret = NULL;
-	if (params == NULL) {
-		(void)tufctl_fail("out of memory");
-		return TUFCTL_FAIL;
-	}
-	if ((r = tufctl_agent_open(m, &a)) == TUFCTL_OK && a != NULL)
-		r = tufctl_agent_call(a, params, ret);
-	tufctl_agent_close(a);
-	json_decref(params);
-	return r;
-}
-
-static bool
-listed(const json_t *patterns, const char *s, int flags)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(patterns, i, v)
-		if (json_is_string(v) && fnmatch(json_string_value(v), s, flags) == 0)
-			return true;
-	return false;
-}
-
-int
-tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const char *role)
-{
-	json_t *res = NULL;
-	const json_t *sc;
-	const char *p;
-	bool covered;
-	int r;
-
-	if ((r = call(TA_PROTO_METHOD_KEY_SCOPE, json_pack("{s:s}", "key", key), &res)) != 0)
-		return r;
-	sc = json_object_get(res, "scope");
-	p = json_string_value(json_object_get(sc, "profile"));
-	covered = listed(json_object_get(sc, "guns"), gun, 0) &&
-		  listed(json_object_get(sc, "roles"), role, FNM_PATHNAME) &&
-		  (p == NULL || strcmp(p, profile) == 0);
-	json_decref(res);
-	if (covered)
-		return TUFCTL_OK;
-	r = call(TA_PROTO_METHOD_KEY_SCOPE,
-	    json_pack("{s:s, s:{s:s, s:[s], s:[s]}}", "key", key, "add", "profile", profile,
-		"guns", gun, "roles", role),
-	    &res);
-	json_decref(res);
-	if (r != 0)
-		(void)fprintf(stderr,
-		    "tufctl: key '%s' may sign %s of %s only once its scope says so; the agent's "
-		    "administrator can run: tufctl key scope --label %s --gun %s --role %s "
-		    "--profile %s --add\n",
-		    key, role, gun, key, gun, role, profile);
-	else if (!tufctl.json)
-		(void)fprintf(stderr, "tufctl: key '%s' is now scoped to %s of %s\n", key, role,
-		    gun);
-	return r;
 }

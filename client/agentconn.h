@@ -58,17 +58,17 @@ int tufctl_agent_wait(struct tufctl_agent *a, json_t **ret_result);
 /* tufctl_agent_send() then tufctl_agent_wait(). */
 int tufctl_agent_call(struct tufctl_agent *a, json_t *params, json_t **ret_result);
 
+/* tufctl_agent_call() in common/err.h's error space: 0, or the TA_ERR_*
+ * the agent answered with (data.name, else its code's), TA_ERR_PROTOCOL
+ * for a malformed message, TA_ERR_SYSTEM for a failed connection.  The
+ * one line is printed all the same.  client/agent_api.h builds on it. */
+int tufctl_agent_request(struct tufctl_agent *a, json_t *params, json_t **ret_result);
+
+/* The method given to tufctl_agent_open(). */
+enum ta_proto_method tufctl_agent_method(const struct tufctl_agent *a);
+
 /* Closes the connection and wipes the buffers.  NULL is a no-op. */
 void tufctl_agent_close(struct tufctl_agent *a);
-
-/* Makes sure the key's scope in the agent covers role of gun (profile
- * "notary" or "tuf"): a key made or chosen for a repository is bound to it
- * (the agent's key scopes), so that no rule can make it sign for another.
- * Reads the scope (key.scope) and, when it does not cover them, asks the
- * agent to widen it; the agent decides whether this caller may.  On a
- * refusal says on stderr what the agent's administrator can run.
- * TUFCTL_OK or TUFCTL_FAIL. */
-int tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const char *role);
 
 /* The agent's name and version from hello ("tuf-agent 0.1.0"). */
 const char *tufctl_agent_name(const struct tufctl_agent *a);

@@ -1,7 +1,7 @@
 /* Commands that go through the agent: status, unlock, lock, key ..., sign.
  *
- * Each builds the params of one request, sends it on a fresh connection
- * (client/agentconn.h) and prints the result: for humans by default, or
+ * Each fills the typed params of one request, sends it on a fresh
+ * connection (client/agent_api.h) and prints the typed result: for humans by default, or
  * with --json the result object as compact JSON on one line (ASCII, so
  * that no byte of it can steer a terminal).  Errors are one line on stderr;
  * exit status 0 done, 1 refused or failed, 2 usage (DESIGN.md). */
@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "client/agent_api.h"
 #include "client/agentconn.h"
 #include "client/files.h"
 #include "client/pinread.h"
@@ -64,50 +65,58 @@ scope_opt(const char *cmd, const char *name, const char *value, const char **lis
 	return TUFCTL_OK;
 }
 
-/* The SCOPE object (PROTOCOL.md); NULL on no memory. */
-static json_t *
-scope_json(const struct scope_opts *s)
+/* s into dst (cap bytes), or a usage error: the request structs have room
+ * for what the protocol allows. */
+static int
+opt_copy(const char *cmd, const char *name, const char *s, char *dst, size_t cap)
 {
-	json_t *o = json_pack("{s:[], s:[]}", "guns", "roles");
+	size_t len = strlen(s);
 
-	for (size_t i = 0; o != NULL && i < s->n_guns; i++)
-		if (json_array_append_new(json_object_get(o, "guns"), json_string(s->guns[i])) != 0)
-			goto fail;
-	for (size_t i = 0; o != NULL && i < s->n_roles; i++)
-		if (json_array_append_new(json_object_get(o, "roles"), json_string(s->roles[i])) !=
-		    0)
-			goto fail;
-	if (o != NULL && s->profile != NULL &&
-	    json_object_set_new(o, "profile", json_string(s->profile)) != 0)
-		goto fail;
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
+	if (len >= cap)
+		return tufctl_usage(cmd, "--%s is longer than %zu bytes", name, cap - 1);
+	memcpy(dst, s, len + 1);
+	return TUFCTL_OK;
+}
+
+static enum ta_proto_profile
+profile_of(const char *name)
+{
+	return strcmp(name, "tuf") == 0 ? TA_PROTO_PROFILE_TUF : TA_PROTO_PROFILE_NOTARY;
+}
+
+/* The scope given on the command line. */
+static int
+scope_fill(const char *cmd, const struct scope_opts *so, struct ta_proto_scope *s)
+{
+	s->profile = so->profile != NULL ? profile_of(so->profile) : TA_PROTO_PROFILE_NONE;
+	s->n_guns = so->n_guns;
+	s->n_roles = so->n_roles;
+	for (size_t i = 0; i < so->n_guns; i++)
+		if (opt_copy(cmd, "gun", so->guns[i], s->guns[i], sizeof(s->guns[i])) != 0)
+			return TUFCTL_USAGE;
+	for (size_t i = 0; i < so->n_roles; i++)
+		if (opt_copy(cmd, "role", so->roles[i], s->roles[i], sizeof(s->roles[i])) != 0)
+			return TUFCTL_USAGE;
+	return TUFCTL_OK;
 }
 
 /* "notary: gun a, b; roles targets", or "none" */
 static void
-print_scope(const char *prefix, const json_t *sc)
+print_scope(const char *prefix, bool has, const struct ta_proto_scope *sc)
 {
-	const json_t *v;
-	size_t i;
-
 	printf("%s", prefix);
-	if (!json_is_object(sc)) {
+	if (!has) {
 		printf("none\n");
 		return;
 	}
-	if (json_string_value(json_object_get(sc, "profile")) != NULL)
-		printf("%s ", json_string_value(json_object_get(sc, "profile")));
+	if (sc->profile != TA_PROTO_PROFILE_NONE)
+		printf("%s ", ta_proto_profile_name(sc->profile));
 	printf("gun");
-	v = json_object_get(sc, "guns");
-	for (i = 0; i < json_array_size(v); i++)
-		printf("%s%s", i > 0 ? ", " : " ", json_string_value(json_array_get(v, i)));
+	for (size_t i = 0; i < sc->n_guns; i++)
+		printf("%s%s", i > 0 ? ", " : " ", sc->guns[i]);
 	printf("; roles");
-	v = json_object_get(sc, "roles");
-	for (i = 0; i < json_array_size(v); i++)
-		printf("%s%s", i > 0 ? ", " : " ", json_string_value(json_array_get(v, i)));
+	for (size_t i = 0; i < sc->n_roles; i++)
+		printf("%s%s", i > 0 ? ", " : " ", sc->roles[i]);
 	printf("\n");
 }
 
@@ -155,17 +164,11 @@ no_arguments(const char *cmd, int argc, char **argv)
 	return TUFCTL_OK;
 }
 
-static int
-bad_result(enum ta_proto_method m, const char *what)
-{
-	return tufctl_fail("%s: the agent's result is malformed (%s: %s); is it a tuf-agent "
-			   "speaking protocol version %d?",
-	    ta_proto_method_name(m), ta_errname(TA_ERR_PROTOCOL), what, TA_PROTO_VERSION);
-}
-
 /* Strings from the agent (labels, token names, URIs) may come from a token
  * anyone could write: before they reach a terminal, control characters
- * (C0, DEL, C1) become '?'.  jansson has checked that they are UTF-8. */
+ * (C0, DEL, C1) become '?'.  jansson has checked that they are UTF-8.
+ * The result decoders accept the cleaned object as they did the raw one, so
+ * a command for humans cleans the result and decodes it again. */
 static void
 clean_tree(json_t *v)
 {
@@ -217,115 +220,52 @@ clean_tree(json_t *v)
 	}
 }
 
-/* 64 lowercase hex digits: a key ID or a SHA-256. */
-static bool
-hex64_ok(const char *s)
-{
-	size_t n = 0;
-
-	for (; s != NULL && ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')); n++)
-		;
-	return s != NULL && n == TA_PROTO_KEYID_LEN && s[n] == '\0';
-}
-
-static const char *
-str_member(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* One request on a fresh connection.  params is borrowed (may be NULL). */
-static int
-agent_run(enum ta_proto_method m, json_t *params, json_t **ret_result)
-{
-	struct tufctl_agent *a = NULL;
-	int ret;
-
-	if ((ret = tufctl_agent_open(m, &a)) == TUFCTL_OK)
-		ret = tufctl_agent_call(a, params, ret_result);
-	tufctl_agent_close(a);
-	return ret;
-}
-
-/* params with "token" set when token is not NULL. */
-static json_t *
-token_params(const char *token)
-{
-	json_t *p = json_object();
-
-	if (p != NULL && token != NULL && json_object_set_new(p, "token", json_string(token)) != 0) {
-		json_decref(p);
-		return NULL;
-	}
-	return p;
-}
-
 static int
 out_of_memory(const char *cmd)
 {
 	return tufctl_fail("%s: %s", cmd, ta_strerror(TA_ERR_NOMEM));
 }
 
+/* After clean_tree() on a result decoded by dec into ret: decoded again, so
+ * that ret borrows the cleaned strings. */
+#define REDECODE(cmd, dec, result, ret)                                                            \
+	(clean_tree(result), (dec)((result), (ret)) != 0 ? out_of_memory(cmd) : TUFCTL_OK)
+
 /* ---- status -------------------------------------------------------------------- */
 
 static const char *
-pin_state_text(const char *state)
+pin_state_text(enum ta_proto_pin_state state)
 {
-	static const struct {
-		const char *state, *text;
-	} texts[] = {
-		{"ok", "PIN ok"},
-		{"count-low", "PIN tries low"},
-		{"final-try", "PIN final try: unlock interactively"},
-		{"locked", "PIN locked"},
-		{"unknown", "PIN tries unknown"},
+	static const char *const texts[] = {
+	    [TA_PROTO_PIN_OK] = "PIN ok",
+	    [TA_PROTO_PIN_COUNT_LOW] = "PIN tries low",
+	    [TA_PROTO_PIN_FINAL_TRY] = "PIN final try: unlock interactively",
+	    [TA_PROTO_PIN_LOCKED] = "PIN locked",
+	    [TA_PROTO_PIN_UNKNOWN] = "PIN tries unknown",
 	};
 
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		if (strcmp(texts[i].state, state) == 0)
-			return texts[i].text;
-	return NULL;
+	return texts[state];
 }
 
 static int
-print_status(json_t *result)
+print_status(json_t *result, struct ta_proto_status_result *st)
 {
-	const json_t *tokens = json_object_get(result, "tokens"), *t;
-	const char *agent = str_member(result, "agent");
-	size_t i;
-
-	if (agent == NULL || !json_is_integer(json_object_get(result, "version")) ||
-	    !json_is_array(tokens))
-		return bad_result(TA_PROTO_METHOD_STATUS, "version, agent, tokens");
-	json_array_foreach(tokens, i, t)
-	{
-		const char *name = str_member(t, "name"), *uri = str_member(t, "uri");
-		const char *pin = str_member(t, "pin");
-
-		if (name == NULL || uri == NULL || pin == NULL || pin_state_text(pin) == NULL ||
-		    !json_is_boolean(json_object_get(t, "present")) ||
-		    !json_is_boolean(json_object_get(t, "unlocked")) ||
-		    !json_is_integer(json_object_get(t, "keys")))
-			return bad_result(TA_PROTO_METHOD_STATUS, "tokens[]");
-	}
-	clean_tree(result);
-	printf("agent: %s, protocol %lld\n", str_member(result, "agent"),
-	    (long long)json_integer_value(json_object_get(result, "version")));
-	if (json_array_size(tokens) == 0)
+	ta_proto_status_result_clear(st);
+	if (REDECODE("status", ta_proto_decode_status_result, result, st) != 0)
+		return TUFCTL_FAIL;
+	printf("agent: %s, protocol %u\n", st->agent, st->version);
+	if (st->n_tokens == 0)
 		printf("no tokens configured\n");
-	json_array_foreach(tokens, i, t)
-	{
-		json_int_t keys = json_integer_value(json_object_get(t, "keys"));
+	for (size_t i = 0; i < st->n_tokens; i++) {
+		const struct ta_proto_token_status *t = &st->tokens[i];
 
-		printf("token %s: ", str_member(t, "name"));
-		if (!json_is_true(json_object_get(t, "present")))
+		printf("token %s: ", t->name);
+		if (!t->present)
 			printf("absent, ");
 		else
-			printf("%s, %s, %lld key%s, ",
-			    json_is_true(json_object_get(t, "unlocked")) ? "unlocked" : "locked",
-			    pin_state_text(str_member(t, "pin")), (long long)keys,
-			    keys == 1 ? "" : "s");
-		printf("%s\n", str_member(t, "uri"));
+			printf("%s, %s, %u key%s, ", t->unlocked ? "unlocked" : "locked",
+			    pin_state_text(t->pin), t->keys, t->keys == 1 ? "" : "s");
+		printf("%s\n", t->uri);
 	}
 	return tufctl_stdout_done();
 }
@@ -339,6 +279,7 @@ tufctl_cmd_status(int argc, char **argv)
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
+	struct ta_proto_status_result st = {0};
 	json_t *result = NULL;
 	int c, ret;
 
@@ -357,8 +298,10 @@ tufctl_cmd_status(int argc, char **argv)
 	}
 	if (no_arguments("status", argc, argv) != 0)
 		return TUFCTL_USAGE;
-	if ((ret = agent_run(TA_PROTO_METHOD_STATUS, NULL, &result)) == TUFCTL_OK)
-		ret = tufctl.json ? tufctl_print_json(result) : print_status(result);
+	if (tufctl_agent_status(NULL, &result, &st) != 0)
+		return TUFCTL_FAIL;
+	ret = tufctl.json ? tufctl_print_json(result) : print_status(result, &st);
+	ta_proto_status_result_clear(&st);
 	json_decref(result);
 	return ret;
 }
@@ -382,8 +325,9 @@ tufctl_cmd_unlock(int argc, char **argv)
 	};
 	const char *token = NULL, *pin_file = NULL;
 	struct tufctl_agent *a = NULL;
-	struct ta_secret *pin = NULL;
-	json_t *params = NULL, *result = NULL, *v;
+	struct ta_proto_unlock q = {0};
+	struct ta_proto_unlock_result res;
+	json_t *result = NULL;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -420,41 +364,30 @@ tufctl_cmd_unlock(int argc, char **argv)
 					      "from the command line");
 	/* A file is read before connecting, so that a bad one is reported
 	 * first; a human is asked only once the agent is known to be there. */
-	if (pin_file != NULL && tufctl_pin_from_file(pin_file, &pin) != 0)
+	if (token != NULL && opt_copy("unlock", "token", token, q.token, sizeof(q.token)) != 0)
+		return TUFCTL_USAGE;
+	if (pin_file != NULL && tufctl_pin_from_file(pin_file, &q.pin) != 0)
 		goto out;
 	if (tufctl_agent_open(TA_PROTO_METHOD_UNLOCK, &a) != 0)
 		goto out;
-	if (pin == NULL && tufctl_pin_ask(token, &pin) != 0)
+	if (q.pin == NULL && tufctl_pin_ask(token, &q.pin) != 0)
 		goto out;
-	if ((params = token_params(token)) == NULL ||
-	    (v = json_stringn((const char *)pin->data, pin->len)) == NULL ||
-	    json_object_set_new(params, "pin", v) != 0) {
-		(void)out_of_memory("unlock");
+	/* The request's copies of the PIN are wiped once it is on the socket
+	 * (agent_api.h); this one goes as soon as the answer is in. */
+	if (tufctl_agent_unlock(a, &q, &result, &res) != 0)
 		goto out;
-	}
-	/* jansson's copy goes with params: its frees wipe (ta_proto_init). */
-	ta_secret_free(pin);
-	pin = NULL;
-	if (tufctl_agent_send(a, params) != 0)
-		goto out;
-	json_decref(params);
-	params = NULL;
-	if (tufctl_agent_wait(a, &result) != 0)
-		goto out;
-	if (str_member(result, "token") == NULL) {
-		(void)bad_result(TA_PROTO_METHOD_UNLOCK, "token");
-		goto out;
-	}
+	ta_secret_free(q.pin);
+	q.pin = NULL;
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
-	clean_tree(result);
-	printf("unlocked %s\n", str_member(result, "token"));
+	if (REDECODE("unlock", ta_proto_decode_unlock_result, result, &res) != 0)
+		goto out;
+	printf("unlocked %s\n", res.token);
 	ret = tufctl_stdout_done();
 out:
-	ta_secret_free(pin);
-	json_decref(params);
+	ta_secret_free(q.pin);
 	json_decref(result);
 	tufctl_agent_close(a);
 	return ret;
@@ -471,8 +404,9 @@ tufctl_cmd_lock(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *token = NULL;
-	json_t *params = NULL, *result = NULL, *tokens, *t;
-	size_t i;
+	struct ta_proto_token_params q = {0};
+	struct ta_proto_lock_result res = {0};
+	json_t *result = NULL;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -495,62 +429,29 @@ tufctl_cmd_lock(int argc, char **argv)
 	}
 	if (no_arguments("lock", argc, argv) != 0)
 		return TUFCTL_USAGE;
-	if ((params = token_params(token)) == NULL) {
-		(void)out_of_memory("lock");
+	if (token != NULL && opt_copy("lock", "token", token, q.token, sizeof(q.token)) != 0)
+		return TUFCTL_USAGE;
+	if (tufctl_agent_lock(NULL, &q, &result, &res) != 0)
 		goto out;
-	}
-	if (agent_run(TA_PROTO_METHOD_LOCK, params, &result) != 0)
-		goto out;
-	tokens = json_object_get(result, "tokens");
-	if (!json_is_array(tokens)) {
-		(void)bad_result(TA_PROTO_METHOD_LOCK, "tokens");
-		goto out;
-	}
-	json_array_foreach(tokens, i, t)
-	{
-		if (!json_is_string(t)) {
-			(void)bad_result(TA_PROTO_METHOD_LOCK, "tokens[]");
-			goto out;
-		}
-	}
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
-	clean_tree(result);
-	if (json_array_size(tokens) == 0)
+	ta_proto_lock_result_clear(&res);
+	if (REDECODE("lock", ta_proto_decode_lock_result, result, &res) != 0)
+		goto out;
+	if (res.n_tokens == 0)
 		printf("no token was unlocked\n");
-	json_array_foreach(tokens, i, t)
-	{
-		printf("locked %s\n", json_string_value(t));
-	}
+	for (size_t i = 0; i < res.n_tokens; i++)
+		printf("locked %s\n", res.tokens[i]);
 	ret = tufctl_stdout_done();
 out:
-	json_decref(params);
+	ta_proto_lock_result_clear(&res);
 	json_decref(result);
 	return ret;
 }
 
 /* ---- key ----------------------------------------------------------------------------- */
-
-/* KEY of key.list and key.generate. */
-static bool
-key_ok(const json_t *k)
-{
-	const json_t *ids = json_object_get(k, "keyids");
-
-	return json_is_object(k) && str_member(k, "label") != NULL &&
-	       str_member(k, "token") != NULL && str_member(k, "uri") != NULL &&
-	       str_member(k, "type") != NULL && json_is_object(ids) &&
-	       hex64_ok(str_member(ids, "notary")) && hex64_ok(str_member(ids, "tuf")) &&
-	       json_is_boolean(json_object_get(k, "cert"));
-}
-
-static const char *
-key_id(const json_t *k, const char *profile)
-{
-	return str_member(json_object_get(k, "keyids"), profile);
-}
 
 static size_t
 max_len(size_t a, const char *s)
@@ -570,8 +471,10 @@ key_list(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *token = NULL;
-	json_t *params = NULL, *result = NULL, *keys, *k;
-	size_t i, wl = strlen("LABEL"), wt = strlen("TOKEN"), wy = strlen("TYPE");
+	struct ta_proto_token_params q = {0};
+	struct ta_proto_key_list_result res = {0};
+	json_t *result = NULL;
+	size_t wl = strlen("LABEL"), wt = strlen("TOKEN"), wy = strlen("TYPE");
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -593,52 +496,39 @@ key_list(int argc, char **argv)
 	}
 	if (no_arguments("key list", argc, argv) != 0)
 		return TUFCTL_USAGE;
-	if ((params = token_params(token)) == NULL) {
-		(void)out_of_memory("key list");
+	if (token != NULL && opt_copy("key list", "token", token, q.token, sizeof(q.token)) != 0)
+		return TUFCTL_USAGE;
+	if (tufctl_agent_key_list(NULL, &q, &result, &res) != 0)
 		goto out;
-	}
-	if (agent_run(TA_PROTO_METHOD_KEY_LIST, params, &result) != 0)
-		goto out;
-	keys = json_object_get(result, "keys");
-	if (!json_is_array(keys)) {
-		(void)bad_result(TA_PROTO_METHOD_KEY_LIST, "keys");
-		goto out;
-	}
-	json_array_foreach(keys, i, k)
-	{
-		if (!key_ok(k)) {
-			(void)bad_result(TA_PROTO_METHOD_KEY_LIST, "keys[]");
-			goto out;
-		}
-	}
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
-	clean_tree(result);
-	if (json_array_size(keys) == 0) {
+	ta_proto_key_list_result_clear(&res);
+	if (REDECODE("key list", ta_proto_decode_key_list_result, result, &res) != 0)
+		goto out;
+	if (res.n_keys == 0) {
 		printf("no keys\n");
 		ret = tufctl_stdout_done();
 		goto out;
 	}
-	json_array_foreach(keys, i, k)
-	{
-		wl = max_len(wl, str_member(k, "label"));
-		wt = max_len(wt, str_member(k, "token"));
-		wy = max_len(wy, str_member(k, "type"));
+	for (size_t i = 0; i < res.n_keys; i++) {
+		wl = max_len(wl, res.keys[i].label);
+		wt = max_len(wt, res.keys[i].token);
+		wy = max_len(wy, ta_key_type_name(res.keys[i].type));
 	}
 	printf("%-*s  %-*s  %-*s  CERT  %-64s  %s\n", (int)wl, "LABEL", (int)wt, "TOKEN", (int)wy,
 	    "TYPE", "NOTARY-KEYID", "TUF-KEYID");
-	json_array_foreach(keys, i, k)
-	{
-		printf("%-*s  %-*s  %-*s  %-4s  %-64s  %s\n", (int)wl, str_member(k, "label"), (int)wt,
-		    str_member(k, "token"), (int)wy, str_member(k, "type"),
-		    json_is_true(json_object_get(k, "cert")) ? "yes" : "no", key_id(k, "notary"),
-		    key_id(k, "tuf"));
+	for (size_t i = 0; i < res.n_keys; i++) {
+		const struct ta_proto_key_info *k = &res.keys[i];
+
+		printf("%-*s  %-*s  %-*s  %-4s  %-64s  %s\n", (int)wl, k->label, (int)wt, k->token,
+		    (int)wy, ta_key_type_name(k->type), k->cert ? "yes" : "no", k->notary_id,
+		    k->tuf_id);
 	}
 	ret = tufctl_stdout_done();
 out:
-	json_decref(params);
+	ta_proto_key_list_result_clear(&res);
 	json_decref(result);
 	return ret;
 }
@@ -659,7 +549,9 @@ key_generate(int argc, char **argv)
 	};
 	const char *label = NULL, *type = "ecdsa-p256", *token = NULL;
 	struct scope_opts so = {0};
-	json_t *params = NULL, *result = NULL, *k;
+	struct ta_proto_key_generate q = {0};
+	struct ta_proto_key_generate_result res;
+	json_t *result = NULL;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -709,45 +601,29 @@ key_generate(int argc, char **argv)
 		return tufctl_usage("key generate", "a scope needs both --gun and --role");
 	if (no_arguments("key generate", argc, argv) != 0)
 		return TUFCTL_USAGE;
-	if ((params = token_params(token)) == NULL ||
-	    json_object_set_new(params, "label", json_string(label)) != 0 ||
-	    json_object_set_new(params, "type", json_string(type)) != 0 ||
-	    (so.n_guns > 0 && json_object_set_new(params, "scope", scope_json(&so)) != 0)) {
-		(void)out_of_memory("key generate");
+	q.type = ta_key_type_from_name(type);
+	q.has_scope = so.n_guns > 0;
+	if (opt_copy("key generate", "label", label, q.label, sizeof(q.label)) != 0 ||
+	    (token != NULL &&
+		opt_copy("key generate", "token", token, q.token, sizeof(q.token)) != 0) ||
+	    scope_fill("key generate", &so, &q.scope) != 0)
+		return TUFCTL_USAGE;
+	if (tufctl_agent_key_generate(NULL, &q, &result, &res) != 0)
 		goto out;
-	}
-	if (agent_run(TA_PROTO_METHOD_KEY_GENERATE, params, &result) != 0)
-		goto out;
-	if (!key_ok(k = json_object_get(result, "key"))) {
-		(void)bad_result(TA_PROTO_METHOD_KEY_GENERATE, "key");
-		goto out;
-	}
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
-	clean_tree(result);
+	if (REDECODE("key generate", ta_proto_decode_key_generate_result, result, &res) != 0)
+		goto out;
 	printf("label   %s\ntoken   %s\ntype    %s\nnotary  %s\ntuf     %s\nuri     %s\n",
-	    str_member(k, "label"), str_member(k, "token"), str_member(k, "type"),
-	    key_id(k, "notary"), key_id(k, "tuf"), str_member(k, "uri"));
-	print_scope("scope   ", json_object_get(k, "scope"));
+	    res.key.label, res.key.token, ta_key_type_name(res.key.type), res.key.notary_id,
+	    res.key.tuf_id, res.key.uri);
+	print_scope("scope   ", res.key.has_scope, &res.key.scope);
 	ret = tufctl_stdout_done();
 out:
-	json_decref(params);
 	json_decref(result);
 	return ret;
-}
-
-/* PEM text: printable ASCII lines. */
-static bool
-pem_ok(const char *s, size_t len)
-{
-	if (len == 0 || strncmp(s, "-----BEGIN ", 11) != 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] != '\n' && (s[i] < 0x20 || s[i] > 0x7e))
-			return false;
-	return true;
 }
 
 static int
@@ -763,12 +639,12 @@ key_cert(int argc, char **argv)
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	const char *label = NULL, *gun = NULL, *role = "root", *pem;
-	json_t *params = NULL, *result = NULL;
+	const char *label = NULL, *gun = NULL, *role = "root";
+	struct ta_proto_key_cert q = {0};
+	struct ta_proto_key_cert_result res;
+	json_t *result = NULL;
 	long days = 0;
-	bool store = false;
 	char *end;
-	size_t len;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -791,7 +667,7 @@ key_cert(int argc, char **argv)
 				    TA_PROTO_DAYS_MIN, TA_PROTO_DAYS_MAX);
 			break;
 		case OPT_STORE:
-			store = true;
+			q.store = true;
 			break;
 		case OPT_ROLE:
 			if (opt_text("key cert", "role", optarg, &role) != 0)
@@ -818,35 +694,24 @@ key_cert(int argc, char **argv)
 		return tufctl_usage("key cert", "--label and --gun are required");
 	if (no_arguments("key cert", argc, argv) != 0)
 		return TUFCTL_USAGE;
-	if ((params = json_pack("{s:s, s:s}", "key", label, "gun", gun)) == NULL ||
-	    (days != 0 && json_object_set_new(params, "days", json_integer(days)) != 0) ||
-	    (store && json_object_set_new(params, "store", json_true()) != 0)) {
-		(void)out_of_memory("key cert");
-		goto out;
-	}
+	q.days = (uint32_t)days;
+	if (opt_copy("key cert", "label", label, q.key, sizeof(q.key)) != 0 ||
+	    opt_copy("key cert", "gun", gun, q.gun, sizeof(q.gun)) != 0)
+		return TUFCTL_USAGE;
 	/* A certificate for a GUN binds the key to that GUN, as its root or
 	 * as the delegation it is made for. */
 	if (tufctl_scope_ensure(label, "notary", gun, role) != 0 ||
-	    agent_run(TA_PROTO_METHOD_KEY_CERT, params, &result) != 0)
+	    tufctl_agent_key_cert(NULL, &q, &result, &res) != 0)
 		goto out;
-	pem = str_member(result, "pem");
-	len = json_string_length(json_object_get(result, "pem"));
-	if (pem == NULL || !pem_ok(pem, len) ||
-	    !json_is_boolean(json_object_get(result, "stored")) ||
-	    str_member(result, "not_after") == NULL) {
-		(void)bad_result(TA_PROTO_METHOD_KEY_CERT, "pem, stored, not_after");
-		goto out;
-	}
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
-	(void)fwrite(pem, 1, len, stdout);
-	if (pem[len - 1] != '\n')
+	(void)fwrite(res.pem, 1, res.pem_len, stdout);
+	if (res.pem[res.pem_len - 1] != '\n')
 		(void)putchar('\n');
 	ret = tufctl_stdout_done();
 out:
-	json_decref(params);
 	json_decref(result);
 	return ret;
 }
@@ -862,7 +727,9 @@ key_show(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *label = NULL, *profile = NULL;
-	json_t *params = NULL, *result = NULL;
+	struct ta_proto_key_show q = {0};
+	struct ta_proto_key_show_result res;
+	json_t *result = NULL;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -891,31 +758,21 @@ key_show(int argc, char **argv)
 		return tufctl_usage("key show", "--label and --profile are required");
 	if (no_arguments("key show", argc, argv) != 0)
 		return TUFCTL_USAGE;
-	if ((params = json_pack("{s:s, s:s}", "key", label, "profile", profile)) == NULL) {
-		(void)out_of_memory("key show");
+	q.profile = profile_of(profile);
+	if (opt_copy("key show", "label", label, q.key, sizeof(q.key)) != 0)
+		return TUFCTL_USAGE;
+	if (tufctl_agent_key_show(NULL, &q, &result, &res) != 0)
 		goto out;
-	}
-	if (agent_run(TA_PROTO_METHOD_KEY_SHOW, params, &result) != 0)
-		goto out;
-	if (str_member(result, "profile") == NULL ||
-	    strcmp(str_member(result, "profile"), profile) != 0 ||
-	    !hex64_ok(str_member(result, "keyid")) ||
-	    !json_is_object(json_object_get(result, "key"))) {
-		(void)bad_result(TA_PROTO_METHOD_KEY_SHOW, "profile, keyid, key");
-		goto out;
-	}
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
 	/* The key object goes out as JSON: escaped, PEM newlines included. */
-	printf("profile  %s\nkeyid    %s\n", str_member(result, "profile"),
-	    str_member(result, "keyid"));
-	print_scope("scope    ", json_object_get(result, "scope"));
+	printf("profile  %s\nkeyid    %s\n", ta_proto_profile_name(res.profile), res.keyid);
+	print_scope("scope    ", res.has_scope, &res.scope);
 	printf("key      ");
-	ret = tufctl_print_json(json_object_get(result, "key"));
+	ret = tufctl_print_json(res.key);
 out:
-	json_decref(params);
 	json_decref(result);
 	return ret;
 }
@@ -938,7 +795,9 @@ key_scope(int argc, char **argv)
 	const char *label = NULL;
 	struct scope_opts so = {0};
 	bool add = false, clear = false;
-	json_t *params = NULL, *result = NULL;
+	struct ta_proto_key_scope q = {0};
+	struct ta_proto_key_scope_result res;
+	json_t *result = NULL;
 	int c, ret = TUFCTL_FAIL;
 
 	opterr = 0;
@@ -984,30 +843,25 @@ key_scope(int argc, char **argv)
 	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0) ||
 	    (add && so.n_guns == 0))
 		return tufctl_usage("key scope", "a scope needs both --gun and --role");
-	if ((params = json_pack("{s:s}", "key", label)) == NULL ||
-	    (clear && json_object_set_new(params, "clear", json_true()) != 0) ||
-	    (so.n_guns > 0 &&
-		json_object_set_new(params, add ? "add" : "set", scope_json(&so)) != 0)) {
-		(void)out_of_memory("key scope");
+	q.op = clear            ? TA_PROTO_SCOPE_CLEAR
+	       : so.n_guns == 0 ? TA_PROTO_SCOPE_SHOW
+	       : add            ? TA_PROTO_SCOPE_ADD
+				: TA_PROTO_SCOPE_SET;
+	if (opt_copy("key scope", "label", label, q.key, sizeof(q.key)) != 0 ||
+	    scope_fill("key scope", &so, &q.scope) != 0)
+		return TUFCTL_USAGE;
+	if (tufctl_agent_key_scope(NULL, &q, &result, &res) != 0)
 		goto out;
-	}
-	if (agent_run(TA_PROTO_METHOD_KEY_SCOPE, params, &result) != 0)
-		goto out;
-	if (str_member(result, "label") == NULL || !hex64_ok(str_member(result, "keyid")) ||
-	    json_object_get(result, "scope") == NULL) {
-		(void)bad_result(TA_PROTO_METHOD_KEY_SCOPE, "label, keyid, scope");
-		goto out;
-	}
 	if (tufctl.json) {
 		ret = tufctl_print_json(result);
 		goto out;
 	}
-	clean_tree(result);
-	printf("label  %s\nkeyid  %s\n", str_member(result, "label"), str_member(result, "keyid"));
-	print_scope("scope  ", json_object_get(result, "scope"));
+	if (REDECODE("key scope", ta_proto_decode_key_scope_result, result, &res) != 0)
+		goto out;
+	printf("label  %s\nkeyid  %s\n", res.label, res.keyid);
+	print_scope("scope  ", res.has_scope, &res.scope);
 	ret = tufctl_stdout_done();
 out:
-	json_decref(params);
 	json_decref(result);
 	return ret;
 }
@@ -1158,7 +1012,8 @@ tufctl_cmd_sign(int argc, char **argv)
 	const char *keys[TA_PROTO_KEYS_MAX];
 	struct atomic_out ao = {0};
 	struct ta_proto_sign_result sr;
-	json_t *params = NULL, *result = NULL, *jkeys = NULL;
+	struct ta_proto_sign *q = NULL;
+	json_t *result = NULL;
 	uint8_t *file = NULL, *prev = NULL;
 	size_t n_keys = 0, len = 0, prev_len = 0;
 	int c, ret = TUFCTL_FAIL;
@@ -1253,30 +1108,32 @@ tufctl_cmd_sign(int argc, char **argv)
 		goto out;
 	if (out != NULL && atomic_prepare(&ao, out) != 0)
 		goto out;
-	if ((jkeys = json_array()) == NULL)
+	/* 16 keys of 1 KiB: not a stack's worth. */
+	if ((q = calloc(1, sizeof(*q))) == NULL)
 		goto oom;
+	q->profile = profile_of(profile);
+	q->n_keys = n_keys;
+	q->file = (const char *)file;
+	q->file_len = len;
+	if (parent_path != NULL) {
+		q->parent = (const char *)prev;
+		q->parent_len = prev_len;
+	} else if (prev != NULL) {
+		q->prev_root = (const char *)prev;
+		q->prev_root_len = prev_len;
+	}
 	for (size_t i = 0; i < n_keys; i++)
-		if (json_array_append_new(jkeys, json_string(keys[i])) != 0)
-			goto oom;
-	if ((params = json_pack("{s:s, s:s, s:O, s:s%}", "profile", profile, "role", role, "keys",
-		 jkeys, "file", (const char *)file, len)) == NULL ||
-	    (gun != NULL && json_object_set_new(params, "gun", json_string(gun)) != 0) ||
-	    (prev != NULL &&
-		json_object_set_new(params, parent_path != NULL ? "parent" : "prev_root",
-		    json_stringn((const char *)prev, prev_len)) != 0))
-		goto oom;
-	free(file);
-	file = NULL;
-	free(prev);
-	prev = NULL;
-	if (agent_run(TA_PROTO_METHOD_SIGN, params, &result) != 0)
-		goto out;
-	json_decref(params);
-	params = NULL;
-	if (ta_proto_decode_sign_result(result, &sr) != 0) {
-		(void)bad_result(TA_PROTO_METHOD_SIGN, "file, keyids, sha256");
+		if (opt_copy("sign", "key", keys[i], q->keys[i], sizeof(q->keys[i])) != 0) {
+			ret = TUFCTL_USAGE;
+			goto out;
+		}
+	if (opt_copy("sign", "role", role, q->role, sizeof(q->role)) != 0 ||
+	    (gun != NULL && opt_copy("sign", "gun", gun, q->gun, sizeof(q->gun)) != 0)) {
+		ret = TUFCTL_USAGE;
 		goto out;
 	}
+	if (tufctl_agent_sign(NULL, q, &result, &sr) != 0)
+		goto out;
 	if (out != NULL) {
 		if (atomic_commit(&ao, sr.file, sr.file_len) != 0)
 			goto out;
@@ -1309,10 +1166,9 @@ oom:
 	(void)out_of_memory("sign");
 out:
 	atomic_abort(&ao);
+	free(q);
 	free(file);
 	free(prev);
-	json_decref(jkeys);
-	json_decref(params);
 	json_decref(result);
 	return ret;
 }

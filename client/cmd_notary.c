@@ -35,7 +35,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "client/agentconn.h"
+#include "client/agent_api.h"
+#include "client/notary_agent.h"
 #include "client/notary_http.h"
 #include "client/notary_publish.h"
 #include "client/notary_store.h"
@@ -276,163 +277,6 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 	return 0;
 }
 
-/* ---- the agent ----------------------------------------------------------------- */
-
-static int
-agent(enum ta_proto_method m, json_t *params, json_t **ret)
-{
-	struct tufctl_agent *a = NULL;
-	int r;
-
-	*ret = NULL;
-	if ((r = tufctl_agent_open(m, &a)) == TUFCTL_OK)
-		r = tufctl_agent_call(a, params, ret);
-	tufctl_agent_close(a);
-	return r;
-}
-
-/* agent() with params that may be NULL from a failed json_pack (then out
- * of memory) and are released here. */
-static int
-agent_with(struct nopts *o, enum ta_proto_method m, json_t *params, json_t **ret)
-{
-	int r;
-
-	*ret = NULL;
-	if (params == NULL)
-		return nomem(o);
-	r = agent(m, params, ret);
-	json_decref(params);
-	return r;
-}
-
-/* key.list's keys (a new reference). */
-static int
-agent_keys(json_t **ret)
-{
-	json_t *res = NULL;
-
-	*ret = NULL;
-	if (agent(TA_PROTO_METHOD_KEY_LIST, NULL, &res) != 0)
-		return TUFCTL_FAIL;
-	*ret = json_incref(json_object_get(res, "keys"));
-	json_decref(res);
-	if (!json_is_array(*ret)) {
-		json_decref(*ret);
-		*ret = NULL;
-		return tufctl_fail("the agent's key.list result has no \"keys\" list");
-	}
-	return 0;
-}
-
-/* key.show for the notary profile: a new key. */
-static int
-agent_key_show(struct nopts *o, const char *key, struct ta_key **ret)
-{
-	json_t *res = NULL;
-	int r;
-
-	*ret = NULL;
-	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_SHOW,
-		 json_pack("{s:s, s:s}", "key", key, "profile", "notary"), &res)) != 0)
-		return r;
-	if ((r = ta_key_from_json(TA_PROFILE_NOTARY, json_object_get(res, "key"), ret)) != 0)
-		r = nfail(o, "the agent's key object for '%s' is unusable: %s", key, ta_strerror(r));
-	json_decref(res);
-	return r;
-}
-
-/* The key's scope covers role of gun (agentconn.h). */
-static int
-ensure_scope(struct nopts *o, const char *key, const char *gun, const char *role)
-{
-	(void)o;
-	return tufctl_scope_ensure(key, "notary", gun, role);
-}
-
-/* A root certificate for gun made by the key, not stored on the token. */
-static int
-agent_key_cert(struct nopts *o, const char *key, const char *gun, char **ret_pem)
-{
-	json_t *res = NULL;
-	const char *pem;
-	int r;
-
-	*ret_pem = NULL;
-	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_CERT,
-		 json_pack("{s:s, s:s, s:i, s:b}", "key", key, "gun", gun, "days", TN_ROOT_DAYS,
-		     "store", 0),
-		 &res)) != 0)
-		return r;
-	if ((pem = json_string_value(json_object_get(res, "pem"))) == NULL ||
-	    (*ret_pem = strdup(pem)) == NULL)
-		r = nfail(o, "the agent's key.cert result has no \"pem\"");
-	json_decref(res);
-	return r;
-}
-
-/* A new key for role of gun, scoped to it from the start. */
-static int
-agent_generate(struct nopts *o, const char *label, const char *gun, const char *role,
-    char **ret_uri)
-{
-	json_t *res = NULL, *p;
-	const char *uri;
-	int r;
-
-	*ret_uri = NULL;
-	p = json_pack("{s:s, s:s, s:{s:s, s:[s], s:[s]}}", "label", label, "type", "ecdsa-p256",
-	    "scope", "profile", "notary", "guns", gun, "roles", role);
-	if (p != NULL && o->token != NULL && json_object_set_new(p, "token", json_string(o->token)))
-		return nomem(o);
-	if ((r = agent_with(o, TA_PROTO_METHOD_KEY_GENERATE, p, &res)) != 0)
-		return r;
-	if ((uri = json_string_value(json_object_get(json_object_get(res, "key"), "uri"))) == NULL ||
-	    (*ret_uri = strdup(uri)) == NULL)
-		r = nfail(o, "the agent's key.generate result has no key URI");
-	json_decref(res);
-	if (r == 0 && !tufctl.json)
-		(void)fprintf(stderr, "tufctl: generated key '%s' on the token\n", label);
-	return r;
-}
-
-/* Signs file (role of gun) with keys (URIs).  other: for a root, the
- * previous root (a rotation); for a delegation, its parent, so that the
- * agent signs as the keys the parent lists (certificates, often). */
-static int
-agent_sign(struct nopts *o, const char *gun, const char *role, const json_t *keys,
-    const struct tn_file *f, const struct tn_file *prev_root, uint8_t **ret, size_t *ret_len)
-{
-	json_t *p, *res = NULL;
-	struct ta_proto_sign_result sr;
-	int r;
-
-	*ret = NULL;
-	p = json_pack("{s:s, s:s, s:s, s:O, s:s%}", "profile", "notary", "role", role, "gun", gun,
-	    "keys", keys, "file", (const char *)f->bytes, f->len);
-	if (p == NULL || (prev_root != NULL &&
-			     json_object_set_new(p, strcmp(role, "root") == 0 ? "prev_root" : "parent",
-				 json_stringn((const char *)prev_root->bytes, prev_root->len)) != 0)) {
-		json_decref(p);
-		return nomem(o);
-	}
-	r = agent(TA_PROTO_METHOD_SIGN, p, &res);
-	json_decref(p);
-	if (r != 0)
-		return r;
-	if (ta_proto_decode_sign_result(res, &sr) != 0)
-		r = nfail(o, "the agent's sign result is malformed");
-	else if ((*ret = malloc(sr.file_len + 1)) == NULL)
-		r = nomem(o);
-	else {
-		memcpy(*ret, sr.file, sr.file_len);
-		(*ret)[sr.file_len] = '\0';
-		*ret_len = sr.file_len;
-	}
-	json_decref(res);
-	return r;
-}
-
 /* ---- the server ------------------------------------------------------------------ */
 
 struct nsession {
@@ -615,7 +459,7 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 	int r;
 
 	*ret = NULL;
-	if (agent_key_show(o, label, &k) != 0)
+	if (tn_agent_key_show(o->cmd, label, &k) != 0)
 		return TUFCTL_FAIL;
 	spki = ta_key_spki(k, &spki_len);
 	/* The token's own certificate, when it is one for this GUN. */
@@ -651,7 +495,7 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 		c = NULL;
 	}
 	ta_key_free(k);
-	if (agent_key_cert(o, label, repo->gun, &pem) != 0)
+	if (tn_agent_key_cert(o->cmd, label, repo->gun, &pem) != 0)
 		return TUFCTL_FAIL;
 	{
 		uint8_t *der = NULL;
@@ -783,21 +627,23 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < o.n_root_keys; i++) {
-		if (ensure_scope(&o, o.root_keys[i], repo->gun, "root") != 0 ||
+		if (tufctl_scope_ensure(o.root_keys[i], "notary", repo->gun, "root") != 0 ||
 		    root_cert_key(&o, repo, kept, o.root_keys[i], &k) != 0 ||
 		    add_key(&o, root, "root", k) != 0)
 			goto out;
 		ta_key_free(k);
 		k = NULL;
 	}
-	if (ensure_scope(&o, o.targets_key, repo->gun, "targets") != 0 ||
-	    agent_key_show(&o, o.targets_key, &k) != 0 || add_key(&o, root, "targets", k) != 0)
+	if (tufctl_scope_ensure(o.targets_key, "notary", repo->gun, "targets") != 0 ||
+	    tn_agent_key_show(o.cmd, o.targets_key, &k) != 0 ||
+	    add_key(&o, root, "targets", k) != 0)
 		goto out;
 	ta_key_free(k);
 	k = NULL;
-	if (o.snapshot_key != NULL ? ensure_scope(&o, o.snapshot_key, repo->gun, "snapshot") != 0 ||
-					 agent_key_show(&o, o.snapshot_key, &k) != 0 :
-				     server_key(&o, &ns, "snapshot", false, &k) != 0)
+	if (o.snapshot_key != NULL
+		? tufctl_scope_ensure(o.snapshot_key, "notary", repo->gun, "snapshot") != 0 ||
+		      tn_agent_key_show(o.cmd, o.snapshot_key, &k) != 0
+		: server_key(&o, &ns, "snapshot", false, &k) != 0)
 		goto out;
 	if (add_key(&o, root, "snapshot", k) != 0)
 		goto out;
@@ -960,9 +806,10 @@ cmd_delegation(int argc, char **argv)
 	if ((keys = json_object()) == NULL || (paths = json_array()) == NULL)
 		goto oom;
 	for (size_t i = 0; i < o.n_keys + o.n_certs; i++) {
-		if ((i < o.n_keys ? ensure_scope(&o, o.keys[i], o.args[0], o.args[1]) != 0 ||
-					agent_key_show(&o, o.keys[i], &k) != 0 :
-				    cert_key(&o, o.certs[i - o.n_keys], &k) != 0))
+		if ((i < o.n_keys
+			    ? tufctl_scope_ensure(o.keys[i], "notary", o.args[0], o.args[1]) != 0 ||
+				  tn_agent_key_show(o.cmd, o.keys[i], &k) != 0
+			    : cert_key(&o, o.certs[i - o.n_keys], &k) != 0))
 			goto out;
 		if (ta_key_to_json(k, &obj) != 0 || json_object_set_new(keys, ta_key_id(k), obj) != 0)
 			goto oom;
@@ -997,30 +844,12 @@ out:
 
 /* ---- publish ------------------------------------------------------------------------ */
 
-/* The publish engine's signer: the agent.  agentconn has printed why a
- * call failed, so the error goes back without a message. */
-static int
-signer_keys(void *ctx, json_t **ret, struct tn_error *e)
-{
-	(void)ctx;
-	(void)e;
-	return agent_keys(ret) != 0 ? TA_ERR_PROTOCOL : 0;
-}
-
-static int
-signer_sign(void *ctx, const char *gun, const char *role, const json_t *keys,
-    const struct tn_file *f, const struct tn_file *other, uint8_t **ret, size_t *ret_len,
-    struct tn_error *e)
-{
-	(void)e;
-	return agent_sign(ctx, gun, role, keys, f, other, ret, ret_len) != 0 ? TA_ERR_PROTOCOL : 0;
-}
-
 /* Publishes what is staged (plus the change rotate made).  Prints a line. */
 static int
 publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 {
-	const struct tn_signer signer = { .ctx = o, .keys = signer_keys, .sign = signer_sign };
+	const struct tn_signer signer = { .ctx = &o->cmd, .keys = tn_agent_signer_keys,
+		.sign = tn_agent_signer_sign };
 	struct tn_pub p = { .gun = repo->gun, .url = repo->url, .dir = repo->dir,
 		.signer = &signer, .expiry_days = o->expiry_days, .now = time(NULL) };
 	struct tn_error e = { .text = "" };
@@ -1238,14 +1067,15 @@ cmd_rotate(int argc, char **argv)
 
 			if (key == NULL) {
 				new_label(role, repo->gun, label);
-				if (agent_generate(&o, label, repo->gun, role, &uri) != 0)
+				if (tn_agent_generate(
+					o.cmd, o.token, label, repo->gun, role, &uri) != 0)
 					goto out;
 				key = uri;
-			} else if (ensure_scope(&o, key, repo->gun, role) != 0) {
+			} else if (tufctl_scope_ensure(key, "notary", repo->gun, role) != 0) {
 				goto out;
 			}
-			r = strcmp(role, "root") == 0 ? root_cert_key(&o, repo, kept, key, &k) :
-							 agent_key_show(&o, key, &k);
+			r = strcmp(role, "root") == 0 ? root_cert_key(&o, repo, kept, key, &k)
+						      : tn_agent_key_show(o.cmd, key, &k);
 			free(uri);
 			uri = NULL;
 			if (r != 0 || put_key(&o, keys, k) != 0)

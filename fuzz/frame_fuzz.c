@@ -4,13 +4,17 @@
  *     into frames (under the default maximum and under a small one) and each
  *     payload goes through ta_proto_decode_request().
  *  2. The whole input is one payload: ta_proto_decode_request() and
- *     ta_proto_decode_response() (with the sign and hello result readers).
+ *     ta_proto_decode_response(), and a result goes through every typed
+ *     result reader (protocol/result.c).
  *
  * Invariants: every refusal is a documented (code, TA_ERR_*) pair with a
  * printable detail; a decoded request re-encodes (ta_proto_encode_request)
  * into one that decodes to the same thing; every response the agent would
  * send about it (result, notice, error, or the fault for a refusal) decodes
- * on the client side to the same id, code and text.  A broken invariant
+ * on the client side to the same id, code and text; a result a typed
+ * reader accepts, its encoder gives back as an equal object that the reader
+ * accepts again (hello's method list excepted: unknown names are skipped).
+ * A broken invariant
  * aborts; sanitizers catch memory errors and leaks. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -369,6 +373,46 @@ check_request(const uint8_t *p, size_t n)
 	ta_proto_req_free(req);
 }
 
+/* dec accepts result: enc gives back an equal object, which dec accepts. */
+#define RESULT_ROUND_TRIP(T, dec, enc, clear)                                                      \
+	do {                                                                                       \
+		T v_, w_;                                                                          \
+		json_t *o_ = NULL;                                                                 \
+		memset(&v_, 0, sizeof(v_));                                                        \
+		memset(&w_, 0, sizeof(w_));                                                        \
+		if (dec(result, &v_) == 0) {                                                       \
+			REQUIRE(enc(&v_, &o_) == 0);                                               \
+			REQUIRE(json_equal(o_, result));                                           \
+			REQUIRE(dec(o_, &w_) == 0);                                                \
+			clear(&w_);                                                                \
+			json_decref(o_);                                                           \
+			clear(&v_);                                                                \
+		}                                                                                  \
+	} while (0)
+
+static void
+check_results(const json_t *result)
+{
+	RESULT_ROUND_TRIP(struct ta_proto_status_result, ta_proto_decode_status_result,
+	    ta_proto_status_result_json, ta_proto_status_result_clear);
+	RESULT_ROUND_TRIP(struct ta_proto_unlock_result, ta_proto_decode_unlock_result,
+	    ta_proto_unlock_result_json, (void));
+	RESULT_ROUND_TRIP(struct ta_proto_lock_result, ta_proto_decode_lock_result,
+	    ta_proto_lock_result_json, ta_proto_lock_result_clear);
+	RESULT_ROUND_TRIP(struct ta_proto_key_list_result, ta_proto_decode_key_list_result,
+	    ta_proto_key_list_result_json, ta_proto_key_list_result_clear);
+	RESULT_ROUND_TRIP(struct ta_proto_key_generate_result, ta_proto_decode_key_generate_result,
+	    ta_proto_key_generate_result_json, (void));
+	RESULT_ROUND_TRIP(struct ta_proto_key_cert_result, ta_proto_decode_key_cert_result,
+	    ta_proto_key_cert_result_json, (void));
+	RESULT_ROUND_TRIP(struct ta_proto_key_show_result, ta_proto_decode_key_show_result,
+	    ta_proto_key_show_result_json, (void));
+	RESULT_ROUND_TRIP(struct ta_proto_key_scope_result, ta_proto_decode_key_scope_result,
+	    ta_proto_key_scope_result_json, (void));
+	RESULT_ROUND_TRIP(struct ta_proto_sign_result, ta_proto_decode_sign_result,
+	    ta_proto_sign_result_json, (void));
+}
+
 static void
 check_response(const uint8_t *p, size_t n)
 {
@@ -399,6 +443,7 @@ check_response(const uint8_t *p, size_t n)
 			REQUIRE(str_ok(h.agent, TA_PROTO_AGENT_MAX, false));
 			REQUIRE((h.methods & 1u) == 0);
 		}
+		check_results(resp->result);
 		break;
 	case TA_PROTO_MSG_ERROR:
 		REQUIRE(resp->result == NULL);

@@ -11,25 +11,6 @@
 #include "protocol/internal.h"
 #include "protocol/proto.h"
 
-/* The object has only members named in names (NULL-terminated). */
-static bool
-only_members(const json_t *o, const char *const *names)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(ta__proto_unconst(o), k, v)
-	{
-		const char *const *n;
-
-		for (n = names; *n != NULL && strcmp(*n, k) != 0; n++)
-			;
-		if (*n == NULL)
-			return false;
-	}
-	return true;
-}
-
 /* v is text of min..max bytes; copied to dst (max + 1 bytes). */
 static bool
 text_copy(const json_t *v, size_t min, size_t max, char *dst)
@@ -66,9 +47,9 @@ decode_notice(const json_t *root, struct ta_proto_resp *resp)
 	const json_t *params = json_object_get(root, "params"), *v;
 	const char *why = NULL;
 
-	if (!only_members(root, top) || !json_is_string(json_object_get(root, "method")) ||
+	if (!ta__proto_only_members(root, top) || !json_is_string(json_object_get(root, "method")) ||
 	    strcmp(json_string_value(json_object_get(root, "method")), "notice") != 0 ||
-	    !json_is_object(params) || !only_members(params, members))
+	    !json_is_object(params) || !ta__proto_only_members(params, members))
 		return TA_ERR_PROTOCOL;
 	if ((v = json_object_get(params, "id")) == NULL ||
 	    ta__proto_id_read(v, &resp->id, &why) != 0 ||
@@ -91,13 +72,13 @@ decode_error(const json_t *e, struct ta_proto_resp *resp)
 	const json_t *code = json_object_get(e, "code"), *data = json_object_get(e, "data");
 	int err = 0;
 
-	if (!json_is_object(e) || !only_members(e, members) || !json_is_integer(code) ||
+	if (!json_is_object(e) || !ta__proto_only_members(e, members) || !json_is_integer(code) ||
 	    json_integer_value(code) < INT_MIN || json_integer_value(code) > INT_MAX ||
 	    !text_copy(json_object_get(e, "message"), 1, TA_PROTO_MESSAGE_MAX, resp->error.message))
 		return TA_ERR_PROTOCOL;
 	resp->error.code = (int)json_integer_value(code);
 	if (data != NULL) {
-		if (!json_is_object(data) || !only_members(data, data_members))
+		if (!json_is_object(data) || !ta__proto_only_members(data, data_members))
 			return TA_ERR_PROTOCOL;
 		if (json_object_get(data, "name") != NULL &&
 		    !text_copy(
@@ -123,7 +104,7 @@ decode_reply(const json_t *root, struct ta_proto_resp *resp)
 	const json_t *result = json_object_get(root, "result"), *e = json_object_get(root, "error");
 	const char *why = NULL;
 
-	if (!only_members(root, top) || id == NULL || (result == NULL) == (e == NULL))
+	if (!ta__proto_only_members(root, top) || id == NULL || (result == NULL) == (e == NULL))
 		return TA_ERR_PROTOCOL;
 	if (!json_is_null(id) && ta__proto_id_read(id, &resp->id, &why) != 0)
 		return TA_ERR_PROTOCOL;
@@ -199,7 +180,7 @@ ta_proto_decode_sign_result(const json_t *result, struct ta_proto_sign_result *r
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;
-	if (!json_is_object(result) || !only_members(result, members) || !json_is_string(file) ||
+	if (!json_is_object(result) || !ta__proto_only_members(result, members) || !json_is_string(file) ||
 	    json_string_length(file) == 0 || !json_is_array(ids) || json_array_size(ids) == 0 ||
 	    json_array_size(ids) > TA_PROTO_KEYS_MAX || !json_is_string(sha) ||
 	    !ta__proto_hex64_ok(json_string_value(sha), json_string_length(sha)))
@@ -231,7 +212,7 @@ ta_proto_decode_hello_result(const json_t *result, struct ta_proto_hello_result 
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;
-	if (!json_is_object(result) || !only_members(result, members) ||
+	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
 	    !json_is_integer(version) || json_integer_value(version) < 1 ||
 	    json_integer_value(version) > TA_PROTO_VERSION_VALUE_MAX ||
 	    !text_copy(json_object_get(result, "agent"), 1, TA_PROTO_AGENT_MAX, h.agent) ||

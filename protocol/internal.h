@@ -61,6 +61,9 @@ int ta__proto_id_read(
  * bad id. */
 json_t *ta__proto_id_json(const struct ta_proto_id *id);
 
+/* The object o has only members named in names (NULL-terminated). */
+bool ta__proto_only_members(const json_t *o, const char *const *names);
+
 /* Appends msg to out as one frame (compact JSON).  Nothing is appended on
  * failure: TA_ERR_TOO_LARGE, TA_ERR_INVALID (jansson cannot encode it),
  * TA_ERR_NOMEM. */

@@ -464,4 +464,170 @@ struct ta_proto_hello_result {
 int ta_proto_decode_hello_result(
     const json_t *result, struct ta_proto_hello_result *ret) TA_PROTO_WUR;
 
+/* ---- typed results and request params (protocol/result.c) -------------------- */
+
+/* Every method's result has a struct here, an encoder that builds the
+ * result object (agent side) and a strict decoder (client side) that
+ * accepts exactly the shape of PROTOCOL.md §5 and nothing else
+ * (TA_ERR_PROTOCOL).  Strings are borrowed: on encode from the caller, on
+ * decode from the result object, which must outlive the struct.  A decoder
+ * that allocates (arrays of tokens or keys) is paired with a _clear()
+ * function; clearing a zeroed struct is a no-op.
+ *
+ * Strings that a token or the configuration names (labels, token names,
+ * URIs) are any UTF-8 but NUL: a label is whatever a program wrote to the
+ * token, so a client shows them with control characters replaced.
+ *
+ * Encoders return 0 and *ret (a new object), TA_ERR_INVALID for a struct
+ * that breaks the rules the decoder checks, or TA_ERR_NOMEM. */
+
+#define TA_PROTO_TOKENS_MAX 32 /* status.tokens, lock.tokens */
+#define TA_PROTO_URI_MAX 4096  /* a key's or token's PKCS#11 URI in a result */
+#define TA_PROTO_PEM_MAX 65536 /* key.cert pem */
+#define TA_PROTO_TIME_LEN 20   /* "YYYY-MM-DDTHH:MM:SSZ" */
+
+enum ta_proto_pin_state {
+	TA_PROTO_PIN_OK = 0,
+	TA_PROTO_PIN_COUNT_LOW,
+	TA_PROTO_PIN_FINAL_TRY,
+	TA_PROTO_PIN_LOCKED,
+	TA_PROTO_PIN_UNKNOWN,
+};
+
+/* "ok", "count-low", "final-try", "locked", "unknown"; NULL otherwise. */
+const char *ta_proto_pin_state_name(enum ta_proto_pin_state s);
+
+struct ta_proto_token_status {
+	const char *name; /* 1..TA_PROTO_TOKEN_MAX */
+	const char *uri;  /* 1..TA_PROTO_URI_MAX */
+	bool present;
+	bool unlocked;
+	enum ta_proto_pin_state pin;
+	uint32_t keys; /* signing keys on it; 0 when absent or locked */
+};
+
+struct ta_proto_status_result {
+	uint32_t version;                     /* 1..65535 */
+	const char *agent;                    /* 1..TA_PROTO_AGENT_MAX, text */
+	struct ta_proto_token_status *tokens; /* decode: allocated (clear) */
+	size_t n_tokens;                      /* 0..TA_PROTO_TOKENS_MAX */
+};
+
+struct ta_proto_unlock_result {
+	const char *token; /* 1..TA_PROTO_TOKEN_MAX */
+};
+
+struct ta_proto_lock_result {
+	const char **tokens; /* decode: allocated (clear) */
+	size_t n_tokens;     /* 0..TA_PROTO_TOKENS_MAX */
+};
+
+/* KEY of key.list and key.generate. */
+struct ta_proto_key_info {
+	const char *label;     /* 1..TA_PROTO_KEY_MAX */
+	const char *token;     /* 1..TA_PROTO_TOKEN_MAX */
+	const char *uri;       /* 1..TA_PROTO_URI_MAX */
+	enum ta_key_type type; /* any but TA_KEY_NONE */
+	const char *notary_id; /* 64 lowercase hex */
+	const char *tuf_id;    /* 64 lowercase hex */
+	bool cert;             /* a root certificate is stored beside the key */
+	bool has_scope;        /* "scope" is a SCOPE, else null */
+	struct ta_proto_scope scope;
+};
+
+struct ta_proto_key_list_result {
+	struct ta_proto_key_info *keys; /* decode: allocated (clear) */
+	size_t n_keys;
+};
+
+struct ta_proto_key_generate_result {
+	struct ta_proto_key_info key;
+};
+
+struct ta_proto_key_cert_result {
+	const char *pem; /* "-----BEGIN ..." printable ASCII lines */
+	size_t pem_len;  /* 1..TA_PROTO_PEM_MAX */
+	bool stored;
+	const char *not_after; /* "YYYY-MM-DDTHH:MM:SSZ" */
+};
+
+/* The key object stays JSON: its members depend on the profile and the key
+ * type and are defined by tuf/ (FORMATS.md), which protocol/ does not know;
+ * a client prints it or hands it to tuf/'s key parser, and a copy as a
+ * string would only be parsed again. */
+struct ta_proto_key_show_result {
+	enum ta_proto_profile profile; /* NOTARY or TUF */
+	const char *keyid;             /* 64 lowercase hex */
+	const json_t *key;             /* an object; borrowed */
+	bool has_scope;
+	struct ta_proto_scope scope;
+};
+
+struct ta_proto_key_scope_result {
+	const char *label; /* 1..TA_PROTO_KEY_MAX */
+	const char *keyid; /* the notary key ID, 64 lowercase hex */
+	bool has_scope;    /* the scope after the request; null when none */
+	struct ta_proto_scope scope;
+};
+
+int ta_proto_hello_result_json(uint32_t version, const char *agent, json_t **ret) TA_PROTO_WUR;
+int ta_proto_status_result_json(
+    const struct ta_proto_status_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_unlock_result_json(
+    const struct ta_proto_unlock_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_lock_result_json(const struct ta_proto_lock_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_info_json(const struct ta_proto_key_info *k, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_list_result_json(
+    const struct ta_proto_key_list_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_generate_result_json(
+    const struct ta_proto_key_generate_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_cert_result_json(
+    const struct ta_proto_key_cert_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_show_result_json(
+    const struct ta_proto_key_show_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_scope_result_json(
+    const struct ta_proto_key_scope_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_sign_result_json(const struct ta_proto_sign_result *res, json_t **ret) TA_PROTO_WUR;
+
+int ta_proto_decode_status_result(
+    const json_t *result, struct ta_proto_status_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_unlock_result(
+    const json_t *result, struct ta_proto_unlock_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_lock_result(
+    const json_t *result, struct ta_proto_lock_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_key_info(const json_t *v, struct ta_proto_key_info *ret) TA_PROTO_WUR;
+int ta_proto_decode_key_list_result(
+    const json_t *result, struct ta_proto_key_list_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_key_generate_result(
+    const json_t *result, struct ta_proto_key_generate_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_key_cert_result(
+    const json_t *result, struct ta_proto_key_cert_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_key_show_result(
+    const json_t *result, struct ta_proto_key_show_result *ret) TA_PROTO_WUR;
+int ta_proto_decode_key_scope_result(
+    const json_t *result, struct ta_proto_key_scope_result *ret) TA_PROTO_WUR;
+
+void ta_proto_status_result_clear(struct ta_proto_status_result *res);
+void ta_proto_lock_result_clear(struct ta_proto_lock_result *res);
+void ta_proto_key_list_result_clear(struct ta_proto_key_list_result *res);
+
+/* Request params (client side): the params object of each method for the
+ * same structs ta_proto_decode_request() fills, so that a client cannot
+ * send what the agent's decoder would not read back as it was meant.
+ * Optional strings that are "" are left out, as are key_cert.days 0 (the
+ * agent's default) and store false; unlock.pin is copied into the object
+ * (whose frees wipe once ta_proto_init() ran).  status has no params.  A
+ * string jansson will not take (not UTF-8) is TA_ERR_NOMEM, as jansson
+ * reports both the same way.  TA_ERR_INVALID for a struct
+ * the agent would refuse on its face (an empty required string, counts out
+ * of range), TA_ERR_NOMEM. */
+int ta_proto_hello_params(const struct ta_proto_hello *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_unlock_params(const struct ta_proto_unlock *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_token_params(const struct ta_proto_token_params *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_generate_params(const struct ta_proto_key_generate *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_cert_params(const struct ta_proto_key_cert *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_show_params(const struct ta_proto_key_show *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_sign_params(const struct ta_proto_sign *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_scope_params(const struct ta_proto_key_scope *p, json_t **ret) TA_PROTO_WUR;
+
 #endif

@@ -204,66 +204,40 @@ ta_proto_encode_notice(struct ta_buf *out, const struct ta_proto_id *id, enum ta
 	return r;
 }
 
+/* A result object built by one of protocol/result.c's encoders, framed. */
+static int
+encode_built(struct ta_buf *out, const struct ta_proto_id *id, int r, json_t *res)
+{
+	if (r == 0)
+		r = ta_proto_encode_result(out, id, res);
+	json_decref(res);
+	return r;
+}
+
 int
 ta_proto_encode_hello_result(
     struct ta_buf *out, const struct ta_proto_id *id, uint32_t version, const char *agent)
 {
-	json_t *res = NULL, *names = NULL;
-	size_t len;
-	int r = TA_ERR_NOMEM;
+	json_t *res = NULL;
+	int r;
 
-	if (out == NULL || agent == NULL || version < 1 || version > TA_PROTO_VERSION_VALUE_MAX)
+	if (out == NULL)
 		return TA_ERR_INVALID;
-	len = strnlen(agent, TA_PROTO_AGENT_MAX + 1);
-	if (len == 0 || len > TA_PROTO_AGENT_MAX || !ta__proto_text_ok(agent, len))
-		return TA_ERR_INVALID;
-	if ((res = json_object()) == NULL || (names = json_array()) == NULL)
-		goto out;
-	for (int m = TA_PROTO_METHOD_NONE + 1; m < TA_PROTO_METHOD_COUNT_; m++)
-		if (json_array_append_new(names, json_string(ta_proto_method_name(m))) != 0)
-			goto out;
-	if (json_object_set_new(res, "version", json_integer(version)) != 0 ||
-	    json_object_set_new(res, "agent", json_string(agent)) != 0 ||
-	    json_object_set(res, "methods", names) != 0)
-		goto out;
-	r = ta_proto_encode_result(out, id, res);
-out:
-	json_decref(names);
-	json_decref(res);
-	return r;
+	r = ta_proto_hello_result_json(version, agent, &res);
+	return encode_built(out, id, r, res);
 }
 
 int
 ta_proto_encode_sign_result(
     struct ta_buf *out, const struct ta_proto_id *id, const struct ta_proto_sign_result *res)
 {
-	json_t *o = NULL, *ids = NULL;
-	int r = TA_ERR_NOMEM;
+	json_t *o = NULL;
+	int r;
 
-	if (out == NULL || res == NULL || res->file == NULL || res->file_len == 0 ||
-	    res->file_len > TA_PROTO_MAX_FRAME || memchr(res->file, '\0', res->file_len) != NULL ||
-	    !ta__proto_utf8_ok((const uint8_t *)res->file, res->file_len) || res->n_keyids == 0 ||
-	    res->n_keyids > TA_PROTO_KEYS_MAX ||
-	    !ta__proto_hex64_ok(res->sha256, strnlen(res->sha256, sizeof(res->sha256))))
+	if (out == NULL)
 		return TA_ERR_INVALID;
-	for (size_t i = 0; i < res->n_keyids; i++)
-		if (res->keyids[i] == NULL || !ta__proto_hex64_ok(res->keyids[i],
-						  strnlen(res->keyids[i], TA_PROTO_KEYID_LEN + 1)))
-			return TA_ERR_INVALID;
-	if ((o = json_object()) == NULL || (ids = json_array()) == NULL)
-		goto out;
-	for (size_t i = 0; i < res->n_keyids; i++)
-		if (json_array_append_new(ids, json_string(res->keyids[i])) != 0)
-			goto out;
-	if (json_object_set_new(o, "file", json_stringn(res->file, res->file_len)) != 0 ||
-	    json_object_set(o, "keyids", ids) != 0 ||
-	    json_object_set_new(o, "sha256", json_string(res->sha256)) != 0)
-		goto out;
-	r = ta_proto_encode_result(out, id, o);
-out:
-	json_decref(ids);
-	json_decref(o);
-	return r;
+	r = ta_proto_sign_result_json(res, &o);
+	return encode_built(out, id, r, o);
 }
 
 int

@@ -48,7 +48,8 @@ def frame(obj):
 
 def key(label, ktype="ecdsa-p256", token="ci-hsm", cert=False):
     return {"label": label, "token": token, "uri": "pkcs11:token=%s;object=%s" % (token, label),
-            "type": ktype, "keyids": {"notary": KEYID_N, "tuf": KEYID_T}, "cert": cert}
+            "type": ktype, "keyids": {"notary": KEYID_N, "tuf": KEYID_T}, "cert": cert,
+            "scope": None}
 
 
 def result_for(method, params, scenario):
@@ -78,9 +79,11 @@ def result_for(method, params, scenario):
         if params["profile"] == "tuf":
             return {"profile": "tuf", "keyid": KEYID_T, "key": {
                 "keytype": "ecdsa", "scheme": "ecdsa-sha2-nistp256", "keyval": {
-                    "public": "-----BEGIN PUBLIC KEY-----\nQUJD\n-----END PUBLIC KEY-----\n"}}}
+                    "public": "-----BEGIN PUBLIC KEY-----\nQUJD\n-----END PUBLIC KEY-----\n"}},
+                    "scope": None}
         return {"profile": params["profile"], "keyid": KEYID_N,
-                "key": {"keytype": "ecdsa-x509", "keyval": {"private": None, "public": "QUJD"}}}
+                "key": {"keytype": "ecdsa-x509", "keyval": {"private": None, "public": "QUJD"}},
+                "scope": None}
     if method == "key.scope":
         scope = params.get("set", params.get("add", {"guns": ["*"], "roles": ["root"]}))
         return {"label": params["key"], "keyid": KEYID_N,

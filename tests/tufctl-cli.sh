@@ -555,7 +555,7 @@ scope    none
 key      {\"keytype\":\"ecdsa\",\"scheme\":\"ecdsa-sha2-nistp256\",\"keyval\":{\"public\":\"-----BEGIN PUBLIC KEY-----\\nQUJD\\n-----END PUBLIC KEY-----\\n\"}}" ]
 check "key show: a PEM inside the key object stays escaped JSON" $?
 agent ok --json key show --label root-1 --profile notary
-[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"profile":"notary","keyid":"'$KN'","key":{"keytype":"ecdsa-x509","keyval":{"private":None,"public":"QUJD"}}}'
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"profile":"notary","keyid":"'$KN'","key":{"keytype":"ecdsa-x509","keyval":{"private":None,"public":"QUJD"}},"scope":None}'
 check "key show --json" $?
 
 # sign to stdout: notice printed once, stale id ignored, split frame read
