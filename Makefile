@@ -77,7 +77,7 @@ LIB_COMMON := $(BUILD)/libcommon.a
 LIB_PKCS11 := $(BUILD)/libpkcs11.a
 LIB_TUF    := $(BUILD)/libtuf.a
 LIB_PROTO  := $(BUILD)/libprotocol.a
-TEST_HELPERS := $(BUILD)/tests/testbed.o
+TEST_HELPERS := $(BUILD)/tests/tools/testbed.o
 # What a program using the token layer links (module.mk files are read in
 # name order, so shared link sets are defined here, before them).
 PKCS11_LIBS := $(LIB_PKCS11) $(LIB_COMMON)
@@ -86,7 +86,7 @@ TUF_LIBS := $(LIB_TUF) $(LIB_COMMON)
 PROTO_LIBS := $(LIB_PROTO) $(LIB_COMMON)
 PROTO_LDLIBS = $(LIBS_JANSSON)
 TUF_LDLIBS = $(LIBS_JANSSON) $(LIBS_SSL)
-FAULT_MODULE := $(BUILD)/tests/fault-pkcs11.so
+FAULT_MODULE := $(BUILD)/tests/tools/fault-pkcs11.so
 
 LIBRARIES :=
 PROGRAMS :=

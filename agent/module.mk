@@ -28,42 +28,42 @@ $(TUF_AGENT): $(AGENT_MAIN_SRC:%.c=$(BUILD)/%.o) $(AGENT_LIBS)
 AGENT_TEST_LIBS := $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
 
 # Configuration, policy and key scopes (config.c, policy.c, scope.c).
-TESTS += $(BUILD)/tests/test_agent_config $(BUILD)/tests/test_agent_policy
-$(BUILD)/tests/test_agent_config: $(BUILD)/tests/test_agent_config.o $(AGENT_TEST_LIBS)
+TESTS += $(BUILD)/tests/unit/test_agent_config $(BUILD)/tests/unit/test_agent_policy
+$(BUILD)/tests/unit/test_agent_config: $(BUILD)/tests/unit/test_agent_config.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
-$(BUILD)/tests/test_agent_policy: $(BUILD)/tests/test_agent_policy.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # PIN sources: the agent's policy over common/pinsrc.c (file: absolute and
 # private, env:, pinentry's title and GPG_TTY, none, unlock); the readers'
-# own rules are tests/test_pinsrc.c's.
-TESTS += $(BUILD)/tests/test_agent_pin
-$(BUILD)/tests/test_agent_pin: $(BUILD)/tests/test_agent_pin.o $(AGENT_TEST_LIBS)
+# own rules are tests/unit/test_pinsrc.c's.
+TESTS += $(BUILD)/tests/unit/test_agent_pin
+$(BUILD)/tests/unit/test_agent_pin: $(BUILD)/tests/unit/test_agent_pin.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # Audit records: file, stderr and journal targets.
-TESTS += $(BUILD)/tests/test_agent_audit
-$(BUILD)/tests/test_agent_audit: $(BUILD)/tests/test_agent_audit.o $(AGENT_TEST_LIBS)
+TESTS += $(BUILD)/tests/unit/test_agent_audit
+$(BUILD)/tests/unit/test_agent_audit: $(BUILD)/tests/unit/test_agent_audit.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lpthread)
 
 # The memory budget for big frames (budget.c).
-TESTS += $(BUILD)/tests/test_agent_budget
-$(BUILD)/tests/test_agent_budget: $(BUILD)/tests/test_agent_budget.o $(AGENT_TEST_LIBS)
+TESTS += $(BUILD)/tests/unit/test_agent_budget
+$(BUILD)/tests/unit/test_agent_budget: $(BUILD)/tests/unit/test_agent_budget.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_CMOCKA))
 
 # verify-signatures: the check of each signature a token returns, with a
-# signer that corrupts them (tests/memsigner.c, tuf/signer.h no_check).
-TESTS += $(BUILD)/tests/test_agent_verify
-$(BUILD)/tests/test_agent_verify: $(BUILD)/tests/test_agent_verify.o $(BUILD)/tests/memsigner.o \
+# signer that corrupts them (tests/tools/memsigner.c, tuf/signer.h no_check).
+TESTS += $(BUILD)/tests/unit/test_agent_verify
+$(BUILD)/tests/unit/test_agent_verify: $(BUILD)/tests/unit/test_agent_verify.o $(BUILD)/tests/tools/memsigner.o \
 		$(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # tuf-agent end to end (tests/agent-*.sh): SoftHSM2 tokens in a temporary
-# directory, the fault module, and tests/agent_client.py on the socket:
+# directory, the fault module, and tests/integration/agent_client.py on the socket:
 # requests, refusals, PINs, signals, tokens that come and go, the policy,
 # load, the key cache against pkcs11-tool, root keys and rotations, floods
 # of big frames, env: PINs leaving /proc/PID/environ.
-TESTS += tests/agent-basic.sh tests/agent-hostile.sh tests/agent-pin.sh tests/agent-signals.sh \
-	tests/agent-tokens.sh tests/agent-policy.sh tests/agent-load.sh tests/agent-keycache.sh \
-	tests/agent-rotate.sh tests/agent-flood.sh tests/agent-pin-env.sh
+TESTS += tests/integration/agent-basic.sh tests/integration/agent-hostile.sh tests/integration/agent-pin.sh tests/integration/agent-signals.sh \
+	tests/integration/agent-tokens.sh tests/integration/agent-policy.sh tests/integration/agent-load.sh tests/integration/agent-keycache.sh \
+	tests/integration/agent-rotate.sh tests/integration/agent-flood.sh tests/integration/agent-pin-env.sh
 TEST_EXTRA += $(TUF_AGENT) $(FAULT_MODULE) $(TUFCTL)

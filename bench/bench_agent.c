@@ -49,7 +49,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "protocol/proto.h"
-#include "tests/testbed.h"
+#include "tests/tools/testbed.h"
 
 #ifndef BL_P11_MODULE_DIR
 #define BL_P11_MODULE_DIR "/usr/lib/x86_64-linux-gnu/pkcs11"

@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 
 #include "common/err.h"
-#include "tests/memsigner.h"
+#include "tests/tools/memsigner.h"
 #include "tuf/key.h"
 #include "tuf/meta.h"
 #include "tuf/sig.h"

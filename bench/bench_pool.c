@@ -17,7 +17,7 @@
 #include "common/err.h"
 #include "common/secret.h"
 #include "pkcs11/p11.h"
-#include "tests/testbed.h"
+#include "tests/tools/testbed.h"
 
 #define WARMUP 0.3 /* seconds before each timed run */
 

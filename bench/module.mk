@@ -8,7 +8,7 @@ $(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(BENCH_LIB) $(TEST_HELPE
 	$(call link,$@,$^,$(PKCS11_LDLIBS) -ldl -lm)
 
 BENCHES += $(BUILD)/bench/bench_canon
-$(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/memsigner.o $(TUF_LIBS)
+$(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/tools/memsigner.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
 # The agent against raw C_Sign, ssh-agent and p11-kit's server.

@@ -12,11 +12,59 @@ $(TUFCTL): $(CLIENT_SRC:%.c=$(BUILD)/%.o) $(LIB_TUF) $(PROTO_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(PROTO_LDLIBS) $(LIBS_CURL))
 
 # tufctl-cli.sh: usage errors, connection errors, PIN files, and the agent
-# commands against tests/fake_agent.py (a python3 standard-library server).
-TESTS += tests/tufctl-cli.sh
+# commands against tests/tools/fake_agent.py (a python3 standard-library server).
+TESTS += tests/integration/tufctl-cli.sh
 
-# Docker Content Trust end to end (tests/dct_lib.sh: the agent on a SoftHSM2
+# Docker Content Trust end to end (tests/integration/dct_lib.sh: the agent on a SoftHSM2
 # token, the real notary-server and notary client, docker trust inspect):
 # publish, delegations, rotations, token auth, faults, policy.
-TESTS += tests/dct-publish.sh tests/dct-delegation.sh tests/dct-rotate.sh tests/dct-auth.sh \
-	tests/dct-faults.sh tests/dct-policy.sh tests/dct-scope.sh
+TESTS += tests/integration/dct-publish.sh tests/integration/dct-delegation.sh tests/integration/dct-rotate.sh tests/integration/dct-auth.sh \
+	tests/integration/dct-faults.sh tests/integration/dct-policy.sh tests/integration/dct-scope.sh
+
+# http-tool drives client/notary_http.c and client/http.c (tufctl's notary HTTP client);
+# notary-http.sh runs it against a real notary-server: token auth through
+# tests/integration/notary/token-issuer.py, TLS, faults through tests/integration/notary/fault-proxy.py.
+HTTP_TOOL := $(BUILD)/tests/tools/http-tool
+TEST_EXTRA += $(HTTP_TOOL)
+TESTS += tests/integration/notary-http.sh
+$(HTTP_TOOL): $(BUILD)/tests/tools/http-tool.o $(BUILD)/client/notary_http.o $(BUILD)/client/http.o \
+    $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL))
+
+# test_notary_auth: client/notary_auth.c (registry token auth, split out of
+# notary_http.c) without libcurl or a server: Bearer challenges, realms,
+# token answers, docker's config.json, credentials and header lines.
+TESTS += $(BUILD)/tests/unit/test_notary_auth
+$(BUILD)/tests/unit/test_notary_auth: $(BUILD)/tests/unit/test_notary_auth.o $(BUILD)/client/notary_auth.o \
+    $(BUILD)/client/notary_base.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
+# test_notary_repo: tn_check_fresh, the version and expiry rules of
+# tufctl's update walk, without a server.
+TESTS += $(BUILD)/tests/unit/test_notary_repo
+$(BUILD)/tests/unit/test_notary_repo: $(BUILD)/tests/unit/test_notary_repo.o $(BUILD)/client/notary_walk.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o \
+    $(BUILD)/client/notary_http.o $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o \
+    $(BUILD)/client/notary_base.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
+
+# dct-rollback.sh: rollback, fork and freeze attacks on tufctl's update
+# walk from tests/integration/notary/replay-server.py on the trusted
+# server's host:port: histories it recorded from the real notary-server,
+# and forge-tool's, whose timestamp key is its own.  (memsigner.o by its
+# path: tuf/module.mk, which names it, is read after this file.)
+FORGE_TOOL := $(BUILD)/tests/tools/forge-tool
+TEST_EXTRA += $(FORGE_TOOL)
+TESTS += tests/integration/dct-rollback.sh
+$(FORGE_TOOL): $(BUILD)/tests/tools/forge-tool.o $(BUILD)/tests/tools/memsigner.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# test_notary_publish: client/notary_publish.c, the publish engine, without
+# a server or an agent: staged changes applied to a repository built with
+# tuf/, signed by tests/tools/memsigner.c keys behind a recording struct tn_signer.
+TESTS += $(BUILD)/tests/unit/test_notary_publish
+$(BUILD)/tests/unit/test_notary_publish: $(BUILD)/tests/unit/test_notary_publish.o \
+    $(BUILD)/tests/tools/memsigner.o $(BUILD)/client/notary_publish.o $(BUILD)/client/notary_walk.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
+    $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))

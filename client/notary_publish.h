@@ -5,7 +5,7 @@
  *
  * It prints nothing: each function returns 0 or a TA_ERR_* with one line
  * in e.  What signs is behind struct tn_signer (the agent in tufctl, an
- * in-memory key in tests/test_notary_publish.c).
+ * in-memory key in tests/unit/test_notary_publish.c).
  *
  * Use: tn_publish_run() for the whole of it against a server; or, without
  * one, tn_pub_begin(), tn_pub_apply() and tn_pub_sign() on a state built

@@ -6,3 +6,14 @@ LINT_SRC += $(COMMON_SRC)
 
 $(LIB_COMMON): $(COMMON_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)
+
+# test_common: buf, err, log, secret, keytype, utf8, hex, clock.
+TESTS += $(BUILD)/tests/unit/test_common
+$(BUILD)/tests/unit/test_common: $(BUILD)/tests/unit/test_common.o $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))
+
+# PIN files and pinentry for tuf-agent and tufctl (fake
+# pinentry scripts written into the test's temporary directory).
+TESTS += $(BUILD)/tests/unit/test_pinsrc
+$(BUILD)/tests/unit/test_pinsrc: $(BUILD)/tests/unit/test_pinsrc.o $(LIB_COMMON)
+	$(call link,$@,$^,$(LIBS_CMOCKA))

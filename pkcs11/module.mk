@@ -6,3 +6,28 @@ LINT_SRC += $(PKCS11_SRC)
 
 $(LIB_PKCS11): $(PKCS11_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)
+
+# The token layer against a SoftHSM2 test bed (tests/tools/testbed.c), its
+# faults through tests/tools/fault-pkcs11.c, and the token-layer demo program.
+TESTS += $(BUILD)/tests/unit/test_pkcs11
+TEST_EXTRA += $(FAULT_MODULE)
+DEMO := $(BUILD)/tests/tools/demo_p11
+DEMO_DEPS += $(DEMO)
+
+$(BUILD)/tests/unit/test_pkcs11: $(BUILD)/tests/unit/test_pkcs11.o $(TEST_HELPERS) $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS) $(LIBS_CMOCKA) -ldl)
+
+# Loaded by p11-kit inside the tests: built without sanitizers, so that it
+# never needs a sanitizer runtime the host process may lack.
+$(FAULT_MODULE): tests/tools/fault-pkcs11.c $(FLAGS_STAMP)
+	$(call quiet,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(CFLAGS_P11) -fPIC -shared \
+		$(if $(filter 1,$(WERROR)),-Werror) -o $@ $< -ldl -lpthread
+
+$(DEMO): $(BUILD)/tests/tools/demo_p11.o $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS))
+
+TESTS += $(BUILD)/tests/unit/test_pkcs11_fault
+$(BUILD)/tests/unit/test_pkcs11_fault: $(BUILD)/tests/unit/test_pkcs11_fault.o $(TEST_HELPERS) $(PKCS11_LIBS)
+	$(call link,$@,$^,$(PKCS11_LDLIBS) $(LIBS_CMOCKA) -ldl)

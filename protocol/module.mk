@@ -8,12 +8,12 @@ LINT_SRC += $(PROTO_SRC)
 $(LIB_PROTO): $(PROTO_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)
 
-TESTS += $(BUILD)/tests/test_protocol
-$(BUILD)/tests/test_protocol: $(BUILD)/tests/test_protocol.o $(PROTO_LIBS)
+TESTS += $(BUILD)/tests/unit/test_protocol
+$(BUILD)/tests/unit/test_protocol: $(BUILD)/tests/unit/test_protocol.o $(PROTO_LIBS)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_CMOCKA))
 
 # The typed result and params codecs, and the method table against
 # PROTOCOL.md (read from the source tree at test time).
-TESTS += $(BUILD)/tests/test_protocol_result
-$(BUILD)/tests/test_protocol_result: $(BUILD)/tests/test_protocol_result.o $(PROTO_LIBS)
+TESTS += $(BUILD)/tests/unit/test_protocol_result
+$(BUILD)/tests/unit/test_protocol_result: $(BUILD)/tests/unit/test_protocol_result.o $(PROTO_LIBS)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_CMOCKA))

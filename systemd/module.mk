@@ -34,5 +34,5 @@ install-conf:
 # end with systemd-socket-activate and the socket unit's settings.
 # install.sh: make install DESTDIR=..., the tree, the installed programs run,
 # man -l renders every page without a warning.
-TESTS += tests/systemd-units.sh tests/install.sh
+TESTS += tests/integration/systemd-units.sh tests/integration/install.sh
 TEST_EXTRA += $(TUF_AGENT) $(TUFCTL)

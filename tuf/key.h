@@ -31,7 +31,7 @@
  * 0.26 is not consistent: generate_ecdsa_key() keeps that newline, while
  * generate_rsa_key() and the import_*_from_public_pem() functions drop it,
  * which gives the same key another ID (FORMATS Appendix B "keyid";
- * tests/sslib-interop.sh shows both).
+ * tests/integration/sslib-interop.sh shows both).
  *
  * When reading (ta_key_from_json()) the tuf profile also accepts what the
  * verifiers accept: keytype "ecdsa-sha2-nistp256" / "ecdsa-sha2-nistp384"

@@ -11,62 +11,62 @@ $(LIB_TUF): $(TUF_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)
 
 # canonical-interop.sh compares canon-tool with securesystemslib.
-CANON_TOOL := $(BUILD)/tests/canon-tool
-TESTS += $(BUILD)/tests/test_tuf_json tests/canonical-interop.sh
+CANON_TOOL := $(BUILD)/tests/tools/canon-tool
+TESTS += $(BUILD)/tests/unit/test_tuf_json tests/integration/canonical-interop.sh
 TEST_EXTRA += $(CANON_TOOL)
 
-$(BUILD)/tests/test_tuf_json: $(BUILD)/tests/test_tuf_json.o $(TUF_LIBS)
+$(BUILD)/tests/unit/test_tuf_json: $(BUILD)/tests/unit/test_tuf_json.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
-$(CANON_TOOL): $(BUILD)/tests/canon-tool.o $(TUF_LIBS)
+$(CANON_TOOL): $(BUILD)/tests/tools/canon-tool.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
-TESTS += $(BUILD)/tests/test_tuf_meta
-$(BUILD)/tests/test_tuf_meta: $(BUILD)/tests/test_tuf_meta.o $(TUF_LIBS)
+TESTS += $(BUILD)/tests/unit/test_tuf_meta
+$(BUILD)/tests/unit/test_tuf_meta: $(BUILD)/tests/unit/test_tuf_meta.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # meta-tool rewrites metadata files: byte-exactness against real notary.
-META_TOOL := $(BUILD)/tests/meta-tool
+META_TOOL := $(BUILD)/tests/tools/meta-tool
 TEST_EXTRA += $(META_TOOL) $(TUFCTL)
-$(META_TOOL): $(BUILD)/tests/meta-tool.o $(TUF_LIBS)
+$(META_TOOL): $(BUILD)/tests/tools/meta-tool.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
-TESTS += tests/notary-interop.sh
+TESTS += tests/integration/notary-interop.sh
 
 # Keys, signatures and root certificates (tuf/key.c, sig.c, x509.c), on
-# in-memory keys behind a struct ta_signer (tests/memsigner.c);
+# in-memory keys behind a struct ta_signer (tests/tools/memsigner.c);
 # sslib-interop.sh checks the tuf side against securesystemslib with
 # sig-tool.
-MEMSIGNER := $(BUILD)/tests/memsigner.o
-SIG_TOOL := $(BUILD)/tests/sig-tool
-TESTS += $(BUILD)/tests/test_tuf_key $(BUILD)/tests/test_tuf_x509 tests/sslib-interop.sh
+MEMSIGNER := $(BUILD)/tests/tools/memsigner.o
+SIG_TOOL := $(BUILD)/tests/tools/sig-tool
+TESTS += $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_x509 tests/integration/sslib-interop.sh
 TEST_EXTRA += $(SIG_TOOL)
 
-$(BUILD)/tests/test_tuf_key: $(BUILD)/tests/test_tuf_key.o $(MEMSIGNER) $(TUF_LIBS)
+$(BUILD)/tests/unit/test_tuf_key: $(BUILD)/tests/unit/test_tuf_key.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
-$(BUILD)/tests/test_tuf_x509: $(BUILD)/tests/test_tuf_x509.o $(MEMSIGNER) $(TUF_LIBS)
+$(BUILD)/tests/unit/test_tuf_x509: $(BUILD)/tests/unit/test_tuf_x509.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
-$(SIG_TOOL): $(BUILD)/tests/sig-tool.o $(MEMSIGNER) $(TUF_LIBS)
+$(SIG_TOOL): $(BUILD)/tests/tools/sig-tool.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
 # repo-tool builds and signs a notary repository with tuf/ alone;
 # notary-publish.sh POSTs it to the real server and lists it with the real
 # client.
-REPO_TOOL := $(BUILD)/tests/repo-tool
+REPO_TOOL := $(BUILD)/tests/tools/repo-tool
 TEST_EXTRA += $(REPO_TOOL)
-TESTS += tests/notary-publish.sh
-$(REPO_TOOL): $(BUILD)/tests/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
+TESTS += tests/integration/notary-publish.sh
+$(REPO_TOOL): $(BUILD)/tests/tools/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
 # tuf/stream.c: streaming canonical JSON, held to the tree path
 # (ta_json_parse + ta_canon_write) by a differential test.
-TESTS += $(BUILD)/tests/test_tuf_stream
-$(BUILD)/tests/test_tuf_stream: $(BUILD)/tests/test_tuf_stream.o $(TUF_LIBS)
+TESTS += $(BUILD)/tests/unit/test_tuf_stream
+$(BUILD)/tests/unit/test_tuf_stream: $(BUILD)/tests/unit/test_tuf_stream.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # tuf/signplan.c: what a sign request signs, as which keys (roots,
 # rotations, delegations and their paths), from the metadata alone.
-TESTS += $(BUILD)/tests/test_tuf_signplan
-$(BUILD)/tests/test_tuf_signplan: $(BUILD)/tests/test_tuf_signplan.o $(MEMSIGNER) $(TUF_LIBS)
+TESTS += $(BUILD)/tests/unit/test_tuf_signplan
+$(BUILD)/tests/unit/test_tuf_signplan: $(BUILD)/tests/unit/test_tuf_signplan.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))

@@ -9,7 +9,7 @@
  * containers and the keys of the open objects, and copies runs of the input
  * that are already canonical (a compact document with sorted keys is one
  * run) instead of rebuilding every value; objects whose keys arrive out of
- * order are sorted in place when they close.  tests/test_tuf_stream.c and
+ * order are sorted in place when they close.  tests/unit/test_tuf_stream.c and
  * fuzz/stream_fuzz.c hold it to the tree path byte for byte.
  *
  * member selects one member of a top-level object: NULL gives the

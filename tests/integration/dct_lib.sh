@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# Shared set-up for the Docker Content Trust tests (tests/dct-*.sh):
+# tests/integration/agent_lib.sh (a SoftHSM2 token, the agent) plus tests/integration/notary/lib.sh
+# (the real notary-server and client), both cleaned up at exit.
+#
+# Gives, besides what those two give:
+#   dct_start [AGENT_VAR=VALUE...]  token "dct", the agent on it (PIN file)
+#   tufctl ARGS...     build/tufctl on the agent's socket, with the trust
+#                      directory $TRUST (XDG_DATA_HOME=$tmp/xdg)
+#   key_gen LABEL      a P-256 key on the token through tufctl
+#   blob NAME TEXT     a file; sets D_NAME (sha256 hex) and S_NAME (size)
+#   listed FILE TAG DIGEST SIZE [ROLE]  the real client's list shows it
+. "$(dirname "$0")/agent_lib.sh"
+if [ ! -x /usr/bin/notary ] || [ ! -x /usr/bin/notary-server ]; then
+	skip_all "Debian's notary package is not installed"
+fi
+[ -x "$TUFCTL" ] || skip_all "$TUFCTL is not built"
+NT_DIR=$tmp/nt
+# shellcheck source=tests/integration/notary/lib.sh
+. "$here/notary/lib.sh"
+trap 'nt_cleanup; cleanup' EXIT
+export XDG_DATA_HOME=$tmp/xdg
+TRUST=$XDG_DATA_HOME/tufctl/notary
+
+dct_start() {
+	make_token dct || skip_all "softhsm2-util cannot make a token"
+	{
+		agent_block
+		token_block dct "$SOFTHSM" "file:$tmp/pin"
+	} >"$tmp/agent.conf"
+	agent_start "$tmp/agent.conf" "$@"
+}
+
+tufctl() {
+	"$TUFCTL" --socket "$SOCK" "$@"
+}
+
+key_gen() {
+	tufctl key generate --label "$1" --type "${2:-ecdsa-p256}" >/dev/null
+}
+
+# blob NAME TEXT: $tmp/blobs/NAME; D_NAME and S_NAME.
+blob() {
+	mkdir -p "$tmp/blobs"
+	printf '%s' "$2" >"$tmp/blobs/$1"
+	printf -v "D_$1" '%s' "$(sha256sum "$tmp/blobs/$1" | cut -d' ' -f1)"
+	printf -v "S_$1" '%s' "$(stat -c %s "$tmp/blobs/$1")"
+}
+
+# listed FILE TAG DIGEST SIZE [ROLE]: notary list output has the line.
+listed() {
+	grep -Eq "^$2[[:space:]]+$3[[:space:]]+$4[[:space:]]+${5:-targets}([[:space:]]|\$)" "$1"
+}
