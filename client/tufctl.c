@@ -50,6 +50,8 @@ static const struct {
 	    "  notary rotate GUN targets|snapshot|timestamp|root\n"
 	    "                                          Docker Content Trust on a notary server "
 	    "('notary --help')" },
+	{ "repo", tufctl_cmd_repo,
+	    "repo verify DIR [--root TRUSTED] [--at TIME]   TUF 1.0 repositories ('repo --help')" },
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },
 	{ "verify", tufctl_cmd_verify,

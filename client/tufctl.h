@@ -53,4 +53,7 @@ int tufctl_cmd_sign(int argc, char **argv);
 /* Docker Content Trust on a notary server (client/cmd_notary.c). */
 int tufctl_cmd_notary(int argc, char **argv);
 
+/* TUF 1.0 repositories on a directory (client/cmd_repo.c, client/repo.h). */
+int tufctl_cmd_repo(int argc, char **argv);
+
 #endif
