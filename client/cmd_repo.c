@@ -105,7 +105,7 @@ tufctl_repo_init(int argc, char **argv)
 	char *root_keys[MAX_KEYS], *tk = NULL, *sk = NULL, *tsk = NULL, *roles[4];
 	size_t n_root = 0;
 	int64_t threshold = 1;
-	bool consistent = true;
+	bool consistent = true, existed = false, published = false;
 	struct tr_repo *repo = NULL;
 	struct ta_meta *root = NULL, *targets = NULL;
 	struct tn_error e;
@@ -197,6 +197,11 @@ tufctl_repo_init(int argc, char **argv)
 		    (long long)threshold);
 		goto out;
 	}
+	if (snprintf(p, sizeof(p), "%s/%s", argv[optind], TUFCTL_REPO_PRIVATE) >= (int)sizeof(p)) {
+		ret = tufctl_usage("repo init", "DIR is too long");
+		goto out;
+	}
+	existed = access(p, F_OK) == 0;
 	if ((r = tr_open(argv[optind], true, &repo, &e)) != 0) {
 		ret = tr_cmd_failed("init", &e);
 		goto out;
@@ -295,10 +300,10 @@ tufctl_repo_init(int argc, char **argv)
 		ret = tr_cmd_failed("init", &e);
 		goto out;
 	}
-	(void)p;
 	{
 		struct tr_publish_opts o = {0};
 
+		published = true;
 		if ((r = tr_publish(repo, &o, &e)) != 0) {
 			ret = tr_cmd_failed("init", &e);
 			goto out;
@@ -309,6 +314,10 @@ tufctl_repo_init(int argc, char **argv)
 oom:
 	ret = tufctl_fail("repo init: out of memory");
 out:
+	/* A failed init leaves nothing behind (unless it got as far as
+	 * publishing: then publish's partial state is kept for the next try). */
+	if (ret != TUFCTL_OK && repo != NULL && !published && !existed)
+		(void)tr_remove_private(repo);
 	ta_meta_free(root);
 	ta_meta_free(targets);
 	json_decref(expires);
@@ -374,6 +383,7 @@ add_list(struct tr_repo *repo, const char *list, const char *force_role, struct 
 	while ((got = getline(&line, &linecap, f)) > 0) {
 		char *path, *len_s, *hash, *end, *save = NULL;
 		long long len;
+		size_t hlen;
 
 		lineno++;
 		if (line[got - 1] == '\n')
@@ -411,7 +421,7 @@ add_list(struct tr_repo *repo, const char *list, const char *force_role, struct 
 		if (r != 0)
 			goto out;
 		t[n].length = len;
-		if (ta_unhex(hash, 64, t[n].sha256, 32, NULL) != 0) {
+		if (ta_unhex(hash, 64, t[n].sha256, 32, &hlen) != 0 || hlen != 32) {
 			r = tn_fail(e, TA_ERR_INVALID, "'%s' line %zu: bad hash", list, lineno);
 			goto out;
 		}

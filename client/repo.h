@@ -78,6 +78,9 @@ struct tr_repo {
  * and there is no configuration yet (tr_config_init makes one). */
 int tr_open(const char *dir, bool create, struct tr_repo **ret, struct tn_error *e);
 void tr_close(struct tr_repo *repo);
+/* Removes DIR's private folder (a repo init that failed before its first
+ * publish). */
+int tr_remove_private(struct tr_repo *repo);
 
 /* snprintf into buf of DIR/fmt...; TA_ERR_TOO_LARGE when it does not fit. */
 int tr_path(const struct tr_repo *repo, char *buf, size_t cap, struct tn_error *e,

@@ -25,6 +25,17 @@ nomem(struct tn_error *e)
 	return tn_fail(e, TA_ERR_NOMEM, "out of memory");
 }
 
+/* Tests only: TUFCTL_TEST_CRASH=before-commit|after-commit|mid-moves makes
+ * tufctl die there as kill -9 would (tests/integration/tuf-repo.sh). */
+static void
+crash_point(const char *where)
+{
+	const char *c = getenv("TUFCTL_TEST_CRASH");
+
+	if (c != NULL && strcmp(c, where) == 0)
+		_exit(9);
+}
+
 /* ---- the journal ---------------------------------------------------------------------- */
 
 /* rm -r of a folder of plain files (pending/ and commit/ hold nothing else). */
@@ -119,6 +130,7 @@ tr_recover(struct tr_repo *repo, struct tn_error *e)
 				    strerror(errno));
 				goto out;
 			}
+			crash_point("mid-moves");
 			if (slash != NULL) {
 				*slash = '\0';
 				(void)fsync_dir(dst);
@@ -244,13 +256,13 @@ journal_commit(struct tr_repo *repo, struct journal *j, struct tn_error *e)
 	(void)close(fd);
 	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s/commit", TUFCTL_REPO_PRIVATE)) != 0)
 		return r;
+	crash_point("before-commit");
 	if (rename(j->dir, commit) != 0)
 		return tn_fail(e, TA_ERR_SYSTEM, "cannot commit '%s': %s", j->dir, strerror(errno));
 	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s", TUFCTL_REPO_PRIVATE)) != 0)
 		return r;
 	(void)fsync_dir(commit);
-	if (getenv("TUFCTL_TEST_CRASH_AFTER_COMMIT") != NULL)
-		_exit(9); /* tests: the kill -9 between commit and the moves */
+	crash_point("after-commit");
 	return tr_recover(repo, e);
 }
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +248,24 @@ tr_open(const char *dir, bool create, struct tr_repo **ret, struct tn_error *e)
 fail:
 	tr_close(repo);
 	return r;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int
+tr_remove_private(struct tr_repo *repo)
+{
+	char p[4096];
+
+	if (tr_path(repo, p, sizeof(p), NULL, "%s", TUFCTL_REPO_PRIVATE) != 0)
+		return TA_ERR_TOO_LARGE;
+	return nftw(p, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0 ? TA_ERR_SYSTEM : 0;
 }
 
 /* ---- the published state ------------------------------------------------------------- */
