@@ -16,4 +16,10 @@ uint32_t ta_bins_for_path(unsigned bit_length, const char *path);
 int ta_bins_name(const char *prefix, unsigned bit_length, uint32_t index, char *buf, size_t cap)
     __attribute__((warn_unused_result));
 
+/* The index of the bin named name (exactly PREFIX-HEX as ta_bins_name
+ * writes it, lower- or upper-case hex); TA_ERR_INVALID when name is not
+ * one of the 2^bit_length bins. */
+int ta_bins_index(const char *prefix, unsigned bit_length, const char *name, uint32_t *ret)
+    __attribute__((warn_unused_result));
+
 #endif

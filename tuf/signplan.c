@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "tuf/json.h"
+#include "tuf/bins.h"
 #include "tuf/signplan.h"
 #include "tuf/x509.h"
 
@@ -142,6 +143,39 @@ paths_check(const struct ta_signplan_in *in, const struct ta_signplan *p, const 
 	return 0;
 }
 
+/* A parent delegating to succinct hash bins (TAP 15): the role must be one
+ * of its bins, and every target of the file must hash into that bin. */
+static int
+bins_check(const struct ta_signplan_in *in, struct ta_signplan *p, const json_t *d,
+    const json_t *sr, struct ta_signplan_error *e)
+{
+	union {
+		const json_t *c;
+		json_t *m;
+	} t = {.c = json_object_get(p->m->signed_v, "targets")};
+	const char *prefix = json_string_value(json_object_get(sr, "name_prefix"));
+	json_int_t bits = json_integer_value(json_object_get(sr, "bit_length"));
+	const json_t *v;
+	const char *path;
+	uint32_t bin;
+
+	if (prefix == NULL || bits < 1 || bits > 32 ||
+	    ta_bins_index(prefix, (unsigned)bits, in->role, &bin) != 0)
+		return fail(e, TA_SIGNPLAN_METADATA, TA_ERR_VERIFY,
+		    "params.parent: its succinct_roles do not include '%s'", in->role);
+	json_object_foreach(t.m, path, v)
+	{
+		(void)v;
+		if (ta_bins_for_path((unsigned)bits, path) != bin)
+			return fail(e, TA_SIGNPLAN_METADATA, TA_ERR_VERIFY,
+			    "params.file: target '%.64s' belongs to another bin than '%s'", path,
+			    in->role);
+	}
+	p->deleg_keys = json_object_get(d, "keys");
+	p->deleg_keyids = json_object_get(sr, "keyids");
+	return 0;
+}
+
 /* parent: a targets file that delegates to the role; its delegation's key
  * map and key IDs, and the targets within its paths. */
 static int
@@ -159,6 +193,8 @@ parent_check(const struct ta_signplan_in *in, struct ta_signplan *p,
 		    "params.parent: a %s file, not targets; give the file that delegates to '%s'",
 		    ta_role_type_string(in->profile, p->parent->type), in->role);
 	d = json_object_get(p->parent->signed_v, "delegations");
+	if (in->profile == TA_PROFILE_TUF && (v = json_object_get(d, "succinct_roles")) != NULL)
+		return bins_check(in, p, d, v, e);
 	json_array_foreach(json_object_get(d, "roles"), n, v)
 	{
 		const char *name = json_string_value(json_object_get(v, "name"));
