@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/utf8.h"
+#include "tuf/bins.h"
 #include "tuf/encoding.h"
 #include "tuf/key.h"
 #include "tuf/verify.h"
@@ -367,6 +368,49 @@ by_role(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->path, y->path);
 }
 
+/* Where list entries go: the bins of targets when it delegates to
+ * succinct bins (computed, nothing loaded), else tr_role_for_path. */
+struct placer {
+	char prefix[TA_ROLE_NAME_MAX + 1];
+	unsigned bits; /* 0: no bins at the top */
+};
+
+static int
+placer_init(struct tr_repo *repo, struct placer *pl, struct tn_error *e)
+{
+	struct ta_meta *m = NULL;
+	const json_t *sr;
+	bool staged;
+	int r;
+
+	pl->bits = 0;
+	if ((r = tr_load(repo, "targets", &m, &staged, e)) != 0)
+		return r;
+	sr = json_object_get(json_object_get(m->signed_v, "delegations"), "succinct_roles");
+	if (sr != NULL) {
+		const char *prefix = json_string_value(json_object_get(sr, "name_prefix"));
+		json_int_t bits = json_integer_value(json_object_get(sr, "bit_length"));
+
+		if (prefix != NULL && strlen(prefix) < sizeof(pl->prefix) && bits >= 1 && bits <= 32) {
+			memcpy(pl->prefix, prefix, strlen(prefix) + 1);
+			pl->bits = (unsigned)bits;
+		}
+	}
+	ta_meta_free(m);
+	return 0;
+}
+
+static int
+placer_role(struct tr_repo *repo, const struct placer *pl, const char *path, char *buf, size_t cap,
+    struct tn_error *e)
+{
+	if (pl->bits == 0)
+		return tr_role_for_path(repo, path, buf, cap, e);
+	if (ta_bins_name(pl->prefix, pl->bits, ta_bins_for_path(pl->bits, path), buf, cap) != 0)
+		return tn_fail(e, TA_ERR_TOO_LARGE, "role name too long");
+	return 0;
+}
+
 /* Adds the targets of a list, role by role, each role loaded once. */
 static int
 add_list(struct tr_repo *repo, const char *list, const char *force_role, struct tn_error *e)
@@ -375,11 +419,17 @@ add_list(struct tr_repo *repo, const char *list, const char *force_role, struct 
 	struct listed_target *t = NULL;
 	size_t n = 0, cap = 0, lineno = 0, linecap = 0, i, start;
 	char *line = NULL, role[TA_ROLE_NAME_MAX + 1];
+	struct placer pl;
 	ssize_t got;
 	int r = 0;
 
 	if (f == NULL)
 		return tn_fail(e, TA_ERR_SYSTEM, "cannot open '%s': %s", list, strerror(errno));
+	if ((r = placer_init(repo, &pl, e)) != 0) {
+		if (f != stdin)
+			(void)fclose(f);
+		return r;
+	}
 	while ((got = getline(&line, &linecap, f)) > 0) {
 		char *path, *len_s, *hash, *end, *save = NULL;
 		long long len;
@@ -417,7 +467,7 @@ add_list(struct tr_repo *repo, const char *list, const char *force_role, struct 
 			r = snprintf(role, sizeof(role), "%s", force_role) >= (int)sizeof(role) ?
 				tn_fail(e, TA_ERR_TOO_LARGE, "role name too long") : 0;
 		else
-			r = tr_role_for_path(repo, path, role, sizeof(role), e);
+			r = placer_role(repo, &pl, path, role, sizeof(role), e);
 		if (r != 0)
 			goto out;
 		t[n].length = len;
