@@ -703,13 +703,11 @@ key_show_done(struct ta_job *j)
 	ta_job_finish(j);
 }
 
-/* The prologue of the methods that name one key: the policy for the
- * operation (the key's own check comes once it is found), then a worker
- * with a struct ta_key_ref to find it into. */
-static void
-queue_one_key(struct ta_job *j, unsigned operation, ta_job_fn run, ta_job_fn done)
+void
+ta_handle_one_key(struct ta_job *j, unsigned operation, const char *gun, time_t expires,
+    ta_job_fn run, ta_job_fn done)
 {
-	if (ta_handle_policy(j, operation, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, operation, NULL, 0, NULL, gun, expires) != 0) {
 		ta_job_finish(j);
 		return;
 	}
@@ -725,7 +723,7 @@ queue_one_key(struct ta_job *j, unsigned operation, ta_job_fn run, ta_job_fn don
 static void
 handle_key_show(struct ta_job *j)
 {
-	queue_one_key(j, TA_OP_KEY_SHOW, key_show_run, key_show_done);
+	ta_handle_one_key(j, TA_OP_KEY_SHOW, NULL, 0, key_show_run, key_show_done);
 }
 
 /* ---- key.scope ------------------------------------------------------------------------ */
@@ -829,8 +827,8 @@ key_scope_done(struct ta_job *j)
 static void
 handle_key_scope(struct ta_job *j)
 {
-	queue_one_key(
-	    j, scope_operation(ta_job_req(j)->p.key_scope.op), key_scope_run, key_scope_done);
+	ta_handle_one_key(j, scope_operation(ta_job_req(j)->p.key_scope.op), NULL, 0,
+	    key_scope_run, key_scope_done);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */

@@ -277,13 +277,6 @@ ta_handle_sign(struct ta_job *j)
 
 /* ---- key.cert --------------------------------------------------------------------- */
 
-static void
-cert_priv_free(void *p)
-{
-	ta_key_ref_clear(p);
-	free(p);
-}
-
 /* Finds the key, checks the policy for it (as sign_run does), makes the
  * certificate and stores it when asked. */
 static void
@@ -378,16 +371,6 @@ ta_handle_key_cert(struct ta_job *j)
 {
 	const struct ta_proto_key_cert *q = &ta_job_req(j)->p.key_cert;
 
-	if (ta_handle_policy(j, TA_OP_KEY_CERT, NULL, 0, NULL, q->gun,
-		time(NULL) + (time_t)q->days * DAY_SECONDS) != 0) {
-		ta_job_finish(j);
-		return;
-	}
-	ta_job_set_priv(j, calloc(1, sizeof(struct ta_key_ref)), cert_priv_free);
-	if (ta_job_priv(j) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	ta_job_queue(j, cert_run, cert_done);
+	ta_handle_one_key(j, TA_OP_KEY_CERT, q->gun, time(NULL) + (time_t)q->days * DAY_SECONDS,
+	    cert_run, cert_done);
 }
