@@ -118,28 +118,17 @@ nss_get(struct nss_q *q, char **buf)
 	return nss_result(e, q->by == NSS_GRNAM ? (const void *)gres : (const void *)pres);
 }
 
+/* The uid of a user name (NSS_PWNAM) or the gid of a group name
+ * (NSS_GRNAM). */
 static int
-user_uid(const char *name, uid_t *ret_uid)
+name_id(enum nss_by by, const char *name, id_t *ret_id)
 {
-	struct nss_q q = {.by = NSS_PWNAM, .name = name};
+	struct nss_q q = {.by = by, .name = name};
 	char *buf = NULL;
 	int r = nss_get(&q, &buf);
 
 	if (r == 0)
-		*ret_uid = q.pw.pw_uid;
-	free(buf);
-	return r;
-}
-
-static int
-group_gid(const char *name, gid_t *ret_gid)
-{
-	struct nss_q q = {.by = NSS_GRNAM, .name = name};
-	char *buf = NULL;
-	int r = nss_get(&q, &buf);
-
-	if (r == 0)
-		*ret_gid = q.gr.gr_gid;
+		*ret_id = by == NSS_GRNAM ? (id_t)q.gr.gr_gid : (id_t)q.pw.pw_uid;
 	free(buf);
 	return r;
 }
@@ -188,19 +177,21 @@ out:
 static bool
 names_user(const char *user, const struct ta_peer *peer)
 {
-	uid_t uid;
+	id_t uid;
 
-	return user_uid(user, &uid) == 0 && uid == peer->uid;
+	return name_id(NSS_PWNAM, user, &uid) == 0 && (uid_t)uid == peer->uid;
 }
 
 static bool
 names_group(const char *group, const struct ta_peer *peer, struct peer_groups *pg)
 {
+	id_t id;
 	gid_t gid;
 	size_t i;
 
-	if (group_gid(group, &gid) != 0)
+	if (name_id(NSS_GRNAM, group, &id) != 0)
 		return false;
+	gid = (gid_t)id;
 	if (gid == peer->gid)
 		return true;
 	if (!pg->loaded) {
