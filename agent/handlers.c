@@ -336,21 +336,29 @@ lock_done(struct ta_job *j)
 	ta_job_finish(j);
 }
 
+/* The tokens a request's optional `token` member names, as the job's
+ * token mask: that one (ta_job_tok() says which), or every token when it
+ * is "".  Answers and returns non-zero when there is no such token. */
+static int
+request_tokens(struct ta_job *j, const char *name)
+{
+	if (name[0] == '\0') {
+		ta_job_set_tok_mask(j, (1u << ta_job_n_tokens(j)) - 1);
+		return 0;
+	}
+	if (request_token(j, name) != 0)
+		return -1;
+	ta_job_set_tok_mask(j, 1u << ta_job_tok(j));
+	return 0;
+}
+
 static void
 handle_lock(struct ta_job *j)
 {
-	if (ta_handle_policy(j, TA_OP_LOCK, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, TA_OP_LOCK, NULL, 0, NULL, NULL, 0) != 0 ||
+	    request_tokens(j, ta_job_req(j)->p.lock.token) != 0) {
 		ta_job_finish(j);
 		return;
-	}
-	if (ta_job_req(j)->p.lock.token[0] != '\0') {
-		if (request_token(j, ta_job_req(j)->p.lock.token) != 0) {
-			ta_job_finish(j);
-			return;
-		}
-		ta_job_set_tok_mask(j, 1u << ta_job_tok(j));
-	} else {
-		ta_job_set_tok_mask(j, (1u << ta_job_n_tokens(j)) - 1);
 	}
 	for (size_t i = 0; i < ta_job_n_tokens(j); i++)
 		if (ta_job_tok_mask(j) & (1u << i))
@@ -508,18 +516,10 @@ out:
 static void
 handle_key_list(struct ta_job *j)
 {
-	if (ta_handle_policy(j, TA_OP_KEY_LIST, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, TA_OP_KEY_LIST, NULL, 0, NULL, NULL, 0) != 0 ||
+	    request_tokens(j, ta_job_req(j)->p.key_list.token) != 0) {
 		ta_job_finish(j);
 		return;
-	}
-	if (ta_job_req(j)->p.key_list.token[0] != '\0') {
-		if (request_token(j, ta_job_req(j)->p.key_list.token) != 0) {
-			ta_job_finish(j);
-			return;
-		}
-		ta_job_set_tok_mask(j, 1u << ta_job_tok(j));
-	} else {
-		ta_job_set_tok_mask(j, (1u << ta_job_n_tokens(j)) - 1);
 	}
 	ta_job_set_priv(j, calloc(1, sizeof(struct list_priv)), list_priv_free);
 	if (ta_job_priv(j) == NULL) {
