@@ -447,20 +447,22 @@ agent_sign_frame(int i, uint8_t **ret, size_t *ret_len)
 	return r;
 }
 
-struct agent_client {
+/* A client thread's state, for the agent and for ssh-agent: its
+ * connection, its request (built once) and room for an answer. */
+struct sock_client {
 	int fd;
-	uint8_t *frame;
+	uint8_t *req;
 	size_t len;
 	uint8_t in[IN_MAX];
 };
 
 static void
-agent_client_close(void *state)
+sock_client_close(void *state)
 {
-	struct agent_client *c = state;
+	struct sock_client *c = state;
 
 	(void)close(c->fd);
-	free(c->frame);
+	free(c->req);
 	free(c);
 }
 
@@ -469,7 +471,7 @@ agent_client_close(void *state)
 static int
 agent_client_open(void *arg, int i, void **ret_state)
 {
-	struct agent_client *c = calloc(1, sizeof(*c));
+	struct sock_client *c = calloc(1, sizeof(*c));
 	struct ta_proto_sign_result sr;
 	json_t *res = NULL;
 	int r;
@@ -484,8 +486,8 @@ agent_client_open(void *arg, int i, void **ret_state)
 		free(c);
 		return r;
 	}
-	if ((r = agent_hello(c->fd)) != 0 || (r = agent_sign_frame(i, &c->frame, &c->len)) != 0 ||
-	    (r = agent_call_frame(c->fd, c->frame, c->len, "sign", &res)) != 0)
+	if ((r = agent_hello(c->fd)) != 0 || (r = agent_sign_frame(i, &c->req, &c->len)) != 0 ||
+	    (r = agent_call_frame(c->fd, c->req, c->len, "sign", &res)) != 0)
 		goto out;
 	if ((r = ta_proto_decode_sign_result(res, &sr)) != 0 || sr.n_keyids != 1) {
 		(void)fprintf(stderr, "bench_agent: sign: the result is not one signature\n");
@@ -494,7 +496,7 @@ agent_client_open(void *arg, int i, void **ret_state)
 out:
 	json_decref(res);
 	if (r != 0) {
-		agent_client_close(c);
+		sock_client_close(c);
 		return r;
 	}
 	*ret_state = c;
@@ -506,11 +508,11 @@ out:
 static int
 agent_client_sign(void *state)
 {
-	struct agent_client *c = state;
+	struct sock_client *c = state;
 	size_t n;
 	int r;
 
-	if ((r = roundtrip(c->fd, c->frame, c->len, c->in, sizeof(c->in), &n)) != 0) {
+	if ((r = roundtrip(c->fd, c->req, c->len, c->in, sizeof(c->in), &n)) != 0) {
 		(void)fprintf(
 		    stderr, "bench_agent: sign: the connection failed: %s\n", ta_strerror(r));
 		return r;
@@ -526,7 +528,7 @@ agent_client_sign(void *state)
 static const struct bl_ops agent_ops = {
     .open = agent_client_open,
     .op = agent_client_sign,
-    .close = agent_client_close,
+    .close = sock_client_close,
 };
 
 /* The agent logs in to its token after it starts listening: waits up to
@@ -649,26 +651,9 @@ get_string(const uint8_t *p, size_t n, size_t *off, const uint8_t **ret, size_t 
 	return true;
 }
 
-struct ssh_client {
-	int fd;
-	uint8_t *req;
-	size_t len;
-	uint8_t in[IN_MAX];
-};
-
-static void
-ssh_client_close(void *state)
-{
-	struct ssh_client *c = state;
-
-	(void)close(c->fd);
-	free(c->req);
-	free(c);
-}
-
 /* Asks for the identities and builds a sign request for the P-256 key. */
 static int
-ssh_client_prepare(struct ssh_client *c, int i)
+ssh_client_prepare(struct sock_client *c, int i)
 {
 	const uint8_t ask[] = {0, 0, 0, 1, SSH_AGENTC_REQUEST_IDENTITIES};
 	const uint8_t *blob = NULL, *b, *type;
@@ -712,7 +697,7 @@ ssh_client_prepare(struct ssh_client *c, int i)
 static int
 ssh_client_sign(void *state)
 {
-	struct ssh_client *c = state;
+	struct sock_client *c = state;
 	const uint8_t *sig, *type;
 	size_t n, off = 1, sl, soff = 0, tl;
 	int r;
@@ -740,7 +725,7 @@ ssh_client_sign(void *state)
 static int
 ssh_client_open(void *arg, int i, void **ret_state)
 {
-	struct ssh_client *c = calloc(1, sizeof(*c));
+	struct sock_client *c = calloc(1, sizeof(*c));
 	int r;
 
 	(void)arg;
@@ -753,7 +738,7 @@ ssh_client_open(void *arg, int i, void **ret_state)
 		return r;
 	}
 	if ((r = ssh_client_prepare(c, i)) != 0 || (r = ssh_client_sign(c)) != 0) {
-		ssh_client_close(c);
+		sock_client_close(c);
 		return r;
 	}
 	*ret_state = c;
@@ -763,7 +748,7 @@ ssh_client_open(void *arg, int i, void **ret_state)
 static const struct bl_ops ssh_ops = {
     .open = ssh_client_open,
     .op = ssh_client_sign,
-    .close = ssh_client_close,
+    .close = sock_client_close,
 };
 
 /* ssh-agent -D with the module allowed, the token's keys added with
