@@ -521,13 +521,7 @@ handle_key_list(struct ta_job *j)
 		ta_job_finish(j);
 		return;
 	}
-	ta_job_set_priv(j, calloc(1, sizeof(struct list_priv)), list_priv_free);
-	if (ta_job_priv(j) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	ta_job_queue(j, key_list_run, key_list_done);
+	ta_job_queue_with(j, sizeof(struct list_priv), list_priv_free, key_list_run, key_list_done);
 }
 
 /* ---- key.generate ------------------------------------------------------------------ */
@@ -711,13 +705,7 @@ ta_handle_one_key(struct ta_job *j, unsigned operation, const char *gun, time_t 
 		ta_job_finish(j);
 		return;
 	}
-	ta_job_set_priv(j, calloc(1, sizeof(struct ta_key_ref)), tkey_free);
-	if (ta_job_priv(j) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	ta_job_queue(j, run, done);
+	ta_job_queue_with(j, sizeof(struct ta_key_ref), tkey_free, run, done);
 }
 
 static void

@@ -2,6 +2,7 @@
  * audit record (agent/job.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <uv.h>
@@ -232,10 +233,16 @@ ta_job_priv(const struct ta_job *j)
 }
 
 void
-ta_job_set_priv(struct ta_job *j, void *priv, void (*priv_free)(void *priv))
+ta_job_queue_with(struct ta_job *j, size_t size, void (*priv_free)(void *priv), ta_job_fn run,
+    ta_job_fn done)
 {
-	j->priv = priv;
-	j->priv_free = priv != NULL ? priv_free : NULL;
+	if ((j->priv = calloc(1, size)) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		ta_job_finish(j);
+		return;
+	}
+	j->priv_free = priv_free;
+	ta_job_queue(j, run, done);
 }
 
 size_t

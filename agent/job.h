@@ -34,6 +34,12 @@ typedef void (*ta_job_fn)(struct ta_job *job);
  * (ta_job_answered()) before it acts on run()'s outcome. */
 void ta_job_queue(struct ta_job *job, ta_job_fn run, ta_job_fn done);
 
+/* ta_job_queue() with the handler's state: a new zeroed priv of size
+ * bytes, freed with priv_free when the job is.  Without the memory for it
+ * the job is answered so and finished instead. */
+void ta_job_queue_with(struct ta_job *job, size_t size, void (*priv_free)(void *priv),
+    ta_job_fn run, ta_job_fn done);
+
 /* Sends the job's response (if its peer is still there), writes its audit
  * record, and frees it. */
 void ta_job_finish(struct ta_job *job);
@@ -68,10 +74,9 @@ void ta_job_set_n_tokens(struct ta_job *job, size_t n);
 /* Set by a worker while a signature is on the token (server.c's notice). */
 atomic_llong *ta_job_sign_since(struct ta_job *job);
 
-/* Handler state: priv (freed with priv_free when the job is), and
- * scratch for the token a request names and a set of tokens. */
+/* Handler state: priv (ta_job_queue_with()), and scratch for the token a
+ * request names and a set of tokens. */
 void *ta_job_priv(const struct ta_job *job);
-void ta_job_set_priv(struct ta_job *job, void *priv, void (*priv_free)(void *priv));
 size_t ta_job_tok(const struct ta_job *job);
 void ta_job_set_tok(struct ta_job *job, size_t idx);
 unsigned ta_job_tok_mask(const struct ta_job *job);

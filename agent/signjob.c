@@ -266,13 +266,7 @@ ta_handle_sign(struct ta_job *j)
 		ta_job_finish(j);
 		return;
 	}
-	ta_job_set_priv(j, calloc(1, sizeof(struct sign_priv)), sign_priv_free);
-	if (ta_job_priv(j) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	ta_job_queue(j, sign_run, sign_done);
+	ta_job_queue_with(j, sizeof(struct sign_priv), sign_priv_free, sign_run, sign_done);
 }
 
 /* ---- key.cert --------------------------------------------------------------------- */
