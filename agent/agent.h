@@ -33,7 +33,7 @@
  *
  * Threads.  Everything in struct ta_agent belongs to the loop thread.  Work
  * that blocks (PKCS#11, PIN sources, parsing and signing metadata) runs in
- * libuv's thread pool on a struct ta_job (server.h) or a token watch job
+ * libuv's thread pool on a struct ta_job (job.h) or a token watch job
  * (tokens.c), which carry what the worker needs; the worker never reads this
  * struct, apart from the fields documented as fixed after start-up.
  *

@@ -326,45 +326,25 @@ set_verify(struct parse *p, const char *name, const char *value)
 	return 0;
 }
 
+/* uid = N or gid = N. */
 static int
-set_id(struct parse *p, const char *name, const char *value, uint32_t *ret)
+set_rule_id(struct parse *p, const char *name, const char *value)
 {
 	uint64_t v = 0;
 	int r;
 
 	/* (uid_t)-1 means "no change" to the kernel, never a real id. */
 	r = set_uint(p, name, value, 0, UINT32_MAX - 1, &v);
-	if (r == 0)
-		*ret = (uint32_t)v;
-	return r;
-}
-
-static int
-set_rule_uid(struct parse *p, const char *name, const char *value)
-{
-	uint32_t v = 0;
-	int r;
-
-	r = set_id(p, name, value, &v);
-	if (r == 0) {
+	if (r != 0)
+		return r;
+	if (strcmp(name, "uid") == 0) {
 		p->rule->uid = (uid_t)v;
 		p->rule->has_uid = true;
-	}
-	return r;
-}
-
-static int
-set_rule_gid(struct parse *p, const char *name, const char *value)
-{
-	uint32_t v = 0;
-	int r;
-
-	r = set_id(p, name, value, &v);
-	if (r == 0) {
+	} else {
 		p->rule->gid = (gid_t)v;
 		p->rule->has_gid = true;
 	}
-	return r;
+	return 0;
 }
 
 /* A user or group name as useradd and sssd make them. */
@@ -570,8 +550,8 @@ static const struct key token_keys[] = {
 };
 
 static const struct key rule_keys[] = {
-	[RULE_UID] = { "uid", false, set_rule_uid },
-	[RULE_GID] = { "gid", false, set_rule_gid },
+	[RULE_UID] = { "uid", false, set_rule_id },
+	[RULE_GID] = { "gid", false, set_rule_id },
 	[RULE_USER] = { "user", false, set_rule_user },
 	[RULE_GROUP] = { "group", false, set_rule_group },
 	[RULE_KEYS] = { "keys", true, set_rule_keys },

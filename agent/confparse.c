@@ -76,44 +76,58 @@ ta__cfg_parse_uint(const char *s, uint64_t max, uint64_t *ret, const char **end)
 	return 0;
 }
 
+/* A unit a number may end with ('\0': none), and what it multiplies by. */
+struct unit {
+	char suffix;
+	uint64_t mult;
+};
+
+/* A number (at most num_max), with at most one of the units after it, up
+ * to max in all. */
+static int
+parse_with_unit(const char *s, const struct unit *units, size_t n_units, uint64_t num_max,
+    uint64_t max, uint64_t *ret)
+{
+	const char *end = NULL;
+	uint64_t v;
+	size_t i;
+	int r;
+
+	r = ta__cfg_parse_uint(s, num_max, &v, &end);
+	if (r != 0)
+		return r;
+	for (i = 0; i < n_units && units[i].suffix != *end; i++)
+		;
+	if (i == n_units)
+		return TA_ERR_INVALID;
+	if (*end != '\0' && end[1] != '\0')
+		return TA_ERR_INVALID;
+	if (v > max / units[i].mult)
+		return TA_ERR_TOO_LARGE;
+	*ret = v * units[i].mult;
+	return 0;
+}
+
 int
 ta_duration_parse(const char *s, int64_t *ret)
 {
-	const char *end = NULL;
-	uint64_t v, unit;
+	static const struct unit units[] = {
+		{ '\0', 1 },
+		{ 's', 1 },
+		{ 'h', 3600 },
+		{ 'd', 86400 },
+		{ 'w', (uint64_t)7 * 86400 },
+		{ 'y', (uint64_t)365 * 86400 },
+	};
+	uint64_t v;
 	int r;
 
 	if (s == NULL || ret == NULL)
 		return TA_ERR_INVALID;
-	r = ta__cfg_parse_uint(s, INT64_MAX, &v, &end);
-	if (r != 0)
-		return r;
-	switch (*end) {
-	case '\0':
-	case 's':
-		unit = 1;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	case 'w':
-		unit = (uint64_t)7 * 86400;
-		break;
-	case 'y':
-		unit = (uint64_t)365 * 86400;
-		break;
-	default:
-		return TA_ERR_INVALID;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return TA_ERR_INVALID;
-	if (v > INT64_MAX / unit)
-		return TA_ERR_TOO_LARGE;
-	*ret = (int64_t)(v * unit);
-	return 0;
+	r = parse_with_unit(s, units, sizeof(units) / sizeof(units[0]), INT64_MAX, INT64_MAX, &v);
+	if (r == 0)
+		*ret = (int64_t)v;
+	return r;
 }
 
 static int
@@ -166,34 +180,15 @@ ta_pin_source_parse(const char *s, struct ta_pin_source *ret)
 int
 ta__cfg_parse_size(const char *value, uint64_t max, uint64_t *ret)
 {
-	const char *end = NULL;
-	uint64_t v, unit = 1;
-	int r;
+	static const struct unit units[] = {
+		{ '\0', 1 },
+		{ 'K', (uint64_t)1 << 10 },
+		{ 'M', (uint64_t)1 << 20 },
+		{ 'G', (uint64_t)1 << 30 },
+	};
 
-	r = ta__cfg_parse_uint(value, UINT64_MAX, &v, &end);
-	if (r != 0)
-		return r;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K':
-		unit = (uint64_t)1 << 10;
-		break;
-	case 'M':
-		unit = (uint64_t)1 << 20;
-		break;
-	case 'G':
-		unit = (uint64_t)1 << 30;
-		break;
-	default:
-		return TA_ERR_INVALID;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return TA_ERR_INVALID;
-	if (v > max / unit)
-		return TA_ERR_TOO_LARGE;
-	*ret = v * unit;
-	return 0;
+	return parse_with_unit(
+	    value, units, sizeof(units) / sizeof(units[0]), UINT64_MAX, max, ret);
 }
 
 /* ---- the line reader ------------------------------------------------------ */

@@ -27,17 +27,17 @@ ta_handle_policy_req(struct ta_job *j, struct ta_policy_req *pr)
 	int r;
 
 	pr->now = time(NULL);
-	r = ta_policy_decide(j->rules->cfg, j->ag->uid, &j->peer, pr, &v);
+	r = ta_policy_decide(ta_job_rules(j)->cfg, ta_job_agent(j)->uid, ta_job_peer(j), pr, &v);
 	if (r == 0) {
-		memcpy(j->rule, v.rule, sizeof(j->rule));
+		ta_job_set_rule(j, v.rule);
 		return 0;
 	}
 	if (r != TA_ERR_NOT_AUTHORIZED && r != TA_ERR_POLICY)
 		r = TA_ERR_POLICY; /* fail closed, whatever went wrong */
 	if (v.why[0] == '\0')
 		(void)snprintf(v.why, sizeof(v.why), "%s", ta_strerror(r));
-	log_info("peer uid %u pid %d: %s refused: %s", (unsigned)j->peer.uid, (int)j->peer.pid,
-	    ta_proto_method_name(j->method), v.why);
+	log_info("peer uid %u pid %d: %s refused: %s", (unsigned)ta_job_peer(j)->uid,
+	    (int)ta_job_peer(j)->pid, ta_proto_method_name(ta_job_method(j)), v.why);
 	ta_job_error(j, 0, r, "%s", v.why);
 	return r;
 }
@@ -62,18 +62,20 @@ void
 ta_handle_policy_key(struct ta_job *j, const struct ta_key_ref *tk, struct ta_policy_key *ret,
     struct ta_proto_scope *scope)
 {
-	size_t n = 0, used = strlen(j->scope);
+	size_t size = 0;
+	char *buf = ta_job_scope(j, &size);
+	size_t n = 0, used = strlen(buf);
 
 	memset(ret, 0, sizeof(*ret));
-	if (ta_scopes_get(j->ag->scopes, tk->ck->notary_id, scope) == 0) {
+	if (ta_scopes_get(ta_job_agent(j)->scopes, tk->ck->notary_id, scope) == 0) {
 		ret->scope = scope;
-		if (used + 8 < sizeof(j->scope)) {
-			int w = snprintf(j->scope + used, sizeof(j->scope) - used, "%s%s: ",
-			    used > 0 ? " | " : "", tk->ck->key.label);
+		if (used + 8 < size) {
+			int w = snprintf(buf + used, size - used, "%s%s: ", used > 0 ? " | " : "",
+			    tk->ck->key.label);
 
-			if (w > 0 && used + (size_t)w < sizeof(j->scope))
-				ta_scope_describe(scope, j->scope + used + (size_t)w,
-				    sizeof(j->scope) - used - (size_t)w);
+			if (w > 0 && used + (size_t)w < size)
+				ta_scope_describe(
+				    scope, buf + used + (size_t)w, size - used - (size_t)w);
 		}
 	}
 	ret->label = tk->ck->key.label;
@@ -118,14 +120,17 @@ ta_handle_key_error(struct ta_job *j, int r, const char *member)
 	}
 }
 
-/* The token a request's `token` member names, into j->tok_idx; answers and
+/* The token a request's `token` member names, into ta_job_tok(j); answers and
  * returns non-zero when there is none. */
 static int
 request_token(struct ta_job *j, const char *name)
 {
-	int r = ta_tokens_find(j->ag, name, &j->tok_idx);
+	size_t idx = 0;
+	int r = ta_tokens_find(ta_job_agent(j), name, &idx);
 
-	if (r == TA_ERR_AMBIGUOUS)
+	if (r == 0)
+		ta_job_set_tok(j, idx);
+	else if (r == TA_ERR_AMBIGUOUS)
 		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, r,
 		    "params.token: several tokens are configured; name one");
 	else if (r != 0 && name[0] == '\0')
@@ -159,18 +164,19 @@ handle_hello(struct ta_job *j)
 	uint32_t version = 0;
 	struct ta_buf *b;
 
-	if (j->req->p.hello.client[0] != '\0' && j->conn != NULL)
-		log_debug("peer uid %u pid %d: client '%s'", (unsigned)j->peer.uid,
-		    (int)j->peer.pid, j->req->p.hello.client);
-	if (ta_proto_hello_pick(&j->req->p.hello, &version) != 0) {
+	if (ta_job_req(j)->p.hello.client[0] != '\0' && !ta_job_detached(j))
+		log_debug("peer uid %u pid %d: client '%s'", (unsigned)ta_job_peer(j)->uid,
+		    (int)ta_job_peer(j)->pid, ta_job_req(j)->p.hello.client);
+	if (ta_proto_hello_pick(&ta_job_req(j)->p.hello, &version) != 0) {
 		ta_job_error(j, TA_PROTO_E_UNSUPPORTED, TA_ERR_UNSUPPORTED,
 		    "no shared protocol version: this agent speaks version %d", TA_PROTO_VERSION);
 	} else if ((b = ta_buf_new(TA_BUF_MAX)) == NULL ||
-		   ta_proto_encode_hello_result(b, &j->req->id, version, TA_AGENT_NAME) != 0) {
+		   ta_proto_encode_hello_result(b, &ta_job_req(j)->id, version, TA_AGENT_NAME) !=
+		       0) {
 		ta_buf_free(b);
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
 	} else {
-		j->resp = b;
+		ta_job_answer(j, b);
 	}
 	ta_job_finish(j);
 }
@@ -187,25 +193,27 @@ status_run(struct ta_job *j)
 	int r;
 
 	_Static_assert(TA_CFG_MAX_TOKENS <= TA_PROTO_TOKENS_MAX, "status lists every token");
-	for (size_t i = 0; i < j->n_toks; i++) {
+	for (size_t i = 0; i < ta_job_n_tokens(j); i++) {
 		struct ta_p11_token_info in = {0};
 		struct ta_keyset *ks = NULL;
 		size_t count = 0;
 		bool unlocked = false;
 
-		if (j->toks[i].p11 != NULL && ta_p11_token_info(j->toks[i].p11, &in) != 0)
+		if (ta_job_tokens(j)[i].p11 != NULL &&
+		    ta_p11_token_info(ta_job_tokens(j)[i].p11, &in) != 0)
 			in.flags = 0;
 		if (in.flags & TA_TOK_PRESENT)
 			unlocked =
 			    (in.flags & TA_TOK_LOGGED_IN) || !(in.flags & TA_TOK_LOGIN_REQUIRED);
-		if (unlocked && ta_keycache_get(j->toks[i].kc, j->toks[i].p11, &ks) == 0) {
+		if (unlocked &&
+		    ta_keycache_get(ta_job_tokens(j)[i].kc, ta_job_tokens(j)[i].p11, &ks) == 0) {
 			for (size_t k = 0; k < ks->n; k++)
 				count += ks->keys[k].key.type != TA_KEY_NONE;
 			ta_keyset_unref(ks);
 		}
 		toks[res.n_tokens++] = (struct ta_proto_token_status){
-		    .name = j->toks[i].name,
-		    .uri = j->toks[i].uri,
+		    .name = ta_job_tokens(j)[i].name,
+		    .uri = ta_job_tokens(j)[i].uri,
 		    .present = (in.flags & TA_TOK_PRESENT) != 0,
 		    .unlocked = unlocked,
 		    .pin = pin_state(in.flags),
@@ -231,13 +239,13 @@ handle_status(struct ta_job *j)
 static void
 unlock_run(struct ta_job *j)
 {
-	struct ta_job_token *t = &j->toks[j->tok_idx];
-	struct ta_secret *pin = j->req->p.unlock.pin;
+	struct ta_job_token *t = &ta_job_tokens(j)[ta_job_tok(j)];
+	struct ta_secret *pin = ta_job_req(j)->p.unlock.pin;
 	struct ta_proto_unlock_result res = {.token = t->name};
 	json_t *o = NULL;
 	int r;
 
-	j->req->p.unlock.pin = NULL; /* the token layer wipes and frees it */
+	ta_job_req(j)->p.unlock.pin = NULL; /* the token layer wipes and frees it */
 	r = ta_p11_token_login(t->p11, pin, false);
 	if (r == 0) /* its private keys are visible now */
 		(void)ta_keycache_refresh(t->kc, t->p11, NULL);
@@ -257,7 +265,7 @@ unlock_run(struct ta_job *j)
 static void
 unlock_done(struct ta_job *j)
 {
-	ta_tokens_unlock_end(j->ag, j->tok_idx, j->result);
+	ta_tokens_unlock_end(ta_job_agent(j), ta_job_tok(j), ta_job_outcome(j));
 	ta_job_finish(j);
 }
 
@@ -265,17 +273,17 @@ static void
 handle_unlock(struct ta_job *j)
 {
 	if (ta_handle_policy(j, TA_OP_UNLOCK, NULL, 0, NULL, NULL, 0) != 0 ||
-	    request_token(j, j->req->p.unlock.token) != 0) {
+	    request_token(j, ta_job_req(j)->p.unlock.token) != 0) {
 		ta_job_finish(j);
 		return;
 	}
-	if (j->toks[j->tok_idx].p11 == NULL) {
-		ta_job_error(
-		    j, 0, TA_ERR_TOKEN_ABSENT, "token '%s' is absent", j->toks[j->tok_idx].name);
+	if (ta_job_tokens(j)[ta_job_tok(j)].p11 == NULL) {
+		ta_job_error(j, 0, TA_ERR_TOKEN_ABSENT, "token '%s' is absent",
+		    ta_job_tokens(j)[ta_job_tok(j)].name);
 		ta_job_finish(j);
 		return;
 	}
-	ta_tokens_unlock_begin(j->ag, j->tok_idx);
+	ta_tokens_unlock_begin(ta_job_agent(j), ta_job_tok(j));
 	ta_job_queue(j, unlock_run, unlock_done);
 }
 
@@ -284,31 +292,31 @@ lock_run(struct ta_job *j)
 {
 	const char *names[TA_PROTO_TOKENS_MAX];
 	struct ta_proto_lock_result res = {.tokens = names};
-	unsigned want = j->tok_mask, done = 0;
+	unsigned want = ta_job_tok_mask(j), done = 0;
 	json_t *o = NULL;
 	int r, last = 0;
 
-	j->tok_idx = SIZE_MAX;
-	for (size_t i = 0; i < j->n_toks; i++) {
+	ta_job_set_tok(j, SIZE_MAX);
+	for (size_t i = 0; i < ta_job_n_tokens(j); i++) {
 		int lr;
 
 		if (!(want & (1u << i)))
 			continue;
-		if (j->toks[i].p11 == NULL) {
+		if (ta_job_tokens(j)[i].p11 == NULL) {
 			last = TA_ERR_TOKEN_ABSENT;
 			continue;
 		}
-		lr = ta_p11_token_logout(j->toks[i].p11);
+		lr = ta_p11_token_logout(ta_job_tokens(j)[i].p11);
 		/* Private keys are invisible from now on (or the token went). */
-		ta_keycache_drop(j->toks[i].kc);
+		ta_keycache_drop(ta_job_tokens(j)[i].kc);
 		if (lr != 0) {
 			last = lr;
 			continue;
 		}
 		done |= 1u << i;
-		names[res.n_tokens++] = j->toks[i].name;
+		names[res.n_tokens++] = ta_job_tokens(j)[i].name;
 	}
-	j->tok_mask = done;
+	ta_job_set_tok_mask(j, done);
 	if (done == 0 && last != 0) {
 		ta_job_error(j, 0, last, NULL);
 		return;
@@ -320,32 +328,41 @@ lock_run(struct ta_job *j)
 static void
 lock_done(struct ta_job *j)
 {
-	/* tok_idx says lock_run ran: tok_mask is then what it logged out. */
-	for (size_t i = 0; i < j->n_toks && j->tok_idx == SIZE_MAX; i++)
-		if (j->tok_mask & (1u << i))
-			ta_tokens_locked(j->ag, i);
+	/* The token index (SIZE_MAX) says lock_run ran: the mask is then what it
+	 * logged out. */
+	for (size_t i = 0; i < ta_job_n_tokens(j) && ta_job_tok(j) == SIZE_MAX; i++)
+		if (ta_job_tok_mask(j) & (1u << i))
+			ta_tokens_locked(ta_job_agent(j), i);
 	ta_job_finish(j);
+}
+
+/* The tokens a request's optional `token` member names, as the job's
+ * token mask: that one (ta_job_tok() says which), or every token when it
+ * is "".  Answers and returns non-zero when there is no such token. */
+static int
+request_tokens(struct ta_job *j, const char *name)
+{
+	if (name[0] == '\0') {
+		ta_job_set_tok_mask(j, (1u << ta_job_n_tokens(j)) - 1);
+		return 0;
+	}
+	if (request_token(j, name) != 0)
+		return -1;
+	ta_job_set_tok_mask(j, 1u << ta_job_tok(j));
+	return 0;
 }
 
 static void
 handle_lock(struct ta_job *j)
 {
-	if (ta_handle_policy(j, TA_OP_LOCK, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, TA_OP_LOCK, NULL, 0, NULL, NULL, 0) != 0 ||
+	    request_tokens(j, ta_job_req(j)->p.lock.token) != 0) {
 		ta_job_finish(j);
 		return;
 	}
-	if (j->req->p.lock.token[0] != '\0') {
-		if (request_token(j, j->req->p.lock.token) != 0) {
-			ta_job_finish(j);
-			return;
-		}
-		j->tok_mask = 1u << j->tok_idx;
-	} else {
-		j->tok_mask = (1u << j->n_toks) - 1;
-	}
-	for (size_t i = 0; i < j->n_toks; i++)
-		if (j->tok_mask & (1u << i))
-			ta_tokens_lock_begin(j->ag, i);
+	for (size_t i = 0; i < ta_job_n_tokens(j); i++)
+		if (ta_job_tok_mask(j) & (1u << i))
+			ta_tokens_lock_begin(ta_job_agent(j), i);
 	ta_job_queue(j, lock_run, lock_done);
 }
 
@@ -409,22 +426,22 @@ list_add(struct list_priv *lp, const struct ta_cached_key *ck, const struct ta_p
 static void
 key_list_run(struct ta_job *j)
 {
-	struct list_priv *lp = j->priv;
+	struct list_priv *lp = ta_job_priv(j);
 	int r = 0, last = 0;
 
-	for (size_t i = 0; i < j->n_toks && r == 0; i++) {
-		struct ta_p11_token *p11 = j->toks[i].p11;
+	for (size_t i = 0; i < ta_job_n_tokens(j) && r == 0; i++) {
+		struct ta_p11_token *p11 = ta_job_tokens(j)[i].p11;
 		struct ta_p11_token_info in;
 		struct ta_keyset *ks = NULL;
 
-		if (!(j->tok_mask & (1u << i)))
+		if (!(ta_job_tok_mask(j) & (1u << i)))
 			continue;
 		if (p11 == NULL || ta_p11_token_info(p11, &in) != 0 ||
 		    !(in.flags & TA_TOK_PRESENT)) {
 			last = TA_ERR_TOKEN_ABSENT;
 			continue;
 		}
-		if ((r = ta_keycache_refresh(j->toks[i].kc, p11, &ks)) != 0) {
+		if ((r = ta_keycache_refresh(ta_job_tokens(j)[i].kc, p11, &ks)) != 0) {
 			last = r;
 			r = 0;
 			continue;
@@ -436,8 +453,10 @@ key_list_run(struct ta_job *j)
 			char *uri = NULL;
 
 			if (ck->ids_r == 0 &&
-			    ta_cached_key_info(ck, j->toks[i].name, in.label, in.serial,
-				ta_scopes_get(j->ag->scopes, ck->notary_id, &sc) == 0 ? &sc : NULL,
+			    ta_cached_key_info(ck, ta_job_tokens(j)[i].name, in.label, in.serial,
+				ta_scopes_get(ta_job_agent(j)->scopes, ck->notary_id, &sc) == 0
+				    ? &sc
+				    : NULL,
 				&info, &uri) == 0 &&
 			    (r = list_add(lp, ck, &info, uri)) != 0)
 				free(uri);
@@ -446,21 +465,21 @@ key_list_run(struct ta_job *j)
 	}
 	if (r != 0)
 		ta_job_error(j, 0, r, NULL);
-	else if (lp->n == 0 && last != 0 && j->req->p.key_list.token[0] != '\0')
-		ta_job_error(
-		    j, 0, last, "token '%s': %s", j->toks[j->tok_idx].name, ta_strerror(last));
+	else if (lp->n == 0 && last != 0 && ta_job_req(j)->p.key_list.token[0] != '\0')
+		ta_job_error(j, 0, last, "token '%s': %s", ta_job_tokens(j)[ta_job_tok(j)].name,
+		    ta_strerror(last));
 }
 
 /* The policy may grant key.list for some keys only: list those. */
 static void
 key_list_done(struct ta_job *j)
 {
-	struct list_priv *lp = j->priv;
+	struct list_priv *lp = ta_job_priv(j);
 	struct ta_proto_key_list_result res = {0};
 	json_t *o = NULL;
 	int r;
 
-	if (j->resp != NULL) /* an error */
+	if (ta_job_answered(j)) /* an error */
 		goto out;
 	if (lp->n > 0 && (res.keys = calloc(lp->n, sizeof(*res.keys))) == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
@@ -470,7 +489,7 @@ key_list_done(struct ta_job *j)
 		struct list_entry *e = &lp->e[i];
 		struct ta_policy_key pk = {.label = e->label};
 		struct ta_policy_req pr = {.operation = TA_OP_KEY_LIST, .keys = &pk, .n_keys = 1};
-		const struct ta_config *cfg = j->rules->cfg;
+		const struct ta_config *cfg = ta_job_rules(j)->cfg;
 		char why[256];
 		size_t n = 0;
 
@@ -478,7 +497,8 @@ key_list_done(struct ta_job *j)
 			if (e->ids[k][0] != '\0')
 				pk.ids[n++] = e->ids[k];
 		pr.now = time(NULL);
-		if (ta_policy_check(cfg, j->ag->uid, &j->peer, &pr, why, sizeof(why)) != 0)
+		if (ta_policy_check(
+			cfg, ta_job_agent(j)->uid, ta_job_peer(j), &pr, why, sizeof(why)) != 0)
 			continue;
 		e->info.label = e->label;
 		e->info.notary_id = e->ids[0];
@@ -496,26 +516,12 @@ out:
 static void
 handle_key_list(struct ta_job *j)
 {
-	if (ta_handle_policy(j, TA_OP_KEY_LIST, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, TA_OP_KEY_LIST, NULL, 0, NULL, NULL, 0) != 0 ||
+	    request_tokens(j, ta_job_req(j)->p.key_list.token) != 0) {
 		ta_job_finish(j);
 		return;
 	}
-	if (j->req->p.key_list.token[0] != '\0') {
-		if (request_token(j, j->req->p.key_list.token) != 0) {
-			ta_job_finish(j);
-			return;
-		}
-		j->tok_mask = 1u << j->tok_idx;
-	} else {
-		j->tok_mask = (1u << j->n_toks) - 1;
-	}
-	if ((j->priv = calloc(1, sizeof(struct list_priv))) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	j->priv_free = list_priv_free;
-	ta_job_queue(j, key_list_run, key_list_done);
+	ta_job_queue_with(j, sizeof(struct list_priv), list_priv_free, key_list_run, key_list_done);
 }
 
 /* ---- key.generate ------------------------------------------------------------------ */
@@ -523,8 +529,8 @@ handle_key_list(struct ta_job *j)
 static void
 key_generate_run(struct ta_job *j)
 {
-	const struct ta_proto_key_generate *g = &j->req->p.key_generate;
-	struct ta_job_token *t = &j->toks[j->tok_idx];
+	const struct ta_proto_key_generate *g = &ta_job_req(j)->p.key_generate;
+	struct ta_job_token *t = &ta_job_tokens(j)[ta_job_tok(j)];
 	struct ta_p11_keygen gen = {.type = g->type, .label = g->label};
 	struct ta_p11_token_info in;
 	struct ta_p11_key pk = {0};
@@ -532,6 +538,8 @@ key_generate_run(struct ta_job *j)
 	struct ta_proto_key_generate_result res;
 	json_t *o = NULL;
 	char *uri = NULL;
+	size_t size = 0;
+	char *scope = ta_job_scope(j, &size);
 	int r;
 
 	if (t->p11 == NULL) {
@@ -539,17 +547,18 @@ key_generate_run(struct ta_job *j)
 		return;
 	}
 	/* Labels name keys across tokens: one label, one key. */
-	for (size_t i = 0; i < j->n_toks; i++) {
+	for (size_t i = 0; i < ta_job_n_tokens(j); i++) {
 		struct ta_p11_key other;
 
-		if (i == j->tok_idx || j->toks[i].p11 == NULL)
+		if (i == ta_job_tok(j) || ta_job_tokens(j)[i].p11 == NULL)
 			continue;
-		r = ta_p11_key_find(j->toks[i].p11, g->label, &other);
+		r = ta_p11_key_find(ta_job_tokens(j)[i].p11, g->label, &other);
 		if (r == 0)
 			ta_p11_key_clear(&other);
 		if (r == 0 || r == TA_ERR_AMBIGUOUS) {
 			ta_job_error(j, 0, TA_ERR_EXISTS,
-			    "params.label: a key on token '%s' has this label", j->toks[i].name);
+			    "params.label: a key on token '%s' has this label",
+			    ta_job_tokens(j)[i].name);
 			return;
 		}
 	}
@@ -575,7 +584,7 @@ key_generate_run(struct ta_job *j)
 	 * key stays, unscoped (usable by the default rule and rules naming
 	 * it only), and the error says so. */
 	if (g->has_scope &&
-	    (r = ta_scopes_put(j->ag->scopes, ck.notary_id, g->label, &g->scope)) != 0) {
+	    (r = ta_scopes_put(ta_job_agent(j)->scopes, ck.notary_id, g->label, &g->scope)) != 0) {
 		ta_job_error(j, 0, r,
 		    "key '%s' generated on token '%s', but its scope was not recorded: %s; "
 		    "set it with tufctl key scope",
@@ -588,7 +597,7 @@ key_generate_run(struct ta_job *j)
 		goto out;
 	}
 	if (g->has_scope)
-		ta_scope_describe(&g->scope, j->scope, sizeof(j->scope));
+		ta_scope_describe(&g->scope, scope, size);
 	ta_job_add_keyid(j, ck.notary_id);
 	ta_job_add_keyid(j, ck.tuf_id);
 	r = ta_proto_key_generate_result_json(&res, &o);
@@ -602,17 +611,18 @@ out:
 static void
 key_generate_done(struct ta_job *j)
 {
-	if (j->result == 0)
+	if (ta_job_outcome(j) == 0)
 		log_info("peer uid %u: key '%s' (%s) generated on token '%s'",
-		    (unsigned)j->peer.uid, j->req->p.key_generate.label,
-		    ta_key_type_name(j->req->p.key_generate.type), j->toks[j->tok_idx].name);
+		    (unsigned)ta_job_peer(j)->uid, ta_job_req(j)->p.key_generate.label,
+		    ta_key_type_name(ta_job_req(j)->p.key_generate.type),
+		    ta_job_tokens(j)[ta_job_tok(j)].name);
 	ta_job_finish(j);
 }
 
 static void
 handle_key_generate(struct ta_job *j)
 {
-	const struct ta_proto_key_generate *g = &j->req->p.key_generate;
+	const struct ta_proto_key_generate *g = &ta_job_req(j)->p.key_generate;
 	struct ta_policy_key pk = {.label = g->label};
 	struct ta_policy_req pr = {
 	    .operation = TA_OP_KEY_GENERATE,
@@ -622,7 +632,7 @@ handle_key_generate(struct ta_job *j)
 	};
 
 	if (ta_handle_policy_req(j, &pr) != 0 ||
-	    request_token(j, j->req->p.key_generate.token) != 0) {
+	    request_token(j, ta_job_req(j)->p.key_generate.token) != 0) {
 		ta_job_finish(j);
 		return;
 	}
@@ -641,8 +651,8 @@ tkey_free(void *p)
 static void
 key_show_run(struct ta_job *j)
 {
-	const struct ta_proto_key_show *q = &j->req->p.key_show;
-	struct ta_key_ref *tk = j->priv;
+	const struct ta_proto_key_show *q = &ta_job_req(j)->p.key_show;
+	struct ta_key_ref *tk = ta_job_priv(j);
 	enum ta_profile profile =
 	    q->profile == TA_PROTO_PROFILE_NOTARY ? TA_PROFILE_NOTARY : TA_PROFILE_TUF;
 	const struct ta_key *key;
@@ -650,8 +660,8 @@ key_show_run(struct ta_job *j)
 	json_t *obj = NULL, *o = NULL;
 	int r;
 
-	j->profile = ta_proto_profile_name(q->profile);
-	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+	ta_job_set_profile(j, ta_proto_profile_name(q->profile));
+	if ((r = ta_key_ref_find(ta_job_tokens(j), ta_job_n_tokens(j), q->key, tk)) != 0) {
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
@@ -667,7 +677,7 @@ key_show_run(struct ta_job *j)
 	ta_job_add_keyid(j, ta_key_id(key));
 	res.keyid = ta_key_id(key);
 	res.key = obj;
-	res.has_scope = ta_scopes_get(j->ag->scopes, tk->ck->notary_id, &res.scope) == 0;
+	res.has_scope = ta_scopes_get(ta_job_agent(j)->scopes, tk->ck->notary_id, &res.scope) == 0;
 	r = ta_proto_key_show_result_json(&res, &o);
 	ta_job_result(j, r, o);
 out:
@@ -680,36 +690,28 @@ key_show_done(struct ta_job *j)
 	struct ta_policy_key pk;
 	struct ta_proto_scope sc;
 
-	if (j->result == 0) {
-		ta_handle_policy_key(j, j->priv, &pk, &sc);
+	if (ta_job_outcome(j) == 0) {
+		ta_handle_policy_key(j, ta_job_priv(j), &pk, &sc);
 		(void)ta_handle_policy(j, TA_OP_KEY_SHOW, &pk, 1, NULL, NULL, 0);
 	}
 	ta_job_finish(j);
 }
 
-/* The prologue of the methods that name one key: the policy for the
- * operation (the key's own check comes once it is found), then a worker
- * with a struct ta_key_ref to find it into. */
-static void
-queue_one_key(struct ta_job *j, unsigned operation, ta_job_fn run, ta_job_fn done)
+void
+ta_handle_one_key(struct ta_job *j, unsigned operation, const char *gun, time_t expires,
+    ta_job_fn run, ta_job_fn done)
 {
-	if (ta_handle_policy(j, operation, NULL, 0, NULL, NULL, 0) != 0) {
+	if (ta_handle_policy(j, operation, NULL, 0, NULL, gun, expires) != 0) {
 		ta_job_finish(j);
 		return;
 	}
-	if ((j->priv = calloc(1, sizeof(struct ta_key_ref))) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	j->priv_free = tkey_free;
-	ta_job_queue(j, run, done);
+	ta_job_queue_with(j, sizeof(struct ta_key_ref), tkey_free, run, done);
 }
 
 static void
 handle_key_show(struct ta_job *j)
 {
-	queue_one_key(j, TA_OP_KEY_SHOW, key_show_run, key_show_done);
+	ta_handle_one_key(j, TA_OP_KEY_SHOW, NULL, 0, key_show_run, key_show_done);
 }
 
 /* ---- key.scope ------------------------------------------------------------------------ */
@@ -725,8 +727,8 @@ scope_operation(enum ta_proto_scope_op op)
 static void
 key_scope_run(struct ta_job *j)
 {
-	const struct ta_proto_key_scope *q = &j->req->p.key_scope;
-	struct ta_key_ref *tk = j->priv;
+	const struct ta_proto_key_scope *q = &ta_job_req(j)->p.key_scope;
+	struct ta_key_ref *tk = ta_job_priv(j);
 	struct ta_proto_scope cur, next;
 	struct ta_policy_key pk;
 	struct ta_policy_req pr = {
@@ -738,9 +740,11 @@ key_scope_run(struct ta_job *j)
 	char before[128] = "none", now[128] = "none", detail[TA_PROTO_DETAIL_MAX + 1] = "";
 	struct ta_proto_key_scope_result res;
 	json_t *o = NULL;
+	size_t size = 0;
+	char *scope = ta_job_scope(j, &size);
 	int r;
 
-	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+	if ((r = ta_key_ref_find(ta_job_tokens(j), ta_job_n_tokens(j), q->key, tk)) != 0) {
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
@@ -775,8 +779,8 @@ key_scope_run(struct ta_job *j)
 	case TA_PROTO_SCOPE_CLEAR:
 		if (q->op == TA_PROTO_SCOPE_CLEAR)
 			after = NULL;
-		if ((r = ta_scopes_put(j->ag->scopes, tk->ck->notary_id, tk->ck->key.label,
-			 after)) != 0) {
+		if ((r = ta_scopes_put(ta_job_agent(j)->scopes, tk->ck->notary_id,
+			 tk->ck->key.label, after)) != 0) {
 			ta_job_error(j, 0, r, "recording the scope in the state directory: %s",
 			    ta_strerror(r));
 			return;
@@ -784,7 +788,7 @@ key_scope_run(struct ta_job *j)
 		if (after != NULL)
 			ta_scope_describe(after, now, sizeof(now));
 		(void)snprintf(detail, sizeof(detail), "scope was %s; now %s", before, now);
-		(void)snprintf(j->scope, sizeof(j->scope), "%s: %s", tk->ck->key.label, now);
+		(void)snprintf(scope, size, "%s: %s", tk->ck->key.label, now);
 		break;
 	}
 	res = (struct ta_proto_key_scope_result){
@@ -794,23 +798,25 @@ key_scope_run(struct ta_job *j)
 	r = ta_proto_key_scope_result_json(&res, &o);
 	ta_job_result(j, r, o);
 	/* The change, for the log and the audit record of this success. */
-	if (j->result == 0)
-		memcpy(j->detail, detail, sizeof(j->detail));
+	if (ta_job_outcome(j) == 0)
+		ta_job_set_detail(j, "%s", detail);
 }
 
 static void
 key_scope_done(struct ta_job *j)
 {
-	if (j->result == 0 && j->req->p.key_scope.op != TA_PROTO_SCOPE_SHOW)
-		log_info("peer uid %u pid %d: key '%s': %s", (unsigned)j->peer.uid,
-		    (int)j->peer.pid, ((struct ta_key_ref *)j->priv)->ck->key.label, j->detail);
+	if (ta_job_outcome(j) == 0 && ta_job_req(j)->p.key_scope.op != TA_PROTO_SCOPE_SHOW)
+		log_info("peer uid %u pid %d: key '%s': %s", (unsigned)ta_job_peer(j)->uid,
+		    (int)ta_job_peer(j)->pid, ((struct ta_key_ref *)ta_job_priv(j))->ck->key.label,
+		    ta_job_detail(j));
 	ta_job_finish(j);
 }
 
 static void
 handle_key_scope(struct ta_job *j)
 {
-	queue_one_key(j, scope_operation(j->req->p.key_scope.op), key_scope_run, key_scope_done);
+	ta_handle_one_key(j, scope_operation(ta_job_req(j)->p.key_scope.op), NULL, 0,
+	    key_scope_run, key_scope_done);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -818,8 +824,8 @@ handle_key_scope(struct ta_job *j)
 void
 ta_handle_request(struct ta_job *j)
 {
-	ta_tokens_snapshot(j->ag, j);
-	switch (j->req->method) {
+	ta_tokens_snapshot(ta_job_agent(j), j);
+	switch (ta_job_req(j)->method) {
 	case TA_PROTO_METHOD_HELLO:
 		handle_hello(j);
 		return;

@@ -41,6 +41,14 @@ int ta_handle_policy_req(struct ta_job *job, struct ta_policy_req *pr);
 void ta_handle_policy_key(struct ta_job *job, const struct ta_key_ref *tk, struct ta_policy_key *ret,
     struct ta_proto_scope *scope);
 
+/* The prologue of the methods that name one key: the policy for the
+ * operation, on the request's GUN and expiry when it has them (NULL, 0:
+ * none), the key's own check coming once it is found; then run on a
+ * worker and done on the loop (ta_job_queue()), with a struct ta_key_ref
+ * to find the key into as the job's priv. */
+void ta_handle_one_key(struct ta_job *job, unsigned operation, const char *gun, time_t expires,
+    void (*run)(struct ta_job *job), void (*done)(struct ta_job *job));
+
 /* Answers with why the key that the request member names (e.g.
  * "params.keys[2]") could not be used: r from ta_key_ref_find(). */
 void ta_handle_key_error(struct ta_job *job, int r, const char *member);

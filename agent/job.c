@@ -2,12 +2,15 @@
  * audit record (agent/job.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <uv.h>
 
 #include "agent/agent.h"
 #include "agent/audit.h"
 #include "agent/job.h"
+#include "agent/job_int.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -115,10 +118,7 @@ ta_job_result(struct ta_job *j, int r, json_t *result)
 			ta_job_error(j, 0, r, NULL);
 		return;
 	}
-	ta_buf_free(j->resp);
-	j->resp = b;
-	j->result = 0;
-	j->detail[0] = '\0';
+	ta_job_answer(j, b);
 }
 
 void
@@ -164,4 +164,188 @@ ta_job_queue(struct ta_job *j, ta_job_fn run, ta_job_fn done)
 		return;
 	}
 	j->ag->work++;
+}
+
+struct ta_agent *
+ta_job_agent(const struct ta_job *j)
+{
+	return j->ag;
+}
+
+struct ta_proto_req *
+ta_job_req(const struct ta_job *j)
+{
+	return j->req;
+}
+
+enum ta_proto_method
+ta_job_method(const struct ta_job *j)
+{
+	return j->method;
+}
+
+const struct ta_peer *
+ta_job_peer(const struct ta_job *j)
+{
+	return &j->peer;
+}
+
+struct ta_rules *
+ta_job_rules(const struct ta_job *j)
+{
+	return j->rules;
+}
+
+bool
+ta_job_detached(const struct ta_job *j)
+{
+	return j->conn == NULL;
+}
+
+struct ta_job_token *
+ta_job_tokens(struct ta_job *j)
+{
+	return j->toks;
+}
+
+size_t
+ta_job_n_tokens(const struct ta_job *j)
+{
+	return j->n_toks;
+}
+
+void
+ta_job_set_n_tokens(struct ta_job *j, size_t n)
+{
+	j->n_toks = n;
+}
+
+atomic_llong *
+ta_job_sign_since(struct ta_job *j)
+{
+	return &j->sign_since;
+}
+
+void *
+ta_job_priv(const struct ta_job *j)
+{
+	return j->priv;
+}
+
+void
+ta_job_queue_with(struct ta_job *j, size_t size, void (*priv_free)(void *priv), ta_job_fn run,
+    ta_job_fn done)
+{
+	if ((j->priv = calloc(1, size)) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		ta_job_finish(j);
+		return;
+	}
+	j->priv_free = priv_free;
+	ta_job_queue(j, run, done);
+}
+
+size_t
+ta_job_tok(const struct ta_job *j)
+{
+	return j->tok_idx;
+}
+
+void
+ta_job_set_tok(struct ta_job *j, size_t idx)
+{
+	j->tok_idx = idx;
+}
+
+unsigned
+ta_job_tok_mask(const struct ta_job *j)
+{
+	return j->tok_mask;
+}
+
+void
+ta_job_set_tok_mask(struct ta_job *j, unsigned mask)
+{
+	j->tok_mask = mask;
+}
+
+bool
+ta_job_answered(const struct ta_job *j)
+{
+	return j->resp != NULL;
+}
+
+int
+ta_job_outcome(const struct ta_job *j)
+{
+	return j->result;
+}
+
+const char *
+ta_job_detail(const struct ta_job *j)
+{
+	return j->detail;
+}
+
+void
+ta_job_answer(struct ta_job *j, struct ta_buf *b)
+{
+	ta_buf_free(j->resp);
+	j->resp = b;
+	j->result = 0;
+	j->detail[0] = '\0';
+}
+
+void
+ta_job_set_detail(struct ta_job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+	va_end(ap);
+}
+
+void
+ta_job_set_rule(struct ta_job *j, const char *rule)
+{
+	(void)snprintf(j->rule, sizeof(j->rule), "%s", rule);
+}
+
+char *
+ta_job_scope(struct ta_job *j, size_t *size)
+{
+	*size = sizeof(j->scope);
+	return j->scope;
+}
+
+void
+ta_job_set_profile(struct ta_job *j, const char *profile)
+{
+	j->profile = profile;
+}
+
+void
+ta_job_set_version(struct ta_job *j, int64_t version)
+{
+	j->version = version;
+}
+
+void
+ta_job_set_sha256(struct ta_job *j, const uint8_t sha256[32])
+{
+	memcpy(j->sha256, sha256, sizeof(j->sha256));
+	j->has_sha256 = true;
+}
+
+int64_t
+ta_job_version(const struct ta_job *j)
+{
+	return j->version;
+}
+
+size_t
+ta_job_n_keyids(const struct ta_job *j)
+{
+	return j->n_keyids;
 }

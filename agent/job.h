@@ -17,85 +17,28 @@
 #include <stdint.h>
 
 #include <jansson.h>
-#include <uv.h>
 
-#include "agent/config.h"
 #include "agent/keys.h"
-#include "agent/policy.h"
 #include "protocol/proto.h"
 
 struct ta_agent;
 struct ta_buf;
-struct ta_conn;
-struct ta_memacct;
 struct ta_rules;
-struct ta_job;
+struct ta_job; /* opaque: job_int.h, for job.c and server.c */
 
 typedef void (*ta_job_fn)(struct ta_job *job);
-
-struct ta_job {
-	uv_work_t work;
-	struct ta_agent *ag;
-	/* The server's (server.c): the connection, NULL once the peer has
-	 * gone, and the lists the job is on. */
-	struct ta_conn *conn;
-	struct ta_job *cprev, *cnext; /* the connection's jobs */
-	struct ta_job *sprev, *snext; /* the server's jobs */
-	/* Called by ta_job_finish() after the audit record: hands the
-	 * response to the connection (if there still is one) and frees the
-	 * job (server.c). */
-	void (*end)(struct ta_job *job);
-	struct ta_peer peer;
-	struct ta_rules *rules;      /* the rules it is judged by (agent.h); one reference */
-	enum ta_proto_method method; /* NONE when the frame did not say */
-	struct ta_proto_req *req;    /* owned; NULL until decoded */
-
-	/* The frame of a big request, decoded on a worker. */
-	uint8_t *frame;
-	size_t frame_len;
-	int decode_r;
-	struct ta_proto_fault fault;
-	struct ta_job *dnext;     /* waiting for a decode slot */
-	size_t charge;            /* memory charged to the budgets until freed */
-	struct ta_memacct *acct;  /* ... to this uid's share; NULL: none */
-
-	struct ta_job_token toks[TA_CFG_MAX_TOKENS];
-	size_t n_toks;
-
-	ta_job_fn run;  /* worker */
-	ta_job_fn done; /* loop */
-
-	/* The outcome: the encoded response frame, and what the audit
-	 * record says. */
-	struct ta_buf *resp;
-	int result; /* 0 or TA_ERR_* */
-	char detail[TA_PROTO_DETAIL_MAX + 1];
-	const char *profile; /* static strings, NULL when none */
-	char keyids[TA_PROTO_KEYS_MAX][TA_PROTO_KEYID_LEN + 1];
-	size_t n_keyids;
-	int64_t version;
-	uint8_t sha256[32];
-	bool has_sha256;
-	char rule[80];   /* the rule that allowed it ("" when refused or none checked) */
-	char scope[256]; /* the keys' scopes, described ("" when none) */
-
-	/* Touch notice: a worker sets sign_since (ta_now_ms()) while a
-	 * signature is on the token, and clears it after; the loop sends one
-	 * notice when a signature has been out for a second. */
-	atomic_llong sign_since;
-	bool noticed;
-
-	void *priv; /* handler state, freed by priv_free */
-	void (*priv_free)(void *priv);
-	size_t tok_idx;    /* handler scratch: the token a request names */
-	unsigned tok_mask; /* handler scratch: a set of tokens */
-};
 
 /* Runs run(job) on a worker, then done(job) on the loop.  When the work
  * cannot be queued (or is cancelled), done(job) runs with the job's
  * response already an internal error: done() must check for an error
- * (job->resp or job->result) before it acts on run()'s outcome. */
+ * (ta_job_answered()) before it acts on run()'s outcome. */
 void ta_job_queue(struct ta_job *job, ta_job_fn run, ta_job_fn done);
+
+/* ta_job_queue() with the handler's state: a new zeroed priv of size
+ * bytes, freed with priv_free when the job is.  Without the memory for it
+ * the job is answered so and finished instead. */
+void ta_job_queue_with(struct ta_job *job, size_t size, void (*priv_free)(void *priv),
+    ta_job_fn run, ta_job_fn done);
 
 /* Sends the job's response (if its peer is still there), writes its audit
  * record, and frees it. */
@@ -111,7 +54,55 @@ void ta_job_error(struct ta_job *job, int code, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void ta_job_result(struct ta_job *job, int r, json_t *result);
 
-/* Records a key ID for the audit record (at most TA_PROTO_KEYS_MAX). */
+/* Records a key ID for the audit record (at most TA_PROTO_KEYS_MAX);
+ * ta_job_n_keyids() says how many it has. */
 void ta_job_add_keyid(struct ta_job *job, const char *keyid);
+size_t ta_job_n_keyids(const struct ta_job *job);
+
+/* What a handler reads of its job. */
+struct ta_agent *ta_job_agent(const struct ta_job *job);
+struct ta_proto_req *ta_job_req(const struct ta_job *job); /* NULL until decoded */
+enum ta_proto_method ta_job_method(const struct ta_job *job);
+const struct ta_peer *ta_job_peer(const struct ta_job *job);
+struct ta_rules *ta_job_rules(const struct ta_job *job);
+bool ta_job_detached(const struct ta_job *job); /* its peer has gone */
+/* The tokens as they were when the request came (ta_tokens_snapshot()
+ * fills them in: TA_CFG_MAX_TOKENS of room, and sets their number). */
+struct ta_job_token *ta_job_tokens(struct ta_job *job);
+size_t ta_job_n_tokens(const struct ta_job *job);
+void ta_job_set_n_tokens(struct ta_job *job, size_t n);
+/* Set by a worker while a signature is on the token (server.c's notice). */
+atomic_llong *ta_job_sign_since(struct ta_job *job);
+
+/* Handler state: priv (ta_job_queue_with()), and scratch for the token a
+ * request names and a set of tokens. */
+void *ta_job_priv(const struct ta_job *job);
+size_t ta_job_tok(const struct ta_job *job);
+void ta_job_set_tok(struct ta_job *job, size_t idx);
+unsigned ta_job_tok_mask(const struct ta_job *job);
+void ta_job_set_tok_mask(struct ta_job *job, unsigned mask);
+
+/* The outcome so far: whether a response is there (an error, mostly),
+ * and 0 or the TA_ERR_* the audit record will say. */
+bool ta_job_answered(const struct ta_job *job);
+int ta_job_outcome(const struct ta_job *job);
+const char *ta_job_detail(const struct ta_job *job);
+
+/* Takes b, an encoded success response, as the job's response: result 0,
+ * no detail.  ta_job_set_detail() says more of a success, for the log and
+ * the audit record. */
+void ta_job_answer(struct ta_job *job, struct ta_buf *b);
+void ta_job_set_detail(struct ta_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* For the audit record: what allowed it, the keys' scopes (described;
+ * ta_job_scope() is the buffer to append to, *size its size), the
+ * profile (a static string), the metadata's version and digest. */
+void ta_job_set_rule(struct ta_job *job, const char *rule);
+char *ta_job_scope(struct ta_job *job, size_t *size);
+void ta_job_set_profile(struct ta_job *job, const char *profile);
+void ta_job_set_version(struct ta_job *job, int64_t version);
+int64_t ta_job_version(const struct ta_job *job);
+void ta_job_set_sha256(struct ta_job *job, const uint8_t sha256[32]);
 
 #endif

@@ -14,37 +14,17 @@
 
 extern char **environ;
 
-struct why {
-	char *buf;
-	size_t len;
-};
-
-/* A reason in w, when it has room. */
-static void __attribute__((format(printf, 2, 3)))
-why_set(const struct why *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->len > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(w->buf, w->len, fmt, ap);
-		va_end(ap);
-	}
-}
-
-/* r, after writing a reason (a macro so that r stays visible to analysers). */
-#define fail(r, w, ...) (why_set((w), __VA_ARGS__), (r))
-
 /* ---- file: ---------------------------------------------------------------- */
 
 /* Absolute: the agent's working directory is nobody's business.  The owner
  * rule always: another user must neither read the PIN nor choose it (a
  * wrong one, tried at every start, would use up the token's tries). */
 static int
-pin_from_file(const char *path, const struct why *w, struct ta_secret **ret)
+pin_from_file(const char *path, const struct ta_why *w, struct ta_secret **ret)
 {
 	if (path[0] != '/')
-		return fail(TA_ERR_INVALID, w, "PIN file '%s' is not an absolute path", path);
+		return ta_why_fail(
+		    TA_ERR_INVALID, w, "PIN file '%s' is not an absolute path", path);
 	return ta_pinsrc_file(path, TA_PINSRC_PRIVATE, TA_PINSRC_MAX, w->buf, w->len, ret);
 }
 
@@ -61,24 +41,27 @@ static struct {
 static size_t n_env_taken;
 
 static int
-env_check_name(const char *name, const struct why *w)
+env_check_name(const char *name, const struct ta_why *w)
 {
 	if (name[0] == '\0' || strchr(name, '=') != NULL || strlen(name) > TA_CFG_VALUE_MAX)
-		return fail(TA_ERR_INVALID, w, "'%s' is not an environment variable name", name);
+		return ta_why_fail(
+		    TA_ERR_INVALID, w, "'%s' is not an environment variable name", name);
 	return 0;
 }
 
 static int
-env_value(const char *name, enum env_state st, const struct why *w)
+env_value(const char *name, enum env_state st, const struct ta_why *w)
 {
 	switch (st) {
 	case ENV_UNSET:
-		return fail(TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is not set", name);
+		return ta_why_fail(
+		    TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is not set", name);
 	case ENV_EMPTY:
-		return fail(TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is empty", name);
+		return ta_why_fail(
+		    TA_ERR_PIN_REQUIRED, w, "environment variable '%s' is empty", name);
 	case ENV_TOO_LARGE:
-		return fail(TA_ERR_TOO_LARGE, w, "environment variable '%s' is over %d bytes",
-		    name, TA_SECRET_MAX);
+		return ta_why_fail(TA_ERR_TOO_LARGE, w,
+		    "environment variable '%s' is over %d bytes", name, TA_SECRET_MAX);
 	case ENV_SET:
 		break;
 	}
@@ -102,7 +85,7 @@ env_state_of(const char *v, size_t *ret_len)
 int
 ta_pin_env_take(const char *name)
 {
-	const struct why w = { .buf = NULL, .len = 0 };
+	const struct ta_why w = {.buf = NULL, .len = 0};
 	size_t nlen, i, n = 0, k = 0;
 	char **copies = NULL;
 	int r;
@@ -160,7 +143,7 @@ ta_pin_env_forget(void)
 }
 
 static int
-pin_from_env(const char *name, const struct why *w, struct ta_secret **ret)
+pin_from_env(const char *name, const struct ta_why *w, struct ta_secret **ret)
 {
 	struct ta_secret *s;
 	enum env_state st;
@@ -195,7 +178,7 @@ pin_from_env(const char *name, const struct why *w, struct ta_secret **ret)
 /* ---- pinentry ------------------------------------------------------------- */
 
 static int
-pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const struct why *w,
+pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const struct ta_why *w,
     struct ta_secret **ret)
 {
 	const struct ta_pinentry pe = {
@@ -209,8 +192,8 @@ pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const
 	};
 
 	if (prog[0] != '\0' && prog[0] != '/')
-		return fail(TA_ERR_INVALID, w, "pinentry program '%s' is not an absolute path",
-		    prog);
+		return ta_why_fail(
+		    TA_ERR_INVALID, w, "pinentry program '%s' is not an absolute path", prog);
 	return ta_pinsrc_pinentry(&pe, w->buf, w->len, ret);
 }
 
@@ -226,11 +209,9 @@ int
 ta_pin_get_full(const struct ta_pin_source *src, const char *desc, unsigned timeout_ms,
     char *why, size_t whylen, struct ta_secret **ret)
 {
-	const struct why w = { .buf = why, .len = why != NULL ? whylen : 0 };
-	int r, e;
+	const struct ta_why w = ta_why_start(why, whylen);
+	int r;
 
-	if (w.len > 0)
-		why[0] = '\0';
 	if (src == NULL || ret == NULL || timeout_ms == 0 ||
 	    memchr(src->arg, '\0', sizeof(src->arg)) == NULL) {
 		r = TA_ERR_INVALID;
@@ -247,22 +228,17 @@ ta_pin_get_full(const struct ta_pin_source *src, const char *desc, unsigned time
 		r = pin_from_pinentry(src->arg, desc, timeout_ms, &w, ret);
 		break;
 	case TA_PIN_NONE:
-		r = fail(TA_ERR_PIN_REQUIRED, &w,
+		r = ta_why_fail(TA_ERR_PIN_REQUIRED, &w,
 		    "PIN source is 'none' (protected authentication path): no PIN to read");
 		break;
 	case TA_PIN_UNLOCK:
-		r = fail(TA_ERR_PIN_REQUIRED, &w,
+		r = ta_why_fail(TA_ERR_PIN_REQUIRED, &w,
 		    "PIN source is 'unlock': the PIN comes only from 'tufctl unlock'");
 		break;
 	default:
-		r = fail(TA_ERR_INVALID, &w, "unknown PIN source %d", (int)src->kind);
+		r = ta_why_fail(TA_ERR_INVALID, &w, "unknown PIN source %d", (int)src->kind);
 		break;
 	}
 out:
-	if (r != 0 && why != NULL && whylen > 0 && why[0] == '\0') {
-		e = errno;
-		(void)snprintf(why, w.len, "%s", ta_strerror(r));
-		errno = e;
-	}
-	return r;
+	return ta_why_end(&w, r);
 }

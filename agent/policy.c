@@ -81,50 +81,54 @@ nss_result(int e, const void *res)
 	return res != NULL ? 0 : TA_ERR_NOT_FOUND;
 }
 
+/* One passwd or group lookup: by user name, by uid, by group name. */
+enum nss_by { NSS_PWNAM, NSS_PWUID, NSS_GRNAM };
+struct nss_q {
+	enum nss_by by;
+	const char *name;
+	uid_t uid;
+	struct passwd pw; /* the answer, its strings in the caller's buffer */
+	struct group gr;
+};
+
+/* Runs q with a buffer grown until the entry fits; *buf is the caller's to
+ * free, whatever the outcome.  0, TA_ERR_NOT_FOUND or another TA_ERR_*. */
 static int
-user_uid(const char *name, uid_t *ret_uid)
+nss_get(struct nss_q *q, char **buf)
 {
-	struct passwd pw, *res = NULL;
-	size_t size = nss_start_size(_SC_GETPW_R_SIZE_MAX);
-	char *buf = NULL;
+	size_t size =
+	    nss_start_size(q->by == NSS_GRNAM ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
+	struct passwd *pres = NULL;
+	struct group *gres = NULL;
 	bool first = true;
 	int e, r;
 
 	do {
-		r = grow(&buf, &size, first);
+		r = grow(buf, &size, first);
 		if (r != 0)
-			goto out;
+			return r;
 		first = false;
-		e = getpwnam_r(name, &pw, buf, size, &res);
+		if (q->by == NSS_PWNAM)
+			e = getpwnam_r(q->name, &q->pw, *buf, size, &pres);
+		else if (q->by == NSS_PWUID)
+			e = getpwuid_r(q->uid, &q->pw, *buf, size, &pres);
+		else
+			e = getgrnam_r(q->name, &q->gr, *buf, size, &gres);
 	} while (e == ERANGE);
-	r = nss_result(e, res);
-	if (r == 0)
-		*ret_uid = pw.pw_uid;
-out:
-	free(buf);
-	return r;
+	return nss_result(e, q->by == NSS_GRNAM ? (const void *)gres : (const void *)pres);
 }
 
+/* The uid of a user name (NSS_PWNAM) or the gid of a group name
+ * (NSS_GRNAM). */
 static int
-group_gid(const char *name, gid_t *ret_gid)
+name_id(enum nss_by by, const char *name, id_t *ret_id)
 {
-	struct group gr, *res = NULL;
-	size_t size = nss_start_size(_SC_GETGR_R_SIZE_MAX);
+	struct nss_q q = {.by = by, .name = name};
 	char *buf = NULL;
-	bool first = true;
-	int e, r;
+	int r = nss_get(&q, &buf);
 
-	do {
-		r = grow(&buf, &size, first);
-		if (r != 0)
-			goto out;
-		first = false;
-		e = getgrnam_r(name, &gr, buf, size, &res);
-	} while (e == ERANGE);
-	r = nss_result(e, res);
 	if (r == 0)
-		*ret_gid = gr.gr_gid;
-out:
+		*ret_id = by == NSS_GRNAM ? (id_t)q.gr.gr_gid : (id_t)q.pw.pw_uid;
 	free(buf);
 	return r;
 }
@@ -134,23 +138,13 @@ out:
 static int
 user_groups(uid_t uid, gid_t **ret_gids, size_t *ret_n)
 {
-	struct passwd pw, *res = NULL;
-	size_t size = nss_start_size(_SC_GETPW_R_SIZE_MAX);
+	struct nss_q q = {.by = NSS_PWUID, .uid = uid};
 	char *buf = NULL;
 	gid_t *gids = NULL, *ngids;
 	int want = 32, have;
-	bool first = true;
-	int e, r;
+	int r;
 
-	do {
-		r = grow(&buf, &size, first);
-		if (r != 0)
-			goto out;
-		first = false;
-		e = getpwuid_r(uid, &pw, buf, size, &res);
-	} while (e == ERANGE);
-	r = nss_result(e, res);
-	if (r != 0)
+	if ((r = nss_get(&q, &buf)) != 0)
 		goto out;
 	for (;;) {
 		ngids = realloc(gids, (size_t)want * sizeof(*gids));
@@ -160,7 +154,7 @@ user_groups(uid_t uid, gid_t **ret_gids, size_t *ret_n)
 		}
 		gids = ngids;
 		have = want;
-		if (getgrouplist(pw.pw_name, pw.pw_gid, gids, &have) >= 0)
+		if (getgrouplist(q.pw.pw_name, q.pw.pw_gid, gids, &have) >= 0)
 			break;
 		/* glibc puts the number needed into have; others may not. */
 		want = have > want ? have : want * 2;
@@ -183,19 +177,21 @@ out:
 static bool
 names_user(const char *user, const struct ta_peer *peer)
 {
-	uid_t uid;
+	id_t uid;
 
-	return user_uid(user, &uid) == 0 && uid == peer->uid;
+	return name_id(NSS_PWNAM, user, &uid) == 0 && (uid_t)uid == peer->uid;
 }
 
 static bool
 names_group(const char *group, const struct ta_peer *peer, struct peer_groups *pg)
 {
+	id_t id;
 	gid_t gid;
 	size_t i;
 
-	if (group_gid(group, &gid) != 0)
+	if (name_id(NSS_GRNAM, group, &id) != 0)
 		return false;
+	gid = (gid_t)id;
 	if (gid == peer->gid)
 		return true;
 	if (!pg->loaded) {

@@ -18,6 +18,8 @@
 #include "agent/agent.h"
 #include "agent/audit.h"
 #include "agent/budget.h"
+#include "agent/job.h"
+#include "agent/job_int.h"
 #include "agent/server.h"
 #include "agent/sockpath.h"
 #include "common/buf.h"

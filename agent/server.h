@@ -20,7 +20,6 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "agent/job.h"
 
 struct ta_agent;
 struct ta_buf;

@@ -88,7 +88,7 @@ same_key(const struct ta_key_ref *a, const struct ta_key_ref *b)
 static int
 sign_prepare(struct ta_job *j, struct sign_priv *sp)
 {
-	const struct ta_proto_sign *q = &j->req->p.sign;
+	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
 	const struct ta_signplan_in in = {
 	    .profile = profile_of(q->profile),
 	    .role = q->role,
@@ -107,12 +107,13 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 
 	if ((r = ta_signplan_open(&in, &sp->plan, &e)) != 0)
 		return plan_error(j, r, &e);
-	j->version = ta_meta_version(sp->plan->m);
+	ta_job_set_version(j, ta_meta_version(sp->plan->m));
 	for (size_t i = 0; i < q->n_keys; i++) {
 		struct ta_key_ref *tk = &sp->tk[i];
 
 		(void)snprintf(member, sizeof(member), "params.keys[%zu]", i);
-		if ((r = ta_key_ref_find(j->toks, j->n_toks, q->keys[i], tk)) != 0) {
+		if ((r = ta_key_ref_find(ta_job_tokens(j), ta_job_n_tokens(j), q->keys[i], tk)) !=
+		    0) {
 			ta_handle_key_error(j, r, member);
 			return r;
 		}
@@ -124,8 +125,8 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 				return TA_ERR_INVALID;
 			}
 		}
-		if ((r = ta_signplan_add_key(sp->plan, i, ta_cached_key_key(tk->ck, in.profile, false),
-			 member, &e)) != 0)
+		if ((r = ta_signplan_add_key(sp->plan, i,
+			 ta_cached_key_key(tk->ck, in.profile, false), member, &e)) != 0)
 			return plan_error(j, r, &e);
 	}
 	return 0;
@@ -145,7 +146,7 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 	for (size_t i = 0; i < sp->plan->n_sigs; i++) {
 		const struct ta_signplan_sig *sa = &sp->plan->sigs[i];
 
-		ta_tsigner_init(&ts, &sp->tk[sa->key], &j->sign_since);
+		ta_tsigner_init(&ts, &sp->tk[sa->key], ta_job_sign_since(j));
 		if ((r = ta_meta_sign(sp->plan->m, sa->as, &ts.signer, sha)) != 0) {
 			ta_key_ref_failed(&sp->tk[sa->key], r);
 			if (r == TA_ERR_KEY_NOT_FOUND)
@@ -154,18 +155,18 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 				    "(removed by another program?); tufctl key list shows the "
 				    "keys there",
 				    sa->key, sp->tk[sa->key].ck->key.label,
-				    j->toks[sp->tk[sa->key].tok].name);
+				    ta_job_tokens(j)[sp->tk[sa->key].tok].name);
 			else
 				ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s",
-				    sa->key, j->toks[sp->tk[sa->key].tok].name, ta_strerror(r));
+				    sa->key, ta_job_tokens(j)[sp->tk[sa->key].tok].name,
+				    ta_strerror(r));
 			return;
 		}
 		res.keyids[i] = ta_key_id(sa->as);
 		ta_job_add_keyid(j, res.keyids[i]);
 		n_prev += sa->prev_only;
 	}
-	memcpy(j->sha256, sha, sizeof(sha));
-	j->has_sha256 = true;
+	ta_job_set_sha256(j, sha);
 	if ((r = ta_meta_write(sp->plan->m, &file, &len)) != 0) {
 		ta_job_error(j, 0, r, "writing the signed file: %s", ta_strerror(r));
 		return;
@@ -176,7 +177,7 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 	ta_hex(res.sha256, sha, sizeof(sha));
 	if ((b = ta_buf_new(TA_BUF_MAX)) == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-	} else if ((r = ta_proto_encode_sign_result(b, &j->req->id, &res)) != 0) {
+	} else if ((r = ta_proto_encode_sign_result(b, &ta_job_req(j)->id, &res)) != 0) {
 		ta_buf_free(b);
 		if (r == TA_ERR_TOO_LARGE)
 			ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, r,
@@ -184,15 +185,12 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 		else
 			ta_job_error(j, 0, r, NULL);
 	} else {
-		ta_buf_free(j->resp);
-		j->resp = b;
-		j->result = 0;
+		ta_job_answer(j, b);
 		/* Which signatures count for the previous root only, for the
 		 * log (and the audit record, should it carry details of
 		 * successes). */
 		if (n_prev > 0)
-			(void)snprintf(j->detail, sizeof(j->detail),
-			    "%zu signature(s) as previous root key", n_prev);
+			ta_job_set_detail(j, "%zu signature(s) as previous root key", n_prev);
 	}
 	free(file);
 }
@@ -200,16 +198,17 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 static void
 sign_done(struct ta_job *j)
 {
-	const struct ta_proto_sign *q = &j->req->p.sign;
-	const struct sign_priv *sp = j->priv;
+	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
+	const struct sign_priv *sp = ta_job_priv(j);
 
-	if (j->result != 0) {
+	if (ta_job_outcome(j) != 0) {
 		ta_job_finish(j);
 		return;
 	}
 	log_info("peer uid %u pid %d: signed %s %s%s%s version %lld with %zu key(s)%s",
-	    (unsigned)j->peer.uid, (int)j->peer.pid, ta_proto_profile_name(q->profile), q->role,
-	    q->gun[0] ? " of " : "", q->gun, (long long)j->version, j->n_keyids,
+	    (unsigned)ta_job_peer(j)->uid, (int)ta_job_peer(j)->pid,
+	    ta_proto_profile_name(q->profile), q->role, q->gun[0] ? " of " : "", q->gun,
+	    (long long)ta_job_version(j), ta_job_n_keyids(j),
 	    sp->plan->prev != NULL ? ", rotating from the previous root" : "");
 	for (size_t i = 0; i < sp->plan->n_sigs; i++) {
 		const struct ta_signplan_sig *sa = &sp->plan->sigs[i];
@@ -218,7 +217,7 @@ sign_done(struct ta_job *j)
 			log_info(
 			    "peer uid %u pid %d: params.keys[%zu] (key '%s') signed as previous "
 			    "root key %s",
-			    (unsigned)j->peer.uid, (int)j->peer.pid, sa->key,
+			    (unsigned)ta_job_peer(j)->uid, (int)ta_job_peer(j)->pid, sa->key,
 			    sp->tk[sa->key].ck->key.label, ta_key_id(sa->as));
 	}
 	ta_job_finish(j);
@@ -227,8 +226,8 @@ sign_done(struct ta_job *j)
 static void
 sign_run(struct ta_job *j)
 {
-	const struct ta_proto_sign *q = &j->req->p.sign;
-	struct sign_priv *sp = j->priv;
+	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
+	struct sign_priv *sp = ta_job_priv(j);
 	struct ta_policy_key pk[TA_PROTO_KEYS_MAX];
 	struct ta_proto_scope sc[TA_PROTO_KEYS_MAX];
 	struct ta_policy_req pr = {
@@ -253,10 +252,10 @@ sign_run(struct ta_job *j)
 void
 ta_handle_sign(struct ta_job *j)
 {
-	const struct ta_proto_sign *q = &j->req->p.sign;
+	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
 	enum ta_role_type type;
 
-	j->profile = ta_proto_profile_name(q->profile);
+	ta_job_set_profile(j, ta_proto_profile_name(q->profile));
 	if (ta_role_type_of(profile_of(q->profile), q->role, &type) != 0) {
 		ta_job_error(j, TA_PROTO_E_INVALID_PARAMS, TA_ERR_INVALID,
 		    "params.role: not a %s role name", ta_proto_profile_name(q->profile));
@@ -267,31 +266,18 @@ ta_handle_sign(struct ta_job *j)
 		ta_job_finish(j);
 		return;
 	}
-	if ((j->priv = calloc(1, sizeof(struct sign_priv))) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	j->priv_free = sign_priv_free;
-	ta_job_queue(j, sign_run, sign_done);
+	ta_job_queue_with(j, sizeof(struct sign_priv), sign_priv_free, sign_run, sign_done);
 }
 
 /* ---- key.cert --------------------------------------------------------------------- */
-
-static void
-cert_priv_free(void *p)
-{
-	ta_key_ref_clear(p);
-	free(p);
-}
 
 /* Finds the key, checks the policy for it (as sign_run does), makes the
  * certificate and stores it when asked. */
 static void
 cert_run(struct ta_job *j)
 {
-	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
-	struct ta_key_ref *tk = j->priv;
+	const struct ta_proto_key_cert *q = &ta_job_req(j)->p.key_cert;
+	struct ta_key_ref *tk = ta_job_priv(j);
 	struct ta_policy_key pk;
 	struct ta_proto_scope sc;
 	struct ta_tsigner ts;
@@ -305,7 +291,7 @@ cert_run(struct ta_job *j)
 	bool stored = false;
 	int r;
 
-	if ((r = ta_key_ref_find(j->toks, j->n_toks, q->key, tk)) != 0) {
+	if ((r = ta_key_ref_find(ta_job_tokens(j), ta_job_n_tokens(j), q->key, tk)) != 0) {
 		ta_handle_key_error(j, r, "params.key");
 		return;
 	}
@@ -314,7 +300,7 @@ cert_run(struct ta_job *j)
 		j, TA_OP_KEY_CERT, &pk, 1, NULL, q->gun, now + (time_t)q->days * DAY_SECONDS) != 0)
 		return;
 	ta_job_add_keyid(j, tk->ck->notary_id);
-	ta_tsigner_init(&ts, tk, &j->sign_since);
+	ta_tsigner_init(&ts, tk, ta_job_sign_since(j));
 	r = ta_x509_make_root(&ts.signer, q->gun, q->days, now, &der, &der_len);
 	if (r == TA_ERR_KEY_TYPE) {
 		ta_job_error(j, TA_PROTO_E_UNSUPPORTED, r,
@@ -330,7 +316,7 @@ cert_run(struct ta_job *j)
 	if (r != 0) {
 		ta_key_ref_failed(tk, r);
 		ta_job_error(j, 0, r, "signing the certificate on token '%s': %s",
-		    j->toks[tk->tok].name, ta_strerror(r));
+		    ta_job_tokens(j)[tk->tok].name, ta_strerror(r));
 		goto out;
 	}
 	if ((r = ta_x509_to_pem(der, der_len, &pem, &pem_len)) != 0) {
@@ -345,7 +331,7 @@ cert_run(struct ta_job *j)
 		(void)ta_keycache_refresh(tk->kc, tk->p11, NULL);
 		if (r != 0) {
 			ta_job_error(j, 0, r, "storing the certificate on token '%s': %s",
-			    j->toks[tk->tok].name, ta_strerror(r));
+			    ta_job_tokens(j)[tk->tok].name, ta_strerror(r));
 			goto out;
 		}
 		stored = true;
@@ -364,30 +350,21 @@ out:
 static void
 cert_done(struct ta_job *j)
 {
-	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
+	const struct ta_proto_key_cert *q = &ta_job_req(j)->p.key_cert;
 
-	if (j->result == 0)
+	if (ta_job_outcome(j) == 0)
 		log_info("peer uid %u pid %d: root certificate for '%s' made with key '%s'%s",
-		    (unsigned)j->peer.uid, (int)j->peer.pid, q->gun,
-		    ((struct ta_key_ref *)j->priv)->ck->key.label, q->store ? " and stored" : "");
+		    (unsigned)ta_job_peer(j)->uid, (int)ta_job_peer(j)->pid, q->gun,
+		    ((struct ta_key_ref *)ta_job_priv(j))->ck->key.label,
+		    q->store ? " and stored" : "");
 	ta_job_finish(j);
 }
 
 void
 ta_handle_key_cert(struct ta_job *j)
 {
-	const struct ta_proto_key_cert *q = &j->req->p.key_cert;
+	const struct ta_proto_key_cert *q = &ta_job_req(j)->p.key_cert;
 
-	if (ta_handle_policy(j, TA_OP_KEY_CERT, NULL, 0, NULL, q->gun,
-		time(NULL) + (time_t)q->days * DAY_SECONDS) != 0) {
-		ta_job_finish(j);
-		return;
-	}
-	if ((j->priv = calloc(1, sizeof(struct ta_key_ref))) == NULL) {
-		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		ta_job_finish(j);
-		return;
-	}
-	j->priv_free = cert_priv_free;
-	ta_job_queue(j, cert_run, cert_done);
+	ta_handle_one_key(j, TA_OP_KEY_CERT, q->gun, time(NULL) + (time_t)q->days * DAY_SECONDS,
+	    cert_run, cert_done);
 }

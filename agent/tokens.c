@@ -384,16 +384,17 @@ void
 ta_tokens_snapshot(struct ta_agent *ag, struct ta_job *job)
 {
 	struct ta_tokens *ts = ag->tokens;
+	struct ta_job_token *toks = ta_job_tokens(job);
+	size_t n = 0;
 
-	job->n_toks = 0;
-	for (size_t i = 0; ts != NULL && i < ts->n; i++) {
-		job->toks[i].name = ts->t[i].cfg->name;
-		job->toks[i].uri = ts->t[i].cfg->uri;
-		job->toks[i].p11 = ts->t[i].p11;
-		job->toks[i].kc = &ts->t[i].kc;
-		job->toks[i].verify = ts->t[i].cfg->verify;
-		job->n_toks++;
+	for (; ts != NULL && n < ts->n; n++) {
+		toks[n].name = ts->t[n].cfg->name;
+		toks[n].uri = ts->t[n].cfg->uri;
+		toks[n].p11 = ts->t[n].p11;
+		toks[n].kc = &ts->t[n].kc;
+		toks[n].verify = ts->t[n].cfg->verify;
 	}
+	ta_job_set_n_tokens(job, n);
 }
 
 int
@@ -497,6 +498,6 @@ ta_tokens_sessions(const struct ta_agent *ag)
 
 	for (size_t i = 0; i < ag->cfg->n_tokens; i++)
 		n += ag->cfg->tokens[i].sessions ? ag->cfg->tokens[i].sessions
-						  : TA_CFG_SESSIONS_DEFAULT;
+						 : TA_CFG_SESSIONS_DEFAULT;
 	return n;
 }

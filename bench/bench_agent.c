@@ -298,25 +298,6 @@ run(const char *const argv[], const char *const extra[], const char *log)
 	return reap(pid, 60);
 }
 
-static int
-unix_connect(const char *path, int *ret_fd)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return TA_ERR_TOO_LARGE;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return TA_ERR_SYSTEM;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		(void)close(fd);
-		return TA_ERR_SYSTEM;
-	}
-	*ret_fd = fd;
-	return 0;
-}
-
 /* Waits up to 10 s for a listener on path while pid runs. */
 static int
 wait_listen(const char *path, pid_t pid, const char *what)
@@ -325,7 +306,7 @@ wait_listen(const char *path, pid_t pid, const char *what)
 	int fd;
 
 	while (bl_now() < end) {
-		if (unix_connect(path, &fd) == 0) {
+		if (bl_unix_connect(path, &fd) == 0) {
 			(void)close(fd);
 			return 0;
 		}
@@ -339,40 +320,6 @@ wait_listen(const char *path, pid_t pid, const char *what)
 	return TA_ERR_TIMEOUT;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return TA_ERR_SYSTEM;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t g = read(fd, p, n);
-
-		if (g < 0 && errno == EINTR)
-			continue;
-		if (g < 0)
-			return TA_ERR_SYSTEM;
-		if (g == 0)
-			return TA_ERR_TRUNCATED;
-		p += g;
-		n -= (size_t)g;
-	}
-	return 0;
-}
-
 /* One message framed by a big-endian u32 length (both protocols frame so):
  * sends req, reads the answer's payload into in (cap bytes). */
 static int
@@ -382,12 +329,12 @@ roundtrip(int fd, const uint8_t *req, size_t len, uint8_t *in, size_t cap, size_
 	uint32_t n;
 	int r;
 
-	if ((r = write_all(fd, req, len)) != 0 || (r = read_all(fd, h, 4)) != 0)
+	if ((r = bl_write_all(fd, req, len)) != 0 || (r = bl_read_all(fd, h, 4)) != 0)
 		return r;
 	n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 	if (n == 0 || n > cap)
 		return TA_ERR_PROTOCOL;
-	if ((r = read_all(fd, in, n)) != 0)
+	if ((r = bl_read_all(fd, in, n)) != 0)
 		return r;
 	*ret_len = n;
 	return 0;
@@ -500,20 +447,22 @@ agent_sign_frame(int i, uint8_t **ret, size_t *ret_len)
 	return r;
 }
 
-struct agent_client {
+/* A client thread's state, for the agent and for ssh-agent: its
+ * connection, its request (built once) and room for an answer. */
+struct sock_client {
 	int fd;
-	uint8_t *frame;
+	uint8_t *req;
 	size_t len;
 	uint8_t in[IN_MAX];
 };
 
 static void
-agent_client_close(void *state)
+sock_client_close(void *state)
 {
-	struct agent_client *c = state;
+	struct sock_client *c = state;
 
 	(void)close(c->fd);
-	free(c->frame);
+	free(c->req);
 	free(c);
 }
 
@@ -522,7 +471,7 @@ agent_client_close(void *state)
 static int
 agent_client_open(void *arg, int i, void **ret_state)
 {
-	struct agent_client *c = calloc(1, sizeof(*c));
+	struct sock_client *c = calloc(1, sizeof(*c));
 	struct ta_proto_sign_result sr;
 	json_t *res = NULL;
 	int r;
@@ -531,14 +480,14 @@ agent_client_open(void *arg, int i, void **ret_state)
 	if (c == NULL)
 		return TA_ERR_NOMEM;
 	c->fd = -1;
-	if ((r = unix_connect(agent_sock, &c->fd)) != 0) {
+	if ((r = bl_unix_connect(agent_sock, &c->fd)) != 0) {
 		(void)fprintf(stderr, "bench_agent: client %d: cannot connect to %s: %s\n", i,
 		    agent_sock, strerror(errno));
 		free(c);
 		return r;
 	}
-	if ((r = agent_hello(c->fd)) != 0 || (r = agent_sign_frame(i, &c->frame, &c->len)) != 0 ||
-	    (r = agent_call_frame(c->fd, c->frame, c->len, "sign", &res)) != 0)
+	if ((r = agent_hello(c->fd)) != 0 || (r = agent_sign_frame(i, &c->req, &c->len)) != 0 ||
+	    (r = agent_call_frame(c->fd, c->req, c->len, "sign", &res)) != 0)
 		goto out;
 	if ((r = ta_proto_decode_sign_result(res, &sr)) != 0 || sr.n_keyids != 1) {
 		(void)fprintf(stderr, "bench_agent: sign: the result is not one signature\n");
@@ -547,7 +496,7 @@ agent_client_open(void *arg, int i, void **ret_state)
 out:
 	json_decref(res);
 	if (r != 0) {
-		agent_client_close(c);
+		sock_client_close(c);
 		return r;
 	}
 	*ret_state = c;
@@ -559,11 +508,11 @@ out:
 static int
 agent_client_sign(void *state)
 {
-	struct agent_client *c = state;
+	struct sock_client *c = state;
 	size_t n;
 	int r;
 
-	if ((r = roundtrip(c->fd, c->frame, c->len, c->in, sizeof(c->in), &n)) != 0) {
+	if ((r = roundtrip(c->fd, c->req, c->len, c->in, sizeof(c->in), &n)) != 0) {
 		(void)fprintf(
 		    stderr, "bench_agent: sign: the connection failed: %s\n", ta_strerror(r));
 		return r;
@@ -579,7 +528,7 @@ agent_client_sign(void *state)
 static const struct bl_ops agent_ops = {
     .open = agent_client_open,
     .op = agent_client_sign,
-    .close = agent_client_close,
+    .close = sock_client_close,
 };
 
 /* The agent logs in to its token after it starts listening: waits up to
@@ -625,7 +574,7 @@ agent_setup(const char *agent, const char *module)
 	/* The agent refuses a PIN file others may read. */
 	if ((fd = open(pin, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return TA_ERR_SYSTEM;
-	r = write_all(fd, (const uint8_t *)TB_PIN "\n", strlen(TB_PIN) + 1);
+	r = bl_write_all(fd, (const uint8_t *)TB_PIN "\n", strlen(TB_PIN) + 1);
 	if (close(fd) != 0 || r != 0)
 		return TA_ERR_SYSTEM;
 	if ((f = fopen(conf, "w")) == NULL)
@@ -646,7 +595,7 @@ agent_setup(const char *agent, const char *module)
 			return r;
 		}
 	}
-	if ((r = unix_connect(agent_sock, &fd)) != 0)
+	if ((r = bl_unix_connect(agent_sock, &fd)) != 0)
 		return r;
 	if ((p = json_pack("{s:s,s:s}", "label", LABEL, "type", "ecdsa-p256")) == NULL)
 		r = TA_ERR_NOMEM;
@@ -656,27 +605,6 @@ agent_setup(const char *agent, const char *module)
 	json_decref(res);
 	(void)close(fd);
 	return r;
-}
-
-/* VmHWM of the agent in kB; 0 when unreadable. */
-static long
-agent_hwm_kb(void)
-{
-	char path[64], line[256];
-	long kb = 0;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)agent_pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "VmHWM:", 6) == 0) {
-			kb = strtol(line + 6, NULL, 10);
-			break;
-		}
-	}
-	(void)fclose(f);
-	return kb;
 }
 
 /* ---- ssh-agent ----------------------------------------------------------- */
@@ -723,26 +651,9 @@ get_string(const uint8_t *p, size_t n, size_t *off, const uint8_t **ret, size_t 
 	return true;
 }
 
-struct ssh_client {
-	int fd;
-	uint8_t *req;
-	size_t len;
-	uint8_t in[IN_MAX];
-};
-
-static void
-ssh_client_close(void *state)
-{
-	struct ssh_client *c = state;
-
-	(void)close(c->fd);
-	free(c->req);
-	free(c);
-}
-
 /* Asks for the identities and builds a sign request for the P-256 key. */
 static int
-ssh_client_prepare(struct ssh_client *c, int i)
+ssh_client_prepare(struct sock_client *c, int i)
 {
 	const uint8_t ask[] = {0, 0, 0, 1, SSH_AGENTC_REQUEST_IDENTITIES};
 	const uint8_t *blob = NULL, *b, *type;
@@ -786,7 +697,7 @@ ssh_client_prepare(struct ssh_client *c, int i)
 static int
 ssh_client_sign(void *state)
 {
-	struct ssh_client *c = state;
+	struct sock_client *c = state;
 	const uint8_t *sig, *type;
 	size_t n, off = 1, sl, soff = 0, tl;
 	int r;
@@ -814,20 +725,20 @@ ssh_client_sign(void *state)
 static int
 ssh_client_open(void *arg, int i, void **ret_state)
 {
-	struct ssh_client *c = calloc(1, sizeof(*c));
+	struct sock_client *c = calloc(1, sizeof(*c));
 	int r;
 
 	(void)arg;
 	if (c == NULL)
 		return TA_ERR_NOMEM;
-	if ((r = unix_connect(ssh_sock, &c->fd)) != 0) {
+	if ((r = bl_unix_connect(ssh_sock, &c->fd)) != 0) {
 		(void)fprintf(
 		    stderr, "bench_agent: cannot connect to %s: %s\n", ssh_sock, strerror(errno));
 		free(c);
 		return r;
 	}
 	if ((r = ssh_client_prepare(c, i)) != 0 || (r = ssh_client_sign(c)) != 0) {
-		ssh_client_close(c);
+		sock_client_close(c);
 		return r;
 	}
 	*ret_state = c;
@@ -837,7 +748,7 @@ ssh_client_open(void *arg, int i, void **ret_state)
 static const struct bl_ops ssh_ops = {
     .open = ssh_client_open,
     .op = ssh_client_sign,
-    .close = ssh_client_close,
+    .close = sock_client_close,
 };
 
 /* ssh-agent -D with the module allowed, the token's keys added with
@@ -1091,25 +1002,6 @@ report(const char *module, const char *agent, long hwm_kb)
 
 /* ---- main ---------------------------------------------------------------------- */
 
-/* build/bench/bench_agent -> build/tuf-agent */
-static int
-agent_path(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return TA_ERR_SYSTEM;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return TA_ERR_INTERNAL;
-	*slash = '\0';
-	if (snprintf(buf, len, "%s/../tuf-agent", self) >= (int)len)
-		return TA_ERR_TOO_LARGE;
-	return 0;
-}
-
 /* The agent's CPU time so far (every thread, user and system) in seconds;
  * negative when unreadable. */
 static double
@@ -1183,8 +1075,8 @@ main(int argc, char **argv)
 	}
 	(void)snprintf(dir, sizeof(dir), "%s", getenv("SOFTHSM2_CONF"));
 	*strrchr(dir, '/') = '\0';
-	if (agent_path(agent_rel, sizeof(agent_rel)) != 0 || realpath(agent_rel, agent) == NULL ||
-	    access(agent, X_OK) != 0) {
+	if (bl_agent_path(agent_rel, sizeof(agent_rel)) != 0 ||
+	    realpath(agent_rel, agent) == NULL || access(agent, X_OK) != 0) {
 		(void)fprintf(
 		    stderr, "bench_agent: %s is not built (make bench builds it)\n", agent_rel);
 		tb_softhsm_teardown();
@@ -1208,7 +1100,7 @@ main(int argc, char **argv)
 	rows_mark(R_RAW1, R_RAW2, ROW_FAILED, "not measured: the module failed above");
 
 	bench_agent_rows();
-	hwm_kb = agent_hwm_kb();
+	hwm_kb = bl_hwm_kb(agent_pid);
 	if ((st = stop(&agent_pid)) != 0)
 		(void)fprintf(stderr, "bench_agent: tuf-agent exited with %d on SIGTERM\n", st);
 	if (st != 0 || rows[R_AG64].state != ROW_OK)

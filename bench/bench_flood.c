@@ -41,6 +41,7 @@
 
 #include <jansson.h>
 
+#include "bench/benchio.h"
 
 #define MiB ((size_t)1 << 20)
 #define BUDGET (256 * MiB)
@@ -56,16 +57,6 @@
 
 static char dir[] = "/tmp/ta-bench-flood-XXXXXX";
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-/* The monotonic clock in seconds. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- the 100,000-tag frame ------------------------------------------------------ */
 
@@ -119,38 +110,13 @@ out:
 
 /* ---- the agent ---------------------------------------------------------------- */
 
-static long
-hwm_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "VmHWM:", 6) == 0)
-			kb = atol(line + 6);
-	}
-	(void)fclose(f);
-	return kb;
-}
-
+/* A connection to the agent under test; -1 when there is none. */
 static int
 unix_connect(void)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
+	int fd = -1;
 
-	(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		(void)close(fd);
-		return -1;
-	}
-	return fd;
+	return bl_unix_connect(sock_path, &fd) == 0 ? fd : -1;
 }
 
 static pid_t
@@ -203,38 +169,6 @@ agent_stop(pid_t pid)
 
 /* ---- I/O ---------------------------------------------------------------------- */
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* One response frame, skipped; 0, or -1 at EOF or error. */
 static int
 skip_frame(int fd)
@@ -242,13 +176,13 @@ skip_frame(int fd)
 	uint8_t hdr[4], buf[4096];
 	size_t n;
 
-	if (read_all(fd, hdr, 4) != 0)
+	if (bl_read_all(fd, hdr, 4) != 0)
 		return -1;
 	n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
 	while (n > 0) {
 		size_t k = n < sizeof(buf) ? n : sizeof(buf);
 
-		if (read_all(fd, buf, k) != 0)
+		if (bl_read_all(fd, buf, k) != 0)
 			return -1;
 		n -= k;
 	}
@@ -263,15 +197,15 @@ status_once(void)
 {
 	uint8_t frame[4 + sizeof(status_req)];
 	size_t n = sizeof(status_req) - 1;
-	double t0 = now_s(), ms = -1;
+	double t0 = bl_now(), ms = -1;
 	int fd;
 
 	frame[0] = 0, frame[1] = 0, frame[2] = (uint8_t)(n >> 8), frame[3] = (uint8_t)n;
 	memcpy(frame + 4, status_req, n);
 	if ((fd = unix_connect()) < 0)
 		return -1;
-	if (write_all(fd, frame, 4 + n) == 0 && skip_frame(fd) == 0)
-		ms = (now_s() - t0) * 1000.0;
+	if (bl_write_all(fd, frame, 4 + n) == 0 && skip_frame(fd) == 0)
+		ms = (bl_now() - t0) * 1000.0;
 	(void)close(fd);
 	return ms;
 }
@@ -307,7 +241,7 @@ flood_writer(void *arg)
 	int fd = (int)(intptr_t)arg;
 
 	for (int i = 0; i < PER_CONN; i++) {
-		if (write_all(fd, flood_frame, 4 + flood_len) != 0)
+		if (bl_write_all(fd, flood_frame, 4 + flood_len) != 0)
 			break;
 	}
 	return NULL;
@@ -375,7 +309,7 @@ flood(const char *agent, const char *name, uid_t uid, size_t frame_len, const ch
 	flood_len = frame_len;
 	if ((flood_frame = make_frame(frame_len)) == NULL)
 		goto out;
-	t0 = now_s();
+	t0 = bl_now();
 	if ((fpid = fork()) == 0)
 		flooder(uid);
 	if (fpid < 0)
@@ -391,8 +325,8 @@ flood(const char *agent, const char *name, uid_t uid, size_t frame_len, const ch
 	}
 	if (n == MAX_SAMPLES)
 		(void)waitpid(fpid, &st, 0);
-	secs = now_s() - t0;
-	kb = hwm_kb(apid);
+	secs = bl_now() - t0;
+	kb = bl_hwm_kb(apid);
 	qsort(ms, n, sizeof(ms[0]), cmp_double);
 	(void)printf("%-8s %2d x %2d x %3zu MiB %6.1f s  peak RSS %4ld MiB of %3zu + %zu MiB %-4s  "
 		     "status n=%zu p50 %6.2f ms p99 %7.2f ms %s%s\n",
@@ -409,22 +343,6 @@ out:
 	flood_frame = NULL;
 	agent_stop(apid);
 	return r;
-}
-
-static int
-agent_path(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	return snprintf(buf, len, "%s/../tuf-agent", self) >= (int)len ? -1 : 0;
 }
 
 int
@@ -445,7 +363,7 @@ main(void)
 		    VIEWER_UID, SIGNER_UID);
 		return 0;
 	}
-	if (agent_path(agent, sizeof(agent)) != 0 || access(agent, X_OK) != 0 ||
+	if (bl_agent_path(agent, sizeof(agent)) != 0 || access(agent, X_OK) != 0 ||
 	    mkdtemp(dir) == NULL || chmod(dir, 0711) != 0) {
 		(void)printf("cannot set up (tuf-agent next to bench/, a temporary directory)\n");
 		return 1;

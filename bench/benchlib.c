@@ -14,15 +14,6 @@
 
 #define BL_THREADS_MAX 1024
 
-double
-bl_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct bl_shared {
 	const struct bl_ops *ops;
 	void *arg;

@@ -22,6 +22,8 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include "bench/benchio.h" /* bl_now() */
+
 struct bl_ops {
 	/* Thread i's state (*ret_state may be left NULL); 0 or a TA_ERR_*. */
 	int (*open)(void *arg, int i, void **ret_state);
@@ -38,9 +40,6 @@ struct bl_result {
 	size_t n;      /* operations timed */
 	size_t n_all;  /* operations done, warm-up and the last ones after the timed phase too */
 };
-
-/* CLOCK_MONOTONIC in seconds. */
-double bl_now(void);
 
 /* Runs threads (1..1024) threads as above.  0, or the first thread's error
  * (open or op), or TA_ERR_NOMEM / TA_ERR_SYSTEM. */

@@ -1,7 +1,9 @@
 # bench/: make bench only, never make check.
-# benchlib.o: the clock, timed runs over N threads, the plain C_Sign loop.
-BENCH_LIB := $(BUILD)/bench/benchlib.o
-LINT_SRC += bench/benchlib.c bench/bench_pool.c bench/bench_agent.c
+# benchlib.o: timed runs over N threads, the plain C_Sign loop; benchio.o:
+# the clock, I/O and processes (bench_flood has it alone: no PKCS#11).
+BENCH_IO := $(BUILD)/bench/benchio.o
+BENCH_LIB := $(BUILD)/bench/benchlib.o $(BENCH_IO)
+LINT_SRC += bench/benchlib.c bench/benchio.c bench/bench_pool.c bench/bench_agent.c
 
 BENCHES += $(BUILD)/bench/bench_pool
 $(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(BENCH_LIB) $(TEST_HELPERS) $(PKCS11_LIBS)
@@ -37,7 +39,7 @@ $(BUILD)/bench/publish: bench/publish.sh $(BUILD)/tufctl $(BUILD)/tuf-agent
 # size of a 100,000-tag targets frame.
 LINT_SRC += bench/bench_flood.c
 BENCHES += $(BUILD)/bench/bench_flood
-$(BUILD)/bench/bench_flood: $(BUILD)/bench/bench_flood.o | $(TUF_AGENT)
+$(BUILD)/bench/bench_flood: $(BUILD)/bench/bench_flood.o $(BENCH_IO) | $(TUF_AGENT)
 	$(call link,$@,$^,$(LIBS_JANSSON) -lpthread)
 
 # bench/repo_scale.sh: a TUF 1.0 repository of 1,000,000 targets in 16,384

@@ -43,10 +43,9 @@ opt_error(const char *cmd, int c, char **argv)
 	return tufctl_usage(cmd, "unknown option '%.*s'", n, arg);
 }
 
-/* getopt_long() values of the long options (past any char). */
-enum { OPT_HELP = 'h', OPT_JSON = 0x100, OPT_TOKEN, OPT_PIN_FILE, OPT_PIN, OPT_LABEL, OPT_TYPE,
-	OPT_GUN, OPT_DAYS, OPT_STORE, OPT_PROFILE, OPT_ROLE, OPT_KEY, OPT_PREV_ROOT, OPT_PARENT,
-	OPT_ADD, OPT_CLEAR };
+/* getopt_long() values of the long options (past any char): a table's
+ * option i is OPT_TABLE + i (parse_opts()). */
+enum { OPT_HELP = 'h', OPT_JSON = 0x100, OPT_TABLE };
 
 /* A scope given on the command line: --gun G... --role R... [--profile P]. */
 struct scope_opts {
@@ -139,28 +138,172 @@ opt_profile(const char *cmd, const char *value, const char **ret)
 	return TUFCTL_OK;
 }
 
-/* Takes --gun, --role and --profile into so: 1 when c was one of them, 0
- * when it was not, TUFCTL_USAGE (negative) on a bad value. */
-static int
-scope_getopt(const char *cmd, int c, const char *arg, struct scope_opts *so)
-{
-	switch (c) {
-	case OPT_GUN:
-		return scope_opt(cmd, "gun", arg, so->guns, &so->n_guns) != 0 ? -TUFCTL_USAGE : 1;
-	case OPT_ROLE:
-		return scope_opt(cmd, "role", arg, so->roles, &so->n_roles) != 0 ? -TUFCTL_USAGE : 1;
-	case OPT_PROFILE:
-		return opt_profile(cmd, arg, &so->profile) != 0 ? -TUFCTL_USAGE : 1;
-	default:
-		return 0;
-	}
-}
-
 static int
 no_arguments(const char *cmd, int argc, char **argv)
 {
 	if (optind < argc)
 		return tufctl_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	return TUFCTL_OK;
+}
+
+/* A subcommand's options as a table: each takes its value (NULL for a
+ * flag) into dst, or says what is wrong (TUFCTL_USAGE).  --json and --help
+ * every subcommand has. */
+struct opt {
+	const char *name;
+	int has_arg;
+	int (*take)(const char *cmd, const char *name, const char *arg, void *dst);
+	void *dst;
+	int short_name; /* 0: none */
+};
+
+#define OPTS_MAX 12
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define DAYS_DEFAULT STR(TA_PROTO_DAYS_DEFAULT)
+#define OPTS_GO (-1) /* parse_opts(): the command goes on */
+
+/* getopt_long() over the table: OPTS_GO, or what the command returns
+ * (TUFCTL_OK after --help, TUFCTL_USAGE).  help is printed as it is. */
+static int
+parse_opts(const char *cmd, const char *help, const struct opt *t, size_t n, int argc, char **argv)
+{
+	struct option lo[OPTS_MAX + 3] = {
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	};
+	char shorts[8 + 2 * OPTS_MAX] = ":h";
+	size_t ns = strlen(shorts);
+	int c;
+
+	for (size_t i = 0; i < n && i < OPTS_MAX; i++) {
+		lo[2 + i] = (struct option){t[i].name, t[i].has_arg, NULL,
+		    t[i].short_name != 0 ? t[i].short_name : OPT_TABLE + (int)i};
+		if (t[i].short_name != 0) {
+			shorts[ns++] = (char)t[i].short_name;
+			if (t[i].has_arg == required_argument)
+				shorts[ns++] = ':';
+		}
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		size_t i;
+
+		if (c == OPT_JSON) {
+			tufctl.json = true;
+			continue;
+		}
+		if (c == OPT_HELP) {
+			(void)fputs(help, stdout);
+			return TUFCTL_OK;
+		}
+		for (i = 0; i < n; i++)
+			if (c == (t[i].short_name != 0 ? t[i].short_name : OPT_TABLE + (int)i))
+				break;
+		if (i == n)
+			return opt_error(cmd, c, argv);
+		if (t[i].take(cmd, t[i].name, optarg, t[i].dst) != TUFCTL_OK)
+			return TUFCTL_USAGE;
+	}
+	return OPTS_GO;
+}
+
+#define PARSE_OPTS(cmd, help, table, argc, argv)                                                   \
+	parse_opts((cmd), (help), (table), sizeof(table) / sizeof((table)[0]), (argc), (argv))
+
+/* The takers: a non-empty text, a profile name, a flag, a scope's --gun,
+ * --role and --profile (dst a struct scope_opts). */
+static int
+take_text(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	return opt_text(cmd, name, arg, dst);
+}
+
+static int
+take_profile(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	(void)name;
+	return opt_profile(cmd, arg, dst);
+}
+
+static int
+take_flag(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	(void)cmd, (void)name, (void)arg;
+	*(bool *)dst = true;
+	return TUFCTL_OK;
+}
+
+static int
+take_scope(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	struct scope_opts *so = dst;
+
+	if (strcmp(name, "gun") == 0)
+		return scope_opt(cmd, name, arg, so->guns, &so->n_guns);
+	if (strcmp(name, "role") == 0)
+		return scope_opt(cmd, name, arg, so->roles, &so->n_roles);
+	return opt_profile(cmd, arg, &so->profile);
+}
+
+/* --pin is there only to be refused. */
+static int
+take_no_pin(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	(void)name, (void)arg, (void)dst;
+	return tufctl_usage(cmd, "there is no --pin: a PIN is never taken from the command line; "
+				 "use --pin-file F, a terminal, or $TUFCTL_PINENTRY");
+}
+
+static int
+take_key_type(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	(void)name;
+	if (ta_key_type_from_name(arg) == TA_KEY_NONE)
+		return tufctl_usage(cmd,
+		    "unknown key type '%s' (ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, "
+		    "rsa-4096 or ed25519)",
+		    arg);
+	*(const char **)dst = arg;
+	return TUFCTL_OK;
+}
+
+static int
+take_days(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	long *days = dst;
+	char *end;
+
+	(void)name;
+	errno = 0;
+	*days = strtol(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
+	    *days < TA_PROTO_DAYS_MIN || *days > TA_PROTO_DAYS_MAX)
+		return tufctl_usage(cmd, "--days takes a number of days, %d..%d", TA_PROTO_DAYS_MIN,
+		    TA_PROTO_DAYS_MAX);
+	return TUFCTL_OK;
+}
+
+/* sign's --key L...: distinct, at most TA_PROTO_KEYS_MAX. */
+struct key_opts {
+	const char *v[TA_PROTO_KEYS_MAX];
+	size_t n;
+};
+
+static int
+take_key(const char *cmd, const char *name, const char *arg, void *dst)
+{
+	struct key_opts *ko = dst;
+
+	(void)name;
+	if (*arg == '\0')
+		return tufctl_usage(cmd, "--key must not be empty");
+	if (ko->n == TA_PROTO_KEYS_MAX)
+		return tufctl_usage(cmd, "at most %d --key options", TA_PROTO_KEYS_MAX);
+	for (size_t i = 0; i < ko->n; i++)
+		if (strcmp(ko->v[i], arg) == 0)
+			return tufctl_usage(cmd, "--key '%s' is given twice", arg);
+	ko->v[ko->n++] = arg;
 	return TUFCTL_OK;
 }
 
@@ -204,7 +347,8 @@ clean_tree(json_t *v)
 		for (i = 0; i < len; i++) {
 			if (s[i] < 0x20 || s[i] == 0x7f) {
 				c[o++] = '?';
-			} else if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
+			} else if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 &&
+				   s[i + 1] <= 0x9f) {
 				c[o++] = '?';
 				i++;
 			} else {
@@ -274,28 +418,12 @@ print_status(json_t *result, struct ta_proto_status_result *st)
 int
 tufctl_cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	struct ta_proto_status_result st = {0};
 	json_t *result = NULL;
-	int c, ret;
+	int ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl status\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("status", c, argv);
-		}
-	}
+	if ((ret = parse_opts("status", "usage: tufctl status\n", NULL, 0, argc, argv)) != OPTS_GO)
+		return ret;
 	if (no_arguments("status", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	if (tufctl_agent_status(NULL, &result, &st) != 0)
@@ -315,49 +443,25 @@ tufctl_cmd_status(int argc, char **argv)
 int
 tufctl_cmd_unlock(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"token", required_argument, NULL, OPT_TOKEN},
-		{"pin-file", required_argument, NULL, OPT_PIN_FILE},
-		{"pin", optional_argument, NULL, OPT_PIN}, /* only to refuse it */
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *token = NULL, *pin_file = NULL;
 	struct tufctl_agent *a = NULL;
 	struct ta_proto_unlock q = {0};
 	struct ta_proto_unlock_result res;
 	json_t *result = NULL;
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"token", required_argument, take_text, &token, 0},
+	    {"pin-file", required_argument, take_text, &pin_file, 0},
+	    {"pin", optional_argument, take_no_pin, NULL, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TOKEN:
-			if (opt_text("unlock", "token", optarg, &token) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_PIN_FILE:
-			if (opt_text("unlock", "pin-file", optarg, &pin_file) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_PIN:
-			return tufctl_usage("unlock", "there is no --pin: a PIN is never taken from "
-						      "the command line; use --pin-file F, a "
-						      "terminal, or $TUFCTL_PINENTRY");
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl unlock [--token URI] [--pin-file F]\n"
-			       "The PIN comes from F (mode 0600 or stricter), else from the "
-			       "pinentry program\nnamed by $TUFCTL_PINENTRY, else from the "
-			       "terminal.\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("unlock", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("unlock",
+		 "usage: tufctl unlock [--token URI] [--pin-file F]\n"
+		 "The PIN comes from F (mode 0600 or stricter), else from the pinentry program\n"
+		 "named by $TUFCTL_PINENTRY, else from the terminal.\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	/* Not echoed: a PIN typed as an argument is still a PIN. */
 	if (optind < argc)
 		return tufctl_usage("unlock", "unlock takes no arguments; a PIN is never taken "
@@ -397,36 +501,20 @@ out:
 int
 tufctl_cmd_lock(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"token", required_argument, NULL, OPT_TOKEN},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *token = NULL;
 	struct ta_proto_token_params q = {0};
 	struct ta_proto_lock_result res = {0};
 	json_t *result = NULL;
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"token", required_argument, take_text, &token, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TOKEN:
-			if (opt_text("lock", "token", optarg, &token) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl lock [--token URI]\n"
-			       "Logs out of the token, or of every token.\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("lock", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("lock",
+		 "usage: tufctl lock [--token URI]\nLogs out of the token, or of every token.\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (no_arguments("lock", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	if (token != NULL && opt_copy("lock", "token", token, q.token, sizeof(q.token)) != 0)
@@ -464,36 +552,20 @@ max_len(size_t a, const char *s)
 static int
 key_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"token", required_argument, NULL, OPT_TOKEN},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *token = NULL;
 	struct ta_proto_token_params q = {0};
 	struct ta_proto_key_list_result res = {0};
 	json_t *result = NULL;
 	size_t wl = strlen("LABEL"), wt = strlen("TOKEN"), wy = strlen("TYPE");
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"token", required_argument, take_text, &token, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_TOKEN:
-			if (opt_text("key list", "token", optarg, &token) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl key list [--token URI]\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("key list", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("key list", "usage: tufctl key list [--token URI]\n", opts, argc,
+		 argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (no_arguments("key list", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	if (token != NULL && opt_copy("key list", "token", token, q.token, sizeof(q.token)) != 0)
@@ -536,65 +608,31 @@ out:
 static int
 key_generate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"type", required_argument, NULL, OPT_TYPE},
-		{"token", required_argument, NULL, OPT_TOKEN},
-		{"gun", required_argument, NULL, OPT_GUN},
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"profile", required_argument, NULL, OPT_PROFILE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *label = NULL, *type = "ecdsa-p256", *token = NULL;
 	struct scope_opts so = {0};
 	struct ta_proto_key_generate q = {0};
 	struct ta_proto_key_generate_result res;
 	json_t *result = NULL;
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"label", required_argument, take_text, &label, 0},
+	    {"type", required_argument, take_key_type, &type, 0},
+	    {"token", required_argument, take_text, &token, 0},
+	    {"gun", required_argument, take_scope, &so, 0},
+	    {"role", required_argument, take_scope, &so, 0},
+	    {"profile", required_argument, take_scope, &so, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LABEL:
-			if (opt_text("key generate", "label", optarg, &label) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_TYPE:
-			if (ta_key_type_from_name(optarg) == TA_KEY_NONE)
-				return tufctl_usage("key generate",
-				    "unknown key type '%s' (ecdsa-p256, ecdsa-p384, rsa-2048, "
-				    "rsa-3072, rsa-4096 or ed25519)",
-				    optarg);
-			type = optarg;
-			break;
-		case OPT_TOKEN:
-			if (opt_text("key generate", "token", optarg, &token) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_GUN:
-		case OPT_ROLE:
-		case OPT_PROFILE:
-			if (scope_getopt("key generate", c, optarg, &so) < 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|"
-			       "rsa-2048|rsa-3072|rsa-4096|ed25519] [--token URI]\n"
-			       "                           [--gun G]... [--role R]... "
-			       "[--profile notary|tuf]\n"
-			       "Generates a signing key on the token (default type ecdsa-p256).\n"
-			       "--gun and --role (both, repeatable, fnmatch patterns) record the "
-			       "key's scope:\nthe repositories and roles it may sign for.\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("key generate", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("key generate",
+		 "usage: tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|"
+		 "rsa-2048|rsa-3072|rsa-4096|ed25519] [--token URI]\n"
+		 "                           [--gun G]... [--role R]... [--profile notary|tuf]\n"
+		 "Generates a signing key on the token (default type ecdsa-p256).\n"
+		 "--gun and --role (both, repeatable, fnmatch patterns) record the key's scope:\n"
+		 "the repositories and roles it may sign for.\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (label == NULL)
 		return tufctl_usage("key generate", "--label is required");
 	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0))
@@ -629,67 +667,29 @@ out:
 static int
 key_cert(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"gun", required_argument, NULL, OPT_GUN},
-		{"days", required_argument, NULL, OPT_DAYS},
-		{"store", no_argument, NULL, OPT_STORE},
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *label = NULL, *gun = NULL, *role = "root";
 	struct ta_proto_key_cert q = {0};
 	struct ta_proto_key_cert_result res;
 	json_t *result = NULL;
 	long days = 0;
-	char *end;
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"label", required_argument, take_text, &label, 0},
+	    {"gun", required_argument, take_text, &gun, 0},
+	    {"days", required_argument, take_days, &days, 0},
+	    {"store", no_argument, take_flag, &q.store, 0},
+	    {"role", required_argument, take_text, &role, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LABEL:
-			if (opt_text("key cert", "label", optarg, &label) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_GUN:
-			if (opt_text("key cert", "gun", optarg, &gun) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_DAYS:
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 ||
-			    days < TA_PROTO_DAYS_MIN || days > TA_PROTO_DAYS_MAX)
-				return tufctl_usage("key cert", "--days takes a number of days, %d..%d",
-				    TA_PROTO_DAYS_MIN, TA_PROTO_DAYS_MAX);
-			break;
-		case OPT_STORE:
-			q.store = true;
-			break;
-		case OPT_ROLE:
-			if (opt_text("key cert", "role", optarg, &role) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl key cert --label L --gun GUN [--role ROLE] [--days N] "
-			       "[--store]\n"
-			       "A self-signed root certificate for the key (PEM on stdout), valid "
-			       "for N days\n(default %d); --store also writes it to the token beside "
-			       "the key.\nThe key's scope is widened to ROLE of GUN first (default "
-			       "root; a delegation's\nname, e.g. targets/releases, for a certificate "
-			       "a delegation will list).\n",
-			    TA_PROTO_DAYS_DEFAULT);
-			return TUFCTL_OK;
-		default:
-			return opt_error("key cert", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("key cert",
+		 "usage: tufctl key cert --label L --gun GUN [--role ROLE] [--days N] [--store]\n"
+		 "A self-signed root certificate for the key (PEM on stdout), valid for N days\n"
+		 "(default " DAYS_DEFAULT "); --store also writes it to the token beside the key.\n"
+		 "The key's scope is widened to ROLE of GUN first (default root; a delegation's\n"
+		 "name, e.g. targets/releases, for a certificate a delegation will list).\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (label == NULL || gun == NULL)
 		return tufctl_usage("key cert", "--label and --gun are required");
 	if (no_arguments("key cert", argc, argv) != 0)
@@ -719,41 +719,22 @@ out:
 static int
 key_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"profile", required_argument, NULL, OPT_PROFILE},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *label = NULL, *profile = NULL;
 	struct ta_proto_key_show q = {0};
 	struct ta_proto_key_show_result res;
 	json_t *result = NULL;
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"label", required_argument, take_text, &label, 0},
+	    {"profile", required_argument, take_profile, &profile, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LABEL:
-			if (opt_text("key show", "label", optarg, &label) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_PROFILE:
-			if (opt_profile("key show", optarg, &profile) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl key show --label L --profile notary|tuf\n"
-			       "The profile's public key object for the key, and its key ID.\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("key show", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("key show",
+		 "usage: tufctl key show --label L --profile notary|tuf\n"
+		 "The profile's public key object for the key, and its key ID.\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (label == NULL || profile == NULL)
 		return tufctl_usage("key show", "--label and --profile are required");
 	if (no_arguments("key show", argc, argv) != 0)
@@ -781,65 +762,40 @@ out:
 static int
 key_scope(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"gun", required_argument, NULL, OPT_GUN},
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"profile", required_argument, NULL, OPT_PROFILE},
-		{"add", no_argument, NULL, OPT_ADD},
-		{"clear", no_argument, NULL, OPT_CLEAR},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *label = NULL;
 	struct scope_opts so = {0};
 	bool add = false, clear = false;
 	struct ta_proto_key_scope q = {0};
 	struct ta_proto_key_scope_result res;
 	json_t *result = NULL;
-	int c, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"label", required_argument, take_text, &label, 0},
+	    {"gun", required_argument, take_scope, &so, 0},
+	    {"role", required_argument, take_scope, &so, 0},
+	    {"profile", required_argument, take_scope, &so, 0},
+	    {"add", no_argument, take_flag, &add, 0},
+	    {"clear", no_argument, take_flag, &clear, 0},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LABEL:
-			if (opt_text("key scope", "label", optarg, &label) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_GUN:
-		case OPT_ROLE:
-		case OPT_PROFILE:
-			if (scope_getopt("key scope", c, optarg, &so) < 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_ADD:
-			add = true;
-			break;
-		case OPT_CLEAR:
-			clear = true;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl key scope --label L [--gun G]... [--role R]... "
-			       "[--profile notary|tuf] [--add | --clear]\n"
-			       "Shows or sets what a key may sign for: the repositories (GUN "
-			       "patterns) and roles.\nWith --gun and --role the scope is replaced "
-			       "(--add widens it); --clear removes it.\n"
-			       "The agent signs only inside the scope, whatever its rules allow.\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("key scope", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("key scope",
+		 "usage: tufctl key scope --label L [--gun G]... [--role R]... "
+		 "[--profile notary|tuf] [--add | --clear]\n"
+		 "Shows or sets what a key may sign for: the repositories (GUN patterns) and "
+		 "roles.\n"
+		 "With --gun and --role the scope is replaced (--add widens it); --clear removes "
+		 "it.\n"
+		 "The agent signs only inside the scope, whatever its rules allow.\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (label == NULL)
 		return tufctl_usage("key scope", "--label is required");
 	if (no_arguments("key scope", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	if (clear && (add || so.n_guns > 0 || so.n_roles > 0 || so.profile != NULL))
-		return tufctl_usage("key scope", "--clear takes no --gun, --role, --profile or --add");
+		return tufctl_usage(
+		    "key scope", "--clear takes no --gun, --role, --profile or --add");
 	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0) ||
 	    (add && so.n_guns == 0))
 		return tufctl_usage("key scope", "a scope needs both --gun and --role");
@@ -874,25 +830,27 @@ tufctl_cmd_key(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} subs[] = {
-		{"list", key_list},
-		{"generate", key_generate},
-		{"cert", key_cert},
-		{"show", key_show},
-		{"scope", key_scope},
+	    {"list", key_list},
+	    {"generate", key_generate},
+	    {"cert", key_cert},
+	    {"show", key_show},
+	    {"scope", key_scope},
 	};
 
 	if (argc < 2)
 		return tufctl_usage(
 		    "key", "a subcommand is required: list, generate, cert, show or scope");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("usage: tufctl key list [--token URI]\n"
-		       "       tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|"
-		       "rsa-3072|rsa-4096|ed25519] [--token URI]\n"
-		       "                           [--gun G]... [--role R]... [--profile P]\n"
-		       "       tufctl key cert --label L --gun GUN [--role ROLE] [--days N] [--store]\n"
-		       "       tufctl key show --label L --profile notary|tuf\n"
-		       "       tufctl key scope --label L [--gun G]... [--role R]... [--profile P] "
-		       "[--add | --clear]\n");
+		printf(
+		    "usage: tufctl key list [--token URI]\n"
+		    "       tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|"
+		    "rsa-3072|rsa-4096|ed25519] [--token URI]\n"
+		    "                           [--gun G]... [--role R]... [--profile P]\n"
+		    "       tufctl key cert --label L --gun GUN [--role ROLE] [--days N] "
+		    "[--store]\n"
+		    "       tufctl key show --label L --profile notary|tuf\n"
+		    "       tufctl key scope --label L [--gun G]... [--role R]... [--profile P] "
+		    "[--add | --clear]\n");
 		return TUFCTL_OK;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
@@ -920,7 +878,7 @@ struct atomic_out {
 static int
 atomic_prepare(struct atomic_out *o, const char *path)
 {
-	struct tn_error e = { .text = "" };
+	struct tn_error e = {.text = ""};
 	const char *base;
 	struct stat st;
 	int r;
@@ -929,8 +887,8 @@ atomic_prepare(struct atomic_out *o, const char *path)
 	if ((r = tn_path_dir(path, &o->dir, &base, &e)) != 0)
 		return r == TA_ERR_NOMEM ? out_of_memory("sign") : tufctl_fail("-o %s", e.text);
 	if (access(o->dir, W_OK | X_OK) != 0)
-		return tufctl_fail("cannot create a file in '%s' for '%s': %s", o->dir, path,
-		    strerror(errno));
+		return tufctl_fail(
+		    "cannot create a file in '%s' for '%s': %s", o->dir, path, strerror(errno));
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return tufctl_fail("-o '%s' names a directory, not a file", path);
 	return TUFCTL_OK;
@@ -939,7 +897,7 @@ atomic_prepare(struct atomic_out *o, const char *path)
 static int
 atomic_commit(struct atomic_out *o, const char *data, size_t len)
 {
-	struct tn_error e = { .text = "" };
+	struct tn_error e = {.text = ""};
 
 	if (tn_write_file(o->path, data, len, &e) != 0)
 		return tufctl_fail("%s", e.text);
@@ -975,8 +933,8 @@ read_meta_file(const char *path, const char *shown, uint8_t **ret, size_t *ret_l
 		goto fail;
 	}
 	if (!tufctl_utf8_valid(file, len, &bad)) {
-		(void)tufctl_fail("'%s' is not valid UTF-8 (byte %zu): a metadata file is JSON text",
-		    shown, bad);
+		(void)tufctl_fail(
+		    "'%s' is not valid UTF-8 (byte %zu): a metadata file is JSON text", shown, bad);
 		goto fail;
 	}
 	*ret = file;
@@ -995,91 +953,43 @@ fail:
 int
 tufctl_cmd_sign(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, OPT_PROFILE},
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"gun", required_argument, NULL, OPT_GUN},
-		{"key", required_argument, NULL, OPT_KEY},
-		{"prev-root", required_argument, NULL, OPT_PREV_ROOT},
-		{"parent", required_argument, NULL, OPT_PARENT},
-		{"output", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	const char *profile = NULL, *role = NULL, *gun = NULL, *out = NULL, *path, *shown;
 	const char *prev_path = NULL, *parent_path = NULL;
-	const char *keys[TA_PROTO_KEYS_MAX];
+	struct key_opts ko = {0};
 	struct atomic_out ao = {0};
 	struct ta_proto_sign_result sr;
 	struct ta_proto_sign *q = NULL;
 	json_t *result = NULL;
 	uint8_t *file = NULL, *prev = NULL;
-	size_t n_keys = 0, len = 0, prev_len = 0;
-	int c, ret = TUFCTL_FAIL;
+	size_t len = 0, prev_len = 0;
+	int ret = TUFCTL_FAIL;
+	const struct opt opts[] = {
+	    {"profile", required_argument, take_profile, &profile, 0},
+	    {"role", required_argument, take_text, &role, 0},
+	    {"gun", required_argument, take_text, &gun, 0},
+	    {"key", required_argument, take_key, &ko, 0},
+	    {"prev-root", required_argument, take_text, &prev_path, 0},
+	    {"parent", required_argument, take_text, &parent_path, 0},
+	    {"output", required_argument, take_text, &out, 'o'},
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PROFILE:
-			if (opt_profile("sign", optarg, &profile) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_ROLE:
-			if (opt_text("sign", "role", optarg, &role) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_GUN:
-			if (opt_text("sign", "gun", optarg, &gun) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_KEY:
-			if (*optarg == '\0')
-				return tufctl_usage("sign", "--key must not be empty");
-			if (n_keys == TA_PROTO_KEYS_MAX)
-				return tufctl_usage("sign", "at most %d --key options",
-				    TA_PROTO_KEYS_MAX);
-			for (size_t i = 0; i < n_keys; i++)
-				if (strcmp(keys[i], optarg) == 0)
-					return tufctl_usage(
-					    "sign", "--key '%s' is given twice", optarg);
-			keys[n_keys++] = optarg;
-			break;
-		case OPT_PREV_ROOT:
-			if (opt_text("sign", "prev-root", optarg, &prev_path) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_PARENT:
-			if (opt_text("sign", "parent", optarg, &parent_path) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case 'o':
-			if (opt_text("sign", "output", optarg, &out) != 0)
-				return TUFCTL_USAGE;
-			break;
-		case OPT_JSON:
-			tufctl.json = true;
-			break;
-		case OPT_HELP:
-			printf("usage: tufctl sign --profile notary|tuf --role ROLE [--gun GUN] --key L "
-			       "[--key L]... [--prev-root ROOT | --parent FILE] [-o OUT] FILE|-\n"
-			       "Signs a metadata file with keys on the agent's tokens (a label, a key "
-			       "ID or a PKCS#11 URI\neach).  The signed file goes to OUT, replaced "
-			       "atomically, or to stdout.\n"
-			       "--prev-root names the trusted root a new root rotates from: the keys "
-			       "of its root role\nmay sign too (as its keys), and the new root must "
-			       "be its version + 1.\n"
-			       "--parent names the file that delegates to a delegated ROLE (required "
-			       "for them): the\nagent signs only as a key it lists for ROLE, and only "
-			       "targets within its paths.\n");
-			return TUFCTL_OK;
-		default:
-			return opt_error("sign", c, argv);
-		}
-	}
+	if ((ret = PARSE_OPTS("sign",
+		 "usage: tufctl sign --profile notary|tuf --role ROLE [--gun GUN] --key L "
+		 "[--key L]... [--prev-root ROOT | --parent FILE] [-o OUT] FILE|-\n"
+		 "Signs a metadata file with keys on the agent's tokens (a label, a key ID or a "
+		 "PKCS#11 URI\neach).  The signed file goes to OUT, replaced atomically, or to "
+		 "stdout.\n"
+		 "--prev-root names the trusted root a new root rotates from: the keys of its root "
+		 "role\nmay sign too (as its keys), and the new root must be its version + 1.\n"
+		 "--parent names the file that delegates to a delegated ROLE (required for them): "
+		 "the\nagent signs only as a key it lists for ROLE, and only targets within its "
+		 "paths.\n",
+		 opts, argc, argv)) != OPTS_GO)
+		return ret;
+	ret = TUFCTL_FAIL;
 	if (profile == NULL || role == NULL)
 		return tufctl_usage("sign", "--profile and --role are required");
-	if (n_keys == 0)
+	if (ko.n == 0)
 		return tufctl_usage("sign", "at least one --key is required");
 	if (gun == NULL && strcmp(profile, "notary") == 0)
 		return tufctl_usage("sign", "--gun is required for --profile notary");
@@ -1090,7 +1000,8 @@ tufctl_cmd_sign(int argc, char **argv)
 	if (prev_path != NULL && strcmp(prev_path, "-") == 0)
 		return tufctl_usage("sign", "--prev-root takes a file, not standard input");
 	if (parent_path != NULL && prev_path != NULL)
-		return tufctl_usage("sign", "--parent is for delegated roles, --prev-root for root");
+		return tufctl_usage(
+		    "sign", "--parent is for delegated roles, --prev-root for root");
 	if (parent_path != NULL && strcmp(parent_path, "-") == 0)
 		return tufctl_usage("sign", "--parent takes a file, not standard input");
 	path = argv[optind];
@@ -1112,7 +1023,7 @@ tufctl_cmd_sign(int argc, char **argv)
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		goto oom;
 	q->profile = profile_of(profile);
-	q->n_keys = n_keys;
+	q->n_keys = ko.n;
 	q->file = (const char *)file;
 	q->file_len = len;
 	if (parent_path != NULL) {
@@ -1122,8 +1033,8 @@ tufctl_cmd_sign(int argc, char **argv)
 		q->prev_root = (const char *)prev;
 		q->prev_root_len = prev_len;
 	}
-	for (size_t i = 0; i < n_keys; i++)
-		if (opt_copy("sign", "key", keys[i], q->keys[i], sizeof(q->keys[i])) != 0) {
+	for (size_t i = 0; i < ko.n; i++)
+		if (opt_copy("sign", "key", ko.v[i], q->keys[i], sizeof(q->keys[i])) != 0) {
 			ret = TUFCTL_USAGE;
 			goto out;
 		}

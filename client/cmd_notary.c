@@ -25,7 +25,6 @@
  * stages and publishes at once. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,31 +118,15 @@ static const char notary_usage[] =
     "signed by publish; root excepted), --token URI (where rotate generates keys).\n";
 
 static int
-nfail(struct nopts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-nfail(struct nopts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)fprintf(stderr, "tufctl: notary %s: ", o->cmd);
-	va_start(ap, fmt);
-	(void)vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	(void)fputc('\n', stderr);
-	return TUFCTL_FAIL;
-}
-
-static int
 nerr(struct nopts *o, const struct tn_error *e)
 {
-	return nfail(o, "%s", e->text);
+	return tn_cmd_fail(o->cmd, "%s", e->text);
 }
 
 static int
 nomem(struct nopts *o)
 {
-	return nfail(o, "out of memory");
+	return tn_cmd_fail(o->cmd, "out of memory");
 }
 
 /* tufctl_print_json() of v, a new reference (NULL: a json_pack that ran
@@ -300,16 +283,16 @@ read_password(struct nopts *o, struct nsession *ns)
 			continue;
 		if (got < 0) {
 			ta_wipe_free(buf, PASSWORD_MAX + 1);
-			return nfail(o, "cannot read the password from standard input: %s",
-			    strerror(errno));
+			return tn_cmd_fail(o->cmd,
+			    "cannot read the password from standard input: %s", strerror(errno));
 		}
 		if (got == 0)
 			break;
 		n += (size_t)got;
 		if (n > PASSWORD_MAX) {
 			ta_wipe_free(buf, PASSWORD_MAX + 1);
-			return nfail(o, "the password on standard input is over %d bytes",
-			    PASSWORD_MAX);
+			return tn_cmd_fail(o->cmd,
+			    "the password on standard input is over %d bytes", PASSWORD_MAX);
 		}
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -317,7 +300,7 @@ read_password(struct nopts *o, struct nsession *ns)
 	buf[n] = '\0';
 	if (n == 0 || memchr(buf, '\n', n) != NULL || memchr(buf, '\0', n) != NULL) {
 		ta_wipe_free(buf, PASSWORD_MAX + 1);
-		return nfail(o, "--password-stdin wants one line holding the password");
+		return tn_cmd_fail(o->cmd, "--password-stdin wants one line holding the password");
 	}
 	ns->password = buf;
 	ns->password_len = PASSWORD_MAX + 1;
@@ -341,8 +324,9 @@ server_open(struct nopts *o, const struct tn_repo *repo, bool read_only, struct 
 		to.creds_pass = env_pass;
 	}
 	if (to.creds_pass != NULL && (to.creds_user == NULL || *to.creds_user == '\0'))
-		return nfail(o, "a registry password needs a user name: set TUFCTL_REGISTRY_USERNAME "
-				"or give --username");
+		return tn_cmd_fail(o->cmd,
+		    "a registry password needs a user name: set TUFCTL_REGISTRY_USERNAME "
+		    "or give --username");
 	if (to.creds_pass == NULL)
 		to.creds_user = NULL;
 	if (tn_server_open(&to, &ns->srv, &e) != 0)
@@ -370,7 +354,7 @@ repo_open(struct nopts *o, bool create, struct tn_repo **ret)
 	}
 	if (tn_repo_open(o->trust_dir, o->args[0], o->server, o->tls_ca, create, true, ret, &e) != 0)
 		return nerr(o, &e);
-	return *ret != NULL ? 0 : nfail(o, "no repository");
+	return *ret != NULL ? 0 : tn_cmd_fail(o->cmd, "no repository");
 }
 
 /* ---- staging ------------------------------------------------------------------------ */
@@ -508,8 +492,8 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 	}
 	if (r != 0) {
 		free(pem);
-		return nfail(o, "the agent's certificate for '%s' is unusable: %s", label,
-		    ta_strerror(r));
+		return tn_cmd_fail(o->cmd, "the agent's certificate for '%s' is unusable: %s",
+		    label, ta_strerror(r));
 	}
 	if (tn_repo_put_cert(repo, ta_key_id(c), pem, &e) != 0) {
 		free(pem);
@@ -530,7 +514,9 @@ add_key(struct nopts *o, struct ta_meta *root, const char *role, const struct ta
 	if ((r = ta_key_to_json(k, &obj)) == 0)
 		r = ta_meta_root_add_key(root, role, ta_key_id(k), obj);
 	json_decref(obj);
-	return r != 0 ? nfail(o, "cannot add a %s key to the root: %s", role, ta_strerror(r)) : 0;
+	return r != 0 ? tn_cmd_fail(
+			    o->cmd, "cannot add a %s key to the root: %s", role, ta_strerror(r))
+		      : 0;
 }
 
 /* The server's key for role (timestamp or snapshot), perhaps rotated. */
@@ -551,7 +537,7 @@ meta_text(struct nopts *o, const struct ta_meta *m, json_t **ret)
 	int r;
 
 	if ((r = ta_meta_write(m, &b, &n)) != 0)
-		return nfail(o, "cannot write metadata: %s", ta_strerror(r));
+		return tn_cmd_fail(o->cmd, "cannot write metadata: %s", ta_strerror(r));
 	*ret = json_stringn((char *)b, n);
 	free(b);
 	return *ret == NULL ? nomem(o) : 0;
@@ -595,8 +581,9 @@ cmd_init(int argc, char **argv)
 		published = access(p, F_OK) == 0;
 		free(p);
 		if (published) {
-			(void)nfail(&o, "'%s' already has trust data from %s in %s; nothing to "
-					"initialise",
+			(void)tn_cmd_fail(o.cmd,
+			    "'%s' already has trust data from %s in %s; nothing to "
+			    "initialise",
 			    repo->gun, repo->url, repo->dir);
 			goto out;
 		}
@@ -607,8 +594,9 @@ cmd_init(int argc, char **argv)
 	free(b);
 	b = NULL;
 	if (r == 0) {
-		(void)nfail(&o, "'%s' already exists on %s; use tufctl notary list to trust it",
-		    repo->gun, repo->url);
+		(void)tn_cmd_fail(o.cmd,
+		    "'%s' already exists on %s; use tufctl notary list to trust it", repo->gun,
+		    repo->url);
 		goto out;
 	}
 	if (r != TA_ERR_NOT_FOUND) {
@@ -619,7 +607,7 @@ cmd_init(int argc, char **argv)
 		 &root)) != 0 ||
 	    (r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, now + TN_META_DAYS * TN_DAY,
 		 &targets)) != 0) {
-		(void)nfail(&o, "cannot make metadata: %s", ta_strerror(r));
+		(void)tn_cmd_fail(o.cmd, "cannot make metadata: %s", ta_strerror(r));
 		goto out;
 	}
 	if (tn_repo_certs(repo, &kept, &e) != 0) {
@@ -653,7 +641,7 @@ cmd_init(int argc, char **argv)
 		goto out;
 	if ((r = ta_meta_root_set_threshold(root, "root",
 		 o.root_threshold ? o.root_threshold : (long long)o.n_root_keys)) != 0) {
-		(void)nfail(&o, "cannot set the root threshold: %s", ta_strerror(r));
+		(void)tn_cmd_fail(o.cmd, "cannot set the root threshold: %s", ta_strerror(r));
 		goto out;
 	}
 	if (meta_text(&o, root, &t) != 0 || (init = json_pack("{s:o}", "root", t)) == NULL)
@@ -759,9 +747,9 @@ cert_key(struct nopts *o, const char *path, struct ta_key **ret)
 		r = ta_key_from_cert(der, der_len, ret);
 	free(pem);
 	free(der);
-	return r != 0 ? nfail(o, "'%s' is not a PEM certificate of an EC or RSA key: %s", path,
-			    ta_strerror(r)) :
-			0;
+	return r != 0 ? tn_cmd_fail(o->cmd, "'%s' is not a PEM certificate of an EC or RSA key: %s",
+			    path, ta_strerror(r))
+		      : 0;
 }
 
 static int

@@ -13,10 +13,8 @@
 #include "protocol/proto.h"
 #include "tuf/key.h"
 
-static int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-fail(const char *cmd, const char *fmt, ...)
+int
+tn_cmd_fail(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -35,9 +33,9 @@ copy_in(const char *cmd, const char *what, const char *s, char *dst, size_t cap)
 	size_t len = s != NULL ? strlen(s) : 0;
 
 	if (s == NULL)
-		return fail(cmd, "%s: not a string", what);
+		return tn_cmd_fail(cmd, "%s: not a string", what);
 	if (len >= cap)
-		return fail(cmd, "%s '%s' is longer than %zu bytes", what, s, cap - 1);
+		return tn_cmd_fail(cmd, "%s '%s' is longer than %zu bytes", what, s, cap - 1);
 	memcpy(dst, s, len + 1);
 	return 0;
 }
@@ -74,7 +72,7 @@ tn_agent_key_show(const char *cmd, const char *key, struct ta_key **ret)
 	if (tufctl_agent_key_show(NULL, &q, &res, &ks) != 0)
 		return TUFCTL_FAIL;
 	if ((r = ta_key_from_json(TA_PROFILE_NOTARY, ks.key, ret)) != 0)
-		r = fail(
+		r = tn_cmd_fail(
 		    cmd, "the agent's key object for '%s' is unusable: %s", key, ta_strerror(r));
 	json_decref(res);
 	return r;
@@ -96,7 +94,7 @@ tn_agent_key_cert(const char *cmd, const char *key, const char *gun, char **ret_
 	if (tufctl_agent_key_cert(NULL, &q, &res, &kc) != 0)
 		return TUFCTL_FAIL;
 	if ((*ret_pem = strndup(kc.pem, kc.pem_len)) == NULL)
-		r = fail(cmd, "out of memory");
+		r = tn_cmd_fail(cmd, "out of memory");
 	json_decref(res);
 	return r;
 }
@@ -124,7 +122,7 @@ tn_agent_generate(const char *cmd, const char *token, const char *label, const c
 	if (tufctl_agent_key_generate(NULL, &q, &res, &kg) != 0)
 		return TUFCTL_FAIL;
 	if ((*ret_uri = strdup(kg.key.uri)) == NULL)
-		r = fail(cmd, "out of memory");
+		r = tn_cmd_fail(cmd, "out of memory");
 	json_decref(res);
 	if (r == 0 && !tufctl.json)
 		(void)fprintf(stderr, "tufctl: generated key '%s' on the token\n", label);
@@ -148,7 +146,7 @@ agent_sign(const char *cmd, const char *gun, const char *role, const json_t *key
 	*ret = NULL;
 	/* 16 keys of 1 KiB: not a stack's worth. */
 	if ((q = calloc(1, sizeof(*q))) == NULL)
-		return fail(cmd, "out of memory");
+		return tn_cmd_fail(cmd, "out of memory");
 	q->profile = TA_PROTO_PROFILE_NOTARY;
 	q->file = (const char *)f->bytes;
 	q->file_len = f->len;
@@ -160,7 +158,7 @@ agent_sign(const char *cmd, const char *gun, const char *role, const json_t *key
 		q->parent_len = prev_root->len;
 	}
 	if (json_array_size(keys) > TA_PROTO_KEYS_MAX) {
-		r = fail(
+		r = tn_cmd_fail(
 		    cmd, "%s of %s: more than %d keys to sign with", role, gun, TA_PROTO_KEYS_MAX);
 		goto out;
 	}
@@ -179,7 +177,7 @@ agent_sign(const char *cmd, const char *gun, const char *role, const json_t *key
 		goto out;
 	}
 	if ((*ret = malloc(sr.file_len + 1)) == NULL) {
-		r = fail(cmd, "out of memory");
+		r = tn_cmd_fail(cmd, "out of memory");
 		goto out;
 	}
 	memcpy(*ret, sr.file, sr.file_len);

@@ -15,6 +15,9 @@
 #include "client/notary_publish.h"
 #include "tuf/key.h"
 
+/* Prints "tufctl: notary CMD: ..." on stderr; returns TUFCTL_FAIL. */
+int tn_cmd_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* key.show for the notary profile: a new key (ta_key_free). */
 int tn_agent_key_show(const char *cmd, const char *key, struct ta_key **ret);
 

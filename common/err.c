@@ -1,3 +1,7 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "common/err.h"
 
 static const struct {
@@ -69,4 +73,37 @@ ta_errname(int r)
 		if (errors[i].code == r)
 			return errors[i].name;
 	return "TA_ERR_UNKNOWN";
+}
+
+struct ta_why
+ta_why_start(char *buf, size_t len)
+{
+	struct ta_why w = {.buf = buf, .len = buf != NULL ? len : 0};
+
+	if (w.len > 0)
+		buf[0] = '\0';
+	return w;
+}
+
+void
+ta_why_set(const struct ta_why *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->len > 0) {
+		va_start(ap, fmt);
+		(void)vsnprintf(w->buf, w->len, fmt, ap);
+		va_end(ap);
+	}
+}
+
+int
+ta_why_end(const struct ta_why *w, int r)
+{
+	int e = errno;
+
+	if (r != 0 && w->len > 0 && w->buf[0] == '\0')
+		(void)snprintf(w->buf, w->len, "%s", ta_strerror(r));
+	errno = e;
+	return r;
 }

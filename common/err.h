@@ -6,6 +6,8 @@
 #ifndef TA_ERR_H
 #define TA_ERR_H
 
+#include <stddef.h>
+
 enum {
 	TA_OK = 0,
 	TA_ERR_INTERNAL = -1,      /* a bug: an invariant did not hold */
@@ -71,5 +73,21 @@ const char *ta_strerror(int r);
 
 /* The symbolic name ("TA_ERR_PIN_LOCKED"), for logs and JSON. Static storage. */
 const char *ta_errname(int r);
+
+/* A reason for a failure, one line into a caller's buffer (len 0: none
+ * wanted).  ta_why_start() empties it; ta_why_set() writes it;
+ * ta_why_end(w, r) returns r, after writing ta_strerror(r) when r is an
+ * error and nothing better was written (errno kept). */
+struct ta_why {
+	char *buf;
+	size_t len;
+};
+
+struct ta_why ta_why_start(char *buf, size_t len);
+void ta_why_set(const struct ta_why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ta_why_end(const struct ta_why *w, int r);
+
+/* r, after writing a reason (a macro so that r stays visible to analysers). */
+#define ta_why_fail(r, w, ...) (ta_why_set((w), __VA_ARGS__), (r))
 
 #endif

@@ -51,50 +51,6 @@ static const char *const env_keep[] = {
 };
 #define ENV_KEEP_N (sizeof(env_keep) / sizeof(env_keep[0]))
 
-struct why {
-	char *buf;
-	size_t len;
-};
-
-/* A reason in w, when it has room. */
-static void __attribute__((format(printf, 2, 3)))
-why_set(const struct why *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->len > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(w->buf, w->len, fmt, ap);
-		va_end(ap);
-	}
-}
-
-/* r, after writing a reason (a macro so that r stays visible to analysers). */
-#define fail(r, w, ...) (why_set((w), __VA_ARGS__), (r))
-
-/* The reason buffer of an entry point, emptied; and at its end, a generic
- * reason when nothing better was written. */
-static struct why
-why_start(char *buf, size_t len)
-{
-	struct why w = { .buf = buf, .len = buf != NULL ? len : 0 };
-
-	if (w.len > 0)
-		buf[0] = '\0';
-	return w;
-}
-
-static int
-why_end(const struct why *w, int r)
-{
-	int e = errno;
-
-	if (r != 0 && w->len > 0 && w->buf[0] == '\0')
-		(void)snprintf(w->buf, w->len, "%s", ta_strerror(r));
-	errno = e;
-	return r;
-}
-
 /* The monotonic clock (common/clock.h), as the deadlines here count it. */
 static uint64_t
 now_ms(void)
@@ -105,24 +61,25 @@ now_ms(void)
 /* ---- the PIN itself ------------------------------------------------------- */
 
 static int
-pin_check(const struct ta_secret *s, size_t max, const char *from, const struct why *w)
+pin_check(const struct ta_secret *s, size_t max, const char *from, const struct ta_why *w)
 {
 	size_t bad = 0;
 
 	if (s->len == 0)
-		return fail(TA_ERR_PIN_REQUIRED, w, "the PIN from %s is empty", from);
+		return ta_why_fail(TA_ERR_PIN_REQUIRED, w, "the PIN from %s is empty", from);
 	if (s->len > max)
-		return fail(TA_ERR_TOO_LARGE, w, "the PIN from %s is longer than %zu bytes", from,
-		    max);
+		return ta_why_fail(
+		    TA_ERR_TOO_LARGE, w, "the PIN from %s is longer than %zu bytes", from, max);
 	if (memchr(s->data, '\0', s->len) != NULL)
-		return fail(TA_ERR_INVALID, w, "the PIN from %s holds a NUL byte", from);
+		return ta_why_fail(TA_ERR_INVALID, w, "the PIN from %s holds a NUL byte", from);
 	if (memchr(s->data, '\n', s->len) != NULL || memchr(s->data, '\r', s->len) != NULL)
-		return fail(TA_ERR_INVALID, w,
+		return ta_why_fail(TA_ERR_INVALID, w,
 		    "the PIN from %s has more than one line (a CR or LF inside); put it alone on "
-		    "one line", from);
+		    "one line",
+		    from);
 	if (!ta_utf8_valid(s->data, s->len, &bad))
-		return fail(TA_ERR_INVALID, w, "the PIN from %s is not valid UTF-8 (byte %zu)", from,
-		    bad);
+		return ta_why_fail(
+		    TA_ERR_INVALID, w, "the PIN from %s is not valid UTF-8 (byte %zu)", from, bad);
 	return 0;
 }
 
@@ -130,11 +87,11 @@ int
 ta_pinsrc_check(const struct ta_secret *s, size_t max, const char *from, char *why,
     size_t whylen)
 {
-	const struct why w = why_start(why, whylen);
+	const struct ta_why w = ta_why_start(why, whylen);
 
 	if (s == NULL || from == NULL)
-		return why_end(&w, TA_ERR_INVALID);
-	return why_end(&w, pin_check(s, max, from, &w));
+		return ta_why_end(&w, TA_ERR_INVALID);
+	return ta_why_end(&w, pin_check(s, max, from, &w));
 }
 
 /* ---- PIN files ------------------------------------------------------------ */
@@ -190,24 +147,26 @@ acl_private(int fd, uid_t euid)
 
 /* The owner rule, on the open file. */
 static int
-file_private(int fd, const struct stat *st, const char *path, const struct why *w)
+file_private(int fd, const struct stat *st, const char *path, const struct ta_why *w)
 {
 	uid_t euid = geteuid();
 
 	if (st->st_uid != euid && st->st_uid != 0)
-		return fail(TA_ERR_NOT_AUTHORIZED, w,
+		return ta_why_fail(TA_ERR_NOT_AUTHORIZED, w,
 		    "PIN file '%s' is owned by uid %u, neither uid %u (who reads it) nor root; "
-		    "chown it", path, (unsigned)st->st_uid, (unsigned)euid);
+		    "chown it",
+		    path, (unsigned)st->st_uid, (unsigned)euid);
 	if ((st->st_mode & 077) != 0 && !acl_private(fd, euid))
-		return fail(TA_ERR_NOT_AUTHORIZED, w,
+		return ta_why_fail(TA_ERR_NOT_AUTHORIZED, w,
 		    "PIN file '%s' has mode %04o: it must not be accessible to group or others; "
-		    "run chmod 600 '%s'", path, (unsigned)(st->st_mode & 07777), path);
+		    "run chmod 600 '%s'",
+		    path, (unsigned)(st->st_mode & 07777), path);
 	return 0;
 }
 
 static int
-pin_from_file(const char *path, unsigned flags, size_t max, const struct why *w,
-    struct ta_secret **ret)
+pin_from_file(
+    const char *path, unsigned flags, size_t max, const struct ta_why *w, struct ta_secret **ret)
 {
 	struct ta_secret *s = NULL;
 	struct stat st;
@@ -222,27 +181,29 @@ pin_from_file(const char *path, unsigned flags, size_t max, const struct why *w,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			r = fail(TA_ERR_NOT_AUTHORIZED, w,
+			r = ta_why_fail(TA_ERR_NOT_AUTHORIZED, w,
 			    "PIN file '%s' is a symbolic link; name the file itself", path);
 		else if (errno == ENOENT)
-			r = fail(TA_ERR_NOT_FOUND, w, "PIN file '%s' does not exist", path);
+			r = ta_why_fail(TA_ERR_NOT_FOUND, w, "PIN file '%s' does not exist", path);
 		else
-			r = fail(TA_ERR_SYSTEM, w, "cannot open PIN file '%s': %m", path);
+			r = ta_why_fail(TA_ERR_SYSTEM, w, "cannot open PIN file '%s': %m", path);
 		goto out;
 	}
 	if (fstat(fd, &st) != 0) {
-		r = fail(TA_ERR_SYSTEM, w, "cannot stat PIN file '%s': %m", path);
+		r = ta_why_fail(TA_ERR_SYSTEM, w, "cannot stat PIN file '%s': %m", path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		r = fail(TA_ERR_NOT_AUTHORIZED, w, "PIN file '%s' is not a regular file", path);
+		r = ta_why_fail(
+		    TA_ERR_NOT_AUTHORIZED, w, "PIN file '%s' is not a regular file", path);
 		goto out;
 	}
 	if ((flags & TA_PINSRC_PRIVATE) != 0 && (r = file_private(fd, &st, path, w)) != 0)
 		goto out;
 	(void)snprintf(from, sizeof(from), "PIN file '%s'", path);
 	if ((uintmax_t)st.st_size > max + 2) {
-		r = fail(TA_ERR_TOO_LARGE, w, "the PIN from %s is longer than %zu bytes", from, max);
+		r = ta_why_fail(
+		    TA_ERR_TOO_LARGE, w, "the PIN from %s is longer than %zu bytes", from, max);
 		goto out;
 	}
 	if ((s = ta_secret_new(max + 2)) == NULL) {
@@ -258,14 +219,14 @@ pin_from_file(const char *path, unsigned flags, size_t max, const struct why *w,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = fail(TA_ERR_SYSTEM, w, "cannot read PIN file '%s': %m", path);
+			r = ta_why_fail(TA_ERR_SYSTEM, w, "cannot read PIN file '%s': %m", path);
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (s->len == s->cap) {
-			r = fail(TA_ERR_TOO_LARGE, w, "the PIN from %s is longer than %zu bytes",
-			    from, max);
+			r = ta_why_fail(TA_ERR_TOO_LARGE, w,
+			    "the PIN from %s is longer than %zu bytes", from, max);
 			goto out;
 		}
 		s->len += (size_t)n;
@@ -295,14 +256,15 @@ int
 ta_pinsrc_file(const char *path, unsigned flags, size_t max, char *why, size_t whylen,
     struct ta_secret **ret)
 {
-	const struct why w = why_start(why, whylen);
+	const struct ta_why w = ta_why_start(why, whylen);
 
 	if (path == NULL || ret == NULL || max == 0 || max > TA_PINSRC_MAX ||
 	    (flags & ~(unsigned)TA_PINSRC_PRIVATE) != 0)
-		return why_end(&w, TA_ERR_INVALID);
+		return ta_why_end(&w, TA_ERR_INVALID);
 	if (path[0] == '\0')
-		return why_end(&w, fail(TA_ERR_INVALID, &w, "the PIN file's name is empty"));
-	return why_end(&w, pin_from_file(path, flags, max, &w, ret));
+		return ta_why_end(
+		    &w, ta_why_fail(TA_ERR_INVALID, &w, "the PIN file's name is empty"));
+	return ta_why_end(&w, pin_from_file(path, flags, max, &w, ret));
 }
 
 /* ---- pinentry: a small Assuan client --------------------------------------- */
@@ -314,7 +276,7 @@ struct assuan {
 	struct ta_secret *in;  /* bytes read, not consumed yet: D lines live here */
 	size_t consumed;       /* length of the line last handed out, with its LF */
 	size_t total;          /* bytes read in the whole dialogue */
-	const struct why *w;
+	const struct ta_why *w;
 };
 
 static int
@@ -327,13 +289,13 @@ assuan_wait(struct assuan *a, short events)
 	for (;;) {
 		now = now_ms();
 		if (now >= a->deadline)
-			return fail(TA_ERR_TIMEOUT, a->w, "pinentry did not answer in time");
+			return ta_why_fail(TA_ERR_TIMEOUT, a->w, "pinentry did not answer in time");
 		n = a->deadline - now > INT_MAX ? INT_MAX : (int)(a->deadline - now);
 		n = poll(&p, 1, n);
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR)
-			return fail(TA_ERR_SYSTEM, a->w, "poll on pinentry: %m");
+			return ta_why_fail(TA_ERR_SYSTEM, a->w, "poll on pinentry: %m");
 	}
 }
 
@@ -358,8 +320,9 @@ assuan_send(struct assuan *a, const char *line, size_t len)
 			continue;
 		}
 		if (errno == EPIPE || errno == ECONNRESET)
-			return fail(TA_ERR_PROTOCOL, a->w, "pinentry closed the connection early");
-		return fail(TA_ERR_SYSTEM, a->w, "write to pinentry: %m");
+			return ta_why_fail(
+			    TA_ERR_PROTOCOL, a->w, "pinentry closed the connection early");
+		return ta_why_fail(TA_ERR_SYSTEM, a->w, "write to pinentry: %m");
 	}
 	return 0;
 }
@@ -394,7 +357,7 @@ assuan_getline(struct assuan *a, char **ret_line, size_t *ret_len)
 	assuan_consume(a);
 	while ((nl = memchr(in->data, '\n', in->len)) == NULL) {
 		if (in->len > ASSUAN_LINE_MAX + 1)
-			return fail(TA_ERR_TOO_LARGE, a->w,
+			return ta_why_fail(TA_ERR_TOO_LARGE, a->w,
 			    "pinentry sent a line over %d bytes", ASSUAN_LINE_MAX);
 		n = read(a->fd, in->data + in->len, in->cap - in->len);
 		if (n < 0 && errno == EINTR)
@@ -405,12 +368,13 @@ assuan_getline(struct assuan *a, char **ret_line, size_t *ret_len)
 			continue;
 		}
 		if (n < 0 && errno != ECONNRESET)
-			return fail(TA_ERR_SYSTEM, a->w, "read from pinentry: %m");
+			return ta_why_fail(TA_ERR_SYSTEM, a->w, "read from pinentry: %m");
 		if (n <= 0)
-			return fail(TA_ERR_PROTOCOL, a->w, "pinentry closed the connection early");
+			return ta_why_fail(
+			    TA_ERR_PROTOCOL, a->w, "pinentry closed the connection early");
 		if ((size_t)n > ASSUAN_DIALOGUE_MAX - a->total)
-			return fail(TA_ERR_TOO_LARGE, a->w, "pinentry sent more than %zu bytes",
-			    ASSUAN_DIALOGUE_MAX);
+			return ta_why_fail(TA_ERR_TOO_LARGE, a->w,
+			    "pinentry sent more than %zu bytes", ASSUAN_DIALOGUE_MAX);
 		a->total += (size_t)n;
 		in->len += (size_t)n;
 	}
@@ -419,11 +383,11 @@ assuan_getline(struct assuan *a, char **ret_line, size_t *ret_len)
 	if (len > 0 && in->data[len - 1] == '\r')
 		len--;
 	if (len > ASSUAN_LINE_MAX)
-		return fail(TA_ERR_TOO_LARGE, a->w, "pinentry sent a line over %d bytes",
-		    ASSUAN_LINE_MAX);
+		return ta_why_fail(
+		    TA_ERR_TOO_LARGE, a->w, "pinentry sent a line over %d bytes", ASSUAN_LINE_MAX);
 	in->data[len] = '\0';
 	if (memchr(in->data, '\0', len) != NULL)
-		return fail(TA_ERR_PROTOCOL, a->w, "pinentry sent a NUL byte");
+		return ta_why_fail(TA_ERR_PROTOCOL, a->w, "pinentry sent a NUL byte");
 	*ret_line = (char *)in->data;
 	*ret_len = len;
 	return 0;
@@ -449,19 +413,21 @@ assuan_data(struct assuan *a, struct ta_secret *pin, const char *p, size_t len)
 		if (c == '%') {
 			if (len - i < 3 || (hi = ta_hex_value(p[i + 1])) < 0 ||
 			    (lo = ta_hex_value(p[i + 2])) < 0) {
-				r = fail(TA_ERR_PROTOCOL, a->w, "pinentry sent a bad %%-escape");
+				r = ta_why_fail(
+				    TA_ERR_PROTOCOL, a->w, "pinentry sent a bad %%-escape");
 				goto out;
 			}
 			c = hi << 4 | lo;
 			i += 2;
 		}
 		if (c == 0) {
-			r = fail(TA_ERR_INVALID, a->w, "the PIN from pinentry holds a NUL byte");
+			r = ta_why_fail(
+			    TA_ERR_INVALID, a->w, "the PIN from pinentry holds a NUL byte");
 			goto out;
 		}
 		if (pin->len == pin->cap) {
-			r = fail(TA_ERR_TOO_LARGE, a->w, "the PIN from pinentry is longer than %zu bytes",
-			    pin->cap);
+			r = ta_why_fail(TA_ERR_TOO_LARGE, a->w,
+			    "the PIN from pinentry is longer than %zu bytes", pin->cap);
 			goto out;
 		}
 		pin->data[pin->len++] = (uint8_t)c;
@@ -506,12 +472,12 @@ assuan_reply(struct assuan *a, struct ta_secret *pin, unsigned long *ret_code)
 					text[o++] = *end;
 			text[o] = '\0';
 			*ret_code = code;
-			return fail(1, a->w, "pinentry refused: ERR %lu%s", code, text);
+			return ta_why_fail(1, a->w, "pinentry refused: ERR %lu%s", code, text);
 		}
 		if (is_word(line, "INQUIRE"))
-			return fail(TA_ERR_PROTOCOL, a->w,
-			    "pinentry sent INQUIRE, which is not answered");
-		return fail(TA_ERR_PROTOCOL, a->w, "pinentry sent an unexpected line");
+			return ta_why_fail(
+			    TA_ERR_PROTOCOL, a->w, "pinentry sent INQUIRE, which is not answered");
+		return ta_why_fail(TA_ERR_PROTOCOL, a->w, "pinentry sent an unexpected line");
 	}
 }
 
@@ -573,7 +539,7 @@ assuan_escape(char *out, size_t o, size_t outlen, const char *s)
 static void
 assuan_bye(struct assuan *a)
 {
-	const struct why quiet = { .buf = NULL, .len = 0 }, *w = a->w;
+	const struct ta_why quiet = {.buf = NULL, .len = 0}, *w = a->w;
 	uint64_t soon = now_ms() + REAP_MS;
 	unsigned long code;
 
@@ -641,7 +607,7 @@ pinentry_spawn(struct assuan *a, const char *prog)
 	pid_t pid;
 
 	if (strlen(prog) >= sizeof(arg0))
-		return fail(TA_ERR_INVALID, a->w, "pinentry program name too long");
+		return ta_why_fail(TA_ERR_INVALID, a->w, "pinentry program name too long");
 	memcpy(arg0, prog, strlen(prog) + 1);
 
 	for (i = 0; environ != NULL && environ[i] != NULL && ne < ENV_KEEP_N; i++)
@@ -656,28 +622,29 @@ pinentry_spawn(struct assuan *a, const char *prog)
 	envp[ne] = NULL;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		r = fail(TA_ERR_SYSTEM, a->w, "socketpair for pinentry: %m");
+		r = ta_why_fail(TA_ERR_SYSTEM, a->w, "socketpair for pinentry: %m");
 		goto out;
 	}
 	/* dup2(fd, fd) would keep close-on-exec: the child's end must be >= 3. */
 	if (sv[1] < 3) {
 		if ((fd = fcntl(sv[1], F_DUPFD_CLOEXEC, 3)) < 0) {
-			r = fail(TA_ERR_SYSTEM, a->w, "fcntl for pinentry: %m");
+			r = ta_why_fail(TA_ERR_SYSTEM, a->w, "fcntl for pinentry: %m");
 			goto out;
 		}
 		(void)close(sv[1]);
 		sv[1] = fd;
 	}
 	if ((e = fcntl(sv[0], F_GETFL)) < 0 || fcntl(sv[0], F_SETFL, e | O_NONBLOCK) != 0) {
-		r = fail(TA_ERR_SYSTEM, a->w, "fcntl for pinentry: %m");
+		r = ta_why_fail(TA_ERR_SYSTEM, a->w, "fcntl for pinentry: %m");
 		goto out;
 	}
 	if ((e = spawn_prog(prog, sv[1], argv, envp, &pid)) != 0) {
 		errno = e;
 		if (e == ENOENT)
-			r = fail(TA_ERR_NOT_FOUND, a->w, "pinentry program '%s' not found", prog);
+			r = ta_why_fail(
+			    TA_ERR_NOT_FOUND, a->w, "pinentry program '%s' not found", prog);
 		else
-			r = fail(TA_ERR_SYSTEM, a->w, "cannot run pinentry '%s': %m", prog);
+			r = ta_why_fail(TA_ERR_SYSTEM, a->w, "cannot run pinentry '%s': %m", prog);
 		goto out;
 	}
 	a->pid = pid;
@@ -750,16 +717,16 @@ tty_name_ok(const char *tty)
 
 /* r from assuan_reply(): an ERR (1) becomes a TA_ERR_*; the rest stays. */
 static int
-pinentry_refused(int r, unsigned long code, const struct why *w)
+pinentry_refused(int r, unsigned long code, const struct ta_why *w)
 {
 	if (r != 1)
 		return r;
 	switch (code & 0xffff) {
 	case GPG_ERR_CANCELED:
 	case GPG_ERR_FULLY_CANCELED:
-		return fail(TA_ERR_CANCELLED, w, "PIN entry cancelled");
+		return ta_why_fail(TA_ERR_CANCELLED, w, "PIN entry cancelled");
 	case GPG_ERR_TIMEOUT:
-		return fail(TA_ERR_TIMEOUT, w, "the pinentry timed out");
+		return ta_why_fail(TA_ERR_TIMEOUT, w, "the pinentry timed out");
 	default:
 		return TA_ERR_PIN_REQUIRED; /* the reason holds its ERR line */
 	}
@@ -797,7 +764,7 @@ option_ok(const char *v)
 }
 
 static int
-pin_from_pinentry(const struct ta_pinentry *pe, const struct why *w, struct ta_secret **ret)
+pin_from_pinentry(const struct ta_pinentry *pe, const struct ta_why *w, struct ta_secret **ret)
 {
 	struct assuan a = { .fd = -1, .pid = -1, .w = w };
 	struct ta_secret *pin = NULL;
@@ -861,10 +828,10 @@ int
 ta_pinsrc_pinentry(const struct ta_pinentry *pe, char *why, size_t whylen,
     struct ta_secret **ret)
 {
-	const struct why w = why_start(why, whylen);
+	const struct ta_why w = ta_why_start(why, whylen);
 
 	if (pe == NULL || ret == NULL || pe->timeout_ms == 0 || pe->max == 0 ||
 	    pe->max > TA_PINSRC_MAX)
-		return why_end(&w, TA_ERR_INVALID);
-	return why_end(&w, pin_from_pinentry(pe, &w, ret));
+		return ta_why_end(&w, TA_ERR_INVALID);
+	return ta_why_end(&w, pin_from_pinentry(pe, &w, ret));
 }

@@ -31,16 +31,8 @@
 #include "common/err.h"
 #include "common/utf8.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(x)                                                                                 \
-	do {                                                                                       \
-		if (!(x)) {                                                                        \
-			fprintf(                                                                   \
-			    stderr, "auth_fuzz: invariant failed: %s (line %d)\n", #x, __LINE__);  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#define FUZZ_NAME "auth_fuzz"
+#include "fuzz/fuzz.h"
 
 /* Bigger inputs only make the parsers loop longer (their limits are far
  * smaller), except the token answer and config.json caps: 1 MiB each. */

@@ -30,16 +30,8 @@
 #include "common/secret.h"
 #include "protocol/proto.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(x)                                                                                 \
-	do {                                                                                       \
-		if (!(x)) {                                                                        \
-			fprintf(                                                                   \
-			    stderr, "frame_fuzz: invariant failed: %s (line %d)\n", #x, __LINE__); \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#define FUZZ_NAME "frame_fuzz"
+#include "fuzz/fuzz.h"
 
 #define SMALL_MAX 64
 

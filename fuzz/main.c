@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define REPLAY_MAX ((size_t)256 << 20)
+#include "fuzz/fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define REPLAY_MAX ((size_t)256 << 20)
 
 static int
 replay_stream(FILE *f, const char *name)

@@ -10,16 +10,8 @@
 #include "tuf/meta.h"
 #include "tuf/verify.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(x)                                                                         \
-	do {                                                                               \
-		if (!(x)) {                                                                \
-			fprintf(stderr, "meta_fuzz: invariant failed: %s (line %d)\n", #x, \
-			    __LINE__);                                                     \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
+#define FUZZ_NAME "meta_fuzz"
+#include "fuzz/fuzz.h"
 
 static void
 one(const uint8_t *data, size_t size, enum ta_profile p)

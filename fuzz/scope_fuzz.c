@@ -10,8 +10,7 @@
 #include <stdlib.h>
 
 #include "agent/scope.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz/fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -247,6 +247,17 @@ token_answers(struct ta_p11_token *tok, CK_TOKEN_INFO *ti)
 int
 ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
 {
+	static const struct {
+		CK_FLAGS ck;
+		unsigned ta;
+	} flag_map[] = {
+		{ CKF_LOGIN_REQUIRED, TA_TOK_LOGIN_REQUIRED },
+		{ CKF_PROTECTED_AUTHENTICATION_PATH, TA_TOK_PROTECTED_AUTH },
+		{ CKF_USER_PIN_COUNT_LOW, TA_TOK_PIN_COUNT_LOW },
+		{ CKF_USER_PIN_FINAL_TRY, TA_TOK_PIN_FINAL_TRY },
+		{ CKF_USER_PIN_LOCKED, TA_TOK_PIN_LOCKED },
+		{ CKF_WRITE_PROTECTED, TA_TOK_WRITE_PROTECTED },
+	};
 	struct ta_p11_token_info info;
 	CK_TOKEN_INFO ti;
 	bool present;
@@ -256,18 +267,9 @@ ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
 	present = !tok->absent && token_answers(tok, &ti);
 	if (present) {
 		info.flags |= TA_TOK_PRESENT;
-		if (ti.flags & CKF_LOGIN_REQUIRED)
-			info.flags |= TA_TOK_LOGIN_REQUIRED;
-		if (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH)
-			info.flags |= TA_TOK_PROTECTED_AUTH;
-		if (ti.flags & CKF_USER_PIN_COUNT_LOW)
-			info.flags |= TA_TOK_PIN_COUNT_LOW;
-		if (ti.flags & CKF_USER_PIN_FINAL_TRY)
-			info.flags |= TA_TOK_PIN_FINAL_TRY;
-		if (ti.flags & CKF_USER_PIN_LOCKED)
-			info.flags |= TA_TOK_PIN_LOCKED;
-		if (ti.flags & CKF_WRITE_PROTECTED)
-			info.flags |= TA_TOK_WRITE_PROTECTED;
+		for (size_t i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
+			if (ti.flags & flag_map[i].ck)
+				info.flags |= flag_map[i].ta;
 		info.min_pin = ti.ulMinPinLen;
 		info.max_pin = ti.ulMaxPinLen;
 		/* With every session busy, the last word on the login stands. */

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "common/err.h"
 #include "protocol/proto.h"
 
 struct ta_buf;
@@ -63,6 +64,38 @@ json_t *ta__proto_id_json(const struct ta_proto_id *id);
 
 /* The object o has only members named in names (NULL-terminated). */
 bool ta__proto_only_members(const json_t *o, const char *const *names);
+
+/* o[key] = v (a new reference, NULL after an OOM); false on failure (v
+ * freed, also when o is NULL). */
+static inline bool
+ta__proto_put(json_t *o, const char *key, json_t *v)
+{
+	return json_object_set_new(o, key, v) == 0;
+}
+
+/* The end of an encoder: *ret = o and 0, or (ok false) o freed and
+ * TA_ERR_NOMEM. */
+static inline int
+ta__proto_done(json_t *o, bool ok, json_t **ret)
+{
+	if (!ok) {
+		json_decref(o);
+		return TA_ERR_NOMEM;
+	}
+	*ret = o;
+	return 0;
+}
+
+/* The list codec.  ta__proto_array(): a new array of n elements, element
+ * i made by item() (0, or TA_ERR_NOMEM or its own error, which is
+ * returned).  ta__proto_get_array(): a JSON array of at most max elements
+ * into a calloc()ed C array of size-byte elements (one more than it has,
+ * so never NULL), element i read by item() into dst; TA_ERR_PROTOCOL when
+ * arr is not such an array or item() refuses an element, TA_ERR_NOMEM. */
+int ta__proto_array(size_t n, int (*item)(const void *ctx, size_t i, json_t **ret), const void *ctx,
+    json_t **ret) TA_PROTO_WUR;
+int ta__proto_get_array(const json_t *arr, size_t max, size_t size,
+    bool (*item)(const json_t *v, void *dst), void **ret, size_t *ret_n) TA_PROTO_WUR;
 
 /* Appends msg to out as one frame (compact JSON).  Nothing is appended on
  * failure: TA_ERR_TOO_LARGE, TA_ERR_INVALID (jansson cannot encode it),

@@ -171,23 +171,127 @@ key_type_from(const char *s)
 
 /* ---- encoding helpers ------------------------------------------------------------ */
 
-/* Sets o[key] to v (a new reference, NULL after an OOM); false on failure. */
-static bool
-put(json_t *o, const char *key, json_t *v)
+int
+ta__proto_array(
+    size_t n, int (*item)(const void *ctx, size_t i, json_t **ret), const void *ctx, json_t **ret)
 {
-	return json_object_set_new(o, key, v) == 0; /* frees v when o is NULL */
+	json_t *arr = json_array(), *v = NULL;
+	int r = arr != NULL ? 0 : TA_ERR_NOMEM;
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if ((r = item(ctx, i, &v)) == 0 && json_array_append_new(arr, v) != 0)
+			r = TA_ERR_NOMEM;
+	if (r != 0) {
+		json_decref(arr);
+		return r;
+	}
+	*ret = arr;
+	return 0;
 }
 
-/* o, or NULL (freed) when ok is false; *ret and 0, or TA_ERR_NOMEM. */
-static int
-done(json_t *o, bool ok, json_t **ret)
+int
+ta__proto_get_array(const json_t *arr, size_t max, size_t size,
+    bool (*item)(const json_t *v, void *dst), void **ret, size_t *ret_n)
 {
-	if (!ok) {
-		json_decref(o);
+	const json_t *v;
+	uint8_t *a;
+	size_t i;
+
+	if (!json_is_array(arr) || json_array_size(arr) > max)
+		return TA_ERR_PROTOCOL;
+	/* One element at least: the readers need no NULL check. */
+	if ((a = calloc(json_array_size(arr) + 1, size)) == NULL)
 		return TA_ERR_NOMEM;
+	json_array_foreach(ta__proto_unconst(arr), i, v)
+	{
+		if (!item(v, a + i * size)) {
+			free(a);
+			return TA_ERR_PROTOCOL;
+		}
 	}
-	*ret = o;
+	*ret = a;
+	*ret_n = json_array_size(arr);
 	return 0;
+}
+
+/* The elements of the lists: a string, made or read; a method's name; a
+ * token's status; a key. */
+static int
+string_item(const void *ctx, size_t i, json_t **ret)
+{
+	const char *const *s = ctx;
+
+	return (*ret = json_string(s[i])) != NULL ? 0 : TA_ERR_NOMEM;
+}
+
+static int
+method_item(const void *ctx, size_t i, json_t **ret)
+{
+	(void)ctx;
+	return (*ret = json_string(ta_proto_method_name((int)i + TA_PROTO_METHOD_NONE + 1))) != NULL
+		   ? 0
+		   : TA_ERR_NOMEM;
+}
+
+static int
+token_status_item(const void *ctx, size_t i, json_t **ret)
+{
+	const struct ta_proto_token_status *t = (const struct ta_proto_token_status *)ctx + i;
+	json_t *e = json_object();
+	bool ok = ta__proto_put(e, "name", json_string(t->name)) &&
+		  ta__proto_put(e, "uri", json_string(t->uri)) &&
+		  ta__proto_put(e, "present", json_boolean(t->present)) &&
+		  ta__proto_put(e, "unlocked", json_boolean(t->unlocked)) &&
+		  ta__proto_put(e, "pin", json_string(ta_proto_pin_state_name(t->pin))) &&
+		  ta__proto_put(e, "keys", json_integer(t->keys));
+
+	return ta__proto_done(e, ok, ret);
+}
+
+static int
+key_info_item(const void *ctx, size_t i, json_t **ret)
+{
+	return ta_proto_key_info_json((const struct ta_proto_key_info *)ctx + i, ret);
+}
+
+static bool
+token_name_read(const json_t *t, void *dst)
+{
+	if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t) ||
+	    !name_ok(json_string_value(t), TA_PROTO_TOKEN_MAX))
+		return false;
+	*(const char **)dst = json_string_value(t);
+	return true;
+}
+
+static bool
+token_status_read(const json_t *t, void *dst)
+{
+	static const char *const tmembers[] = {
+	    "name", "uri", "present", "unlocked", "pin", "keys", NULL};
+	struct ta_proto_token_status *d = dst;
+	const json_t *keys = json_object_get(t, "keys");
+	const char *pin = get_str(t, "pin", text_ok, 16);
+	size_t p;
+
+	for (p = 0; pin != NULL && p < N_PIN_STATES && strcmp(pin_states[p], pin) != 0; p++)
+		;
+	if (!json_is_object(t) || !ta__proto_only_members(t, tmembers) ||
+	    (d->name = get_str(t, "name", name_ok, TA_PROTO_TOKEN_MAX)) == NULL ||
+	    (d->uri = get_str(t, "uri", name_ok, TA_PROTO_URI_MAX)) == NULL ||
+	    !get_bool(t, "present", &d->present) || !get_bool(t, "unlocked", &d->unlocked) ||
+	    pin == NULL || p == N_PIN_STATES || !json_is_integer(keys) ||
+	    json_integer_value(keys) < 0 || json_integer_value(keys) > UINT32_MAX)
+		return false;
+	d->pin = (enum ta_proto_pin_state)p;
+	d->keys = (uint32_t)json_integer_value(keys);
+	return true;
+}
+
+static bool
+key_info_read(const json_t *k, void *dst)
+{
+	return ta_proto_decode_key_info(k, dst) == 0;
 }
 
 static json_t *
@@ -213,27 +317,26 @@ scope_valid(const struct ta_proto_scope *s)
 int
 ta_proto_hello_result_json(uint32_t version, const char *agent, json_t **ret)
 {
-	json_t *o, *names;
+	json_t *o, *names = NULL;
 	bool ok;
 
 	if (ret == NULL || version < 1 || version > TA_PROTO_VERSION_VALUE_MAX ||
 	    !text_ok(agent, TA_PROTO_AGENT_MAX))
 		return TA_ERR_INVALID;
 	o = json_object();
-	names = json_array();
-	ok = o != NULL && names != NULL;
-	for (int m = TA_PROTO_METHOD_NONE + 1; ok && m < TA_PROTO_METHOD_COUNT_; m++)
-		ok = json_array_append_new(names, json_string(ta_proto_method_name(m))) == 0;
-	ok = ok && put(o, "version", json_integer(version)) &&
-	     put(o, "agent", json_string(agent)) && put(o, "methods", json_incref(names));
+	ok = o != NULL && ta__proto_array(TA_PROTO_METHOD_COUNT_ - TA_PROTO_METHOD_NONE - 1,
+			      method_item, NULL, &names) == 0;
+	ok = ok && ta__proto_put(o, "version", json_integer(version)) &&
+	     ta__proto_put(o, "agent", json_string(agent)) &&
+	     ta__proto_put(o, "methods", json_incref(names));
 	json_decref(names);
-	return done(o, ok, ret);
+	return ta__proto_done(o, ok, ret);
 }
 
 int
 ta_proto_status_result_json(const struct ta_proto_status_result *res, json_t **ret)
 {
-	json_t *o, *arr;
+	json_t *o, *arr = NULL;
 	bool ok;
 
 	if (ret == NULL || res == NULL || res->version < 1 ||
@@ -248,71 +351,35 @@ ta_proto_status_result_json(const struct ta_proto_status_result *res, json_t **r
 			return TA_ERR_INVALID;
 	}
 	o = json_object();
-	arr = json_array();
-	ok = o != NULL && arr != NULL;
-	for (size_t i = 0; ok && i < res->n_tokens; i++) {
-		const struct ta_proto_token_status *t = &res->tokens[i];
-		json_t *e = json_object();
-
-		ok = put(e, "name", json_string(t->name)) && put(e, "uri", json_string(t->uri)) &&
-		     put(e, "present", json_boolean(t->present)) &&
-		     put(e, "unlocked", json_boolean(t->unlocked)) &&
-		     put(e, "pin", json_string(ta_proto_pin_state_name(t->pin))) &&
-		     put(e, "keys", json_integer(t->keys)) && json_array_append(arr, e) == 0;
-		json_decref(e);
-	}
-	ok = ok && put(o, "version", json_integer(res->version)) &&
-	     put(o, "agent", json_string(res->agent)) && put(o, "tokens", json_incref(arr));
+	ok = o != NULL && ta__proto_array(res->n_tokens, token_status_item, res->tokens, &arr) == 0;
+	ok = ok && ta__proto_put(o, "version", json_integer(res->version)) &&
+	     ta__proto_put(o, "agent", json_string(res->agent)) &&
+	     ta__proto_put(o, "tokens", json_incref(arr));
 	json_decref(arr);
-	return done(o, ok, ret);
+	return ta__proto_done(o, ok, ret);
 }
 
 int
 ta_proto_decode_status_result(const json_t *result, struct ta_proto_status_result *ret)
 {
 	static const char *const members[] = {"version", "agent", "tokens", NULL};
-	static const char *const tmembers[] = {
-	    "name", "uri", "present", "unlocked", "pin", "keys", NULL};
 	struct ta_proto_status_result s = {0};
 	const json_t *version = json_object_get(result, "version");
-	const json_t *tokens = json_object_get(result, "tokens"), *t;
-	size_t i;
+	void *tokens;
+	int r;
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;
 	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
 	    !json_is_integer(version) || json_integer_value(version) < 1 ||
 	    json_integer_value(version) > TA_PROTO_VERSION_VALUE_MAX ||
-	    (s.agent = get_str(result, "agent", text_ok, TA_PROTO_AGENT_MAX)) == NULL ||
-	    !json_is_array(tokens) || json_array_size(tokens) > TA_PROTO_TOKENS_MAX)
+	    (s.agent = get_str(result, "agent", text_ok, TA_PROTO_AGENT_MAX)) == NULL)
 		return TA_ERR_PROTOCOL;
 	s.version = (uint32_t)json_integer_value(version);
-	/* One element at least: the reads below need no NULL check. */
-	if ((s.tokens = calloc(json_array_size(tokens) + 1, sizeof(*s.tokens))) == NULL)
-		return TA_ERR_NOMEM;
-	json_array_foreach(tokens, i, t)
-	{
-		struct ta_proto_token_status *d = &s.tokens[i];
-		const json_t *keys = json_object_get(t, "keys");
-		const char *pin = get_str(t, "pin", text_ok, 16);
-		size_t p;
-
-		for (p = 0; pin != NULL && p < N_PIN_STATES && strcmp(pin_states[p], pin) != 0; p++)
-			;
-		if (!json_is_object(t) || !ta__proto_only_members(t, tmembers) ||
-		    (d->name = get_str(t, "name", name_ok, TA_PROTO_TOKEN_MAX)) == NULL ||
-		    (d->uri = get_str(t, "uri", name_ok, TA_PROTO_URI_MAX)) == NULL ||
-		    !get_bool(t, "present", &d->present) ||
-		    !get_bool(t, "unlocked", &d->unlocked) || pin == NULL || p == N_PIN_STATES ||
-		    !json_is_integer(keys) || json_integer_value(keys) < 0 ||
-		    json_integer_value(keys) > UINT32_MAX) {
-			free(s.tokens);
-			return TA_ERR_PROTOCOL;
-		}
-		d->pin = (enum ta_proto_pin_state)p;
-		d->keys = (uint32_t)json_integer_value(keys);
-	}
-	s.n_tokens = json_array_size(tokens);
+	if ((r = ta__proto_get_array(json_object_get(result, "tokens"), TA_PROTO_TOKENS_MAX,
+		 sizeof(*s.tokens), token_status_read, &tokens, &s.n_tokens)) != 0)
+		return r;
+	s.tokens = tokens;
 	*ret = s;
 	return 0;
 }
@@ -334,7 +401,7 @@ ta_proto_unlock_result_json(const struct ta_proto_unlock_result *res, json_t **r
 	if (ret == NULL || res == NULL || !name_ok(res->token, TA_PROTO_TOKEN_MAX))
 		return TA_ERR_INVALID;
 	o = json_object();
-	return done(o, put(o, "token", json_string(res->token)), ret);
+	return ta__proto_done(o, ta__proto_put(o, "token", json_string(res->token)), ret);
 }
 
 int
@@ -355,7 +422,7 @@ ta_proto_decode_unlock_result(const json_t *result, struct ta_proto_unlock_resul
 int
 ta_proto_lock_result_json(const struct ta_proto_lock_result *res, json_t **ret)
 {
-	json_t *o, *arr;
+	json_t *o, *arr = NULL;
 	bool ok;
 
 	if (ret == NULL || res == NULL || res->n_tokens > TA_PROTO_TOKENS_MAX ||
@@ -365,13 +432,10 @@ ta_proto_lock_result_json(const struct ta_proto_lock_result *res, json_t **ret)
 		if (!name_ok(res->tokens[i], TA_PROTO_TOKEN_MAX))
 			return TA_ERR_INVALID;
 	o = json_object();
-	arr = json_array();
-	ok = o != NULL && arr != NULL;
-	for (size_t i = 0; ok && i < res->n_tokens; i++)
-		ok = json_array_append_new(arr, json_string(res->tokens[i])) == 0;
-	ok = ok && put(o, "tokens", json_incref(arr));
+	ok = o != NULL && ta__proto_array(res->n_tokens, string_item, res->tokens, &arr) == 0;
+	ok = ok && ta__proto_put(o, "tokens", json_incref(arr));
 	json_decref(arr);
-	return done(o, ok, ret);
+	return ta__proto_done(o, ok, ret);
 }
 
 int
@@ -379,27 +443,17 @@ ta_proto_decode_lock_result(const json_t *result, struct ta_proto_lock_result *r
 {
 	static const char *const members[] = {"tokens", NULL};
 	struct ta_proto_lock_result l = {0};
-	const json_t *tokens = json_object_get(result, "tokens"), *t;
-	size_t i;
+	void *tokens;
+	int r;
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;
-	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
-	    !json_is_array(tokens) || json_array_size(tokens) > TA_PROTO_TOKENS_MAX)
+	if (!json_is_object(result) || !ta__proto_only_members(result, members))
 		return TA_ERR_PROTOCOL;
-	/* One element at least: the reads below need no NULL check. */
-	if ((l.tokens = calloc(json_array_size(tokens) + 1, sizeof(*l.tokens))) == NULL)
-		return TA_ERR_NOMEM;
-	json_array_foreach(tokens, i, t)
-	{
-		if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t) ||
-		    !name_ok(json_string_value(t), TA_PROTO_TOKEN_MAX)) {
-			free(l.tokens);
-			return TA_ERR_PROTOCOL;
-		}
-		l.tokens[i] = json_string_value(t);
-	}
-	l.n_tokens = json_array_size(tokens);
+	if ((r = ta__proto_get_array(json_object_get(result, "tokens"), TA_PROTO_TOKENS_MAX,
+		 sizeof(*l.tokens), token_name_read, &tokens, &l.n_tokens)) != 0)
+		return r;
+	l.tokens = tokens;
 	*ret = l;
 	return 0;
 }
@@ -428,14 +482,17 @@ ta_proto_key_info_json(const struct ta_proto_key_info *k, json_t **ret)
 		return TA_ERR_INVALID;
 	o = json_object();
 	ids = json_object();
-	ok = put(ids, "notary", json_string(k->notary_id)) &&
-	     put(ids, "tuf", json_string(k->tuf_id)) && put(o, "label", json_string(k->label)) &&
-	     put(o, "token", json_string(k->token)) && put(o, "uri", json_string(k->uri)) &&
-	     put(o, "type", json_string(ta_key_type_name(k->type))) &&
-	     put(o, "keyids", json_incref(ids)) && put(o, "cert", json_boolean(k->cert)) &&
-	     put(o, "scope", scope_or_null(k->has_scope, &k->scope));
+	ok = ta__proto_put(ids, "notary", json_string(k->notary_id)) &&
+	     ta__proto_put(ids, "tuf", json_string(k->tuf_id)) &&
+	     ta__proto_put(o, "label", json_string(k->label)) &&
+	     ta__proto_put(o, "token", json_string(k->token)) &&
+	     ta__proto_put(o, "uri", json_string(k->uri)) &&
+	     ta__proto_put(o, "type", json_string(ta_key_type_name(k->type))) &&
+	     ta__proto_put(o, "keyids", json_incref(ids)) &&
+	     ta__proto_put(o, "cert", json_boolean(k->cert)) &&
+	     ta__proto_put(o, "scope", scope_or_null(k->has_scope, &k->scope));
 	json_decref(ids);
-	return done(o, ok, ret);
+	return ta__proto_done(o, ok, ret);
 }
 
 int
@@ -469,27 +526,16 @@ ta_proto_decode_key_info(const json_t *v, struct ta_proto_key_info *ret)
 int
 ta_proto_key_list_result_json(const struct ta_proto_key_list_result *res, json_t **ret)
 {
-	json_t *o, *arr, *k = NULL;
-	bool ok;
-	int r = 0;
+	json_t *o, *arr = NULL;
+	int r;
 
 	if (ret == NULL || res == NULL || (res->n_keys > 0 && res->keys == NULL))
 		return TA_ERR_INVALID;
-	o = json_object();
-	arr = json_array();
-	ok = o != NULL && arr != NULL;
-	for (size_t i = 0; ok && i < res->n_keys; i++) {
-		if ((r = ta_proto_key_info_json(&res->keys[i], &k)) != 0)
-			break;
-		ok = json_array_append_new(arr, k) == 0;
-	}
-	ok = ok && r == 0 && put(o, "keys", json_incref(arr));
-	json_decref(arr);
-	if (r != 0) {
-		json_decref(o);
+	if ((r = ta__proto_array(res->n_keys, key_info_item, res->keys, &arr)) != 0)
 		return r;
-	}
-	return done(o, ok, ret);
+	o = json_object();
+	return ta__proto_done(
+	    o, ta__proto_put(o, "keys", arr), ret); /* ta__proto_put() frees arr when o is NULL */
 }
 
 int
@@ -497,25 +543,17 @@ ta_proto_decode_key_list_result(const json_t *result, struct ta_proto_key_list_r
 {
 	static const char *const members[] = {"keys", NULL};
 	struct ta_proto_key_list_result l = {0};
-	const json_t *keys = json_object_get(result, "keys"), *k;
-	size_t i;
+	void *keys;
+	int r;
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;
-	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
-	    !json_is_array(keys))
+	if (!json_is_object(result) || !ta__proto_only_members(result, members))
 		return TA_ERR_PROTOCOL;
-	/* One element at least: the reads below need no NULL check. */
-	if ((l.keys = calloc(json_array_size(keys) + 1, sizeof(*l.keys))) == NULL)
-		return TA_ERR_NOMEM;
-	json_array_foreach(keys, i, k)
-	{
-		if (ta_proto_decode_key_info(k, &l.keys[i]) != 0) {
-			free(l.keys);
-			return TA_ERR_PROTOCOL;
-		}
-	}
-	l.n_keys = json_array_size(keys);
+	if ((r = ta__proto_get_array(json_object_get(result, "keys"), SIZE_MAX, sizeof(*l.keys),
+		 key_info_read, &keys, &l.n_keys)) != 0)
+		return r;
+	l.keys = keys;
 	*ret = l;
 	return 0;
 }
@@ -540,7 +578,7 @@ ta_proto_key_generate_result_json(const struct ta_proto_key_generate_result *res
 	if ((r = ta_proto_key_info_json(&res->key, &k)) != 0)
 		return r;
 	o = json_object();
-	return done(o, put(o, "key", k), ret);
+	return ta__proto_done(o, ta__proto_put(o, "key", k), ret);
 }
 
 int
@@ -564,10 +602,10 @@ ta_proto_key_cert_result_json(const struct ta_proto_key_cert_result *res, json_t
 	    !time_ok(res->not_after))
 		return TA_ERR_INVALID;
 	o = json_object();
-	return done(o,
-	    put(o, "pem", json_stringn(res->pem, res->pem_len)) &&
-		put(o, "stored", json_boolean(res->stored)) &&
-		put(o, "not_after", json_string(res->not_after)),
+	return ta__proto_done(o,
+	    ta__proto_put(o, "pem", json_stringn(res->pem, res->pem_len)) &&
+		ta__proto_put(o, "stored", json_boolean(res->stored)) &&
+		ta__proto_put(o, "not_after", json_string(res->not_after)),
 	    ret);
 }
 
@@ -603,11 +641,11 @@ ta_proto_key_show_result_json(const struct ta_proto_key_show_result *res, json_t
 	    (res->has_scope && !scope_valid(&res->scope)))
 		return TA_ERR_INVALID;
 	o = json_object();
-	return done(o,
-	    put(o, "profile", json_string(ta_proto_profile_name(res->profile))) &&
-		put(o, "keyid", json_string(res->keyid)) &&
-		put(o, "key", json_incref(ta__proto_unconst(res->key))) &&
-		put(o, "scope", scope_or_null(res->has_scope, &res->scope)),
+	return ta__proto_done(o,
+	    ta__proto_put(o, "profile", json_string(ta_proto_profile_name(res->profile))) &&
+		ta__proto_put(o, "keyid", json_string(res->keyid)) &&
+		ta__proto_put(o, "key", json_incref(ta__proto_unconst(res->key))) &&
+		ta__proto_put(o, "scope", scope_or_null(res->has_scope, &res->scope)),
 	    ret);
 }
 
@@ -640,9 +678,10 @@ ta_proto_key_scope_result_json(const struct ta_proto_key_scope_result *res, json
 	    !hex_ok(res->keyid) || (res->has_scope && !scope_valid(&res->scope)))
 		return TA_ERR_INVALID;
 	o = json_object();
-	return done(o,
-	    put(o, "label", json_string(res->label)) && put(o, "keyid", json_string(res->keyid)) &&
-		put(o, "scope", scope_or_null(res->has_scope, &res->scope)),
+	return ta__proto_done(o,
+	    ta__proto_put(o, "label", json_string(res->label)) &&
+		ta__proto_put(o, "keyid", json_string(res->keyid)) &&
+		ta__proto_put(o, "scope", scope_or_null(res->has_scope, &res->scope)),
 	    ret);
 }
 
@@ -683,8 +722,9 @@ ta_proto_sign_result_json(const struct ta_proto_sign_result *res, json_t **ret)
 	ok = o != NULL && ids != NULL;
 	for (size_t i = 0; ok && i < res->n_keyids; i++)
 		ok = json_array_append_new(ids, json_string(res->keyids[i])) == 0;
-	ok = ok && put(o, "file", json_stringn(res->file, res->file_len)) &&
-	     put(o, "keyids", json_incref(ids)) && put(o, "sha256", json_string(res->sha256));
+	ok = ok && ta__proto_put(o, "file", json_stringn(res->file, res->file_len)) &&
+	     ta__proto_put(o, "keyids", json_incref(ids)) &&
+	     ta__proto_put(o, "sha256", json_string(res->sha256));
 	json_decref(ids);
-	return done(o, ok, ret);
+	return ta__proto_done(o, ok, ret);
 }

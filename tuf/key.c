@@ -402,6 +402,25 @@ key_new(enum ta_profile profile)
 	return k;
 }
 
+/* The end of a key made from its public part: its kind in the profile
+ * (no_kind when it has none), its encodings and IDs; *ret_key = k, or k
+ * freed. */
+static int
+key_finish(struct ta_key *k, enum ta_profile profile, enum form form, int no_kind,
+    struct ta_key **ret_key)
+{
+	int r = 0;
+
+	if ((k->kind = kind_emitted(profile, k->type, form)) == NULL)
+		r = no_kind;
+	else if ((r = key_encode_public(k)) == 0 && (r = key_set_ids(k)) == 0)
+		*ret_key = k;
+	ERR_clear_error();
+	if (r != 0)
+		ta_key_free(k);
+	return r;
+}
+
 int
 ta_key_from_spki(enum ta_profile profile, const uint8_t *spki, size_t spki_len,
     struct ta_key **ret_key)
@@ -413,20 +432,12 @@ ta_key_from_spki(enum ta_profile profile, const uint8_t *spki, size_t spki_len,
 		return TA_ERR_INVALID;
 	if ((k = key_new(profile)) == NULL)
 		return TA_ERR_NOMEM;
-	if ((r = key_set_spki(k, spki, spki_len)) != 0)
-		goto out;
-	if ((k->kind = kind_emitted(profile, k->type, FORM_B64_SPKI)) == NULL) {
-		r = TA_ERR_UNSUPPORTED;
-		goto out;
+	if ((r = key_set_spki(k, spki, spki_len)) != 0) {
+		ERR_clear_error();
+		ta_key_free(k);
+		return r;
 	}
-	if ((r = key_encode_public(k)) != 0 || (r = key_set_ids(k)) != 0)
-		goto out;
-	*ret_key = k;
-	k = NULL;
-out:
-	ERR_clear_error();
-	ta_key_free(k);
-	return r;
+	return key_finish(k, profile, FORM_B64_SPKI, TA_ERR_UNSUPPORTED, ret_key);
 }
 
 /* Fills a notary x509 key from its decoded public bytes (PEM bundle text,
@@ -473,13 +484,7 @@ ta_key_from_cert(const uint8_t *der, size_t der_len, struct ta_key **ret_key)
 	pem = NULL;
 	if ((r = key_from_bundle(k)) != 0)
 		goto out;
-	if ((k->kind = kind_emitted(TA_PROFILE_NOTARY, k->type, FORM_B64_CERT)) == NULL) {
-		r = TA_ERR_KEY_TYPE;
-		goto out;
-	}
-	if ((r = key_encode_public(k)) != 0 || (r = key_set_ids(k)) != 0)
-		goto out;
-	*ret_key = k;
+	r = key_finish(k, TA_PROFILE_NOTARY, FORM_B64_CERT, TA_ERR_KEY_TYPE, ret_key);
 	k = NULL;
 out:
 	ERR_clear_error();
