@@ -19,7 +19,7 @@ TESTS += tests/integration/tufctl-cli.sh
 # TUF 1.0 repositories (tufctl repo) end to end: the agent on SoftHSM2
 # tokens, tuf-js (tests/integration/tufjs, npm ci by scripts/install-deps)
 # and securesystemslib reading what is published (tuf_lib.sh).
-TESTS += tests/integration/tuf-repo.sh
+TESTS += tests/integration/tuf-repo.sh tests/integration/tuf-repo-policy.sh
 
 # Docker Content Trust end to end (tests/integration/dct_lib.sh: the agent on a SoftHSM2
 # token, the real notary-server and notary client, docker trust inspect):
