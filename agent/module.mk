@@ -38,12 +38,14 @@ $(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o $
 # private, env:, pinentry's title and GPG_TTY, none, unlock); the readers'
 # own rules are tests/unit/test_pinsrc.c's.
 TESTS += $(BUILD)/tests/unit/test_agent_pin
-$(BUILD)/tests/unit/test_agent_pin: $(BUILD)/tests/unit/test_agent_pin.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_pin: $(BUILD)/tests/unit/test_agent_pin.o $(BUILD)/tests/tools/pinfix.o \
+    $(BUILD)/tests/tools/testutil.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # Audit records: file, stderr and journal targets.
 TESTS += $(BUILD)/tests/unit/test_agent_audit
-$(BUILD)/tests/unit/test_agent_audit: $(BUILD)/tests/unit/test_agent_audit.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_audit: $(BUILD)/tests/unit/test_agent_audit.o $(BUILD)/tests/tools/testutil.o \
+    $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lpthread)
 
 # The memory budget for big frames (budget.c).

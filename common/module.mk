@@ -15,5 +15,6 @@ $(BUILD)/tests/unit/test_common: $(BUILD)/tests/unit/test_common.o $(LIB_COMMON)
 # PIN files and pinentry for tuf-agent and tufctl (fake
 # pinentry scripts written into the test's temporary directory).
 TESTS += $(BUILD)/tests/unit/test_pinsrc
-$(BUILD)/tests/unit/test_pinsrc: $(BUILD)/tests/unit/test_pinsrc.o $(LIB_COMMON)
+$(BUILD)/tests/unit/test_pinsrc: $(BUILD)/tests/unit/test_pinsrc.o $(BUILD)/tests/tools/pinfix.o \
+    $(BUILD)/tests/tools/testutil.o $(LIB_COMMON)
 	$(call link,$@,$^,$(LIBS_CMOCKA))
