@@ -38,10 +38,13 @@ TESTS += tests/integration/notary-interop.sh
 # sig-tool.
 MEMSIGNER := $(BUILD)/tests/tools/memsigner.o
 SIG_TOOL := $(BUILD)/tests/tools/sig-tool
-TESTS += $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_x509 tests/integration/sslib-interop.sh
+TESTS += $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_sig $(BUILD)/tests/unit/test_tuf_x509 \
+	tests/integration/sslib-interop.sh
 TEST_EXTRA += $(SIG_TOOL)
 
-$(BUILD)/tests/unit/test_tuf_key: $(BUILD)/tests/unit/test_tuf_key.o $(MEMSIGNER) $(TUF_LIBS)
+# Keys and signatures share tests/tools/keyfix.c (a signer of every type).
+KEY_TESTS := $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_sig
+$(KEY_TESTS): %: %.o $(BUILD)/tests/tools/keyfix.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 $(BUILD)/tests/unit/test_tuf_x509: $(BUILD)/tests/unit/test_tuf_x509.o $(MEMSIGNER) $(TUF_LIBS)
