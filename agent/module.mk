@@ -28,8 +28,11 @@ $(TUF_AGENT): $(AGENT_MAIN_SRC:%.c=$(BUILD)/%.o) $(AGENT_LIBS)
 AGENT_TEST_LIBS := $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
 
 # Configuration, policy and key scopes (config.c, policy.c, scope.c).
-TESTS += $(BUILD)/tests/unit/test_agent_config $(BUILD)/tests/unit/test_agent_policy
-$(BUILD)/tests/unit/test_agent_config: $(BUILD)/tests/unit/test_agent_config.o $(AGENT_TEST_LIBS)
+# Configuration files (valid ones, refusals) share tests/tools/configfix.c.
+CONFIG_TESTS := $(BUILD)/tests/unit/test_agent_config $(BUILD)/tests/unit/test_agent_config_refuse
+TESTS += $(CONFIG_TESTS) $(BUILD)/tests/unit/test_agent_policy
+$(CONFIG_TESTS): %: %.o $(BUILD)/tests/tools/configfix.o $(BUILD)/tests/tools/testutil.o \
+    $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 $(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)

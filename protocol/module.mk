@@ -13,7 +13,7 @@ $(LIB_PROTO): $(PROTO_SRC:%.c=$(BUILD)/%.o)
 PROTO_TESTS := $(addprefix $(BUILD)/tests/unit/,test_protocol test_protocol_envelope \
 	test_protocol_field test_protocol_encode)
 TESTS += $(PROTO_TESTS)
-$(PROTO_TESTS): %: %.o $(BUILD)/tests/tools/protofix.o $(PROTO_LIBS)
+$(PROTO_TESTS): %: %.o $(BUILD)/tests/tools/protofix.o $(BUILD)/tests/tools/testutil.o $(PROTO_LIBS)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_CMOCKA))
 
 # The typed result and params codecs, and the method table against

@@ -14,35 +14,13 @@
 #include "common/err.h"
 #include "protocol/proto.h"
 #include "tests/tools/protofix.h"
+#include "tests/tools/testutil.h"
 
 char *__attribute__((format(printf, 1, 0))) pt_vfmt(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
 	assert_true(vasprintf(&s, fmt, ap) >= 0);
-	return s;
-}
-
-char *__attribute__((format(printf, 1, 2))) pt_fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	s = pt_vfmt(f, ap);
-	va_end(ap);
-	return s;
-}
-
-/* n copies of c, NUL-terminated. */
-char *
-pt_rep(char c, size_t n)
-{
-	char *s = malloc(n + 1);
-
-	assert_non_null(s);
-	memset(s, c, n);
-	s[n] = '\0';
 	return s;
 }
 
@@ -55,7 +33,7 @@ char *__attribute__((format(printf, 2, 3))) pt_rq(const char *method, const char
 	va_start(ap, pf);
 	p = pt_vfmt(pf, ap);
 	va_end(ap);
-	s = pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
+	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
 	free(p);
 	return s;
 }
@@ -114,7 +92,7 @@ pt_okf_line(int line, const char *method, const char *pf, ...)
 	va_start(ap, pf);
 	p = pt_vfmt(pf, ap);
 	va_end(ap);
-	s = pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
+	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
 	req = pt_ok_n(s, strlen(s), line);
 	free(p);
 	free(s);

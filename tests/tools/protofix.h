@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "protocol/proto.h"
+#include "tests/tools/testutil.h" /* tu_fmt, tu_repeat */
 
 #define PIN "s3cr3t"
 #define IP TA_PROTO_E_INVALID_PARAMS
@@ -21,9 +22,6 @@
 extern struct ta_proto_fault pt_last;
 
 char *pt_vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-char *pt_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-/* n copies of c, NUL-terminated. */
-char *pt_rep(char c, size_t n);
 /* A request with id 7 for method with the params object formatted from pf. */
 char *pt_rq(const char *method, const char *pf, ...) __attribute__((format(printf, 2, 3)));
 /* Decodes json; it must succeed (line: the caller's, for the message). */

@@ -80,6 +80,31 @@ tu_slurp(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+char *
+tu_fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, f);
+	n = vasprintf(&s, f, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	return s;
+}
+
+char *
+tu_repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
 uint64_t
 tu_now_ms(void)
 {

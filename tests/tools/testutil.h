@@ -23,6 +23,10 @@ char *tu_path(char *out, size_t len, const char *name);
 void tu_write_file(const char *path, const void *p, size_t len, mode_t mode);
 /* The contents of path, NUL-terminated, into buf (at most len - 1 bytes). */
 char *tu_slurp(const char *path, char *buf, size_t len);
+/* printf into a malloc'd string. */
+char *tu_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* n copies of c, NUL-terminated, malloc'd. */
+char *tu_repeat(char c, size_t n);
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t tu_now_ms(void);
 /* How many descriptors this process has open. */

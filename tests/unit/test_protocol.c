@@ -454,7 +454,7 @@ static void
 test_protocol_decode_sign_large_file(void **state)
 {
 	size_t n = (size_t)1 << 20;
-	char *file = pt_rep('a', n);
+	char *file = tu_repeat('a', n);
 	struct ta_proto_req *r;
 
 	(void)state;
@@ -482,7 +482,7 @@ test_protocol_decode_string_id(void **state)
 static void
 test_protocol_decode_id_limits_accepted(void **state)
 {
-	char *id64 = pt_rep('i', 64), *j;
+	char *id64 = tu_repeat('i', 64), *j;
 	struct ta_proto_req *r;
 
 	(void)state;
@@ -496,7 +496,7 @@ test_protocol_decode_id_limits_accepted(void **state)
 	assert_int_equal(r->id.kind, TA_PROTO_ID_INT);
 	assert_int_equal(r->id.num, 0);
 	ta_proto_req_free(r);
-	j = pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"status\"}", id64);
+	j = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"status\"}", id64);
 	r = OK(j);
 	assert_int_equal(r->id.len, 64);
 	assert_string_equal(r->id.str, id64);
@@ -508,8 +508,8 @@ test_protocol_decode_id_limits_accepted(void **state)
 static void
 test_protocol_decode_limits_accepted(void **state)
 {
-	char *s128 = pt_rep('l', 128), *s255 = pt_rep('g', 255), *s256 = pt_rep('p', 256);
-	char *s1024 = pt_rep('k', 1024), *keys;
+	char *s128 = tu_repeat('l', 128), *s255 = tu_repeat('g', 255), *s256 = tu_repeat('p', 256);
+	char *s1024 = tu_repeat('k', 1024), *keys;
 	struct ta_proto_req *r;
 
 	(void)state;
@@ -531,7 +531,7 @@ test_protocol_decode_limits_accepted(void **state)
 	assert_int_equal(r->p.hello.versions[15], 65535);
 	ta_proto_req_free(r);
 	keys =
-	    pt_fmt("[\"a%s\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\","
+	    tu_fmt("[\"a%s\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\","
 		"\"n\",\"o\",\"p\"]",
 		s1024 + 1);
 	r = OKF("sign",
@@ -707,7 +707,7 @@ static void
 test_protocol_id_helpers(void **state)
 {
 	struct ta_proto_id a, b;
-	char *s65 = pt_rep('x', 65);
+	char *s65 = tu_repeat('x', 65);
 
 	(void)state;
 	memset(&a, 0x5a, sizeof(a));

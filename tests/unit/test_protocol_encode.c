@@ -128,7 +128,7 @@ test_protocol_error_detail_sanitized(void **state)
 	ta_proto_resp_free(resp);
 
 	/* Cut to 1024 bytes without splitting a character. */
-	longd = pt_rep('x', 2000);
+	longd = tu_repeat('x', 2000);
 	memcpy(longd + 1023, "\xc3\xa9", 2);
 	assert_int_equal(ta_proto_encode_error(b, &id, 0, TA_ERR_FORMAT, longd), 0);
 	resp = pt_take_resp(b);
@@ -586,16 +586,16 @@ test_protocol_response_malformed(void **state)
 	    "{\"jsonrpc\":\"2.0\",\"method\":\"notice\",\"params\":[]}",
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"result\":{}}",
 	};
-	char *open = pt_rep('[', 16), *close = pt_rep(']', 16), *deep;
+	char *open = tu_repeat('[', 16), *close = tu_repeat(']', 16), *deep;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		pt_resp_bad(bad[i]);
-	deep = pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"a\":%s%s}}", open, close);
+	deep = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"a\":%s%s}}", open, close);
 	pt_resp_bad(deep);
 	free(deep);
 	/* One level less is fine. */
-	deep = pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"a\":%s%s}}", open + 2, close + 2);
+	deep = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"a\":%s%s}}", open + 2, close + 2);
 	{
 		struct ta_proto_resp *resp = NULL;
 

@@ -218,10 +218,10 @@ test_protocol_decode_id_wrong_types(void **state)
 static void
 test_protocol_decode_id_bad_strings(void **state)
 {
-	char *id65 = pt_rep('i', 65), *j;
+	char *id65 = tu_repeat('i', 65), *j;
 
 	(void)state;
-	j = pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"status\"}", id65);
+	j = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"status\"}", id65);
 	BAD(j, IR, TA_ERR_TOO_LARGE);
 	free(j);
 	BAD("{\"jsonrpc\":\"2.0\",\"id\":\"\",\"method\":\"status\"}", IR, TA_ERR_INVALID);
@@ -288,7 +288,7 @@ test_protocol_decode_unknown_method(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		j = pt_fmt(
+		j = tu_fmt(
 		    "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"%s\",\"params\":{}}", names[i]);
 		BAD(j, TA_PROTO_E_METHOD_NOT_FOUND, TA_ERR_NOT_FOUND);
 		assert_int_equal(pt_last.id.kind, TA_PROTO_ID_STR);
@@ -404,7 +404,7 @@ test_protocol_decode_duplicate_keys(void **state)
 static void
 test_protocol_decode_depth(void **state)
 {
-	char *open = pt_rep('[', 14), *close = pt_rep(']', 14), *deep;
+	char *open = tu_repeat('[', 14), *close = tu_repeat(']', 14), *deep;
 
 	(void)state;
 	/* message 1, params 2, keys 3, then 14 more: 17 levels. */
@@ -420,9 +420,9 @@ test_protocol_decode_depth(void **state)
 	free(open);
 	free(close);
 	/* Past jansson's own limit: a parse error. */
-	open = pt_rep('[', 3000);
+	open = tu_repeat('[', 3000);
 	deep =
-	    pt_fmt("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"params\":{\"x\":%s}}", open);
+	    tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",\"params\":{\"x\":%s}}", open);
 	BAD(deep, PE, TA_ERR_TOO_LARGE);
 	free(deep);
 	free(open);

@@ -48,7 +48,7 @@ test_protocol_decode_hello_versions_bad(void **state)
 static void
 test_protocol_decode_hello_client_bad(void **state)
 {
-	char *s129 = pt_rep('c', 129);
+	char *s129 = tu_repeat('c', 129);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1],\"client\":1}");
@@ -96,7 +96,7 @@ test_protocol_decode_unlock_pin_empty(void **state)
 static void
 test_protocol_decode_unlock_pin_too_long(void **state)
 {
-	char *pin = pt_rep('7', 257);
+	char *pin = tu_repeat('7', 257);
 
 	(void)state;
 	BADF(IP, TA_ERR_TOO_LARGE, "unlock", "{\"pin\":\"%s\"}", pin);
@@ -125,7 +125,7 @@ test_protocol_decode_unlock_pin_limit_counts_bytes(void **state)
 static void
 token_checks(const char *m, const char *other)
 {
-	char *s1025 = pt_rep('t', 1025);
+	char *s1025 = tu_repeat('t', 1025);
 
 	BADF(IP, TA_ERR_INVALID, m, "{%s\"token\":1}", other);
 	assert_detail_has("params.token: must be a string");
@@ -171,7 +171,7 @@ test_protocol_decode_key_generate_token_bad(void **state)
 static void
 test_protocol_decode_key_generate_label_bad(void **state)
 {
-	char *s129 = pt_rep('l', 129);
+	char *s129 = tu_repeat('l', 129);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\"}");
@@ -204,7 +204,7 @@ test_protocol_decode_key_generate_type_bad(void **state)
 static void
 test_protocol_decode_key_cert_key_bad(void **state)
 {
-	char *s1025 = pt_rep('k', 1025);
+	char *s1025 = tu_repeat('k', 1025);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"gun\":\"g\"}");
@@ -219,7 +219,7 @@ test_protocol_decode_key_cert_key_bad(void **state)
 static void
 test_protocol_decode_key_cert_gun_bad(void **state)
 {
-	char *s256 = pt_rep('g', 256);
+	char *s256 = tu_repeat('g', 256);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\"}");
@@ -294,7 +294,7 @@ test_protocol_decode_sign_profile_bad(void **state)
 static void
 test_protocol_decode_sign_role_bad(void **state)
 {
-	char *s256 = pt_rep('r', 256);
+	char *s256 = tu_repeat('r', 256);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\"," SIGN_REST "}");
@@ -312,7 +312,7 @@ test_protocol_decode_sign_role_bad(void **state)
 static void
 test_protocol_decode_sign_gun_bad(void **state)
 {
-	char *s256 = pt_rep('g', 256);
+	char *s256 = tu_repeat('g', 256);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign",
@@ -366,7 +366,7 @@ test_protocol_decode_sign_keys_duplicates(void **state)
 static void
 test_protocol_decode_sign_keys_bad_entries(void **state)
 {
-	char *s1025 = pt_rep('k', 1025);
+	char *s1025 = tu_repeat('k', 1025);
 
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":\"r\",\"file\":\"x\"}");
@@ -414,7 +414,7 @@ static void
 test_protocol_decode_sign_prev_root(void **state)
 {
 	size_t n = (size_t)1 << 20;
-	char *big = pt_rep('p', n);
+	char *big = tu_repeat('p', n);
 	struct ta_proto_req *r;
 
 	(void)state;
