@@ -34,7 +34,8 @@ TESTS += $(CONFIG_TESTS) $(BUILD)/tests/unit/test_agent_policy
 $(CONFIG_TESTS): %: %.o $(BUILD)/tests/tools/configfix.o $(BUILD)/tests/tools/testutil.o \
     $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
-$(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o \
+    $(BUILD)/tests/tools/configfix.o $(BUILD)/tests/tools/testutil.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # PIN sources: the agent's policy over common/pinsrc.c (file: absolute and

@@ -16,14 +16,6 @@
 #include "tests/tools/protofix.h"
 #include "tests/tools/testutil.h"
 
-char *__attribute__((format(printf, 1, 0))) pt_vfmt(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-
-	assert_true(vasprintf(&s, fmt, ap) >= 0);
-	return s;
-}
-
 /* A request with id 7 for method with the params object formatted from pf. */
 char *__attribute__((format(printf, 2, 3))) pt_rq(const char *method, const char *pf, ...)
 {
@@ -31,7 +23,7 @@ char *__attribute__((format(printf, 2, 3))) pt_rq(const char *method, const char
 	char *p, *s;
 
 	va_start(ap, pf);
-	p = pt_vfmt(pf, ap);
+	p = tu_vfmt(pf, ap);
 	va_end(ap);
 	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
 	free(p);
@@ -90,7 +82,7 @@ pt_okf_line(int line, const char *method, const char *pf, ...)
 	char *p, *s;
 
 	va_start(ap, pf);
-	p = pt_vfmt(pf, ap);
+	p = tu_vfmt(pf, ap);
 	va_end(ap);
 	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
 	req = pt_ok_n(s, strlen(s), line);

@@ -21,7 +21,6 @@
 /* The fault of the last BAD* decode. */
 extern struct ta_proto_fault pt_last;
 
-char *pt_vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* A request with id 7 for method with the params object formatted from pf. */
 char *pt_rq(const char *method, const char *pf, ...) __attribute__((format(printf, 2, 3)));
 /* Decodes json; it must succeed (line: the caller's, for the message). */

@@ -81,16 +81,23 @@ tu_slurp(const char *path, char *buf, size_t len)
 }
 
 char *
+tu_vfmt(const char *f, va_list ap)
+{
+	char *s = NULL;
+
+	assert_true(vasprintf(&s, f, ap) >= 0);
+	return s;
+}
+
+char *
 tu_fmt(const char *f, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int n;
+	char *s;
 
 	va_start(ap, f);
-	n = vasprintf(&s, f, ap);
+	s = tu_vfmt(f, ap);
 	va_end(ap);
-	assert_true(n >= 0);
 	return s;
 }
 

@@ -5,6 +5,7 @@
 #ifndef TESTS_TOOLS_TESTUTIL_H
 #define TESTS_TOOLS_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@ void tu_write_file(const char *path, const void *p, size_t len, mode_t mode);
 /* The contents of path, NUL-terminated, into buf (at most len - 1 bytes). */
 char *tu_slurp(const char *path, char *buf, size_t len);
 /* printf into a malloc'd string. */
+char *tu_vfmt(const char *f, va_list ap) __attribute__((format(printf, 1, 0)));
 char *tu_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* n copies of c, NUL-terminated, malloc'd. */
 char *tu_repeat(char c, size_t n);
