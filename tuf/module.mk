@@ -63,9 +63,11 @@ $(REPO_TOOL): $(BUILD)/tests/tools/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
 # tuf/stream.c: streaming canonical JSON, held to the tree path
-# (ta_json_parse + ta_canon_write) by a differential test.
-TESTS += $(BUILD)/tests/unit/test_tuf_stream
-$(BUILD)/tests/unit/test_tuf_stream: $(BUILD)/tests/unit/test_tuf_stream.o $(TUF_LIBS)
+# (ta_json_parse + ta_canon_write) by a differential test on tables and on
+# generated documents (tests/tools/streamfix.c).
+STREAM_TESTS := $(BUILD)/tests/unit/test_tuf_stream $(BUILD)/tests/unit/test_tuf_stream_random
+TESTS += $(STREAM_TESTS)
+$(STREAM_TESTS): %: %.o $(BUILD)/tests/tools/streamfix.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # tuf/signplan.c: what a sign request signs, as which keys (roots,
