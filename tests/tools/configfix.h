@@ -29,6 +29,7 @@ int load_n(struct ta_config *cfg, const char *text, size_t len, char *err, size_
 void ok_n(struct ta_config *cfg, const char *text, int line);
 /* Loads text, which must fail with r and "PATH:LINE: <want...>" (want is a
  * prefix of the message; line 0: "PATH: "); cfg must not change. */
-void bad_n(const char *text, size_t len, int want_r, unsigned want_line, const char *want, int line);
+void bad_n(const char *text, size_t len, int want_r, unsigned want_line, const char *want,
+    int line);
 
 #endif

@@ -3,7 +3,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,7 +57,8 @@ pf_expect_file(const char *content, size_t len, mode_t mode, int want_r, const c
 
 	tu_path(path, sizeof(path), "pin");
 	tu_write_file(path, content, len, mode);
-	pf_expect_at(false, path, NULL, T_TIMEOUT, want_r, want);
+	pf_expect_pin(pf_source(false, path), NULL, T_TIMEOUT, want_r, want, want ? strlen(want) : 0,
+	    NULL, 0);
 }
 
 void
@@ -91,5 +94,100 @@ pf_expect_pinentry(const char *greet, const char *getpin, unsigned timeout_ms, i
 	char path[256];
 
 	pf_fake_pinentry(path, sizeof(path), "pe", greet, getpin);
-	pf_expect_at(true, path, "PIN for token 'test'", timeout_ms, want_r, want);
+	pf_expect_pin(pf_source(true, path), "PIN for token 'test'", timeout_ms, want_r, want,
+	    want ? strlen(want) : 0, NULL, 0);
+}
+
+/* The whole dialogue with a fake pinentry: percent-escapes both ways, the
+ * title as the program sets it. */
+void
+pf_check_dialogue(const char *title)
+{
+	char path[256], log[300], buf[4096], want[512];
+
+	unsetenv("GPG_TTY");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo 'OK Pleased to meet you'",
+	    "echo 'D 12%253%204%c3%A9 x'; echo OK");
+	pf_expect_pin(pf_source(true, path), "PIN for 'tok'\nline 2 100%\t\x7f\xc3\xa9", T_TIMEOUT,
+	    0, "12%3 4\xc3\xa9 x", 10, NULL, 0);
+	snprintf(log, sizeof(log), "%s.log", path);
+	snprintf(want, sizeof(want),
+	    "SETTITLE %s\n"
+	    "SETDESC PIN for 'tok'%%0Aline 2 100%%25%%09%%7F\xc3\xa9\n"
+	    "SETPROMPT PIN:\n"
+	    "GETPIN\n"
+	    "BYE\n",
+	    title);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)), want);
+}
+
+/* ---- tests both programs run through their own sources ------------------ */
+
+void
+pf_test_file_group_readable_refused(void **state)
+{
+	char path[256], why[TA_PINSRC_WHY_MAX];
+
+	(void)state;
+	tu_path(path, sizeof(path), "pin");
+	tu_write_file(path, "1234\n", 5, 0640);
+	pf_expect_pin(pf_source(false, path), NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why,
+	    sizeof(why));
+	assert_non_null(strstr(why, "mode 0640"));
+	assert_non_null(strstr(why, path));
+}
+
+void
+pf_test_file_other_owner_refused(void **state)
+{
+	char path[256], why[TA_PINSRC_WHY_MAX];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* only root can give a file away */
+	tu_path(path, sizeof(path), "pin");
+	tu_write_file(path, "1234\n", 5, 0600);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	pf_expect_pin(pf_source(false, path), NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why,
+	    sizeof(why));
+	assert_non_null(strstr(why, "owned by uid 65534"));
+}
+
+void
+pf_test_pinentry_hangs_at_getpin(void **state)
+{
+	uint64_t t0 = tu_now_ms(), dt;
+
+	(void)state;
+	pf_expect_pinentry("echo OK", "exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
+	dt = tu_now_ms() - t0;
+	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
+}
+
+void
+pf_test_pinentry_cancel(void **state)
+{
+	(void)state;
+	pf_expect_pinentry("echo OK", "echo 'ERR 83886179 Operation cancelled <Pinentry>'", T_TIMEOUT,
+	    TA_ERR_CANCELLED, NULL);
+	pf_expect_pinentry("echo OK", "echo 'ERR 83886278 Fully canceled <Pinentry>'", T_TIMEOUT,
+	    TA_ERR_CANCELLED, NULL);
+}
+
+void
+pf_test_pinentry_on_path(void **state)
+{
+	const char *env = getenv("PATH");
+	char path[256], dir[256], *old = env != NULL ? strdup(env) : NULL;
+	char newpath[4096];
+
+	(void)state;
+	tu_path(dir, sizeof(dir), "bin");
+	(void)mkdir(dir, 0700);
+	pf_fake_pinentry(path, sizeof(path), "bin/pinentry", "echo OK", "echo 'D 246'; echo OK");
+	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	assert_int_equal(setenv("PATH", newpath, 1), 0);
+	pf_expect_pin(pf_source(true, ""), NULL, T_TIMEOUT, 0, "246", 3, NULL, 0);
+	assert_int_equal(setenv("PATH", old ? old : "/usr/bin:/bin", 1), 0);
+	free(old);
 }

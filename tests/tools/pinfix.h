@@ -18,10 +18,9 @@ struct ta_secret;
 /* Hook: reads the PIN from src (the program's own source type). */
 int pf_get(const void *src, const char *desc, unsigned timeout_ms, char *why, size_t whylen,
     struct ta_secret **ret);
-/* Hook: a default source for the PIN file (pinentry false) or pinentry
- * program at path, read with pf_expect_pin. */
-void pf_expect_at(bool pinentry, const char *path, const char *desc, unsigned timeout_ms,
-    int want_r, const char *want);
+/* Hook: a default source (static, one at a time) for the PIN file
+ * (pinentry false) or the pinentry program at path ("": the default one). */
+const void *pf_source(bool pinentry, const char *path);
 
 /* Reads the PIN; on success checks it equals want; on failure that *ret was
  * left alone and a reason was written into why (a local buffer when NULL).
@@ -38,5 +37,16 @@ void pf_fake_pinentry(char *path, size_t len, const char *name, const char *gree
 /* A fake pinentry (pf_fake_pinentry) asked for "PIN for token 'test'". */
 void pf_expect_pinentry(const char *greet, const char *getpin, unsigned timeout_ms, int want_r,
     const char *want);
+/* The whole dialogue with a fake pinentry, whose title must be title. */
+void pf_check_dialogue(const char *title);
+
+/* Tests both programs run, each through its own pf_source(); PF_TEST
+ * lists one as prefix_name in a CMUnitTest array. */
+#define PF_TEST(prefix, name) { #prefix "_" #name, pf_test_##name, NULL, NULL, NULL }
+void pf_test_file_group_readable_refused(void **state);
+void pf_test_file_other_owner_refused(void **state);
+void pf_test_pinentry_hangs_at_getpin(void **state);
+void pf_test_pinentry_cancel(void **state);
+void pf_test_pinentry_on_path(void **state);
 
 #endif

@@ -60,13 +60,13 @@ pf_get(const void *src, const char *desc, unsigned timeout_ms, char *why, size_t
 	return ta_pin_get_full(src, desc, timeout_ms, why, whylen, ret);
 }
 
-void
-pf_expect_at(bool pinentry, const char *path, const char *desc, unsigned timeout_ms, int want_r,
-    const char *want)
+const void *
+pf_source(bool pinentry, const char *path)
 {
-	struct ta_pin_source src = source(pinentry ? TA_PIN_PINENTRY : TA_PIN_FILE, path);
+	static struct ta_pin_source src;
 
-	pf_expect_pin(&src, desc, timeout_ms, want_r, want, want ? strlen(want) : 0, NULL, 0);
+	src = source(pinentry ? TA_PIN_PINENTRY : TA_PIN_FILE, path);
+	return &src;
 }
 
 
@@ -90,42 +90,10 @@ test_agent_pin_file_reads_and_drops_newline(void **state)
 
 /* ---- file: refused ------------------------------------------------------ */
 
-static void
-test_agent_pin_file_group_readable_refused(void **state)
-{
-	char path[256], why[TA_PIN_WHY_MAX];
-	struct ta_pin_source src;
-
-	(void)state;
-	tu_path(path, sizeof(path), "pin");
-	tu_write_file(path, "1234\n", 5, 0640);
-	src = source(TA_PIN_FILE, path);
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "mode 0640"));
-	assert_non_null(strstr(why, path));
-}
 
 
 
 
-
-
-static void
-test_agent_pin_file_other_owner_refused(void **state)
-{
-	char path[256], why[TA_PIN_WHY_MAX];
-	struct ta_pin_source src;
-
-	(void)state;
-	if (geteuid() != 0)
-		skip(); /* only root can give a file away */
-	tu_path(path, sizeof(path), "pin");
-	tu_write_file(path, "1234\n", 5, 0600);
-	assert_int_equal(chown(path, 65534, 65534), 0);
-	src = source(TA_PIN_FILE, path);
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "owned by uid 65534"));
-}
 
 
 
@@ -293,23 +261,8 @@ test_agent_pin_bad_arguments(void **state)
 static void
 test_agent_pin_pinentry_dialogue(void **state)
 {
-	char path[256], log[300], buf[4096];
-	struct ta_pin_source src;
-
 	(void)state;
-	unsetenv("GPG_TTY");
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo 'OK Pleased to meet you'",
-	    "echo 'D 12%253%204%c3%A9 x'; echo OK");
-	src = source(TA_PIN_PINENTRY, path);
-	pf_expect_pin(&src, "PIN for 'tok'\nline 2 100%\t\x7f\xc3\xa9", T_TIMEOUT, 0,
-	    "12%3 4\xc3\xa9 x", 10, NULL, 0);
-	snprintf(log, sizeof(log), "%s.log", path);
-	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
-	    "SETTITLE tuf-agent\n"
-	    "SETDESC PIN for 'tok'%0Aline 2 100%25%09%7F\xc3\xa9\n"
-	    "SETPROMPT PIN:\n"
-	    "GETPIN\n"
-	    "BYE\n");
+	pf_check_dialogue("tuf-agent");
 }
 
 
@@ -340,38 +293,10 @@ test_agent_pin_pinentry_gpg_tty_option(void **state)
 	unsetenv("GPG_TTY");
 }
 
-static void
-test_agent_pin_pinentry_on_path(void **state)
-{
-	const char *env = getenv("PATH");
-	char path[256], dir[256], *old = env != NULL ? strdup(env) : NULL;
-	char newpath[4096];
-	struct ta_pin_source src = source(TA_PIN_PINENTRY, "");
-
-	(void)state;
-	tu_path(dir, sizeof(dir), "bin");
-	(void)mkdir(dir, 0700);
-	pf_fake_pinentry(path, sizeof(path), "bin/pinentry", "echo OK", "echo 'D 246'; echo OK");
-	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old ? old : "/usr/bin:/bin");
-	assert_int_equal(setenv("PATH", newpath, 1), 0);
-	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "246", 3, NULL, 0);
-	assert_int_equal(setenv("PATH", old ? old : "/usr/bin:/bin", 1), 0);
-	free(old);
-}
-
 
 
 /* ---- pinentry: refused, broken, hostile ---------------------------------- */
 
-static void
-test_agent_pin_pinentry_cancel(void **state)
-{
-	(void)state;
-	pf_expect_pinentry("echo OK", "echo 'ERR 83886179 Operation cancelled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-	pf_expect_pinentry("echo OK", "echo 'ERR 83886278 Fully canceled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-}
 
 
 
@@ -383,18 +308,6 @@ test_agent_pin_pinentry_cancel(void **state)
 
 
 
-
-
-static void
-test_agent_pin_pinentry_hangs_at_getpin(void **state)
-{
-	uint64_t t0 = tu_now_ms(), dt;
-
-	(void)state;
-	pf_expect_pinentry("echo OK", "exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
-	dt = tu_now_ms() - t0;
-	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
-}
 
 
 
@@ -422,8 +335,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_agent_pin_file_reads_and_drops_newline),
-		cmocka_unit_test(test_agent_pin_file_group_readable_refused),
-		cmocka_unit_test(test_agent_pin_file_other_owner_refused),
+		PF_TEST(test_agent_pin, file_group_readable_refused),
+		PF_TEST(test_agent_pin, file_other_owner_refused),
 		cmocka_unit_test(test_agent_pin_file_missing_or_relative),
 		cmocka_unit_test(test_agent_pin_env_reads_exact_value),
 		cmocka_unit_test(test_agent_pin_env_unset_or_empty),
@@ -433,9 +346,9 @@ main(void)
 		cmocka_unit_test(test_agent_pin_bad_arguments),
 		cmocka_unit_test(test_agent_pin_pinentry_dialogue),
 		cmocka_unit_test(test_agent_pin_pinentry_gpg_tty_option),
-		cmocka_unit_test(test_agent_pin_pinentry_on_path),
-		cmocka_unit_test(test_agent_pin_pinentry_cancel),
-		cmocka_unit_test(test_agent_pin_pinentry_hangs_at_getpin),
+		PF_TEST(test_agent_pin, pinentry_on_path),
+		PF_TEST(test_agent_pin, pinentry_cancel),
+		PF_TEST(test_agent_pin, pinentry_hangs_at_getpin),
 		cmocka_unit_test(test_agent_pin_pinentry_program_missing_or_bad),
 	};
 

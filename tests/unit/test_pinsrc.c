@@ -87,13 +87,13 @@ pf_get(const void *p, const char *desc, unsigned timeout_ms, char *why, size_t w
 	return ta_pinsrc_pinentry(&pe, why, whylen, ret);
 }
 
-void
-pf_expect_at(bool pinentry, const char *path, const char *desc, unsigned timeout_ms, int want_r,
-    const char *want)
+const void *
+pf_source(bool pinentry, const char *path)
 {
-	struct src src = source(pinentry ? K_PINENTRY : K_FILE, path);
+	static struct src src;
 
-	pf_expect_pin(&src, desc, timeout_ms, want_r, want, want ? strlen(want) : 0, NULL, 0);
+	src = source(pinentry ? K_PINENTRY : K_FILE, path);
+	return &src;
 }
 
 #ifndef UNDER_ASAN
@@ -329,21 +329,6 @@ test_pinsrc_file_systemd_credential_acl(void **state)
 /* ---- file: refused ------------------------------------------------------ */
 
 static void
-test_pinsrc_file_group_readable_refused(void **state)
-{
-	char path[256], why[TA_PINSRC_WHY_MAX];
-	struct src src;
-
-	(void)state;
-	tu_path(path, sizeof(path), "pin");
-	tu_write_file(path, "1234\n", 5, 0640);
-	src = source(K_FILE, path);
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "mode 0640"));
-	assert_non_null(strstr(why, path));
-}
-
-static void
 test_pinsrc_file_other_readable_refused(void **state)
 {
 	(void)state;
@@ -408,23 +393,6 @@ test_pinsrc_file_fifo_refused_without_blocking(void **state)
 	src.flags = 0;
 	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
 	assert_true(tu_now_ms() - t0 < 1000);
-}
-
-static void
-test_pinsrc_file_other_owner_refused(void **state)
-{
-	char path[256], why[TA_PINSRC_WHY_MAX];
-	struct src src;
-
-	(void)state;
-	if (geteuid() != 0)
-		skip(); /* only root can give a file away */
-	tu_path(path, sizeof(path), "pin");
-	tu_write_file(path, "1234\n", 5, 0600);
-	assert_int_equal(chown(path, 65534, 65534), 0);
-	src = source(K_FILE, path);
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "owned by uid 65534"));
 }
 
 static void
@@ -548,23 +516,8 @@ test_pinsrc_pinentry_says_goodbye(void **state)
 static void
 test_pinsrc_pinentry_dialogue(void **state)
 {
-	char path[256], log[300], buf[4096];
-	struct src src;
-
 	(void)state;
-	unsetenv("GPG_TTY");
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo 'OK Pleased to meet you'",
-	    "echo 'D 12%253%204%c3%A9 x'; echo OK");
-	src = source(K_PINENTRY, path);
-	pf_expect_pin(&src, "PIN for 'tok'\nline 2 100%\t\x7f\xc3\xa9", T_TIMEOUT, 0,
-	    "12%3 4\xc3\xa9 x", 10, NULL, 0);
-	snprintf(log, sizeof(log), "%s.log", path);
-	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
-	    "SETTITLE pinsrc test\n"
-	    "SETDESC PIN for 'tok'%0Aline 2 100%25%09%7F\xc3\xa9\n"
-	    "SETPROMPT PIN:\n"
-	    "GETPIN\n"
-	    "BYE\n");
+	pf_check_dialogue("pinsrc test");
 }
 
 static void
@@ -765,25 +718,6 @@ test_pinsrc_bad_arguments(void **state)
 	assert_ptr_equal(s, (struct ta_secret *)&s);
 }
 
-static void
-test_pinsrc_pinentry_on_path(void **state)
-{
-	const char *env = getenv("PATH");
-	char path[256], dir[256], *old = env != NULL ? strdup(env) : NULL;
-	char newpath[4096];
-	struct src src = source(K_PINENTRY, "");
-
-	(void)state;
-	tu_path(dir, sizeof(dir), "bin");
-	(void)mkdir(dir, 0700);
-	pf_fake_pinentry(path, sizeof(path), "bin/pinentry", "echo OK", "echo 'D 246'; echo OK");
-	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old ? old : "/usr/bin:/bin");
-	assert_int_equal(setenv("PATH", newpath, 1), 0);
-	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "246", 3, NULL, 0);
-	assert_int_equal(setenv("PATH", old ? old : "/usr/bin:/bin", 1), 0);
-	free(old);
-}
-
 /* The pinentry sees only a short environment and no stray fd. */
 static void
 test_pinsrc_pinentry_environment_and_fds(void **state)
@@ -840,16 +774,6 @@ test_pinsrc_pinentry_pin_only_in_locked_memory(void **state)
 }
 
 /* ---- pinentry: refused, broken, hostile ---------------------------------- */
-
-static void
-test_pinsrc_pinentry_cancel(void **state)
-{
-	(void)state;
-	pf_expect_pinentry("echo OK", "echo 'ERR 83886179 Operation cancelled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-	pf_expect_pinentry("echo OK", "echo 'ERR 83886278 Fully canceled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-}
 
 static void
 test_pinsrc_pinentry_err_other(void **state)
@@ -986,17 +910,6 @@ test_pinsrc_pinentry_hangs_at_greeting(void **state)
 }
 
 static void
-test_pinsrc_pinentry_hangs_at_getpin(void **state)
-{
-	uint64_t t0 = tu_now_ms(), dt;
-
-	(void)state;
-	pf_expect_pinentry("echo OK", "exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
-	dt = tu_now_ms() - t0;
-	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
-}
-
-static void
 test_pinsrc_pinentry_ignores_sigterm(void **state)
 {
 	uint64_t t0 = tu_now_ms(), dt;
@@ -1095,13 +1008,13 @@ main(void)
 		cmocka_unit_test(test_pinsrc_file_caller_max),
 		cmocka_unit_test(test_pinsrc_file_result_is_locked_memory),
 		cmocka_unit_test(test_pinsrc_file_systemd_credential_acl),
-		cmocka_unit_test(test_pinsrc_file_group_readable_refused),
+		PF_TEST(test_pinsrc, file_group_readable_refused),
 		cmocka_unit_test(test_pinsrc_file_other_readable_refused),
 		cmocka_unit_test(test_pinsrc_file_group_or_other_writable_refused),
 		cmocka_unit_test(test_pinsrc_file_symlink_refused),
 		cmocka_unit_test(test_pinsrc_file_directory_refused),
 		cmocka_unit_test(test_pinsrc_file_fifo_refused_without_blocking),
-		cmocka_unit_test(test_pinsrc_file_other_owner_refused),
+		PF_TEST(test_pinsrc, file_other_owner_refused),
 		cmocka_unit_test(test_pinsrc_file_too_big_refused),
 		cmocka_unit_test(test_pinsrc_file_empty_refused),
 		cmocka_unit_test(test_pinsrc_file_nul_byte_refused),
@@ -1117,11 +1030,11 @@ main(void)
 		cmocka_unit_test(test_pinsrc_pinentry_tty_options),
 		cmocka_unit_test(test_pinsrc_pinentry_error_prompt_title),
 		cmocka_unit_test(test_pinsrc_pinentry_pin_rules),
-		cmocka_unit_test(test_pinsrc_pinentry_on_path),
+		PF_TEST(test_pinsrc, pinentry_on_path),
 		cmocka_unit_test(test_pinsrc_pinentry_environment_and_fds),
 		cmocka_unit_test(test_pinsrc_pinentry_pin_only_in_locked_memory),
 		cmocka_unit_test(test_pinsrc_pinentry_desc_cut_to_one_line),
-		cmocka_unit_test(test_pinsrc_pinentry_cancel),
+		PF_TEST(test_pinsrc, pinentry_cancel),
 		cmocka_unit_test(test_pinsrc_pinentry_err_other),
 		cmocka_unit_test(test_pinsrc_pinentry_err_greeting),
 		cmocka_unit_test(test_pinsrc_pinentry_empty_pin),
@@ -1134,7 +1047,7 @@ main(void)
 		cmocka_unit_test(test_pinsrc_pinentry_flood),
 		cmocka_unit_test(test_pinsrc_pinentry_closes_early),
 		cmocka_unit_test(test_pinsrc_pinentry_hangs_at_greeting),
-		cmocka_unit_test(test_pinsrc_pinentry_hangs_at_getpin),
+		PF_TEST(test_pinsrc, pinentry_hangs_at_getpin),
 		cmocka_unit_test(test_pinsrc_pinentry_ignores_sigterm),
 		cmocka_unit_test(test_pinsrc_pinentry_trickle_hits_deadline),
 		cmocka_unit_test(test_pinsrc_pinentry_program_missing_or_bad),
