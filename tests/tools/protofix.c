@@ -17,16 +17,24 @@
 #include "tests/tools/testutil.h"
 
 /* A request with id 7 for method with the params object formatted from pf. */
+static char *__attribute__((format(printf, 2, 0)))
+vrq(const char *method, const char *pf, va_list ap)
+{
+	char *p = tu_vfmt(pf, ap), *s;
+
+	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
+	free(p);
+	return s;
+}
+
 char *__attribute__((format(printf, 2, 3))) pt_rq(const char *method, const char *pf, ...)
 {
 	va_list ap;
-	char *p, *s;
+	char *s;
 
 	va_start(ap, pf);
-	p = tu_vfmt(pf, ap);
+	s = vrq(method, pf, ap);
 	va_end(ap);
-	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
-	free(p);
 	return s;
 }
 
@@ -72,21 +80,17 @@ pt_bad_n(const char *json, size_t len, int code, int err, int line)
 }
 
 
-/* Builds a request from method and a params format, expects a fault. */
-
 struct ta_proto_req *__attribute__((format(printf, 3, 4)))
 pt_okf_line(int line, const char *method, const char *pf, ...)
 {
 	struct ta_proto_req *req;
 	va_list ap;
-	char *p, *s;
+	char *s;
 
 	va_start(ap, pf);
-	p = tu_vfmt(pf, ap);
+	s = vrq(method, pf, ap);
 	va_end(ap);
-	s = tu_fmt("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}", method, p);
 	req = pt_ok_n(s, strlen(s), line);
-	free(p);
 	free(s);
 	return req;
 }

@@ -49,6 +49,7 @@ void pt_resp_bad(const char *json);
 
 #define BADN(json, code, err) pt_bad_n((json), sizeof(json) - 1, (code), (err), __LINE__)
 
+/* Builds a request from method and a params format, expects a fault. */
 #define BADF(code, err, method, ...)                                                               \
 	do {                                                                                       \
 		char *j_ = pt_rq((method), __VA_ARGS__);                                              \
