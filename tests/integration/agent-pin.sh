@@ -22,14 +22,6 @@ chmod 600 "$tmp/right-pin"
 } >"$tmp/agent.conf"
 : >"$tmp/fault.ctl"
 
-# logins: C_Login calls so far (all tokens).
-logins() {
-	sed -n 's/^C_Login=//p' "$tmp/stats" 2>/dev/null | grep . || echo 0
-}
-set_fault() {
-	printf '%s\n' "$@" >"$tmp/fault.ctl.new"
-	mv "$tmp/fault.ctl.new" "$tmp/fault.ctl"
-}
 code_name() { # FILE -> "code name"
 	jget "$1" '"%s %s" % (d["code"], d["data"]["name"])'
 }

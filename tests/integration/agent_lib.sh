@@ -177,6 +177,24 @@ quiet() {
 	"$@" >"$tmp/quiet.log" 2>&1
 }
 
+# set_fault LINE...: the fault module's control file becomes these lines at once.
+set_fault() {
+	printf '%s\n' "$@" >"$tmp/fault.ctl.new"
+	mv "$tmp/fault.ctl.new" "$tmp/fault.ctl"
+}
+# logins: C_Login calls so far (all tokens), from the fault module's stats.
+logins() {
+	sed -n 's/^C_Login=//p' "$tmp/stats" 2>/dev/null | grep . || echo 0
+}
+# wait_log PATTERN: up to 5 s for the agent to log it.
+wait_log() {
+	for _ in $(seq 1 50); do
+		grep -q "$1" "$LOG" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 finish() {
 	[ "$failures" -eq 0 ]
 	exit $?
