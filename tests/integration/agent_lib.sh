@@ -5,11 +5,7 @@
 # agent_start / agent_stop (the agent is always killed on exit), call
 # (one request through tests/integration/agent_client.py), jget, ok/bad/check for
 # "PASS: x" / "FAIL: x" lines.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+. "$(dirname "$0")/test_lib.sh"
 AGENT=$BUILD/tuf-agent
 TUFCTL=$BUILD/tufctl
 FAULT=$BUILD/tests/tools/fault-pkcs11.so
@@ -34,14 +30,6 @@ command -v softhsm2-util >/dev/null || skip_all "softhsm2-util is not installed"
 [ -x "$PY" ] || skip_all "/usr/bin/python3 is not installed"
 [ -x "$AGENT" ] || skip_all "$AGENT is not built"
 
-failures=0
-ok() { echo "PASS: $1"; }
-bad() {
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '   %s\n' "$@"
-	failures=$((failures + 1))
-}
 # check NAME COMMAND...: PASS when the command succeeds.
 check() {
 	local n=$1
@@ -121,22 +109,8 @@ agent_start() {
 
 # agent_stop: SIGTERM, then the exit status (124 if it did not exit in 10 s).
 agent_stop() {
-	local st
 	kill -TERM "$agent_pid" 2>/dev/null
-	for _ in $(seq 1 100); do
-		kill -0 "$agent_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$agent_pid" 2>/dev/null; then
-		kill -KILL "$agent_pid"
-		wait "$agent_pid" 2>/dev/null
-		agent_pid=
-		return 124
-	fi
-	wait "$agent_pid"
-	st=$?
-	agent_pid=
-	return $st
+	agent_wait
 }
 
 # agent_wait: the exit status of an agent that was told to stop (124 if it
