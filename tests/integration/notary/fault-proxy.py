@@ -46,20 +46,18 @@ test can count tries: grep -c ' /v2/x/_trust/tuf/root.json ' FILE.
 Loopback only; stops on SIGTERM/SIGINT.  Python standard library only.
 """
 import argparse
-import http.client
 import http.server
 import json
 import os
 import select
-import signal
 import socketserver
 import sys
 import threading
 import time
 import urllib.parse
 
-HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-       "upgrade", "proxy-authenticate", "proxy-authorization"}
+import httputil
+
 
 
 class Faults:
@@ -176,18 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     def forward(self, body):
-        u = self.server.upstream
-        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=120)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
-        headers["Host"] = u.netloc
-        headers.pop("Expect", None)
-        conn.request(self.command, self.path, body=body, headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        hdrs = [(k, v) for k, v in r.getheaders()
-                if k.lower() not in HOP and k.lower() != "content-length"]
-        conn.close()
-        return r.status, hdrs, data
+        return httputil.forward(self, body, 120)
 
     def handle_one(self):
         what = self.server.faults.next("%s %s" % (self.command, self.path))
@@ -267,15 +254,9 @@ def main():
     srv.stall = a.stall_seconds
     port = srv.server_address[1]
     if a.port_file:
-        with open(a.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.rename(a.port_file + ".tmp", a.port_file)
+        httputil.write_port(a.port_file, port)
     print(port, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        srv.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    httputil.serve(srv)
 
 
 if __name__ == "__main__":

@@ -32,11 +32,9 @@ URLs only.  Python standard library only.
 """
 import argparse
 import base64
-import http.client
 import http.server
 import json
 import os
-import signal
 import socketserver
 import ssl
 import sys
@@ -44,8 +42,8 @@ import threading
 import urllib.parse
 import urllib.request
 
-HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-       "upgrade", "proxy-authenticate", "proxy-authorization"}
+import httputil
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_BODY = 64 << 20
 
@@ -107,18 +105,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None if d is None else (d, rest)
 
     def forward(self, body):
-        u = self.server.upstream
-        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
-        headers["Host"] = u.netloc
-        headers.pop("Expect", None)
-        conn.request(self.command, self.path, body=body, headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        hdrs = [(k, v) for k, v in r.getheaders()
-                if k.lower() not in HOP and k.lower() != "content-length"]
-        conn.close()
-        return r.status, hdrs, data
+        return httputil.forward(self, body, 60)
 
     def handle_one(self):
         if self.headers.get("Expect", "").lower() == "100-continue":
@@ -179,17 +166,11 @@ def serve(a):
     srv.loglock = threading.Lock()
     port = srv.server_address[1]
     if a.port_file:
-        with open(a.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.rename(a.port_file + ".tmp", a.port_file)
+        httputil.write_port(a.port_file, port)
     print(port, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Bounded whatever happens to the test that started it.
     threading.Timer(a.lifetime, lambda: os._exit(0)).start()
-    try:
-        srv.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    httputil.serve(srv)
     os._exit(0)
 
 

@@ -1,0 +1,46 @@
+"""What the suite's small HTTP servers share (fault-proxy.py,
+replay-server.py, token-issuer.py): one request forwarded upstream, the
+bound port announced through a file, and serving until SIGTERM.  Imported
+from the script's own folder (python puts it first on sys.path)."""
+import http.client
+import os
+import signal
+import sys
+
+# Hop-by-hop headers: never forwarded in either direction.
+HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+       "upgrade", "proxy-authenticate", "proxy-authorization"}
+
+
+def forward(handler, body, timeout):
+    """Sends handler's request (with body) to handler.server.upstream, a
+    urlsplit() result; returns (status, headers, data) of the answer, its
+    headers without the hop-by-hop ones and Content-Length."""
+    u = handler.server.upstream
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=timeout)
+    headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP}
+    headers["Host"] = u.netloc
+    headers.pop("Expect", None)
+    conn.request(handler.command, handler.path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    hdrs = [(k, v) for k, v in r.getheaders()
+            if k.lower() not in HOP and k.lower() != "content-length"]
+    conn.close()
+    return r.status, hdrs, data
+
+
+def write_port(path, port):
+    """Writes port to path at once (a new file renamed over it)."""
+    with open(path + ".tmp", "w") as f:
+        f.write("%d\n" % port)
+    os.rename(path + ".tmp", path)
+
+
+def serve(srv):
+    """Serves until SIGTERM or ^C."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        srv.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
