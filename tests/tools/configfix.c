@@ -90,8 +90,8 @@ bad_n(const char *text, size_t len, int want_r, unsigned want_line, const char *
 	n = strlen(prefix);
 	if (r != want_r || strncmp(err, prefix, n) != 0 ||
 	    strncmp(err + n, want, strlen(want)) != 0)
-		print_message("line %d: got %s '%s'\n  want %s '%s%s'\n", line, ta_errname(r), err,
-		    ta_errname(want_r), prefix, want);
+		print_message("line %d: %s\n  got %s '%s'\n  want %s '%s%s'\n", line, text,
+		    ta_errname(r), err, ta_errname(want_r), prefix, want);
 	assert_int_equal(r, want_r);
 	assert_memory_equal(err, prefix, n);
 	assert_memory_equal(err + n, want, strlen(want));
@@ -101,3 +101,10 @@ bad_n(const char *text, size_t len, int want_r, unsigned want_line, const char *
 }
 
 /* A config with a valid rule wrapped around one more line, on line 3. */
+
+void
+bad_cases(const struct bad_case *c, size_t n, int line)
+{
+	for (size_t i = 0; i < n; i++)
+		bad_n(c[i].text, strlen(c[i].text), c[i].r, c[i].line, c[i].want, line);
+}

@@ -32,4 +32,17 @@ void ok_n(struct ta_config *cfg, const char *text, int line);
 void bad_n(const char *text, size_t len, int want_r, unsigned want_line, const char *want,
     int line);
 
+/* One file BAD refuses: its text, the error, the line and the message's
+ * start (a table row). */
+struct bad_case {
+	const char *text;
+	int r;
+	unsigned line;
+	const char *want;
+};
+/* Every row of a table must be refused as it says (bad_n; line: the
+ * caller's, for the message). */
+void bad_cases(const struct bad_case *c, size_t n, int line);
+#define BAD_CASES(t) bad_cases((t), sizeof(t) / sizeof((t)[0]), __LINE__)
+
 #endif

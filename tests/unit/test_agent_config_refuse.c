@@ -51,18 +51,22 @@ test_agent_config_unknown_key(void **state)
 	}
 }
 
+static const struct bad_case unknown_section_cases[] = {
+	{ "[agent]\n[bogus]\n", TA_ERR_INVALID, 2, "unknown section [bogus]" },
+	{ "[Agent]\n", TA_ERR_INVALID, 1, "unknown section [Agent]" },
+	{ "[tokens \"x\"]\n", TA_ERR_INVALID, 1, "unknown section [tokens \"x\"]" },
+	{ "[allowed \"x\"]\n", TA_ERR_INVALID, 1, "unknown section [allowed \"x\"]" },
+	{ "[]\n", TA_ERR_INVALID, 1, "unknown section []" },
+	{ "[agent \"x\"]\n", TA_ERR_INVALID, 1, "[agent] takes no name" },
+	/* Empty unknown sections are refused too (inih never reports them). */
+	{ "; only a header\n[deny \"x\"]\n", TA_ERR_INVALID, 2, "unknown section [deny" },
+};
+
 static void
 test_agent_config_unknown_section(void **state)
 {
 	(void)state;
-	BAD("[agent]\n[bogus]\n", TA_ERR_INVALID, 2, "unknown section [bogus]");
-	BAD("[Agent]\n", TA_ERR_INVALID, 1, "unknown section [Agent]");
-	BAD("[tokens \"x\"]\n", TA_ERR_INVALID, 1, "unknown section [tokens \"x\"]");
-	BAD("[allowed \"x\"]\n", TA_ERR_INVALID, 1, "unknown section [allowed \"x\"]");
-	BAD("[]\n", TA_ERR_INVALID, 1, "unknown section []");
-	BAD("[agent \"x\"]\n", TA_ERR_INVALID, 1, "[agent] takes no name");
-	/* Empty unknown sections are refused too (inih never reports them). */
-	BAD("; only a header\n[deny \"x\"]\n", TA_ERR_INVALID, 2, "unknown section [deny");
+	BAD_CASES(unknown_section_cases);
 }
 
 static void
@@ -94,91 +98,107 @@ test_agent_config_section_name_malformed(void **state)
 	free(name);
 }
 
+static const struct bad_case duplicate_sections_cases[] = {
+	{ "[agent]\nmax-clients = 1\n\n[agent]\n", TA_ERR_INVALID, 4, "duplicate section [agent] (first at line 1)" },
+	{ TOKEN("") "[token \"t\"]\n", TA_ERR_INVALID, 5, "duplicate section [token \"t\"] (first at line 1)" },
+	{ RULE("") "[allow \"x\"]\nuid = 1\n[allow \"r\"]\nuid = 2\n", TA_ERR_INVALID, 6, "duplicate section [allow \"r\"] (first at line 1)" },
+	/* Back to back, with nothing between: inih alone would merge them. */
+	{ "[allow \"r\"]\n[allow \"r\"]\nuid = 1\n", TA_ERR_INVALID, 1, "[allow \"r\"] names nobody" },
+};
+
 static void
 test_agent_config_duplicate_sections(void **state)
 {
 	(void)state;
-	BAD("[agent]\nmax-clients = 1\n\n[agent]\n", TA_ERR_INVALID, 4,
-	    "duplicate section [agent] (first at line 1)");
-	BAD(TOKEN("") "[token \"t\"]\n", TA_ERR_INVALID, 5,
-	    "duplicate section [token \"t\"] (first at line 1)");
-	BAD(RULE("") "[allow \"x\"]\nuid = 1\n[allow \"r\"]\nuid = 2\n", TA_ERR_INVALID, 6,
-	    "duplicate section [allow \"r\"] (first at line 1)");
-	/* Back to back, with nothing between: inih alone would merge them. */
-	BAD("[allow \"r\"]\n[allow \"r\"]\nuid = 1\n", TA_ERR_INVALID, 1,
-	    "[allow \"r\"] names nobody");
+	BAD_CASES(duplicate_sections_cases);
 }
+
+static const struct bad_case duplicate_keys_cases[] = {
+	{ "[agent]\nmax-clients = 1\nmax-clients = 1\n", TA_ERR_INVALID, 3, "duplicate key 'max-clients' in [agent]" },
+	{ TOKEN("uri = pkcs11:token=u"), TA_ERR_INVALID, 4, "duplicate key 'uri' in [token" },
+	{ RULE("uid = 1000"), TA_ERR_INVALID, 3, "duplicate key 'uid' in [allow \"r\"]" },
+	{ RULE("max-expiry = 1d\nmax-expiry = 2d"), TA_ERR_INVALID, 4, "duplicate key 'max-expiry'" },
+	{ "[allow \"r\"]\nuser = a\nuser = b\n", TA_ERR_INVALID, 3, "duplicate key 'user'" },
+};
 
 static void
 test_agent_config_duplicate_keys(void **state)
 {
 	(void)state;
-	BAD("[agent]\nmax-clients = 1\nmax-clients = 1\n", TA_ERR_INVALID, 3,
-	    "duplicate key 'max-clients' in [agent]");
-	BAD(TOKEN("uri = pkcs11:token=u"), TA_ERR_INVALID, 4, "duplicate key 'uri' in [token");
-	BAD(RULE("uid = 1000"), TA_ERR_INVALID, 3, "duplicate key 'uid' in [allow \"r\"]");
-	BAD(RULE("max-expiry = 1d\nmax-expiry = 2d"), TA_ERR_INVALID, 4,
-	    "duplicate key 'max-expiry'");
-	BAD("[allow \"r\"]\nuser = a\nuser = b\n", TA_ERR_INVALID, 3, "duplicate key 'user'");
+	BAD_CASES(duplicate_keys_cases);
 }
+
+static const struct bad_case key_outside_section_cases[] = {
+	{ "max-clients = 1\n[agent]\n", TA_ERR_INVALID, 1, "key 'max-clients' outside any section" },
+	{ "\n\n; c\nuid = 1\n", TA_ERR_INVALID, 4, "key 'uid' outside any section" },
+};
 
 static void
 test_agent_config_key_outside_section(void **state)
 {
 	(void)state;
-	BAD("max-clients = 1\n[agent]\n", TA_ERR_INVALID, 1,
-	    "key 'max-clients' outside any section");
-	BAD("\n\n; c\nuid = 1\n", TA_ERR_INVALID, 4, "key 'uid' outside any section");
+	BAD_CASES(key_outside_section_cases);
 }
+
+static const struct bad_case empty_values_cases[] = {
+	{ "[agent]\nsocket =\n", TA_ERR_INVALID, 2, "empty value for 'socket' in [agent]" },
+	{ "[agent]\naudit = ; nothing\n", TA_ERR_INVALID, 2, "empty value for 'audit'" },
+	{ TOKEN("pin = "), TA_ERR_INVALID, 4, "empty value for 'pin' in [token \"t\"]" },
+	{ RULE("keys ="), TA_ERR_INVALID, 3, "empty value for 'keys' in [allow \"r\"]" },
+	{ RULE("operations = # none"), TA_ERR_INVALID, 3, "empty value for 'operations'" },
+};
 
 static void
 test_agent_config_empty_values(void **state)
 {
 	(void)state;
-	BAD("[agent]\nsocket =\n", TA_ERR_INVALID, 2, "empty value for 'socket' in [agent]");
-	BAD("[agent]\naudit = ; nothing\n", TA_ERR_INVALID, 2, "empty value for 'audit'");
-	BAD(TOKEN("pin = "), TA_ERR_INVALID, 4, "empty value for 'pin' in [token \"t\"]");
-	BAD(RULE("keys ="), TA_ERR_INVALID, 3, "empty value for 'keys' in [allow \"r\"]");
-	BAD(RULE("operations = # none"), TA_ERR_INVALID, 3, "empty value for 'operations'");
+	BAD_CASES(empty_values_cases);
 }
+
+static const struct bad_case syntax_errors_cases[] = {
+	{ "[agent]\nmax-clients\n", TA_ERR_INVALID, 2, "expected 'key = value', '[section]' or a comment" },
+	{ "[agent]\n\njunk\n", TA_ERR_INVALID, 3, "expected 'key = value'" },
+	/* The first error is the one reported, whoever finds it. */
+	{ "[agent]\njunk\nbogus = 1\n", TA_ERR_INVALID, 2, "expected 'key = value'" },
+	{ "[agent]\nbogus = 1\njunk\n", TA_ERR_INVALID, 2, "unknown key 'bogus'" },
+	{ RULE("roles"), TA_ERR_INVALID, 3, "expected 'key = value'" },
+};
 
 static void
 test_agent_config_syntax_errors(void **state)
 {
 	(void)state;
-	BAD("[agent]\nmax-clients\n", TA_ERR_INVALID, 2,
-	    "expected 'key = value', '[section]' or a comment");
-	BAD("[agent]\n\njunk\n", TA_ERR_INVALID, 3, "expected 'key = value'");
-	/* The first error is the one reported, whoever finds it. */
-	BAD("[agent]\njunk\nbogus = 1\n", TA_ERR_INVALID, 2, "expected 'key = value'");
-	BAD("[agent]\nbogus = 1\njunk\n", TA_ERR_INVALID, 2, "unknown key 'bogus'");
-	BAD(RULE("roles"), TA_ERR_INVALID, 3, "expected 'key = value'");
+	BAD_CASES(syntax_errors_cases);
 }
+
+static const struct bad_case token_incomplete_cases[] = {
+	/* Reported at the header, when the section ends: at the next one... */
+	{ "[token \"a\"]\nuri = pkcs11:\n\n[agent]\n", TA_ERR_INVALID, 1, "[token \"a\"] has no 'module'" },
+	{ "[agent]\n[token \"a\"]\nmodule = m\n[allow \"x\"]\nuid = 1\n", TA_ERR_INVALID, 2, "[token \"a\"] has no 'uri'" },
+	/* ...or at the end of the file. */
+	{ "[token \"a\"]\nmodule = m\n", TA_ERR_INVALID, 1, "[token \"a\"] has no 'uri'" },
+	{ "[token \"a\"]\n", TA_ERR_INVALID, 1, "[token \"a\"] has no 'module'" },
+	{ "[token \"a\"]\npin = none\nsessions = 2\n", TA_ERR_INVALID, 1, "[token \"a\"] has no" },
+};
 
 static void
 test_agent_config_token_incomplete(void **state)
 {
 	(void)state;
-	/* Reported at the header, when the section ends: at the next one... */
-	BAD("[token \"a\"]\nuri = pkcs11:\n\n[agent]\n", TA_ERR_INVALID, 1,
-	    "[token \"a\"] has no 'module'");
-	BAD("[agent]\n[token \"a\"]\nmodule = m\n[allow \"x\"]\nuid = 1\n", TA_ERR_INVALID, 2,
-	    "[token \"a\"] has no 'uri'");
-	/* ...or at the end of the file. */
-	BAD("[token \"a\"]\nmodule = m\n", TA_ERR_INVALID, 1, "[token \"a\"] has no 'uri'");
-	BAD("[token \"a\"]\n", TA_ERR_INVALID, 1, "[token \"a\"] has no 'module'");
-	BAD("[token \"a\"]\npin = none\nsessions = 2\n", TA_ERR_INVALID, 1, "[token \"a\"] has no");
+	BAD_CASES(token_incomplete_cases);
 }
+
+static const struct bad_case rule_names_nobody_cases[] = {
+	{ "[allow \"r\"]\nkeys = *\noperations = all\n", TA_ERR_INVALID, 1, "[allow \"r\"] names nobody: set uid, gid, user or group" },
+	{ "[agent]\n[allow \"r\"]\n[agent]\n", TA_ERR_INVALID, 2, "[allow \"r\"] names nobody" },
+	{ "[allow \"x\"]\nuid = 1\n[allow \"r\"]\n", TA_ERR_INVALID, 3, "[allow \"r\"] names nobody" },
+};
 
 static void
 test_agent_config_rule_names_nobody(void **state)
 {
 	(void)state;
-	BAD("[allow \"r\"]\nkeys = *\noperations = all\n", TA_ERR_INVALID, 1,
-	    "[allow \"r\"] names nobody: set uid, gid, user or group");
-	BAD("[agent]\n[allow \"r\"]\n[agent]\n", TA_ERR_INVALID, 2, "[allow \"r\"] names nobody");
-	BAD("[allow \"x\"]\nuid = 1\n[allow \"r\"]\n", TA_ERR_INVALID, 3,
-	    "[allow \"r\"] names nobody");
+	BAD_CASES(rule_names_nobody_cases);
 }
 
 static void
@@ -230,26 +250,27 @@ test_agent_config_list_too_long(void **state)
 	free(key);
 }
 
+static const struct bad_case list_malformed_cases[] = {
+	{ RULE("keys = a,,b"), TA_ERR_INVALID, 3, "empty entry in 'keys'" },
+	{ RULE("keys = a,"), TA_ERR_INVALID, 3, "empty entry in 'keys'" },
+	{ RULE("roles = ,a"), TA_ERR_INVALID, 3, "empty entry in 'roles'" },
+	{ RULE("gun = a, ,b"), TA_ERR_INVALID, 3, "empty entry in 'gun'" },
+	{ RULE("gun = ,"), TA_ERR_INVALID, 3, "empty entry in 'gun'" },
+	{ RULE("roles = targets targets/*"), TA_ERR_INVALID, 3, "entry 'targets targets/*' in 'roles' has a blank inside" },
+	{ RULE("keys = a\tb"), TA_ERR_INVALID, 3, "entry 'a\tb' in 'keys' has a blank inside" },
+	{ RULE("operations = sign, bogus"), TA_ERR_INVALID, 3, "unknown operation 'bogus' in 'operations' (sign, key.list, key.generate, key.cert, " "key.show, unlock, lock, status, all)" },
+	{ RULE("operations = Sign"), TA_ERR_INVALID, 3, "unknown operation 'Sign'" },
+	{ RULE("operations = sign key.list"), TA_ERR_INVALID, 3, "entry 'sign key.list'" },
+	{ RULE("operations = sign,,lock"), TA_ERR_INVALID, 3, "empty entry in 'operations'" },
+	{ RULE("operations = key"), TA_ERR_INVALID, 3, "unknown operation 'key'" },
+	{ RULE("operations = *"), TA_ERR_INVALID, 3, "unknown operation '*'" },
+};
+
 static void
 test_agent_config_list_malformed(void **state)
 {
 	(void)state;
-	BAD(RULE("keys = a,,b"), TA_ERR_INVALID, 3, "empty entry in 'keys'");
-	BAD(RULE("keys = a,"), TA_ERR_INVALID, 3, "empty entry in 'keys'");
-	BAD(RULE("roles = ,a"), TA_ERR_INVALID, 3, "empty entry in 'roles'");
-	BAD(RULE("gun = a, ,b"), TA_ERR_INVALID, 3, "empty entry in 'gun'");
-	BAD(RULE("gun = ,"), TA_ERR_INVALID, 3, "empty entry in 'gun'");
-	BAD(RULE("roles = targets targets/*"), TA_ERR_INVALID, 3,
-	    "entry 'targets targets/*' in 'roles' has a blank inside");
-	BAD(RULE("keys = a\tb"), TA_ERR_INVALID, 3, "entry 'a\tb' in 'keys' has a blank inside");
-	BAD(RULE("operations = sign, bogus"), TA_ERR_INVALID, 3,
-	    "unknown operation 'bogus' in 'operations' (sign, key.list, key.generate, key.cert, "
-	    "key.show, unlock, lock, status, all)");
-	BAD(RULE("operations = Sign"), TA_ERR_INVALID, 3, "unknown operation 'Sign'");
-	BAD(RULE("operations = sign key.list"), TA_ERR_INVALID, 3, "entry 'sign key.list'");
-	BAD(RULE("operations = sign,,lock"), TA_ERR_INVALID, 3, "empty entry in 'operations'");
-	BAD(RULE("operations = key"), TA_ERR_INVALID, 3, "unknown operation 'key'");
-	BAD(RULE("operations = *"), TA_ERR_INVALID, 3, "unknown operation '*'");
+	BAD_CASES(list_malformed_cases);
 }
 
 /* ---- refusals: lines ------------------------------------------------------ */
@@ -450,102 +471,109 @@ test_agent_config_max_buffer_refused(void **state)
 	    "'max-buffer-per-uid' (269484032 bytes) is over 'max-buffer' (268435456 bytes)");
 }
 
+static const struct bad_case idle_timeout_refused_cases[] = {
+	{ "[agent]\nidle-timeout = 0\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d" },
+	{ "[agent]\nidle-timeout = 86401\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d" },
+	{ "[agent]\nidle-timeout = 2d\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d" },
+	{ "[agent]\nidle-timeout = 5m\n", TA_ERR_INVALID, 2, "'idle-timeout' must be a duration (3600, 12h, 1d), not '5m'" },
+	{ "[agent]\nidle-timeout = -1\n", TA_ERR_INVALID, 2, "'idle-timeout' must be a duration" },
+	{ "[agent]\nidle-timeout = 999999999999999999999\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d" },
+};
+
 static void
 test_agent_config_idle_timeout_refused(void **state)
 {
 	(void)state;
-	BAD("[agent]\nidle-timeout = 0\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d");
-	BAD("[agent]\nidle-timeout = 86401\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d");
-	BAD("[agent]\nidle-timeout = 2d\n", TA_ERR_INVALID, 2, "'idle-timeout' must be 1s..1d");
-	BAD("[agent]\nidle-timeout = 5m\n", TA_ERR_INVALID, 2,
-	    "'idle-timeout' must be a duration (3600, 12h, 1d), not '5m'");
-	BAD("[agent]\nidle-timeout = -1\n", TA_ERR_INVALID, 2, "'idle-timeout' must be a duration");
-	BAD("[agent]\nidle-timeout = 999999999999999999999\n", TA_ERR_INVALID, 2,
-	    "'idle-timeout' must be 1s..1d");
+	BAD_CASES(idle_timeout_refused_cases);
 }
+
+static const struct bad_case ids_refused_cases[] = {
+	{ "[allow \"r\"]\nuid = -1\n", TA_ERR_INVALID, 2, "'uid' must be a number, not '-1'" },
+	{ "[allow \"r\"]\nuid = 4294967295\n", TA_ERR_INVALID, 2, "'uid' must be 0..4294967294, not '4294967295'" },
+	{ "[allow \"r\"]\nuid = 99999999999\n", TA_ERR_INVALID, 2, "'uid' must be 0..4294967294" },
+	{ "[allow \"r\"]\nuid = root\n", TA_ERR_INVALID, 2, "'uid' must be a number" },
+	{ "[allow \"r\"]\nuid = 1000, 1001\n", TA_ERR_INVALID, 2, "'uid' must be a number" },
+	{ "[allow \"r\"]\ngid = -5\n", TA_ERR_INVALID, 2, "'gid' must be a number, not '-5'" },
+	{ "[allow \"r\"]\ngid = 4294967295\n", TA_ERR_INVALID, 2, "'gid' must be 0..4294967294" },
+	{ "[allow \"r\"]\ngid = 0x0\n", TA_ERR_INVALID, 2, "'gid' must be a number" },
+};
 
 static void
 test_agent_config_ids_refused(void **state)
 {
 	(void)state;
-	BAD("[allow \"r\"]\nuid = -1\n", TA_ERR_INVALID, 2, "'uid' must be a number, not '-1'");
-	BAD("[allow \"r\"]\nuid = 4294967295\n", TA_ERR_INVALID, 2,
-	    "'uid' must be 0..4294967294, not '4294967295'");
-	BAD("[allow \"r\"]\nuid = 99999999999\n", TA_ERR_INVALID, 2, "'uid' must be 0..4294967294");
-	BAD("[allow \"r\"]\nuid = root\n", TA_ERR_INVALID, 2, "'uid' must be a number");
-	BAD("[allow \"r\"]\nuid = 1000, 1001\n", TA_ERR_INVALID, 2, "'uid' must be a number");
-	BAD("[allow \"r\"]\ngid = -5\n", TA_ERR_INVALID, 2, "'gid' must be a number, not '-5'");
-	BAD("[allow \"r\"]\ngid = 4294967295\n", TA_ERR_INVALID, 2, "'gid' must be 0..4294967294");
-	BAD("[allow \"r\"]\ngid = 0x0\n", TA_ERR_INVALID, 2, "'gid' must be a number");
+	BAD_CASES(ids_refused_cases);
 }
+
+static const struct bad_case names_refused_cases[] = {
+	{ "[allow \"r\"]\nuser = 1000\n", TA_ERR_INVALID, 2, "'user': '1000' is a number; write uid = 1000" },
+	{ "[allow \"r\"]\ngroup = 100\n", TA_ERR_INVALID, 2, "'group': '100' is a number; write gid = 100" },
+	{ "[allow \"r\"]\nuser = -rf\n", TA_ERR_INVALID, 2, "'user': '-rf' is not a valid name" },
+	{ "[allow \"r\"]\nuser = a/b\n", TA_ERR_INVALID, 2, "'user': 'a/b' is not a valid name" },
+	{ "[allow \"r\"]\nuser = a$b\n", TA_ERR_INVALID, 2, "'user': 'a$b' is not a valid name" },
+	{ "[allow \"r\"]\nuser = bob@\n", TA_ERR_INVALID, 2, "'user': 'bob@' is not" },
+	{ "[allow \"r\"]\ngroup = a b\n", TA_ERR_INVALID, 2, "'group': 'a b' is not" },
+	{ "[allow \"r\"]\ngroup = builders,ops\n", TA_ERR_INVALID, 2, "'group': 'builders,ops'" },
+	{ "[allow \"r\"]\ngroup = *\n", TA_ERR_INVALID, 2, "'group': '*' is not a valid name" },
+};
 
 static void
 test_agent_config_names_refused(void **state)
 {
 	(void)state;
-	BAD("[allow \"r\"]\nuser = 1000\n", TA_ERR_INVALID, 2,
-	    "'user': '1000' is a number; write uid = 1000");
-	BAD("[allow \"r\"]\ngroup = 100\n", TA_ERR_INVALID, 2,
-	    "'group': '100' is a number; write gid = 100");
-	BAD("[allow \"r\"]\nuser = -rf\n", TA_ERR_INVALID, 2, "'user': '-rf' is not a valid name");
-	BAD("[allow \"r\"]\nuser = a/b\n", TA_ERR_INVALID, 2, "'user': 'a/b' is not a valid name");
-	BAD("[allow \"r\"]\nuser = a$b\n", TA_ERR_INVALID, 2, "'user': 'a$b' is not a valid name");
-	BAD("[allow \"r\"]\nuser = bob@\n", TA_ERR_INVALID, 2, "'user': 'bob@' is not");
-	BAD("[allow \"r\"]\ngroup = a b\n", TA_ERR_INVALID, 2, "'group': 'a b' is not");
-	BAD("[allow \"r\"]\ngroup = builders,ops\n", TA_ERR_INVALID, 2, "'group': 'builders,ops'");
-	BAD("[allow \"r\"]\ngroup = *\n", TA_ERR_INVALID, 2, "'group': '*' is not a valid name");
+	BAD_CASES(names_refused_cases);
 }
+
+static const struct bad_case token_values_refused_cases[] = {
+	{ "[token \"t\"]\nmodule = ./softhsm2.so\n", TA_ERR_INVALID, 2, "'module' must be a p11-kit module name or an absolute path, not './softhsm2.so'" },
+	{ "[token \"t\"]\nmodule = lib/x.so\n", TA_ERR_INVALID, 2, "'module' must be a p11-kit" },
+	{ "[token \"t\"]\nmodule = soft hsm\n", TA_ERR_INVALID, 2, "'module': 'soft hsm' is not a p11-kit module name" },
+	{ "[token \"t\"]\nmodule = soft*\n", TA_ERR_INVALID, 2, "'module': 'soft*' is not" },
+	{ "[token \"t\"]\nuri = token=x\n", TA_ERR_INVALID, 2, "'uri' must be a PKCS#11 URI (pkcs11:token=...), not 'token=x'" },
+	{ "[token \"t\"]\nuri = PKCS11:token=x\n", TA_ERR_INVALID, 2, "'uri' must be a PKCS#11" },
+	{ "[token \"t\"]\nuri = pkcs11:token=a b\n", TA_ERR_INVALID, 2, "'uri' must be a PKCS#11" },
+	{ "[token \"t\"]\npin = bogus\n", TA_ERR_INVALID, 2, "'pin' must be file:/PATH, env:NAME, pinentry[:/PATH], unlock or none, not 'bogus'" },
+	{ "[token \"t\"]\npin = file:pin.txt\n", TA_ERR_INVALID, 2, "'pin' must be file:/PATH" },
+	{ "[token \"t\"]\npin = env:\n", TA_ERR_INVALID, 2, "'pin' must be file:/PATH" },
+	{ "[token \"t\"]\npin = file:/x|y ; a comment\npin = none\n", TA_ERR_INVALID, 3, "duplicate key 'pin'" },
+};
 
 static void
 test_agent_config_token_values_refused(void **state)
 {
 	(void)state;
-	BAD("[token \"t\"]\nmodule = ./softhsm2.so\n", TA_ERR_INVALID, 2,
-	    "'module' must be a p11-kit module name or an absolute path, not './softhsm2.so'");
-	BAD("[token \"t\"]\nmodule = lib/x.so\n", TA_ERR_INVALID, 2, "'module' must be a p11-kit");
-	BAD("[token \"t\"]\nmodule = soft hsm\n", TA_ERR_INVALID, 2,
-	    "'module': 'soft hsm' is not a p11-kit module name");
-	BAD("[token \"t\"]\nmodule = soft*\n", TA_ERR_INVALID, 2, "'module': 'soft*' is not");
-	BAD("[token \"t\"]\nuri = token=x\n", TA_ERR_INVALID, 2,
-	    "'uri' must be a PKCS#11 URI (pkcs11:token=...), not 'token=x'");
-	BAD("[token \"t\"]\nuri = PKCS11:token=x\n", TA_ERR_INVALID, 2, "'uri' must be a PKCS#11");
-	BAD("[token \"t\"]\nuri = pkcs11:token=a b\n", TA_ERR_INVALID, 2,
-	    "'uri' must be a PKCS#11");
-	BAD("[token \"t\"]\npin = bogus\n", TA_ERR_INVALID, 2,
-	    "'pin' must be file:/PATH, env:NAME, pinentry[:/PATH], unlock or none, not 'bogus'");
-	BAD("[token \"t\"]\npin = file:pin.txt\n", TA_ERR_INVALID, 2, "'pin' must be file:/PATH");
-	BAD("[token \"t\"]\npin = env:\n", TA_ERR_INVALID, 2, "'pin' must be file:/PATH");
-	BAD("[token \"t\"]\npin = file:/x|y ; a comment\npin = none\n", TA_ERR_INVALID, 3,
-	    "duplicate key 'pin'");
+	BAD_CASES(token_values_refused_cases);
 }
+
+static const struct bad_case rule_values_refused_cases[] = {
+	{ RULE("max-expiry = 0"), TA_ERR_INVALID, 3, "'max-expiry' must be more than 0 (leave it out for no limit)" },
+	{ RULE("max-expiry = -1d"), TA_ERR_INVALID, 3, "'max-expiry' must be a duration (90d, 12h, 2w, 1y, 3600), not '-1d'" },
+	{ RULE("max-expiry = 90x"), TA_ERR_INVALID, 3, "'max-expiry' must be a duration" },
+	{ RULE("max-expiry = 3 months"), TA_ERR_INVALID, 3, "'max-expiry' must be a duration" },
+	{ RULE("max-expiry = 9999999999999999999"), TA_ERR_TOO_LARGE, 3, "'max-expiry' is too large: '9999999999999999999'" },
+	{ RULE("max-expiry = 300000000000y"), TA_ERR_TOO_LARGE, 3, "'max-expiry' is too large" },
+};
 
 static void
 test_agent_config_rule_values_refused(void **state)
 {
 	(void)state;
-	BAD(RULE("max-expiry = 0"), TA_ERR_INVALID, 3,
-	    "'max-expiry' must be more than 0 (leave it out for no limit)");
-	BAD(RULE("max-expiry = -1d"), TA_ERR_INVALID, 3,
-	    "'max-expiry' must be a duration (90d, 12h, 2w, 1y, 3600), not '-1d'");
-	BAD(RULE("max-expiry = 90x"), TA_ERR_INVALID, 3, "'max-expiry' must be a duration");
-	BAD(RULE("max-expiry = 3 months"), TA_ERR_INVALID, 3, "'max-expiry' must be a duration");
-	BAD(RULE("max-expiry = 9999999999999999999"), TA_ERR_TOO_LARGE, 3,
-	    "'max-expiry' is too large: '9999999999999999999'");
-	BAD(RULE("max-expiry = 300000000000y"), TA_ERR_TOO_LARGE, 3, "'max-expiry' is too large");
+	BAD_CASES(rule_values_refused_cases);
 }
+
+static const struct bad_case agent_values_refused_cases[] = {
+	{ "[agent]\nsocket = run/agent.sock\n", TA_ERR_INVALID, 2, "'socket' must be an absolute path, not 'run/agent.sock'" },
+	{ "[agent]\naudit = syslog\n", TA_ERR_INVALID, 2, "'audit' must be journal, stderr or an absolute path, not 'syslog'" },
+	{ "[agent]\naudit = journal | stderr | /path/file\n", TA_ERR_INVALID, 2, "'audit' must be journal, stderr or an absolute path" },
+	{ "[agent]\naudit = audit.log\n", TA_ERR_INVALID, 2, "'audit' must be journal" },
+	{ "[agent]\naudit = Journal\n", TA_ERR_INVALID, 2, "'audit' must be journal" },
+};
 
 static void
 test_agent_config_agent_values_refused(void **state)
 {
 	(void)state;
-	BAD("[agent]\nsocket = run/agent.sock\n", TA_ERR_INVALID, 2,
-	    "'socket' must be an absolute path, not 'run/agent.sock'");
-	BAD("[agent]\naudit = syslog\n", TA_ERR_INVALID, 2,
-	    "'audit' must be journal, stderr or an absolute path, not 'syslog'");
-	BAD("[agent]\naudit = journal | stderr | /path/file\n", TA_ERR_INVALID, 2,
-	    "'audit' must be journal, stderr or an absolute path");
-	BAD("[agent]\naudit = audit.log\n", TA_ERR_INVALID, 2, "'audit' must be journal");
-	BAD("[agent]\naudit = Journal\n", TA_ERR_INVALID, 2, "'audit' must be journal");
+	BAD_CASES(agent_values_refused_cases);
 }
 
 static void
