@@ -165,3 +165,16 @@ pt_resp_bad(const char *json)
 	assert_int_equal(r, TA_ERR_PROTOCOL);
 	assert_ptr_equal(resp, sentinel);
 }
+
+void
+pt_bad_reqs(const struct bad_req *c, size_t n, int line)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *j = pt_rq(c[i].method, "%s", c[i].params);
+
+		pt_bad_n(j, strlen(j), c[i].code, c[i].err, line);
+		free(j);
+		if (c[i].detail != NULL)
+			assert_detail_has(c[i].detail);
+	}
+}

@@ -59,4 +59,15 @@ void pt_resp_bad(const char *json);
 
 #define OKF(method, ...) pt_okf_line(__LINE__, (method), __VA_ARGS__)
 
+/* One request BADF refuses, as a table row: the fault's code and error, the
+ * method, its params (JSON, no format) and what the detail must contain
+ * (NULL: anything). */
+struct bad_req {
+	int code, err;
+	const char *method, *params, *detail;
+};
+/* Every row of a table must be refused as it says (line: the caller's). */
+void pt_bad_reqs(const struct bad_req *c, size_t n, int line);
+#define BAD_REQS(t) pt_bad_reqs((t), sizeof(t) / sizeof((t)[0]), __LINE__)
+
 #endif

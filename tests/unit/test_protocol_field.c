@@ -22,27 +22,26 @@
 
 /* ---- requests: each field ------------------------------------------------------- */
 
+static const struct bad_req decode_hello_versions_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "hello", "{}", "params.versions: missing" },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":1}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":{}}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[]}", "must not be empty" },
+	{ IP, TA_ERR_TOO_LARGE, "hello", "{\"versions\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[0]}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[-1]}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[65536]}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[\"1\"]}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[null]}", NULL },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,[1]]}", "params.versions[1]" },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,2,1]}", "params.versions[2]: repeats params.versions[0]" },
+};
+
 static void
 test_protocol_decode_hello_versions_bad(void **state)
 {
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "hello", "{}");
-	assert_detail_has("params.versions: missing");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":1}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":{}}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[]}");
-	assert_detail_has("must not be empty");
-	BADF(IP, TA_ERR_TOO_LARGE, "hello",
-	    "{\"versions\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[0]}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[-1]}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[65536]}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[\"1\"]}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[null]}");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,[1]]}");
-	assert_detail_has("params.versions[1]");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,2,1]}");
-	assert_detail_has("params.versions[2]: repeats params.versions[0]");
+	BAD_REQS(decode_hello_versions_bad_cases);
 }
 
 static void
