@@ -136,17 +136,8 @@ def corrupt(data):
     return bytes(b)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(httputil.Handler):
     server_version = "nt-fault-proxy"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def record(self, action, status):
-        if self.server.logfile:
-            with self.server.loglock, open(self.server.logfile, "a") as f:
-                f.write("%s %s %s %s\n" % (self.command, self.path, action, status))
 
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

@@ -1,8 +1,10 @@
 """What the suite's small HTTP servers share (fault-proxy.py,
-replay-server.py, token-issuer.py): one request forwarded upstream, the
-bound port announced through a file, and serving until SIGTERM.  Imported
-from the script's own folder (python puts it first on sys.path)."""
+replay-server.py, token-issuer.py): a quiet logging handler, one request
+forwarded upstream, the bound port announced through a file, and serving
+until SIGTERM.  Imported from the script's own folder (python puts it
+first on sys.path)."""
 import http.client
+import http.server
 import os
 import signal
 import sys
@@ -10,6 +12,20 @@ import sys
 # Hop-by-hop headers: never forwarded in either direction.
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
        "upgrade", "proxy-authenticate", "proxy-authorization"}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1, silent, and record() of each request into server.logfile
+    (one "METHOD PATH ACTION STATUS" line, under server.loglock)."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def record(self, action, status):
+        if self.server.logfile:
+            with self.server.loglock, open(self.server.logfile, "a") as f:
+                f.write("%s %s %s %s\n" % (self.command, self.path, action, status))
 
 
 def forward(handler, body, timeout):

@@ -62,17 +62,8 @@ def read_map(ctl):
     return m
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(httputil.Handler):
     server_version = "nt-replay-server"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def record(self, action, status):
-        if self.server.logfile:
-            with self.server.loglock, open(self.server.logfile, "a") as f:
-                f.write("%s %s %s %s\n" % (self.command, self.path, action, status))
 
     def read_body(self):
         n = int(self.headers.get("Content-Length", "0") or "0")
