@@ -191,3 +191,17 @@ pf_test_pinentry_on_path(void **state)
 	assert_int_equal(setenv("PATH", old ? old : "/usr/bin:/bin", 1), 0);
 	free(old);
 }
+
+/* A pinentry that is not there (TA_ERR_NOT_FOUND) or not executable
+ * (TA_ERR_SYSTEM: EACCES, even for root, since exec needs an x bit). */
+void
+pf_check_missing_and_not_executable(void)
+{
+	char path[256];
+
+	tu_path(path, sizeof(path), "no-such-pinentry");
+	pf_expect_pin(pf_source(true, path), NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
+	tu_path(path, sizeof(path), "not-executable");
+	tu_write_file(path, "#!/bin/sh\necho OK\n", 18, 0600);
+	pf_expect_pin(pf_source(true, path), NULL, T_TIMEOUT, TA_ERR_SYSTEM, NULL, 0, NULL, 0);
+}

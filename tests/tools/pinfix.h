@@ -40,6 +40,9 @@ void pf_expect_pinentry(const char *greet, const char *getpin, unsigned timeout_
 /* The whole dialogue with a fake pinentry, whose title must be title. */
 void pf_check_dialogue(const char *title);
 
+/* A missing pinentry and one without its x bit are refused. */
+void pf_check_missing_and_not_executable(void);
+
 /* Tests both programs run, each through its own pf_source(); PF_TEST
  * lists one as prefix_name in a CMUnitTest array. */
 #define PF_TEST(prefix, name) { #prefix "_" #name, pf_test_##name, NULL, NULL, NULL }

@@ -31,14 +31,12 @@
 #include "tests/tools/pinfix.h"
 #include "tests/tools/testutil.h"
 
-
 static int
 setup(void **state)
 {
 	(void)state;
 	return tu_mktmp("ta-pin");
 }
-
 
 static struct ta_pin_source
 source(enum ta_pin_kind kind, const char *arg)
@@ -69,7 +67,6 @@ pf_source(bool pinentry, const char *path)
 	return &src;
 }
 
-
 /* ---- file: good --------------------------------------------------------- */
 
 static void
@@ -81,22 +78,7 @@ test_agent_pin_file_reads_and_drops_newline(void **state)
 	pf_expect_file("1234\n\n", 6, 0600, TA_ERR_INVALID, NULL);
 }
 
-
-
-
-
-
-
-
 /* ---- file: refused ------------------------------------------------------ */
-
-
-
-
-
-
-
-
 
 static void
 test_agent_pin_file_missing_or_relative(void **state)
@@ -257,18 +239,12 @@ test_agent_pin_bad_arguments(void **state)
 
 /* ---- pinentry: good ----------------------------------------------------- */
 
-
 static void
 test_agent_pin_pinentry_dialogue(void **state)
 {
 	(void)state;
 	pf_check_dialogue("tuf-agent");
 }
-
-
-
-
-
 
 static void
 test_agent_pin_pinentry_gpg_tty_option(void **state)
@@ -293,42 +269,17 @@ test_agent_pin_pinentry_gpg_tty_option(void **state)
 	unsetenv("GPG_TTY");
 }
 
-
-
 /* ---- pinentry: refused, broken, hostile ---------------------------------- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 static void
 test_agent_pin_pinentry_program_missing_or_bad(void **state)
 {
-	char path[256];
-	struct ta_pin_source src;
+	struct ta_pin_source src = source(TA_PIN_PINENTRY, "bin/pinentry");
 
 	(void)state;
-	src = source(TA_PIN_PINENTRY, tu_path(path, sizeof(path), "no-such-pinentry"));
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
-	src = source(TA_PIN_PINENTRY, "bin/pinentry");
+	pf_check_missing_and_not_executable();
 	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
-	tu_path(path, sizeof(path), "not-executable");
-	tu_write_file(path, "#!/bin/sh\necho OK\n", 18, 0600);
-	src = source(TA_PIN_PINENTRY, path);
-	/* EACCES, even for root: exec needs an x bit. */
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_SYSTEM, NULL, 0, NULL, 0);
 }
-
 
 int
 main(void)
