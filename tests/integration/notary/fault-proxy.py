@@ -153,17 +153,6 @@ class Handler(httputil.Handler):
         n = int(self.headers.get("Content-Length", "0") or "0")
         return self.rfile.read(n) if n > 0 else b""
 
-    def send(self, status, headers, body):
-        self.send_response_only(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.close_connection = True
-
     def forward(self, body):
         return httputil.forward(self, body, 120)
 

@@ -15,8 +15,8 @@ HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """HTTP/1.1, silent, and record() of each request into server.logfile
-    (one "METHOD PATH ACTION STATUS" line, under server.loglock)."""
+    """HTTP/1.1, silent, record() of each request into server.logfile (one
+    "METHOD PATH ACTION STATUS" line, under server.loglock), and send()."""
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
@@ -26,6 +26,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.server.logfile:
             with self.server.loglock, open(self.server.logfile, "a") as f:
                 f.write("%s %s %s %s\n" % (self.command, self.path, action, status))
+
+    def send(self, status, headers, body):
+        """Answers with status, headers, body (none to HEAD), then closes."""
+        self.send_response_only(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
 
 
 def forward(handler, body, timeout):

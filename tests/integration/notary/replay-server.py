@@ -71,17 +71,6 @@ class Handler(httputil.Handler):
             raise ValueError("body too large")
         return self.rfile.read(n) if n > 0 else b""
 
-    def send(self, status, headers, body):
-        self.send_response_only(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.close_connection = True
-
     def error(self, status, code, message):
         body = json.dumps({"errors": [{"code": code, "message": message, "detail": None}]})
         self.send(status, [("Content-Type", "application/json")], body.encode())
