@@ -13,12 +13,8 @@ make_token alpha || skip_all "softhsm2-util cannot make a token"
 	token_block alpha "$FAULT" "file:$tmp/pin"
 } >"$tmp/agent.conf"
 : >"$tmp/fault.ctl"
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"; then
-	ok "agent starts with the fault module"
-else
-	bad "agent starts with the fault module"
-	exit 1
-fi
+agent_started "agent starts with the fault module" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"
 
 "$PY" - "$SOCK" "$here" "$tmp" <<'PY' || failures=$((failures + 1))
 import json, os, socket, struct, sys, time

@@ -13,12 +13,8 @@ base_conf() {
 }
 base_conf >"$tmp/agent.conf"
 : >"$tmp/fault.ctl"
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"; then
-	ok "agent starts"
-else
-	bad "agent starts"
-	exit 1
-fi
+agent_started "agent starts" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"
 call key.generate '{"label":"k1","type":"ecdsa-p256"}' >/dev/null
 
 # ---- SIGHUP

@@ -17,13 +17,9 @@ done
 	token_block gamma "$FAULT" "file:$tmp/pin"
 } >"$tmp/agent.conf"
 set_fault "absent=gamma"
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl" \
-	TA_FAULT_STATS="$tmp/stats" TA_AGENT_WATCH_MS=200; then
-	ok "agent starts with alpha and beta (gamma absent)"
-else
-	bad "agent starts with alpha and beta (gamma absent)"
-	exit 1
-fi
+agent_started "agent starts with alpha and beta (gamma absent)" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl" \
+	TA_FAULT_STATS="$tmp/stats" TA_AGENT_WATCH_MS=200
 call status >"$tmp/status.json"
 check "status: alpha and beta unlocked, gamma absent" \
 	test "$(jget "$tmp/status.json" '[(t["name"], t["present"], t["unlocked"]) for t in d["tokens"]]')" = \

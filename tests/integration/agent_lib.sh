@@ -107,6 +107,19 @@ agent_start() {
 	return 1
 }
 
+# agent_started NAME CONF [VAR=VALUE...]: agent_start, then "PASS: NAME",
+# or "FAIL: NAME" and the test ends there.
+agent_started() {
+	local name=$1
+	shift
+	if agent_start "$@"; then
+		ok "$name"
+	else
+		bad "$name"
+		exit 1
+	fi
+}
+
 # agent_stop: SIGTERM, then the exit status (124 if it did not exit in 10 s).
 agent_stop() {
 	kill -TERM "$agent_pid" 2>/dev/null
