@@ -38,6 +38,22 @@ dct_start() {
 	agent_start "$tmp/agent.conf" "$@"
 }
 
+# dct_up [--tls|--auth] KEY...: the agent (dct_start), KEY... generated on
+# its token and notary-server started (over TLS, with token auth); a FAIL
+# and exit at the first step that fails.
+dct_up() {
+	local opt= what="notary-server starts" k
+	case ${1:-} in
+	--tls) opt=--tls what="notary-server starts (TLS)"; shift ;;
+	--auth) opt=--auth what="notary-server starts with token auth"; shift ;;
+	esac
+	dct_start || { bad "agent starts"; exit 1; }
+	for k in "$@"; do
+		key_gen "$k" || { bad "keys generated"; exit 1; }
+	done
+	nt_server_start $opt >/dev/null || { bad "$what"; exit 1; }
+}
+
 # dct_needs_setpriv: skips the test unless it can run clients as other uids.
 dct_needs_setpriv() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root (setpriv to another uid)"
