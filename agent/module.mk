@@ -28,22 +28,28 @@ $(TUF_AGENT): $(AGENT_MAIN_SRC:%.c=$(BUILD)/%.o) $(AGENT_LIBS)
 AGENT_TEST_LIBS := $(LIB_AGENT) $(LIB_PROTO) $(LIB_COMMON)
 
 # Configuration, policy and key scopes (config.c, policy.c, scope.c).
-TESTS += $(BUILD)/tests/unit/test_agent_config $(BUILD)/tests/unit/test_agent_policy
-$(BUILD)/tests/unit/test_agent_config: $(BUILD)/tests/unit/test_agent_config.o $(AGENT_TEST_LIBS)
+# Configuration files (valid ones, refusals) share tests/tools/configfix.c.
+CONFIG_TESTS := $(BUILD)/tests/unit/test_agent_config $(BUILD)/tests/unit/test_agent_config_refuse
+TESTS += $(CONFIG_TESTS) $(BUILD)/tests/unit/test_agent_policy
+$(CONFIG_TESTS): %: %.o $(BUILD)/tests/tools/configfix.o $(BUILD)/tests/tools/testutil.o \
+    $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
-$(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_policy: $(BUILD)/tests/unit/test_agent_policy.o \
+    $(BUILD)/tests/tools/configfix.o $(BUILD)/tests/tools/testutil.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_INIH) $(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # PIN sources: the agent's policy over common/pinsrc.c (file: absolute and
 # private, env:, pinentry's title and GPG_TTY, none, unlock); the readers'
 # own rules are tests/unit/test_pinsrc.c's.
 TESTS += $(BUILD)/tests/unit/test_agent_pin
-$(BUILD)/tests/unit/test_agent_pin: $(BUILD)/tests/unit/test_agent_pin.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_pin: $(BUILD)/tests/unit/test_agent_pin.o $(BUILD)/tests/tools/pinfix.o \
+    $(BUILD)/tests/tools/testutil.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
 # Audit records: file, stderr and journal targets.
 TESTS += $(BUILD)/tests/unit/test_agent_audit
-$(BUILD)/tests/unit/test_agent_audit: $(BUILD)/tests/unit/test_agent_audit.o $(AGENT_TEST_LIBS)
+$(BUILD)/tests/unit/test_agent_audit: $(BUILD)/tests/unit/test_agent_audit.o $(BUILD)/tests/tools/testutil.o \
+    $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_SYSTEMD) $(LIBS_CMOCKA) -lpthread)
 
 # The memory budget for big frames (budget.c).

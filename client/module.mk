@@ -39,10 +39,12 @@ $(HTTP_TOOL): $(BUILD)/tests/tools/http-tool.o $(BUILD)/client/notary_http.o $(B
 
 # test_notary_auth: client/notary_auth.c (registry token auth, split out of
 # notary_http.c) without libcurl or a server: Bearer challenges, realms,
-# token answers, docker's config.json, credentials and header lines.
-TESTS += $(BUILD)/tests/unit/test_notary_auth
-$(BUILD)/tests/unit/test_notary_auth: $(BUILD)/tests/unit/test_notary_auth.o $(BUILD)/client/notary_auth.o \
-    $(BUILD)/client/notary_base.o $(TUF_LIBS)
+# token answers (test_notary_auth); docker's config.json, credentials and
+# header lines (test_notary_creds); fixtures in tests/tools/authfix.c.
+AUTH_TESTS := $(BUILD)/tests/unit/test_notary_auth $(BUILD)/tests/unit/test_notary_creds
+TESTS += $(AUTH_TESTS)
+$(AUTH_TESTS): %: %.o $(BUILD)/tests/tools/authfix.o $(BUILD)/tests/tools/testutil.o \
+    $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # test_notary_repo: tn_check_fresh, the version and expiry rules of

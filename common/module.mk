@@ -7,13 +7,15 @@ LINT_SRC += $(COMMON_SRC)
 $(LIB_COMMON): $(COMMON_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)
 
-# test_common: buf, err, log, secret, keytype, utf8, hex, clock.
-TESTS += $(BUILD)/tests/unit/test_common
-$(BUILD)/tests/unit/test_common: $(BUILD)/tests/unit/test_common.o $(LIB_COMMON)
+# test_common_buf: buf; test_common: err, log, secret, utf8, hex.
+COMMON_TESTS := $(BUILD)/tests/unit/test_common $(BUILD)/tests/unit/test_common_buf
+TESTS += $(COMMON_TESTS)
+$(COMMON_TESTS): %: %.o $(LIB_COMMON)
 	$(call link,$@,$^,$(LIBS_CMOCKA))
 
 # PIN files and pinentry for tuf-agent and tufctl (fake
 # pinentry scripts written into the test's temporary directory).
 TESTS += $(BUILD)/tests/unit/test_pinsrc
-$(BUILD)/tests/unit/test_pinsrc: $(BUILD)/tests/unit/test_pinsrc.o $(LIB_COMMON)
+$(BUILD)/tests/unit/test_pinsrc: $(BUILD)/tests/unit/test_pinsrc.o $(BUILD)/tests/tools/pinfix.o \
+    $(BUILD)/tests/tools/testutil.o $(LIB_COMMON)
 	$(call link,$@,$^,$(LIBS_CMOCKA))

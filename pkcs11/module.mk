@@ -19,11 +19,12 @@ $(BUILD)/tests/unit/test_pkcs11: $(BUILD)/tests/unit/test_pkcs11.o $(TEST_HELPER
 
 # Loaded by p11-kit inside the tests: built without sanitizers, so that it
 # never needs a sanitizer runtime the host process may lack.
-$(FAULT_MODULE): tests/tools/fault-pkcs11.c $(FLAGS_STAMP)
+$(FAULT_MODULE): tests/tools/fault-pkcs11.c tests/tools/fault-ctl.c tests/tools/fault-pkcs11.h \
+    $(FLAGS_STAMP)
 	$(call quiet,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(CFLAGS_P11) -fPIC -shared \
-		$(if $(filter 1,$(WERROR)),-Werror) -o $@ $< -ldl -lpthread
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -I. $(CFLAGS_P11) -fPIC -shared \
+		$(if $(filter 1,$(WERROR)),-Werror) -o $@ $(filter %.c,$^) -ldl -lpthread
 
 $(DEMO): $(BUILD)/tests/tools/demo_p11.o $(PKCS11_LIBS)
 	$(call link,$@,$^,$(PKCS11_LDLIBS))

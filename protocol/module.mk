@@ -8,8 +8,12 @@ LINT_SRC += $(PROTO_SRC)
 $(LIB_PROTO): $(PROTO_SRC:%.c=$(BUILD)/%.o)
 	$(call archive,$@,$^)
 
-TESTS += $(BUILD)/tests/unit/test_protocol
-$(BUILD)/tests/unit/test_protocol: $(BUILD)/tests/unit/test_protocol.o $(PROTO_LIBS)
+# Frames and methods, the request envelope, every params field, encoders and
+# the error table; their shared helpers are tests/tools/protofix.c.
+PROTO_TESTS := $(addprefix $(BUILD)/tests/unit/,test_protocol test_protocol_envelope \
+	test_protocol_field test_protocol_encode)
+TESTS += $(PROTO_TESTS)
+$(PROTO_TESTS): %: %.o $(BUILD)/tests/tools/protofix.o $(BUILD)/tests/tools/testutil.o $(PROTO_LIBS)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_CMOCKA))
 
 # The typed result and params codecs, and the method table against

@@ -38,10 +38,13 @@ TESTS += tests/integration/notary-interop.sh
 # sig-tool.
 MEMSIGNER := $(BUILD)/tests/tools/memsigner.o
 SIG_TOOL := $(BUILD)/tests/tools/sig-tool
-TESTS += $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_x509 tests/integration/sslib-interop.sh
+TESTS += $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_sig $(BUILD)/tests/unit/test_tuf_x509 \
+	tests/integration/sslib-interop.sh
 TEST_EXTRA += $(SIG_TOOL)
 
-$(BUILD)/tests/unit/test_tuf_key: $(BUILD)/tests/unit/test_tuf_key.o $(MEMSIGNER) $(TUF_LIBS)
+# Keys and signatures share tests/tools/keyfix.c (a signer of every type).
+KEY_TESTS := $(BUILD)/tests/unit/test_tuf_key $(BUILD)/tests/unit/test_tuf_sig
+$(KEY_TESTS): %: %.o $(BUILD)/tests/tools/keyfix.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 $(BUILD)/tests/unit/test_tuf_x509: $(BUILD)/tests/unit/test_tuf_x509.o $(MEMSIGNER) $(TUF_LIBS)
@@ -60,9 +63,11 @@ $(REPO_TOOL): $(BUILD)/tests/tools/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
 
 # tuf/stream.c: streaming canonical JSON, held to the tree path
-# (ta_json_parse + ta_canon_write) by a differential test.
-TESTS += $(BUILD)/tests/unit/test_tuf_stream
-$(BUILD)/tests/unit/test_tuf_stream: $(BUILD)/tests/unit/test_tuf_stream.o $(TUF_LIBS)
+# (ta_json_parse + ta_canon_write) by a differential test on tables and on
+# generated documents (tests/tools/streamfix.c).
+STREAM_TESTS := $(BUILD)/tests/unit/test_tuf_stream $(BUILD)/tests/unit/test_tuf_stream_random
+TESTS += $(STREAM_TESTS)
+$(STREAM_TESTS): %: %.o $(BUILD)/tests/tools/streamfix.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # tuf/signplan.c: what a sign request signs, as which keys (roots,

@@ -8,12 +8,7 @@ GUN=registry.example.com/team/app
 make_token alpha || skip_all "softhsm2-util cannot make a token"
 { agent_block; token_block alpha "$SOFTHSM" "file:$tmp/pin"; } >"$tmp/agent.conf"
 
-if agent_start "$tmp/agent.conf"; then
-	ok "agent starts and listens"
-else
-	bad "agent starts and listens"
-	exit 1
-fi
+agent_started "agent starts and listens" "$tmp/agent.conf"
 check "socket is mode 0660 in a 0750 directory" \
 	test "$(stat -c %a "$SOCK")/$(stat -c %a "$(dirname "$SOCK")")" = "660/750"
 

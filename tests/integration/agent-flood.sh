@@ -30,12 +30,7 @@ operations = sign, status
 keys = k-*
 EOF
 } >"$tmp/agent.conf"
-if agent_start "$tmp/agent.conf"; then
-	ok "agent starts with max-buffer = 16M, max-buffer-per-uid = 8M"
-else
-	bad "agent starts with max-buffer = 16M, max-buffer-per-uid = 8M"
-	exit 1
-fi
+agent_started "agent starts with max-buffer = 16M, max-buffer-per-uid = 8M" "$tmp/agent.conf"
 # As in agent-policy.sh: let uids in group 65534 reach the socket.
 chmod 0711 "$tmp"
 chgrp "$VIEWER" "$(dirname "$SOCK")" "$SOCK"

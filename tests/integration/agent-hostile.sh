@@ -13,25 +13,16 @@ make_token alpha || skip_all "softhsm2-util cannot make a token"
 	token_block alpha "$FAULT" "file:$tmp/pin"
 } >"$tmp/agent.conf"
 : >"$tmp/fault.ctl"
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"; then
-	ok "agent starts with the fault module"
-else
-	bad "agent starts with the fault module"
-	exit 1
-fi
+agent_started "agent starts with the fault module" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"
 
 "$PY" - "$SOCK" "$here" "$tmp" <<'PY' || failures=$((failures + 1))
 import json, os, socket, struct, sys, time
 sock_path, here, tmp = sys.argv[1:4]
 sys.path.insert(0, here)
-from agent_client import AgentError, Client
+from agent_client import AgentError, Client, Report, write_fault
 
-failed = 0
-def report(ok, name, why=""):
-    global failed
-    failed += not ok
-    print(("PASS: " if ok else "FAIL: ") + name + ("" if ok or not why else " (%s)" % why))
-    sys.stdout.flush()
+report = Report()
 
 def still_served(after):
     try:
@@ -59,9 +50,7 @@ def raw():
     return s
 
 def set_fault(text):
-    with open(tmp + "/fault.ctl.new", "w") as f:
-        f.write(text)
-    os.rename(tmp + "/fault.ctl.new", tmp + "/fault.ctl")
+    write_fault(tmp, text)
 
 c = Client(sock_path)
 c.call("key.generate", {"label": "k1", "type": "ecdsa-p256"})
@@ -183,7 +172,7 @@ still_served("a client that never read")
 s = raw()
 report(closed_by_agent(s, timeout=6), "an idle connection is closed after idle-timeout")
 s.close()
-sys.exit(1 if failed else 0)
+report.exit()
 PY
 
 sleep 0.2

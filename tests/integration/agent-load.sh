@@ -26,12 +26,7 @@ HWM_MAX_KB=$((64 * 1024))
 
 make_token alpha || skip_all "softhsm2-util cannot make a token"
 { agent_block; token_block alpha "$SOFTHSM" "file:$tmp/pin" 4; } >"$tmp/agent.conf"
-if agent_start "$tmp/agent.conf"; then
-	ok "agent starts (sessions = 4)"
-else
-	bad "agent starts (sessions = 4)"
-	exit 1
-fi
+agent_started "agent starts (sessions = 4)" "$tmp/agent.conf"
 call key.generate '{"label":"load-ec","type":"ecdsa-p256"}' >"$tmp/gen.json"
 call key.show '{"key":"load-ec","profile":"notary"}' >"$tmp/show.json"
 check "key.generate: load-ec (ecdsa-p256)" test "$(jget "$tmp/show.json" 'd["key"]["keytype"]')" = ecdsa

@@ -13,12 +13,8 @@ VAR=TA_TEST_ENV_PIN
 	token_block alpha "$SOFTHSM" "env:$VAR"
 } >"$tmp/agent.conf"
 # A marker after the PIN's variable: the bytes around it are still there.
-if agent_start "$tmp/agent.conf" "$VAR=$PIN" TA_TEST_AFTER=still-here; then
-	ok "agent starts with pin = env:$VAR"
-else
-	bad "agent starts with pin = env:$VAR"
-	exit 1
-fi
+agent_started "agent starts with pin = env:$VAR" \
+	"$tmp/agent.conf" "$VAR=$PIN" TA_TEST_AFTER=still-here
 for _ in $(seq 1 50); do
 	call status >"$tmp/status.json"
 	[ "$(jget "$tmp/status.json" 'd["tokens"][0]["unlocked"]')" = true ] && break

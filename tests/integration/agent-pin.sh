@@ -22,25 +22,13 @@ chmod 600 "$tmp/right-pin"
 } >"$tmp/agent.conf"
 : >"$tmp/fault.ctl"
 
-# logins: C_Login calls so far (all tokens).
-logins() {
-	sed -n 's/^C_Login=//p' "$tmp/stats" 2>/dev/null | grep . || echo 0
-}
-set_fault() {
-	printf '%s\n' "$@" >"$tmp/fault.ctl.new"
-	mv "$tmp/fault.ctl.new" "$tmp/fault.ctl"
-}
 code_name() { # FILE -> "code name"
 	jget "$1" '"%s %s" % (d["code"], d["data"]["name"])'
 }
 
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl" \
-	TA_FAULT_STATS="$tmp/stats" TA_AGENT_WATCH_MS=100; then
-	ok "agent starts: alpha waits for unlock, beta tries its PIN file"
-else
-	bad "agent starts: alpha waits for unlock, beta tries its PIN file"
-	exit 1
-fi
+agent_started "agent starts: alpha waits for unlock, beta tries its PIN file" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl" \
+	TA_FAULT_STATS="$tmp/stats" TA_AGENT_WATCH_MS=100
 check "start: one automatic login (beta's wrong PIN file), none for alpha" test "$(logins)" = 1
 check "log: beta's automatic login failed and will not be tried again" \
 	grep -q "token 'beta': automatic login failed and will not be tried again" "$LOG"

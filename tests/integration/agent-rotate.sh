@@ -18,12 +18,7 @@ G2=registry.example.com/team/two
 [ -x "$TUFCTL" ] || skip_all "$TUFCTL is not built"
 make_token alpha || skip_all "softhsm2-util cannot make a token"
 { agent_block; token_block alpha "$SOFTHSM" "file:$tmp/pin"; } >"$tmp/agent.conf"
-if agent_start "$tmp/agent.conf"; then
-	ok "agent starts"
-else
-	bad "agent starts"
-	exit 1
-fi
+agent_started "agent starts" "$tmp/agent.conf"
 
 gen_ok=true
 for k in root-a root-b root-c targets; do

@@ -13,16 +13,8 @@ base_conf() {
 }
 base_conf >"$tmp/agent.conf"
 : >"$tmp/fault.ctl"
-set_fault() {
-	printf '%s\n' "$@" >"$tmp/fault.ctl.new"
-	mv "$tmp/fault.ctl.new" "$tmp/fault.ctl"
-}
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"; then
-	ok "agent starts"
-else
-	bad "agent starts"
-	exit 1
-fi
+agent_started "agent starts" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl"
 call key.generate '{"label":"k1","type":"ecdsa-p256"}' >/dev/null
 
 # ---- SIGHUP
@@ -72,14 +64,9 @@ set_fault "delay=C_Sign:1500"
 import json, os, signal, socket, sys, threading, time
 sock_path, here, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, here)
-from agent_client import Client
+from agent_client import Client, Report
 
-failed = 0
-def report(ok, name, why=""):
-    global failed
-    failed += not ok
-    print(("PASS: " if ok else "FAIL: ") + name + ("" if ok or not why else " (%s)" % why))
-    sys.stdout.flush()
+report = Report()
 
 f = {"signed": {"_type": "Targets", "delegations": {"keys": {}, "roles": []},
                 "expires": "2035-01-01T00:00:00Z", "targets": {}, "version": 1},
@@ -118,7 +105,7 @@ noticed = all(any(n["params"]["id"] == ids[i] and n["params"]["kind"] == "touch"
                   for n in clients[i].notices) for i in range(3))
 report(noticed, "a signature held over a second: a touch notice came before the response",
        repr([c.notices for c in clients]))
-sys.exit(1 if failed else 0)
+report.exit()
 PY
 agent_wait
 check "SIGTERM: the agent exits with status 0 after the requests in flight" test $? -eq 0

@@ -16,29 +16,10 @@ done
 	token_block beta "$FAULT" "file:$tmp/pin"
 	token_block gamma "$FAULT" "file:$tmp/pin"
 } >"$tmp/agent.conf"
-set_fault() {
-	printf '%s\n' "$@" >"$tmp/fault.ctl.new"
-	mv "$tmp/fault.ctl.new" "$tmp/fault.ctl"
-}
-logins() {
-	sed -n 's/^C_Login=//p' "$tmp/stats" 2>/dev/null | grep . || echo 0
-}
-# wait_log PATTERN: up to 5 s for the agent to log it.
-wait_log() {
-	for _ in $(seq 1 50); do
-		grep -q "$1" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 set_fault "absent=gamma"
-if agent_start "$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl" \
-	TA_FAULT_STATS="$tmp/stats" TA_AGENT_WATCH_MS=200; then
-	ok "agent starts with alpha and beta (gamma absent)"
-else
-	bad "agent starts with alpha and beta (gamma absent)"
-	exit 1
-fi
+agent_started "agent starts with alpha and beta (gamma absent)" \
+	"$tmp/agent.conf" TA_FAULT_TARGET="$SOFTHSM" TA_FAULT_CTL="$tmp/fault.ctl" \
+	TA_FAULT_STATS="$tmp/stats" TA_AGENT_WATCH_MS=200
 call status >"$tmp/status.json"
 check "status: alpha and beta unlocked, gamma absent" \
 	test "$(jget "$tmp/status.json" '[(t["name"], t["present"], t["unlocked"]) for t in d["tokens"]]')" = \
@@ -53,19 +34,12 @@ check "key.generate: a label in use on another token is -32013" \
 import json, os, sys, threading, time
 sock_path, here, tmp = sys.argv[1:4]
 sys.path.insert(0, here)
-from agent_client import AgentError, Client
+from agent_client import AgentError, Client, Report, write_fault
 
-failed = 0
-def report(ok, name, why=""):
-    global failed
-    failed += not ok
-    print(("PASS: " if ok else "FAIL: ") + name + ("" if ok or not why else " (%s)" % why))
-    sys.stdout.flush()
+report = Report()
 
 def set_fault(text):
-    with open(tmp + "/fault.ctl.new", "w") as f:
-        f.write(text)
-    os.rename(tmp + "/fault.ctl.new", tmp + "/fault.ctl")
+    write_fault(tmp, text)
 
 def sign(key, gun="example.com/app"):
     f = {"signed": {"_type": "Targets", "delegations": {"keys": {}, "roles": []},
@@ -151,7 +125,7 @@ report(st["alpha"]["present"] and not st["alpha"]["unlocked"],
 r = sign("ka")
 report(isinstance(r, AgentError) and r.code == -32003, "alpha locked: -32003", repr(r))
 c.close()
-sys.exit(1 if failed else 0)
+report.exit()
 PY
 
 check "log: beta's absence" grep -q "token 'beta' is absent" "$LOG"

@@ -17,6 +17,7 @@ As a command:
     is read from PATH (so that it never appears on a command line).
 """
 import json
+import os
 import socket
 import struct
 import sys
@@ -89,6 +90,30 @@ class Client:
         if "error" in resp:
             raise AgentError(resp["error"])
         return resp["result"]
+
+
+class Report:
+    """PASS:/FAIL: lines for the python part of a shell test, as agent_lib.sh's
+    ok and bad print them; failed counts the FAILs and exit() ends with them."""
+
+    def __init__(self):
+        self.failed = 0
+
+    def __call__(self, ok, name, why=""):
+        self.failed += not ok
+        print(("PASS: " if ok else "FAIL: ") + name + ("" if ok or not why else " (%s)" % why))
+        sys.stdout.flush()
+
+    def exit(self):
+        sys.exit(1 if self.failed else 0)
+
+
+def write_fault(tmp, text):
+    """Replaces tmp/fault.ctl with text at once (a new file renamed over it),
+    as the fault module wants it."""
+    with open(tmp + "/fault.ctl.new", "w") as f:
+        f.write(text)
+    os.rename(tmp + "/fault.ctl.new", tmp + "/fault.ctl")
 
 
 def main(argv):

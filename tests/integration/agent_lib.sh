@@ -5,11 +5,7 @@
 # agent_start / agent_stop (the agent is always killed on exit), call
 # (one request through tests/integration/agent_client.py), jget, ok/bad/check for
 # "PASS: x" / "FAIL: x" lines.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+. "$(dirname "$0")/test_lib.sh"
 AGENT=$BUILD/tuf-agent
 TUFCTL=$BUILD/tufctl
 FAULT=$BUILD/tests/tools/fault-pkcs11.so
@@ -34,14 +30,6 @@ command -v softhsm2-util >/dev/null || skip_all "softhsm2-util is not installed"
 [ -x "$PY" ] || skip_all "/usr/bin/python3 is not installed"
 [ -x "$AGENT" ] || skip_all "$AGENT is not built"
 
-failures=0
-ok() { echo "PASS: $1"; }
-bad() {
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '   %s\n' "$@"
-	failures=$((failures + 1))
-}
 # check NAME COMMAND...: PASS when the command succeeds.
 check() {
 	local n=$1
@@ -119,24 +107,23 @@ agent_start() {
 	return 1
 }
 
+# agent_started NAME CONF [VAR=VALUE...]: agent_start, then "PASS: NAME",
+# or "FAIL: NAME" and the test ends there.
+agent_started() {
+	local name=$1
+	shift
+	if agent_start "$@"; then
+		ok "$name"
+	else
+		bad "$name"
+		exit 1
+	fi
+}
+
 # agent_stop: SIGTERM, then the exit status (124 if it did not exit in 10 s).
 agent_stop() {
-	local st
 	kill -TERM "$agent_pid" 2>/dev/null
-	for _ in $(seq 1 100); do
-		kill -0 "$agent_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$agent_pid" 2>/dev/null; then
-		kill -KILL "$agent_pid"
-		wait "$agent_pid" 2>/dev/null
-		agent_pid=
-		return 124
-	fi
-	wait "$agent_pid"
-	st=$?
-	agent_pid=
-	return $st
+	agent_wait
 }
 
 # agent_wait: the exit status of an agent that was told to stop (124 if it
@@ -175,6 +162,24 @@ print(json.dumps(v) if isinstance(v, (dict, list, tuple, bool)) or v is None els
 # quiet COMMAND...: the command with its output kept in $tmp/quiet.log.
 quiet() {
 	"$@" >"$tmp/quiet.log" 2>&1
+}
+
+# set_fault LINE...: the fault module's control file becomes these lines at once.
+set_fault() {
+	printf '%s\n' "$@" >"$tmp/fault.ctl.new"
+	mv "$tmp/fault.ctl.new" "$tmp/fault.ctl"
+}
+# logins: C_Login calls so far (all tokens), from the fault module's stats.
+logins() {
+	sed -n 's/^C_Login=//p' "$tmp/stats" 2>/dev/null | grep . || echo 0
+}
+# wait_log PATTERN: up to 5 s for the agent to log it.
+wait_log() {
+	for _ in $(seq 1 50); do
+		grep -q "$1" "$LOG" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 finish() {

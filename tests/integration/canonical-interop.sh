@@ -16,20 +16,8 @@ set -u
 
 BUILD=${BUILD:-build}
 tool=$BUILD/tests/tools/canon-tool
-py=/usr/bin/python3
-
-if [ ! -x "$tool" ]; then
-	echo "FAIL: canonical-interop ($tool is not built; run make check)"
-	exit 1
-fi
-if [ ! -x "$py" ] || ! "$py" -c 'from securesystemslib.formats import encode_canonical' \
-	>/dev/null 2>&1; then
-	echo "SKIP: canonical-interop (python3-securesystemslib is not installed)"
-	exit 0
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/canon-interop.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/interop_lib.sh"
+interop_setup canonical-interop "$tool" 'from securesystemslib.formats import encode_canonical'
 
 "$py" - "$tmp" <<'EOF' || { echo "FAIL: canonical-interop (corpus generator failed)"; exit 1; }
 import json, os, random, sys

@@ -7,9 +7,7 @@
 # change nothing, on the server or in the trust directory.
 . "$(dirname "$0")/dct_lib.sh"
 
-dct_start || { bad "agent starts"; exit 1; }
-key_gen root-1 && key_gen targets-1 || { bad "keys generated"; exit 1; }
-nt_server_start --auth >/dev/null || { bad "notary-server starts with token auth"; exit 1; }
+dct_up --auth root-1 targets-1
 GUN=registry.example.com/team/auth
 NT_GUN=$GUN
 blob v1 'behind a login'

@@ -7,9 +7,7 @@
 # the agent and one with a certificate file, signs into it, removes it.
 . "$(dirname "$0")/dct_lib.sh"
 
-dct_start || { bad "agent starts"; exit 1; }
-key_gen releases-1 && key_gen qa-1 || { bad "keys generated"; exit 1; }
-nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
+dct_up releases-1 qa-1
 GUN=registry.example.com/team/deleg
 NT_GUN=$GUN
 

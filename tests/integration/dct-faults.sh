@@ -7,9 +7,7 @@
 # untouched), and running the command again finishes the job.
 . "$(dirname "$0")/dct_lib.sh"
 
-dct_start || { bad "agent starts"; exit 1; }
-key_gen root-1 && key_gen targets-1 || { bad "keys generated"; exit 1; }
-nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
+dct_up root-1 targets-1
 nt_proxy_start || { bad "the fault proxy starts"; exit 1; }
 export TUFCTL_HTTP_RETRY_MS=20
 GUN=registry.example.com/team/faults

@@ -7,15 +7,9 @@
 # and the server keeps what it had.
 . "$(dirname "$0")/dct_lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (setpriv to another uid)"
-command -v setpriv >/dev/null || skip_all "setpriv is not installed"
+dct_needs_setpriv
 BUILDER=65534
-make_token dct || skip_all "softhsm2-util cannot make a token"
-{
-	agent_block
-	token_block dct "$SOFTHSM" "file:$tmp/pin"
-	cat <<EOF2
-
+dct_conf "$(cat <<EOF2
 [allow "builders"]
 uid = $BUILDER
 operations = sign, key.list, key.show
@@ -23,11 +17,8 @@ keys = targets-*
 roles = targets, targets/*
 gun = registry.example.com/ci/*
 EOF2
-} >"$tmp/agent.conf"
-agent_start "$tmp/agent.conf" || { bad "agent starts"; exit 1; }
-chmod 0711 "$tmp"
-chgrp "$BUILDER" "$(dirname "$SOCK")" "$SOCK"
-nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
+)"
+dct_shared_start
 key_gen root-1 && key_gen targets-ci && key_gen targets-other ||
 	{ bad "keys generated"; exit 1; }
 

@@ -6,9 +6,7 @@
 # them signed; a removal and a nothing-to-do publish behave.
 . "$(dirname "$0")/dct_lib.sh"
 
-dct_start || { bad "agent starts"; exit 1; }
-key_gen root-1 && key_gen targets-1 || { bad "keys generated on the token"; exit 1; }
-nt_server_start --tls >/dev/null || { bad "notary-server starts (TLS)"; exit 1; }
+dct_up --tls root-1 targets-1
 GUN=registry.example.com/team/app
 NT_GUN=$GUN
 

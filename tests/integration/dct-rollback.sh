@@ -15,9 +15,7 @@
 
 FORGE=$BUILD/tests/tools/forge-tool
 [ -x "$FORGE" ] || skip_all "$FORGE is not built"
-dct_start || { bad "agent starts"; exit 1; }
-key_gen root-1 && key_gen targets-1 || { bad "keys generated"; exit 1; }
-nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
+dct_up root-1 targets-1
 nt_replay_start --upstream || { bad "the replay server starts"; exit 1; }
 URL=$NT_REPLAY_URL
 GUN=registry.example.com/team/rollback

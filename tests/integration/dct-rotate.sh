@@ -7,10 +7,7 @@
 # timestamp rotations, each read by the real client.
 . "$(dirname "$0")/dct_lib.sh"
 
-dct_start || { bad "agent starts"; exit 1; }
-key_gen root-1 && key_gen root-2 && key_gen targets-1 && key_gen snap-1 ||
-	{ bad "keys generated"; exit 1; }
-nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
+dct_up root-1 root-2 targets-1 snap-1
 GUN=registry.example.com/team/rot
 NT_GUN=$GUN
 blob v1 'before the rotation'

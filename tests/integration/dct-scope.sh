@@ -14,16 +14,10 @@
 # its GUN still works, and its audit record names the rule and the scope.
 . "$(dirname "$0")/dct_lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (setpriv to another uid)"
-command -v setpriv >/dev/null || skip_all "setpriv is not installed"
+dct_needs_setpriv
 BUILDER=65534
 RELEASER=65533
-make_token dct || skip_all "softhsm2-util cannot make a token"
-{
-	agent_block
-	token_block dct "$SOFTHSM" "file:$tmp/pin"
-	cat <<EOF2
-
+dct_conf "$(cat <<EOF2
 [allow "ci"]
 uid = $BUILDER
 operations = sign, key.list, key.show
@@ -38,13 +32,10 @@ keys = targets-*
 roles = targets/releases
 gun = registry.example.com/*
 EOF2
-} >"$tmp/agent.conf"
+)"
 check "--check-config warns about both pattern rules" \
 	sh -c "'$AGENT' --check-config '$tmp/agent.conf' 2>&1 | grep -c \"grants sign by key pattern\" | grep -qx 2"
-agent_start "$tmp/agent.conf" || { bad "agent starts"; exit 1; }
-chmod 0711 "$tmp"
-chgrp "$BUILDER" "$(dirname "$SOCK")" "$SOCK"
-nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
+dct_shared_start
 key_gen root-1 && key_gen targets-ci && key_gen targets-prod && key_gen targets-legacy ||
 	{ bad "keys generated"; exit 1; }
 

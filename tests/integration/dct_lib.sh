@@ -22,13 +22,51 @@ trap 'nt_cleanup; cleanup' EXIT
 export XDG_DATA_HOME=$tmp/xdg
 TRUST=$XDG_DATA_HOME/tufctl/notary
 
-dct_start() {
+# dct_conf [RULES]: $tmp/agent.conf for a fresh token dct, then RULES.
+dct_conf() {
 	make_token dct || skip_all "softhsm2-util cannot make a token"
 	{
 		agent_block
 		token_block dct "$SOFTHSM" "file:$tmp/pin"
+		[ $# -eq 0 ] || printf '\n%s\n' "$1"
 	} >"$tmp/agent.conf"
+}
+
+# dct_start [VAR=VALUE...]: the agent on dct_conf's configuration.
+dct_start() {
+	dct_conf
 	agent_start "$tmp/agent.conf" "$@"
+}
+
+# dct_up [--tls|--auth] KEY...: the agent (dct_start), KEY... generated on
+# its token and notary-server started (over TLS, with token auth); a FAIL
+# and exit at the first step that fails.
+dct_up() {
+	local opt= what="notary-server starts" k
+	case ${1:-} in
+	--tls) opt=--tls what="notary-server starts (TLS)"; shift ;;
+	--auth) opt=--auth what="notary-server starts with token auth"; shift ;;
+	esac
+	dct_start || { bad "agent starts"; exit 1; }
+	for k in "$@"; do
+		key_gen "$k" || { bad "keys generated"; exit 1; }
+	done
+	nt_server_start $opt >/dev/null || { bad "$what"; exit 1; }
+}
+
+# dct_needs_setpriv: skips the test unless it can run clients as other uids.
+dct_needs_setpriv() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (setpriv to another uid)"
+	command -v setpriv >/dev/null || skip_all "setpriv is not installed"
+}
+
+# dct_shared_start: the agent on $tmp/agent.conf, its socket open to the
+# group $BUILDER, and notary-server; a FAIL and exit when either fails.
+dct_shared_start() {
+	agent_start "$tmp/agent.conf" || { bad "agent starts"; exit 1; }
+	chmod 0711 "$tmp"
+	chgrp "$BUILDER" "$(dirname "$SOCK")" "$SOCK"
+	nt_server_start >/dev/null || { bad "notary-server starts"; exit 1; }
 }
 
 tufctl() {

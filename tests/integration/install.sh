@@ -9,20 +9,8 @@
 # make install depends on the build: it is run with the flags this build
 # directory was made with (read back from its $BUILD/.flags), so that it
 # never rebuilds it with others; the test checks that the flags stamp stays.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+. "$(dirname "$0")/test_lib.sh"
 
-failures=0
-ok() { echo "PASS: $1"; }
-bad() {
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '   %s\n' "$@"
-	failures=$((failures + 1))
-}
 check_eq() { # NAME GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2'" "want '$3'"; fi
 }

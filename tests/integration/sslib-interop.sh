@@ -29,20 +29,8 @@ set -u
 
 BUILD=${BUILD:-build}
 tool=$BUILD/tests/tools/sig-tool
-py=/usr/bin/python3
-
-if [ ! -x "$tool" ]; then
-	echo "FAIL: sslib-interop ($tool is not built; run make check)"
-	exit 1
-fi
-if [ ! -x "$py" ] || ! "$py" -c 'import securesystemslib.keys, securesystemslib.signer' \
-	>/dev/null 2>&1; then
-	echo "SKIP: sslib-interop (python3-securesystemslib is not installed)"
-	exit 0
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sslib-interop.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/interop_lib.sh"
+interop_setup sslib-interop "$tool" 'import securesystemslib.keys, securesystemslib.signer'
 
 "$py" - "$tool" "$tmp" <<'EOF'
 import binascii, hashlib, json, os, subprocess, sys

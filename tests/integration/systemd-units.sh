@@ -19,24 +19,12 @@
 # numbers, so nothing is added to /etc/group and nothing can be left behind,
 # even when the test is killed.  The agent's user and the clients are
 # throwaway numeric uids the same way (setpriv, as root).
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+. "$(dirname "$0")/test_lib.sh"
 AGENT=$BUILD/tuf-agent
 TUFCTL=$BUILD/tufctl
 PY=/usr/bin/python3
 MAX_EXPOSURE=2.0
 
-failures=0
-ok() { echo "PASS: $1"; }
-bad() {
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '   %s\n' "$@"
-	failures=$((failures + 1))
-}
 skip() { echo "SKIP: $1 ($2)"; }
 
 command -v systemd-analyze >/dev/null || { skip systemd-units "systemd-analyze is not installed (package systemd)"; exit 0; }

@@ -68,6 +68,18 @@ refused() {
 	fi
 }
 
+# refused_with NAME TEXT ARGS...: exit 1 with TEXT (a grep pattern) on stderr
+refused_with() {
+	name=$1 want=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq 1 ] && grep -q "$want" "$tmp/err"; then
+		pass "$name"
+	else
+		fail "$name" "status $rc, stderr: $(cat "$tmp/err")"
+	fi
+}
+
 # ---- usage errors -------------------------------------------------------------
 usage "no command"
 usage "unknown command" frobnicate
@@ -164,12 +176,8 @@ refused "--pin-file with mode 0644" \
 	--socket "$nosock" unlock --pin-file "$tmp/pin644"
 printf '1234\n' >"$tmp/pin640"
 chmod 640 "$tmp/pin640"
-run --socket "$nosock" unlock --pin-file "$tmp/pin640"
-if [ "$rc" -eq 1 ] && grep -q "has mode 0640" "$tmp/err"; then
-	pass "--pin-file with mode 0640"
-else
-	fail "--pin-file with mode 0640" "status $rc, stderr: $(cat "$tmp/err")"
-fi
+refused_with "--pin-file with mode 0640" "has mode 0640" \
+	--socket "$nosock" unlock --pin-file "$tmp/pin640"
 refused "--pin-file that does not exist" \
 	"tufctl: PIN file '$tmp/nopin' does not exist" \
 	--socket "$nosock" unlock --pin-file "$tmp/nopin"
@@ -188,12 +196,8 @@ refused "--pin-file over 256 bytes" \
 	--socket "$nosock" unlock --pin-file "$tmp/pinlong"
 printf '12\n34\n' >"$tmp/pin2"
 chmod 600 "$tmp/pin2"
-run --socket "$nosock" unlock --pin-file "$tmp/pin2"
-if [ "$rc" -eq 1 ] && grep -q "more than one line" "$tmp/err"; then
-	pass "--pin-file with two lines"
-else
-	fail "--pin-file with two lines" "status $rc, stderr: $(cat "$tmp/err")"
-fi
+refused_with "--pin-file with two lines" "more than one line" \
+	--socket "$nosock" unlock --pin-file "$tmp/pin2"
 printf '12\3774\n' >"$tmp/pinutf"
 chmod 600 "$tmp/pinutf"
 refused "--pin-file not UTF-8" \
@@ -224,12 +228,8 @@ refused "metadata not UTF-8, before connecting" \
 	"tufctl: '$tmp/bad-utf8.json' is not valid UTF-8 (byte 16): a metadata file is JSON text" \
 	--socket "$nosock" sign --profile tuf --role targets --key k "$tmp/bad-utf8.json"
 printf '{"signed":{"x":"\355\240\200"}}' >"$tmp/surrogate.json"
-run --socket "$nosock" sign --profile tuf --role targets --key k "$tmp/surrogate.json"
-if [ "$rc" -eq 1 ] && grep -q "not valid UTF-8 (byte 16)" "$tmp/err"; then
-	pass "metadata with an encoded surrogate refused"
-else
-	fail "metadata with an encoded surrogate refused" "status $rc, stderr: $(cat "$tmp/err")"
-fi
+refused_with "metadata with an encoded surrogate refused" "not valid UTF-8 (byte 16)" \
+	--socket "$nosock" sign --profile tuf --role targets --key k "$tmp/surrogate.json"
 printf '{"a":1}\000' >"$tmp/nul.json"
 refused "metadata with a NUL, before connecting" \
 	"tufctl: '$tmp/nul.json' contains a NUL byte (byte 7): a metadata file is JSON text" \

@@ -46,6 +46,14 @@ def frame(obj):
     return struct.pack(">I", len(data)) + data
 
 
+def error_frame(rid, code, message, name=None, detail=None):
+    """An error answer; data (name and detail) only when name is given."""
+    err = {"code": code, "message": message}
+    if name is not None:
+        err["data"] = {"name": name, "detail": detail}
+    return frame({"jsonrpc": "2.0", "id": rid, "error": err})
+
+
 def key(label, ktype="ecdsa-p256", token="ci-hsm", cert=False):
     return {"label": label, "token": token, "uri": "pkcs11:token=%s;object=%s" % (token, label),
             "type": ktype, "keyids": {"notary": KEYID_N, "tuf": KEYID_T}, "cert": cert,
@@ -122,10 +130,8 @@ def serve(conn, scenario, out):
         rid, method, params = req["id"], req["method"], req.get("params", {})
         if method == "hello":
             if scenario == "unsupported":
-                conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
-                    "code": -32010, "message": "unsupported", "data": {
-                        "name": "TA_ERR_UNSUPPORTED",
-                        "detail": "no protocol version in common; this agent speaks 2"}}}))
+                conn.sendall(error_frame(rid, -32010, "unsupported", "TA_ERR_UNSUPPORTED",
+                                         "no protocol version in common; this agent speaks 2"))
                 continue
             methods = ["hello", "status"] if scenario == "no-methods" else METHODS
             conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "result": {
@@ -143,19 +149,15 @@ def serve(conn, scenario, out):
             conn.sendall(struct.pack(">I", 0))
             continue
         if scenario == "error":
-            conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
-                "code": -32004, "message": "PIN incorrect", "data": {
-                    "name": "TA_ERR_PIN_INCORRECT",
-                    "detail": "the token refused the PIN; it was not retried"}}}))
+            conn.sendall(error_frame(rid, -32004, "PIN incorrect", "TA_ERR_PIN_INCORRECT",
+                                     "the token refused the PIN; it was not retried"))
             continue
         if scenario == "error-nodata":
-            conn.sendall(frame({"jsonrpc": "2.0", "id": rid, "error": {
-                "code": -32002, "message": "token absent"}}))
+            conn.sendall(error_frame(rid, -32002, "token absent"))
             continue
         if scenario == "error-nullid":
-            conn.sendall(frame({"jsonrpc": "2.0", "id": None, "error": {
-                "code": -32600, "message": "invalid request", "data": {
-                    "name": "TA_ERR_INVALID", "detail": "id: missing"}}}))
+            conn.sendall(error_frame(None, -32600, "invalid request", "TA_ERR_INVALID",
+                                     "id: missing"))
             continue
         res = {"jsonrpc": "2.0", "id": rid, "result": result_for(method, params, scenario)}
         if scenario == "extra":

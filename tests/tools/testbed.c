@@ -77,6 +77,13 @@ tb_softhsm_teardown(void)
 	tb_dir[0] = '\0';
 }
 
+void
+tb_finish(struct ta_p11_ctx *ctx)
+{
+	ta_p11_ctx_free(ctx);
+	tb_softhsm_teardown();
+}
+
 int
 tb_run(const char *const argv[], char *out, size_t outlen)
 {

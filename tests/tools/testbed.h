@@ -25,6 +25,10 @@ int tb_softhsm_token(const char *label);
 /* Removes the directory tree.  Safe to call twice. */
 void tb_softhsm_teardown(void);
 
+struct ta_p11_ctx;
+/* A cmocka group teardown's work: frees ctx (may be NULL), then the tree. */
+void tb_finish(struct ta_p11_ctx *ctx);
+
 /* Runs argv (argv[0] a path or found on PATH) and returns its exit status,
  * -1 when it could not run.  Output goes to out (may be NULL: discarded). */
 int tb_run(const char *const argv[], char *out, size_t outlen);

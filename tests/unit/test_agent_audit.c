@@ -31,11 +31,11 @@
 
 #include "agent/audit.h"
 #include "common/err.h"
+#include "tests/tools/testutil.h"
 
 #define THREADS 8
 #define PER_THREAD 250
 
-static char tmpdir[64];
 
 /* ---- the interposed journal --------------------------------------------- */
 
@@ -86,35 +86,17 @@ journal_field(const char *name)
 /* ---- helpers ------------------------------------------------------------ */
 
 static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ta-audit-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return tu_mktmp("ta-audit");
 }
 
-static int
-teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
+/* tu_tmpdir/name into out, not there yet. */
 static char *
 tpath(char *out, size_t len, const char *name)
 {
-	int n = snprintf(out, len, "%s/%s", tmpdir, name);
-
-	assert_true(n > 0 && (size_t)n < len);
+	tu_path(out, len, name);
 	(void)unlink(out);
 	return out;
 }
@@ -251,7 +233,7 @@ restore_stderr(void)
 	saved_stderr = -1;
 }
 
-/* A journald look-alike: a datagram socket bound at tmpdir/name, for
+/* A journald look-alike: a datagram socket bound at tu_tmpdir/name, for
  * ta__audit_journal_socket(); nobody reads it. */
 static const char *
 fake_journal_socket(const char *name)
@@ -835,7 +817,7 @@ test_agent_audit_open_refuses_directory(void **state)
 {
 	(void)state;
 	errno = 0;
-	assert_null(ta_audit_open(tmpdir));
+	assert_null(ta_audit_open(tu_tmpdir));
 	assert_int_equal(errno, EISDIR);
 }
 
@@ -997,5 +979,5 @@ main(void)
 		cmocka_unit_test(test_agent_audit_close_null),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tu_teardown);
 }

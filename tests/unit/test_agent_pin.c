@@ -28,70 +28,14 @@
 #include "agent/pin.h"
 #include "common/err.h"
 #include "common/secret.h"
-
-
-#define T_TIMEOUT 10000 /* ms: a fake that answers at once */
-#define T_HANG 300      /* ms: a fake that never answers */
-#define T_REAP 500      /* pin.c's REAP_MS */
-
-static char tmpdir[64];
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
+#include "tests/tools/pinfix.h"
+#include "tests/tools/testutil.h"
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ta-pin-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* tmpdir/name into out. */
-static char *
-tpath(char *out, size_t len, const char *name)
-{
-	int n = snprintf(out, len, "%s/%s", tmpdir, name);
-
-	assert_true(n > 0 && (size_t)n < len);
-	return out;
-}
-
-static void
-write_file(const char *path, const void *p, size_t len, mode_t mode)
-{
-	int fd;
-
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, p, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
+	return tu_mktmp("ta-pin");
 }
 
 static struct ta_pin_source
@@ -106,163 +50,22 @@ source(enum ta_pin_kind kind, const char *arg)
 	return s;
 }
 
-static int
-open_fds(void)
+/* pinfix.h's hooks: the agent's sources. */
+int
+pf_get(const void *src, const char *desc, unsigned timeout_ms, char *why, size_t whylen,
+    struct ta_secret **ret)
 {
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
+	return ta_pin_get_full(src, desc, timeout_ms, why, whylen, ret);
 }
 
-/* Reads the PIN; on success checks it equals want; on failure that *ret was
- * left alone and a reason was written.  Also: no fd leaked, no child left. */
-static void
-expect_pin(const struct ta_pin_source *src, const char *desc, unsigned timeout_ms, int want_r,
-    const void *want, size_t want_len, char *why, size_t whylen)
+const void *
+pf_source(bool pinentry, const char *path)
 {
-	struct ta_secret *s = (struct ta_secret *)&s; /* a sentinel */
-	char local[TA_PIN_WHY_MAX];
-	int fds = open_fds(), r;
+	static struct ta_pin_source src;
 
-	if (why == NULL) {
-		why = local;
-		whylen = sizeof(local);
-	}
-	memset(why, 'x', whylen);
-	r = ta_pin_get_full(src, desc, timeout_ms, why, whylen, &s);
-	if (r != want_r)
-		fail_msg("got %s (%s), want %s", ta_errname(r), why, ta_errname(want_r));
-	if (r == 0) {
-		assert_non_null(s);
-		assert_int_equal(s->len, want_len);
-		assert_memory_equal(s->data, want, want_len);
-		assert_int_equal(s->data[s->len], '\0');
-		ta_secret_free(s);
-	} else {
-		assert_ptr_equal(s, (struct ta_secret *)&s);
-		assert_non_null(memchr(why, '\0', whylen));
-		assert_true(why[0] != '\0');
-	}
-	assert_int_equal(open_fds(), fds);
-	errno = 0;
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
+	src = source(pinentry ? TA_PIN_PINENTRY : TA_PIN_FILE, path);
+	return &src;
 }
-
-static void
-expect_file(const char *content, size_t len, mode_t mode, int want_r, const char *want)
-{
-	char path[256];
-	struct ta_pin_source src;
-
-	tpath(path, sizeof(path), "pin");
-	write_file(path, content, len, mode);
-	src = source(TA_PIN_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, want_r, want, want ? strlen(want) : 0, NULL, 0);
-}
-
-/* A fake pinentry tmpdir/name: greets with greet, logs every command it
- * gets to tmpdir/name.log, answers GETPIN with the shell code getpin and
- * everything else with OK. */
-static void
-fake_pinentry(char *path, size_t len, const char *name, const char *greet, const char *getpin)
-{
-	char script[8192], log[300];
-	int n;
-
-	tpath(path, len, name);
-	snprintf(log, sizeof(log), "%s.log", path);
-	(void)unlink(log);
-	n = snprintf(script, sizeof(script),
-	    "#!/bin/sh\n"
-	    "%s\n"
-	    "while IFS= read -r line; do\n"
-	    "\tprintf '%%s\\n' \"$line\" >>'%s'\n"
-	    "\tcase \"$line\" in\n"
-	    "\tGETPIN) %s ;;\n"
-	    "\tBYE) echo 'OK closing connection'; exit 0 ;;\n"
-	    "\t*) echo OK ;;\n"
-	    "\tesac\n"
-	    "done\n",
-	    greet, log, getpin);
-	assert_true(n > 0 && (size_t)n < sizeof(script));
-	write_file(path, script, (size_t)n, 0700);
-	explicit_bzero(script, sizeof(script)); /* a PIN in it must not be found later */
-}
-
-static void
-expect_pinentry(const char *greet, const char *getpin, unsigned timeout_ms, int want_r,
-    const char *want)
-{
-	char path[256];
-	struct ta_pin_source src;
-
-	fake_pinentry(path, sizeof(path), "pe", greet, getpin);
-	src = source(TA_PIN_PINENTRY, path);
-	expect_pin(&src, "PIN for token 'test'", timeout_ms, want_r, want,
-	    want ? strlen(want) : 0, NULL, 0);
-}
-
-/* The contents of tmpdir/name (NUL-terminated) into buf. */
-static char *
-slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, len - 1);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	close(fd);
-	return buf;
-}
-
-/* "lo-hi ..." at the start of a /proc/self/maps or smaps line. */
-static bool
-parse_range(const char *line, unsigned long *lo, unsigned long *hi)
-{
-	char *end;
-
-	errno = 0;
-	*lo = strtoul(line, &end, 16);
-	if (end == line || *end != '-' || errno != 0)
-		return false;
-	line = end + 1;
-	*hi = strtoul(line, &end, 16);
-	return end != line && *end == ' ' && errno == 0;
-}
-
-/* /proc/self/smaps: does the mapping holding p carry flag (e.g. "dd")? */
-static bool
-mapping_has_flag(const void *p, const char *flag)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512], want[8];
-	unsigned long lo, hi, a = (unsigned long)p;
-	bool in = false, found = false;
-
-	assert_non_null(f);
-	snprintf(want, sizeof(want), " %s ", flag);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		/* "lo-hi perms ..." starts a mapping; "Key: value" lines follow. */
-		if (parse_range(line, &lo, &hi)) {
-			in = a >= lo && a < hi;
-		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			line[strcspn(line, "\n")] = ' ';
-			found = strstr(line, want) != NULL;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 
 /* ---- file: good --------------------------------------------------------- */
 
@@ -270,59 +73,12 @@ static void
 test_agent_pin_file_reads_and_drops_newline(void **state)
 {
 	(void)state;
-	expect_file("1234\n", 5, 0600, 0, "1234");
+	pf_expect_file("1234\n", 5, 0600, 0, "1234");
 	/* The readers' rules (tests/unit/test_pinsrc.c) hold: a second line. */
-	expect_file("1234\n\n", 6, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("1234\n\n", 6, 0600, TA_ERR_INVALID, NULL);
 }
-
-
-
-
-
-
-
 
 /* ---- file: refused ------------------------------------------------------ */
-
-static void
-test_agent_pin_file_group_readable_refused(void **state)
-{
-	char path[256], why[TA_PIN_WHY_MAX];
-	struct ta_pin_source src;
-
-	(void)state;
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "1234\n", 5, 0640);
-	src = source(TA_PIN_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "mode 0640"));
-	assert_non_null(strstr(why, path));
-}
-
-
-
-
-
-
-static void
-test_agent_pin_file_other_owner_refused(void **state)
-{
-	char path[256], why[TA_PIN_WHY_MAX];
-	struct ta_pin_source src;
-
-	(void)state;
-	if (geteuid() != 0)
-		skip(); /* only root can give a file away */
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "1234\n", 5, 0600);
-	assert_int_equal(chown(path, 65534, 65534), 0);
-	src = source(TA_PIN_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "owned by uid 65534"));
-}
-
-
-
 
 static void
 test_agent_pin_file_missing_or_relative(void **state)
@@ -331,12 +87,12 @@ test_agent_pin_file_missing_or_relative(void **state)
 	struct ta_pin_source src;
 
 	(void)state;
-	src = source(TA_PIN_FILE, tpath(path, sizeof(path), "no-such-file"));
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
+	src = source(TA_PIN_FILE, tu_path(path, sizeof(path), "no-such-file"));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
 	src = source(TA_PIN_FILE, "relative/pin");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 	src = source(TA_PIN_FILE, "");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 }
 
 /* ---- env: ----------------------------------------------------------------- */
@@ -349,9 +105,9 @@ test_agent_pin_env_reads_exact_value(void **state)
 
 	(void)state;
 	assert_int_equal(setenv("TA_TEST_PIN", "12 34\n", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "12 34\n", 6, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "12 34\n", 6, NULL, 0);
 	assert_int_equal(ta_pin_get(&src, NULL, &s), 0);
-	assert_true(mapping_has_flag(s->data, "dd"));
+	assert_true(tu_mapping_has_flag(s->data, "dd"));
 	assert_ptr_not_equal(s->data, getenv("TA_TEST_PIN"));
 	ta_secret_free(s);
 	unsetenv("TA_TEST_PIN");
@@ -365,10 +121,10 @@ test_agent_pin_env_unset_or_empty(void **state)
 
 	(void)state;
 	unsetenv("TA_TEST_PIN");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "not set"));
 	assert_int_equal(setenv("TA_TEST_PIN", "", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "empty"));
 	unsetenv("TA_TEST_PIN");
 }
@@ -380,18 +136,18 @@ test_agent_pin_env_bad_name_or_too_long(void **state)
 	char *big = malloc(TA_SECRET_MAX + 2);
 
 	(void)state;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 	src = source(TA_PIN_ENV, "A=B");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 	assert_non_null(big);
 	memset(big, 'p', TA_SECRET_MAX + 1);
 	big[TA_SECRET_MAX + 1] = '\0';
 	assert_int_equal(setenv("TA_TEST_PIN", big, 1), 0);
 	src = source(TA_PIN_ENV, "TA_TEST_PIN");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, NULL, 0);
 	big[TA_SECRET_MAX] = '\0';
 	assert_int_equal(setenv("TA_TEST_PIN", big, 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, big, TA_SECRET_MAX, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, big, TA_SECRET_MAX, NULL, 0);
 	unsetenv("TA_TEST_PIN");
 	free(big);
 }
@@ -414,18 +170,18 @@ test_agent_pin_env_taken(void **state)
 	/* glibc never frees what setenv() made: the bytes are still ours. */
 	for (i = 0; i < n; i++)
 		assert_int_equal(was[i], 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0); /* again: a second login */
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0); /* again: a second login */
 	/* Taken once: a later value does not replace it. */
 	assert_int_equal(ta_pin_env_take("TA_TEST_PIN_TAKEN"), 0);
 	assert_int_equal(setenv("TA_TEST_PIN_TAKEN", "9999", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "5678", 4, NULL, 0);
 	unsetenv("TA_TEST_PIN_TAKEN");
 	/* Unset when taken: reported at login as before. */
 	assert_int_equal(ta_pin_env_take("TA_TEST_PIN_UNSET"), 0);
 	src = source(TA_PIN_ENV, "TA_TEST_PIN_UNSET");
 	assert_int_equal(setenv("TA_TEST_PIN_UNSET", "1111", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
 	unsetenv("TA_TEST_PIN_UNSET");
 	/* Bad names. */
 	assert_int_equal(ta_pin_env_take(""), TA_ERR_INVALID);
@@ -435,7 +191,7 @@ test_agent_pin_env_taken(void **state)
 	ta_pin_env_forget();
 	src = source(TA_PIN_ENV, "TA_TEST_PIN_TAKEN");
 	assert_int_equal(setenv("TA_TEST_PIN_TAKEN", "4321", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "4321", 4, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "4321", 4, NULL, 0);
 	unsetenv("TA_TEST_PIN_TAKEN");
 }
 
@@ -448,11 +204,11 @@ test_agent_pin_none_and_unlock_need_a_pin(void **state)
 	struct ta_secret *s = (struct ta_secret *)&s;
 
 	(void)state;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
 	assert_int_equal(ta_pin_get(&src, NULL, &s), TA_ERR_PIN_REQUIRED);
 	assert_ptr_equal(s, (struct ta_secret *)&s);
 	src = source(TA_PIN_UNLOCK, "");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
 }
 
 static void
@@ -483,33 +239,12 @@ test_agent_pin_bad_arguments(void **state)
 
 /* ---- pinentry: good ----------------------------------------------------- */
 
-
 static void
 test_agent_pin_pinentry_dialogue(void **state)
 {
-	char path[256], log[300], buf[4096];
-	struct ta_pin_source src;
-
 	(void)state;
-	unsetenv("GPG_TTY");
-	fake_pinentry(path, sizeof(path), "pe", "echo 'OK Pleased to meet you'",
-	    "echo 'D 12%253%204%c3%A9 x'; echo OK");
-	src = source(TA_PIN_PINENTRY, path);
-	expect_pin(&src, "PIN for 'tok'\nline 2 100%\t\x7f\xc3\xa9", T_TIMEOUT, 0,
-	    "12%3 4\xc3\xa9 x", 10, NULL, 0);
-	snprintf(log, sizeof(log), "%s.log", path);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
-	    "SETTITLE tuf-agent\n"
-	    "SETDESC PIN for 'tok'%0Aline 2 100%25%09%7F\xc3\xa9\n"
-	    "SETPROMPT PIN:\n"
-	    "GETPIN\n"
-	    "BYE\n");
+	pf_check_dialogue("tuf-agent");
 }
-
-
-
-
-
 
 static void
 test_agent_pin_pinentry_gpg_tty_option(void **state)
@@ -518,106 +253,41 @@ test_agent_pin_pinentry_gpg_tty_option(void **state)
 	struct ta_pin_source src;
 
 	(void)state;
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
 	snprintf(log, sizeof(log), "%s.log", path);
 	src = source(TA_PIN_PINENTRY, path);
 	assert_int_equal(setenv("GPG_TTY", "/dev/pts/7", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "OPTION ttyname=/dev/pts/7\nSETTITLE tuf-agent\nSETPROMPT PIN:\nGETPIN\nBYE\n");
 	/* Anything that is not a plain absolute path is not sent at all. */
 	(void)unlink(log);
 	assert_int_equal(setenv("GPG_TTY", "/dev/pts/7\nGETPIN", 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "SETTITLE tuf-agent\nSETPROMPT PIN:\nGETPIN\nBYE\n");
 	unsetenv("GPG_TTY");
 }
 
-static void
-test_agent_pin_pinentry_on_path(void **state)
-{
-	const char *env = getenv("PATH");
-	char path[256], dir[256], *old = env != NULL ? strdup(env) : NULL;
-	char newpath[4096];
-	struct ta_pin_source src = source(TA_PIN_PINENTRY, "");
-
-	(void)state;
-	tpath(dir, sizeof(dir), "bin");
-	(void)mkdir(dir, 0700);
-	fake_pinentry(path, sizeof(path), "bin/pinentry", "echo OK", "echo 'D 246'; echo OK");
-	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old ? old : "/usr/bin:/bin");
-	assert_int_equal(setenv("PATH", newpath, 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "246", 3, NULL, 0);
-	assert_int_equal(setenv("PATH", old ? old : "/usr/bin:/bin", 1), 0);
-	free(old);
-}
-
-
-
 /* ---- pinentry: refused, broken, hostile ---------------------------------- */
-
-static void
-test_agent_pin_pinentry_cancel(void **state)
-{
-	(void)state;
-	expect_pinentry("echo OK", "echo 'ERR 83886179 Operation cancelled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-	expect_pinentry("echo OK", "echo 'ERR 83886278 Fully canceled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-}
-
-
-
-
-
-
-
-
-
-
-
-
-
-static void
-test_agent_pin_pinentry_hangs_at_getpin(void **state)
-{
-	uint64_t t0 = now_ms(), dt;
-
-	(void)state;
-	expect_pinentry("echo OK", "exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
-	dt = now_ms() - t0;
-	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
-}
-
-
 
 static void
 test_agent_pin_pinentry_program_missing_or_bad(void **state)
 {
-	char path[256];
-	struct ta_pin_source src;
+	struct ta_pin_source src = source(TA_PIN_PINENTRY, "bin/pinentry");
 
 	(void)state;
-	src = source(TA_PIN_PINENTRY, tpath(path, sizeof(path), "no-such-pinentry"));
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
-	src = source(TA_PIN_PINENTRY, "bin/pinentry");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
-	tpath(path, sizeof(path), "not-executable");
-	write_file(path, "#!/bin/sh\necho OK\n", 18, 0600);
-	src = source(TA_PIN_PINENTRY, path);
-	/* EACCES, even for root: exec needs an x bit. */
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_SYSTEM, NULL, 0, NULL, 0);
+	pf_check_missing_and_not_executable();
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 }
-
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_agent_pin_file_reads_and_drops_newline),
-		cmocka_unit_test(test_agent_pin_file_group_readable_refused),
-		cmocka_unit_test(test_agent_pin_file_other_owner_refused),
+		PF_TEST(test_agent_pin, file_group_readable_refused),
+		PF_TEST(test_agent_pin, file_other_owner_refused),
 		cmocka_unit_test(test_agent_pin_file_missing_or_relative),
 		cmocka_unit_test(test_agent_pin_env_reads_exact_value),
 		cmocka_unit_test(test_agent_pin_env_unset_or_empty),
@@ -627,11 +297,11 @@ main(void)
 		cmocka_unit_test(test_agent_pin_bad_arguments),
 		cmocka_unit_test(test_agent_pin_pinentry_dialogue),
 		cmocka_unit_test(test_agent_pin_pinentry_gpg_tty_option),
-		cmocka_unit_test(test_agent_pin_pinentry_on_path),
-		cmocka_unit_test(test_agent_pin_pinentry_cancel),
-		cmocka_unit_test(test_agent_pin_pinentry_hangs_at_getpin),
+		PF_TEST(test_agent_pin, pinentry_on_path),
+		PF_TEST(test_agent_pin, pinentry_cancel),
+		PF_TEST(test_agent_pin, pinentry_hangs_at_getpin),
 		cmocka_unit_test(test_agent_pin_pinentry_program_missing_or_bad),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tu_teardown);
 }

@@ -19,6 +19,8 @@
 #include "agent/policy.h"
 #include "agent/scope.h"
 #include "common/err.h"
+#include "tests/tools/configfix.h"
+#include "tests/tools/testutil.h"
 
 #define AGENT_UID ((uid_t)4000)
 #define NOW ((time_t)1700000000)
@@ -38,30 +40,15 @@
 static struct ta_config *__attribute__((format(printf, 1, 2)))
 conf(const char *f, ...)
 {
-	struct ta_config *cfg = malloc(sizeof(*cfg));
-	const char *tmp = getenv("TMPDIR");
-	char path[PATH_MAX], err[512];
+	struct ta_config *cfg = cfg_new();
 	va_list ap;
-	FILE *fp;
-	int fd, r;
+	char *text;
 
-	assert_non_null(cfg);
-	ta_config_init(cfg);
-	(void)snprintf(path, sizeof(path), "%s/ta-policy-XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fp = fdopen(fd, "w");
-	assert_non_null(fp);
 	va_start(ap, f);
-	assert_true(vfprintf(fp, f, ap) >= 0);
+	text = tu_vfmt(f, ap);
 	va_end(ap);
-	assert_int_equal(fclose(fp), 0);
-	r = ta_config_load(cfg, path, err, sizeof(err));
-	(void)unlink(path);
-	if (r != 0)
-		print_message("config: %s\n", err);
-	assert_int_equal(r, 0);
+	ok_n(cfg, text, __LINE__);
+	free(text);
 	return cfg;
 }
 

@@ -26,6 +26,8 @@
 #include "common/err.h"
 #include "common/pinsrc.h"
 #include "common/secret.h"
+#include "tests/tools/pinfix.h"
+#include "tests/tools/testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -35,68 +37,11 @@
 #endif
 #endif
 
-#define T_TIMEOUT 10000 /* ms: a fake that answers at once */
-#define T_HANG 300      /* ms: a fake that never answers */
-#define T_REAP 500      /* pinsrc.c's REAP_MS */
-
-static char tmpdir[64];
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ta-pinsrc-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* tmpdir/name into out. */
-static char *
-tpath(char *out, size_t len, const char *name)
-{
-	int n = snprintf(out, len, "%s/%s", tmpdir, name);
-
-	assert_true(n > 0 && (size_t)n < len);
-	return out;
-}
-
-static void
-write_file(const char *path, const void *p, size_t len, mode_t mode)
-{
-	int fd;
-
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, p, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
+	return tu_mktmp("ta-pinsrc");
 }
 
 /* What a test reads: a PIN file or a pinentry program, with the options the
@@ -125,10 +70,12 @@ source(enum kind kind, const char *arg)
 	return s;
 }
 
-static int
-get(const struct src *src, const char *desc, unsigned timeout_ms, char *why, size_t whylen,
+/* pinfix.h's hooks: struct src. */
+int
+pf_get(const void *p, const char *desc, unsigned timeout_ms, char *why, size_t whylen,
     struct ta_secret **ret)
 {
+	const struct src *src = p;
 	struct ta_pinentry pe = {
 		.program = src->arg, .title = src->title, .desc = desc, .prompt = src->prompt,
 		.error = src->error, .tty = src->tty, .ttytype = src->ttytype,
@@ -140,161 +87,13 @@ get(const struct src *src, const char *desc, unsigned timeout_ms, char *why, siz
 	return ta_pinsrc_pinentry(&pe, why, whylen, ret);
 }
 
-static int
-open_fds(void)
+const void *
+pf_source(bool pinentry, const char *path)
 {
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
+	static struct src src;
 
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
-
-/* Reads the PIN; on success checks it equals want; on failure that *ret was
- * left alone and a reason was written.  Also: no fd leaked, no child left. */
-static void
-expect_pin(const struct src *src, const char *desc, unsigned timeout_ms, int want_r,
-    const void *want, size_t want_len, char *why, size_t whylen)
-{
-	struct ta_secret *s = (struct ta_secret *)&s; /* a sentinel */
-	char local[TA_PINSRC_WHY_MAX];
-	int fds = open_fds(), r;
-
-	if (why == NULL) {
-		why = local;
-		whylen = sizeof(local);
-	}
-	memset(why, 'x', whylen);
-	r = get(src, desc, timeout_ms, why, whylen, &s);
-	if (r != want_r)
-		fail_msg("got %s (%s), want %s", ta_errname(r), why, ta_errname(want_r));
-	if (r == 0) {
-		assert_non_null(s);
-		assert_int_equal(s->len, want_len);
-		assert_memory_equal(s->data, want, want_len);
-		assert_int_equal(s->data[s->len], '\0');
-		ta_secret_free(s);
-	} else {
-		assert_ptr_equal(s, (struct ta_secret *)&s);
-		assert_non_null(memchr(why, '\0', whylen));
-		assert_true(why[0] != '\0');
-	}
-	assert_int_equal(open_fds(), fds);
-	errno = 0;
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	assert_int_equal(errno, ECHILD);
-}
-
-static void
-expect_file(const char *content, size_t len, mode_t mode, int want_r, const char *want)
-{
-	char path[256];
-	struct src src;
-
-	tpath(path, sizeof(path), "pin");
-	write_file(path, content, len, mode);
-	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, want_r, want, want ? strlen(want) : 0, NULL, 0);
-}
-
-/* A fake pinentry tmpdir/name: greets with greet, logs every command it
- * gets to tmpdir/name.log, answers GETPIN with the shell code getpin and
- * everything else with OK. */
-static void
-fake_pinentry(char *path, size_t len, const char *name, const char *greet, const char *getpin)
-{
-	char script[8192], log[300];
-	int n;
-
-	tpath(path, len, name);
-	snprintf(log, sizeof(log), "%s.log", path);
-	(void)unlink(log);
-	n = snprintf(script, sizeof(script),
-	    "#!/bin/sh\n"
-	    "%s\n"
-	    "while IFS= read -r line; do\n"
-	    "\tprintf '%%s\\n' \"$line\" >>'%s'\n"
-	    "\tcase \"$line\" in\n"
-	    "\tGETPIN) %s ;;\n"
-	    "\tBYE) echo 'OK closing connection'; exit 0 ;;\n"
-	    "\t*) echo OK ;;\n"
-	    "\tesac\n"
-	    "done\n",
-	    greet, log, getpin);
-	assert_true(n > 0 && (size_t)n < sizeof(script));
-	write_file(path, script, (size_t)n, 0700);
-	explicit_bzero(script, sizeof(script)); /* a PIN in it must not be found later */
-}
-
-static void
-expect_pinentry(const char *greet, const char *getpin, unsigned timeout_ms, int want_r,
-    const char *want)
-{
-	char path[256];
-	struct src src;
-
-	fake_pinentry(path, sizeof(path), "pe", greet, getpin);
-	src = source(K_PINENTRY, path);
-	expect_pin(&src, "PIN for token 'test'", timeout_ms, want_r, want,
-	    want ? strlen(want) : 0, NULL, 0);
-}
-
-/* The contents of tmpdir/name (NUL-terminated) into buf. */
-static char *
-slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, len - 1);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	close(fd);
-	return buf;
-}
-
-/* "lo-hi ..." at the start of a /proc/self/maps or smaps line. */
-static bool
-parse_range(const char *line, unsigned long *lo, unsigned long *hi)
-{
-	char *end;
-
-	errno = 0;
-	*lo = strtoul(line, &end, 16);
-	if (end == line || *end != '-' || errno != 0)
-		return false;
-	line = end + 1;
-	*hi = strtoul(line, &end, 16);
-	return end != line && *end == ' ' && errno == 0;
-}
-
-/* /proc/self/smaps: does the mapping holding p carry flag (e.g. "dd")? */
-static bool
-mapping_has_flag(const void *p, const char *flag)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512], want[8];
-	unsigned long lo, hi, a = (unsigned long)p;
-	bool in = false, found = false;
-
-	assert_non_null(f);
-	snprintf(want, sizeof(want), " %s ", flag);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		/* "lo-hi perms ..." starts a mapping; "Key: value" lines follow. */
-		if (parse_range(line, &lo, &hi)) {
-			in = a >= lo && a < hi;
-		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			line[strcspn(line, "\n")] = ' ';
-			found = strstr(line, want) != NULL;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
+	src = source(pinentry ? K_PINENTRY : K_FILE, path);
+	return &src;
 }
 
 #ifndef UNDER_ASAN
@@ -312,7 +111,7 @@ find_region(const char *name, uintptr_t *lo, uintptr_t *hi)
 		line[strcspn(line, "\n")] = '\0';
 		if (strlen(line) >= strlen(name) &&
 		    strcmp(line + strlen(line) - strlen(name), name) == 0 &&
-		    parse_range(line, &a, &b)) {
+		    tu_parse_range(line, &a, &b)) {
 			*lo = a;
 			*hi = b;
 			ok = true;
@@ -349,21 +148,21 @@ static void
 test_pinsrc_file_reads_and_drops_newline(void **state)
 {
 	(void)state;
-	expect_file("1234\n", 5, 0600, 0, "1234");
+	pf_expect_file("1234\n", 5, 0600, 0, "1234");
 }
 
 static void
 test_pinsrc_file_drops_crlf(void **state)
 {
 	(void)state;
-	expect_file("1234\r\n", 6, 0600, 0, "1234");
+	pf_expect_file("1234\r\n", 6, 0600, 0, "1234");
 }
 
 static void
 test_pinsrc_file_without_newline(void **state)
 {
 	(void)state;
-	expect_file("s3cr3t pin", 10, 0400, 0, "s3cr3t pin");
+	pf_expect_file("s3cr3t pin", 10, 0400, 0, "s3cr3t pin");
 }
 
 /* One line ending is dropped; any other CR or LF is a second line, which no
@@ -375,16 +174,16 @@ test_pinsrc_file_second_line_refused(void **state)
 	struct src src;
 
 	(void)state;
-	expect_file("1234\n\n", 6, 0600, TA_ERR_INVALID, NULL);
-	expect_file("12\r34\r\r\n", 8, 0600, TA_ERR_INVALID, NULL);
-	expect_file("12\n34\n", 6, 0600, TA_ERR_INVALID, NULL);
-	expect_file("\n1234", 5, 0600, TA_ERR_INVALID, NULL);
-	expect_file("1234\r", 5, 0600, TA_ERR_INVALID, NULL);
-	expect_file("1234\n\r\n", 7, 0600, TA_ERR_INVALID, NULL);
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "12\n34\n", 6, 0600);
+	pf_expect_file("1234\n\n", 6, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("12\r34\r\r\n", 8, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("12\n34\n", 6, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("\n1234", 5, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("1234\r", 5, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("1234\n\r\n", 7, 0600, TA_ERR_INVALID, NULL);
+	tu_path(path, sizeof(path), "pin");
+	tu_write_file(path, "12\n34\n", 6, 0600);
 	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "more than one line"));
 	assert_null(strstr(why, "34"));
 }
@@ -396,15 +195,15 @@ test_pinsrc_file_not_utf8_refused(void **state)
 	struct src src;
 
 	(void)state;
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "12\3774\n", 5, 0600);
+	tu_path(path, sizeof(path), "pin");
+	tu_write_file(path, "12\3774\n", 5, 0600);
 	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "not valid UTF-8 (byte 2)"));
-	expect_file("\xc3\xa9t\xc3\xa9\n", 6, 0600, 0, "\xc3\xa9t\xc3\xa9");
-	expect_file("\xc0\xaf\n", 3, 0600, TA_ERR_INVALID, NULL);      /* overlong */
-	expect_file("\xed\xa0\x80\n", 4, 0600, TA_ERR_INVALID, NULL); /* a surrogate */
-	expect_file("ab\xc3", 3, 0600, TA_ERR_INVALID, NULL);           /* cut short */
+	pf_expect_file("\xc3\xa9t\xc3\xa9\n", 6, 0600, 0, "\xc3\xa9t\xc3\xa9");
+	pf_expect_file("\xc0\xaf\n", 3, 0600, TA_ERR_INVALID, NULL);      /* overlong */
+	pf_expect_file("\xed\xa0\x80\n", 4, 0600, TA_ERR_INVALID, NULL); /* a surrogate */
+	pf_expect_file("ab\xc3", 3, 0600, TA_ERR_INVALID, NULL);           /* cut short */
 }
 
 static void
@@ -417,12 +216,12 @@ test_pinsrc_file_at_max_size(void **state)
 	assert_non_null(big);
 	memset(big, '7', TA_PINSRC_MAX);
 	big[TA_PINSRC_MAX] = '\0';
-	expect_file(big, TA_PINSRC_MAX, 0600, 0, big);
+	pf_expect_file(big, TA_PINSRC_MAX, 0600, 0, big);
 	/* Its line ending fits too: the file is TA_SECRET_MAX bytes. */
 	memcpy(big + TA_PINSRC_MAX, "\r\n", 2);
-	write_file(tpath(path, sizeof(path), "pin"), big, TA_SECRET_MAX, 0600);
+	tu_write_file(tu_path(path, sizeof(path), "pin"), big, TA_SECRET_MAX, 0600);
 	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, big, TA_PINSRC_MAX, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, big, TA_PINSRC_MAX, NULL, 0);
 	free(big);
 }
 
@@ -435,22 +234,22 @@ test_pinsrc_file_caller_max(void **state)
 	struct src src;
 
 	(void)state;
-	tpath(path, sizeof(path), "pin");
+	tu_path(path, sizeof(path), "pin");
 	src = source(K_FILE, path);
 	src.max = 256;
 	memset(big, 'p', sizeof(big));
 	memcpy(big + 256, "\r\n", 2);
-	write_file(path, big, 258, 0600);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, big, 256, NULL, 0);
+	tu_write_file(path, big, 258, 0600);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, big, 256, NULL, 0);
 	big[256] = '\n';
-	write_file(path, big, 257, 0600);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, big, 256, NULL, 0);
+	tu_write_file(path, big, 257, 0600);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, big, 256, NULL, 0);
 	big[256] = 'p';
-	write_file(path, big, 257, 0600);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, why, sizeof(why));
+	tu_write_file(path, big, 257, 0600);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "is longer than 256 bytes"));
-	write_file(path, big, sizeof(big), 0600);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, NULL, 0);
+	tu_write_file(path, big, sizeof(big), 0600);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, NULL, 0);
 }
 
 static void
@@ -461,12 +260,12 @@ test_pinsrc_file_result_is_locked_memory(void **state)
 	struct ta_secret *s = NULL;
 
 	(void)state;
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "Qx9!file-pin\n", 13, 0600);
+	tu_path(path, sizeof(path), "pin");
+	tu_write_file(path, "Qx9!file-pin\n", 13, 0600);
 	src = source(K_FILE, path);
-	assert_int_equal(get(&src, NULL, T_TIMEOUT, NULL, 0, &s), 0);
+	assert_int_equal(pf_get(&src, NULL, T_TIMEOUT, NULL, 0, &s), 0);
 	assert_non_null(s);
-	assert_true(mapping_has_flag(s->data, "dd")); /* MADV_DONTDUMP */
+	assert_true(tu_mapping_has_flag(s->data, "dd")); /* MADV_DONTDUMP */
 	ta_secret_free(s);
 }
 
@@ -506,59 +305,44 @@ test_pinsrc_file_systemd_credential_acl(void **state)
 	struct stat st;
 
 	(void)state;
-	tpath(path, sizeof(path), "cred");
-	write_file(path, "4321\n", 5, 0400);
+	tu_path(path, sizeof(path), "cred");
+	tu_write_file(path, "4321\n", 5, 0400);
 	if (!set_acl(path, (uint32_t)geteuid(), 4, 0))
 		skip();
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0440);
 	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "4321", 4, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "4321", 4, NULL, 0);
 
 	/* The same shape for somebody else is refused. */
-	write_file(path, "4321\n", 5, 0400);
+	tu_write_file(path, "4321\n", 5, 0400);
 	assert_true(set_acl(path, (uint32_t)geteuid() + 1, 4, 0));
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "0440"));
 
 	/* And so is a group entry that can read. */
-	write_file(path, "4321\n", 5, 0400);
+	tu_write_file(path, "4321\n", 5, 0400);
 	assert_true(set_acl(path, (uint32_t)geteuid(), 4, 4));
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
 }
 
 /* ---- file: refused ------------------------------------------------------ */
 
 static void
-test_pinsrc_file_group_readable_refused(void **state)
-{
-	char path[256], why[TA_PINSRC_WHY_MAX];
-	struct src src;
-
-	(void)state;
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "1234\n", 5, 0640);
-	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "mode 0640"));
-	assert_non_null(strstr(why, path));
-}
-
-static void
 test_pinsrc_file_other_readable_refused(void **state)
 {
 	(void)state;
-	expect_file("1234\n", 5, 0604, TA_ERR_NOT_AUTHORIZED, NULL);
-	expect_file("1234\n", 5, 0644, TA_ERR_NOT_AUTHORIZED, NULL);
+	pf_expect_file("1234\n", 5, 0604, TA_ERR_NOT_AUTHORIZED, NULL);
+	pf_expect_file("1234\n", 5, 0644, TA_ERR_NOT_AUTHORIZED, NULL);
 }
 
 static void
 test_pinsrc_file_group_or_other_writable_refused(void **state)
 {
 	(void)state;
-	expect_file("1234\n", 5, 0620, TA_ERR_NOT_AUTHORIZED, NULL);
-	expect_file("1234\n", 5, 0602, TA_ERR_NOT_AUTHORIZED, NULL);
-	expect_file("1234\n", 5, 0610, TA_ERR_NOT_AUTHORIZED, NULL);
+	pf_expect_file("1234\n", 5, 0620, TA_ERR_NOT_AUTHORIZED, NULL);
+	pf_expect_file("1234\n", 5, 0602, TA_ERR_NOT_AUTHORIZED, NULL);
+	pf_expect_file("1234\n", 5, 0610, TA_ERR_NOT_AUTHORIZED, NULL);
 }
 
 static void
@@ -568,24 +352,24 @@ test_pinsrc_file_symlink_refused(void **state)
 	struct src src;
 
 	(void)state;
-	tpath(path, sizeof(path), "pin");
-	tpath(link, sizeof(link), "pin-link");
-	write_file(path, "1234\n", 5, 0600);
+	tu_path(path, sizeof(path), "pin");
+	tu_path(link, sizeof(link), "pin-link");
+	tu_write_file(path, "1234\n", 5, 0600);
 	(void)unlink(link);
 	assert_int_equal(symlink(path, link), 0);
 	src = source(K_FILE, link);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "symbolic link"));
 }
 
 static void
 test_pinsrc_file_directory_refused(void **state)
 {
-	struct src src = source(K_FILE, tmpdir);
+	struct src src = source(K_FILE, tu_tmpdir);
 	char why[TA_PINSRC_WHY_MAX];
 
 	(void)state;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "not a regular file"));
 }
 
@@ -597,35 +381,18 @@ test_pinsrc_file_fifo_refused_without_blocking(void **state)
 	uint64_t t0;
 
 	(void)state;
-	tpath(path, sizeof(path), "fifo");
+	tu_path(path, sizeof(path), "fifo");
 	(void)unlink(path);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	src = source(K_FILE, path);
 	/* Nobody will ever write to it: an open that waited would hang here. */
-	t0 = now_ms();
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_true(now_ms() - t0 < 1000);
+	t0 = tu_now_ms();
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
+	assert_true(tu_now_ms() - t0 < 1000);
 	assert_non_null(strstr(why, "not a regular file"));
 	src.flags = 0;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
-	assert_true(now_ms() - t0 < 1000);
-}
-
-static void
-test_pinsrc_file_other_owner_refused(void **state)
-{
-	char path[256], why[TA_PINSRC_WHY_MAX];
-	struct src src;
-
-	(void)state;
-	if (geteuid() != 0)
-		skip(); /* only root can give a file away */
-	tpath(path, sizeof(path), "pin");
-	write_file(path, "1234\n", 5, 0600);
-	assert_int_equal(chown(path, 65534, 65534), 0);
-	src = source(K_FILE, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
-	assert_non_null(strstr(why, "owned by uid 65534"));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
+	assert_true(tu_now_ms() - t0 < 1000);
 }
 
 static void
@@ -637,11 +404,11 @@ test_pinsrc_file_too_big_refused(void **state)
 	assert_non_null(big);
 	memset(big, '7', TA_SECRET_MAX + 1);
 	big[TA_SECRET_MAX + 1] = '\0';
-	expect_file(big, TA_PINSRC_MAX + 1, 0600, TA_ERR_TOO_LARGE, NULL);
+	pf_expect_file(big, TA_PINSRC_MAX + 1, 0600, TA_ERR_TOO_LARGE, NULL);
 	/* A line ending does not make room for a longer PIN. */
 	big[TA_PINSRC_MAX + 1] = '\n';
-	expect_file(big, TA_PINSRC_MAX + 2, 0600, TA_ERR_TOO_LARGE, NULL);
-	expect_file(big, TA_SECRET_MAX + 1, 0600, TA_ERR_TOO_LARGE, NULL);
+	pf_expect_file(big, TA_PINSRC_MAX + 2, 0600, TA_ERR_TOO_LARGE, NULL);
+	pf_expect_file(big, TA_SECRET_MAX + 1, 0600, TA_ERR_TOO_LARGE, NULL);
 	free(big);
 }
 
@@ -649,16 +416,16 @@ static void
 test_pinsrc_file_empty_refused(void **state)
 {
 	(void)state;
-	expect_file("", 0, 0600, TA_ERR_PIN_REQUIRED, NULL);
-	expect_file("\n", 1, 0600, TA_ERR_PIN_REQUIRED, NULL);
-	expect_file("\r\n", 2, 0600, TA_ERR_PIN_REQUIRED, NULL);
+	pf_expect_file("", 0, 0600, TA_ERR_PIN_REQUIRED, NULL);
+	pf_expect_file("\n", 1, 0600, TA_ERR_PIN_REQUIRED, NULL);
+	pf_expect_file("\r\n", 2, 0600, TA_ERR_PIN_REQUIRED, NULL);
 }
 
 static void
 test_pinsrc_file_nul_byte_refused(void **state)
 {
 	(void)state;
-	expect_file("12\0" "34\n", 6, 0600, TA_ERR_INVALID, NULL);
+	pf_expect_file("12\0" "34\n", 6, 0600, TA_ERR_INVALID, NULL);
 }
 
 static void
@@ -668,14 +435,14 @@ test_pinsrc_file_missing_or_empty_name(void **state)
 	struct src src;
 
 	(void)state;
-	src = source(K_FILE, tpath(path, sizeof(path), "no-such-file"));
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, why, sizeof(why));
+	src = source(K_FILE, tu_path(path, sizeof(path), "no-such-file"));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "does not exist"));
 	/* Relative paths are the caller's business (tufctl takes them). */
 	src = source(K_FILE, "relative/no-such-pin");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
 	src = source(K_FILE, "");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 }
 
 /* Without the owner rule: any mode and owner, but still a regular file,
@@ -687,30 +454,30 @@ test_pinsrc_file_owner_rule_off(void **state)
 	struct src src;
 
 	(void)state;
-	tpath(path, sizeof(path), "pin");
+	tu_path(path, sizeof(path), "pin");
 	src = source(K_FILE, path);
 	src.flags = 0;
-	write_file(path, "1234\n", 5, 0644);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1234", 4, NULL, 0);
-	write_file(path, "1234\r\n", 6, 0666);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1234", 4, NULL, 0);
-	write_file(path, "12\n34\n", 6, 0644);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
-	write_file(path, "1234\n", 5, 0644);
-	tpath(link, sizeof(link), "pin-link");
+	tu_write_file(path, "1234\n", 5, 0644);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1234", 4, NULL, 0);
+	tu_write_file(path, "1234\r\n", 6, 0666);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1234", 4, NULL, 0);
+	tu_write_file(path, "12\n34\n", 6, 0644);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	tu_write_file(path, "1234\n", 5, 0644);
+	tu_path(link, sizeof(link), "pin-link");
 	(void)unlink(link);
 	assert_int_equal(symlink(path, link), 0);
 	src = source(K_FILE, link);
 	src.flags = 0;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, why, sizeof(why));
 	assert_non_null(strstr(why, "symbolic link"));
-	src = source(K_FILE, tmpdir);
+	src = source(K_FILE, tu_tmpdir);
 	src.flags = 0;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_AUTHORIZED, NULL, 0, NULL, 0);
 	/* Unknown flags are a bug of the caller's. */
 	src = source(K_FILE, path);
 	src.flags = 1u << 7;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
 }
 
 /* ---- pinentry: good ----------------------------------------------------- */
@@ -726,8 +493,8 @@ test_pinsrc_pinentry_says_goodbye(void **state)
 	int n;
 
 	(void)state;
-	tpath(path, sizeof(path), "polite");
-	tpath(done, sizeof(done), "polite.done");
+	tu_path(path, sizeof(path), "polite");
+	tu_path(done, sizeof(done), "polite.done");
 	(void)unlink(done);
 	n = snprintf(script, sizeof(script),
 	    "#!/bin/sh\n"
@@ -740,39 +507,24 @@ test_pinsrc_pinentry_says_goodbye(void **state)
 	    "\tesac\n"
 	    "done\n", done);
 	assert_true(n > 0 && (size_t)n < sizeof(script));
-	write_file(path, script, (size_t)n, 0700);
+	tu_write_file(path, script, (size_t)n, 0700);
 	src = source(K_PINENTRY, path);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "77", 2, NULL, 0);
-	assert_string_equal(slurp(done, buf, sizeof(buf)), "clean\n");
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "77", 2, NULL, 0);
+	assert_string_equal(tu_slurp(done, buf, sizeof(buf)), "clean\n");
 }
 
 static void
 test_pinsrc_pinentry_dialogue(void **state)
 {
-	char path[256], log[300], buf[4096];
-	struct src src;
-
 	(void)state;
-	unsetenv("GPG_TTY");
-	fake_pinentry(path, sizeof(path), "pe", "echo 'OK Pleased to meet you'",
-	    "echo 'D 12%253%204%c3%A9 x'; echo OK");
-	src = source(K_PINENTRY, path);
-	expect_pin(&src, "PIN for 'tok'\nline 2 100%\t\x7f\xc3\xa9", T_TIMEOUT, 0,
-	    "12%3 4\xc3\xa9 x", 10, NULL, 0);
-	snprintf(log, sizeof(log), "%s.log", path);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
-	    "SETTITLE pinsrc test\n"
-	    "SETDESC PIN for 'tok'%0Aline 2 100%25%09%7F\xc3\xa9\n"
-	    "SETPROMPT PIN:\n"
-	    "GETPIN\n"
-	    "BYE\n");
+	pf_check_dialogue("pinsrc test");
 }
 
 static void
 test_pinsrc_pinentry_skips_status_and_comments(void **state)
 {
 	(void)state;
-	expect_pinentry("echo '# a comment first'; echo 'S SOME STATUS'; echo 'OK hello'",
+	pf_expect_pinentry("echo '# a comment first'; echo 'S SOME STATUS'; echo 'OK hello'",
 	    "echo 'S PROGRESS 1'; echo '# note'; echo 'D 4711'; echo '#'; echo 'S'; echo OK",
 	    T_TIMEOUT, 0, "4711");
 }
@@ -781,7 +533,7 @@ static void
 test_pinsrc_pinentry_joins_data_lines(void **state)
 {
 	(void)state;
-	expect_pinentry("echo OK", "echo 'D ab'; echo 'D %25'; echo 'D cd'; echo OK", T_TIMEOUT,
+	pf_expect_pinentry("echo OK", "echo 'D ab'; echo 'D %25'; echo 'D cd'; echo OK", T_TIMEOUT,
 	    0, "ab%cd");
 }
 
@@ -789,7 +541,7 @@ static void
 test_pinsrc_pinentry_crlf_lines(void **state)
 {
 	(void)state;
-	expect_pinentry("printf 'OK hi\\r\\n'", "printf 'D 99\\r\\nOK\\r\\n'", T_TIMEOUT, 0, "99");
+	pf_expect_pinentry("printf 'OK hi\\r\\n'", "printf 'D 99\\r\\nOK\\r\\n'", T_TIMEOUT, 0, "99");
 }
 
 static void
@@ -801,7 +553,7 @@ test_pinsrc_pinentry_longest_line(void **state)
 	memset(want, '0', 998);
 	want[998] = '\0';
 	/* "D " and 998 bytes: exactly 1000 before the LF. */
-	expect_pinentry("echo OK", "printf 'D %0998d\\n' 0; echo OK", T_TIMEOUT, 0, want);
+	pf_expect_pinentry("echo OK", "printf 'D %0998d\\n' 0; echo OK", T_TIMEOUT, 0, want);
 }
 
 static void
@@ -820,10 +572,10 @@ test_pinsrc_pinentry_setup_errors_ignored(void **state)
 	struct src src;
 
 	(void)state;
-	tpath(path, sizeof(path), "old");
-	write_file(path, script, strlen(script), 0700);
+	tu_path(path, sizeof(path), "old");
+	tu_write_file(path, script, strlen(script), 0700);
 	src = source(K_PINENTRY, path);
-	expect_pin(&src, "desc", T_TIMEOUT, 0, "5", 1, NULL, 0);
+	pf_expect_pin(&src, "desc", T_TIMEOUT, 0, "5", 1, NULL, 0);
 }
 
 static void
@@ -833,34 +585,34 @@ test_pinsrc_pinentry_tty_options(void **state)
 	struct src src;
 
 	(void)state;
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
 	snprintf(log, sizeof(log), "%s.log", path);
 	src = source(K_PINENTRY, path);
 	src.tty = "/dev/pts/7";
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "OPTION ttyname=/dev/pts/7\nSETTITLE pinsrc test\nSETPROMPT PIN:\nGETPIN\nBYE\n");
 	(void)unlink(log);
 	src.ttytype = "xterm-256color";
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "OPTION ttyname=/dev/pts/7\nOPTION ttytype=xterm-256color\nSETTITLE pinsrc test\n"
 	    "SETPROMPT PIN:\nGETPIN\nBYE\n");
 	/* Anything that is not a plain absolute path is not sent at all, nor a
 	 * type with a space or a control byte, nor a type without a tty. */
 	(void)unlink(log);
 	src.tty = "/dev/pts/7\nGETPIN";
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
 	(void)unlink(log);
 	src.tty = "pts/7";
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "SETTITLE pinsrc test\nSETPROMPT PIN:\nGETPIN\nBYE\n");
 	(void)unlink(log);
 	src.tty = "/dev/pts/7";
 	src.ttytype = "xterm GETPIN";
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "OPTION ttyname=/dev/pts/7\nSETTITLE pinsrc test\nSETPROMPT PIN:\nGETPIN\nBYE\n");
 }
 
@@ -872,14 +624,14 @@ test_pinsrc_pinentry_error_prompt_title(void **state)
 	struct src src;
 
 	(void)state;
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
 	snprintf(log, sizeof(log), "%s.log", path);
 	src = source(K_PINENTRY, path);
 	src.title = NULL;
 	src.prompt = "Token PIN:";
 	src.error = "The token has 2 tries left\n100% sure?";
-	expect_pin(&src, "desc", T_TIMEOUT, 0, "1", 1, NULL, 0);
-	assert_string_equal(slurp(log, buf, sizeof(buf)),
+	pf_expect_pin(&src, "desc", T_TIMEOUT, 0, "1", 1, NULL, 0);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
 	    "SETDESC desc\nSETPROMPT Token PIN:\nSETERROR The token has 2 tries left%0A100%25 sure?\n"
 	    "GETPIN\nBYE\n");
 }
@@ -892,17 +644,17 @@ test_pinsrc_pinentry_pin_rules(void **state)
 	struct src src;
 
 	(void)state;
-	expect_pinentry("echo OK", "echo 'D 12%0A34'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
-	expect_pinentry("echo OK", "echo 'D 1234%0D'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
-	expect_pinentry("echo OK", "echo 'D 12%FF34'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
-	expect_pinentry("echo OK", "echo 'D %C3%A9'; echo OK", T_TIMEOUT, 0, "\xc3\xa9");
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 12345'; echo OK");
+	pf_expect_pinentry("echo OK", "echo 'D 12%0A34'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D 1234%0D'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D 12%FF34'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D %C3%A9'; echo OK", T_TIMEOUT, 0, "\xc3\xa9");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 12345'; echo OK");
 	src = source(K_PINENTRY, path);
 	src.max = 4;
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_TOO_LARGE, NULL, 0, why, sizeof(why));
 	assert_null(strstr(why, "12345"));
 	src.max = 5;
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "12345", 5, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "12345", 5, NULL, 0);
 }
 
 /* ---- the rules, and arguments ---------------------------------------------- */
@@ -966,25 +718,6 @@ test_pinsrc_bad_arguments(void **state)
 	assert_ptr_equal(s, (struct ta_secret *)&s);
 }
 
-static void
-test_pinsrc_pinentry_on_path(void **state)
-{
-	const char *env = getenv("PATH");
-	char path[256], dir[256], *old = env != NULL ? strdup(env) : NULL;
-	char newpath[4096];
-	struct src src = source(K_PINENTRY, "");
-
-	(void)state;
-	tpath(dir, sizeof(dir), "bin");
-	(void)mkdir(dir, 0700);
-	fake_pinentry(path, sizeof(path), "bin/pinentry", "echo OK", "echo 'D 246'; echo OK");
-	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old ? old : "/usr/bin:/bin");
-	assert_int_equal(setenv("PATH", newpath, 1), 0);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "246", 3, NULL, 0);
-	assert_int_equal(setenv("PATH", old ? old : "/usr/bin:/bin", 1), 0);
-	free(old);
-}
-
 /* The pinentry sees only a short environment and no stray fd. */
 static void
 test_pinsrc_pinentry_environment_and_fds(void **state)
@@ -996,16 +729,16 @@ test_pinsrc_pinentry_environment_and_fds(void **state)
 	(void)state;
 	leak = open("/dev/null", O_RDONLY); /* no O_CLOEXEC on purpose */
 	assert_true(leak > 2);
-	tpath(out, sizeof(out), "seen");
+	tu_path(out, sizeof(out), "seen");
 	snprintf(getpin, sizeof(getpin),
 	    "export -p >'%s'; if [ -e /proc/$$/fd/%d ]; then echo LEAKED >>'%s'; fi; "
 	    "echo 'D 8'; echo OK", out, leak, out);
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", getpin);
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", getpin);
 	assert_int_equal(setenv("TA_TEST_SECRET", "do-not-pass", 1), 0);
 	assert_int_equal(setenv("DISPLAY", ":42", 1), 0);
 	src = source(K_PINENTRY, path);
-	expect_pin(&src, NULL, T_TIMEOUT, 0, "8", 1, NULL, 0);
-	slurp(out, buf, sizeof(buf));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "8", 1, NULL, 0);
+	tu_slurp(out, buf, sizeof(buf));
 	assert_null(strstr(buf, "do-not-pass"));
 	assert_null(strstr(buf, "LEAKED"));
 	assert_non_null(strstr(buf, "DISPLAY"));
@@ -1024,13 +757,13 @@ test_pinsrc_pinentry_pin_only_in_locked_memory(void **state)
 	int r;
 
 	(void)state;
-	fake_pinentry(path, sizeof(path), "pe", "echo OK",
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK",
 	    "echo 'D Zq7!pin%25seCr3t-only-here'; echo OK");
 	src = source(K_PINENTRY, path);
-	r = get(&src, "d", T_TIMEOUT, NULL, 0, &s);
+	r = pf_get(&src, "d", T_TIMEOUT, NULL, 0, &s);
 	assert_int_equal(r, 0);
 	assert_string_equal((const char *)s->data, "Zq7!pin%seCr3t-only-here");
-	assert_true(mapping_has_flag(s->data, "dd"));
+	assert_true(tu_mapping_has_flag(s->data, "dd"));
 #ifndef UNDER_ASAN
 	/* Neither the decoded PIN nor its D line stayed on the heap or in the
 	 * stack frames the module used (ASan moves both elsewhere). */
@@ -1043,38 +776,28 @@ test_pinsrc_pinentry_pin_only_in_locked_memory(void **state)
 /* ---- pinentry: refused, broken, hostile ---------------------------------- */
 
 static void
-test_pinsrc_pinentry_cancel(void **state)
-{
-	(void)state;
-	expect_pinentry("echo OK", "echo 'ERR 83886179 Operation cancelled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-	expect_pinentry("echo OK", "echo 'ERR 83886278 Fully canceled <Pinentry>'", T_TIMEOUT,
-	    TA_ERR_CANCELLED, NULL);
-}
-
-static void
 test_pinsrc_pinentry_err_other(void **state)
 {
 	char path[256], why[TA_PINSRC_WHY_MAX];
 	struct src src;
 
 	(void)state;
-	fake_pinentry(path, sizeof(path), "pe", "echo OK",
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK",
 	    "printf 'ERR 83918950 Inappropriate ioctl for device \\001<Pinentry>\\n'");
 	src = source(K_PINENTRY, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, why, sizeof(why));
 	assert_string_equal(why,
 	    "pinentry refused: ERR 83918950 Inappropriate ioctl for device <Pinentry>");
-	expect_pinentry("echo OK", "echo 'ERR 83886142 Timeout <Pinentry>'", T_TIMEOUT,
+	pf_expect_pinentry("echo OK", "echo 'ERR 83886142 Timeout <Pinentry>'", T_TIMEOUT,
 	    TA_ERR_TIMEOUT, NULL);
-	expect_pinentry("echo OK", "echo ERR", T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL);
+	pf_expect_pinentry("echo OK", "echo ERR", T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL);
 }
 
 static void
 test_pinsrc_pinentry_err_greeting(void **state)
 {
 	(void)state;
-	expect_pinentry("echo 'ERR 1 no'", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PIN_REQUIRED,
+	pf_expect_pinentry("echo 'ERR 1 no'", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PIN_REQUIRED,
 	    NULL);
 }
 
@@ -1082,8 +805,8 @@ static void
 test_pinsrc_pinentry_empty_pin(void **state)
 {
 	(void)state;
-	expect_pinentry("echo OK", "echo OK", T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL);
-	expect_pinentry("echo OK", "echo 'D '; echo OK", T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL);
+	pf_expect_pinentry("echo OK", "echo OK", T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D '; echo OK", T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL);
 }
 
 static void
@@ -1093,14 +816,14 @@ test_pinsrc_pinentry_garbage(void **state)
 	struct src src;
 
 	(void)state;
-	expect_pinentry("echo HELLO", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OKAY", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "echo 'X garbage'", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "echo 'D1234'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo HELLO", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OKAY", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "echo 'X garbage'", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D1234'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
 	/* A malformed line is never quoted back: it may hold the PIN. */
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'Dsecret-ish'");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'Dsecret-ish'");
 	src = source(K_PINENTRY, path);
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PROTOCOL, NULL, 0, why, sizeof(why));
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PROTOCOL, NULL, 0, why, sizeof(why));
 	assert_null(strstr(why, "secret-ish"));
 }
 
@@ -1109,7 +832,7 @@ test_pinsrc_pinentry_data_outside_getpin(void **state)
 {
 	(void)state;
 	/* A D line where no data was asked for. */
-	expect_pinentry("echo 'D 1'; echo OK", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL,
+	pf_expect_pinentry("echo 'D 1'; echo OK", "echo 'D 1'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL,
 	    NULL);
 }
 
@@ -1117,11 +840,11 @@ static void
 test_pinsrc_pinentry_bad_escapes(void **state)
 {
 	(void)state;
-	expect_pinentry("echo OK", "echo 'D 12%G4'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "echo 'D 12%4'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "echo 'D 12%'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "echo 'D 12%00'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
-	expect_pinentry("echo OK", "printf 'D 12\\000\\n'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL,
+	pf_expect_pinentry("echo OK", "echo 'D 12%G4'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D 12%4'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D 12%'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "echo 'D 12%00'; echo OK", T_TIMEOUT, TA_ERR_INVALID, NULL);
+	pf_expect_pinentry("echo OK", "printf 'D 12\\000\\n'; echo OK", T_TIMEOUT, TA_ERR_PROTOCOL,
 	    NULL);
 }
 
@@ -1129,7 +852,7 @@ static void
 test_pinsrc_pinentry_inquire(void **state)
 {
 	(void)state;
-	expect_pinentry("echo OK", "echo 'INQUIRE PINENTRY_LAUNCHED 1'", T_TIMEOUT,
+	pf_expect_pinentry("echo OK", "echo 'INQUIRE PINENTRY_LAUNCHED 1'", T_TIMEOUT,
 	    TA_ERR_PROTOCOL, NULL);
 }
 
@@ -1138,10 +861,10 @@ test_pinsrc_pinentry_line_too_long(void **state)
 {
 	(void)state;
 	/* "D " and 999 bytes: 1001 before the LF. */
-	expect_pinentry("echo OK", "printf 'D %0999d\\n' 0; echo OK", T_TIMEOUT,
+	pf_expect_pinentry("echo OK", "printf 'D %0999d\\n' 0; echo OK", T_TIMEOUT,
 	    TA_ERR_TOO_LARGE, NULL);
 	/* No LF at all, then silence: refused at once, not at the deadline. */
-	expect_pinentry("printf '%02000d' 0; exec sleep 30", "echo OK", T_TIMEOUT,
+	pf_expect_pinentry("printf '%02000d' 0; exec sleep 30", "echo OK", T_TIMEOUT,
 	    TA_ERR_TOO_LARGE, NULL);
 }
 
@@ -1150,7 +873,7 @@ test_pinsrc_pinentry_pin_too_long(void **state)
 {
 	(void)state;
 	/* Five D lines of 998 bytes: over TA_SECRET_MAX. */
-	expect_pinentry("echo OK",
+	pf_expect_pinentry("echo OK",
 	    "for i in 1 2 3 4 5; do printf 'D %0998d\\n' 0; done; echo OK", T_TIMEOUT,
 	    TA_ERR_TOO_LARGE, NULL);
 }
@@ -1159,7 +882,7 @@ static void
 test_pinsrc_pinentry_flood(void **state)
 {
 	(void)state;
-	expect_pinentry(
+	pf_expect_pinentry(
 	    "exec 2>/dev/null; while :; do echo '# flooding the agent with comment lines'; done",
 	    "echo OK", T_TIMEOUT, TA_ERR_TOO_LARGE, NULL);
 }
@@ -1168,44 +891,33 @@ static void
 test_pinsrc_pinentry_closes_early(void **state)
 {
 	(void)state;
-	expect_pinentry("exit 0", "echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK; exit 0", "echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "exit 3", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
-	expect_pinentry("echo OK", "printf 'D 12'; exit 0", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("exit 0", "echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK; exit 0", "echo OK", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "exit 3", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
+	pf_expect_pinentry("echo OK", "printf 'D 12'; exit 0", T_TIMEOUT, TA_ERR_PROTOCOL, NULL);
 }
 
 static void
 test_pinsrc_pinentry_hangs_at_greeting(void **state)
 {
-	uint64_t t0 = now_ms(), dt;
+	uint64_t t0 = tu_now_ms(), dt;
 
 	(void)state;
-	expect_pinentry("exec sleep 30", "echo OK", T_HANG, TA_ERR_TIMEOUT, NULL);
-	dt = now_ms() - t0;
+	pf_expect_pinentry("exec sleep 30", "echo OK", T_HANG, TA_ERR_TIMEOUT, NULL);
+	dt = tu_now_ms() - t0;
 	assert_true(dt >= T_HANG);
-	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
-}
-
-static void
-test_pinsrc_pinentry_hangs_at_getpin(void **state)
-{
-	uint64_t t0 = now_ms(), dt;
-
-	(void)state;
-	expect_pinentry("echo OK", "exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
-	dt = now_ms() - t0;
 	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
 }
 
 static void
 test_pinsrc_pinentry_ignores_sigterm(void **state)
 {
-	uint64_t t0 = now_ms(), dt;
+	uint64_t t0 = tu_now_ms(), dt;
 
 	(void)state;
 	/* Killed with SIGKILL after EOF and SIGTERM, and reaped. */
-	expect_pinentry("echo OK", "trap '' TERM; exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
-	dt = now_ms() - t0;
+	pf_expect_pinentry("echo OK", "trap '' TERM; exec sleep 30", T_HANG, TA_ERR_TIMEOUT, NULL);
+	dt = tu_now_ms() - t0;
 	assert_true(dt >= T_HANG + 2 * T_REAP);
 	assert_true(dt < T_HANG + 2 * T_REAP + 2000);
 }
@@ -1213,34 +925,27 @@ test_pinsrc_pinentry_ignores_sigterm(void **state)
 static void
 test_pinsrc_pinentry_trickle_hits_deadline(void **state)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = tu_now_ms();
 
 	(void)state;
 	/* A line now and then must not extend the deadline. */
-	expect_pinentry("echo OK", "while :; do echo 'S KEEPALIVE'; sleep 0.05; done", T_HANG,
+	pf_expect_pinentry("echo OK", "while :; do echo 'S KEEPALIVE'; sleep 0.05; done", T_HANG,
 	    TA_ERR_TIMEOUT, NULL);
-	assert_true(now_ms() - t0 < T_HANG + 2 * T_REAP + 2000);
+	assert_true(tu_now_ms() - t0 < T_HANG + 2 * T_REAP + 2000);
 }
 
 static void
 test_pinsrc_pinentry_program_missing_or_bad(void **state)
 {
-	char path[256];
 	struct src src;
 
 	(void)state;
-	src = source(K_PINENTRY, tpath(path, sizeof(path), "no-such-pinentry"));
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
+	pf_check_missing_and_not_executable();
 	/* A relative path is run as it is, never looked up on PATH. */
 	src = source(K_PINENTRY, "bin/no-such-pinentry");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
 	src = source(K_PINENTRY, "no-such-pinentry-on-path");
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
-	tpath(path, sizeof(path), "not-executable");
-	write_file(path, "#!/bin/sh\necho OK\n", 18, 0600);
-	src = source(K_PINENTRY, path);
-	/* EACCES, even for root: exec needs an x bit. */
-	expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_SYSTEM, NULL, 0, NULL, 0);
+	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
 }
 
 static void
@@ -1259,11 +964,11 @@ test_pinsrc_pinentry_desc_cut_to_one_line(void **state)
 		desc[i + 1] = (char)0xa9;
 	}
 	desc[1401] = '\0';
-	fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
+	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
 	snprintf(log, sizeof(log), "%s.log", path);
 	src = source(K_PINENTRY, path);
-	expect_pin(&src, desc, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	slurp(log, buf, sizeof(buf));
+	pf_expect_pin(&src, desc, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	tu_slurp(log, buf, sizeof(buf));
 	setdesc = strstr(buf, "SETDESC ");
 	assert_non_null(setdesc);
 	nl = strchr(setdesc, '\n');
@@ -1275,8 +980,8 @@ test_pinsrc_pinentry_desc_cut_to_one_line(void **state)
 	memset(desc, '%', 1400);
 	desc[1400] = '\0';
 	(void)unlink(log);
-	expect_pin(&src, desc, T_TIMEOUT, 0, "1", 1, NULL, 0);
-	slurp(log, buf, sizeof(buf));
+	pf_expect_pin(&src, desc, T_TIMEOUT, 0, "1", 1, NULL, 0);
+	tu_slurp(log, buf, sizeof(buf));
 	setdesc = strstr(buf, "SETDESC ");
 	nl = strchr(setdesc, '\n');
 	assert_int_equal(nl - setdesc, 8 + 330 * 3); /* 330 whole escapes */
@@ -1296,13 +1001,13 @@ main(void)
 		cmocka_unit_test(test_pinsrc_file_caller_max),
 		cmocka_unit_test(test_pinsrc_file_result_is_locked_memory),
 		cmocka_unit_test(test_pinsrc_file_systemd_credential_acl),
-		cmocka_unit_test(test_pinsrc_file_group_readable_refused),
+		PF_TEST(test_pinsrc, file_group_readable_refused),
 		cmocka_unit_test(test_pinsrc_file_other_readable_refused),
 		cmocka_unit_test(test_pinsrc_file_group_or_other_writable_refused),
 		cmocka_unit_test(test_pinsrc_file_symlink_refused),
 		cmocka_unit_test(test_pinsrc_file_directory_refused),
 		cmocka_unit_test(test_pinsrc_file_fifo_refused_without_blocking),
-		cmocka_unit_test(test_pinsrc_file_other_owner_refused),
+		PF_TEST(test_pinsrc, file_other_owner_refused),
 		cmocka_unit_test(test_pinsrc_file_too_big_refused),
 		cmocka_unit_test(test_pinsrc_file_empty_refused),
 		cmocka_unit_test(test_pinsrc_file_nul_byte_refused),
@@ -1318,11 +1023,11 @@ main(void)
 		cmocka_unit_test(test_pinsrc_pinentry_tty_options),
 		cmocka_unit_test(test_pinsrc_pinentry_error_prompt_title),
 		cmocka_unit_test(test_pinsrc_pinentry_pin_rules),
-		cmocka_unit_test(test_pinsrc_pinentry_on_path),
+		PF_TEST(test_pinsrc, pinentry_on_path),
 		cmocka_unit_test(test_pinsrc_pinentry_environment_and_fds),
 		cmocka_unit_test(test_pinsrc_pinentry_pin_only_in_locked_memory),
 		cmocka_unit_test(test_pinsrc_pinentry_desc_cut_to_one_line),
-		cmocka_unit_test(test_pinsrc_pinentry_cancel),
+		PF_TEST(test_pinsrc, pinentry_cancel),
 		cmocka_unit_test(test_pinsrc_pinentry_err_other),
 		cmocka_unit_test(test_pinsrc_pinentry_err_greeting),
 		cmocka_unit_test(test_pinsrc_pinentry_empty_pin),
@@ -1335,7 +1040,7 @@ main(void)
 		cmocka_unit_test(test_pinsrc_pinentry_flood),
 		cmocka_unit_test(test_pinsrc_pinentry_closes_early),
 		cmocka_unit_test(test_pinsrc_pinentry_hangs_at_greeting),
-		cmocka_unit_test(test_pinsrc_pinentry_hangs_at_getpin),
+		PF_TEST(test_pinsrc, pinentry_hangs_at_getpin),
 		cmocka_unit_test(test_pinsrc_pinentry_ignores_sigterm),
 		cmocka_unit_test(test_pinsrc_pinentry_trickle_hits_deadline),
 		cmocka_unit_test(test_pinsrc_pinentry_program_missing_or_bad),
@@ -1343,5 +1048,5 @@ main(void)
 		cmocka_unit_test(test_pinsrc_bad_arguments),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tu_teardown);
 }

@@ -58,8 +58,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	ta_p11_ctx_free(ctx);
-	tb_softhsm_teardown();
+	tb_finish(ctx);
 	return 0;
 }
 

@@ -46,20 +46,18 @@ test can count tries: grep -c ' /v2/x/_trust/tuf/root.json ' FILE.
 Loopback only; stops on SIGTERM/SIGINT.  Python standard library only.
 """
 import argparse
-import http.client
 import http.server
 import json
 import os
 import select
-import signal
 import socketserver
 import sys
 import threading
 import time
 import urllib.parse
 
-HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-       "upgrade", "proxy-authenticate", "proxy-authorization"}
+import httputil
+
 
 
 class Faults:
@@ -138,17 +136,8 @@ def corrupt(data):
     return bytes(b)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(httputil.Handler):
     server_version = "nt-fault-proxy"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def record(self, action, status):
-        if self.server.logfile:
-            with self.server.loglock, open(self.server.logfile, "a") as f:
-                f.write("%s %s %s %s\n" % (self.command, self.path, action, status))
 
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -164,30 +153,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0") or "0")
         return self.rfile.read(n) if n > 0 else b""
 
-    def send(self, status, headers, body):
-        self.send_response_only(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.close_connection = True
-
     def forward(self, body):
-        u = self.server.upstream
-        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=120)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
-        headers["Host"] = u.netloc
-        headers.pop("Expect", None)
-        conn.request(self.command, self.path, body=body, headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        hdrs = [(k, v) for k, v in r.getheaders()
-                if k.lower() not in HOP and k.lower() != "content-length"]
-        conn.close()
-        return r.status, hdrs, data
+        return httputil.forward(self, body, 120)
 
     def handle_one(self):
         what = self.server.faults.next("%s %s" % (self.command, self.path))
@@ -267,15 +234,9 @@ def main():
     srv.stall = a.stall_seconds
     port = srv.server_address[1]
     if a.port_file:
-        with open(a.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.rename(a.port_file + ".tmp", a.port_file)
+        httputil.write_port(a.port_file, port)
     print(port, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        srv.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    httputil.serve(srv)
 
 
 if __name__ == "__main__":

@@ -332,6 +332,16 @@ nt_server_stop() {
 	fi
 }
 
+# nt__started WHAT PORTFILE STDERR PID — registers PID for nt_cleanup and
+# waits for it to write PORTFILE; 1, with the end of STDERR, if it did not.
+nt__started() {
+	nt__pids+=("$4")
+	nt__wait_port_file "$2" "$4" && return 0
+	nt__err "$1 did not start; its output:"
+	tail -n 20 "$3" >&2
+	return 1
+}
+
 # Waits (20 s max) for a helper that writes its port to FILE; 1 if PID died.
 nt__wait_port_file() {
 	local f=$1 pid=$2 deadline=$((SECONDS + 20))
@@ -396,12 +406,7 @@ c = json.load(open(sys.argv[1])); c["tls_cert"] = sys.argv[2]; c["tls_key"] = sy
 json.dump(c, open(sys.argv[1], "w"))' "$d/token.json" "$d/server.crt" "$d/server.key"
 	fi
 	"$NT_PY" "$here/token-issuer.py" "$d/token.json" >>"$d/token.stderr" 2>&1 </dev/null &
-	nt__pids+=("$!")
-	if ! nt__wait_port_file "$d/token.port" "$!"; then
-		nt__err "token issuer did not start; its output:"
-		tail -n 20 "$d/token.stderr" >&2
-		return 1
-	fi
+	nt__started "token issuer" "$d/token.port" "$d/token.stderr" "$!" || return 1
 	NT_AUTH_REALM=$scheme://127.0.0.1:$(cat "$d/token.port")/token
 	NT_AUTH=1
 }
@@ -444,12 +449,7 @@ nt_proxy_start() {
 	"$NT_PY" "$here/fault-proxy.py" --upstream "$NT_URL" --port-file "$d/port" \
 		--ctl "$NT_PROXY_CTL" --log "$NT_PROXY_LOG" >>"$d/stderr" 2>&1 </dev/null &
 	NT_PROXY_PID=$!
-	nt__pids+=("$NT_PROXY_PID")
-	if ! nt__wait_port_file "$d/port" "$NT_PROXY_PID"; then
-		nt__err "fault proxy did not start; its output:"
-		tail -n 20 "$d/stderr" >&2
-		return 1
-	fi
+	nt__started "fault proxy" "$d/port" "$d/stderr" "$NT_PROXY_PID" || return 1
 	# shellcheck disable=SC2034 # for the caller
 	NT_PROXY_URL=http://127.0.0.1:$(cat "$d/port")
 }
@@ -500,12 +500,7 @@ nt_replay_start() {
 		--ctl "$NT_REPLAY_CTL" --log "$NT_REPLAY_LOG" --lifetime 600 \
 		>>"$d/stderr" 2>&1 </dev/null &
 	NT_REPLAY_PID=$!
-	nt__pids+=("$NT_REPLAY_PID")
-	if ! nt__wait_port_file "$d/port" "$NT_REPLAY_PID"; then
-		nt__err "replay server did not start; its output:"
-		tail -n 20 "$d/stderr" >&2
-		return 1
-	fi
+	nt__started "replay server" "$d/port" "$d/stderr" "$NT_REPLAY_PID" || return 1
 	# shellcheck disable=SC2034 # for the caller
 	NT_REPLAY_URL=http://127.0.0.1:$(cat "$d/port")
 }

@@ -32,11 +32,9 @@ URLs only.  Python standard library only.
 """
 import argparse
 import base64
-import http.client
 import http.server
 import json
 import os
-import signal
 import socketserver
 import ssl
 import sys
@@ -44,8 +42,8 @@ import threading
 import urllib.parse
 import urllib.request
 
-HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-       "upgrade", "proxy-authenticate", "proxy-authorization"}
+import httputil
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_BODY = 64 << 20
 
@@ -64,34 +62,14 @@ def read_map(ctl):
     return m
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(httputil.Handler):
     server_version = "nt-replay-server"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def record(self, action, status):
-        if self.server.logfile:
-            with self.server.loglock, open(self.server.logfile, "a") as f:
-                f.write("%s %s %s %s\n" % (self.command, self.path, action, status))
 
     def read_body(self):
         n = int(self.headers.get("Content-Length", "0") or "0")
         if n > MAX_BODY:
             raise ValueError("body too large")
         return self.rfile.read(n) if n > 0 else b""
-
-    def send(self, status, headers, body):
-        self.send_response_only(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.close_connection = True
 
     def error(self, status, code, message):
         body = json.dumps({"errors": [{"code": code, "message": message, "detail": None}]})
@@ -107,18 +85,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None if d is None else (d, rest)
 
     def forward(self, body):
-        u = self.server.upstream
-        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
-        headers["Host"] = u.netloc
-        headers.pop("Expect", None)
-        conn.request(self.command, self.path, body=body, headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        hdrs = [(k, v) for k, v in r.getheaders()
-                if k.lower() not in HOP and k.lower() != "content-length"]
-        conn.close()
-        return r.status, hdrs, data
+        return httputil.forward(self, body, 60)
 
     def handle_one(self):
         if self.headers.get("Expect", "").lower() == "100-continue":
@@ -179,17 +146,11 @@ def serve(a):
     srv.loglock = threading.Lock()
     port = srv.server_address[1]
     if a.port_file:
-        with open(a.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.rename(a.port_file + ".tmp", a.port_file)
+        httputil.write_port(a.port_file, port)
     print(port, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Bounded whatever happens to the test that started it.
     threading.Timer(a.lifetime, lambda: os._exit(0)).start()
-    try:
-        srv.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    httputil.serve(srv)
     os._exit(0)
 
 

@@ -48,7 +48,6 @@ import hmac
 import http.server
 import json
 import os
-import signal
 import socketserver
 import ssl
 import sys
@@ -60,6 +59,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+import httputil
 
 
 def b64url(b):
@@ -269,15 +270,8 @@ def main():
         ctx.load_cert_chain(cfg["tls_cert"], cfg["tls_key"])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if cfg.get("port_file"):
-        tmp = cfg["port_file"] + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % srv.server_address[1])
-        os.rename(tmp, cfg["port_file"])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        srv.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        httputil.write_port(cfg["port_file"], srv.server_address[1])
+    httputil.serve(srv)
 
 
 if __name__ == "__main__":
