@@ -95,4 +95,8 @@ int ta_json_parse(const uint8_t *buf, size_t len, enum ta_profile profile, json_
 int ta_json_check(const json_t *v, enum ta_profile profile, struct ta_json_error *err)
     __attribute__((warn_unused_result));
 
+/* Internal to tuf/ (json.c, stream_lex.c): the value of the four hex
+ * digits of a \u escape at s (n bytes readable), or -1. */
+long ta__json_hex4(const uint8_t *s, size_t n);
+
 #endif
