@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "tuf/canon.h"
 #include "tuf/json.h"
+#include "tuf/stream.h"
 
 /* A growing output buffer with a sticky error, so that the writers can
  * append many pieces and check once (p11-kit's p11_buffer). */
@@ -234,6 +235,29 @@ ta_canon_write(const json_t *v, enum ta_profile profile, uint8_t **ret, size_t *
 	return out_finish(&o, ret, ret_len);
 }
 
+int
+ta_canon_tree(const uint8_t *buf, size_t len, enum ta_profile profile, const char *member,
+    bool html, uint8_t **ret, size_t *ret_len)
+{
+	struct out o = {0};
+	json_t *v = NULL, *sel;
+	int r;
+
+	if (ret == NULL || ret_len == NULL || (html && profile != TA_PROFILE_NOTARY))
+		return TA_ERR_INVALID;
+	if ((r = ta_json_parse(buf, len, profile, &v, NULL)) != 0)
+		return r;
+	sel = v;
+	if (member != NULL && (!json_is_object(v) || (sel = json_object_get(v, member)) == NULL))
+		r = TA_ERR_FORMAT;
+	else if ((r = ta_json_check(sel, profile, NULL)) == 0) {
+		put_value(&o, sel, html, 0);
+		r = out_finish(&o, ret, ret_len);
+	}
+	json_decref(v);
+	return r;
+}
+
 /* ---- notary file -------------------------------------------------------------- */
 
 static bool
@@ -290,25 +314,30 @@ put_base64(struct out *o, const uint8_t *p, size_t n)
 	}
 }
 
-int
-ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig *sigs,
+/* The notary file around the signed value: v, or when v is NULL the bytes
+ * c (c_len of them) already written as <C>. */
+static int
+notary_file(const json_t *v, const uint8_t *c, size_t c_len, const struct ta_canon_sig *sigs,
     size_t nsigs, uint8_t **ret, size_t *ret_len)
 {
 	struct out o = {0};
 	int r;
 
-	if (signed_value == NULL || ret == NULL || ret_len == NULL || (sigs == NULL && nsigs != 0))
+	if (ret == NULL || ret_len == NULL || (sigs == NULL && nsigs != 0))
 		return TA_ERR_INVALID;
 	for (size_t i = 0; i < nsigs; i++)
 		if (!keyid_ok(sigs[i].keyid) || !method_ok(sigs[i].method) || sigs[i].sig == NULL ||
 		    sigs[i].sig_len == 0 || sigs[i].sig_len > TA_CANON_SIG_MAX)
 			return TA_ERR_INVALID;
-	if ((r = ta_json_check(signed_value, TA_PROFILE_NOTARY, NULL)) != 0)
+	if (v != NULL && (r = ta_json_check(v, TA_PROFILE_NOTARY, NULL)) != 0)
 		return r;
 
 	/* Field order is Go's struct order (Signed, Signature), not sorted. */
 	out_puts(&o, "{\"signed\":");
-	put_value(&o, signed_value, true, 0);
+	if (v != NULL)
+		put_value(&o, v, true, 0);
+	else
+		out_put(&o, c, c_len);
 	out_puts(&o, ",\"signatures\":[");
 	for (size_t i = 0; i < nsigs; i++) {
 		if (i > 0)
@@ -323,4 +352,22 @@ ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig
 	}
 	out_puts(&o, "]}");
 	return out_finish(&o, ret, ret_len);
+}
+
+int
+ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig *sigs,
+    size_t nsigs, uint8_t **ret, size_t *ret_len)
+{
+	if (signed_value == NULL)
+		return TA_ERR_INVALID;
+	return notary_file(signed_value, NULL, 0, sigs, nsigs, ret, ret_len);
+}
+
+int
+ta_canon_write_notary_file_raw(const uint8_t *c, size_t c_len, const struct ta_canon_sig *sigs,
+    size_t nsigs, uint8_t **ret, size_t *ret_len)
+{
+	if (c == NULL || c_len == 0)
+		return TA_ERR_INVALID;
+	return notary_file(NULL, c, c_len, sigs, nsigs, ret, ret_len);
 }

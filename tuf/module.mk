@@ -64,6 +64,12 @@ $(REPO_TOOL): $(BUILD)/tests/tools/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 TESTS += $(BUILD)/tests/unit/test_tuf_stream
 $(BUILD)/tests/unit/test_tuf_stream: $(BUILD)/tests/unit/test_tuf_stream.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+# test_tuf_stream_api: the arguments and error reports, the fuzz corpora,
+# and the callers' paths (ta_meta_write_from, ta_meta_sign_bytes).
+TESTS += $(BUILD)/tests/unit/test_tuf_stream_api
+$(BUILD)/tests/unit/test_tuf_stream_api: $(BUILD)/tests/unit/test_tuf_stream_api.o $(MEMSIGNER) \
+		$(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # tuf/signplan.c: what a sign request signs, as which keys (roots,
 # rotations, delegations and their paths), from the metadata alone.
