@@ -1,7 +1,9 @@
 /* Unit tests for tuf/stream.h where it meets its callers: the arguments
  * and error reports of ta_canon_stream(), the stream against the tree
  * (ta_canon_tree()) over the fuzz corpora (fuzz/corpus/{json,meta,stream},
- * read from the top of the tree, where make check runs).
+ * read from the top of the tree, where make check runs), and the metadata
+ * paths that now take their bytes from the stream: ta_meta_write_from()
+ * against ta_meta_write(), ta_meta_sign_bytes() against ta_meta_sign().
  * tests/unit/test_tuf_stream.c holds the stream to the tree case by case. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +20,12 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "tests/tools/memsigner.h"
 #include "tuf/canon.h"
 #include "tuf/json.h"
+#include "tuf/key.h"
+#include "tuf/meta.h"
+#include "tuf/sign.h"
 #include "tuf/stream.h"
 
 static void
@@ -158,6 +164,78 @@ test_tuf_stream_corpora(void **state)
 	assert_true(files > 100);
 }
 
+/* A signed metadata file of the profile: targets whose names need HTML
+ * escaping (<, >, &, U+2028) and arrive in no order; *ret is its bytes. */
+static void
+make_file(enum ta_profile p, struct memsigner *ms, struct ta_key **ret_key, uint8_t **ret,
+    size_t *ret_len)
+{
+	static const char *const names[] = { "z/app:v1", "a<b>&c", "line\xe2\x80\xa8sep", "m\"q\\",
+		"\xc3\xa9t\xc3\xa9" };
+	struct ta_target_hashes h = { .has_sha256 = true };
+	struct ta_meta *m = NULL;
+
+	assert_int_equal(ta_key_from_spki(p, ms->spki, ms->spki_len, ret_key), 0);
+	assert_int_equal(ta_meta_new(p, TA_ROLE_TARGETS, 4102444800, &m), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(h.sha256, (int)i, sizeof(h.sha256));
+		assert_int_equal(ta_meta_target_add(m, names[i], 100 + (int64_t)i, &h, NULL), 0);
+	}
+	assert_int_equal(ta_meta_sign(m, *ret_key, &ms->signer, NULL), 0);
+	assert_int_equal(ta_meta_write(m, ret, ret_len), 0);
+	ta_meta_free(m);
+}
+
+/* The agent's sign path (agent/signjob.c): a second signature over the
+ * stream's bytes, then the file from the stream, are what the tree gives. */
+static void
+test_tuf_stream_sign_path(void **state)
+{
+	(void)state;
+	for (int p = TA_PROFILE_NOTARY; p <= TA_PROFILE_TUF; p++) {
+		struct memsigner *a = memsigner_new(TA_KEY_EC_P256), *b = memsigner_new(TA_KEY_EC_P256);
+		struct ta_key *ka = NULL, *kb = NULL;
+		struct ta_meta *m = NULL;
+		uint8_t *file = NULL, *msg = NULL, *ref = NULL, *w1 = NULL, *w2 = NULL;
+		uint8_t sha1[32], sha2[32];
+		size_t len, msg_len, ref_len, l1, l2;
+
+		assert_non_null(a);
+		assert_non_null(b);
+		make_file((enum ta_profile)p, a, &ka, &file, &len);
+		assert_int_equal(ta_key_from_spki((enum ta_profile)p, b->spki, b->spki_len, &kb), 0);
+		assert_int_equal(ta_meta_parse(file, len, (enum ta_profile)p, "targets", &m, NULL), 0);
+		assert_int_equal(ta_canon_stream(file, len, (enum ta_profile)p, "signed", &msg,
+				     &msg_len, NULL), 0);
+		assert_int_equal(ta_meta_signed_bytes(m, &ref, &ref_len), 0);
+		assert_int_equal(msg_len, ref_len);
+		assert_memory_equal(msg, ref, ref_len);
+
+		assert_int_equal(ta_meta_sign_bytes(m, kb, &b->signer, msg, msg_len, sha1), 0);
+		assert_int_equal(ta_meta_sign(m, kb, &b->signer, sha2), 0); /* a re-sign */
+		assert_memory_equal(sha1, sha2, sizeof(sha1));
+		assert_int_equal(json_array_size(m->signatures), 2);
+		assert_int_equal(ta_meta_sign_bytes(m, kb, &b->signer, NULL, 0, sha1), TA_ERR_INVALID);
+
+		assert_int_equal(ta_meta_write(m, &w1, &l1), 0);
+		assert_int_equal(ta_meta_write_from(m, file, len, &w2, &l2), 0);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(w1, w2, l1);
+		assert_int_equal(ta_meta_write_from(m, NULL, 0, &w2, &l2), TA_ERR_INVALID);
+
+		free(file);
+		free(msg);
+		free(ref);
+		free(w1);
+		free(w2);
+		ta_meta_free(m);
+		ta_key_free(ka);
+		ta_key_free(kb);
+		memsigner_free(a);
+		memsigner_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -165,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_tuf_stream_bad_arguments),
 		cmocka_unit_test(test_tuf_stream_error_report),
 		cmocka_unit_test(test_tuf_stream_corpora),
+		cmocka_unit_test(test_tuf_stream_sign_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
