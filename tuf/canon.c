@@ -7,6 +7,7 @@
 
 #include "common/err.h"
 #include "tuf/canon.h"
+#include "tuf/encoding.h"
 #include "tuf/json.h"
 #include "tuf/stream.h"
 
@@ -134,17 +135,6 @@ put_string(struct out *o, const uint8_t *s, size_t n, bool html)
 	out_putc(o, '"');
 }
 
-/* json_object_iter() takes a non-const tree; nothing here writes through it. */
-static json_t *
-unconst(const json_t *v)
-{
-	union {
-		const json_t *c;
-		json_t *m;
-	} u = {.c = v};
-	return u.m;
-}
-
 /* depth: containers around v.  v has passed ta_json_check(), so this never
  * recurses deeper than TA_JSON_MAX_DEPTH. */
 static void
@@ -160,7 +150,7 @@ put_value(struct out *o, const json_t *v, bool html, size_t depth)
 	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
-		json_t *m = unconst(v);
+		json_t *m = ta_json_unconst(v);
 		size_t n = json_object_size(v), i = 0;
 		struct member *mem;
 
@@ -260,58 +250,43 @@ ta_canon_tree(const uint8_t *buf, size_t len, enum ta_profile profile, const cha
 
 /* ---- notary file -------------------------------------------------------------- */
 
+/* s is 1..max bytes, all from set: then Go writes it verbatim. */
+static bool
+only_of(const char *s, size_t max, const char *set)
+{
+	size_t n = s != NULL ? strnlen(s, max + 1) : 0;
+
+	return n > 0 && n <= max && strspn(s, set) == n;
+}
+
 static bool
 keyid_ok(const char *s)
 {
-	size_t n = s != NULL ? strnlen(s, TA_CANON_KEYID_MAX + 1) : 0;
-
-	if (n == 0 || n > TA_CANON_KEYID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
+	return only_of(s, TA_CANON_KEYID_MAX, "0123456789abcdef");
 }
 
 static bool
 method_ok(const char *s)
 {
-	size_t n = s != NULL ? strnlen(s, TA_CANON_METHOD_MAX + 1) : 0;
-
-	if (n == 0 || n > TA_CANON_METHOD_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' ||
-			s[i] == '#' || s[i] == ' '))
-			return false;
-	return true;
+	return only_of(s, TA_CANON_METHOD_MAX, "0123456789abcdefghijklmnopqrstuvwxyz-# ");
 }
 
 /* Standard base64 with padding (RFC 4648 §4), as Go's StdEncoding. */
 static void
 put_base64(struct out *o, const uint8_t *p, size_t n)
 {
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char q[4];
+	char *b = NULL;
+	size_t len;
+	int r;
 
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18 & 0x3f];
-		q[1] = tab[v >> 12 & 0x3f];
-		q[2] = '=';
-		q[3] = '=';
-		if (i + 1 < n)
-			q[2] = tab[v >> 6 & 0x3f];
-		if (i + 2 < n)
-			q[3] = tab[v & 0x3f];
-		out_put(o, q, 4);
+	if (o->err != 0)
+		return;
+	if ((r = ta_base64_encode(p, n, &b, &len)) != 0) {
+		o->err = r;
+		return;
 	}
+	out_put(o, b, len);
+	free(b);
 }
 
 /* The notary file around the signed value: v, or when v is NULL the bytes

@@ -22,17 +22,6 @@ struct seg {
 	bool escaped; /* key is JSON source text, escapes not yet decoded */
 };
 
-/* jansson's iterators take non-const trees; nothing here writes through this. */
-static json_t *
-unconst(const json_t *v)
-{
-	union {
-		const json_t *c;
-		json_t *m;
-	} u = {.c = v};
-	return u.m;
-}
-
 /* Four hex digits at s (n bytes left), or -1 (tuf/stream_lex.c reads
  * \u escapes with it too). */
 long
@@ -297,7 +286,7 @@ static int walk_value(struct walk *w, const json_t *v);
 static int
 walk_container(struct walk *w, const json_t *v)
 {
-	json_t *m = unconst(v);
+	json_t *m = ta_json_unconst(v);
 	int r = 0;
 
 	if (w->depth >= TA_JSON_MAX_DEPTH)
