@@ -35,7 +35,13 @@
  * object whose keys arrive out of order 32 bytes per key while it is
  * sorted plus a spare buffer (up to len + 1 bytes) to reorder it in.
  * Time is linear in len for sorted input; out-of-order objects add their
- * sort.  Thread-safe: no shared state. */
+ * sort.  Thread-safe: no shared state.
+ *
+ * Callers: tufctl canonical (client/cmd_offline.c: the tree still checks
+ * the metadata shape) and the agent's sign (agent/signjob.c: the signed
+ * bytes once for every key, and <C> of the notary file through
+ * ta_meta_write_from()).  tufctl verify and publish build their bytes from
+ * the tree: verify through tuf/verify.c, publish from models it edits. */
 #ifndef TA_STREAM_H
 #define TA_STREAM_H
 
