@@ -28,6 +28,7 @@
 #include "tuf/meta.h"
 #include "tuf/sign.h"
 #include "tuf/signplan.h"
+#include "tuf/stream.h"
 #include "tuf/x509.h"
 
 #define DAY_SECONDS 86400
@@ -132,22 +133,32 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 	return 0;
 }
 
-/* Makes the signatures, writes the file and encodes the response. */
+/* Makes the signatures, writes the file and encodes the response.  The
+ * plan leaves "signed" as params.file has it, so its canonical bytes come
+ * from params.file by the stream (tuf/stream.h) once for every key, and so
+ * does <C> of a notary file, instead of from the tree each time. */
 static void
 sign_make(struct ta_job *j, struct sign_priv *sp)
 {
+	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
 	struct ta_proto_sign_result res = {0};
 	struct ta_tsigner ts;
-	uint8_t sha[32] = {0}, *file = NULL;
-	size_t len = 0, n_prev = 0;
+	uint8_t sha[32] = {0}, *file = NULL, *msg = NULL;
+	size_t len = 0, n_prev = 0, msg_len;
 	struct ta_buf *b = NULL;
 	int r;
 
+	if ((r = ta_canon_stream((const uint8_t *)q->file, q->file_len, sp->plan->profile, "signed",
+		 &msg, &msg_len, NULL)) != 0) {
+		ta_job_error(j, 0, r, "canonical form of params.file: %s", ta_strerror(r));
+		return;
+	}
 	for (size_t i = 0; i < sp->plan->n_sigs; i++) {
 		const struct ta_signplan_sig *sa = &sp->plan->sigs[i];
 
 		ta_tsigner_init(&ts, &sp->tk[sa->key], ta_job_sign_since(j));
-		if ((r = ta_meta_sign(sp->plan->m, sa->as, &ts.signer, sha)) != 0) {
+		if ((r = ta_meta_sign_bytes(sp->plan->m, sa->as, &ts.signer, msg, msg_len, sha)) !=
+		    0) {
 			ta_key_ref_failed(&sp->tk[sa->key], r);
 			if (r == TA_ERR_KEY_NOT_FOUND)
 				ta_job_error(j, 0, r,
@@ -160,14 +171,17 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 				ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s",
 				    sa->key, ta_job_tokens(j)[sp->tk[sa->key].tok].name,
 				    ta_strerror(r));
+			free(msg);
 			return;
 		}
 		res.keyids[i] = ta_key_id(sa->as);
 		ta_job_add_keyid(j, res.keyids[i]);
 		n_prev += sa->prev_only;
 	}
+	free(msg);
 	ta_job_set_sha256(j, sha);
-	if ((r = ta_meta_write(sp->plan->m, &file, &len)) != 0) {
+	if ((r = ta_meta_write_from(sp->plan->m, (const uint8_t *)q->file, q->file_len, &file,
+		 &len)) != 0) {
 		ta_job_error(j, 0, r, "writing the signed file: %s", ta_strerror(r));
 		return;
 	}

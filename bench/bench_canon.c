@@ -6,7 +6,13 @@
  * the canonical bytes of "signed" straight from the file bytes with
  * ta_canon_stream() (its parse column is parse + canonicalise).
  *
- *	bench_canon [targets] [python3]     (defaults: 100000, /usr/bin/python3) */
+ *	bench_canon [targets] [python3]     (defaults: 100000, /usr/bin/python3)
+ *
+ * bench_canon --write DIR [targets] writes the files instead, for timing
+ * the commands on them: DIR/notary-targets.json, DIR/tuf-targets.json and
+ * DIR/tuf-root.json (one key for every role, so that
+ * tufctl verify --profile tuf --root DIR/tuf-root.json DIR/tuf-targets.json
+ * succeeds). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +201,68 @@ report(const char *profile, const char *path, const struct times *t, double ssli
 		    100 * t->parse / total, 100 * t->hash / total, 100 * t->verify / total);
 }
 
+static int
+save(const char *dir, const char *name, const uint8_t *b, size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL)
+		return TA_ERR_SYSTEM;
+	if (fwrite(b, 1, n, f) != n) {
+		(void)fclose(f);
+		return TA_ERR_SYSTEM;
+	}
+	return fclose(f) != 0 ? TA_ERR_SYSTEM : 0;
+}
+
+static int
+write_files(const char *dir, long n)
+{
+	static const char *const roles[] = { "root", "targets", "snapshot", "timestamp" };
+	struct memsigner *ms = memsigner_new(TA_KEY_EC_P256);
+	struct ta_key *key = NULL;
+	struct ta_meta *root = NULL;
+	json_t *obj = NULL;
+	uint8_t *b = NULL;
+	size_t len;
+	int r;
+
+	if (ms == NULL)
+		return TA_ERR_CRYPTO;
+	for (int p = TA_PROFILE_NOTARY; p <= TA_PROFILE_TUF; p++) {
+		if ((r = ta_key_from_spki(p, ms->spki, ms->spki_len, &key)) != 0 ||
+		    (r = build(p, n, ms, key, &b, &len)) != 0 ||
+		    (r = save(dir, p == TA_PROFILE_NOTARY ? "notary-targets.json" :
+							    "tuf-targets.json", b, len)) != 0)
+			goto out;
+		free(b);
+		b = NULL;
+		if (p == TA_PROFILE_NOTARY) {
+			ta_key_free(key);
+			key = NULL;
+		}
+	}
+	if ((r = ta_meta_new(TA_PROFILE_TUF, TA_ROLE_ROOT, time(NULL) + 86400 * 365, &root)) != 0 ||
+	    (r = ta_key_to_json(key, &obj)) != 0)
+		goto out;
+	for (int i = 0; i < 4; i++)
+		if ((r = ta_meta_root_add_key(root, roles[i], ta_key_id(key), obj)) != 0)
+			goto out;
+	if ((r = ta_meta_sign(root, key, &ms->signer, NULL)) != 0 ||
+	    (r = ta_meta_write(root, &b, &len)) != 0)
+		goto out;
+	r = save(dir, "tuf-root.json", b, len);
+out:
+	free(b);
+	json_decref(obj);
+	ta_meta_free(root);
+	ta_key_free(key);
+	memsigner_free(ms);
+	return r;
+}
+
 /* securesystemslib's MB/s on the same file, or -1. */
 static double
 sslib_rate(const char *python, const char *script, const uint8_t *file, size_t len)
@@ -232,6 +300,15 @@ main(int argc, char **argv)
 	static const char *const names[] = { "", "notary", "tuf" };
 	char script[4096];
 	int r;
+
+	if (argc > 2 && strcmp(argv[1], "--write") == 0) {
+		memsigner_free(ms);
+		if ((r = write_files(argv[2], argc > 3 ? atol(argv[3]) : 100000)) != 0) {
+			(void)fprintf(stderr, "bench_canon: %s: %s\n", argv[2], ta_strerror(r));
+			return 1;
+		}
+		return 0;
+	}
 
 	(void)snprintf(script, sizeof(script), "%s/sslib_canon.py",
 	    getenv("BENCH_DIR") ? getenv("BENCH_DIR") : "bench");

@@ -10,6 +10,7 @@
 #include "tuf/canon.h"
 #include "tuf/json.h"
 #include "tuf/meta.h"
+#include "tuf/stream.h"
 #include "tuf/verify.h"
 
 /* tufctl canonical --profile notary|tuf FILE
@@ -54,8 +55,14 @@ tufctl_cmd_canonical(int argc, char **argv)
 		    ta_profile_name(profile), err.text[0] ? err.text : ta_strerror(r));
 		goto out;
 	}
-	if ((r = ta_meta_signed_bytes(m, &out, &out_len)) != 0) {
-		(void)tufctl_fail("canonical form of '%s': %s", argv[optind], ta_strerror(r));
+	/* The tree is for the shape checks; the bytes come from the file by
+	 * the stream, which gives ta_meta_signed_bytes()'s bytes without
+	 * rebuilding them from the tree (tests/unit/test_tuf_stream.c). */
+	ta_meta_free(m);
+	m = NULL;
+	if ((r = ta_canon_stream(in, in_len, profile, "signed", &out, &out_len, &err)) != 0) {
+		(void)tufctl_fail("canonical form of '%s': %s", argv[optind],
+		    err.text[0] ? err.text : ta_strerror(r));
 		goto out;
 	}
 	if (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout) != 0) {

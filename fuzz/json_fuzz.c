@@ -26,16 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}                                                                                  \
 	} while (0)
 
-static json_t *
-unconst(const json_t *v)
-{
-	union {
-		const json_t *c;
-		json_t *m;
-	} u = {.c = v};
-	return u.m;
-}
-
 static bool
 has_control(const uint8_t *p, size_t n)
 {
@@ -161,7 +151,7 @@ check_notary_file(
 	REQUIRE(file_len >= canon_len + 27);
 	REQUIRE(memcmp(file, "{\"signed\":", 10) == 0);
 	REQUIRE(nsigs != 0 || memcmp(file + file_len - 17, ",\"signatures\":[]}", 17) == 0);
-	if (depth(unconst(v)) == TA_JSON_MAX_DEPTH) {
+	if (depth(ta_json_unconst(v)) == TA_JSON_MAX_DEPTH) {
 		REQUIRE(
 		    ta_json_parse(file, file_len, TA_PROFILE_NOTARY, &f, &err) == TA_ERR_TOO_LARGE);
 		free(file);

@@ -22,45 +22,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FILE_HEAD "{\"signed\":"
-#define FILE_TAIL ",\"signatures\":[]}"
-
-/* The tree path: what ta_canon_stream(_html) must return. */
-static int
-tree(const uint8_t *buf, size_t len, enum ta_profile p, const char *member, bool html,
-    uint8_t **ret, size_t *ret_len)
-{
-	json_t *v = NULL, *sel;
-	uint8_t *f = NULL, *c;
-	size_t flen = 0, n;
-	int r;
-
-	if ((r = ta_json_parse(buf, len, p, &v, NULL)) != 0)
-		return r;
-	sel = v;
-	if (member != NULL && (!json_is_object(v) || (sel = json_object_get(v, member)) == NULL)) {
-		r = TA_ERR_FORMAT;
-		goto out;
-	}
-	if (!html) {
-		r = ta_canon_write(sel, p, ret, ret_len);
-		goto out;
-	}
-	if ((r = ta_canon_write_notary_file(sel, NULL, 0, &f, &flen)) != 0)
-		goto out;
-	n = flen - strlen(FILE_HEAD) - strlen(FILE_TAIL);
-	if ((c = malloc(n + 1)) == NULL) {
-		r = TA_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(c, f + strlen(FILE_HEAD), n);
-	c[n] = '\0';
-	*ret = c;
-	*ret_len = n;
-out:
-	free(f);
-	json_decref(v);
-	return r;
-}
 
 static void
 show(const char *what, int r, const uint8_t *p, size_t n)
@@ -79,7 +40,7 @@ compare(const uint8_t *buf, size_t len, enum ta_profile p, const char *member, b
 	size_t alen = 0, blen = 0;
 	int ra, rb;
 
-	ra = tree(buf, len, p, member, html, &a, &alen);
+	ra = ta_canon_tree(buf, len, html ? TA_PROFILE_NOTARY : p, member, html, &a, &alen);
 	if (html)
 		rb = ta_canon_stream_html(buf, len, member, &b, &blen, &err);
 	else

@@ -7,7 +7,9 @@
 
 #include "common/err.h"
 #include "tuf/canon.h"
+#include "tuf/encoding.h"
 #include "tuf/json.h"
+#include "tuf/stream.h"
 
 /* A growing output buffer with a sticky error, so that the writers can
  * append many pieces and check once (p11-kit's p11_buffer). */
@@ -133,17 +135,6 @@ put_string(struct out *o, const uint8_t *s, size_t n, bool html)
 	out_putc(o, '"');
 }
 
-/* json_object_iter() takes a non-const tree; nothing here writes through it. */
-static json_t *
-unconst(const json_t *v)
-{
-	union {
-		const json_t *c;
-		json_t *m;
-	} u = {.c = v};
-	return u.m;
-}
-
 /* depth: containers around v.  v has passed ta_json_check(), so this never
  * recurses deeper than TA_JSON_MAX_DEPTH. */
 static void
@@ -159,7 +150,7 @@ put_value(struct out *o, const json_t *v, bool html, size_t depth)
 	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
-		json_t *m = unconst(v);
+		json_t *m = ta_json_unconst(v);
 		size_t n = json_object_size(v), i = 0;
 		struct member *mem;
 
@@ -234,81 +225,94 @@ ta_canon_write(const json_t *v, enum ta_profile profile, uint8_t **ret, size_t *
 	return out_finish(&o, ret, ret_len);
 }
 
+int
+ta_canon_tree(const uint8_t *buf, size_t len, enum ta_profile profile, const char *member,
+    bool html, uint8_t **ret, size_t *ret_len)
+{
+	struct out o = {0};
+	json_t *v = NULL, *sel;
+	int r;
+
+	if (ret == NULL || ret_len == NULL || (html && profile != TA_PROFILE_NOTARY))
+		return TA_ERR_INVALID;
+	if ((r = ta_json_parse(buf, len, profile, &v, NULL)) != 0)
+		return r;
+	sel = v;
+	if (member != NULL && (!json_is_object(v) || (sel = json_object_get(v, member)) == NULL))
+		r = TA_ERR_FORMAT;
+	else if ((r = ta_json_check(sel, profile, NULL)) == 0) {
+		put_value(&o, sel, html, 0);
+		r = out_finish(&o, ret, ret_len);
+	}
+	json_decref(v);
+	return r;
+}
+
 /* ---- notary file -------------------------------------------------------------- */
+
+/* s is 1..max bytes, all from set: then Go writes it verbatim. */
+static bool
+only_of(const char *s, size_t max, const char *set)
+{
+	size_t n = s != NULL ? strnlen(s, max + 1) : 0;
+
+	return n > 0 && n <= max && strspn(s, set) == n;
+}
 
 static bool
 keyid_ok(const char *s)
 {
-	size_t n = s != NULL ? strnlen(s, TA_CANON_KEYID_MAX + 1) : 0;
-
-	if (n == 0 || n > TA_CANON_KEYID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
+	return only_of(s, TA_CANON_KEYID_MAX, "0123456789abcdef");
 }
 
 static bool
 method_ok(const char *s)
 {
-	size_t n = s != NULL ? strnlen(s, TA_CANON_METHOD_MAX + 1) : 0;
-
-	if (n == 0 || n > TA_CANON_METHOD_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' ||
-			s[i] == '#' || s[i] == ' '))
-			return false;
-	return true;
+	return only_of(s, TA_CANON_METHOD_MAX, "0123456789abcdefghijklmnopqrstuvwxyz-# ");
 }
 
 /* Standard base64 with padding (RFC 4648 §4), as Go's StdEncoding. */
 static void
 put_base64(struct out *o, const uint8_t *p, size_t n)
 {
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char q[4];
+	char *b = NULL;
+	size_t len;
+	int r;
 
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18 & 0x3f];
-		q[1] = tab[v >> 12 & 0x3f];
-		q[2] = '=';
-		q[3] = '=';
-		if (i + 1 < n)
-			q[2] = tab[v >> 6 & 0x3f];
-		if (i + 2 < n)
-			q[3] = tab[v & 0x3f];
-		out_put(o, q, 4);
+	if (o->err != 0)
+		return;
+	if ((r = ta_base64_encode(p, n, &b, &len)) != 0) {
+		o->err = r;
+		return;
 	}
+	out_put(o, b, len);
+	free(b);
 }
 
-int
-ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig *sigs,
+/* The notary file around the signed value: v, or when v is NULL the bytes
+ * c (c_len of them) already written as <C>. */
+static int
+notary_file(const json_t *v, const uint8_t *c, size_t c_len, const struct ta_canon_sig *sigs,
     size_t nsigs, uint8_t **ret, size_t *ret_len)
 {
 	struct out o = {0};
 	int r;
 
-	if (signed_value == NULL || ret == NULL || ret_len == NULL || (sigs == NULL && nsigs != 0))
+	if (ret == NULL || ret_len == NULL || (sigs == NULL && nsigs != 0))
 		return TA_ERR_INVALID;
 	for (size_t i = 0; i < nsigs; i++)
 		if (!keyid_ok(sigs[i].keyid) || !method_ok(sigs[i].method) || sigs[i].sig == NULL ||
 		    sigs[i].sig_len == 0 || sigs[i].sig_len > TA_CANON_SIG_MAX)
 			return TA_ERR_INVALID;
-	if ((r = ta_json_check(signed_value, TA_PROFILE_NOTARY, NULL)) != 0)
+	if (v != NULL && (r = ta_json_check(v, TA_PROFILE_NOTARY, NULL)) != 0)
 		return r;
 
 	/* Field order is Go's struct order (Signed, Signature), not sorted. */
 	out_puts(&o, "{\"signed\":");
-	put_value(&o, signed_value, true, 0);
+	if (v != NULL)
+		put_value(&o, v, true, 0);
+	else
+		out_put(&o, c, c_len);
 	out_puts(&o, ",\"signatures\":[");
 	for (size_t i = 0; i < nsigs; i++) {
 		if (i > 0)
@@ -323,4 +327,22 @@ ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig
 	}
 	out_puts(&o, "]}");
 	return out_finish(&o, ret, ret_len);
+}
+
+int
+ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig *sigs,
+    size_t nsigs, uint8_t **ret, size_t *ret_len)
+{
+	if (signed_value == NULL)
+		return TA_ERR_INVALID;
+	return notary_file(signed_value, NULL, 0, sigs, nsigs, ret, ret_len);
+}
+
+int
+ta_canon_write_notary_file_raw(const uint8_t *c, size_t c_len, const struct ta_canon_sig *sigs,
+    size_t nsigs, uint8_t **ret, size_t *ret_len)
+{
+	if (c == NULL || c_len == 0)
+		return TA_ERR_INVALID;
+	return notary_file(NULL, c, c_len, sigs, nsigs, ret, ret_len);
 }

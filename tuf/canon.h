@@ -77,4 +77,11 @@ struct ta_canon_sig {
 int ta_canon_write_notary_file(const json_t *signed_value, const struct ta_canon_sig *sigs,
     size_t nsigs, uint8_t **ret, size_t *ret_len) __attribute__((warn_unused_result));
 
+/* The same file with <C> given as bytes, c_len > 0 of them, written as they
+ * are: what ta_canon_stream_html() (tuf/stream.h) returns for the "signed"
+ * member of a file, so that re-signing a parsed file need not rebuild its
+ * canonical form from the tree.  The bytes are not checked. */
+int ta_canon_write_notary_file_raw(const uint8_t *c, size_t c_len, const struct ta_canon_sig *sigs,
+    size_t nsigs, uint8_t **ret, size_t *ret_len) __attribute__((warn_unused_result));
+
 #endif

@@ -22,20 +22,10 @@ struct seg {
 	bool escaped; /* key is JSON source text, escapes not yet decoded */
 };
 
-/* jansson's iterators take non-const trees; nothing here writes through this. */
-static json_t *
-unconst(const json_t *v)
-{
-	union {
-		const json_t *c;
-		json_t *m;
-	} u = {.c = v};
-	return u.m;
-}
-
-/* Four hex digits at s (n bytes left), or -1. */
-static long
-hex4(const uint8_t *s, size_t n)
+/* Four hex digits at s (n bytes left), or -1 (tuf/stream_lex.c reads
+ * \u escapes with it too). */
+long
+ta__json_hex4(const uint8_t *s, size_t n)
 {
 	long v = 0;
 
@@ -82,12 +72,12 @@ escape_decode(const uint8_t *p, size_t n, uint32_t *ret_cp)
 		*ret_cp = '\t';
 		return 2;
 	case 'u':
-		if ((cp = hex4(p + 2, n - 2)) < 0) {
+		if ((cp = ta__json_hex4(p + 2, n - 2)) < 0) {
 			*ret_cp = 0xfffd;
 			return 2;
 		}
 		if (cp >= 0xd800 && cp < 0xdc00 && n >= 12 && p[6] == '\\' && p[7] == 'u' &&
-		    (lo = hex4(p + 8, n - 8)) >= 0xdc00 && lo < 0xe000) {
+		    (lo = ta__json_hex4(p + 8, n - 8)) >= 0xdc00 && lo < 0xe000) {
 			*ret_cp = (uint32_t)(0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00));
 			return 12;
 		}
@@ -296,7 +286,7 @@ static int walk_value(struct walk *w, const json_t *v);
 static int
 walk_container(struct walk *w, const json_t *v)
 {
-	json_t *m = unconst(v);
+	json_t *m = ta_json_unconst(v);
 	int r = 0;
 
 	if (w->depth >= TA_JSON_MAX_DEPTH)

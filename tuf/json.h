@@ -95,4 +95,20 @@ int ta_json_parse(const uint8_t *buf, size_t len, enum ta_profile profile, json_
 int ta_json_check(const json_t *v, enum ta_profile profile, struct ta_json_error *err)
     __attribute__((warn_unused_result));
 
+/* v as jansson's iterators take it (they want non-const trees); for
+ * reading only. */
+static inline json_t *
+ta_json_unconst(const json_t *v)
+{
+	union {
+		const json_t *c;
+		json_t *m;
+	} u = {.c = v};
+	return u.m;
+}
+
+/* Internal to tuf/ (json.c, stream_lex.c): the value of the four hex
+ * digits of a \u escape at s (n bytes readable), or -1. */
+long ta__json_hex4(const uint8_t *s, size_t n);
+
 #endif

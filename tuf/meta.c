@@ -9,6 +9,7 @@
 #include "common/hex.h"
 #include "tuf/canon.h"
 #include "tuf/meta.h"
+#include "tuf/stream.h"
 #include "tuf/meta_int.h"
 
 /* ---- errors with JSON paths ------------------------------------------- */
@@ -939,9 +940,13 @@ ta__meta_unb64(const char *s, uint8_t *out, size_t max, size_t *ret_len)
 	return 0;
 }
 
-int
-ta_meta_write(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
+/* ta_meta_write(); for notary with <C> from src when it is not NULL. */
+static int
+write_file(const struct ta_meta *m, const uint8_t *src, size_t src_len, uint8_t **ret,
+    size_t *ret_len)
 {
+	uint8_t *c = NULL;
+	size_t c_len = 0;
 	struct ta_canon_sig *sigs = NULL;
 	uint8_t (*raw)[TA_CANON_SIG_MAX] = NULL;
 	size_t n = json_array_size(m->signatures), i;
@@ -975,11 +980,30 @@ ta_meta_write(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
 			goto out;
 		sigs[i].sig = raw[i];
 	}
-	r = ta_canon_write_notary_file(m->signed_v, sigs, n, ret, ret_len);
+	if (src == NULL)
+		r = ta_canon_write_notary_file(m->signed_v, sigs, n, ret, ret_len);
+	else if ((r = ta_canon_stream_html(src, src_len, "signed", &c, &c_len, NULL)) == 0)
+		r = ta_canon_write_notary_file_raw(c, c_len, sigs, n, ret, ret_len);
 out:
+	free(c);
 	free(sigs);
 	free(raw);
 	return r;
+}
+
+int
+ta_meta_write(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
+{
+	return write_file(m, NULL, 0, ret, ret_len);
+}
+
+int
+ta_meta_write_from(const struct ta_meta *m, const uint8_t *src, size_t src_len, uint8_t **ret,
+    size_t *ret_len)
+{
+	if (src == NULL)
+		return TA_ERR_INVALID;
+	return write_file(m, src, src_len, ret, ret_len);
 }
 
 /* ---- common fields ------------------------------------------------------- */

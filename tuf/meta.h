@@ -78,6 +78,12 @@ int ta_meta_signed_bytes(const struct ta_meta *m, uint8_t **ret, size_t *ret_len
 /* The file bytes.  malloc()ed. */
 int ta_meta_write(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
     __attribute__((warn_unused_result));
+/* The same, for m parsed from the file src (src_len bytes) whose "signed"
+ * has not changed since (signatures may have): notary takes the bytes of
+ * "signed" from src with the stream (tuf/stream.h), without rebuilding
+ * them from the tree; tuf writes as ta_meta_write(). */
+int ta_meta_write_from(const struct ta_meta *m, const uint8_t *src, size_t src_len,
+    uint8_t **ret, size_t *ret_len) __attribute__((warn_unused_result));
 
 /* ---- common fields ------------------------------------------------------- */
 

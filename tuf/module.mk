@@ -2,7 +2,7 @@
 # objects, signatures and the metadata model.  jansson, OpenSSL, common/.
 TUF_SRC := tuf/profile.c tuf/json.c tuf/canon.c tuf/meta.c \
 	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509pem.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c \
-	tuf/signplan.c tuf/meta_edit.c tuf/bins.c
+	tuf/stream_lex.c tuf/signplan.c tuf/meta_edit.c tuf/bins.c
 LIBRARIES += $(LIB_TUF)
 LINT_SRC += $(TUF_SRC)
 
@@ -68,6 +68,12 @@ $(REPO_TOOL): $(BUILD)/tests/tools/repo-tool.o $(MEMSIGNER) $(TUF_LIBS)
 STREAM_TESTS := $(BUILD)/tests/unit/test_tuf_stream $(BUILD)/tests/unit/test_tuf_stream_random
 TESTS += $(STREAM_TESTS)
 $(STREAM_TESTS): %: %.o $(BUILD)/tests/tools/streamfix.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+# test_tuf_stream_api: the arguments and error reports, the fuzz corpora,
+# and the callers' paths (ta_meta_write_from, ta_meta_sign_bytes).
+TESTS += $(BUILD)/tests/unit/test_tuf_stream_api
+$(BUILD)/tests/unit/test_tuf_stream_api: $(BUILD)/tests/unit/test_tuf_stream_api.o $(MEMSIGNER) \
+		$(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
 # tuf/signplan.c: what a sign request signs, as which keys (roots,

@@ -11,16 +11,32 @@ int
 ta_meta_sign(struct ta_meta *m, const struct ta_key *key, const struct ta_signer *signer,
     uint8_t ret_sha256[32])
 {
-	struct ta_sig sig;
-	json_t *obj = NULL, *s;
-	uint8_t *msg = NULL, digest[32];
-	size_t len, i;
+	uint8_t *msg = NULL;
+	size_t len;
 	int r;
 
 	if (m == NULL || key == NULL || signer == NULL || ta_key_profile(key) != m->profile)
 		return TA_ERR_INVALID;
 	if ((r = ta_meta_signed_bytes(m, &msg, &len)) != 0)
 		return r;
+	r = ta_meta_sign_bytes(m, key, signer, msg, len, ret_sha256);
+	free(msg);
+	return r;
+}
+
+int
+ta_meta_sign_bytes(struct ta_meta *m, const struct ta_key *key, const struct ta_signer *signer,
+    const uint8_t *msg, size_t len, uint8_t ret_sha256[32])
+{
+	struct ta_sig sig;
+	json_t *obj = NULL, *s;
+	uint8_t digest[32];
+	size_t i;
+	int r;
+
+	if (m == NULL || key == NULL || signer == NULL || msg == NULL ||
+	    ta_key_profile(key) != m->profile)
+		return TA_ERR_INVALID;
 	if ((r = ta_sig_make(key, signer, msg, len, &sig)) != 0 ||
 	    (r = ta_sig_to_json(&sig, &obj)) != 0)
 		goto out;
@@ -44,6 +60,5 @@ ta_meta_sign(struct ta_meta *m, const struct ta_key *key, const struct ta_signer
 	r = 0;
 out:
 	json_decref(obj);
-	free(msg);
 	return r;
 }

@@ -18,4 +18,13 @@
 int ta_meta_sign(struct ta_meta *m, const struct ta_key *key, const struct ta_signer *signer,
     uint8_t ret_sha256[32]) __attribute__((warn_unused_result));
 
+/* The same over msg (len bytes), which the caller vouches are the
+ * canonical bytes of m's "signed" (ta_meta_signed_bytes(), or
+ * ta_canon_stream(file, ..., "signed", ...) of the file m was parsed from
+ * while "signed" is unchanged): a sign request with several keys makes
+ * them once instead of once per key. */
+int ta_meta_sign_bytes(struct ta_meta *m, const struct ta_key *key,
+    const struct ta_signer *signer, const uint8_t *msg, size_t len, uint8_t ret_sha256[32])
+    __attribute__((warn_unused_result));
+
 #endif

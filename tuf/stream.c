@@ -32,9 +32,6 @@
  * copied one value at a time: buf[copy_from..i) is pending output, flushed
  * by one memcpy whenever something must change (whitespace, an escape to
  * rewrite, "-0").  Invariant: out_len <= copy_from <= i. */
-#include <errno.h>
-#include <locale.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,30 +39,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#if defined(__SSE2__) && !defined(TA_STREAM_NO_SSE2)
-#include <emmintrin.h>
-#endif
-
 #include "common/err.h"
 #include "common/utf8.h"
 #include "tuf/json.h"
 #include "tuf/stream.h"
-
-/* jansson's JSON_PARSER_MAX_DEPTH: it refuses any value inside this many
- * containers. */
-#define JANSSON_MAX_DEPTH 2048
-#define INT_LIMIT ((uint64_t)1 << 53)
-#define NONE SIZE_MAX
-#define FLUSH_CHUNK ((size_t)16 << 10)
-
-/* What a string token holds (jstring()). */
-#define STR_ESC 0x1     /* escapes: decode before comparing */
-#define STR_REWRITE 0x2 /* an escape other than \" and \\: canonical form differs */
-#define STR_NUL 0x4     /* decodes to U+0000 */
-#define STR_CTRL 0x8    /* decodes to U+0001..U+001F */
-
-enum num_kind { NUM_BAD, NUM_INT, NUM_REAL };
-enum sel { SEL_NONE, SEL_NEXT, SEL_IN, SEL_DONE };
+#include "tuf/stream_int.h"
 
 struct frame {
 	uint32_t mem_base;   /* this object's first key in st.mems */
@@ -129,157 +107,6 @@ struct st {
 	char why[160];
 };
 
-/* ---- bytes -------------------------------------------------------------- */
-
-/* A byte a string may hold raw that needs no attention. */
-static inline bool
-is_plain(uint8_t c)
-{
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-#if defined(__SSE2__) && !defined(TA_STREAM_NO_SSE2)
-/* Bytes at p (n of them) before the first '"', '\\', byte below 0x20 or
- * byte above 0x7f: 16 at a time (SSE2 is part of x86-64; a signed compare
- * with 0x20 catches both ends). */
-static inline size_t
-plain_run(const uint8_t *p, size_t n)
-{
-	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
-		      space = _mm_set1_epi8(0x20);
-	size_t j = 0;
-
-	for (; n - j >= 16; j += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
-		__m128i t =
-		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bs)),
-			_mm_cmplt_epi8(x, space));
-		unsigned m = (unsigned)_mm_movemask_epi8(t);
-
-		if (m != 0)
-			return j + (size_t)__builtin_ctz(m);
-	}
-	while (j < n && is_plain(p[j]))
-		j++;
-	return j;
-}
-#else
-#define ONES 0x0101010101010101ULL
-#define HIGH 0x8080808080808080ULL
-
-/* The same 8 at a time: non-zero when one of the bytes in x is '"', '\\',
- * below 0x20 or above 0x7f.  The lowest flagged byte is always a real one:
- * the borrows of the subtractions only flag bytes above a real match. */
-static inline uint64_t
-special8(uint64_t x)
-{
-	uint64_t q = x ^ (ONES * '"'), e = x ^ (ONES * '\\');
-
-	return (((q - ONES) & ~q) | ((e - ONES) & ~e) | ((x - ONES * 0x20) & ~x) | x) & HIGH;
-}
-
-static inline size_t
-plain_run(const uint8_t *p, size_t n)
-{
-	size_t j = 0;
-
-	for (; n - j >= 8; j += 8) {
-		uint64_t x, m;
-
-		memcpy(&x, p + j, 8);
-		if ((m = special8(x)) != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			return j + ((size_t)__builtin_ctzll(m) >> 3);
-#else
-			break; /* the byte loop finds it */
-#endif
-		}
-	}
-	while (j < n && is_plain(p[j]))
-		j++;
-	return j;
-}
-#endif
-
-static inline bool
-is_ws(uint8_t c)
-{
-	return c <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t');
-}
-
-static inline bool
-is_digit(uint8_t c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool
-is_alpha(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0
- * (RFC 3629; what jansson's utf8_check_first/_full accept). */
-static size_t
-utf8_seq(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0], lo = 0x80, hi = 0xbf;
-	size_t k;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		k = 2;
-	} else if (c < 0xf0) {
-		k = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c < 0xf5) {
-		k = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return k;
-}
-
-/* Four hex digits at s (n bytes left), or -1. */
-static long
-hex4(const uint8_t *s, size_t n)
-{
-	long v = 0;
-
-	if (n < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		uint8_t c = s[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
 /* memcmp order, shorter first on a tie (canon.c's member_cmp); inline
  * because consecutive keys (target paths) often share a long prefix. */
 static inline int
@@ -318,343 +145,6 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 		return NULL;
 	*cap = c;
 	return np;
-}
-
-/* ---- jansson's lexer ---------------------------------------------------- */
-
-/* True when jansson, reading the byte after a token at j, finds no valid
- * UTF-8 sequence there: its stream layer fails before the lexer looks. */
-static bool
-lookahead_bad(const uint8_t *b, size_t n, size_t j)
-{
-	return j < n && b[j] >= 0x80 && utf8_seq(b + j, n - j) == 0;
-}
-
-/* Lexes the string token at b[i] == '"' as jansson's lex_scan_string() does:
- * first the raw bytes up to the closing quote (where running out of input
- * at a character boundary is TRUNCATED and everything else INVALID), then
- * the escapes (lone or mismatched surrogates are INVALID).  Returns 0 with
- * *ret_end just past the closing quote and *ret_flags, or the code jansson
- * sets.  \u0000 is no lexer error (the parser refuses it: STR_NUL). */
-static int
-jstring(const uint8_t *b, size_t n, size_t i, size_t *ret_end, unsigned *ret_flags)
-{
-	size_t j = i + 1, k;
-	unsigned flags = 0;
-	bool bad = false;
-	long v, lo;
-
-	for (;;) {
-		uint8_t c;
-
-		if (j == n) {
-			*ret_end = j;
-			return TA_ERR_TRUNCATED;
-		}
-		c = b[j];
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			goto invalid;
-		if (c >= 0x80) {
-			if ((k = utf8_seq(b + j, n - j)) == 0)
-				goto invalid;
-			j += k;
-			continue;
-		}
-		if (c != '\\') {
-			j++;
-			continue;
-		}
-		flags |= STR_ESC;
-		if (++j == n)
-			goto invalid;
-		c = b[j];
-		if (c == '"' || c == '\\') {
-			j++;
-		} else if (c == '/') {
-			flags |= STR_REWRITE;
-			j++;
-		} else if (c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
-			flags |= STR_REWRITE | STR_CTRL;
-			j++;
-		} else if (c == 'u') {
-			flags |= STR_REWRITE;
-			if ((v = hex4(b + j + 1, n - j - 1)) < 0)
-				goto invalid;
-			j += 5;
-			if (v >= 0xd800 && v < 0xdc00) {
-				/* A pair, or an error once the raw scan is done. */
-				lo = j + 1 < n && b[j] == '\\' && b[j + 1] == 'u'
-					 ? hex4(b + j + 2, n - j - 2)
-					 : -1;
-				if (lo >= 0xdc00 && lo < 0xe000)
-					j += 6;
-				else
-					bad = true;
-			} else if (v >= 0xdc00 && v < 0xe000) {
-				bad = true;
-			} else if (v == 0) {
-				flags |= STR_NUL;
-			} else if (v < 0x20) {
-				flags |= STR_CTRL;
-			}
-		} else {
-			goto invalid;
-		}
-	}
-	*ret_end = j + 1;
-	if (bad)
-		return TA_ERR_INVALID;
-	*ret_flags = flags;
-	return 0;
-invalid:
-	*ret_end = j;
-	return TA_ERR_INVALID;
-}
-
-/* The string token at b[i] == '"': the common case (no escape, nothing
- * invalid) a block at a time, anything else through jstring(). */
-static inline int
-scan_string(const uint8_t *b, size_t n, size_t i, size_t *ret_end, unsigned *ret_flags)
-{
-	size_t j = i + 1, k;
-
-	for (;;) {
-		j += plain_run(b + j, n - j);
-		if (j == n)
-			break;
-		if (b[j] == '"') {
-			*ret_end = j + 1;
-			*ret_flags = 0;
-			return 0;
-		}
-		if (b[j] < 0x80 || (k = utf8_seq(b + j, n - j)) == 0)
-			break;
-		j += k;
-	}
-	return jstring(b, n, i, ret_end, ret_flags);
-}
-
-/* Decodes the valid string token b[i..end) (quotes included) into dst,
- * without quotes; canon: with " and \ escaped.  Writes at most end - i - 2
- * bytes (each escape is at least as long as what it decodes to, \" and \\
- * included). */
-static size_t
-decode(const uint8_t *b, size_t i, size_t end, uint8_t *dst, bool canon)
-{
-	size_t j = i + 1, e = end - 1, w = 0;
-
-	while (j < e) {
-		const uint8_t *bs;
-		size_t run;
-		long v, lo;
-
-		if (b[j] != '\\') {
-			bs = memchr(b + j, '\\', e - j);
-			run = bs != NULL ? (size_t)(bs - (b + j)) : e - j;
-			memcpy(dst + w, b + j, run);
-			w += run;
-			j += run;
-			continue;
-		}
-		switch (b[j + 1]) {
-		case 'u':
-			v = hex4(b + j + 2, 4);
-			j += 6;
-			if (v >= 0xd800 && v < 0xdc00) {
-				lo = hex4(b + j + 2, 4);
-				v = 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00);
-				j += 6;
-			}
-			if (canon && (v == '"' || v == '\\'))
-				dst[w++] = '\\';
-			w += ta_utf8_put((uint32_t)v, dst + w);
-			continue;
-		case '"':
-		case '\\':
-			if (canon)
-				dst[w++] = '\\';
-			dst[w++] = b[j + 1];
-			break;
-		case 'b':
-			dst[w++] = '\b';
-			break;
-		case 'f':
-			dst[w++] = '\f';
-			break;
-		case 'n':
-			dst[w++] = '\n';
-			break;
-		case 'r':
-			dst[w++] = '\r';
-			break;
-		case 't':
-			dst[w++] = '\t';
-			break;
-		default: /* '/' */
-			dst[w++] = b[j + 1];
-			break;
-		}
-		j += 2;
-	}
-	return w;
-}
-
-/* |value| of the integer token p (optional '-', digits), false above
- * UINT64_MAX. */
-static bool
-int_mag(const uint8_t *p, size_t n, uint64_t *ret)
-{
-	uint64_t m = 0;
-	size_t i = p[0] == '-';
-
-	for (; i < n; i++) {
-		unsigned d = p[i] - '0';
-
-		if (m > (UINT64_MAX - d) / 10)
-			return false;
-		m = m * 10 + d;
-	}
-	*ret = m;
-	return true;
-}
-
-/* 0, or TA_ERR_TOO_LARGE when strtod() overflows on the real token p, as
- * jansson's jsonp_strtod() checks (in the C locale, which is what jansson's
- * decimal-point fix-up amounts to). */
-static int
-real_code(const uint8_t *p, size_t n)
-{
-	size_t i = p[0] == '-', digits = 0;
-	long exp = 0;
-	bool eneg = false;
-	locale_t c = (locale_t)0;
-	char *s = NULL;
-	double d;
-	int r = TA_ERR_NOMEM;
-
-	/* Below 10^300 nothing overflows: skip strtod() for those. */
-	for (; i < n && is_digit(p[i]); i++)
-		digits++;
-	while (i < n && p[i] != 'e' && p[i] != 'E')
-		i++;
-	if (i < n) {
-		i++;
-		eneg = p[i] == '-';
-		i += p[i] == '-' || p[i] == '+';
-		for (; i < n && exp < 100000; i++)
-			exp = exp * 10 + (p[i] - '0');
-	}
-	if ((long)digits + (eneg ? -exp : exp) <= 300)
-		return 0;
-
-	if ((c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)) == (locale_t)0 ||
-	    (s = malloc(n + 1)) == NULL)
-		goto out;
-	memcpy(s, p, n);
-	s[n] = '\0';
-	errno = 0;
-	d = strtod_l(s, NULL, c);
-	r = (d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE ? TA_ERR_TOO_LARGE : 0;
-out:
-	if (c != (locale_t)0)
-		freelocale(c);
-	free(s);
-	return r;
-}
-
-/* Lexes the number token at b[i] ('-' or a digit) as lex_scan_number()
- * does; *ret_end is where it stops.  Returns the code jansson sets, or 0 (a
- * NUM_BAD token sets none: the parser refuses it). */
-static int
-jnumber(const uint8_t *b, size_t n, size_t i, size_t *ret_end, enum num_kind *ret_kind)
-{
-	enum num_kind kind = NUM_BAD;
-	size_t j = i + (b[i] == '-');
-	uint64_t m;
-
-	if (j < n && b[j] == '0') {
-		if (++j < n && is_digit(b[j]))
-			goto out;
-	} else if (j < n && is_digit(b[j])) {
-		while (j < n && is_digit(b[j]))
-			j++;
-	} else {
-		goto out;
-	}
-	kind = NUM_INT;
-	if (j < n && b[j] == '.') {
-		kind = NUM_BAD;
-		if (++j == n || !is_digit(b[j]))
-			goto out;
-		while (j < n && is_digit(b[j]))
-			j++;
-		kind = NUM_REAL;
-	}
-	if (j < n && (b[j] == 'e' || b[j] == 'E')) {
-		kind = NUM_BAD;
-		if (++j < n && (b[j] == '+' || b[j] == '-'))
-			j++;
-		if (j == n || !is_digit(b[j]))
-			goto out;
-		while (j < n && is_digit(b[j]))
-			j++;
-		kind = NUM_REAL;
-	}
-out:
-	*ret_end = j;
-	*ret_kind = kind;
-	if (lookahead_bad(b, n, j))
-		return TA_ERR_INVALID;
-	if (kind == NUM_INT &&
-	    (!int_mag(b + i, j - i, &m) || m > (uint64_t)INT64_MAX + (b[i] == '-')))
-		return TA_ERR_TOO_LARGE;
-	if (kind == NUM_REAL)
-		return real_code(b + i, j - i);
-	return 0;
-}
-
-/* The code jansson's lexer sets while reading the token at b[i] (after
- * whitespace), or 0; *ret_eof when the input ends first. */
-static int
-lex_code(const uint8_t *b, size_t n, size_t i, bool *ret_eof)
-{
-	enum num_kind kind;
-	unsigned flags;
-	size_t end;
-
-	while (i < n && is_ws(b[i]))
-		i++;
-	*ret_eof = i == n;
-	if (i == n)
-		return 0;
-	if (b[i] == '"')
-		return jstring(b, n, i, &end, &flags);
-	if (b[i] == '-' || is_digit(b[i]))
-		return jnumber(b, n, i, &end, &kind);
-	if (is_alpha(b[i])) {
-		while (i < n && is_alpha(b[i]))
-			i++;
-		return lookahead_bad(b, n, i) ? TA_ERR_INVALID : 0;
-	}
-	return b[i] >= 0x80 && utf8_seq(b + i, n - i) == 0 ? TA_ERR_INVALID : 0;
-}
-
-static const char *
-lex_why(int code)
-{
-	switch (code) {
-	case TA_ERR_TRUNCATED:
-		return "document ends inside a string";
-	case TA_ERR_TOO_LARGE:
-		return "number outside the range of a 64-bit integer or a double";
-	case TA_ERR_NOMEM:
-		return "out of memory";
-	default:
-		return "invalid token (bad escape, control character, invalid UTF-8 or lone "
-		       "surrogate)";
-	}
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -724,7 +214,7 @@ sort_keys(struct st *s, size_t lo, size_t hi)
 			s->arena = a;
 			sk[k].arena = true;
 			sk[k].off = (uint32_t)s->arena_len;
-			sk[k].len = (uint32_t)decode(s->buf, src, end, a + s->arena_len, false);
+			sk[k].len = (uint32_t)ta__stream_decode(s->buf, src, end, a + s->arena_len, false);
 			s->arena_len += sk[k].len;
 		} else {
 			sk[k].off = (uint32_t)src + 1;
@@ -793,10 +283,10 @@ static int
 unexpected(struct st *s, size_t i, const char *want)
 {
 	bool eof;
-	int r = lex_code(s->buf, s->len, i, &eof);
+	int r = ta__stream_lex_code(s->buf, s->len, i, &eof);
 
 	if (r != 0)
-		return jerr(s, r, i, "%s", lex_why(r));
+		return jerr(s, r, i, "%s", ta__stream_lex_why(r));
 	if (eof)
 		return jerr(s, TA_ERR_TRUNCATED, i, "document ends early: %s expected", want);
 	return jerr(s, TA_ERR_INVALID, i, "%s expected", want);
@@ -882,7 +372,7 @@ put_escaped(struct st *s, size_t i, size_t end)
 {
 	flush(s, i);
 	s->out[s->out_len++] = '"';
-	s->out_len += decode(s->buf, i, end, s->out + s->out_len, true);
+	s->out_len += ta__stream_decode(s->buf, i, end, s->out + s->out_len, true);
 	s->out[s->out_len++] = '"';
 	s->copy_from = end;
 }
@@ -1017,7 +507,7 @@ value_string(struct st *s, size_t *ip)
 	int r;
 
 	if ((r = scan_string(s->buf, s->len, i, &end, &flags)) != 0)
-		return jerr(s, r, i, "%s", lex_why(r));
+		return jerr(s, r, i, "%s", ta__stream_lex_why(r));
 	if (flags != 0) {
 		if (flags & STR_NUL)
 			return jerr(s, TA_ERR_INVALID, i, "\\u0000 (NUL) is not allowed");
@@ -1045,7 +535,7 @@ key(struct st *s, size_t *ip)
 	int r, c;
 
 	if ((r = scan_string(s->buf, s->len, i, &end, &flags)) != 0)
-		return jerr(s, r, i, "%s", lex_why(r));
+		return jerr(s, r, i, "%s", ta__stream_lex_why(r));
 	if (flags & STR_NUL)
 		return jerr(s, TA_ERR_INVALID, i, "\\u0000 (NUL) in an object key");
 	if (flags & STR_ESC) {
@@ -1056,7 +546,7 @@ key(struct st *s, size_t *ip)
 		s->arena = a;
 		karena = true;
 		koff = s->arena_len;
-		klen = decode(s->buf, i, end, a + koff, false);
+		klen = ta__stream_decode(s->buf, i, end, a + koff, false);
 		kp = a + koff;
 		if (flags & STR_REWRITE)
 			put_escaped(s, i, end);
@@ -1114,14 +604,14 @@ number_slow(struct st *s, size_t *ip)
 	uint64_t m;
 	int r;
 
-	if ((r = jnumber(s->buf, s->len, i, &end, &kind)) != 0)
-		return jerr(s, r, i, "%s", r == TA_ERR_INVALID ? "invalid UTF-8" : lex_why(r));
+	if ((r = ta__stream_jnumber(s->buf, s->len, i, &end, &kind)) != 0)
+		return jerr(s, r, i, "%s", r == TA_ERR_INVALID ? "invalid UTF-8" : ta__stream_lex_why(r));
 	if (kind == NUM_BAD)
 		return jerr(s, TA_ERR_INVALID, i, "invalid number");
 	if (kind == NUM_REAL)
 		cfault(s, TA_ERR_INVALID, i,
 		    "number with a fraction or an exponent; only integers are allowed");
-	else if (int_mag(s->buf + i, end - i, &m) && m > INT_LIMIT)
+	else if (ta__stream_int_mag(s->buf + i, end - i, &m) && m > INT_LIMIT)
 		cfault(s, TA_ERR_TOO_LARGE, i, "integer is outside -2^53..2^53");
 	*ip = end;
 	return 0;
@@ -1275,8 +765,8 @@ end:
 	i = skip_ws(s, i);
 	if (i == n)
 		return 0;
-	if ((r = lex_code(b, n, i, &eof)) != 0)
-		return jerr(s, r, i, "%s", lex_why(r));
+	if ((r = ta__stream_lex_code(b, n, i, &eof)) != 0)
+		return jerr(s, r, i, "%s", ta__stream_lex_why(r));
 	return jerr(s, TA_ERR_TRAILING, i, "unexpected data after the end of the document");
 }
 

@@ -35,10 +35,17 @@
  * object whose keys arrive out of order 32 bytes per key while it is
  * sorted plus a spare buffer (up to len + 1 bytes) to reorder it in.
  * Time is linear in len for sorted input; out-of-order objects add their
- * sort.  Thread-safe: no shared state. */
+ * sort.  Thread-safe: no shared state.
+ *
+ * Callers: tufctl canonical (client/cmd_offline.c: the tree still checks
+ * the metadata shape) and the agent's sign (agent/signjob.c: the signed
+ * bytes once for every key, and <C> of the notary file through
+ * ta_meta_write_from()).  tufctl verify and publish build their bytes from
+ * the tree: verify through tuf/verify.c, publish from models it edits. */
 #ifndef TA_STREAM_H
 #define TA_STREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,5 +68,12 @@ int ta_canon_stream(const uint8_t *buf, size_t len, enum ta_profile profile, con
  * ta_canon_stream() returns. */
 int ta_canon_stream_html(const uint8_t *buf, size_t len, const char *member, uint8_t **ret,
     size_t *ret_len, struct ta_json_error *err) __attribute__((warn_unused_result));
+
+/* The reference: the same bytes and codes by the tree path (tuf/canon.c),
+ * ta_json_parse(), the member, then ta_canon_write() or, with html (notary
+ * only), the <C> of ta_canon_write_notary_file().  No err.  Tests and
+ * fuzz/stream_fuzz.c hold the stream to it. */
+int ta_canon_tree(const uint8_t *buf, size_t len, enum ta_profile profile, const char *member,
+    bool html, uint8_t **ret, size_t *ret_len) __attribute__((warn_unused_result));
 
 #endif

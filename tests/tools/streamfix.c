@@ -18,41 +18,12 @@
 
 /* ---- the two paths ------------------------------------------------------- */
 
-/* What ta_canon_stream(_html) must return, from the tree. */
+/* What ta_canon_stream(_html) must return: the tree path, ta_canon_tree(). */
 int
 tree(const uint8_t *buf, size_t len, enum ta_profile p, const char *member, bool html,
     uint8_t **ret, size_t *ret_len)
 {
-	json_t *v = NULL, *sel;
-	uint8_t *f = NULL, *c;
-	size_t flen = 0, n;
-	int r;
-
-	if ((r = ta_json_parse(buf, len, p, &v, NULL)) != 0)
-		return r;
-	sel = v;
-	if (member != NULL && (!json_is_object(v) || (sel = json_object_get(v, member)) == NULL)) {
-		r = TA_ERR_FORMAT;
-		goto out;
-	}
-	if (!html) {
-		r = ta_canon_write(sel, p, ret, ret_len);
-		goto out;
-	}
-	if ((r = ta_canon_write_notary_file(sel, NULL, 0, &f, &flen)) != 0)
-		goto out;
-	assert_true(flen >= strlen(FILE_HEAD) + strlen(FILE_TAIL));
-	n = flen - strlen(FILE_HEAD) - strlen(FILE_TAIL);
-	c = malloc(n + 1);
-	assert_non_null(c);
-	memcpy(c, f + strlen(FILE_HEAD), n);
-	c[n] = '\0';
-	*ret = c;
-	*ret_len = n;
-out:
-	free(f);
-	json_decref(v);
-	return r;
+	return ta_canon_tree(buf, len, html ? TA_PROFILE_NOTARY : p, member, html, ret, ret_len);
 }
 
 const char *

@@ -714,41 +714,6 @@ test_tuf_stream_html(void **state)
 }
 
 static void
-test_tuf_stream_bad_arguments(void **state)
-{
-	const uint8_t doc[] = "{}";
-	uint8_t *c = (uint8_t *)&c;
-	size_t clen = 7;
-	struct ta_json_error err;
-
-	(void)state;
-	assert_int_equal(
-	    ta_canon_stream(doc, 2, TA_PROFILE_TUF, NULL, NULL, &clen, &err), TA_ERR_INVALID);
-	assert_int_equal(err.code, TA_ERR_INVALID);
-	assert_int_equal(
-	    ta_canon_stream(doc, 2, TA_PROFILE_TUF, NULL, &c, NULL, &err), TA_ERR_INVALID);
-	assert_int_equal(
-	    ta_canon_stream(NULL, 2, TA_PROFILE_TUF, NULL, &c, &clen, &err), TA_ERR_INVALID);
-	assert_int_equal(
-	    ta_canon_stream(doc, 2, (enum ta_profile)0, NULL, &c, &clen, &err), TA_ERR_INVALID);
-	assert_int_equal(
-	    ta_canon_stream(doc, 2, (enum ta_profile)3, NULL, &c, &clen, NULL), TA_ERR_INVALID);
-	assert_int_equal(ta_canon_stream_html(doc, 2, NULL, NULL, &clen, NULL), TA_ERR_INVALID);
-	assert_ptr_equal(c, (uint8_t *)&c);
-	assert_int_equal(clen, 7);
-	/* An empty document is truncated, NULL or not. */
-	assert_int_equal(
-	    ta_canon_stream(NULL, 0, TA_PROFILE_TUF, NULL, &c, &clen, &err), TA_ERR_TRUNCATED);
-	assert_int_equal(
-	    ta_canon_stream(doc, 0, TA_PROFILE_TUF, NULL, &c, &clen, &err), TA_ERR_TRUNCATED);
-	assert_ptr_equal(c, (uint8_t *)&c);
-	/* No err: fine. */
-	assert_int_equal(ta_canon_stream(doc, 2, TA_PROFILE_TUF, NULL, &c, &clen, NULL), 0);
-	assert_int_equal(clen, 2);
-	free(c);
-}
-
-static void
 test_tuf_stream_size_limit(void **state)
 {
 	uint8_t *big = malloc(TA_JSON_MAX + 1), *c = NULL;
@@ -773,42 +738,6 @@ test_tuf_stream_size_limit(void **state)
 	free(big);
 }
 
-static void
-test_tuf_stream_error_report(void **state)
-{
-	struct ta_json_error err;
-	uint8_t *c = NULL;
-	size_t clen = 0;
-
-	(void)state;
-	assert_int_equal(
-	    ta_canon_stream((const uint8_t *)"[1,2,]", 6, TA_PROFILE_TUF, NULL, &c, &clen, &err),
-	    TA_ERR_INVALID);
-	assert_int_equal(err.code, TA_ERR_INVALID);
-	assert_int_equal(err.offset, 5);
-	assert_non_null(strstr(err.text, "byte 5: "));
-	assert_string_equal(err.path, "");
-
-	assert_int_equal(ta_canon_stream((const uint8_t *)"{\"b\":1,\"a\":2,\"b\":3}", 19,
-			     TA_PROFILE_TUF, NULL, &c, &clen, &err),
-	    TA_ERR_INVALID);
-	assert_int_equal(err.offset, 13);
-	assert_non_null(strstr(err.text, "duplicate"));
-
-	assert_int_equal(
-	    ta_canon_stream((const uint8_t *)"[1,1.5]", 7, TA_PROFILE_TUF, NULL, &c, &clen, &err),
-	    TA_ERR_INVALID);
-	assert_int_equal(err.offset, 3);
-	assert_non_null(strstr(err.text, "fraction"));
-
-	assert_int_equal(
-	    ta_canon_stream((const uint8_t *)"[1]", 3, TA_PROFILE_TUF, NULL, &c, &clen, &err), 0);
-	assert_int_equal(err.code, 0);
-	assert_int_equal(err.offset, TA_JSON_NO_OFFSET);
-	assert_string_equal(err.text, "");
-	free(c);
-}
-
 int
 main(void)
 {
@@ -830,9 +759,7 @@ main(void)
 	    cmocka_unit_test(test_tuf_stream_member),
 	    cmocka_unit_test(test_tuf_stream_member_refusals),
 	    cmocka_unit_test(test_tuf_stream_html),
-	    cmocka_unit_test(test_tuf_stream_bad_arguments),
 	    cmocka_unit_test(test_tuf_stream_size_limit),
-	    cmocka_unit_test(test_tuf_stream_error_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
