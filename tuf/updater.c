@@ -204,6 +204,7 @@ load_root(struct run *u, const struct ta_meta **ret)
 		int64_t v = ta_meta_version(trusted);
 
 		(void)snprintf(name, sizeof(name), "%lld.root.json", (long long)v + 1);
+		buf = NULL;
 		r = u->fetch(u->ctx, name, TA_UPDATER_ROOT_MAX, &buf, &len);
 		if (r == TA_ERR_NOT_FOUND) {
 			free(buf);
@@ -599,7 +600,7 @@ walk(struct run *u, const char *name, const char *delegator, const json_t *keys,
 		if (!ta_updater_target_path_ok(path))
 			return role_fail(u, idx, TA_ERR_FORMAT, "target path \"%.200s\" is not a "
 			    "relative path of non-empty segments", path);
-		for (size_t k = 0; k < ch->n; k++)
+		for (size_t k = ch->n; k-- > 0;) /* its own delegation first */
 			if (!ta_delegation_covers(TA_PROFILE_TUF, ch->entry[k], path))
 				return role_fail(u, idx, TA_ERR_VERIFY, "target \"%.200s\" is outside "
 				    "the paths delegated to %.255s",
