@@ -648,7 +648,9 @@ check_delegations(struct chk *c, const json_t *d)
 				    &paths);
 		}
 		if (r == 0 && paths != NULL) {
-			json_array_foreach(paths, i, v)
+			size_t j; /* not i: that walks the roles */
+
+			json_array_foreach(paths, j, v)
 				if (r == 0 && !json_is_string(v))
 					r = bad(c, TA_ERR_FORMAT, "paths must be strings");
 		}
