@@ -121,7 +121,10 @@ report(const char *what, const struct ta_verify_result *res, int r)
 /* tufctl verify --profile P --root ROOT [--role R] [--gun G] [--parent F] FILE
  * Offline: the root is verified (self-signed; for notary its certificates
  * against the GUN), then FILE against it, or against --parent for a
- * delegated role; a root FILE is a rotation from ROOT. */
+ * delegated role; a root FILE is a rotation from ROOT (tuf: exactly
+ * version + 1; a longer chain is what tufctl repo verify walks).  The tuf
+ * profile reads signatures as tuf/verify.h says (invalid entries do not
+ * count, keys counted once, duplicate key IDs refused). */
 int
 tufctl_cmd_verify(int argc, char **argv)
 {
@@ -162,7 +165,23 @@ tufctl_cmd_verify(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] "
-			       "[--gun GUN] [--parent FILE] FILE\n");
+			       "[--gun GUN] [--parent FILE] FILE\n"
+			       "  ROOT must be signed to its own root threshold; FILE is then "
+			       "checked against it\n"
+			       "  (a delegated role against --parent).  A root FILE is a rotation: "
+			       "one version at a\n"
+			       "  time (ROOT's version + 1 for tuf), signed to threshold by ROOT's "
+			       "root keys and its own.\n"
+			       "  tuf: a signature entry with an empty or non-hex sig or an unknown "
+			       "key ID does not\n"
+			       "  count but leaves FILE readable; one key listed under two key IDs "
+			       "counts once; two\n"
+			       "  entries with the same key ID are refused (as tuf-js does); expires "
+			       "with a fraction or\n"
+			       "  an offset is read.  To walk a whole repository (N.root.json one "
+			       "at a time, then\n"
+			       "  timestamp, snapshot, targets, delegations): tufctl repo verify "
+			       "DIR.\n");
 			return TUFCTL_OK;
 		default:
 			return tufctl_usage("verify", "unknown option");

@@ -1,4 +1,4 @@
-/* tuf-repo-tool OUTDIR [consistent] [delegations] [bins] [roots=N]
+/* tuf-repo-tool OUTDIR [consistent] [delegations] [bins] [oddexpires] [roots=N]
  *     [now=EPOCH] [expires=EPOCH]
  *
  * Writes the small TUF 1.0 repository of tests/tools/tufrepo.h (fresh
@@ -36,6 +36,22 @@ write_file(const char *dir, const struct trepo_file *f)
 	return fclose(fp) == 0 ? 0 : -1;
 }
 
+/* oddexpires: timestamp.json's expires written with a fraction, as older
+ * tools wrote it. */
+static void
+odd_expires(void *arg, const char *role, int64_t v, struct ta_meta *m, int stage)
+{
+	char buf[64];
+	const char *e = json_string_value(json_object_get(m->signed_v, "expires"));
+
+	(void)arg;
+	(void)v;
+	if (stage != 0 || strcmp(role, "timestamp") != 0 || e == NULL || strlen(e) != 20)
+		return;
+	(void)snprintf(buf, sizeof(buf), "%.19s.500Z", e);
+	(void)json_object_set_new(m->signed_v, "expires", json_string(buf));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,7 +62,7 @@ main(int argc, char **argv)
 
 	if (argc < 2) {
 		(void)fprintf(stderr, "usage: tuf-repo-tool OUTDIR [consistent] [delegations] "
-				      "[bins] [roots=N] [now=EPOCH] [expires=EPOCH]\n");
+				      "[bins] [oddexpires] [roots=N] [now=EPOCH] [expires=EPOCH]\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -56,6 +72,8 @@ main(int argc, char **argv)
 			o.delegations = true;
 		else if (strcmp(argv[i], "bins") == 0)
 			o.bins = true;
+		else if (strcmp(argv[i], "oddexpires") == 0)
+			o.tweak = odd_expires;
 		else if (strncmp(argv[i], "roots=", 6) == 0)
 			o.nroots = atoi(argv[i] + 6);
 		else if (strncmp(argv[i], "now=", 4) == 0)
