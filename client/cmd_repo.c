@@ -7,7 +7,8 @@
 
 static const char repo_usage[] =
     "usage: tufctl repo COMMAND DIR ...\n"
-    "  repo verify DIR [--root TRUSTED] [--at TIME]   the TUF client workflow over DIR\n";
+    "  repo verify DIR [--root TRUSTED] [--at TIME] [--verbose] [--json]\n"
+    "      the TUF client workflow over DIR, offline (repo verify --help)\n";
 
 int
 tufctl_cmd_repo(int argc, char **argv)

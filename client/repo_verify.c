@@ -261,9 +261,10 @@ tufctl_repo_verify(int argc, char **argv)
 		print_role(&rep.roles[i], verbose);
 	ta_time_format(now, at);
 	if (r == 0) {
-		printf("%s: verified at %s: root v%lld, %zu role files, %zu targets, %zu target "
-		       "files checked\n", dir, at, (long long)rep.root_version, rep.nroles,
-		    rep.ntargets, rep.ntarget_files);
+		printf("%s: verified at %s: root v%lld, %zu role files, %zu target%s, %zu target "
+		       "file%s checked\n", dir, at, (long long)rep.root_version, rep.nroles,
+		    rep.ntargets, rep.ntargets == 1 ? "" : "s", rep.ntarget_files,
+		    rep.ntarget_files == 1 ? "" : "s");
 		ta_updater_report_free(&rep);
 		return tufctl_stdout_done();
 	}
