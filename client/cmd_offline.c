@@ -90,6 +90,16 @@ load_meta(const char *path, enum ta_profile profile, const char *role, struct ta
 	return 0;
 }
 
+/* Why a signature did not count, in words about metadata (never about
+ * tokens: this is offline). */
+static const char *
+sig_why(const struct ta_verify_sig *s)
+{
+	if (s->why != NULL && s->why[0] != '\0')
+		return s->why;
+	return s->result == TA_ERR_KEY_NOT_FOUND ? "unknown key ID" : ta_strerror(s->result);
+}
+
 static void
 report(const char *what, const struct ta_verify_result *res, int r)
 {
@@ -99,7 +109,7 @@ report(const char *what, const struct ta_verify_result *res, int r)
 		for (size_t i = 0; sigs != NULL && i < res->nsigs; i++)
 			(void)json_array_append_new(sigs, json_pack("{s:s, s:b, s:s}", "keyid",
 			    res->sigs[i].keyid, "valid", res->sigs[i].result == 0, "reason",
-			    res->sigs[i].result ? ta_strerror(res->sigs[i].result) : ""));
+			    res->sigs[i].result ? sig_why(&res->sigs[i]) : ""));
 		o = json_pack("{s:s, s:b, s:I, s:I, s:o, s:s}", "role", what, "ok", r == 0,
 		    "threshold", (json_int_t)res->threshold, "valid", (json_int_t)res->nvalid,
 		    "signatures", sigs, "error", r ? (res->detail[0] ? res->detail :
@@ -112,7 +122,7 @@ report(const char *what, const struct ta_verify_result *res, int r)
 	}
 	for (size_t i = 0; i < res->nsigs; i++)
 		printf("%s: key %s: %s\n", what, res->sigs[i].keyid,
-		    res->sigs[i].result ? ta_strerror(res->sigs[i].result) : "valid signature");
+		    res->sigs[i].result ? sig_why(&res->sigs[i]) : "valid signature");
 	if (r == 0)
 		printf("%s: verified: %zu of threshold %lld\n", what, res->nvalid,
 		    (long long)res->threshold);

@@ -148,6 +148,9 @@ expect "non-canonical expires read, and reported" 0 'expires .*\.500Z (non-canon
 # tufctl verify --profile tuf: a rotation, with the same tolerant rules.
 run verify --profile tuf --root "$r/1.root.json" "$r/2.root.json"
 expect "verify --profile tuf: a rotation" 0 'root: verified: 2 of threshold 2' ''
+run verify --profile tuf --root "$r/2.root.json" "$r/3.root.json"
+expect "verify --profile tuf: the old key's signature does not count for the new root" 0 \
+	': unknown key ID$' ''
 run verify --profile tuf --root "$r/1.root.json" "$r/3.root.json"
 expect "verify --profile tuf: a skipped version" 1 '' 'cannot follow version 1'
 run verify --help
