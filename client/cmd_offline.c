@@ -97,6 +97,16 @@ load_meta(const char *path, enum ta_profile profile, const char *role, struct ta
 	return 0;
 }
 
+/* Why a signature did not count, in words about metadata (never about
+ * tokens: this is offline). */
+static const char *
+sig_why(const struct ta_verify_sig *s)
+{
+	if (s->why != NULL && s->why[0] != '\0')
+		return s->why;
+	return s->result == TA_ERR_KEY_NOT_FOUND ? "unknown key ID" : ta_strerror(s->result);
+}
+
 static void
 report(const char *what, const struct ta_verify_result *res, int r)
 {
@@ -106,7 +116,7 @@ report(const char *what, const struct ta_verify_result *res, int r)
 		for (size_t i = 0; sigs != NULL && i < res->nsigs; i++)
 			(void)json_array_append_new(sigs, json_pack("{s:s, s:b, s:s}", "keyid",
 			    res->sigs[i].keyid, "valid", res->sigs[i].result == 0, "reason",
-			    res->sigs[i].result ? ta_strerror(res->sigs[i].result) : ""));
+			    res->sigs[i].result ? sig_why(&res->sigs[i]) : ""));
 		o = json_pack("{s:s, s:b, s:I, s:I, s:o, s:s}", "role", what, "ok", r == 0,
 		    "threshold", (json_int_t)res->threshold, "valid", (json_int_t)res->nvalid,
 		    "signatures", sigs, "error", r ? (res->detail[0] ? res->detail :
@@ -119,7 +129,7 @@ report(const char *what, const struct ta_verify_result *res, int r)
 	}
 	for (size_t i = 0; i < res->nsigs; i++)
 		printf("%s: key %s: %s\n", what, res->sigs[i].keyid,
-		    res->sigs[i].result ? ta_strerror(res->sigs[i].result) : "valid signature");
+		    res->sigs[i].result ? sig_why(&res->sigs[i]) : "valid signature");
 	if (r == 0)
 		printf("%s: verified: %zu of threshold %lld\n", what, res->nvalid,
 		    (long long)res->threshold);
@@ -128,7 +138,10 @@ report(const char *what, const struct ta_verify_result *res, int r)
 /* tufctl verify --profile P --root ROOT [--role R] [--gun G] [--parent F] FILE
  * Offline: the root is verified (self-signed; for notary its certificates
  * against the GUN), then FILE against it, or against --parent for a
- * delegated role; a root FILE is a rotation from ROOT. */
+ * delegated role; a root FILE is a rotation from ROOT (tuf: exactly
+ * version + 1; a longer chain is what tufctl repo verify walks).  The tuf
+ * profile reads signatures as tuf/verify.h says (invalid entries do not
+ * count, keys counted once, duplicate key IDs refused). */
 int
 tufctl_cmd_verify(int argc, char **argv)
 {
@@ -169,7 +182,23 @@ tufctl_cmd_verify(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] "
-			       "[--gun GUN] [--parent FILE] FILE\n");
+			       "[--gun GUN] [--parent FILE] FILE\n"
+			       "  ROOT must be signed to its own root threshold; FILE is then "
+			       "checked against it\n"
+			       "  (a delegated role against --parent).  A root FILE is a rotation: "
+			       "one version at a\n"
+			       "  time (ROOT's version + 1 for tuf), signed to threshold by ROOT's "
+			       "root keys and its own.\n"
+			       "  tuf: a signature entry with an empty or non-hex sig or an unknown "
+			       "key ID does not\n"
+			       "  count but leaves FILE readable; one key listed under two key IDs "
+			       "counts once; two\n"
+			       "  entries with the same key ID are refused (as tuf-js does); expires "
+			       "with a fraction or\n"
+			       "  an offset is read.  To walk a whole repository (N.root.json one "
+			       "at a time, then\n"
+			       "  timestamp, snapshot, targets, delegations): tufctl repo verify "
+			       "DIR.\n");
 			return TUFCTL_OK;
 		default:
 			return tufctl_usage("verify", "unknown option");

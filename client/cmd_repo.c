@@ -36,7 +36,7 @@ static const char repo_usage[] =
     "  repo publish DIR [--sign-only ROLE...]\n"
     "  repo refresh DIR [--role timestamp|snapshot|ROLE]\n"
     "  repo status DIR [--json]\n"
-    "  repo verify DIR [--root TRUSTED] [--at TIME]\n";
+    "  repo verify DIR [--root TRUSTED] [--at TIME] [--verbose] [--json]\n";
 
 #define MAX_KEYS 16
 
@@ -406,7 +406,9 @@ placer_role(struct tr_repo *repo, const struct placer *pl, const char *path, cha
 {
 	if (pl->bits == 0)
 		return tr_role_for_path(repo, path, buf, cap, e);
-	if (ta_bins_name(pl->prefix, pl->bits, ta_bins_for_path(pl->bits, path), buf, cap) != 0)
+	int64_t bin = ta_bins_for_path(pl->bits, path);
+
+	if (bin < 0 || ta_bins_name(pl->prefix, pl->bits, (uint32_t)bin, buf, cap) != 0)
 		return tn_fail(e, TA_ERR_TOO_LARGE, "role name too long");
 	return 0;
 }

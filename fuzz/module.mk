@@ -37,6 +37,8 @@ $(eval $(call fuzz_target,json,$(TUF_LIBS),$(TUF_LDLIBS)))
 $(eval $(call fuzz_target,meta,$(TUF_LIBS),$(TUF_LDLIBS)))
 # stream: ta_canon_stream() held to the tree path (tuf/stream.h).
 $(eval $(call fuzz_target,stream,$(TUF_LIBS),$(TUF_LDLIBS)))
+# updater: the TUF client workflow (tuf/updater.h) and hash-bin names.
+$(eval $(call fuzz_target,updater,$(TUF_LIBS),$(TUF_LDLIBS)))
 # frame: protocol/ frames, requests and responses (agent and client side).
 # protocol/module.mk is read after this file: name the libraries directly.
 $(eval $(call fuzz_target,frame,$(LIB_PROTO) $(LIB_COMMON),$(LIBS_JANSSON)))

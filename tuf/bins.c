@@ -1,4 +1,4 @@
-/* Succinct hash bins (tuf/bins.h). */
+/* TAP 15 succinct hash bins (tuf/bins.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,64 +7,74 @@
 #include "common/err.h"
 #include "tuf/bins.h"
 
-uint32_t
-ta_bins_for_path(unsigned bit_length, const char *path)
+uint64_t
+ta_bins_count(unsigned bit_length)
 {
-	uint8_t md[32];
-	uint32_t top;
+	return bit_length >= 1 && bit_length <= 32 ? (uint64_t)1 << bit_length : 0;
+}
 
-	if (bit_length < 1 || bit_length > 32)
-		return 0;
-	(void)EVP_Digest(path, strlen(path), md, NULL, EVP_sha256(), NULL);
-	top = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 | md[3];
-	return (uint32_t)((uint64_t)top >> (32 - bit_length));
+unsigned
+ta_bins_suffix_len(unsigned bit_length)
+{
+	/* 2^b - 1 has b bits set: ceil(b / 4) hex digits. */
+	return ta_bins_count(bit_length) ? (bit_length + 3) / 4 : 0;
 }
 
 int
 ta_bins_name(const char *prefix, unsigned bit_length, uint32_t index, char *buf, size_t cap)
 {
-	uint64_t last;
-	int width, n;
+	int n;
 
-	if (prefix == NULL || bit_length < 1 || bit_length > 32)
+	if (prefix == NULL || buf == NULL || ta_bins_count(bit_length) == 0 ||
+	    (uint64_t)index >= ta_bins_count(bit_length))
 		return TA_ERR_INVALID;
-	last = ((uint64_t)1 << bit_length) - 1;
-	if (index > last)
+	n = snprintf(buf, cap, "%s-%0*x", prefix, (int)ta_bins_suffix_len(bit_length),
+	    (unsigned)index);
+	if (n < 0 || (size_t)n >= cap)
+		return TA_ERR_TOO_LARGE;
+	return 0;
+}
+
+int64_t
+ta_bins_for_path(unsigned bit_length, const char *path)
+{
+	uint8_t md[32];
+	uint32_t v;
+
+	if (path == NULL || ta_bins_count(bit_length) == 0)
 		return TA_ERR_INVALID;
-	width = snprintf(NULL, 0, "%llx", (unsigned long long)last);
-	n = snprintf(buf, cap, "%s-%0*llx", prefix, width, (unsigned long long)index);
-	return n < 0 || (size_t)n >= cap ? TA_ERR_TOO_LARGE : 0;
+	if (EVP_Digest(path, strlen(path), md, NULL, EVP_sha256(), NULL) != 1)
+		return TA_ERR_CRYPTO;
+	v = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 | md[3];
+	return (int64_t)(bit_length == 32 ? v : v >> (32 - bit_length));
 }
 
 int
-ta_bins_index(const char *prefix, unsigned bit_length, const char *name, uint32_t *ret)
+ta_bins_parse(const char *name, const char *prefix, unsigned bit_length, uint32_t *ret_index)
 {
-	size_t plen;
-	uint64_t v = 0, last;
-	int width;
-	const char *s;
+	size_t pl, sl;
+	uint64_t v = 0;
+	const char *p;
 
-	if (prefix == NULL || name == NULL || bit_length < 1 || bit_length > 32)
+	if (name == NULL || prefix == NULL || ta_bins_count(bit_length) == 0)
 		return TA_ERR_INVALID;
-	plen = strlen(prefix);
-	if (strncmp(name, prefix, plen) != 0 || name[plen] != '-')
-		return TA_ERR_INVALID;
-	last = ((uint64_t)1 << bit_length) - 1;
-	width = snprintf(NULL, 0, "%llx", (unsigned long long)last);
-	s = name + plen + 1;
-	if ((int)strlen(s) != width)
-		return TA_ERR_INVALID;
-	for (; *s != '\0'; s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' :
-			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 :
-			*s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+	pl = strlen(prefix);
+	sl = ta_bins_suffix_len(bit_length);
+	if (strncmp(name, prefix, pl) != 0 || name[pl] != '-' || strlen(name + pl + 1) != sl)
+		return TA_ERR_NOT_FOUND;
+	for (p = name + pl + 1; *p != '\0'; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+		    *p >= 'a' && *p <= 'f'	 ? *p - 'a' + 10 :
+		    *p >= 'A' && *p <= 'F'	 ? *p - 'A' + 10 :
+						   -1;
 
 		if (d < 0)
-			return TA_ERR_INVALID;
+			return TA_ERR_NOT_FOUND;
 		v = v << 4 | (uint64_t)d;
 	}
-	if (v > last)
-		return TA_ERR_INVALID;
-	*ret = (uint32_t)v;
+	if (v >= ta_bins_count(bit_length))
+		return TA_ERR_NOT_FOUND;
+	if (ret_index != NULL)
+		*ret_index = (uint32_t)v;
 	return 0;
 }

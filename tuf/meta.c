@@ -203,6 +203,15 @@ ta__meta_b64_len(const char *s)
 
 /* ---- time ---------------------------------------------------------------- */
 
+bool
+ta_time_canonical(const char *s)
+{
+	time_t t;
+
+	return s != NULL && strlen(s) == 20 && s[19] == 'Z' &&
+	    ta_time_parse(TA_PROFILE_TUF, s, &t) == 0;
+}
+
 void
 ta_time_format(time_t t, char out[21])
 {
@@ -236,18 +245,18 @@ ta_time_parse(enum ta_profile profile, const char *s, time_t *ret)
 	long off = 0;
 	time_t t;
 
+	(void)profile;
 	if (s == NULL || strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':' || digits(s, 4, &Y) || digits(s + 5, 2, &M) ||
 	    digits(s + 8, 2, &D) || digits(s + 11, 2, &h) || digits(s + 14, 2, &m) ||
 	    digits(s + 17, 2, &sec))
 		return TA_ERR_INVALID;
 	p = s + 19;
-	if (profile == TA_PROFILE_TUF) {
-		/* python-tuf: strptime("%Y-%m-%dT%H:%M:%SZ") and nothing else. */
-		if (strcmp(p, "Z") != 0)
-			return TA_ERR_INVALID;
-	} else {
-		/* Go RFC 3339: an optional fraction, then Z or ±hh:mm. */
+	{
+		/* Go RFC 3339: an optional fraction, then Z or ±hh:mm.  tuf
+		 * reads them too (tuf-js does; files written by older tools
+		 * have them), ta_time_canonical() tells them apart, and only
+		 * YYYY-MM-DDTHH:MM:SSZ is ever written. */
 		if (*p == '.') {
 			int nd = 0;
 
@@ -381,8 +390,7 @@ check_common(struct chk *c, const json_t *s, enum ta_role_type type)
 		return r;
 	if (ta_time_parse(c->p, json_string_value(v), &t) != 0) {
 		size_t sv = enter(c, "expires", 0);
-		r = bad(c, TA_ERR_FORMAT, c->p == TA_PROFILE_TUF ?
-			"must be YYYY-MM-DDTHH:MM:SSZ" : "must be an RFC 3339 time");
+		r = bad(c, TA_ERR_FORMAT, "must be an RFC 3339 time");
 		leave(c, sv);
 		return r;
 	}
@@ -565,6 +573,34 @@ check_filemeta(struct chk *c, const json_t *fm, bool tuf_meta)
 	return r;
 }
 
+/* TAP 15 hash bins instead of "roles" (tuf): {keyids, threshold,
+ * bit_length 1..32, name_prefix}, as @tufjs/models SuccinctRoles reads it. */
+static int
+check_succinct(struct chk *c, const json_t *d, const json_t *sr)
+{
+	json_t *v;
+	size_t s;
+	int r;
+
+	if (sr == NULL)
+		return bad(c, TA_ERR_FORMAT, "needs roles or succinct_roles");
+	if (json_object_get(d, "roles") != NULL)
+		return bad(c, TA_ERR_FORMAT, "cannot have both roles and succinct_roles");
+	s = enter(c, "succinct_roles", 0);
+	if (!json_is_object(sr))
+		r = bad(c, TA_ERR_FORMAT, "must be an object");
+	else if ((r = check_keyids(c, sr, true)) == 0 &&
+	    (r = int_at_least(c, sr, "bit_length", 1)) == 0 &&
+	    (r = field(c, sr, "name_prefix", K_STR, &v)) == 0) {
+		if (json_integer_value(json_object_get(sr, "bit_length")) > 32)
+			r = bad(c, TA_ERR_FORMAT, "bit_length must be 1..32");
+		else if (strlen(json_string_value(v)) + 10 > TA_ROLE_NAME_MAX)
+			r = bad(c, TA_ERR_FORMAT, "name_prefix is too long");
+	}
+	leave(c, s);
+	return r;
+}
+
 static int
 check_delegations(struct chk *c, const json_t *d)
 {
@@ -574,7 +610,12 @@ check_delegations(struct chk *c, const json_t *d)
 	size_t i, s;
 	int r;
 
-	if ((r = check_keys(c, d, "keys")) != 0 || (r = field(c, d, "roles", K_ARR, &roles)) != 0)
+	if ((r = check_keys(c, d, "keys")) != 0)
+		return r;
+	if (c->p == TA_PROFILE_TUF && ((roles = json_object_get(d, "succinct_roles")) != NULL ||
+					  json_object_get(d, "roles") == NULL))
+		return check_succinct(c, d, roles);
+	if ((r = field(c, d, "roles", K_ARR, &roles)) != 0)
 		return r;
 	s = enter(c, "roles", 0);
 	json_array_foreach(roles, i, role) {
@@ -608,7 +649,9 @@ check_delegations(struct chk *c, const json_t *d)
 				    &paths);
 		}
 		if (r == 0 && paths != NULL) {
-			json_array_foreach(paths, i, v)
+			size_t j; /* not i: that walks the roles */
+
+			json_array_foreach(paths, j, v)
 				if (r == 0 && !json_is_string(v))
 					r = bad(c, TA_ERR_FORMAT, "paths must be strings");
 		}
@@ -749,19 +792,28 @@ check_signatures(struct chk *c, const json_t *sigs)
 
 		if (!json_is_object(sig))
 			r = bad(c, TA_ERR_FORMAT, "must be an object");
-		else if ((r = field(c, sig, "keyid", K_STR, &v)) == 0 &&
-		    (!ta__meta_is_hex(json_string_value(v), 64) ||
+		else if ((r = field(c, sig, "keyid", K_STR, &v)) == 0 && c->p == TA_PROFILE_TUF) {
+			/* tuf: an entry whose keyid names no key or whose sig is
+			 * empty or not hex is an invalid signature that does not
+			 * count (tuf/verify.c), not an unreadable file; but two
+			 * entries with the same keyid make the file invalid, as
+			 * tuf-js's Metadata.fromJSON refuses them. */
+			for (size_t j = 0; r == 0 && j < i; j++)
+				if (json_equal(json_object_get(json_array_get(sigs, j), "keyid"), v))
+					r = bad(c, TA_ERR_FORMAT, "a second signature by key ID "
+								  "%.64s", json_string_value(v));
+			if (r == 0)
+				r = field(c, sig, "sig", K_STR, NULL);
+		} else if (r == 0 && (!ta__meta_is_hex(json_string_value(v), 64) ||
 			(c->p == TA_PROFILE_NOTARY &&
 			    strpbrk(json_string_value(v), "ABCDEF") != NULL)))
 			/* Notary key IDs are lowercase (Go's hex encoding): an
 			 * upper-case one can name no key. */
 			r = bad(c, TA_ERR_FORMAT, "keyid must be 64 %shex digits",
 			    c->p == TA_PROFILE_NOTARY ? "lowercase " : "");
-		if (r == 0 && (r = field(c, sig, "sig", K_STR, &v)) == 0 &&
-		    (c->p == TA_PROFILE_NOTARY ? ta__meta_b64_len(json_string_value(v)) <= 0 :
-						 !ta__meta_is_hex(json_string_value(v), 0)))
-			r = bad(c, TA_ERR_FORMAT, c->p == TA_PROFILE_NOTARY ?
-				"sig must be padded standard base64" : "sig must be hex");
+		if (r == 0 && c->p == TA_PROFILE_NOTARY && (r = field(c, sig, "sig", K_STR, &v)) == 0 &&
+		    ta__meta_b64_len(json_string_value(v)) <= 0)
+			r = bad(c, TA_ERR_FORMAT, "sig must be padded standard base64");
 		if (r == 0 && c->p == TA_PROFILE_NOTARY &&
 		    (r = field(c, sig, "method", K_STR, &v)) == 0) {
 			/* What Go writes back unchanged (it lowercases on read):

@@ -90,12 +90,17 @@ int ta_meta_write_from(const struct ta_meta *m, const uint8_t *src, size_t src_l
 int64_t ta_meta_version(const struct ta_meta *m);
 int ta_meta_set_version(struct ta_meta *m, int64_t version) __attribute__((warn_unused_result));
 
-/* Expiry: notary accepts Go RFC 3339 (fraction and offset allowed) and
- * writes YYYY-MM-DDTHH:MM:SSZ; tuf reads and writes only that form. */
+/* Expiry: both profiles read Go RFC 3339 (fraction and offset allowed:
+ * tuf-js reads them, and older tools wrote them) and write only
+ * YYYY-MM-DDTHH:MM:SSZ. */
 int ta_meta_expires(const struct ta_meta *m, time_t *ret) __attribute__((warn_unused_result));
 int ta_meta_set_expires(struct ta_meta *m, time_t t) __attribute__((warn_unused_result));
 int ta_time_parse(enum ta_profile profile, const char *s, time_t *ret)
     __attribute__((warn_unused_result));
+/* Whether s is exactly YYYY-MM-DDTHH:MM:SSZ (a valid time), the one form
+ * tufctl writes; ta_time_parse() also reads a fraction of a second and a
+ * ±hh:mm offset, in both profiles. */
+bool ta_time_canonical(const char *s);
 /* The last second a four-digit year can name: 9999-12-31T23:59:59Z. */
 #define TA_TIME_MAX ((time_t)253402300799)
 /* Writes YYYY-MM-DDTHH:MM:SSZ (21 bytes with the NUL); t in 0..TA_TIME_MAX
@@ -145,7 +150,10 @@ int ta_meta_delegation_remove(struct ta_meta *m, const char *name)
     __attribute__((warn_unused_result));
 
 /* Whether the delegated role d (an entry of delegations.roles) covers the
- * target path: notary, one of d's "paths" is a prefix of it ("" delegates
+ * target path.  d may also be a tuf "succinct_roles" object (TAP 15 hash
+ * bins): with a "name" member added (the bin's role name) it covers the
+ * paths that fall in that bin (tuf/bins.h); without one, every path.
+ * Otherwise: notary, one of d's "paths" is a prefix of it ("" delegates
  * every path, as notary-server checks); tuf, one of "paths" matches it as
  * fnmatch(3) with FNM_PATHNAME ('*' and '?' do not cross '/', as
  * python-tuf and tuf-js match), or the lower-case hex SHA-256 of the path

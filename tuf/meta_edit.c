@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/hex.h"
+#include "tuf/bins.h"
 #include "tuf/json.h"
 #include "tuf/meta.h"
 #include "tuf/meta_int.h"
@@ -406,6 +407,22 @@ ta_delegation_covers(enum ta_profile profile, const json_t *d, const char *path)
 
 	if (path == NULL)
 		return false;
+	if (profile == TA_PROFILE_TUF && json_object_get(d, "bit_length") != NULL) {
+		/* A succinct_roles object (TAP 15), "name" one of its bins. */
+		const json_t *bl = json_object_get(d, "bit_length");
+		const char *pre = json_string_value(json_object_get(d, "name_prefix"));
+		const char *name = json_string_value(json_object_get(d, "name"));
+		uint32_t idx;
+
+		if (!json_is_integer(bl) || json_integer_value(bl) < 1 ||
+		    json_integer_value(bl) > 32 || pre == NULL)
+			return false;
+		if (json_object_get(d, "name") == NULL)
+			return true;
+		return name != NULL &&
+		    ta_bins_parse(name, pre, (unsigned)json_integer_value(bl), &idx) == 0 &&
+		    ta_bins_for_path((unsigned)json_integer_value(bl), path) == (int64_t)idx;
+	}
 	json_array_foreach(paths, i, v)
 	{
 		const char *p = json_string_value(v);

@@ -1,6 +1,6 @@
 # tuf/: hardened JSON parsing and canonical JSON (both flavours); later key
 # objects, signatures and the metadata model.  jansson, OpenSSL, common/.
-TUF_SRC := tuf/profile.c tuf/json.c tuf/canon.c tuf/meta.c \
+TUF_SRC := tuf/profile.c tuf/bins.c tuf/updater.c tuf/json.c tuf/canon.c tuf/meta.c \
 	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509pem.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c \
 	tuf/stream_lex.c tuf/signplan.c tuf/meta_edit.c tuf/bins.c
 LIBRARIES += $(LIB_TUF)
@@ -81,3 +81,18 @@ $(BUILD)/tests/unit/test_tuf_stream_api: $(BUILD)/tests/unit/test_tuf_stream_api
 TESTS += $(BUILD)/tests/unit/test_tuf_signplan
 $(BUILD)/tests/unit/test_tuf_signplan: $(BUILD)/tests/unit/test_tuf_signplan.o $(MEMSIGNER) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
+# tuf/bins.c (TAP 15 hash bins) and tuf/updater.c (the TUF 1.0 client
+# workflow) over in-memory repositories (tests/tools/tufrepo.c);
+# tuf-verify.sh runs tufctl repo verify over one written by tuf-repo-tool.
+TUFREPO := $(BUILD)/tests/tools/tufrepo.o $(MEMSIGNER)
+TUF_REPO_TOOL := $(BUILD)/tests/tools/tuf-repo-tool
+TESTS += $(BUILD)/tests/unit/test_tuf_bins $(BUILD)/tests/unit/test_tuf_updater \
+	tests/integration/tuf-verify.sh
+TEST_EXTRA += $(TUF_REPO_TOOL) $(TUFCTL)
+$(BUILD)/tests/unit/test_tuf_bins: $(BUILD)/tests/unit/test_tuf_bins.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+$(BUILD)/tests/unit/test_tuf_updater: $(BUILD)/tests/unit/test_tuf_updater.o $(TUFREPO) $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+$(TUF_REPO_TOOL): $(BUILD)/tests/tools/tuf-repo-tool.o $(TUFREPO) $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS))

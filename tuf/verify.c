@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
 #include "tuf/sig.h"
 #include "tuf/verify.h"
@@ -19,27 +21,56 @@ listed(const json_t *ids, const char *keyid)
 	return false;
 }
 
+/* One signature entry; *out is filled in, and on success id (tuf) gets
+ * the SHA-256 of the key's public key, which tells keys apart. */
 static int
 one_signature(const struct ta_meta *m, const json_t *sigobj, const json_t *keys,
-    const json_t *ids, const uint8_t *msg, size_t len, struct ta_verify_sig *out)
+    const json_t *ids, const uint8_t *msg, size_t len, struct ta_verify_sig *out,
+    uint8_t id[32])
 {
+	const char *kid = json_string_value(json_object_get(sigobj, "keyid"));
+	const char *text = json_string_value(json_object_get(sigobj, "sig"));
 	struct ta_key *key = NULL;
 	struct ta_sig sig;
 	json_t *kobj;
 	int r;
 
-	if ((r = ta_sig_from_json(m->profile, sigobj, &sig)) != 0)
+	(void)snprintf(out->keyid, sizeof(out->keyid), "%.64s", kid ? kid : "");
+	if ((r = ta_sig_from_json(m->profile, sigobj, &sig)) != 0) {
+		out->why = text != NULL && *text == '\0' ? "empty sig" :
+		    r == TA_ERR_INVALID			  ? "sig is not hex" :
+		    r == TA_ERR_TOO_LARGE		  ? "sig is too long" :
+							    "malformed signature entry";
+		if (m->profile == TA_PROFILE_TUF && kid != NULL &&
+		    (!listed(ids, kid) || json_object_get(keys, kid) == NULL))
+			out->why = "unknown key ID";
 		return r;
-	(void)snprintf(out->keyid, sizeof(out->keyid), "%.64s", sig.keyid);
-	if (!listed(ids, sig.keyid) || (kobj = json_object_get(keys, sig.keyid)) == NULL)
+	}
+	if (!listed(ids, sig.keyid) || (kobj = json_object_get(keys, sig.keyid)) == NULL) {
+		out->why = listed(ids, sig.keyid) ? "key ID not in the key map" :
+						    "unknown key ID";
 		return TA_ERR_KEY_NOT_FOUND; /* not a key of this role */
-	if ((r = ta_key_from_json(m->profile, kobj, &key)) != 0)
+	}
+	if ((r = ta_key_from_json(m->profile, kobj, &key)) != 0) {
+		out->why = "unusable key object";
 		return r;
+	}
 	/* Notary hard-fails a key listed under another ID (ErrInvalidKeyID). */
 	if (m->profile == TA_PROFILE_NOTARY && strcmp(ta_key_id(key), sig.keyid) != 0)
 		r = TA_ERR_VERIFY;
 	else
 		r = ta_sig_verify(key, &sig, msg, len);
+	if (r != 0) {
+		out->why = "signature does not verify";
+	} else {
+		const uint8_t *pub;
+		size_t plen;
+
+		out->why = "";
+		pub = ta_key_spki(key, &plen);
+		if (pub == NULL || EVP_Digest(pub, plen, id, NULL, EVP_sha256(), NULL) != 1)
+			r = TA_ERR_CRYPTO;
+	}
 	ta_key_free(key);
 	return r;
 }
@@ -50,7 +81,7 @@ ta_verify_signatures(const struct ta_meta *m, const json_t *keys, const json_t *
 {
 	const json_t *ids = json_object_get(role_entry, "keyids");
 	json_t *thr = json_object_get(role_entry, "threshold"), *s;
-	uint8_t *msg = NULL;
+	uint8_t *msg = NULL, pubid[TA_VERIFY_MAX_SIGS][32];
 	size_t len, i;
 	int r;
 
@@ -66,16 +97,23 @@ ta_verify_signatures(const struct ta_meta *m, const json_t *keys, const json_t *
 	json_array_foreach(m->signatures, i, s) {
 		struct ta_verify_sig *v;
 		bool dup = false;
+		size_t n;
 
 		if (res->nsigs == TA_VERIFY_MAX_SIGS)
 			break;
-		v = &res->sigs[res->nsigs++];
-		v->result = one_signature(m, s, keys, ids, msg, len, v);
+		n = res->nsigs++;
+		v = &res->sigs[n];
+		v->result = one_signature(m, s, keys, ids, msg, len, v, pubid[n]);
 		if (v->result != 0)
 			continue;
-		for (size_t j = 0; j + 1 < res->nsigs; j++)
-			dup |= res->sigs[j].result == 0 && strcmp(res->sigs[j].keyid, v->keyid) == 0;
-		if (!dup)
+		/* Notary counts key IDs; tuf counts public keys. */
+		for (size_t j = 0; j < n; j++)
+			dup |= res->sigs[j].result == 0 &&
+			    (m->profile == TA_PROFILE_TUF ? memcmp(pubid[j], pubid[n], 32) == 0 :
+							    strcmp(res->sigs[j].keyid, v->keyid) == 0);
+		if (dup)
+			v->why = "the same key as another signature (counted once)";
+		else
 			res->nvalid++;
 	}
 	free(msg);

@@ -1,6 +1,13 @@
 /* Verification: thresholds of distinct valid keys, expiry, root rotation,
  * delegations, and notary's root certificate rules.
  *
+ * tuf: a signature entry whose sig is empty or not hex, or whose key ID
+ * names no key of the role, is an invalid signature that does not count
+ * (the file stays readable; two entries with one key ID are refused by
+ * ta_meta_parse(), as tuf-js refuses them); and keys are told apart by
+ * their public key, not their ID, so a key listed under two key IDs (a
+ * key ID migration) counts once.
+ *
  * A signature counts when its key ID is listed for the role, the key is
  * in the key map, the key's computed ID equals the listed one (notary
  * demands it, FORMATS §1.2; tuf clients do not, and neither do we), and
@@ -24,7 +31,9 @@
 
 struct ta_verify_sig {
 	char keyid[TA_KEY_ID_SIZE];
-	int result; /* 0: valid and counted; else why not (TA_ERR_*) */
+	int result;      /* 0: valid and counted; else why not (TA_ERR_*) */
+	const char *why; /* static: why it does not count ("" when it does),
+			  * never about tokens */
 };
 
 struct ta_verify_result {

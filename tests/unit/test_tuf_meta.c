@@ -223,8 +223,18 @@ test_tuf_meta_times(void **state)
 	assert_int_equal(t, 1893456000);
 	assert_int_equal(ta_time_parse(N, "2029-12-31T23:00:00-01:00", &t), 0);
 	assert_int_equal(t, 1893456000);
-	/* python-tuf reads only the plain form. */
-	static const char *const tuf_bad[] = { "2030-01-01T00:00:00.0Z", "2030-01-01T00:00:00+00:00",
+	/* tuf reads what older tools wrote (fraction, offset; tuf-js reads
+	 * them), and tells the one form tufctl writes apart. */
+	assert_int_equal(ta_time_parse(T, "2030-01-01T00:00:00.250Z", &t), 0);
+	assert_int_equal(t, 1893456000);
+	assert_int_equal(ta_time_parse(T, "2030-01-01T02:00:00+02:00", &t), 0);
+	assert_int_equal(t, 1893456000);
+	assert_true(ta_time_canonical("2030-01-01T00:00:00Z"));
+	assert_false(ta_time_canonical("2030-01-01T00:00:00.0Z"));
+	assert_false(ta_time_canonical("2030-01-01T00:00:00+00:00"));
+	assert_false(ta_time_canonical("2030-02-30T00:00:00Z"));
+	assert_false(ta_time_canonical(NULL));
+	static const char *const tuf_bad[] = { "2030-01-01T00:00:00.Z", "2030-01-01T00:00:00+0000",
 		"2030-01-01", "2030-01-01T00:00:00", "2030-01-01T00:00:00z", "2030-13-01T00:00:00Z",
 		"2030-01-01T24:00:00Z", "2030-04-31T00:00:00Z", "1969-12-31T23:59:59Z",
 		"2030-01-01T00:00:00ZZ", "" };
@@ -516,7 +526,7 @@ test_tuf_meta_tuf_refusals(void **state)
 		  "\"expires\":\"2030-01-01T00:00:00Z\",\"meta\":{}},\"signatures\":[]}", NULL,
 		  "signed.spec_version" },
 		{ "{\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0\",\"version\":1,"
-		  "\"expires\":\"2030-01-01T00:00:00.5Z\",\"meta\":{}},\"signatures\":[]}", NULL,
+		  "\"expires\":\"2030-01-01T00:00:00.Z\",\"meta\":{}},\"signatures\":[]}", NULL,
 		  "signed.expires" },
 		{ "{\"signed\":{\"_type\":\"timestamp\",\"spec_version\":\"1.0\",\"version\":1,"
 		  "\"expires\":\"2030-01-01T00:00:00Z\",\"meta\":{\"snapshot\":{\"version\":1}}},"
@@ -550,7 +560,23 @@ test_tuf_meta_tuf_refusals(void **state)
 		{ "{\"signed\":{\"_type\":\"targets\",\"spec_version\":\"1.0\",\"version\":1,"
 		  "\"expires\":\"2030-01-01T00:00:00Z\",\"targets\":{}},\"signatures\":["
 		  "{\"keyid\":\"1111111111111111111111111111111111111111111111111111111111111111\","
-		  "\"sig\":\"AAAA==\"}]}", NULL, "signatures[0]" },
+		  "\"sig\":\"AAAA==\"},{\"keyid\":\"11111111111111111111111111111111111111111111111"
+		  "11111111111111111\",\"sig\":\"\"}]}", NULL, "signatures[1]" },
+		{ "{\"signed\":{\"_type\":\"targets\",\"spec_version\":\"1.0\",\"version\":1,"
+		  "\"expires\":\"2030-01-01T00:00:00Z\",\"targets\":{}},\"signatures\":["
+		  "{\"keyid\":\"11\",\"sig\":1}]}", NULL, "signatures[0].sig" },
+		{ "{\"signed\":{\"_type\":\"targets\",\"spec_version\":\"1.0\",\"version\":1,"
+		  "\"expires\":\"2030-01-01T00:00:00Z\",\"targets\":{},\"delegations\":{\"keys\":{},"
+		  "\"succinct_roles\":{\"keyids\":[],\"threshold\":1,\"bit_length\":33,"
+		  "\"name_prefix\":\"b\"}}},\"signatures\":[]}", NULL,
+		  "signed.delegations.succinct_roles" },
+		{ "{\"signed\":{\"_type\":\"targets\",\"spec_version\":\"1.0\",\"version\":1,"
+		  "\"expires\":\"2030-01-01T00:00:00Z\",\"targets\":{},\"delegations\":{\"keys\":{},"
+		  "\"roles\":[],\"succinct_roles\":{\"keyids\":[],\"threshold\":1,\"bit_length\":3,"
+		  "\"name_prefix\":\"b\"}}},\"signatures\":[]}", NULL, "signed.delegations" },
+		{ "{\"signed\":{\"_type\":\"targets\",\"spec_version\":\"1.0\",\"version\":1,"
+		  "\"expires\":\"2030-01-01T00:00:00Z\",\"targets\":{},\"delegations\":{\"keys\":{}"
+		  "}},\"signatures\":[]}", NULL, "signed.delegations" },
 	};
 
 	(void)state;
