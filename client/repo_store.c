@@ -600,8 +600,10 @@ tr_role_for_path(struct tr_repo *repo, const char *path, char *buf, size_t cap,
 			int64_t bits = json_integer_value(json_object_get(sr, "bit_length"));
 			char bin[TA_ROLE_NAME_MAX + 1];
 
-			r = ta_bins_name(prefix, (unsigned)bits, ta_bins_for_path((unsigned)bits, path),
-			    bin, sizeof(bin));
+			int64_t idx = ta_bins_for_path((unsigned)bits, path);
+
+			r = idx < 0 ? (int)idx :
+				      ta_bins_name(prefix, (unsigned)bits, (uint32_t)idx, bin, sizeof(bin));
 			ta_meta_free(m);
 			if (r != 0)
 				return tn_fail(e, r, "%s: malformed succinct_roles", role);

@@ -160,13 +160,13 @@ bins_check(const struct ta_signplan_in *in, struct ta_signplan *p, const json_t 
 	uint32_t bin;
 
 	if (prefix == NULL || bits < 1 || bits > 32 ||
-	    ta_bins_index(prefix, (unsigned)bits, in->role, &bin) != 0)
+	    ta_bins_parse(in->role, prefix, (unsigned)bits, &bin) != 0)
 		return fail(e, TA_SIGNPLAN_METADATA, TA_ERR_VERIFY,
 		    "params.parent: its succinct_roles do not include '%s'", in->role);
 	json_object_foreach(t.m, path, v)
 	{
 		(void)v;
-		if (ta_bins_for_path((unsigned)bits, path) != bin)
+		if (ta_bins_for_path((unsigned)bits, path) != (int64_t)bin)
 			return fail(e, TA_SIGNPLAN_METADATA, TA_ERR_VERIFY,
 			    "params.file: target '%.64s' belongs to another bin than '%s'", path,
 			    in->role);

@@ -60,6 +60,7 @@ fi
 check "tuf-js's download is the file" cmp -s "$tmp/blobs/hello" "$tmp/tufjs.$tufjs_n/targets/docs%2Fhello.txt"
 sslib_check "$R" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib verifies every signature" ||
 	bad "securesystemslib verifies every signature" "$(cat "$tmp/sslib.out")"
+T repo verify "$R" >"$tmp/verify.out" 2>&1 && ok "repo verify" || bad "repo verify" "$(cat "$tmp/verify.out")"
 
 # remove, refresh
 T repo remove "$R" app.tar >/dev/null && T repo publish "$R" >/dev/null
@@ -140,6 +141,8 @@ check "terminating: tuf-js does not look past beta for rel/beta/s.txt" \
 	grep -q '"target":"rel/beta/s.txt","ok":false' "$tmp/tufjs.out"
 sslib_check "$R3" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib, delegations" ||
 	bad "securesystemslib, delegations" "$(cat "$tmp/sslib.out")"
+T repo verify "$R3" >"$tmp/verify.out" 2>&1 && ok "repo verify, delegations" ||
+	bad "repo verify, delegations" "$(cat "$tmp/verify.out")"
 T repo add "$R3" rel/x.txt "$tmp/blobs/rel" --role beta >/dev/null 2>&1
 T repo publish "$R3" >"$tmp/pub.out" 2>&1
 check "the agent refuses a target outside the delegation's paths" test $? -ne 0
@@ -166,6 +169,8 @@ tufjs "$R4/1.root.json" docs/hello.txt && fetched docs/hello.txt &&
 	ok "tuf-js trusting root 1 walks to root 3" || bad "tuf-js trusting root 1 walks to root 3" "$(cat "$tmp/tufjs.out")"
 sslib_check "$R4" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib: each root signed by the old and the new root" ||
 	bad "securesystemslib: each root signed by the old and the new root" "$(cat "$tmp/sslib.out")"
+T repo verify "$R4" >"$tmp/verify.out" 2>&1 && grep -q "root v3" "$tmp/verify.out" &&
+	ok "repo verify walks roots 1 -> 2 -> 3" || bad "repo verify walks roots 1 -> 2 -> 3" "$(cat "$tmp/verify.out")"
 
 # ---- every key type -------------------------------------------------------------------
 keys k-rsa:rsa-2048 k-ed:ed25519 k-p384:ecdsa-p384
@@ -228,6 +233,70 @@ for where in before-commit after-commit mid-moves; do
 	check "killed $where: the next tufctl completes it" fetched "c/$n.txt"
 	check "killed $where: no journal left" test ! -e "$R8/.tufctl/commit" -a ! -e "$R8/.tufctl/pending"
 done
+
+# ---- succinct hash bins ----------------------------------------------------------------
+R9=$tmp/r9
+keys bins
+T repo init "$R9" --root-key root1 --targets-key targets --snapshot-key snapshot \
+	--timestamp-key timestamp >/dev/null 2>&1
+T repo delegate "$R9" --bins 16 --key bins >"$tmp/d.out" 2>&1 && grep -q "staged 16 bins" "$tmp/d.out" &&
+	ok "delegate --bins 16" || bad "delegate --bins 16" "$(cat "$tmp/d.out")"
+: >"$tmp/list"
+for i in $(seq 1 40); do
+	file_blob "p$i" "package $i"
+	printf 'pkg/p%d.tar.gz %d %s\n' "$i" "$(stat -c %s "$tmp/blobs/p$i")" \
+		"$(sha256sum "$tmp/blobs/p$i" | cut -d' ' -f1)" >>"$tmp/list"
+done
+T repo add "$R9" --from-list - <"$tmp/list" >/dev/null && T repo publish "$R9" >"$tmp/pub.out" 2>&1 &&
+	ok "add --from-list (stdin) and publish 16 bins" || bad "add --from-list and publish 16 bins" "$(cat "$tmp/pub.out")"
+check "every bin published (1.bins-0.json ... 1.bins-f.json)" test -f "$R9/1.bins-0.json" -a -f "$R9/1.bins-f.json"
+# The listed files are not copied: publish them where a consistent client looks.
+for i in $(seq 1 40); do
+	h=$(sha256sum "$tmp/blobs/p$i" | cut -d' ' -f1)
+	mkdir -p "$R9/targets/pkg" && cp "$tmp/blobs/p$i" "$R9/targets/pkg/$h.p$i.tar.gz"
+done
+serve "$R9"
+tufjs "$R9/1.root.json" pkg/p1.tar.gz pkg/p17.tar.gz pkg/p40.tar.gz &&
+	fetched pkg/p1.tar.gz pkg/p17.tar.gz pkg/p40.tar.gz && ok "tuf-js finds targets in their bins" ||
+	bad "tuf-js finds targets in their bins" "$(cat "$tmp/tufjs.out")"
+sslib_check "$R9" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib: every bin" ||
+	bad "securesystemslib: every bin" "$(cat "$tmp/sslib.out")"
+T repo verify "$R9" >"$tmp/verify.out" 2>&1 && ok "repo verify: bins" || bad "repo verify: bins" "$(cat "$tmp/verify.out")"
+n0=$(grep -c '"result":"ok"' "$AUDIT")
+file_blob extra "one more"
+T repo add "$R9" pkg/extra.tar.gz "$tmp/blobs/extra" >"$tmp/add.out" && T repo publish "$R9" >/dev/null 2>&1
+n1=$(grep -c '"result":"ok"' "$AUDIT")
+check "one more target: only its bin, snapshot and timestamp are signed ($((n1 - n0)))" test $((n1 - n0)) -eq 3
+tufjs "$R9/1.root.json" pkg/extra.tar.gz && fetched pkg/extra.tar.gz && ok "tuf-js finds the new target" ||
+	bad "tuf-js finds the new target" "$(cat "$tmp/tufjs.out")"
+T repo add "$R9" pkg/stray.tar.gz "$tmp/blobs/extra" --role bins-0 >/dev/null 2>&1
+if [ "$(grep -o 'bins-[0-9a-f]' "$tmp/add.out")" != bins-0 ]; then
+	T repo publish "$R9" >"$tmp/pub.out" 2>&1
+	check "the agent refuses a target in another bin than its own" test $? -ne 0
+	T repo remove "$R9" pkg/stray.tar.gz --role bins-0 >/dev/null 2>&1
+fi
+
+# ---- every single-byte change is refused ---------------------------------------------------
+# The files a client reads in r1's current state, each changed at five places.
+serve "$R"
+sv=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["signed"]["meta"]["snapshot.json"]["version"])' "$R/timestamp.json")
+tv=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["signed"]["meta"]["targets.json"]["version"])' "$R/$sv.snapshot.json")
+h=$(sha256sum "$tmp/blobs/hello" | cut -d' ' -f1)
+flips=0 missed=
+for f in 1.root.json timestamp.json "$sv.snapshot.json" "$tv.targets.json" "targets/docs/$h.hello.txt"; do
+	cp "$R/$f" "$tmp/orig"
+	len=$(stat -c %s "$tmp/orig")
+	for off in 0 $((len / 3)) $((len / 2)) $((2 * len / 3)) $((len - 2)); do
+		"$PY" -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 1; open(p, "wb").write(b)' "$R/$f" "$off"
+		flips=$((flips + 1))
+		if tufjs "$R/1.root.json" docs/hello.txt; then missed="$missed tuf-js:$f@$off"; fi
+		if T repo verify "$R" >/dev/null 2>&1; then missed="$missed verify:$f@$off"; fi
+		cp "$tmp/orig" "$R/$f"
+	done
+done
+check "$flips single-byte changes, each refused by tuf-js and by repo verify${missed:+ (missed:$missed)}" test -z "$missed"
+tufjs "$R/1.root.json" docs/hello.txt && ok "  and the repository reads again once restored" ||
+	bad "  and the repository reads again once restored" "$(cat "$tmp/tufjs.out")"
 
 # ---- two at once ------------------------------------------------------------------------
 exec 9<"$R8/.tufctl/lock"
