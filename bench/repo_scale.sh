@@ -55,6 +55,7 @@ sock=$tmp/agent.sock
 agent=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 T() { "$BUILD/tufctl" --socket "$sock" "$@"; }
+tufctl=$(cd "$(dirname "$BUILD/tufctl")" && pwd)/tufctl
 for k in root targets snapshot timestamp bins; do T key generate --label "$k" >/dev/null; done
 R=$tmp/repo
 T repo init "$R" --root-key root --targets-key targets --snapshot-key snapshot \
@@ -80,15 +81,15 @@ sigs() { grep -c '"result":"ok"' "$tmp/audit.log" 2>/dev/null || true; }
 
 printf '%-32s %10s %12s %10s\n' "tufctl repo ($N targets, $BINS bins)" "seconds" "peak RSS MiB" "signatures"
 s0=$(sigs)
-timed T repo add "$R" --from-list "$tmp/list"
+timed "$tufctl" --socket "$sock" repo add "$R" --from-list "$tmp/list"
 printf '%-32s %10s %12d %10s\n' "add --from-list" "$row_s" $((row_kb / 1024)) 0
-timed T repo publish "$R"
+timed "$tufctl" --socket "$sock" repo publish "$R"
 s1=$(sigs)
 printf '%-32s %10s %12d %10d\n' "publish (first)" "$row_s" $((row_kb / 1024)) $((s1 - s0))
 echo "one more" >"$tmp/one"
-timed T repo add "$R" packages/zz/extra-1.0.tar.gz "$tmp/one"
+timed "$tufctl" --socket "$sock" repo add "$R" packages/zz/extra-1.0.tar.gz "$tmp/one"
 printf '%-32s %10s %12d %10s\n' "add 1 target" "$row_s" $((row_kb / 1024)) 0
-timed T repo publish "$R"
+timed "$tufctl" --socket "$sock" repo publish "$R"
 s2=$(sigs)
 printf '%-32s %10s %12d %10d\n' "publish (one changed bin)" "$row_s" $((row_kb / 1024)) $((s2 - s1))
 printf 'agent peak RSS: %d MiB\n' $(( $(awk '/VmHWM/ {print $2}' /proc/"$agent"/status) / 1024 ))

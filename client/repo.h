@@ -125,6 +125,9 @@ int tr_stage(struct tr_repo *repo, const char *role, struct ta_meta *m, bool sta
 /* Writes m as staged without touching version, expiry or signatures. */
 int tr_stage_write(struct tr_repo *repo, const char *role, const struct ta_meta *m,
     struct tn_error *e);
+/* The same with the file's bytes already written. */
+int tr_stage_write_bytes(struct tr_repo *repo, const char *role, const uint8_t *file, size_t len,
+    struct tn_error *e);
 /* The staged roles' names, sorted (a new array). */
 int tr_staged_roles(struct tr_repo *repo, json_t **ret, struct tn_error *e);
 int tr_unstage(struct tr_repo *repo, const char *role, struct tn_error *e);

@@ -3,6 +3,7 @@
  * timestamp, and the files written so that an interruption leaves DIR as
  * it was or complete. */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "client/repo.h"
 #include "client/tufctl.h"
 #include "common/err.h"
+#include "tuf/stream.h"
 #include "tuf/verify.h"
 
 static int
@@ -314,31 +316,45 @@ struct signing {
 	const char *gun;
 };
 
-/* Appends the signatures of signed_file that m lacks. */
+/* Appends the signatures of the agent's signed file that m lacks.  Only
+ * its "signatures" member is read (the streaming canonicaliser picks it
+ * out); the signed content is m's own, which the signatures are checked
+ * against before they count. */
 static int
 merge_signatures(struct ta_meta *m, const char *file, size_t len, struct tn_error *e)
 {
-	struct ta_meta *s = NULL;
+	struct ta_json_error je;
+	uint8_t *c = NULL;
+	size_t clen, i, k;
+	json_t *sigs;
 	const json_t *sig, *have;
-	size_t i, k;
 	int r;
 
-	if ((r = ta_meta_parse((const uint8_t *)file, len, TA_PROFILE_TUF, NULL, &s, NULL)) != 0)
-		return tn_fail(e, r, "the agent's signed file does not parse: %s", ta_strerror(r));
-	json_array_foreach(s->signatures, i, sig)
+	if ((r = ta_canon_stream((const uint8_t *)file, len, TA_PROFILE_TUF, "signatures", &c, &clen,
+		 &je)) != 0)
+		return tn_fail(e, r, "the agent's signed file does not parse: %s",
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+	sigs = json_loadb((const char *)c, clen, JSON_REJECT_DUPLICATES, NULL);
+	free(c);
+	if (!json_is_array(sigs)) {
+		json_decref(sigs);
+		return tn_fail(e, TA_ERR_FORMAT, "the agent's signed file has no signatures array");
+	}
+	json_array_foreach(sigs, i, sig)
 	{
 		const char *id = json_string_value(json_object_get(sig, "keyid"));
 		bool dup = false;
 
+		if (id == NULL || !json_is_string(json_object_get(sig, "sig")))
+			continue;
 		json_array_foreach(m->signatures, k, have)
-			dup |= id != NULL &&
-			       strcmp(id, json_string_value(json_object_get(have, "keyid"))) == 0;
+			dup |= strcmp(id, json_string_value(json_object_get(have, "keyid"))) == 0;
 		if (!dup && json_array_append(m->signatures, (json_t *)(uintptr_t)sig) != 0) {
-			ta_meta_free(s);
+			json_decref(sigs);
 			return nomem(e);
 		}
 	}
-	ta_meta_free(s);
+	json_decref(sigs);
 	return 0;
 }
 
@@ -411,8 +427,15 @@ threshold_met(const struct ta_meta *m, const json_t *keys, const json_t *entry, 
     int64_t *need)
 {
 	struct ta_verify_result res;
-	bool ok = ta_verify_signatures(m, keys, entry, &res) == 0;
+	bool ok;
 
+	/* Nothing signed yet: nothing to canonicalise and verify. */
+	if (json_array_size(m->signatures) == 0) {
+		*have = 0;
+		*need = json_integer_value(json_object_get(entry, "threshold"));
+		return false;
+	}
+	ok = ta_verify_signatures(m, keys, entry, &res) == 0;
 	*have = res.nvalid;
 	*need = res.threshold;
 	return ok;
@@ -679,6 +702,134 @@ queue_targets(struct tr_repo *repo, struct journal *j, const struct staged_role 
 	return 0;
 }
 
+/* Published parents read once for all the roles they delegate to. */
+#define PARENT_CACHE_MAX 64
+struct parent_cache {
+	struct {
+		char *name;
+		struct ta_meta *m;
+		uint8_t *bytes;
+		size_t len;
+	} e[PARENT_CACHE_MAX];
+	size_t n;
+};
+
+static void
+parent_cache_free(struct parent_cache *pc)
+{
+	for (size_t i = 0; i < pc->n; i++) {
+		free(pc->e[i].name);
+		ta_meta_free(pc->e[i].m);
+		free(pc->e[i].bytes);
+	}
+	pc->n = 0;
+}
+
+/* A parent's model and file as the publish will write it: staged (the
+ * staged role's own bytes), else published (cached). */
+static int
+parent_bytes(struct tr_repo *repo, struct staged_role *roles, size_t n, const char *name,
+    struct parent_cache *pc, struct ta_meta **ret_m, const uint8_t **ret, size_t *ret_len,
+    struct tn_error *e)
+{
+	struct ta_meta *m = NULL;
+	uint8_t *b = NULL;
+	size_t len = 0;
+	bool owned;
+	int r;
+
+	for (size_t i = 0; i < pc->n; i++)
+		if (strcmp(pc->e[i].name, name) == 0) {
+			*ret_m = pc->e[i].m;
+			*ret = pc->e[i].bytes;
+			*ret_len = pc->e[i].len;
+			return 0;
+		}
+	if ((r = role_bytes(repo, roles, n, name, &m, &b, &len, &owned, e)) != 0)
+		return r;
+	if (owned) {
+		if (pc->n == PARENT_CACHE_MAX || (pc->e[pc->n].name = strdup(name)) == NULL) {
+			ta_meta_free(m);
+			free(b);
+			return pc->n == PARENT_CACHE_MAX ?
+				       tn_fail(e, TA_ERR_TOO_LARGE, "more than %d delegating roles",
+					   PARENT_CACHE_MAX) :
+				       nomem(e);
+		}
+		pc->e[pc->n].m = m;
+		pc->e[pc->n].bytes = b;
+		pc->e[pc->n].len = len;
+		pc->n++;
+	}
+	*ret_m = m;
+	*ret = b;
+	*ret_len = len;
+	return 0;
+}
+
+struct sign_job {
+	struct staged_role *s;
+	const json_t *keys, *entry;  /* borrowed from root or the parent */
+	const struct ta_meta *pm;    /* the previous root (root only) */
+	const uint8_t *other;        /* prev_root or parent bytes (borrowed) */
+	size_t other_len;
+	bool several;                /* threshold > 1 */
+	int r;                       /* sign_role's result */
+	struct tn_error e;
+};
+
+#define SIGN_THREADS 4
+
+struct sign_pool {
+	struct tr_repo *repo;
+	const struct tr_publish_opts *o;
+	struct sign_job *jobs;
+	size_t n;
+	size_t next; /* __atomic */
+};
+
+static void *
+sign_worker(void *arg)
+{
+	struct sign_pool *p = arg;
+	struct signing sg = { .repo = p->repo };
+	size_t i;
+
+	sg.gun = json_string_value(json_object_get(p->repo->config, "name"));
+	if (sg.gun == NULL)
+		sg.gun = p->repo->dir;
+	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n) {
+		struct sign_job *jb = &p->jobs[i];
+
+		jb->r = sign_role(&sg, p->o, jb->s->name, jb->s->m, jb->keys, jb->entry, jb->pm,
+		    jb->other, jb->other_len, &jb->e);
+	}
+	if (sg.agent != NULL)
+		tufctl_agent_close(sg.agent);
+	return NULL;
+}
+
+/* Every job signed (results in the jobs); 0, or TA_ERR_SYSTEM when no
+ * thread could be started. */
+static int
+sign_all(struct tr_repo *repo, const struct tr_publish_opts *o, struct sign_job *jobs, size_t n)
+{
+	struct sign_pool p = { .repo = repo, .o = o, .jobs = jobs, .n = n, .next = 0 };
+	pthread_t th[SIGN_THREADS];
+	size_t started = 0, want = n < SIGN_THREADS ? n : SIGN_THREADS;
+
+	for (size_t i = 0; i < want; i++)
+		if (pthread_create(&th[started], NULL, sign_worker, &p) == 0)
+			started++;
+	if (started == 0 && n > 0) {
+		(void)sign_worker(&p); /* no thread: this one signs them all */
+		return 0;
+	}
+	for (size_t i = 0; i < started; i++)
+		(void)pthread_join(th[i], NULL);
+	return 0;
+}
+
 int
 tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_error *e)
 {
@@ -690,6 +841,8 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 	const json_t *v;
 	json_t *names = NULL;
 	struct journal j = { .manifest = NULL };
+	struct sign_job *jobs = NULL;
+	struct parent_cache pc = { .n = 0 };
 	bool root_staged = false, waiting = false, journal_open = false;
 	char vname[64];
 	int r;
@@ -737,63 +890,74 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 	if (root == NULL)
 		root = prev_root;
 
-	/* Every staged role signed to its threshold: root first, then the
-	 * targets roles against their parents as they will be published. */
+	/* What each staged role must be signed by: root by its own root keys
+	 * and the previous root's, top-level roles by the root's, delegations
+	 * by their parents' as those will be published. */
+	if ((jobs = calloc(n + 1, sizeof(*jobs))) == NULL) {
+		r = nomem(e);
+		goto out;
+	}
+	(void)tr_signers(repo, "root"); /* its shared empty array, before the threads */
 	for (i = 0; i < n; i++) {
+		struct sign_job *jb = &jobs[i];
 		struct staged_role *s = &roles[i];
-		const json_t *keys, *entry;
-		const struct ta_meta *pm = NULL;
-		struct ta_meta *parent_m = NULL;
-		uint8_t *other = NULL;
-		size_t other_len = 0;
-		bool owned = false;
 
+		jb->s = s;
 		if (strcmp(s->name, "root") == 0) {
-			(void)role_keys(s->m->signed_v, NULL, "root", &keys, &entry);
+			(void)role_keys(s->m->signed_v, NULL, "root", &jb->keys, &jb->entry);
 			if (prev_root != NULL && ta_meta_version(prev_root) + 1 != ta_meta_version(s->m)) {
 				r = tn_fail(e, TA_ERR_VERIFY, "staged root v%lld does not follow v%lld",
 				    (long long)ta_meta_version(s->m), (long long)ta_meta_version(prev_root));
 				goto out;
 			}
-			pm = prev_root;
-			other = prev_bytes;
-			other_len = prev_len;
+			jb->pm = prev_root;
+			jb->other = prev_bytes;
+			jb->other_len = prev_len;
 		} else if (top_level(s->name)) {
-			if (role_keys(root->signed_v, NULL, s->name, &keys, &entry) != 0) {
+			if (role_keys(root->signed_v, NULL, s->name, &jb->keys, &jb->entry) != 0) {
 				r = tn_fail(e, TA_ERR_FORMAT, "root lists no %s role", s->name);
 				goto out;
 			}
 		} else {
 			const char *parent;
+			struct ta_meta *parent_m = NULL;
 
 			(void)parent_of(repo, s->name, NULL, 0, roles, &parent, e);
-			if ((r = role_bytes(repo, roles, n, parent, &parent_m, &other, &other_len,
-				 &owned, e)) != 0)
+			if ((r = parent_bytes(repo, roles, n, parent, &pc, &parent_m, &jb->other,
+				 &jb->other_len, e)) != 0)
 				goto out;
-			if (role_keys(root->signed_v, parent_m->signed_v, s->name, &keys, &entry) != 0) {
+			if (role_keys(root->signed_v, parent_m->signed_v, s->name, &jb->keys,
+				&jb->entry) != 0) {
 				r = tn_fail(e, TA_ERR_FORMAT, "%s does not delegate to %s", parent, s->name);
-				if (owned) {
-					ta_meta_free(parent_m);
-					free(other);
-				}
 				goto out;
 			}
 		}
-		r = sign_role(&sg, o, s->name, s->m, keys, entry, pm, other, other_len, e);
-		if (owned) {
-			ta_meta_free(parent_m);
-			free(other);
-		}
-		if (r == TA_ERR_VERIFY) {
+		jb->several = json_integer_value(json_object_get(jb->entry, "threshold")) > 1;
+	}
+	/* Signed in parallel over a few connections: the agent runs one job a
+	 * token session, and 16,384 bins one after the other would wait on
+	 * each round trip. */
+	if ((r = sign_all(repo, o, jobs, n)) != 0) {
+		r = tn_fail(e, r, "cannot start the signing threads");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct sign_job *jb = &jobs[i];
+		struct staged_role *s = jb->s;
+
+		if (jb->r == TA_ERR_VERIFY) {
 			if (!o->quiet)
-				(void)fprintf(stderr, "tufctl: %s\n", e->text);
+				(void)fprintf(stderr, "tufctl: %s\n", jb->e.text);
 			waiting = true;
 			if ((r = tr_stage_write(repo, s->name, s->m, e)) != 0)
 				goto out;
 			continue;
 		}
-		if (r != 0)
+		if (jb->r != 0) {
+			r = jb->r;
+			*e = jb->e;
 			goto out;
+		}
 		s->ready = true;
 		free(s->bytes);
 		s->bytes = NULL;
@@ -801,8 +965,11 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 			r = tn_fail(e, r, "%s: %s", s->name, ta_strerror(r));
 			goto out;
 		}
-		/* Keep what was signed even if a later role stops the publish. */
-		if ((r = tr_stage_write(repo, s->name, s->m, e)) != 0)
+		/* Keep what was signed even if a later role stops the publish,
+		 * where signing again could need a person (root, targets, a
+		 * threshold of several keys); online bins are signed again. */
+		if ((top_level(s->name) || jb->several) &&
+		    (r = tr_stage_write_bytes(repo, s->name, s->bytes, s->len, e)) != 0)
 			goto out;
 	}
 	if (waiting) {
@@ -912,6 +1079,8 @@ out:
 		journal_abort(&j);
 	if (sg.agent != NULL)
 		tufctl_agent_close(sg.agent);
+	free(jobs);
+	parent_cache_free(&pc);
 	free_roles(roles, n);
 	json_decref(names);
 	ta_meta_free(prev_root);

@@ -461,6 +461,18 @@ write_staged(const char *path, const uint8_t *data, size_t len, struct tn_error 
 }
 
 int
+tr_stage_write_bytes(struct tr_repo *repo, const char *role, const uint8_t *file, size_t len,
+    struct tn_error *e)
+{
+	char p[4096];
+	int r;
+
+	if ((r = staged_path(repo, role, p, sizeof(p), e)) != 0)
+		return r;
+	return write_staged(p, file, len, e);
+}
+
+int
 tr_stage_write(struct tr_repo *repo, const char *role, const struct ta_meta *m,
     struct tn_error *e)
 {
