@@ -172,6 +172,34 @@ sslib_check "$R4" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib: each root sign
 T repo verify "$R4" >"$tmp/verify.out" 2>&1 && grep -q "root v3" "$tmp/verify.out" &&
 	ok "repo verify walks roots 1 -> 2 -> 3" || bad "repo verify walks roots 1 -> 2 -> 3" "$(cat "$tmp/verify.out")"
 
+# ---- a root made elsewhere; keys by key ID; --sign-only; status --json ---------------------
+R10=$tmp/r10
+tid=$(T --json key show --label timestamp --profile tuf | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["keyid"])')
+if T repo init "$R10" --root "$R4/3.root.json" --targets-key rel --snapshot-key snapshot \
+	--timestamp-key "$tid" >"$tmp/init.out" 2>&1; then
+	ok "init --root FILE adopts a signed root (the timestamp key by its key ID)"
+else
+	bad "init --root FILE adopts a signed root (the timestamp key by its key ID)" "$(cat "$tmp/init.out")"
+fi
+check "  published as 3.root.json, as signed" cmp -s "$R4/3.root.json" "$R10/3.root.json"
+T repo add "$R10" docs/hello.txt "$tmp/blobs/hello" >/dev/null
+T repo publish "$R10" --sign-only snapshot >"$tmp/pub.out" 2>&1
+check "publish --sign-only snapshot leaves targets unsigned: nothing published (exit 1)" test $? -eq 1
+T repo status "$R10" --json >"$tmp/status.json" 2>&1
+check "status --json: targets staged, 0 of threshold 1, one key missing" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [r for r in d["roles"] if r["role"] == "targets"][0]
+assert t["staged"] and t["signatures"] == 0 and t["threshold"] == 1 and len(t["missing"]) == 1, t
+assert d["staged"] == ["targets"], d["staged"]' "$tmp/status.json"
+T repo publish "$R10" >"$tmp/pub.out" 2>&1 && ok "then publish signs and publishes" ||
+	bad "then publish signs and publishes" "$(cat "$tmp/pub.out")"
+serve "$R10"
+tufjs "$R10/3.root.json" docs/hello.txt && fetched docs/hello.txt && ok "tuf-js trusting the adopted root" ||
+	bad "tuf-js trusting the adopted root" "$(cat "$tmp/tufjs.out")"
+T repo verify "$R10" --root "$R4/3.root.json" >"$tmp/verify.out" 2>&1 && ok "repo verify --root TRUSTED" ||
+	bad "repo verify --root TRUSTED" "$(cat "$tmp/verify.out")"
+
 # ---- every key type -------------------------------------------------------------------
 keys k-rsa:rsa-2048 k-ed:ed25519 k-p384:ecdsa-p384
 R5=$tmp/r5
