@@ -16,6 +16,7 @@
 #include "client/agentconn.h"
 #include "client/files.h"
 #include "client/repo.h"
+#include "client/repo_journal.h"
 #include "client/tufctl.h"
 #include "common/err.h"
 #include "tuf/stream.h"
@@ -25,256 +26,6 @@ static int
 nomem(struct tn_error *e)
 {
 	return tn_fail(e, TA_ERR_NOMEM, "out of memory");
-}
-
-/* Tests only: TUFCTL_TEST_CRASH=before-commit|after-commit|mid-moves makes
- * tufctl die there as kill -9 would (tests/integration/tuf-repo.sh). */
-static void
-crash_point(const char *where)
-{
-	const char *c = getenv("TUFCTL_TEST_CRASH");
-
-	if (c != NULL && strcmp(c, where) == 0)
-		_exit(9);
-}
-
-/* ---- the journal ---------------------------------------------------------------------- */
-
-/* rm -r of a folder of plain files (pending/ and commit/ hold nothing else). */
-static int
-remove_dir(const char *path, struct tn_error *e)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char p[4096];
-
-	if (d == NULL)
-		return errno == ENOENT ? 0 :
-					 tn_fail(e, TA_ERR_SYSTEM, "cannot read '%s': %s", path, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (snprintf(p, sizeof(p), "%s/%s", path, de->d_name) >= (int)sizeof(p) ||
-		    (unlink(p) != 0 && errno != ENOENT)) {
-			(void)closedir(d);
-			return tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
-		}
-	}
-	(void)closedir(d);
-	if (rmdir(path) != 0 && errno != ENOENT)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", path, strerror(errno));
-	return 0;
-}
-
-static int
-fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	(void)close(fd);
-	return r;
-}
-
-/* The manifest: one line per step, done in order:
- *	mv N DEST      move commit/N to DIR/DEST (skipped when commit/N is gone)
- *	rm PATH        remove DIR/PATH (a staged role, a copied blob)
- * DEST and PATH are relative to DIR and hold no newline. */
-int
-tr_recover(struct tr_repo *repo, struct tn_error *e)
-{
-	char commit[4096], pending[4096], p[4096], src[4096], dst[4096];
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-	int r;
-
-	if ((r = tr_path(repo, pending, sizeof(pending), e, "%s/pending", TUFCTL_REPO_PRIVATE)) != 0 ||
-	    (r = remove_dir(pending, e)) != 0)
-		return r;
-	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s/commit", TUFCTL_REPO_PRIVATE)) != 0)
-		return r;
-	if (snprintf(p, sizeof(p), "%s/MANIFEST", commit) >= (int)sizeof(p))
-		return tn_fail(e, TA_ERR_TOO_LARGE, "path too long");
-	if ((f = fopen(p, "re")) == NULL) {
-		if (errno == ENOENT)
-			return remove_dir(commit, e);
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot read '%s': %s", p, strerror(errno));
-	}
-	while (getline(&line, &cap, f) > 0) {
-		char *arg, *nl = strchr(line, '\n');
-
-		if (nl != NULL)
-			*nl = '\0';
-		if (strncmp(line, "mv ", 3) == 0 && (arg = strchr(line + 3, ' ')) != NULL) {
-			char *slash;
-
-			*arg++ = '\0';
-			if (snprintf(src, sizeof(src), "%s/%s", commit, line + 3) >= (int)sizeof(src) ||
-			    (r = tr_path(repo, dst, sizeof(dst), e, "%s", arg)) != 0) {
-				r = r != 0 ? r : tn_fail(e, TA_ERR_TOO_LARGE, "path too long");
-				goto out;
-			}
-			if (access(src, F_OK) != 0)
-				continue; /* done by an earlier, interrupted recovery */
-			if ((slash = strrchr(dst, '/')) != NULL) {
-				*slash = '\0';
-				r = tn_mkdir_p(dst, e);
-				*slash = '/';
-				if (r != 0)
-					goto out;
-			}
-			if (rename(src, dst) != 0) {
-				r = tn_fail(e, TA_ERR_SYSTEM, "cannot move '%s' to '%s': %s", src, dst,
-				    strerror(errno));
-				goto out;
-			}
-			crash_point("mid-moves");
-			if (slash != NULL) {
-				*slash = '\0';
-				(void)fsync_dir(dst);
-				*slash = '/';
-			}
-		} else if (strncmp(line, "rm ", 3) == 0) {
-			if ((r = tr_path(repo, dst, sizeof(dst), e, "%s", line + 3)) != 0)
-				goto out;
-			if (unlink(dst) != 0 && errno != ENOENT) {
-				r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", dst, strerror(errno));
-				goto out;
-			}
-		}
-	}
-	(void)fsync_dir(repo->dir);
-	r = remove_dir(commit, e);
-out:
-	free(line);
-	(void)fclose(f);
-	return r;
-}
-
-struct journal {
-	char dir[4096];   /* .tufctl/pending */
-	FILE *manifest;
-	unsigned n;
-};
-
-static int
-journal_begin(struct tr_repo *repo, struct journal *j, struct tn_error *e)
-{
-	char p[4096 + 16];
-	int r;
-
-	j->n = 0;
-	if ((r = tr_path(repo, j->dir, sizeof(j->dir), e, "%s/pending", TUFCTL_REPO_PRIVATE)) != 0 ||
-	    (r = remove_dir(j->dir, e)) != 0)
-		return r;
-	if (mkdir(j->dir, 0700) != 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", j->dir, strerror(errno));
-	(void)snprintf(p, sizeof(p), "%s/MANIFEST", j->dir);
-	if ((j->manifest = fopen(p, "wxe")) == NULL)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", p, strerror(errno));
-	return 0;
-}
-
-/* Adds a file: its bytes now, its move at commit. */
-static int
-journal_put(struct journal *j, const char *dest, const void *data, size_t len, struct tn_error *e)
-{
-	char p[4096 + 16];
-	const uint8_t *b = data;
-	int fd;
-
-	(void)snprintf(p, sizeof(p), "%s/%u", j->dir, j->n);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot create '%s': %s", p, strerror(errno));
-	while (len > 0) {
-		ssize_t w = write(fd, b, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			(void)close(fd);
-			return tn_fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", p, strerror(errno));
-		}
-		b += w;
-		len -= (size_t)w;
-	}
-	if (close(fd) != 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot write '%s': %s", p, strerror(errno));
-	if (fprintf(j->manifest, "mv %u %s\n", j->n, dest) < 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot write the manifest");
-	j->n++;
-	return 0;
-}
-
-/* Adds a file already on disk (a blob): hard-linked, not copied. */
-static int
-journal_link(struct journal *j, const char *src, const char *dest, struct tn_error *e)
-{
-	char p[4096 + 16];
-
-	(void)snprintf(p, sizeof(p), "%s/%u", j->dir, j->n);
-	if (link(src, p) != 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot link '%s': %s", src, strerror(errno));
-	if (fprintf(j->manifest, "mv %u %s\n", j->n, dest) < 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot write the manifest");
-	j->n++;
-	return 0;
-}
-
-static int
-journal_rm(struct journal *j, const char *path, struct tn_error *e)
-{
-	if (fprintf(j->manifest, "rm %s\n", path) < 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot write the manifest");
-	return 0;
-}
-
-/* Syncs everything written and makes the publish happen (the rename),
- * then carries it out. */
-static int
-journal_commit(struct tr_repo *repo, struct journal *j, struct tn_error *e)
-{
-	char commit[4096];
-	int fd, r;
-
-	if (fflush(j->manifest) != 0 || fsync(fileno(j->manifest)) != 0) {
-		(void)fclose(j->manifest);
-		j->manifest = NULL;
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot write the manifest: %s", strerror(errno));
-	}
-	(void)fclose(j->manifest);
-	j->manifest = NULL;
-	/* One syncfs for thousands of files, not an fsync each. */
-	if ((fd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || syncfs(fd) != 0) {
-		r = tn_fail(e, TA_ERR_SYSTEM, "cannot sync '%s': %s", j->dir, strerror(errno));
-		if (fd >= 0)
-			(void)close(fd);
-		return r;
-	}
-	(void)close(fd);
-	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s/commit", TUFCTL_REPO_PRIVATE)) != 0)
-		return r;
-	crash_point("before-commit");
-	if (rename(j->dir, commit) != 0)
-		return tn_fail(e, TA_ERR_SYSTEM, "cannot commit '%s': %s", j->dir, strerror(errno));
-	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s", TUFCTL_REPO_PRIVATE)) != 0)
-		return r;
-	(void)fsync_dir(commit);
-	crash_point("after-commit");
-	return tr_recover(repo, e);
-}
-
-static void
-journal_abort(struct journal *j)
-{
-	if (j->manifest != NULL)
-		(void)fclose(j->manifest);
-	j->manifest = NULL;
-	(void)remove_dir(j->dir, NULL);
 }
 
 /* ---- signing ----------------------------------------------------------------------- */
@@ -517,70 +268,30 @@ sign_role(struct signing *sg, const struct tr_publish_opts *o, const char *role,
 
 /* ---- publish ----------------------------------------------------------------------- */
 
+/* One staged role of a publish.  Only root and the roles that delegate to
+ * other staged roles stay loaded throughout; the others are loaded, signed,
+ * written into pending/ and freed by a worker, so that 16,384 bins of a
+ * million targets are never in memory together. */
 struct staged_role {
 	char *name;
-	struct ta_meta *m;
-	uint8_t *bytes; /* the signed file, once ready */
+	struct ta_meta *m;       /* loaded (keep), or only while a worker has it */
+	uint8_t *bytes;          /* keep: the staged bytes children's requests carry */
 	size_t len;
-	bool ready;
+	bool keep;
+	/* what the worker found */
+	int r;                   /* 0 ready, TA_ERR_VERIFY awaiting signatures, else failed */
+	struct tn_error e;
+	int64_t version;
+	size_t out_len;
+	char sha256[65];
+	json_t *blobs;           /* [[blob, dest], ...] target files to publish with it */
+	/* what it is signed against */
+	const json_t *keys, *entry;
+	const struct ta_meta *pm;
+	const uint8_t *other;
+	size_t other_len;
+	bool several;
 };
-
-static int
-parent_of(struct tr_repo *repo, const char *role, const char *const *names, size_t n,
-    struct staged_role *roles, const char **ret_parent, struct tn_error *e);
-
-/* The file bytes of a role as it will be published: staged (written now)
- * or published. */
-static int
-role_bytes(struct tr_repo *repo, struct staged_role *roles, size_t n, const char *role,
-    struct ta_meta **ret_m, uint8_t **ret, size_t *ret_len, bool *owned, struct tn_error *e)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(roles[i].name, role) == 0) {
-			*owned = false;
-			*ret_m = roles[i].m;
-			if (roles[i].bytes == NULL) {
-				int r = ta_meta_write(roles[i].m, &roles[i].bytes, &roles[i].len);
-
-				if (r != 0)
-					return tn_fail(e, r, "%s: %s", role, ta_strerror(r));
-			}
-			*ret = roles[i].bytes;
-			*ret_len = roles[i].len;
-			return 0;
-		}
-	}
-	*owned = true;
-	return tr_published_role(repo, role, ret_m, ret, ret_len, e);
-}
-
-/* Which role delegates to role: the parent recorded in the configuration
- * (repo delegate writes it), else targets. */
-static int
-parent_of(struct tr_repo *repo, const char *role, const char *const *names, size_t n,
-    struct staged_role *roles, const char **ret_parent, struct tn_error *e)
-{
-	const json_t *parents = json_object_get(repo->config, "parents");
-	const json_t *bins = json_object_get(repo->config, "bins");
-	const char *p = json_string_value(json_object_get(parents, role));
-
-	(void)names;
-	(void)n;
-	(void)roles;
-	(void)e;
-	if (p == NULL) {
-		for (void *it = json_object_iter((json_t *)(uintptr_t)bins); it != NULL;
-		     it = json_object_iter_next((json_t *)(uintptr_t)bins, it)) {
-			const char *prefix = json_object_iter_key(it);
-			size_t len = strlen(prefix);
-
-			if (strncmp(role, prefix, len) == 0 && role[len] == '-')
-				p = json_string_value(json_object_iter_value(it));
-		}
-	}
-	*ret_parent = p != NULL ? p : "targets";
-	return 0;
-}
 
 static bool
 top_level(const char *role)
@@ -589,15 +300,250 @@ top_level(const char *role)
 	       strcmp(role, "snapshot") == 0 || strcmp(role, "timestamp") == 0;
 }
 
+/* Which role delegates to role: the parent recorded in the configuration
+ * (repo delegate writes it), a bin's parent, else targets. */
+static const char *
+parent_of(const struct tr_repo *repo, const char *role)
+{
+	const json_t *bins = json_object_get(repo->config, "bins");
+	const char *p = json_string_value(
+	    json_object_get(json_object_get(repo->config, "parents"), role));
+
+	for (void *it = json_object_iter((json_t *)(uintptr_t)bins); p == NULL && it != NULL;
+	     it = json_object_iter_next((json_t *)(uintptr_t)bins, it)) {
+		const char *prefix = json_object_iter_key(it);
+		size_t len = strlen(prefix);
+
+		if (strncmp(role, prefix, len) == 0 && role[len] == '-')
+			p = json_string_value(json_object_iter_value(it));
+	}
+	return p != NULL ? p : "targets";
+}
+
+static struct staged_role *
+find_role(struct staged_role *roles, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(roles[i].name, name) == 0)
+			return &roles[i];
+	return NULL;
+}
+
 static void
 free_roles(struct staged_role *roles, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; roles != NULL && i < n; i++) {
 		free(roles[i].name);
 		ta_meta_free(roles[i].m);
 		free(roles[i].bytes);
+		json_decref(roles[i].blobs);
 	}
 	free(roles);
+}
+
+/* Published parents read once for all the roles they delegate to. */
+#define PARENT_CACHE_MAX 64
+struct parent_cache {
+	struct {
+		char *name;
+		struct ta_meta *m;
+		uint8_t *bytes;
+		size_t len;
+	} e[PARENT_CACHE_MAX];
+	size_t n;
+};
+
+static void
+parent_cache_free(struct parent_cache *pc)
+{
+	for (size_t i = 0; i < pc->n; i++) {
+		free(pc->e[i].name);
+		ta_meta_free(pc->e[i].m);
+		free(pc->e[i].bytes);
+	}
+	pc->n = 0;
+}
+
+/* A parent as the publish will write it: staged (loaded and kept), else
+ * published (cached). */
+static int
+parent_get(struct tr_repo *repo, struct staged_role *roles, size_t n, const char *name,
+    struct parent_cache *pc, const struct ta_meta **ret_m, const uint8_t **ret, size_t *ret_len,
+    struct tn_error *e)
+{
+	struct staged_role *s = find_role(roles, n, name);
+	size_t i;
+	int r;
+
+	if (s != NULL) {
+		bool staged;
+
+		if (s->m == NULL && (r = tr_load(repo, name, &s->m, &staged, e)) != 0)
+			return r;
+		if (s->bytes == NULL && (r = ta_meta_write(s->m, &s->bytes, &s->len)) != 0)
+			return tn_fail(e, r, "%s: %s", name, ta_strerror(r));
+		s->keep = true;
+		*ret_m = s->m;
+		*ret = s->bytes;
+		*ret_len = s->len;
+		return 0;
+	}
+	for (i = 0; i < pc->n && strcmp(pc->e[i].name, name) != 0; i++)
+		;
+	if (i == pc->n) {
+		if (pc->n == PARENT_CACHE_MAX)
+			return tn_fail(e, TA_ERR_TOO_LARGE, "more than %d delegating roles",
+			    PARENT_CACHE_MAX);
+		if ((pc->e[i].name = strdup(name)) == NULL)
+			return nomem(e);
+		if ((r = tr_published_role(repo, name, &pc->e[i].m, &pc->e[i].bytes, &pc->e[i].len,
+			 e)) != 0) {
+			free(pc->e[i].name);
+			return r == TA_ERR_NOT_FOUND ? tn_fail(e, r, "no role '%s' delegates to it", name) : r;
+		}
+		pc->n++;
+	}
+	*ret_m = pc->e[i].m;
+	*ret = pc->e[i].bytes;
+	*ret_len = pc->e[i].len;
+	return 0;
+}
+
+/* The target files of a signed role that wait in .tufctl/blobs/: where
+ * each goes under targets/. */
+static int
+find_blobs(struct tr_repo *repo, struct staged_role *s, struct tn_error *e)
+{
+	const json_t *targets = json_object_get(s->m->signed_v, "targets"), *t;
+	const char *path;
+	char blob[4096], dest[TA_TARGET_NAME_MAX + 128], rel[128];
+	int r;
+
+	json_object_foreach((json_t *)(uintptr_t)targets, path, t)
+	{
+		const char *h = json_string_value(
+		    json_object_get(json_object_get(t, "hashes"), "sha256"));
+		const char *base = strrchr(path, '/');
+
+		if (h == NULL || strlen(h) != 64)
+			continue;
+		(void)snprintf(rel, sizeof(rel), "%s/blobs/%s", TUFCTL_REPO_PRIVATE, h);
+		if ((r = tr_path(repo, blob, sizeof(blob), e, "%s", rel)) != 0)
+			return r;
+		if (access(blob, F_OK) != 0)
+			continue;
+		if (repo->consistent)
+			r = snprintf(dest, sizeof(dest), "targets/%.*s%s.%s",
+			    base != NULL ? (int)(base - path + 1) : 0, path, h,
+			    base != NULL ? base + 1 : path);
+		else
+			r = snprintf(dest, sizeof(dest), "targets/%s", path);
+		if (r < 0 || (size_t)r >= sizeof(dest))
+			return tn_fail(e, TA_ERR_TOO_LARGE, "target path too long");
+		if (s->blobs == NULL && (s->blobs = json_array()) == NULL)
+			return nomem(e);
+		if (json_array_append_new(s->blobs, json_pack("[ss]", rel, dest)) != 0)
+			return nomem(e);
+	}
+	return 0;
+}
+
+struct sign_pool {
+	struct tr_repo *repo;
+	const struct tr_publish_opts *o;
+	struct staged_role *roles;
+	size_t n;
+	const char *pending; /* the journal's folder */
+	bool blobs;          /* .tufctl/blobs/ holds files */
+	size_t next;         /* __atomic */
+};
+
+/* One role: loaded, signed to its threshold, written into pending/ as
+ * "rI" (and root a second time as "rIb", for root.json), freed. */
+static void
+sign_one(struct sign_pool *p, struct signing *sg, size_t i)
+{
+	struct staged_role *s = &p->roles[i];
+	uint8_t *out = NULL;
+	char name[32];
+	bool staged;
+
+	if (s->m == NULL && (s->r = tr_load(p->repo, s->name, &s->m, &staged, &s->e)) != 0)
+		return;
+	s->r = sign_role(sg, p->o, s->name, s->m, s->keys, s->entry, s->pm, s->other, s->other_len,
+	    &s->e);
+	if (s->r == TA_ERR_VERIFY) {
+		/* The signatures made are kept for the next publish. */
+		int r = tr_stage_write(p->repo, s->name, s->m, &s->e);
+
+		s->r = r != 0 ? r : TA_ERR_VERIFY;
+		goto out;
+	}
+	if (s->r != 0)
+		goto out;
+	s->version = ta_meta_version(s->m);
+	if ((s->r = ta_meta_write(s->m, &out, &s->out_len)) != 0) {
+		(void)tn_fail(&s->e, s->r, "%s: %s", s->name, ta_strerror(s->r));
+		goto out;
+	}
+	tr_sha256_hex(out, s->out_len, s->sha256);
+	(void)snprintf(name, sizeof(name), "r%zu", i);
+	if ((s->r = journal_write(p->pending, name, out, s->out_len, &s->e)) != 0)
+		goto out;
+	(void)snprintf(name, sizeof(name), "r%zub", i);
+	if (strcmp(s->name, "root") == 0 &&
+	    (s->r = journal_write(p->pending, name, out, s->out_len, &s->e)) != 0)
+		goto out;
+	/* Kept staged, signed, where signing again could need a person (root,
+	 * targets, several keys) should the publish stop; bins are not. */
+	if ((top_level(s->name) || s->several) &&
+	    (s->r = tr_stage_write_bytes(p->repo, s->name, out, s->out_len, &s->e)) != 0)
+		goto out;
+	if (p->blobs && strcmp(s->name, "root") != 0)
+		s->r = find_blobs(p->repo, s, &s->e);
+out:
+	free(out);
+	if (!s->keep) {
+		ta_meta_free(s->m);
+		s->m = NULL;
+	}
+}
+
+static void *
+sign_worker(void *arg)
+{
+	struct sign_pool *p = arg;
+	struct signing sg = { .repo = p->repo };
+	size_t i;
+
+	sg.gun = json_string_value(json_object_get(p->repo->config, "name"));
+	if (sg.gun == NULL)
+		sg.gun = p->repo->dir;
+	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n)
+		sign_one(p, &sg, i);
+	if (sg.agent != NULL)
+		tufctl_agent_close(sg.agent);
+	return NULL;
+}
+
+/* Signed in parallel over a few connections: the agent runs one job a
+ * token session, and 16,384 bins one after the other would wait on each
+ * round trip. */
+#define SIGN_THREADS 4
+
+static void
+sign_all(struct sign_pool *p)
+{
+	pthread_t th[SIGN_THREADS];
+	size_t started = 0, want = p->n < SIGN_THREADS ? p->n : SIGN_THREADS;
+
+	for (size_t i = 0; i < want; i++)
+		if (pthread_create(&th[started], NULL, sign_worker, p) == 0)
+			started++;
+	if (started == 0)
+		(void)sign_worker(p); /* no thread: this one signs them all */
+	for (size_t i = 0; i < started; i++)
+		(void)pthread_join(th[i], NULL);
 }
 
 /* Makes and signs a new snapshot or timestamp; *ret_m and the file. */
@@ -644,189 +590,104 @@ sign_online(struct signing *sg, const struct tr_publish_opts *o, const char *rol
 	return 0;
 }
 
-/* Queues a targets role's file (and its target files) into the journal. */
+/* Sets what each staged role is signed against: root by its own root keys
+ * and the previous root's, top-level roles by the root's, delegations by
+ * their parents' as those will be published. */
 static int
-queue_role(struct tr_repo *repo, struct journal *j, const struct staged_role *s,
-    struct tn_error *e)
+plan_roles(struct tr_repo *repo, struct staged_role *roles, size_t n, const struct ta_meta *root,
+    const struct ta_meta *prev_root, const uint8_t *prev_bytes, size_t prev_len,
+    struct parent_cache *pc, struct tn_error *e)
 {
-	char name[TA_ROLE_NAME_MAX * 3 + 32], rel[TA_ROLE_NAME_MAX * 3 + 64];
 	int r;
 
-	if ((r = tr_role_name(s->name, repo->consistent ? ta_meta_version(s->m) : 0, name,
-		 sizeof(name))) != 0)
-		return tn_fail(e, r, "role name '%s' too long", s->name);
-	if ((r = journal_put(j, name, s->bytes, s->len, e)) != 0)
-		return r;
-	if ((r = tr_role_name(s->name, 0, name, sizeof(name))) != 0)
-		return tn_fail(e, r, "role name too long");
-	(void)snprintf(rel, sizeof(rel), "%s/staged/%s", TUFCTL_REPO_PRIVATE, name);
-	return journal_rm(j, rel, e);
-}
+	for (size_t i = 0; i < n; i++) {
+		struct staged_role *s = &roles[i];
 
-/* Target files added since the last publish: .tufctl/blobs/HASH holds
- * each; every target of a staged role whose blob is there is linked into
- * targets/. */
-static int
-queue_targets(struct tr_repo *repo, struct journal *j, const struct staged_role *s,
-    struct tn_error *e)
-{
-	const json_t *targets = json_object_get(s->m->signed_v, "targets"), *t;
-	const char *path;
-	char blob[4096], dest[TA_TARGET_NAME_MAX + 128], rel[128];
-	int r;
+		if (strcmp(s->name, "root") == 0) {
+			(void)role_keys(s->m->signed_v, NULL, "root", &s->keys, &s->entry);
+			if (prev_root != NULL && ta_meta_version(prev_root) + 1 != ta_meta_version(s->m))
+				return tn_fail(e, TA_ERR_VERIFY, "staged root v%lld does not follow v%lld",
+				    (long long)ta_meta_version(s->m), (long long)ta_meta_version(prev_root));
+			s->pm = prev_root;
+			s->other = prev_bytes;
+			s->other_len = prev_len;
+		} else if (top_level(s->name)) {
+			if (role_keys(root->signed_v, NULL, s->name, &s->keys, &s->entry) != 0)
+				return tn_fail(e, TA_ERR_FORMAT, "root lists no %s role", s->name);
+		} else {
+			const char *parent = parent_of(repo, s->name);
+			const struct ta_meta *pm = NULL;
 
-	json_object_foreach((json_t *)(uintptr_t)targets, path, t)
-	{
-		const char *h = json_string_value(
-		    json_object_get(json_object_get(t, "hashes"), "sha256"));
-		const char *base = strrchr(path, '/');
-
-		if (h == NULL || strlen(h) != 64)
-			continue;
-		(void)snprintf(rel, sizeof(rel), "%s/blobs/%s", TUFCTL_REPO_PRIVATE, h);
-		if ((r = tr_path(repo, blob, sizeof(blob), e, "%s", rel)) != 0)
-			return r;
-		if (access(blob, F_OK) != 0)
-			continue;
-		if (repo->consistent)
-			r = snprintf(dest, sizeof(dest), "targets/%.*s%s.%s",
-			    base != NULL ? (int)(base - path + 1) : 0, path, h,
-			    base != NULL ? base + 1 : path);
-		else
-			r = snprintf(dest, sizeof(dest), "targets/%s", path);
-		if (r < 0 || (size_t)r >= sizeof(dest))
-			return tn_fail(e, TA_ERR_TOO_LARGE, "target path too long");
-		if ((r = journal_link(j, blob, dest, e)) != 0 || (r = journal_rm(j, rel, e)) != 0)
-			return r;
+			if ((r = parent_get(repo, roles, n, parent, pc, &pm, &s->other, &s->other_len,
+				 e)) != 0)
+				return r;
+			if (role_keys(root->signed_v, pm->signed_v, s->name, &s->keys, &s->entry) != 0)
+				return tn_fail(e, TA_ERR_FORMAT, "%s does not delegate to %s", parent,
+				    s->name);
+		}
+		s->several = json_integer_value(json_object_get(s->entry, "threshold")) > 1;
 	}
 	return 0;
 }
 
-/* Published parents read once for all the roles they delegate to. */
-#define PARENT_CACHE_MAX 64
-struct parent_cache {
-	struct {
-		char *name;
-		struct ta_meta *m;
-		uint8_t *bytes;
-		size_t len;
-	} e[PARENT_CACHE_MAX];
-	size_t n;
-};
-
-static void
-parent_cache_free(struct parent_cache *pc)
-{
-	for (size_t i = 0; i < pc->n; i++) {
-		free(pc->e[i].name);
-		ta_meta_free(pc->e[i].m);
-		free(pc->e[i].bytes);
-	}
-	pc->n = 0;
-}
-
-/* A parent's model and file as the publish will write it: staged (the
- * staged role's own bytes), else published (cached). */
+/* The manifest, in the order a client may read the files safely: target
+ * files, delegated roles, targets, (snapshot, root and timestamp follow). */
 static int
-parent_bytes(struct tr_repo *repo, struct staged_role *roles, size_t n, const char *name,
-    struct parent_cache *pc, struct ta_meta **ret_m, const uint8_t **ret, size_t *ret_len,
+queue_roles(struct tr_repo *repo, struct journal *j, struct staged_role *roles, size_t n,
     struct tn_error *e)
 {
-	struct ta_meta *m = NULL;
-	uint8_t *b = NULL;
-	size_t len = 0;
-	bool owned;
+	char name[TA_ROLE_NAME_MAX * 3 + 32], rel[TA_ROLE_NAME_MAX * 3 + 64], tmp[32];
 	int r;
 
-	for (size_t i = 0; i < pc->n; i++)
-		if (strcmp(pc->e[i].name, name) == 0) {
-			*ret_m = pc->e[i].m;
-			*ret = pc->e[i].bytes;
-			*ret_len = pc->e[i].len;
-			return 0;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *b;
+		size_t k;
+
+		json_array_foreach(roles[i].blobs, k, b)
+		{
+			char src[4096];
+			const char *blob = json_string_value(json_array_get(b, 0));
+
+			if ((r = tr_path(repo, src, sizeof(src), e, "%s", blob)) != 0 ||
+			    (r = journal_link(j, src, json_string_value(json_array_get(b, 1)), e)) != 0 ||
+			    (r = journal_rm(j, blob, e)) != 0)
+				return r;
 		}
-	if ((r = role_bytes(repo, roles, n, name, &m, &b, &len, &owned, e)) != 0)
-		return r;
-	if (owned) {
-		if (pc->n == PARENT_CACHE_MAX || (pc->e[pc->n].name = strdup(name)) == NULL) {
-			ta_meta_free(m);
-			free(b);
-			return pc->n == PARENT_CACHE_MAX ?
-				       tn_fail(e, TA_ERR_TOO_LARGE, "more than %d delegating roles",
-					   PARENT_CACHE_MAX) :
-				       nomem(e);
-		}
-		pc->e[pc->n].m = m;
-		pc->e[pc->n].bytes = b;
-		pc->e[pc->n].len = len;
-		pc->n++;
 	}
-	*ret_m = m;
-	*ret = b;
-	*ret_len = len;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			struct staged_role *s = &roles[i];
+
+			if (strcmp(s->name, "root") == 0 || (strcmp(s->name, "targets") == 0) != (pass == 1))
+				continue;
+			if ((r = tr_role_name(s->name, repo->consistent ? s->version : 0, name,
+				 sizeof(name))) != 0)
+				return tn_fail(e, r, "role name '%s' too long", s->name);
+			(void)snprintf(tmp, sizeof(tmp), "r%zu", i);
+			if ((r = journal_mv(j, tmp, name, e)) != 0)
+				return r;
+			if ((r = tr_role_name(s->name, 0, name, sizeof(name))) != 0)
+				return tn_fail(e, r, "role name too long");
+			(void)snprintf(rel, sizeof(rel), "%s/staged/%s", TUFCTL_REPO_PRIVATE, name);
+			if ((r = journal_rm(j, rel, e)) != 0)
+				return r;
+		}
+	}
 	return 0;
 }
 
-struct sign_job {
-	struct staged_role *s;
-	const json_t *keys, *entry;  /* borrowed from root or the parent */
-	const struct ta_meta *pm;    /* the previous root (root only) */
-	const uint8_t *other;        /* prev_root or parent bytes (borrowed) */
-	size_t other_len;
-	bool several;                /* threshold > 1 */
-	int r;                       /* sign_role's result */
-	struct tn_error e;
-};
-
-#define SIGN_THREADS 4
-
-struct sign_pool {
-	struct tr_repo *repo;
-	const struct tr_publish_opts *o;
-	struct sign_job *jobs;
-	size_t n;
-	size_t next; /* __atomic */
-};
-
-static void *
-sign_worker(void *arg)
-{
-	struct sign_pool *p = arg;
-	struct signing sg = { .repo = p->repo };
-	size_t i;
-
-	sg.gun = json_string_value(json_object_get(p->repo->config, "name"));
-	if (sg.gun == NULL)
-		sg.gun = p->repo->dir;
-	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n) {
-		struct sign_job *jb = &p->jobs[i];
-
-		jb->r = sign_role(&sg, p->o, jb->s->name, jb->s->m, jb->keys, jb->entry, jb->pm,
-		    jb->other, jb->other_len, &jb->e);
-	}
-	if (sg.agent != NULL)
-		tufctl_agent_close(sg.agent);
-	return NULL;
-}
-
-/* Every job signed (results in the jobs); 0, or TA_ERR_SYSTEM when no
- * thread could be started. */
+/* The snapshot's entry for a role from what its worker recorded. */
 static int
-sign_all(struct tr_repo *repo, const struct tr_publish_opts *o, struct sign_job *jobs, size_t n)
+snapshot_set(struct ta_meta *snap, const struct staged_role *s, struct tn_error *e)
 {
-	struct sign_pool p = { .repo = repo, .o = o, .jobs = jobs, .n = n, .next = 0 };
-	pthread_t th[SIGN_THREADS];
-	size_t started = 0, want = n < SIGN_THREADS ? n : SIGN_THREADS;
+	char key[TA_ROLE_NAME_MAX + 8];
+	json_t *fm;
 
-	for (size_t i = 0; i < want; i++)
-		if (pthread_create(&th[started], NULL, sign_worker, &p) == 0)
-			started++;
-	if (started == 0 && n > 0) {
-		(void)sign_worker(&p); /* no thread: this one signs them all */
-		return 0;
-	}
-	for (size_t i = 0; i < started; i++)
-		(void)pthread_join(th[i], NULL);
+	(void)snprintf(key, sizeof(key), "%s.json", s->name);
+	fm = json_pack("{s:I, s:{s:s}, s:I}", "length", (json_int_t)s->out_len, "hashes", "sha256",
+	    s->sha256, "version", (json_int_t)s->version);
+	if (fm == NULL || json_object_set_new(json_object_get(snap->signed_v, "meta"), key, fm) != 0)
+		return nomem(e);
 	return 0;
 }
 
@@ -834,17 +695,17 @@ int
 tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_error *e)
 {
 	struct signing sg = { .repo = repo };
-	struct staged_role *roles = NULL;
+	struct staged_role *roles = NULL, *sroot = NULL;
 	struct ta_meta *root = NULL, *prev_root = NULL, *snap = NULL, *ts = NULL;
-	uint8_t *prev_bytes = NULL, *snap_bytes = NULL, *ts_bytes = NULL, *root_bytes = NULL;
-	size_t prev_len = 0, snap_len = 0, ts_len = 0, root_len = 0, n = 0, i;
+	uint8_t *prev_bytes = NULL, *snap_bytes = NULL, *ts_bytes = NULL;
+	size_t prev_len = 0, snap_len = 0, ts_len = 0, n = 0, i;
+	struct parent_cache pc = { .n = 0 };
+	struct journal j = { .manifest = NULL };
+	struct sign_pool pool;
 	const json_t *v;
 	json_t *names = NULL;
-	struct journal j = { .manifest = NULL };
-	struct sign_job *jobs = NULL;
-	struct parent_cache pc = { .n = 0 };
-	bool root_staged = false, waiting = false, journal_open = false;
-	char vname[64];
+	bool waiting = false, journal_open = false;
+	char vname[64], p[4096];
 	int r;
 
 	sg.gun = json_string_value(json_object_get(repo->config, "name"));
@@ -868,109 +729,46 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 		goto out;
 	json_array_foreach(names, i, v)
 	{
-		bool staged;
-
 		if ((roles[n].name = strdup(json_string_value(v))) == NULL) {
 			r = nomem(e);
 			goto out;
 		}
-		if ((r = tr_load(repo, roles[n].name, &roles[n].m, &staged, e)) != 0)
-			goto out;
-		if (strcmp(roles[n].name, "root") == 0)
-			root_staged = true;
+		if (strcmp(roles[n].name, "root") == 0) {
+			bool staged;
+
+			sroot = &roles[n];
+			sroot->keep = true;
+			if ((r = tr_load(repo, "root", &sroot->m, &staged, e)) != 0)
+				goto out;
+		}
 		n++;
 	}
-	for (i = 0; i < n; i++)
-		if (strcmp(roles[i].name, "root") == 0)
-			root = roles[i].m;
-	if (root == NULL && prev_root == NULL) {
+	root = sroot != NULL ? sroot->m : prev_root;
+	if (root == NULL) {
 		r = tn_fail(e, TA_ERR_NOT_FOUND, "'%s' has no root: run tufctl repo init", repo->dir);
 		goto out;
 	}
-	if (root == NULL)
-		root = prev_root;
-
-	/* What each staged role must be signed by: root by its own root keys
-	 * and the previous root's, top-level roles by the root's, delegations
-	 * by their parents' as those will be published. */
-	if ((jobs = calloc(n + 1, sizeof(*jobs))) == NULL) {
-		r = nomem(e);
+	if ((r = plan_roles(repo, roles, n, root, prev_root, prev_bytes, prev_len, &pc, e)) != 0)
 		goto out;
-	}
+	if ((r = journal_begin(repo, &j, e)) != 0)
+		goto out;
+	journal_open = true;
 	(void)tr_signers(repo, "root"); /* its shared empty array, before the threads */
-	for (i = 0; i < n; i++) {
-		struct sign_job *jb = &jobs[i];
-		struct staged_role *s = &roles[i];
-
-		jb->s = s;
-		if (strcmp(s->name, "root") == 0) {
-			(void)role_keys(s->m->signed_v, NULL, "root", &jb->keys, &jb->entry);
-			if (prev_root != NULL && ta_meta_version(prev_root) + 1 != ta_meta_version(s->m)) {
-				r = tn_fail(e, TA_ERR_VERIFY, "staged root v%lld does not follow v%lld",
-				    (long long)ta_meta_version(s->m), (long long)ta_meta_version(prev_root));
-				goto out;
-			}
-			jb->pm = prev_root;
-			jb->other = prev_bytes;
-			jb->other_len = prev_len;
-		} else if (top_level(s->name)) {
-			if (role_keys(root->signed_v, NULL, s->name, &jb->keys, &jb->entry) != 0) {
-				r = tn_fail(e, TA_ERR_FORMAT, "root lists no %s role", s->name);
-				goto out;
-			}
-		} else {
-			const char *parent;
-			struct ta_meta *parent_m = NULL;
-
-			(void)parent_of(repo, s->name, NULL, 0, roles, &parent, e);
-			if ((r = parent_bytes(repo, roles, n, parent, &pc, &parent_m, &jb->other,
-				 &jb->other_len, e)) != 0)
-				goto out;
-			if (role_keys(root->signed_v, parent_m->signed_v, s->name, &jb->keys,
-				&jb->entry) != 0) {
-				r = tn_fail(e, TA_ERR_FORMAT, "%s does not delegate to %s", parent, s->name);
-				goto out;
-			}
-		}
-		jb->several = json_integer_value(json_object_get(jb->entry, "threshold")) > 1;
-	}
-	/* Signed in parallel over a few connections: the agent runs one job a
-	 * token session, and 16,384 bins one after the other would wait on
-	 * each round trip. */
-	if ((r = sign_all(repo, o, jobs, n)) != 0) {
-		r = tn_fail(e, r, "cannot start the signing threads");
+	pool = (struct sign_pool){ .repo = repo, .o = o, .roles = roles, .n = n, .pending = j.dir };
+	if ((r = tr_path(repo, p, sizeof(p), e, "%s/blobs", TUFCTL_REPO_PRIVATE)) != 0)
 		goto out;
-	}
+	pool.blobs = rmdir(p) != 0 && errno == ENOTEMPTY;
+	sign_all(&pool);
 	for (i = 0; i < n; i++) {
-		struct sign_job *jb = &jobs[i];
-		struct staged_role *s = jb->s;
-
-		if (jb->r == TA_ERR_VERIFY) {
+		if (roles[i].r == TA_ERR_VERIFY) {
 			if (!o->quiet)
-				(void)fprintf(stderr, "tufctl: %s\n", jb->e.text);
+				(void)fprintf(stderr, "tufctl: %s\n", roles[i].e.text);
 			waiting = true;
-			if ((r = tr_stage_write(repo, s->name, s->m, e)) != 0)
-				goto out;
-			continue;
-		}
-		if (jb->r != 0) {
-			r = jb->r;
-			*e = jb->e;
+		} else if (roles[i].r != 0) {
+			r = roles[i].r;
+			*e = roles[i].e;
 			goto out;
 		}
-		s->ready = true;
-		free(s->bytes);
-		s->bytes = NULL;
-		if ((r = ta_meta_write(s->m, &s->bytes, &s->len)) != 0) {
-			r = tn_fail(e, r, "%s: %s", s->name, ta_strerror(r));
-			goto out;
-		}
-		/* Keep what was signed even if a later role stops the publish,
-		 * where signing again could need a person (root, targets, a
-		 * threshold of several keys); online bins are signed again. */
-		if ((top_level(s->name) || jb->several) &&
-		    (r = tr_stage_write_bytes(repo, s->name, s->bytes, s->len, e)) != 0)
-			goto out;
 	}
 	if (waiting) {
 		r = tn_fail(e, TA_ERR_VERIFY,
@@ -985,15 +783,9 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 		(void)tr_published_version(repo, "snapshot"); /* loads the cache */
 		if ((r = make_online(repo, "snapshot", repo->snapshot, &snap, e)) != 0)
 			goto out;
-		for (i = 0; i < n; i++) {
-			if (strcmp(roles[i].name, "root") == 0)
-				continue;
-			if ((r = ta_meta_set_file(snap, roles[i].name, roles[i].bytes, roles[i].len,
-				 ta_meta_version(roles[i].m))) != 0) {
-				r = tn_fail(e, r, "snapshot: %s", ta_strerror(r));
+		for (i = 0; i < n; i++)
+			if (&roles[i] != sroot && (r = snapshot_set(snap, &roles[i], e)) != 0)
 				goto out;
-			}
-		}
 		if ((r = sign_online(&sg, o, "snapshot", snap, root->signed_v, &snap_bytes,
 			 &snap_len, e)) != 0)
 			goto out;
@@ -1005,17 +797,15 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 	} else {
 		uint8_t *sb = NULL;
 		size_t sl;
-		struct ta_meta *sm = NULL;
-		char sp[4096];
 
-		(void)tr_role_name("snapshot", repo->consistent ? tr_published_version(repo, "snapshot") : 0,
-		    vname, sizeof(vname));
-		if ((r = tr_path(repo, sp, sizeof(sp), e, "%s", vname)) != 0 ||
-		    (r = tn_read_file(sp, TR_META_MAX, &sb, &sl, e)) != 0)
+		(void)tr_role_name("snapshot",
+		    repo->consistent ? tr_published_version(repo, "snapshot") : 0, vname,
+		    sizeof(vname));
+		if ((r = tr_path(repo, p, sizeof(p), e, "%s", vname)) != 0 ||
+		    (r = tn_read_file(p, TR_META_MAX, &sb, &sl, e)) != 0)
 			goto out;
 		r = ta_meta_set_file(ts, "snapshot", sb, sl, tr_published_version(repo, "snapshot"));
 		free(sb);
-		ta_meta_free(sm);
 	}
 	if (r != 0) {
 		r = tn_fail(e, r, "timestamp: %s", ta_strerror(r));
@@ -1024,40 +814,22 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 	if ((r = sign_online(&sg, o, "timestamp", ts, root->signed_v, &ts_bytes, &ts_len, e)) != 0)
 		goto out;
 
-	/* Written in the order a client may read them safely. */
-	if ((r = journal_begin(repo, &j, e)) != 0)
+	if ((r = queue_roles(repo, &j, roles, n, e)) != 0)
 		goto out;
-	journal_open = true;
-	for (i = 0; i < n; i++) {
-		if (strcmp(roles[i].name, "root") == 0)
-			continue;
-		if ((r = queue_targets(repo, &j, &roles[i], e)) != 0)
-			goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (strcmp(roles[i].name, "root") == 0 || strcmp(roles[i].name, "targets") == 0)
-			continue;
-		if ((r = queue_role(repo, &j, &roles[i], e)) != 0)
-			goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (strcmp(roles[i].name, "targets") == 0 && (r = queue_role(repo, &j, &roles[i], e)) != 0)
-			goto out;
 	if (snap != NULL) {
 		(void)tr_role_name("snapshot", repo->consistent ? ta_meta_version(snap) : 0, vname,
 		    sizeof(vname));
 		if ((r = journal_put(&j, vname, snap_bytes, snap_len, e)) != 0)
 			goto out;
 	}
-	if (root_staged) {
-		for (i = 0; i < n; i++)
-			if (strcmp(roles[i].name, "root") == 0) {
-				root_bytes = roles[i].bytes;
-				root_len = roles[i].len;
-			}
+	if (sroot != NULL) {
+		char a[32], b[32];
+
+		(void)snprintf(a, sizeof(a), "r%zu", (size_t)(sroot - roles));
+		(void)snprintf(b, sizeof(b), "r%zub", (size_t)(sroot - roles));
 		(void)tr_role_name("root", ta_meta_version(root), vname, sizeof(vname));
-		if ((r = journal_put(&j, vname, root_bytes, root_len, e)) != 0 ||
-		    (r = journal_put(&j, "root.json", root_bytes, root_len, e)) != 0 ||
+		if ((r = journal_mv(&j, a, vname, e)) != 0 ||
+		    (r = journal_mv(&j, b, "root.json", e)) != 0 ||
 		    (r = journal_rm(&j, TUFCTL_REPO_PRIVATE "/staged/root.json", e)) != 0)
 			goto out;
 	}
@@ -1065,21 +837,22 @@ tr_publish(struct tr_repo *repo, const struct tr_publish_opts *o, struct tn_erro
 		goto out;
 	r = journal_commit(repo, &j, e);
 	journal_open = false;
-	if (r == 0 && root_staged && json_object_get(repo->config, "previous_root_signers") != NULL) {
+	if (r == 0 && sroot != NULL &&
+	    json_object_get(repo->config, "previous_root_signers") != NULL) {
 		(void)json_object_del(repo->config, "previous_root_signers");
 		r = tr_config_save(repo, e);
 	}
 	if (r == 0 && !o->quiet && !tufctl.json)
 		(void)printf("published %s: %zu role%s, snapshot v%lld, timestamp v%lld\n", repo->dir,
-		    n, n == 1 ? "" : "s", snap != NULL ? (long long)ta_meta_version(snap) :
-							 (long long)tr_published_version(repo, "snapshot"),
+		    n, n == 1 ? "" : "s",
+		    snap != NULL ? (long long)ta_meta_version(snap) :
+				   (long long)tr_published_version(repo, "snapshot"),
 		    (long long)ta_meta_version(ts));
 out:
 	if (journal_open)
 		journal_abort(&j);
 	if (sg.agent != NULL)
 		tufctl_agent_close(sg.agent);
-	free(jobs);
 	parent_cache_free(&pc);
 	free_roles(roles, n);
 	json_decref(names);
