@@ -215,8 +215,12 @@ sslib_check "$R5" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib: rsa, ed25519, 
 R6=$tmp/r6
 T repo init "$R6" --root-key k-p384 --targets-key k-p384 --snapshot-key k-p384 \
 	--timestamp-key k-p384 >/dev/null 2>&1
+T repo add "$R6" docs/hello.txt "$tmp/blobs/hello" >/dev/null && T repo publish "$R6" >/dev/null 2>&1
 sslib_check "$R6" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib: ecdsa-sha2-nistp384" ||
 	bad "securesystemslib: ecdsa-sha2-nistp384" "$(cat "$tmp/sslib.out")"
+serve "$R6"
+tufjs "$R6/1.root.json" docs/hello.txt && fetched docs/hello.txt && ok "tuf-js: ecdsa-sha2-nistp384" ||
+	bad "tuf-js: ecdsa-sha2-nistp384" "$(cat "$tmp/tufjs.out")"
 
 # ---- a threshold met across two tokens ----------------------------------------------------
 KEY_TOKEN=spare keys spare1
