@@ -151,6 +151,17 @@ T repo remove "$R3" rel/x.txt --role beta >/dev/null 2>&1
 T repo publish "$R3" >/dev/null 2>&1 && ok "publish again once the stray target is removed" ||
 	bad "publish again once the stray target is removed"
 
+# A delegation to a key outside the agent (--pubkey): its role waits for a
+# signature the agent cannot make, and publish says so.
+T --json key show --label beta --profile tuf | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"]["keyval"]["public"], end="")' >"$tmp/beta.pem"
+T repo delegate "$R3" outside --pubkey "$tmp/beta.pem" --path 'ext/*' >/dev/null 2>&1
+check "delegate --pubkey FILE" test $? -eq 0
+T repo publish "$R3" >"$tmp/pub.out" 2>&1
+check "  publish waits for the outside key's signature (exit 1)" test $? -eq 1
+check "  and names the role" grep -q "outside v1: 0 of 1" "$tmp/pub.out"
+T repo verify "$R3" >/dev/null 2>&1 && ok "  the published repository is untouched" ||
+	bad "  the published repository is untouched"
+
 # ---- root rotation 1 -> 2 -> 3, thresholds changed --------------------------------------
 R4=$tmp/r4
 T repo init "$R4" --root-key root1 --targets-key targets --snapshot-key snapshot \
