@@ -85,6 +85,13 @@ tb_finish(struct ta_p11_ctx *ctx)
 }
 
 int
+tb_group_teardown(void **state)
+{
+	tb_finish(*state);
+	return 0;
+}
+
+int
 tb_run(const char *const argv[], char *out, size_t outlen)
 {
 	posix_spawn_file_actions_t fa;

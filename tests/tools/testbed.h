@@ -28,6 +28,9 @@ void tb_softhsm_teardown(void);
 struct ta_p11_ctx;
 /* A cmocka group teardown's work: frees ctx (may be NULL), then the tree. */
 void tb_finish(struct ta_p11_ctx *ctx);
+/* The same as a cmocka group teardown, for a group setup that left its
+ * context in *state. */
+int tb_group_teardown(void **state);
 
 /* Runs argv (argv[0] a path or found on PATH) and returns its exit status,
  * -1 when it could not run.  Output goes to out (may be NULL: discarded). */

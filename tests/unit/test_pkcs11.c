@@ -39,26 +39,17 @@ pin(const char *s)
 static int
 group_setup(void **state)
 {
-	(void)state;
 	if (tb_softhsm_module() == NULL || tb_softhsm_setup() == NULL ||
 	    tb_softhsm_token("alpha") != 0 || tb_softhsm_token("beta") != 0 ||
 	    tb_softhsm_token("gamma") != 0)
 		return -1;
-	if ((ctx = ta_p11_ctx_new()) == NULL ||
+	if ((*state = ctx = ta_p11_ctx_new()) == NULL ||
 	    ta_p11_module_load(ctx, tb_softhsm_module(), &mod) != 0 ||
 	    ta_p11_token_open(ctx, NULL, "pkcs11:token=alpha", 4, &alpha) != 0 ||
 	    ta_p11_token_open(ctx, mod, "pkcs11:token=beta", 4, &beta) != 0 ||
 	    ta_p11_token_login(alpha, ta_secret_from(TB_PIN, 6), false) != 0 ||
 	    ta_p11_token_login(beta, ta_secret_from(TB_PIN, 6), false) != 0)
 		return -1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	tb_finish(ctx);
 	return 0;
 }
 
@@ -886,5 +877,5 @@ main(void)
 		cmocka_unit_test(test_pkcs11_pool_bound_one_session),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tb_group_teardown);
 }

@@ -64,7 +64,6 @@ group_setup(void **state)
 	ssize_t n;
 	void *h;
 
-	(void)state;
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
 		return -1;
 	self[n] = '\0';
@@ -78,7 +77,8 @@ group_setup(void **state)
 	(void)setenv("TA_FAULT_CTL", ctl_path, 1);
 
 	struct ta_p11_module *mod;
-	if ((ctx = ta_p11_ctx_new()) == NULL || ta_p11_module_load(ctx, fault_path, &mod) != 0)
+	if ((*state = ctx = ta_p11_ctx_new()) == NULL ||
+	    ta_p11_module_load(ctx, fault_path, &mod) != 0)
 		return -1;
 	if ((h = dlopen(fault_path, RTLD_NOW | RTLD_NOLOAD)) == NULL)
 		return -1;
@@ -91,14 +91,6 @@ group_setup(void **state)
 	    ta_p11_token_open(ctx, mod, "pkcs11:token=beta", 4, &beta) != 0 ||
 	    ta_p11_token_login(alpha, ta_secret_from(TB_PIN, 6), false) != 0)
 		return -1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	tb_finish(ctx);
 	return 0;
 }
 
@@ -426,5 +418,5 @@ main(void)
 		cmocka_unit_test(test_pkcs11_fault_missing_mechanisms),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tb_group_teardown);
 }
