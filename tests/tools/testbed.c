@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "common/secret.h"
 #include "pkcs11/p11.h"
 #include "tests/tools/testbed.h"
 
@@ -75,6 +76,16 @@ tb_softhsm_teardown(void)
 	if (tb_dir[0] != '\0')
 		(void)tb_run(argv, NULL, 0);
 	tb_dir[0] = '\0';
+}
+
+struct ta_secret *
+tb_pin(const char *s)
+{
+	struct ta_secret *p = ta_secret_from(s, strlen(s));
+
+	if (p == NULL)
+		abort(); /* out of memory: no test can go on */
+	return p;
 }
 
 void

@@ -27,15 +27,6 @@ static struct ta_p11_token *alpha, *beta;
 
 static const uint8_t msg[] = "the canonical bytes of a signed TUF role";
 
-static struct ta_secret *
-pin(const char *s)
-{
-	struct ta_secret *p = ta_secret_from(s, strlen(s));
-
-	assert_non_null(p);
-	return p;
-}
-
 static int
 group_setup(void **state)
 {
@@ -296,13 +287,13 @@ test_pkcs11_token_login_states(void **state)
 	assert_int_equal(ta_p11_token_info(alpha, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
 	/* Already logged in is success, and costs nothing. */
-	assert_int_equal(ta_p11_token_login(alpha, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(alpha, tb_pin(TB_PIN), false), 0);
 	/* No PIN on a token without a PIN pad. */
 	assert_int_equal(ta_p11_token_logout(alpha), 0);
 	assert_int_equal(ta_p11_token_info(alpha, &info), 0);
 	assert_false(info.flags & TA_TOK_LOGGED_IN);
 	assert_int_equal(ta_p11_token_login(alpha, NULL, false), TA_ERR_PIN_REQUIRED);
-	assert_int_equal(ta_p11_token_login(alpha, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(alpha, tb_pin(TB_PIN), false), 0);
 	assert_int_equal(ta_p11_token_info(alpha, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
 }
@@ -724,17 +715,17 @@ test_pkcs11_always_authenticate(void **state)
 	assert_true(k.always_auth);
 	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), NULL, sig,
 	    &len), TA_ERR_PIN_REQUIRED);
-	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), pin(TB_PIN),
+	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), tb_pin(TB_PIN),
 	    sig, &len), 0);
 	assert_int_equal(tb_verify(k.spki, k.spki_len, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), sig,
 	    len), 1);
 	/* A wrong context PIN fails the signature; the token stays usable
 	 * and logged in. */
 	assert_int_not_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg),
-	    pin("000000"), sig, &len), 0);
+	    tb_pin("000000"), sig, &len), 0);
 	assert_int_equal(ta_p11_token_info(beta, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
-	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), pin(TB_PIN),
+	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), tb_pin(TB_PIN),
 	    sig, &len), 0);
 	ta_p11_key_clear(&k);
 }
@@ -838,7 +829,7 @@ test_pkcs11_pool_bound_one_session(void **state)
 
 	/* So bound the pool on a token opened fresh in ctx. */
 	assert_int_equal(ta_p11_token_open(ctx, NULL, "pkcs11:token=gamma", 1, &one), 0);
-	assert_int_equal(ta_p11_token_login(one, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(one, tb_pin(TB_PIN), false), 0);
 	gen(one, TA_KEY_EC_P256, "solo", &k);
 	run_workers(one, &k, 4, 10);
 	assert_int_equal(ta_p11_token_info(one, &info), 0);
