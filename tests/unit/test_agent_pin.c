@@ -256,8 +256,7 @@ test_agent_pin_pinentry_gpg_tty_option(void **state)
 	struct ta_pin_source src;
 
 	(void)state;
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
-	snprintf(log, sizeof(log), "%s.log", path);
+	pf_pinentry_one(path, sizeof(path), log, sizeof(log));
 	src = source(TA_PIN_PINENTRY, path);
 	assert_int_equal(setenv("GPG_TTY", "/dev/pts/7", 1), 0);
 	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
