@@ -13,6 +13,7 @@
 #include "common/hex.h"
 #include "tuf/bins.h"
 #include "tuf/json.h"
+#include "tuf/key.h"
 #include "tuf/meta.h"
 #include "tuf/meta_int.h"
 
@@ -54,6 +55,18 @@ ta_meta_root_add_key(struct ta_meta *m, const char *role, const char *keyid, con
 	if (!array_has_string(ids, keyid) && json_array_append_new(ids, json_string(keyid)))
 		return TA_ERR_NOMEM;
 	return 0;
+}
+
+int
+ta_meta_root_add_ta_key(struct ta_meta *m, const char *role, const struct ta_key *k)
+{
+	json_t *obj = NULL;
+	int r;
+
+	if ((r = ta_key_to_json(k, &obj)) == 0)
+		r = ta_meta_root_add_key(m, role, ta_key_id(k), obj);
+	json_decref(obj);
+	return r;
 }
 
 int
