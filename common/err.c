@@ -85,16 +85,32 @@ ta_why_start(char *buf, size_t len)
 	return w;
 }
 
+static void __attribute__((format(printf, 3, 0)))
+why_vset(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	if (buf != NULL && len > 0)
+		(void)vsnprintf(buf, len, fmt, ap);
+}
+
 void
 ta_why_set(const struct ta_why *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (w->len > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(w->buf, w->len, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	why_vset(w->buf, w->len, fmt, ap);
+	va_end(ap);
+}
+
+int
+ta_why_buf(char *buf, size_t len, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	why_vset(buf, len, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int
