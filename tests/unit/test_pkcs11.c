@@ -89,6 +89,20 @@ test_pkcs11_module_unknown(void **state)
 /* ---- tokens ------------------------------------------------------------- */
 
 static void
+alpha_beta_info(struct ta_p11_token_info *a, struct ta_p11_token_info *b)
+{
+	assert_int_equal(ta_p11_token_info(alpha, a), 0);
+	assert_int_equal(ta_p11_token_info(beta, b), 0);
+}
+
+/* Whether u matches the token that info describes. */
+static bool
+matches(const struct ta_p11_uri *u, const struct ta_p11_token_info *info)
+{
+	return ta_p11_uri_match_token(u, info->label, info->serial, info->manufacturer, info->model);
+}
+
+static void
 test_pkcs11_token_select_by_uri(void **state)
 {
 	struct ta_p11_token_info ia, ib;
@@ -96,8 +110,7 @@ test_pkcs11_token_select_by_uri(void **state)
 	char uri[128];
 
 	(void)state;
-	assert_int_equal(ta_p11_token_info(alpha, &ia), 0);
-	assert_int_equal(ta_p11_token_info(beta, &ib), 0);
+	alpha_beta_info(&ia, &ib);
 	assert_string_equal(ia.label, "alpha");
 	assert_string_equal(ib.label, "beta");
 	assert_string_not_equal(ia.serial, ib.serial);
@@ -227,25 +240,24 @@ test_pkcs11_uri_token_match(void **state)
 	char uri[256];
 
 	(void)state;
-	assert_int_equal(ta_p11_token_info(alpha, &a), 0);
-	assert_int_equal(ta_p11_token_info(beta, &b), 0);
+	alpha_beta_info(&a, &b);
 	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha", 0, &u), 0);
-	assert_true(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
-	assert_false(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	assert_true(matches(u, &a));
+	assert_false(matches(u, &b));
 	ta_p11_uri_free(u);
 	assert_int_equal(ta_p11_uri_parse("pkcs11:manufacturer=SoftHSM%20project", 0, &u), 0);
-	assert_true(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
-	assert_true(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	assert_true(matches(u, &a));
+	assert_true(matches(u, &b));
 	ta_p11_uri_free(u);
 	/* (SoftHSM's model, "SoftHSM v2", would need its blank encoded.) */
 	(void)snprintf(uri, sizeof(uri), "pkcs11:serial=%s;model=SoftHSM%%20v2", b.serial);
 	assert_int_equal(ta_p11_uri_parse(uri, 0, &u), 0);
-	assert_false(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
-	assert_true(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	assert_false(matches(u, &a));
+	assert_true(matches(u, &b));
 	ta_p11_uri_free(u);
 	/* token= with nothing: the empty label, not any token. */
 	assert_int_equal(ta_p11_uri_parse("pkcs11:token=", 0, &u), 0);
-	assert_false(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
+	assert_false(matches(u, &a));
 	assert_true(ta_p11_uri_match_token(u, "", a.serial, a.manufacturer, a.model));
 	ta_p11_uri_free(u);
 }
