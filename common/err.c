@@ -4,7 +4,7 @@
 
 #include "common/err.h"
 
-static const struct {
+static const struct err {
 	int code;
 	const char *name;
 	const char *text;
@@ -57,22 +57,29 @@ static const struct {
 #undef E
 };
 
-const char *
-ta_strerror(int r)
+static const struct err *
+find(int r)
 {
 	for (unsigned i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
 		if (errors[i].code == r)
-			return errors[i].text;
-	return "unknown error";
+			return &errors[i];
+	return NULL;
+}
+
+const char *
+ta_strerror(int r)
+{
+	const struct err *e = find(r);
+
+	return e != NULL ? e->text : "unknown error";
 }
 
 const char *
 ta_errname(int r)
 {
-	for (unsigned i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-		if (errors[i].code == r)
-			return errors[i].name;
-	return "TA_ERR_UNKNOWN";
+	const struct err *e = find(r);
+
+	return e != NULL ? e->name : "TA_ERR_UNKNOWN";
 }
 
 struct ta_why
