@@ -268,8 +268,8 @@ ta_meta_delegation_set(struct ta_meta *m, const char *name, const char *const *k
 		goto out;
 	}
 	for (size_t i = 0; i < nkeys; i++)
-		if (!ta_json_array_has_string(ids, keyids[i]) && json_array_append_new(ids,
-							     json_string(keyids[i]))) {
+		if (!ta_json_array_has_string(ids, keyids[i]) &&
+		    json_array_append_new(ids, json_string(keyids[i]))) {
 			r = TA_ERR_NOMEM;
 			goto out;
 		}

@@ -35,9 +35,10 @@ one_signature(const struct ta_meta *m, const json_t *sigobj, const json_t *keys,
 			out->why = "unknown key ID";
 		return r;
 	}
-	if (!ta_json_array_has_string(ids, sig.keyid) || (kobj = json_object_get(keys, sig.keyid)) == NULL) {
+	if (!ta_json_array_has_string(ids, sig.keyid) ||
+	    (kobj = json_object_get(keys, sig.keyid)) == NULL) {
 		out->why = ta_json_array_has_string(ids, sig.keyid) ? "key ID not in the key map" :
-						    "unknown key ID";
+								      "unknown key ID";
 		return TA_ERR_KEY_NOT_FOUND; /* not a key of this role */
 	}
 	if ((r = ta_key_from_json(m->profile, kobj, &key)) != 0) {

@@ -99,7 +99,8 @@ alpha_beta_info(struct ta_p11_token_info *a, struct ta_p11_token_info *b)
 static bool
 matches(const struct ta_p11_uri *u, const struct ta_p11_token_info *info)
 {
-	return ta_p11_uri_match_token(u, info->label, info->serial, info->manufacturer, info->model);
+	return ta_p11_uri_match_token(
+	    u, info->label, info->serial, info->manufacturer, info->model);
 }
 
 static void
@@ -727,8 +728,8 @@ test_pkcs11_always_authenticate(void **state)
 	assert_true(k.always_auth);
 	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), NULL, sig,
 	    &len), TA_ERR_PIN_REQUIRED);
-	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), tb_pin(TB_PIN),
-	    sig, &len), 0);
+	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg),
+	    tb_pin(TB_PIN), sig, &len), 0);
 	assert_int_equal(tb_verify(k.spki, k.spki_len, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), sig,
 	    len), 1);
 	/* A wrong context PIN fails the signature; the token stays usable
@@ -737,8 +738,8 @@ test_pkcs11_always_authenticate(void **state)
 	    tb_pin("000000"), sig, &len), 0);
 	assert_int_equal(ta_p11_token_info(beta, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
-	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), tb_pin(TB_PIN),
-	    sig, &len), 0);
+	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg),
+	    tb_pin(TB_PIN), sig, &len), 0);
 	ta_p11_key_clear(&k);
 }
 

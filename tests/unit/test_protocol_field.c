@@ -368,10 +368,12 @@ test_protocol_decode_sign_keys_too_many(void **state)
 
 static const struct bad_req decode_sign_keys_duplicates_cases[] = {
 	{ IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"b\",\"a\"],\"file\":" "\"x\"}",
+	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"b\",\"a\"],\"file\":"
+	    "\"x\"}",
 	    "params.keys[2]: repeats params.keys[0]" },
 	{ IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"\\u0061\"],\"file\":" "\"x\"}",
+	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"\\u0061\"],\"file\":"
+	    "\"x\"}",
 	    NULL },
 };
 
