@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,22 +30,6 @@ struct ta_scopes {
 	size_t n;
 	struct entry *e;
 };
-
-static int
-errf(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 int
 ta_scope_default_dir(char *dst, size_t len)
@@ -78,12 +61,12 @@ static int
 check_owner(const struct stat *st, const char *what, const char *path, char *err, size_t errlen)
 {
 	if (st->st_uid != geteuid())
-		return errf(err, errlen, TA_ERR_NOT_AUTHORIZED,
+		return ta_why_buf(err, errlen, TA_ERR_NOT_AUTHORIZED,
 		    "%s %s belongs to uid %u, not to the agent's uid %u: key scopes must be "
 		    "the agent's alone",
 		    what, path, (unsigned)st->st_uid, (unsigned)geteuid());
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return errf(err, errlen, TA_ERR_NOT_AUTHORIZED,
+		return ta_why_buf(err, errlen, TA_ERR_NOT_AUTHORIZED,
 		    "%s %s is writable by group or others (mode %04o): a scope another user "
 		    "can write bounds nothing; chmod go-w it",
 		    what, path, (unsigned)(st->st_mode & 07777));
@@ -102,13 +85,13 @@ parse(struct ta_scopes *st, const char *text, size_t len, char *err, size_t errl
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
-		return errf(err, errlen, TA_ERR_FORMAT, "%s: line %d: %s", st->path, je.line,
-		    je.text);
+		return ta_why_buf(
+		    err, errlen, TA_ERR_FORMAT, "%s: line %d: %s", st->path, je.line, je.text);
 	keys = json_object_get(root, "keys");
 	if (!json_is_object(root) || json_integer_value(json_object_get(root, "version")) != 1 ||
 	    !json_is_integer(json_object_get(root, "version")) || !json_is_object(keys) ||
 	    json_object_size(root) != 2) {
-		r = errf(err, errlen, TA_ERR_FORMAT,
+		r = ta_why_buf(err, errlen, TA_ERR_FORMAT,
 		    "%s: not a scopes file of version 1 ({\"version\":1,\"keys\":{...}})",
 		    st->path);
 		goto out;
@@ -125,7 +108,7 @@ parse(struct ta_scopes *st, const char *text, size_t len, char *err, size_t errl
 		if (strlen(id) != ID_LEN || strspn(id, "0123456789abcdef") != ID_LEN ||
 		    label == NULL || strlen(label) > TA_PROTO_LABEL_MAX ||
 		    json_object_size(v) != 2) {
-			r = errf(err, errlen, TA_ERR_FORMAT,
+			r = ta_why_buf(err, errlen, TA_ERR_FORMAT,
 			    "%s: keys: each entry is a key ID (64 lower-case hex digits) and "
 			    "{\"label\":L,\"scope\":SCOPE}",
 			    st->path);
@@ -133,8 +116,8 @@ parse(struct ta_scopes *st, const char *text, size_t len, char *err, size_t errl
 		}
 		if ((r = ta_proto_scope_decode(
 			 json_object_get(v, "scope"), "scope", &e->s, why, sizeof(why))) != 0) {
-			r = errf(err, errlen, TA_ERR_FORMAT, "%s: key %.16s...: %s", st->path, id,
-			    why);
+			r = ta_why_buf(
+			    err, errlen, TA_ERR_FORMAT, "%s: key %.16s...: %s", st->path, id, why);
 			goto out;
 		}
 		memcpy(e->id, id, ID_LEN + 1);
@@ -159,19 +142,19 @@ load(struct ta_scopes *st, char *err, size_t errlen)
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0)
-		return errf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
+		return ta_why_buf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
 	if (fstat(fd, &sb) != 0) {
-		r = errf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
+		r = ta_why_buf(err, errlen, TA_ERR_SYSTEM, "%s: %s", st->path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		r = errf(err, errlen, TA_ERR_INVALID, "%s: not a regular file", st->path);
+		r = ta_why_buf(err, errlen, TA_ERR_INVALID, "%s: not a regular file", st->path);
 		goto out;
 	}
 	if ((r = check_owner(&sb, "scopes file", st->path, err, errlen)) != 0)
 		goto out;
 	if ((size_t)sb.st_size > TA_SCOPE_FILE_MAX) {
-		r = errf(err, errlen, TA_ERR_TOO_LARGE, "%s: over %zu bytes", st->path,
+		r = ta_why_buf(err, errlen, TA_ERR_TOO_LARGE, "%s: over %zu bytes", st->path,
 		    TA_SCOPE_FILE_MAX);
 		goto out;
 	}
@@ -184,7 +167,7 @@ load(struct ta_scopes *st, char *err, size_t errlen)
 		   (n < 0 && errno == EINTR)))
 		len += n > 0 ? (size_t)n : 0;
 	if (len > (size_t)sb.st_size) { /* it grew under us */
-		r = errf(err, errlen, TA_ERR_TOO_LARGE, "%s: changed while read", st->path);
+		r = ta_why_buf(err, errlen, TA_ERR_TOO_LARGE, "%s: changed while read", st->path);
 		goto out;
 	}
 	r = parse(st, text, len, err, errlen);
@@ -216,7 +199,7 @@ ta_scopes_open(const char *dir, struct ta_scopes **ret, char *err, size_t errlen
 
 	*ret = NULL;
 	if (dir == NULL || dir[0] != '/')
-		return errf(err, errlen, TA_ERR_INVALID, "state directory must be absolute");
+		return ta_why_buf(err, errlen, TA_ERR_INVALID, "state directory must be absolute");
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return TA_ERR_NOMEM;
 	if (pthread_mutex_init(&st->lock, NULL) != 0) {
@@ -226,16 +209,17 @@ ta_scopes_open(const char *dir, struct ta_scopes **ret, char *err, size_t errlen
 	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s", dir) >= sizeof(st->dir) ||
 	    (size_t)snprintf(st->path, sizeof(st->path), "%s/%s", dir, TA_SCOPE_FILE) >=
 		sizeof(st->path)) {
-		r = errf(err, errlen, TA_ERR_TOO_LARGE, "state directory path too long");
+		r = ta_why_buf(err, errlen, TA_ERR_TOO_LARGE, "state directory path too long");
 		goto fail;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		r = errf(err, errlen, TA_ERR_SYSTEM, "state directory %s: %s", dir,
-		    strerror(errno));
+		r = ta_why_buf(
+		    err, errlen, TA_ERR_SYSTEM, "state directory %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		r = errf(err, errlen, TA_ERR_INVALID, "state directory %s: not a directory", dir);
+		r = ta_why_buf(
+		    err, errlen, TA_ERR_INVALID, "state directory %s: not a directory", dir);
 		goto fail;
 	}
 	if ((r = check_owner(&sb, "state directory", dir, err, errlen)) != 0 ||

@@ -187,23 +187,38 @@ for i in range(1, int(sys.argv[1]) + 1):
 PY
 
 # ---- one side, one N -----------------------------------------------------------------
-# run_tufctl / run_notary GUN N [BOUND]: init, stage the first N tags (stop
-# after BOUND seconds when BOUND > 0), publish.  Set init_s stage_s
-# publish_s and added (the tags staged).
-run_tufctl() {
-	local gun=$1 n=$2 bound=${3:-0} t tag hex size deadline
-	t=$(now)
-	quiet tufctl notary init "$gun" --server "$url" --root-key root-key --targets-key targets-key
-	init_s=$(since "$t")
-	added=0 deadline=$((EPOCHSECONDS + bound))
+# stage GUN N BOUND ADD: ADD GUN TAG HEX SIZE for each of the first N tags,
+# stopping after BOUND seconds when BOUND > 0.  Sets stage_s and added (the
+# tags staged).
+stage() {
+	local gun=$1 n=$2 bound=$3 add=$4 t tag hex size deadline=$((EPOCHSECONDS + $3))
+	added=0
 	t=$(now)
 	while read -r tag hex size; do
-		tufctl notary add "$gun" "$tag" --digest "sha256:$hex" --size "$size" \
-			>"$tmp/out" 2>&1 || fail "tufctl notary add $gun $tag failed"
+		"$add" "$gun" "$tag" "$hex" "$size"
 		added=$((added + 1))
 		[ "$bound" -gt 0 ] && [ "$EPOCHSECONDS" -ge "$deadline" ] && break
 	done < <(head -n "$n" "$tmp/tags")
 	stage_s=$(since "$t")
+}
+add_tufctl() {
+	tufctl notary add "$1" "$2" --digest "sha256:$3" --size "$4" \
+		>"$tmp/out" 2>&1 || fail "tufctl notary add $1 $2 failed"
+}
+add_notary() {
+	notary addhash "$1" "$2" "$4" --sha256 "$3" \
+		>"$tmp/out" 2>&1 || fail "notary addhash $1 $2 failed"
+}
+
+# run_tufctl / run_notary GUN N [BOUND]: init, stage the first N tags (stop
+# after BOUND seconds when BOUND > 0), publish.  Set init_s stage_s
+# publish_s and added (the tags staged).
+run_tufctl() {
+	local gun=$1 n=$2 bound=${3:-0} t
+	t=$(now)
+	quiet tufctl notary init "$gun" --server "$url" --root-key root-key --targets-key targets-key
+	init_s=$(since "$t")
+	stage "$gun" "$n" "$bound" add_tufctl
 	t=$(now)
 	quiet tufctl notary publish "$gun"
 	publish_s=$(since "$t")
@@ -211,20 +226,12 @@ run_tufctl() {
 }
 
 run_notary() {
-	local gun=$1 n=$2 bound=${3:-0} t tag hex size deadline
+	local gun=$1 n=$2 bound=${3:-0} t
 	t=$(now)
 	quiet notary init "$gun"
 	quiet notary key rotate "$gun" snapshot -r
 	init_s=$(since "$t")
-	added=0 deadline=$((EPOCHSECONDS + bound))
-	t=$(now)
-	while read -r tag hex size; do
-		notary addhash "$gun" "$tag" "$size" --sha256 "$hex" \
-			>"$tmp/out" 2>&1 || fail "notary addhash $gun $tag failed"
-		added=$((added + 1))
-		[ "$bound" -gt 0 ] && [ "$EPOCHSECONDS" -ge "$deadline" ] && break
-	done < <(head -n "$n" "$tmp/tags")
-	stage_s=$(since "$t")
+	stage "$gun" "$n" "$bound" add_notary
 	t=$(now)
 	quiet notary publish "$gun"
 	quiet notary list "$gun"

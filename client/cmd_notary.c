@@ -508,12 +508,8 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 static int
 add_key(struct nopts *o, struct ta_meta *root, const char *role, const struct ta_key *k)
 {
-	json_t *obj = NULL;
-	int r;
+	int r = ta_meta_root_add_ta_key(root, role, k);
 
-	if ((r = ta_key_to_json(k, &obj)) == 0)
-		r = ta_meta_root_add_key(root, role, ta_key_id(k), obj);
-	json_decref(obj);
 	return r != 0 ? tn_cmd_fail(
 			    o->cmd, "cannot add a %s key to the root: %s", role, ta_strerror(r))
 		      : 0;

@@ -4,7 +4,7 @@
 
 #include "common/err.h"
 
-static const struct {
+static const struct err {
 	int code;
 	const char *name;
 	const char *text;
@@ -57,22 +57,29 @@ static const struct {
 #undef E
 };
 
-const char *
-ta_strerror(int r)
+static const struct err *
+find(int r)
 {
 	for (unsigned i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
 		if (errors[i].code == r)
-			return errors[i].text;
-	return "unknown error";
+			return &errors[i];
+	return NULL;
+}
+
+const char *
+ta_strerror(int r)
+{
+	const struct err *e = find(r);
+
+	return e != NULL ? e->text : "unknown error";
 }
 
 const char *
 ta_errname(int r)
 {
-	for (unsigned i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-		if (errors[i].code == r)
-			return errors[i].name;
-	return "TA_ERR_UNKNOWN";
+	const struct err *e = find(r);
+
+	return e != NULL ? e->name : "TA_ERR_UNKNOWN";
 }
 
 struct ta_why
@@ -85,16 +92,32 @@ ta_why_start(char *buf, size_t len)
 	return w;
 }
 
+static void __attribute__((format(printf, 3, 0)))
+why_vset(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	if (buf != NULL && len > 0)
+		(void)vsnprintf(buf, len, fmt, ap);
+}
+
 void
 ta_why_set(const struct ta_why *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (w->len > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(w->buf, w->len, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	why_vset(w->buf, w->len, fmt, ap);
+	va_end(ap);
+}
+
+int
+ta_why_buf(char *buf, size_t len, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	why_vset(buf, len, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int

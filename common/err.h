@@ -87,6 +87,11 @@ struct ta_why ta_why_start(char *buf, size_t len);
 void ta_why_set(const struct ta_why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ta_why_end(const struct ta_why *w, int r);
 
+/* The same for a bare buffer and its length (buf NULL or len 0: none
+ * wanted): writes the reason, returns r. */
+int ta_why_buf(char *buf, size_t len, int r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* r, after writing a reason (a macro so that r stays visible to analysers). */
 #define ta_why_fail(r, w, ...) (ta_why_set((w), __VA_ARGS__), (r))
 

@@ -127,27 +127,36 @@ spki_from_pkey(EVP_PKEY *pk, struct ta_p11_key *key)
 	return 0;
 }
 
+/* The SPKI of a public key of type ("EC", "RSA") made from the parameters
+ * in b. */
 static int
-spki_ec(const char *group, const uint8_t *pt, size_t len, struct ta_p11_key *key)
+spki_from_params(const char *type, OSSL_PARAM_BLD *b, struct ta_p11_key *key)
 {
-	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *pc = NULL;
 	EVP_PKEY *pk = NULL;
 	int r = TA_ERR_CRYPTO;
 
-	if (b == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt, len) ||
-	    (params = OSSL_PARAM_BLD_to_param(b)) == NULL ||
-	    (pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(pc) <= 0 ||
-	    EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		goto out;
-	r = spki_from_pkey(pk, key);
-out:
+	if ((params = OSSL_PARAM_BLD_to_param(b)) != NULL &&
+	    (pc = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) != NULL &&
+	    EVP_PKEY_fromdata_init(pc) > 0 &&
+	    EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_PUBLIC_KEY, params) > 0)
+		r = spki_from_pkey(pk, key);
 	EVP_PKEY_CTX_free(pc);
 	OSSL_PARAM_free(params);
+	return r;
+}
+
+static int
+spki_ec(const char *group, const uint8_t *pt, size_t len, struct ta_p11_key *key)
+{
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	int r = TA_ERR_CRYPTO;
+
+	if (b != NULL &&
+	    OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
+	    OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt, len))
+		r = spki_from_params("EC", b, key);
 	OSSL_PARAM_BLD_free(b);
 	return r;
 }
@@ -156,26 +165,15 @@ static int
 spki_rsa(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen, struct ta_p11_key *key)
 {
 	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *pc = NULL;
-	EVP_PKEY *pk = NULL;
 	BIGNUM *bn = BN_bin2bn(n, (int)nlen, NULL), *be = BN_bin2bn(e, (int)elen, NULL);
 	int r = TA_ERR_CRYPTO;
 
-	if (b == NULL || bn == NULL || be == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn) ||
-	    !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, be) ||
-	    (params = OSSL_PARAM_BLD_to_param(b)) == NULL ||
-	    (pc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(pc) <= 0 ||
-	    EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		goto out;
-	r = spki_from_pkey(pk, key);
-out:
+	if (b != NULL && bn != NULL && be != NULL &&
+	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn) &&
+	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, be))
+		r = spki_from_params("RSA", b, key);
 	BN_free(bn);
 	BN_free(be);
-	EVP_PKEY_CTX_free(pc);
-	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(b);
 	return r;
 }

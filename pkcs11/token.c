@@ -113,6 +113,16 @@ close_idle(struct ta_p11_token *tok)
 	}
 }
 
+/* Removal kills every session: drop the parked ones too, and call the
+ * token absent until it answers.  With tok->lock held. */
+static void
+token_gone(struct ta_p11_token *tok)
+{
+	tok->absent = true;
+	tok->logged_in = false;
+	close_idle(tok);
+}
+
 void
 ta__p11_token_free(struct ta_p11_token *tok)
 {
@@ -321,11 +331,8 @@ ta_p11_token_refresh(struct ta_p11_token *tok)
 	int r;
 
 	pthread_mutex_lock(&tok->lock);
-	if (!tok->absent && !token_answers(tok, &ti)) {
-		tok->absent = true;
-		tok->logged_in = false;
-		close_idle(tok);
-	}
+	if (!tok->absent && !token_answers(tok, &ti))
+		token_gone(tok);
 	r = refresh_locked(tok);
 	anchor = r == 0 && tok->open == 0;
 	pthread_mutex_unlock(&tok->lock);
@@ -369,11 +376,8 @@ ta__p11_session_get(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
 	if (rv != CKR_OK) {
 		pthread_mutex_lock(&tok->lock);
 		tok->open--;
-		if (ta__p11_session_dead(rv)) {
-			tok->absent = true;
-			tok->logged_in = false;
-			close_idle(tok);
-		}
+		if (ta__p11_session_dead(rv))
+			token_gone(tok);
 		pthread_cond_signal(&tok->cond);
 		pthread_mutex_unlock(&tok->lock);
 		return ta__p11_rv(rv);
@@ -395,13 +399,8 @@ ta__p11_session_put(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv
 	pthread_mutex_lock(&tok->lock);
 	if (dead) {
 		tok->open--;
-		if (ta__p11_session_dead(last_rv)) {
-			/* Removal kills every session: drop the parked ones
-			 * too, and call the token absent until it answers. */
-			tok->absent = true;
-			tok->logged_in = false;
-			close_idle(tok);
-		}
+		if (ta__p11_session_dead(last_rv))
+			token_gone(tok);
 		pthread_cond_broadcast(&tok->cond);
 	} else {
 		s->h = h;

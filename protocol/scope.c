@@ -1,7 +1,6 @@
 /* Key scopes: the SCOPE object of PROTOCOL.md ("Key scopes"), shared by
  * key.generate, key.scope, the KEY objects of key.list and key.show, and
  * the agent's scope store, which keeps scopes in the same form. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,22 +9,6 @@
 #include "common/err.h"
 #include "protocol/internal.h"
 #include "protocol/proto.h"
-
-static int bad(char *why, size_t whylen, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-bad(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /* One list of patterns: 1..TA_PROTO_SCOPE_MAX distinct strings of
  * 1..max bytes of text into dst (rows of max + 1 bytes). */
@@ -37,38 +20,39 @@ list_decode(const json_t *a, const char *path, const char *name, size_t max, cha
 	size_t i, j, len;
 
 	if (a == NULL)
-		return bad(why, whylen, TA_ERR_INVALID, "%s.%s: missing", path, name);
+		return ta_why_buf(why, whylen, TA_ERR_INVALID, "%s.%s: missing", path, name);
 	if (!json_is_array(a))
-		return bad(why, whylen, TA_ERR_INVALID, "%s.%s: must be an array", path, name);
+		return ta_why_buf(
+		    why, whylen, TA_ERR_INVALID, "%s.%s: must be an array", path, name);
 	if (json_array_size(a) == 0)
-		return bad(why, whylen, TA_ERR_INVALID, "%s.%s: must not be empty", path, name);
+		return ta_why_buf(
+		    why, whylen, TA_ERR_INVALID, "%s.%s: must not be empty", path, name);
 	if (json_array_size(a) > TA_PROTO_SCOPE_MAX)
-		return bad(why, whylen, TA_ERR_TOO_LARGE, "%s.%s: more than %d entries", path,
-		    name, TA_PROTO_SCOPE_MAX);
+		return ta_why_buf(why, whylen, TA_ERR_TOO_LARGE, "%s.%s: more than %d entries",
+		    path, name, TA_PROTO_SCOPE_MAX);
 	json_array_foreach(a, i, v)
 	{
 		char *row = dst + i * (max + 1);
 
 		if (!json_is_string(v))
-			return bad(why, whylen, TA_ERR_INVALID, "%s.%s[%zu]: must be a string",
-			    path, name, i);
+			return ta_why_buf(why, whylen, TA_ERR_INVALID,
+			    "%s.%s[%zu]: must be a string", path, name, i);
 		len = json_string_length(v);
 		if (len == 0)
-			return bad(why, whylen, TA_ERR_INVALID, "%s.%s[%zu]: must not be empty",
-			    path, name, i);
+			return ta_why_buf(why, whylen, TA_ERR_INVALID,
+			    "%s.%s[%zu]: must not be empty", path, name, i);
 		if (len > max)
-			return bad(why, whylen, TA_ERR_TOO_LARGE,
+			return ta_why_buf(why, whylen, TA_ERR_TOO_LARGE,
 			    "%s.%s[%zu]: longer than %zu bytes", path, name, i, max);
 		if (!ta__proto_text_ok(json_string_value(v), len))
-			return bad(why, whylen, TA_ERR_INVALID,
+			return ta_why_buf(why, whylen, TA_ERR_INVALID,
 			    "%s.%s[%zu]: a control character or invalid UTF-8", path, name, i);
 		memcpy(row, json_string_value(v), len);
 		row[len] = '\0';
 		for (j = 0; j < i; j++)
 			if (strcmp(dst + j * (max + 1), row) == 0)
-				return bad(why, whylen, TA_ERR_INVALID,
-				    "%s.%s[%zu]: repeats %s.%s[%zu]", path, name, i, path, name,
-				    j);
+				return ta_why_buf(why, whylen, TA_ERR_INVALID,
+				    "%s.%s[%zu]: repeats %s.%s[%zu]", path, name, i, path, name, j);
 	}
 	*ret_n = json_array_size(a);
 	return 0;
@@ -85,14 +69,14 @@ ta_proto_scope_decode(const json_t *v, const char *path, struct ta_proto_scope *
 	int r;
 
 	if (v == NULL || path == NULL || ret == NULL)
-		return bad(why, whylen, TA_ERR_INVALID, "scope: missing");
+		return ta_why_buf(why, whylen, TA_ERR_INVALID, "scope: missing");
 	if (!json_is_object(v))
-		return bad(why, whylen, TA_ERR_INVALID, "%s: must be an object", path);
+		return ta_why_buf(why, whylen, TA_ERR_INVALID, "%s: must be an object", path);
 	json_object_foreach(ta__proto_unconst(v), k, x)
 	{
 		(void)x;
 		if (strcmp(k, "profile") != 0 && strcmp(k, "guns") != 0 && strcmp(k, "roles") != 0)
-			return bad(why, whylen, TA_ERR_INVALID,
+			return ta_why_buf(why, whylen, TA_ERR_INVALID,
 			    "%s: unknown member (profile, guns and roles only)", path);
 	}
 	memset(&s, 0, sizeof(s));
@@ -103,7 +87,7 @@ ta_proto_scope_decode(const json_t *v, const char *path, struct ta_proto_scope *
 		else if (pn != NULL && strcmp(pn, "tuf") == 0)
 			s.profile = TA_PROTO_PROFILE_TUF;
 		else
-			return bad(why, whylen, TA_ERR_INVALID,
+			return ta_why_buf(why, whylen, TA_ERR_INVALID,
 			    "%s.profile: must be \"notary\" or \"tuf\"", path);
 	}
 	if ((r = list_decode(json_object_get(v, "guns"), path, "guns", TA_PROTO_GUN_MAX,

@@ -24,6 +24,18 @@ struct seg {
 
 /* Four hex digits at s (n bytes left), or -1 (tuf/stream_lex.c reads
  * \u escapes with it too). */
+bool
+ta_json_array_has_string(const json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
 long
 ta__json_hex4(const uint8_t *s, size_t n)
 {

@@ -55,6 +55,7 @@
 #ifndef TA_JSON_H
 #define TA_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +107,9 @@ ta_json_unconst(const json_t *v)
 	} u = {.c = v};
 	return u.m;
 }
+
+/* Whether the array a holds the string s (a not an array: no). */
+bool ta_json_array_has_string(const json_t *a, const char *s);
 
 /* Internal to tuf/ (json.c, stream_lex.c): the value of the four hex
  * digits of a \u escape at s (n bytes readable), or -1. */

@@ -116,6 +116,10 @@ void ta_meta_clear_signatures(struct ta_meta *m);
  * lists it in role (root, targets, snapshot, timestamp).  Idempotent. */
 int ta_meta_root_add_key(struct ta_meta *m, const char *role, const char *keyid,
     const json_t *key) __attribute__((warn_unused_result));
+struct ta_key;
+/* The same for a key of tuf/key.h: its key object under its key ID. */
+int ta_meta_root_add_ta_key(struct ta_meta *m, const char *role, const struct ta_key *k)
+    __attribute__((warn_unused_result));
 /* Removes keyid from role, and from "keys" when no role lists it. */
 int ta_meta_root_remove_key(struct ta_meta *m, const char *role, const char *keyid)
     __attribute__((warn_unused_result));

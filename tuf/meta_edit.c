@@ -13,6 +13,7 @@
 #include "common/hex.h"
 #include "tuf/bins.h"
 #include "tuf/json.h"
+#include "tuf/key.h"
 #include "tuf/meta.h"
 #include "tuf/meta_int.h"
 
@@ -29,18 +30,6 @@ root_role(struct ta_meta *m, const char *role)
 	return json_object_get(json_object_get(m->signed_v, "roles"), role);
 }
 
-static bool
-array_has_string(const json_t *a, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return true;
-	return false;
-}
-
 int
 ta_meta_root_add_key(struct ta_meta *m, const char *role, const char *keyid, const json_t *key)
 {
@@ -51,9 +40,21 @@ ta_meta_root_add_key(struct ta_meta *m, const char *role, const char *keyid, con
 	ids = json_object_get(r, "keyids");
 	if (json_object_set_new(json_object_get(m->signed_v, "keys"), keyid, json_deep_copy(key)))
 		return TA_ERR_NOMEM;
-	if (!array_has_string(ids, keyid) && json_array_append_new(ids, json_string(keyid)))
+	if (!ta_json_array_has_string(ids, keyid) && json_array_append_new(ids, json_string(keyid)))
 		return TA_ERR_NOMEM;
 	return 0;
+}
+
+int
+ta_meta_root_add_ta_key(struct ta_meta *m, const char *role, const struct ta_key *k)
+{
+	json_t *obj = NULL;
+	int r;
+
+	if ((r = ta_key_to_json(k, &obj)) == 0)
+		r = ta_meta_root_add_key(m, role, ta_key_id(k), obj);
+	json_decref(obj);
+	return r;
 }
 
 int
@@ -75,7 +76,7 @@ ta_meta_root_remove_key(struct ta_meta *m, const char *role, const char *keyid)
 	(void)json_array_remove(ids, i);
 	roles = json_object_get(m->signed_v, "roles");
 	json_object_foreach(roles, name, v)
-		used |= array_has_string(json_object_get(v, "keyids"), keyid);
+		used |= ta_json_array_has_string(json_object_get(v, "keyids"), keyid);
 	if (!used)
 		(void)json_object_del(json_object_get(m->signed_v, "keys"), keyid);
 	return 0;
@@ -237,7 +238,7 @@ ta_meta_delegation_remove(struct ta_meta *m, const char *name)
 		bool used = false;
 
 		json_array_foreach(roles, j, role)
-			used |= array_has_string(json_object_get(role, "keyids"), id);
+			used |= ta_json_array_has_string(json_object_get(role, "keyids"), id);
 		if (!used)
 			(void)json_object_del(keys, id);
 	}
@@ -267,8 +268,8 @@ ta_meta_delegation_set(struct ta_meta *m, const char *name, const char *const *k
 		goto out;
 	}
 	for (size_t i = 0; i < nkeys; i++)
-		if (!array_has_string(ids, keyids[i]) && json_array_append_new(ids,
-							     json_string(keyids[i]))) {
+		if (!ta_json_array_has_string(ids, keyids[i]) &&
+		    json_array_append_new(ids, json_string(keyids[i]))) {
 			r = TA_ERR_NOMEM;
 			goto out;
 		}

@@ -193,31 +193,41 @@ ta_sig_ecdsa_der_to_raw(const uint8_t *der, size_t len, size_t half, uint8_t *re
 
 /* ---- verification -------------------------------------------------------- */
 
+int
+ta_sig_evp_init(EVP_MD_CTX *ctx, EVP_PKEY *pkey, enum ta_sig_scheme scheme, int salt, bool sign)
+{
+	const EVP_MD *md = scheme == TA_SIG_ED25519 ? NULL :
+	    scheme == TA_SIG_ECDSA_SHA384 ? EVP_sha384() : EVP_sha256();
+	EVP_PKEY_CTX *pctx = NULL;
+
+	if ((sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, pkey) :
+		    EVP_DigestVerifyInit(ctx, &pctx, md, NULL, pkey)) != 1)
+		return TA_ERR_CRYPTO;
+	if (scheme == TA_SIG_RSA_PSS_SHA256 &&
+	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) != 1))
+		return TA_ERR_CRYPTO;
+	if (scheme == TA_SIG_RSA_PKCS1_SHA256 &&
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
+		return TA_ERR_CRYPTO;
+	return 0;
+}
+
 /* One EVP verification: 0, TA_ERR_VERIFY, or a setup error.  salt is used
  * for RSA-PSS only. */
 static int
 evp_verify(EVP_PKEY *pkey, enum ta_sig_scheme scheme, int salt, const uint8_t *sig,
     size_t sig_len, const uint8_t *msg, size_t len)
 {
-	const EVP_MD *md = scheme == TA_SIG_ED25519 ? NULL :
-	    scheme == TA_SIG_ECDSA_SHA384 ? EVP_sha384() : EVP_sha256();
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
-	int r = TA_ERR_CRYPTO;
+	int r;
 
 	if (ctx == NULL) {
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
-	if (EVP_DigestVerifyInit(ctx, &pctx, md, NULL, pkey) != 1)
-		goto out;
-	if (scheme == TA_SIG_RSA_PSS_SHA256 &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
-		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) != 1))
-		goto out;
-	if (scheme == TA_SIG_RSA_PKCS1_SHA256 &&
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
+	if ((r = ta_sig_evp_init(ctx, pkey, scheme, salt, false)) != 0)
 		goto out;
 	r = EVP_DigestVerify(ctx, sig, sig_len, msg, len) == 1 ? 0 : TA_ERR_VERIFY;
 out:

@@ -124,4 +124,11 @@ int ta_sig_ecdsa_raw_to_der(const uint8_t *raw, size_t len, uint8_t *der, size_t
 int ta_sig_ecdsa_der_to_raw(const uint8_t *der, size_t len, size_t half, uint8_t *ret_raw)
     __attribute__((warn_unused_result));
 
+/* Begins an OpenSSL signature (sign) or its check (!sign) with pkey under
+ * scheme in ctx: the scheme's digest and, for RSA, its padding (salt:
+ * RSA-PSS's salt length).  0, or TA_ERR_CRYPTO.  ta_sig_verify() checks
+ * through it, and tests/tools/memsigner.c signs through it. */
+int ta_sig_evp_init(EVP_MD_CTX *ctx, EVP_PKEY *pkey, enum ta_sig_scheme scheme, int salt,
+    bool sign) __attribute__((warn_unused_result));
+
 #endif

@@ -5,21 +5,10 @@
 #include <openssl/evp.h>
 
 #include "common/err.h"
+#include "tuf/json.h"
 #include "tuf/sig.h"
 #include "tuf/verify.h"
 #include "tuf/x509.h"
-
-static bool
-listed(const json_t *ids, const char *keyid)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(ids, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), keyid) == 0)
-			return true;
-	return false;
-}
 
 /* One signature entry; *out is filled in, and on success id (tuf) gets
  * the SHA-256 of the key's public key, which tells keys apart. */
@@ -42,13 +31,14 @@ one_signature(const struct ta_meta *m, const json_t *sigobj, const json_t *keys,
 		    r == TA_ERR_TOO_LARGE		  ? "sig is too long" :
 							    "malformed signature entry";
 		if (m->profile == TA_PROFILE_TUF && kid != NULL &&
-		    (!listed(ids, kid) || json_object_get(keys, kid) == NULL))
+		    (!ta_json_array_has_string(ids, kid) || json_object_get(keys, kid) == NULL))
 			out->why = "unknown key ID";
 		return r;
 	}
-	if (!listed(ids, sig.keyid) || (kobj = json_object_get(keys, sig.keyid)) == NULL) {
-		out->why = listed(ids, sig.keyid) ? "key ID not in the key map" :
-						    "unknown key ID";
+	if (!ta_json_array_has_string(ids, sig.keyid) ||
+	    (kobj = json_object_get(keys, sig.keyid)) == NULL) {
+		out->why = ta_json_array_has_string(ids, sig.keyid) ? "key ID not in the key map" :
+								      "unknown key ID";
 		return TA_ERR_KEY_NOT_FOUND; /* not a key of this role */
 	}
 	if ((r = ta_key_from_json(m->profile, kobj, &key)) != 0) {

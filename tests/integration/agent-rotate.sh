@@ -104,7 +104,24 @@ signed() {
 	"$PY" -c 'import json,sys
 open(sys.argv[2], "w", encoding="utf-8").write(json.load(open(sys.argv[1]))["file"])' "$1" "$2"
 }
+# sign_as SIGNED PROFILE ROLE GUN KEYS_JSON FILE [PREV_ROOT_FILE]: sign, the
+# response in $tmp/out.json, the signed file's bytes in SIGNED.
+sign_as() {
+	local out=$1
+	shift
+	sign "$@" >"$tmp/out.json"
+	signed "$tmp/out.json" "$out"
+}
 keyid() { jget "$1" 'd["keyid"]'; }
+# keyids_are KEYFILE...: the signatures in $tmp/out.json are by the key IDs
+# of the KEYFILEs (key.cert or key.show answers), in that order.
+keyids_are() {
+	local want= k
+	for k; do
+		want+="${want:+, }\"$(keyid "$k")\""
+	done
+	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[$want]"
+}
 fails() { ! "$@"; }
 # verify PROFILE GUN TRUSTED FILE: tufctl verify, output in $tmp/verify.log.
 verify() {
@@ -141,18 +158,16 @@ check "the two certificates have distinct key IDs" \
 	test "$(keyid "$tmp/a1.key")" != "$(keyid "$tmp/a2.key")"
 
 notary_root 1 "$tmp/a1.key" >"$tmp/g1-v1.json"
-sign notary root "$G1" '["root-a"]' "$tmp/g1-v1.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/g1-v1.signed.json"
+sign_as "$tmp/g1-v1.signed.json" notary root "$G1" '["root-a"]' "$tmp/g1-v1.json"
 check "G1 root v1: signed by key A as its stored certificate's ID" \
-	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[\"$(keyid "$tmp/a1.key")\"]"
+	keyids_are "$tmp/a1.key"
 check "G1 root v1: tufctl verify accepts it" \
 	verify notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v1.signed.json"
 
 notary_root 1 "$tmp/a2.key" >"$tmp/g2-v1.json"
-sign notary root "$G2" '["root-a"]' "$tmp/g2-v1.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/g2-v1.signed.json"
+sign_as "$tmp/g2-v1.signed.json" notary root "$G2" '["root-a"]' "$tmp/g2-v1.json"
 check "G2 root v1 (certificate not on the token): key A signs as that certificate's ID" \
-	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[\"$(keyid "$tmp/a2.key")\"]"
+	keyids_are "$tmp/a2.key"
 check "G2 root v1: tufctl verify --gun G2 accepts it" \
 	verify notary "$G2" "$tmp/g2-v1.signed.json" "$tmp/g2-v1.signed.json"
 check "G2 root v1: tufctl verify --gun G1 refuses it (CN)" \
@@ -164,10 +179,9 @@ check "G2 root v1: key B (no listed certificate) is refused naming roles.root.ke
 # A renewed certificate: two certificates of key A listed; one signature as each.
 key_cert root-a "$G1" false "$tmp/a1b"
 notary_root 1 "$tmp/a1.key" "$tmp/a1b.key" >"$tmp/g1-two.json"
-sign notary root "$G1" '["root-a"]' "$tmp/g1-two.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/g1-two.signed.json"
+sign_as "$tmp/g1-two.signed.json" notary root "$G1" '["root-a"]' "$tmp/g1-two.json"
 check "two certificates of key A listed: signed as both, in roles.root order" \
-	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[\"$(keyid "$tmp/a1.key")\", \"$(keyid "$tmp/a1b.key")\"]"
+	keyids_are "$tmp/a1.key" "$tmp/a1b.key"
 check "two certificates of key A: two signatures in the file" \
 	test "$(jget "$tmp/g1-two.signed.json" 'len(d["signatures"])')" = 2
 check "two certificates of key A: tufctl verify accepts the root" \
@@ -179,16 +193,14 @@ notary_root 2 "$tmp/b1.key" >"$tmp/g1-v2.json"
 sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" >"$tmp/out.json"
 check "rotation without prev_root: key A refused, the message names roles.root.keyids" \
 	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "params.keys[0]: key $(keyid "$tmp/show-root-a-notary.json") is not one of this root's root keys (roles.root.keyids)"
-sign notary root "$G1" '["root-b"]' "$tmp/g1-v2.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/g1-v2.bonly.json"
+sign_as "$tmp/g1-v2.bonly.json" notary root "$G1" '["root-b"]' "$tmp/g1-v2.json"
 check "rotation signed by B alone: tufctl verify refuses it against v1" \
 	fails verify notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v2.bonly.json"
 check "  ... and says the trusted root did not sign" grep -q "not signed by the trusted root" "$tmp/verify.log"
 
-sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/g1-v2.signed.json"
+sign_as "$tmp/g1-v2.signed.json" notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/g1-v1.signed.json"
 check "rotation with prev_root: A signs as v1's root key, B as v2's" \
-	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[\"$(keyid "$tmp/a1.key")\", \"$(keyid "$tmp/b1.key")\"]"
+	keyids_are "$tmp/a1.key" "$tmp/b1.key"
 check "rotation: tufctl verify accepts v2 against v1" \
 	verify notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v2.signed.json"
 check "rotation: tufctl verify accepts v2 against itself" \
@@ -223,10 +235,9 @@ check "tufctl sign --prev-root with --role targets: usage error (2), one line" \
 
 # A renewal: v2 lists a new certificate of key A; with prev_root A signs as both.
 notary_root 2 "$tmp/a1b.key" >"$tmp/g1-v2r.json"
-sign notary root "$G1" '["root-a"]' "$tmp/g1-v2r.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/g1-v2r.signed.json"
+sign_as "$tmp/g1-v2r.signed.json" notary root "$G1" '["root-a"]' "$tmp/g1-v2r.json" "$tmp/g1-v1.signed.json"
 check "certificate renewal: key A signs as the new and the previous certificate" \
-	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[\"$(keyid "$tmp/a1b.key")\", \"$(keyid "$tmp/a1.key")\"]"
+	keyids_are "$tmp/a1b.key" "$tmp/a1.key"
 check "certificate renewal: tufctl verify accepts v2 against v1" \
 	verify notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v2r.signed.json"
 
@@ -265,15 +276,13 @@ check "prev_root: an unsigned previous root still names the keys (no signature c
 # ---- tuf rotation: v1 (A) -> v2 (B); tuf keys are plain, same rule
 tuf_root 1 root-a >"$tmp/t-v1.json"
 tuf_root 2 root-b >"$tmp/t-v2.json"
-sign tuf root "" '["root-a"]' "$tmp/t-v1.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/t-v1.signed.json"
+sign_as "$tmp/t-v1.signed.json" tuf root "" '["root-a"]' "$tmp/t-v1.json"
 check "tuf root v1: signed by A" \
-	test "$(jget "$tmp/out.json" 'd["keyids"]')" = "[\"$(keyid "$tmp/show-root-a-tuf.json")\"]"
+	keyids_are "$tmp/show-root-a-tuf.json"
 sign tuf root "" '["root-a","root-b"]' "$tmp/t-v2.json" >"$tmp/out.json"
 check "tuf rotation without prev_root: A refused, naming roles.root.keyids" \
 	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "params.keys[0]: key $(keyid "$tmp/show-root-a-tuf.json") is not one of this root's root keys (roles.root.keyids)"
-sign tuf root "" '["root-b"]' "$tmp/t-v2.json" >"$tmp/out.json"
-signed "$tmp/out.json" "$tmp/t-v2.bonly.json"
+sign_as "$tmp/t-v2.bonly.json" tuf root "" '["root-b"]' "$tmp/t-v2.json"
 check "tuf rotation signed by B alone: tufctl verify refuses it against v1" \
 	fails verify tuf "" "$tmp/t-v1.signed.json" "$tmp/t-v2.bonly.json"
 "$TUFCTL" --socket "$SOCK" sign --profile tuf --role root --key root-a --key root-b \

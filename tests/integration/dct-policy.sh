@@ -9,15 +9,7 @@
 
 dct_needs_setpriv
 BUILDER=65534
-dct_conf "$(cat <<EOF2
-[allow "builders"]
-uid = $BUILDER
-operations = sign, key.list, key.show
-keys = targets-*
-roles = targets, targets/*
-gun = registry.example.com/ci/*
-EOF2
-)"
+dct_conf "$(dct_builder_rule builders $BUILDER)"
 dct_shared_start
 key_gen root-1 && key_gen targets-ci && key_gen targets-other ||
 	{ bad "keys generated"; exit 1; }
@@ -39,17 +31,8 @@ as_builder() {
 	setpriv --reuid="$BUILDER" --regid="$BUILDER" --clear-groups \
 		env HOME="$bhome" XDG_DATA_HOME="$bhome/xdg" "$TUFCTL" --socket "$SOCK" "$@"
 }
-blob v1 'built by CI'
-as_builder notary add "$GUN" v1 --digest "sha256:$D_v1" --size "$S_v1" --server "$NT_URL" \
-	>"$tmp/b.log" 2>&1
-if as_builder notary publish "$GUN" >>"$tmp/b.log" 2>&1; then
-	ok "the builder publishes a tag for its GUN (targets through the agent)"
-else
-	bad "the builder publishes a tag for its GUN (targets through the agent)" "$(cat "$tmp/b.log")"
-fi
-NT_GUN=$GUN
-nt_fresh_client list "$GUN" >"$tmp/list.txt" 2>&1
-check "a fresh real client lists the builder's tag" listed "$tmp/list.txt" v1 "$D_v1" "$S_v1"
+dct_publish_listed "the builder publishes a tag for its GUN (targets through the agent)" \
+	"$GUN" v1 as_builder
 
 # A root rotation: the agent refuses to sign root for the builder.
 nt_fetch root "$tmp/root-before.json"

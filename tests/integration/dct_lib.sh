@@ -32,6 +32,19 @@ dct_conf() {
 	} >"$tmp/agent.conf"
 }
 
+# dct_builder_rule NAME UID: the README's build-server rule: UID signs
+# targets (and delegations) for registry.example.com/ci/* with targets-* keys.
+dct_builder_rule() {
+	cat <<EOF2
+[allow "$1"]
+uid = $2
+operations = sign, key.list, key.show
+keys = targets-*
+roles = targets, targets/*
+gun = registry.example.com/ci/*
+EOF2
+}
+
 # dct_start [VAR=VALUE...]: the agent on dct_conf's configuration.
 dct_start() {
 	dct_conf
@@ -83,6 +96,27 @@ blob() {
 	printf '%s' "$2" >"$tmp/blobs/$1"
 	printf -v "D_$1" '%s' "$(sha256sum "$tmp/blobs/$1" | cut -d' ' -f1)"
 	printf -v "S_$1" '%s' "$(stat -c %s "$tmp/blobs/$1")"
+}
+
+# dct_publish_listed WHAT GUN TAG CMD...: CMD... (tufctl, run as some
+# builder) adds TAG, a blob made here, to GUN and publishes it (ok or bad
+# WHAT); then a fresh real notary client lists the tag.  Leaves NT_GUN=GUN.
+dct_publish_listed() {
+	local what=$1 gun=$2 tag=$3 d s
+	shift 3
+	blob "$tag" 'built by CI'
+	d=D_$tag s=S_$tag
+	"$@" notary add "$gun" "$tag" --digest "sha256:${!d}" --size "${!s}" --server "$NT_URL" \
+		>"$tmp/b.log" 2>&1
+	if "$@" notary publish "$gun" >>"$tmp/b.log" 2>&1; then
+		ok "$what"
+	else
+		bad "$what" "$(cat "$tmp/b.log")"
+	fi
+	NT_GUN=$gun
+	nt_fresh_client list "$gun" >"$tmp/list-$tag.txt" 2>&1
+	check "a fresh real client lists the builder's tag" \
+		listed "$tmp/list-$tag.txt" "$tag" "${!d}" "${!s}"
 }
 
 # listed FILE TAG DIGEST SIZE [ROLE]: notary list output has the line.

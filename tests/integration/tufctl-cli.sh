@@ -44,16 +44,22 @@ run() {
 lines() { wc -l <"$1" | tr -d ' '; }
 err_is() { [ "$(cat "$tmp/err")" = "$1" ]; }
 
+# ran NAME RC CHECK: after run, pass NAME when tufctl exited RC and the
+# shell code CHECK holds; else fail, with the start of its stderr.
+ran() {
+	if [ "$rc" -eq "$2" ] && eval "$3"; then
+		pass "$1"
+	else
+		fail "$1" "status $rc, stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
+
 # usage NAME ARGS...: exit 2, exactly one line on stderr, nothing on stdout
 usage() {
 	name=$1
 	shift
 	run "$@"
-	if [ "$rc" -eq 2 ] && [ "$(lines "$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then
-		pass "usage: $name"
-	else
-		fail "usage: $name" "status $rc, stderr: $(head -c 300 "$tmp/err")"
-	fi
+	ran "usage: $name" 2 '[ "$(lines "$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]'
 }
 
 # refused NAME WANT ARGS...: exit 1 and exactly the one line WANT on stderr
@@ -61,11 +67,7 @@ refused() {
 	name=$1 want=$2
 	shift 2
 	run "$@"
-	if [ "$rc" -eq 1 ] && err_is "$want" && [ ! -s "$tmp/out" ]; then
-		pass "$name"
-	else
-		fail "$name" "status $rc, stderr: $(head -c 300 "$tmp/err")"
-	fi
+	ran "$name" 1 'err_is "$want" && [ ! -s "$tmp/out" ]'
 }
 
 # refused_with NAME TEXT ARGS...: exit 1 with TEXT (a grep pattern) on stderr
@@ -73,11 +75,7 @@ refused_with() {
 	name=$1 want=$2
 	shift 2
 	run "$@"
-	if [ "$rc" -eq 1 ] && grep -q "$want" "$tmp/err"; then
-		pass "$name"
-	else
-		fail "$name" "status $rc, stderr: $(cat "$tmp/err")"
-	fi
+	ran "$name" 1 'grep -q "$want" "$tmp/err"'
 }
 
 # ---- usage errors -------------------------------------------------------------

@@ -78,13 +78,10 @@ key_new(struct signer_key *k)
 static void
 add_key(struct ta_meta *root, const char *role, const struct ta_key *k)
 {
-	json_t *obj = NULL;
-	int r;
+	int r = ta_meta_root_add_ta_key(root, role, k);
 
-	if ((r = ta_key_to_json(k, &obj)) != 0 ||
-	    (r = ta_meta_root_add_key(root, role, ta_key_id(k), obj)) != 0)
+	if (r != 0)
 		die(role, r);
-	json_decref(obj);
 }
 
 /* Signs m with k and takes its bytes; m is freed. */

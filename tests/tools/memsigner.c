@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "tests/tools/memsigner.h"
+#include "tuf/sig.h"
 
 static bool
 scheme_fits(EVP_PKEY *pkey, enum ta_sig_scheme scheme)
@@ -31,10 +32,7 @@ int
 memsigner_sign_with(struct memsigner *m, enum ta_sig_scheme scheme, int pss_salt,
     const uint8_t *msg, size_t len, uint8_t sig[TA_SIG_MAX], size_t *ret_len)
 {
-	const EVP_MD *md = scheme == TA_SIG_ED25519 ? NULL :
-	    scheme == TA_SIG_ECDSA_SHA384 ? EVP_sha384() : EVP_sha256();
 	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
 	ECDSA_SIG *es = NULL;
 	unsigned char *buf = NULL;
 	size_t n = 0;
@@ -43,15 +41,7 @@ memsigner_sign_with(struct memsigner *m, enum ta_sig_scheme scheme, int pss_salt
 	if (!scheme_fits(m->pkey, scheme))
 		return TA_ERR_KEY_TYPE;
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, &pctx, md, NULL, m->pkey) != 1)
-		goto out;
-	if (scheme == TA_SIG_RSA_PSS_SHA256 &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
-		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss_salt) != 1))
-		goto out;
-	if (scheme == TA_SIG_RSA_PKCS1_SHA256 &&
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
+	    ta_sig_evp_init(ctx, m->pkey, scheme, pss_salt, true) != 0)
 		goto out;
 	if (EVP_DigestSign(ctx, NULL, &n, msg, len) != 1 || (buf = OPENSSL_malloc(n)) == NULL ||
 	    EVP_DigestSign(ctx, buf, &n, msg, len) != 1)

@@ -88,6 +88,13 @@ pf_fake_pinentry(char *path, size_t len, const char *name, const char *greet, co
 }
 
 void
+pf_pinentry_one(char *path, size_t len, char *log, size_t loglen)
+{
+	pf_fake_pinentry(path, len, "pe", "echo OK", "echo 'D 1'; echo OK");
+	snprintf(log, loglen, "%s.log", path);
+}
+
+void
 pf_expect_pinentry(const char *greet, const char *getpin, unsigned timeout_ms, int want_r,
     const char *want)
 {

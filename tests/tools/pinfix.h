@@ -34,6 +34,9 @@ void pf_expect_file(const char *content, size_t len, mode_t mode, int want_r, co
  * everything else with OK. */
 void pf_fake_pinentry(char *path, size_t len, const char *name, const char *greet,
     const char *getpin);
+/* The fake pinentry tmpdir/pe (pf_fake_pinentry) answering the PIN "1";
+ * the path of its log in log. */
+void pf_pinentry_one(char *path, size_t len, char *log, size_t loglen);
 /* A fake pinentry (pf_fake_pinentry) asked for "PIN for token 'test'". */
 void pf_expect_pinentry(const char *greet, const char *getpin, unsigned timeout_ms, int want_r,
     const char *want);

@@ -44,19 +44,6 @@ save(const char *dir, const char *name, const struct ta_meta *m, uint8_t **ret, 
 }
 
 static int
-add_key(struct ta_meta *root, const char *role, const struct ta_key *k)
-{
-	json_t *obj = NULL;
-	int r;
-
-	if ((r = ta_key_to_json(k, &obj)) != 0)
-		return r;
-	r = ta_meta_root_add_key(root, role, ta_key_id(k), obj);
-	json_decref(obj);
-	return r;
-}
-
-static int
 hexbytes(const char *s, uint8_t *out, size_t n)
 {
 	if (strlen(s) != 2 * n)
@@ -106,9 +93,10 @@ main(int argc, char **argv)
 		return fail("key objects", r);
 
 	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_ROOT, now + 10 * YEAR, &root)) != 0 ||
-	    (r = add_key(root, "root", rootkey)) != 0 || (r = add_key(root, "targets", tkey)) != 0 ||
-	    (r = add_key(root, "snapshot", skey)) != 0 ||
-	    (r = add_key(root, "timestamp", tskey)) != 0 ||
+	    (r = ta_meta_root_add_ta_key(root, "root", rootkey)) != 0 ||
+	    (r = ta_meta_root_add_ta_key(root, "targets", tkey)) != 0 ||
+	    (r = ta_meta_root_add_ta_key(root, "snapshot", skey)) != 0 ||
+	    (r = ta_meta_root_add_ta_key(root, "timestamp", tskey)) != 0 ||
 	    (r = ta_meta_sign(root, rootkey, &rk->signer, NULL)) != 0 ||
 	    (r = save(argv[2], "root.json", root, &rb, &rlen)) != 0)
 		return fail("root", r);

@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "common/secret.h"
 #include "pkcs11/p11.h"
 #include "tests/tools/testbed.h"
 
@@ -77,11 +78,28 @@ tb_softhsm_teardown(void)
 	tb_dir[0] = '\0';
 }
 
+struct ta_secret *
+tb_pin(const char *s)
+{
+	struct ta_secret *p = ta_secret_from(s, strlen(s));
+
+	if (p == NULL)
+		abort(); /* out of memory: no test can go on */
+	return p;
+}
+
 void
 tb_finish(struct ta_p11_ctx *ctx)
 {
 	ta_p11_ctx_free(ctx);
 	tb_softhsm_teardown();
+}
+
+int
+tb_group_teardown(void **state)
+{
+	tb_finish(*state);
+	return 0;
 }
 
 int

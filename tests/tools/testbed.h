@@ -26,8 +26,15 @@ int tb_softhsm_token(const char *label);
 void tb_softhsm_teardown(void);
 
 struct ta_p11_ctx;
+struct ta_secret;
+/* A new secret holding the string s (for ta_p11_token_login()). */
+struct ta_secret *tb_pin(const char *s);
+
 /* A cmocka group teardown's work: frees ctx (may be NULL), then the tree. */
 void tb_finish(struct ta_p11_ctx *ctx);
+/* The same as a cmocka group teardown, for a group setup that left its
+ * context in *state. */
+int tb_group_teardown(void **state);
 
 /* Runs argv (argv[0] a path or found on PATH) and returns its exit status,
  * -1 when it could not run.  Output goes to out (may be NULL: discarded). */

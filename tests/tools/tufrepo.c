@@ -132,19 +132,6 @@ struct build {
 	const struct trepo_opts *o;
 };
 
-static int
-add_root_key(struct ta_meta *m, const char *role, const struct ta_key *k)
-{
-	json_t *obj = NULL;
-	int r;
-
-	if ((r = ta_key_to_json(k, &obj)) != 0)
-		return r;
-	r = ta_meta_root_add_key(m, role, ta_key_id(k), obj);
-	json_decref(obj);
-	return r;
-}
-
 /* Tweaks, signs with the keys in mask and stores m under its file name:
  * prefix "V." when versioned. */
 static int
@@ -190,16 +177,16 @@ root_version(struct build *b, int v)
 		return r;
 	for (int i = 0; r == 0 && i < TREPO_KEYS; i++)
 		if ((keys[v] & (1u << i)) != 0) {
-			r = add_root_key(m, "root", b->k->k[i]);
+			r = ta_meta_root_add_ta_key(m, "root", b->k->k[i]);
 			n++;
 		}
 	if (r == 0)
 		r = ta_meta_set_version(m, v);
 	if (r == 0)
 		r = ta_meta_root_set_threshold(m, "root", n);
-	if (r == 0 && (r = add_root_key(m, "targets", b->k->k[1])) == 0 &&
-	    (r = add_root_key(m, "snapshot", b->k->k[2])) == 0 &&
-	    (r = add_root_key(m, "timestamp", b->k->k[3])) == 0 &&
+	if (r == 0 && (r = ta_meta_root_add_ta_key(m, "targets", b->k->k[1])) == 0 &&
+	    (r = ta_meta_root_add_ta_key(m, "snapshot", b->k->k[2])) == 0 &&
+	    (r = ta_meta_root_add_ta_key(m, "timestamp", b->k->k[3])) == 0 &&
 	    json_object_set_new(m->signed_v, "consistent_snapshot",
 		json_boolean(o->consistent)) != 0)
 		r = TA_ERR_NOMEM;

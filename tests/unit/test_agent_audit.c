@@ -233,6 +233,52 @@ restore_stderr(void)
 	saved_stderr = -1;
 }
 
+/* rec logged alone into a new file target, tmpdir/audit.log: its path. */
+static void
+log_to_file(const struct ta_audit_rec *rec, char *path, size_t len)
+{
+	struct ta_audit *a = ta_audit_open(tpath(path, len, "audit.log"));
+
+	assert_non_null(a);
+	assert_int_equal(ta_audit_log(a, rec), 0);
+	ta_audit_close(a);
+}
+
+/* A journal target, the fake journald's answer set and its calls counted
+ * from 0. */
+static struct ta_audit *
+journal_target(int answer)
+{
+	struct ta_audit *a = ta_audit_open("journal");
+
+	assert_non_null(a);
+	journal_answer = answer;
+	journal_calls = 0;
+	return a;
+}
+
+/* ta_audit_log() with stderr caught in path (emptied first). */
+static int
+log_on_stderr(struct ta_audit *a, const struct ta_audit_rec *rec, const char *path)
+{
+	int r;
+
+	capture_stderr(path);
+	r = ta_audit_log(a, rec);
+	restore_stderr();
+	return r;
+}
+
+/* The single record in path has key = want. */
+static void
+only_record_has(const char *path, const char *key, const char *want)
+{
+	json_t *o = only_record(path);
+
+	assert_string_equal(str(o, key), want);
+	json_decref(o);
+}
+
 /* A journald look-alike: a datagram socket bound at tu_tmpdir/name, for
  * ta__audit_journal_socket(); nobody reads it. */
 static const char *
@@ -266,15 +312,11 @@ static void
 test_agent_audit_file_record_fields(void **state)
 {
 	char path[256];
-	struct ta_audit *a;
 	struct ta_audit_rec rec = full_rec();
 	json_t *o, *ids;
 
 	(void)state;
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 
 	o = only_record(path);
 	assert_int_equal(json_object_size(o), 12);
@@ -302,15 +344,11 @@ static void
 test_agent_audit_file_sorted_compact(void **state)
 {
 	char path[256], *buf, *lines[2];
-	struct ta_audit *a;
 	struct ta_audit_rec rec = full_rec();
 
 	(void)state;
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
 	rec.detail = "d";
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 	assert_int_equal(read_lines(path, &buf, lines, 2), 1);
 	/* Keys in order, no blanks between tokens: grep-able and stable. */
 	assert_true(strncmp(lines[0], "{\"detail\":\"d\",\"gid\":1001,\"gun\":", 31) == 0);
@@ -325,15 +363,11 @@ static void
 test_agent_audit_file_absent_fields_omitted(void **state)
 {
 	char path[256];
-	struct ta_audit *a;
 	struct ta_audit_rec rec = bare_rec();
 	json_t *o;
 
 	(void)state;
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 	o = only_record(path);
 	assert_int_equal(json_object_size(o), 3);
 	assert_string_equal(str(o, "method"), "status");
@@ -346,19 +380,15 @@ static void
 test_agent_audit_file_refusal_with_detail(void **state)
 {
 	char path[256];
-	struct ta_audit *a;
 	struct ta_audit_rec rec = full_rec();
 	json_t *o;
 
 	(void)state;
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
 	rec.result = TA_ERR_POLICY;
 	rec.detail = "rule 'builders' does not allow role 'root'";
 	rec.sha256 = NULL;
 	rec.version = 0;
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 	o = only_record(path);
 	assert_string_equal(str(o, "result"), "TA_ERR_POLICY");
 	assert_string_equal(str(o, "detail"), "rule 'builders' does not allow role 'root'");
@@ -371,13 +401,10 @@ static void
 test_agent_audit_file_edge_values(void **state)
 {
 	char path[256];
-	struct ta_audit *a;
 	struct ta_audit_rec rec = bare_rec();
 	json_t *o;
 
 	(void)state;
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
 	rec.uid = 0;          /* root is a peer like any other: kept */
 	rec.gid = (gid_t)-1;  /* left out */
 	rec.pid = -5;         /* left out */
@@ -386,8 +413,7 @@ test_agent_audit_file_edge_values(void **state)
 	rec.n_keyids = 0;
 	rec.keyids = NULL;
 	rec.profile = "";
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 	o = only_record(path);
 	assert_int_equal(json_integer_value(json_object_get(o, "uid")), 0);
 	assert_null(json_object_get(o, "gid"));
@@ -404,21 +430,17 @@ test_agent_audit_file_hostile_strings(void **state)
 {
 	static const char *const evil_ids[] = { "id\n{\"uid\":0}", "\xe2\x80\xa8" };
 	char path[256], *buf, *lines[4];
-	struct ta_audit *a;
 	struct ta_audit_rec rec = full_rec();
 	json_t *o, *ids;
 
 	(void)state;
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
 	rec.role = "targets\n{\"result\":\"ok\"}\r\x1b[2J\x7f\x01";
 	rec.gun = "reg\xe2\x80\xa8" "line\xc2\x85next\\\"/";  /* U+2028, U+0085 */
 	rec.profile = "bad\xff\xc0\xaf\xed\xa0\x80utf8";       /* invalid, overlong, surrogate */
 	rec.detail = "\"},\n\"uid\":0,\"x\":{\"";
 	rec.keyids = evil_ids;
 	rec.result = TA_ERR_NOT_AUTHORIZED;
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 
 	assert_int_equal(read_lines(path, &buf, lines, 4), 1);
 	/* Printable ASCII only: nothing any reader could take for a line end. */
@@ -443,7 +465,6 @@ static void
 test_agent_audit_file_long_fields_cut(void **state)
 {
 	char path[256], *big = malloc(5001), *wide = malloc(1201);
-	struct ta_audit *a;
 	struct ta_audit_rec rec = full_rec();
 	const char *gun, *role;
 	json_t *o;
@@ -458,12 +479,9 @@ test_agent_audit_file_long_fields_cut(void **state)
 		wide[i + 1] = (char)0xa9;
 	}
 	wide[1200] = '\0';
-	a = ta_audit_open(tpath(path, sizeof(path), "audit.log"));
-	assert_non_null(a);
 	rec.gun = big;
 	rec.role = wide + 1; /* starts with a stray continuation byte */
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	ta_audit_close(a);
+	log_to_file(&rec, path, sizeof(path));
 	o = only_record(path);
 	gun = str(o, "gun");
 	assert_int_equal(strlen(gun), TA_AUDIT_FIELD_MAX + 3);
@@ -641,20 +659,15 @@ test_agent_audit_stderr_target(void **state)
 static void
 test_agent_audit_journal_fields(void **state)
 {
-	struct ta_audit *a = ta_audit_open("journal");
+	struct ta_audit *a = journal_target(0);
 	struct ta_audit_rec rec = full_rec();
 	char path[256];
 	json_t *o;
 
 	(void)state;
-	assert_non_null(a);
 	assert_int_equal(ta__audit_journal_socket(a, fake_journal_socket("journal.sock")), 0);
-	journal_answer = 0;
-	journal_calls = 0;
 	tpath(path, sizeof(path), "stderr");
-	capture_stderr(path);
-	assert_int_equal(ta_audit_log(a, &rec), 0);
-	restore_stderr();
+	assert_int_equal(log_on_stderr(a, &rec, path), 0);
 	assert_int_equal(journal_calls, 1);
 	assert_int_equal(file_size(path), 0); /* journald took it: nothing on stderr */
 	assert_string_equal(journal_field("SYSLOG_IDENTIFIER"), "tuf-agent");
@@ -690,43 +703,30 @@ test_agent_audit_journal_fields(void **state)
 static void
 test_agent_audit_journal_falls_back_to_stderr(void **state)
 {
-	struct ta_audit *a = ta_audit_open("journal");
+	struct ta_audit *a = journal_target(0);
 	struct ta_audit_rec rec = full_rec();
 	char path[256], missing[256];
-	json_t *o;
-	int r1, r2;
+	int r;
 
 	(void)state;
-	assert_non_null(a);
 	tpath(path, sizeof(path), "stderr");
 	tpath(missing, sizeof(missing), "no-journal.sock");
 
 	/* No socket: libsystemd would return 0 and drop the record, so it is
 	 * not even asked. */
 	assert_int_equal(ta__audit_journal_socket(a, missing), 0);
-	journal_answer = 0;
-	journal_calls = 0;
-	capture_stderr(path);
-	r1 = ta_audit_log(a, &rec);
-	restore_stderr();
-	assert_int_equal(r1, 0);
+	assert_int_equal(log_on_stderr(a, &rec, path), 0);
 	assert_int_equal(journal_calls, 0);
-	o = only_record(path);
-	assert_string_equal(str(o, "method"), "sign");
-	json_decref(o);
+	only_record_has(path, "method", "sign");
 
 	/* A socket with no journald behind it. */
 	assert_int_equal(ta__audit_journal_socket(a, fake_journal_socket("stale.sock")), 0);
 	journal_answer = -ECONNREFUSED;
-	capture_stderr(path);
-	r2 = ta_audit_log(a, &rec);
-	restore_stderr();
+	r = log_on_stderr(a, &rec, path);
 	journal_answer = JOURNAL_PASS;
-	assert_int_equal(r2, 0);
+	assert_int_equal(r, 0);
 	assert_int_equal(journal_calls, 1);
-	o = only_record(path);
-	assert_string_equal(str(o, "method"), "sign");
-	json_decref(o);
+	only_record_has(path, "method", "sign");
 	ta_audit_close(a);
 }
 
@@ -735,31 +735,18 @@ test_agent_audit_journal_falls_back_to_stderr(void **state)
 static void
 test_agent_audit_journal_real_never_fails(void **state)
 {
-	struct ta_audit *a = ta_audit_open("journal");
+	struct ta_audit *a = journal_target(JOURNAL_PASS);
 	struct ta_audit_rec rec = full_rec();
 	char path[256];
 	struct stat st;
 	bool journald = stat("/run/systemd/journal/socket", &st) == 0 && S_ISSOCK(st.st_mode);
-	int r;
 
 	(void)state;
-	assert_non_null(a);
-	journal_answer = JOURNAL_PASS;
-	journal_calls = 0;
 	tpath(path, sizeof(path), "stderr");
-	capture_stderr(path);
-	r = ta_audit_log(a, &rec);
-	restore_stderr();
-	assert_int_equal(r, 0);
-	if (journald) {
-		assert_int_equal(journal_calls, 1);
-	} else {
-		json_t *o = only_record(path);
-
-		assert_int_equal(journal_calls, 0);
-		assert_string_equal(str(o, "result"), "ok");
-		json_decref(o);
-	}
+	assert_int_equal(log_on_stderr(a, &rec, path), 0);
+	assert_int_equal(journal_calls, journald ? 1 : 0);
+	if (!journald)
+		only_record_has(path, "result", "ok");
 	ta_audit_close(a);
 }
 

@@ -50,6 +50,15 @@ source(enum ta_pin_kind kind, const char *arg)
 	return s;
 }
 
+/* The source kind:arg is refused with want, and nothing is read. */
+static void
+expect_refused(enum ta_pin_kind kind, const char *arg, int want)
+{
+	struct ta_pin_source src = source(kind, arg);
+
+	pf_expect_pin(&src, NULL, T_TIMEOUT, want, NULL, 0, NULL, 0);
+}
+
 /* pinfix.h's hooks: the agent's sources. */
 int
 pf_get(const void *src, const char *desc, unsigned timeout_ms, char *why, size_t whylen,
@@ -84,15 +93,11 @@ static void
 test_agent_pin_file_missing_or_relative(void **state)
 {
 	char path[256];
-	struct ta_pin_source src;
 
 	(void)state;
-	src = source(TA_PIN_FILE, tu_path(path, sizeof(path), "no-such-file"));
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_NOT_FOUND, NULL, 0, NULL, 0);
-	src = source(TA_PIN_FILE, "relative/pin");
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
-	src = source(TA_PIN_FILE, "");
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	expect_refused(TA_PIN_FILE, tu_path(path, sizeof(path), "no-such-file"), TA_ERR_NOT_FOUND);
+	expect_refused(TA_PIN_FILE, "relative/pin", TA_ERR_INVALID);
+	expect_refused(TA_PIN_FILE, "", TA_ERR_INVALID);
 }
 
 /* ---- env: ----------------------------------------------------------------- */
@@ -137,8 +142,7 @@ test_agent_pin_env_bad_name_or_too_long(void **state)
 
 	(void)state;
 	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
-	src = source(TA_PIN_ENV, "A=B");
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_INVALID, NULL, 0, NULL, 0);
+	expect_refused(TA_PIN_ENV, "A=B", TA_ERR_INVALID);
 	assert_non_null(big);
 	memset(big, 'p', TA_SECRET_MAX + 1);
 	big[TA_SECRET_MAX + 1] = '\0';
@@ -207,8 +211,7 @@ test_agent_pin_none_and_unlock_need_a_pin(void **state)
 	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
 	assert_int_equal(ta_pin_get(&src, NULL, &s), TA_ERR_PIN_REQUIRED);
 	assert_ptr_equal(s, (struct ta_secret *)&s);
-	src = source(TA_PIN_UNLOCK, "");
-	pf_expect_pin(&src, NULL, T_TIMEOUT, TA_ERR_PIN_REQUIRED, NULL, 0, NULL, 0);
+	expect_refused(TA_PIN_UNLOCK, "", TA_ERR_PIN_REQUIRED);
 }
 
 static void
@@ -253,8 +256,7 @@ test_agent_pin_pinentry_gpg_tty_option(void **state)
 	struct ta_pin_source src;
 
 	(void)state;
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
-	snprintf(log, sizeof(log), "%s.log", path);
+	pf_pinentry_one(path, sizeof(path), log, sizeof(log));
 	src = source(TA_PIN_PINENTRY, path);
 	assert_int_equal(setenv("GPG_TTY", "/dev/pts/7", 1), 0);
 	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);

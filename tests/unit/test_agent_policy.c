@@ -147,9 +147,16 @@ some_user(char *name, size_t len, uid_t *uid, gid_t *gid)
 }
 
 /* A user here with a supplementary group (other than its passwd group) in
- * the group database. */
+ * the group database: its uid, its passwd gid, and that group's gid and
+ * name. */
+struct supp_user {
+	uid_t uid;
+	gid_t primary, supp;
+	char group[64];
+};
+
 static bool
-user_with_supplementary_group(uid_t *uid, gid_t *primary, gid_t *supp, char *group, size_t len)
+user_with_supplementary_group(struct supp_user *u)
 {
 	const struct passwd *pw;
 	const struct group *gr;
@@ -168,12 +175,12 @@ user_with_supplementary_group(uid_t *uid, gid_t *primary, gid_t *supp, char *gro
 			if (gids[i] == pw->pw_gid || gids[i] == 0)
 				continue;
 			gr = getgrgid(gids[i]);
-			if (gr == NULL || strlen(gr->gr_name) >= len)
+			if (gr == NULL || strlen(gr->gr_name) >= sizeof(u->group))
 				continue;
-			*uid = pw->pw_uid;
-			*primary = pw->pw_gid;
-			*supp = gids[i];
-			(void)snprintf(group, len, "%s", gr->gr_name);
+			u->uid = pw->pw_uid;
+			u->primary = pw->pw_gid;
+			u->supp = gids[i];
+			(void)snprintf(u->group, sizeof(u->group), "%s", gr->gr_name);
 			found = true;
 		}
 	}
@@ -349,19 +356,17 @@ test_agent_policy_group_of_users_passwd_entry(void **state)
 static void
 test_agent_policy_group_supplementary(void **state)
 {
-	char group[64];
-	uid_t uid;
-	gid_t primary, supp;
+	struct supp_user u;
 	struct ta_config *cfg;
 
 	(void)state;
-	if (!user_with_supplementary_group(&uid, &primary, &supp, group, sizeof(group)))
+	if (!user_with_supplementary_group(&u))
 		SKIP();
-	cfg = conf("[allow \"g\"]\ngroup = %s\n", group);
-	ALLOWED(cfg, peer(uid, primary), op(TA_OP_STATUS));
-	ALLOWED(cfg, peer(uid, STRANGER), op(TA_OP_STATUS));
+	cfg = conf("[allow \"g\"]\ngroup = %s\n", u.group);
+	ALLOWED(cfg, peer(u.uid, u.primary), op(TA_OP_STATUS));
+	ALLOWED(cfg, peer(u.uid, STRANGER), op(TA_OP_STATUS));
 	/* Membership belongs to the user, not to its primary group. */
-	NOT_NAMED(cfg, peer(STRANGER, primary), op(TA_OP_STATUS));
+	NOT_NAMED(cfg, peer(STRANGER, u.primary), op(TA_OP_STATUS));
 	free(cfg);
 }
 
@@ -369,17 +374,15 @@ test_agent_policy_group_supplementary(void **state)
 static void
 test_agent_policy_gid_ignores_supplementary(void **state)
 {
-	char group[64];
-	uid_t uid;
-	gid_t primary, supp;
+	struct supp_user u;
 	struct ta_config *cfg;
 
 	(void)state;
-	if (!user_with_supplementary_group(&uid, &primary, &supp, group, sizeof(group)))
+	if (!user_with_supplementary_group(&u))
 		SKIP();
-	cfg = conf("[allow \"g\"]\ngid = %u\n", (unsigned)supp);
-	NOT_NAMED(cfg, peer(uid, primary), op(TA_OP_STATUS));
-	ALLOWED(cfg, peer(uid, supp), op(TA_OP_STATUS));
+	cfg = conf("[allow \"g\"]\ngid = %u\n", (unsigned)u.supp);
+	NOT_NAMED(cfg, peer(u.uid, u.primary), op(TA_OP_STATUS));
+	ALLOWED(cfg, peer(u.uid, u.supp), op(TA_OP_STATUS));
 	free(cfg);
 }
 

@@ -22,6 +22,18 @@
 
 /* ---- docker's config.json --------------------------------------------------------- */
 
+/* json holds the user "a" and the password "b" (auth "YTpi") for h. */
+static void
+finds_a_b(const char *json, const struct tn_auth_host *h)
+{
+	struct tn_creds c;
+	int line;
+
+	assert_int_equal(lookup(json, h, &c, &line), 0);
+	creds_auth_is(&c, "a", "b");
+	tn_creds_clear(&c);
+}
+
 static void
 test_docker_auth(void **state)
 {
@@ -103,16 +115,8 @@ test_docker_key_forms(void **state)
 			     &line),
 	    0);
 	assert_int_equal(c.kind, TN_CRED_NONE);
-	assert_int_equal(lookup("{\"auths\":{\"127.0.0.1:4443\":{\"auth\":\"YTpi\"}}}", &host_port,
-			     &c, &line),
-	    0);
-	creds_auth_is(&c, "a", "b");
-	tn_creds_clear(&c);
-	assert_int_equal(lookup("{\"auths\":{\"registry.example.com:443\":{\"auth\":\"YTpi\"}}}",
-			     &host_443, &c, &line),
-	    0);
-	creds_auth_is(&c, "a", "b");
-	tn_creds_clear(&c);
+	finds_a_b("{\"auths\":{\"127.0.0.1:4443\":{\"auth\":\"YTpi\"}}}", &host_port);
+	finds_a_b("{\"auths\":{\"registry.example.com:443\":{\"auth\":\"YTpi\"}}}", &host_443);
 }
 
 static void
@@ -134,18 +138,12 @@ test_docker_identity_token(void **state)
 	assert_null(c.pass);
 	tn_creds_clear(&c);
 	/* An empty or non-string one falls back to "auth". */
-	assert_int_equal(lookup("{\"auths\":{\"registry.example.com\":{\"auth\":\"YTpi\","
-				"\"identitytoken\":\"\"}}}",
-			     &host_default, &c, &line),
-	    0);
-	creds_auth_is(&c, "a", "b");
-	tn_creds_clear(&c);
-	assert_int_equal(lookup("{\"auths\":{\"registry.example.com\":{\"auth\":\"YTpi\","
-				"\"identitytoken\":5}}}",
-			     &host_default, &c, &line),
-	    0);
-	creds_auth_is(&c, "a", "b");
-	tn_creds_clear(&c);
+	finds_a_b("{\"auths\":{\"registry.example.com\":{\"auth\":\"YTpi\","
+	    "\"identitytoken\":\"\"}}}",
+	    &host_default);
+	finds_a_b("{\"auths\":{\"registry.example.com\":{\"auth\":\"YTpi\","
+	    "\"identitytoken\":5}}}",
+	    &host_default);
 	/* Limits and control characters. */
 	j = tu_fmt("{\"auths\":{\"registry.example.com\":{\"identitytoken\":\"%s\"}}}",
 	    repeat('i', TN_CRED_MAX));
@@ -172,17 +170,14 @@ test_docker_first_usable_entry(void **state)
 	(void)state;
 	/* Entries without credentials are skipped; the first usable one wins;
 	 * other servers' entries are not looked at, broken or not. */
-	assert_int_equal(lookup("{\"auths\":{"
-				"\"other.example\":{\"auth\":\"!!!!\"},"
-				"\"https://registry.example.com\":{},"
-				"\"registry.example.com/v2/\":{\"email\":\"x@example.com\"},"
-				"\"http://registry.example.com\":\"not an object\","
-				"\"Registry.example.com\":{\"auth\":\"YTpi\"},"
-				"\"registry.example.com\":{\"auth\":\"Yzpk\"}}}",
-			     &host_default, &c, &line),
-	    0);
-	creds_auth_is(&c, "a", "b");
-	tn_creds_clear(&c);
+	finds_a_b("{\"auths\":{"
+	    "\"other.example\":{\"auth\":\"!!!!\"},"
+	    "\"https://registry.example.com\":{},"
+	    "\"registry.example.com/v2/\":{\"email\":\"x@example.com\"},"
+	    "\"http://registry.example.com\":\"not an object\","
+	    "\"Registry.example.com\":{\"auth\":\"YTpi\"},"
+	    "\"registry.example.com\":{\"auth\":\"Yzpk\"}}}",
+	    &host_default);
 	/* ... and a broken one for this server is an error, not skipped. */
 	assert_int_equal(lookup("{\"auths\":{\"registry.example.com\":{\"auth\":\"!!!!\"},"
 				"\"https://registry.example.com\":{\"auth\":\"YTpi\"}}}",

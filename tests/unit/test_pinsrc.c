@@ -585,8 +585,7 @@ test_pinsrc_pinentry_tty_options(void **state)
 	struct src src;
 
 	(void)state;
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
-	snprintf(log, sizeof(log), "%s.log", path);
+	pf_pinentry_one(path, sizeof(path), log, sizeof(log));
 	src = source(K_PINENTRY, path);
 	src.tty = "/dev/pts/7";
 	pf_expect_pin(&src, NULL, T_TIMEOUT, 0, "1", 1, NULL, 0);
@@ -624,8 +623,7 @@ test_pinsrc_pinentry_error_prompt_title(void **state)
 	struct src src;
 
 	(void)state;
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
-	snprintf(log, sizeof(log), "%s.log", path);
+	pf_pinentry_one(path, sizeof(path), log, sizeof(log));
 	src = source(K_PINENTRY, path);
 	src.title = NULL;
 	src.prompt = "Token PIN:";
@@ -964,8 +962,7 @@ test_pinsrc_pinentry_desc_cut_to_one_line(void **state)
 		desc[i + 1] = (char)0xa9;
 	}
 	desc[1401] = '\0';
-	pf_fake_pinentry(path, sizeof(path), "pe", "echo OK", "echo 'D 1'; echo OK");
-	snprintf(log, sizeof(log), "%s.log", path);
+	pf_pinentry_one(path, sizeof(path), log, sizeof(log));
 	src = source(K_PINENTRY, path);
 	pf_expect_pin(&src, desc, T_TIMEOUT, 0, "1", 1, NULL, 0);
 	tu_slurp(log, buf, sizeof(buf));

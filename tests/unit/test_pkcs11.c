@@ -27,38 +27,20 @@ static struct ta_p11_token *alpha, *beta;
 
 static const uint8_t msg[] = "the canonical bytes of a signed TUF role";
 
-static struct ta_secret *
-pin(const char *s)
-{
-	struct ta_secret *p = ta_secret_from(s, strlen(s));
-
-	assert_non_null(p);
-	return p;
-}
-
 static int
 group_setup(void **state)
 {
-	(void)state;
 	if (tb_softhsm_module() == NULL || tb_softhsm_setup() == NULL ||
 	    tb_softhsm_token("alpha") != 0 || tb_softhsm_token("beta") != 0 ||
 	    tb_softhsm_token("gamma") != 0)
 		return -1;
-	if ((ctx = ta_p11_ctx_new()) == NULL ||
+	if ((*state = ctx = ta_p11_ctx_new()) == NULL ||
 	    ta_p11_module_load(ctx, tb_softhsm_module(), &mod) != 0 ||
 	    ta_p11_token_open(ctx, NULL, "pkcs11:token=alpha", 4, &alpha) != 0 ||
 	    ta_p11_token_open(ctx, mod, "pkcs11:token=beta", 4, &beta) != 0 ||
 	    ta_p11_token_login(alpha, ta_secret_from(TB_PIN, 6), false) != 0 ||
 	    ta_p11_token_login(beta, ta_secret_from(TB_PIN, 6), false) != 0)
 		return -1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	tb_finish(ctx);
 	return 0;
 }
 
@@ -107,6 +89,21 @@ test_pkcs11_module_unknown(void **state)
 /* ---- tokens ------------------------------------------------------------- */
 
 static void
+alpha_beta_info(struct ta_p11_token_info *a, struct ta_p11_token_info *b)
+{
+	assert_int_equal(ta_p11_token_info(alpha, a), 0);
+	assert_int_equal(ta_p11_token_info(beta, b), 0);
+}
+
+/* Whether u matches the token that info describes. */
+static bool
+matches(const struct ta_p11_uri *u, const struct ta_p11_token_info *info)
+{
+	return ta_p11_uri_match_token(
+	    u, info->label, info->serial, info->manufacturer, info->model);
+}
+
+static void
 test_pkcs11_token_select_by_uri(void **state)
 {
 	struct ta_p11_token_info ia, ib;
@@ -114,8 +111,7 @@ test_pkcs11_token_select_by_uri(void **state)
 	char uri[128];
 
 	(void)state;
-	assert_int_equal(ta_p11_token_info(alpha, &ia), 0);
-	assert_int_equal(ta_p11_token_info(beta, &ib), 0);
+	alpha_beta_info(&ia, &ib);
 	assert_string_equal(ia.label, "alpha");
 	assert_string_equal(ib.label, "beta");
 	assert_string_not_equal(ia.serial, ib.serial);
@@ -245,25 +241,24 @@ test_pkcs11_uri_token_match(void **state)
 	char uri[256];
 
 	(void)state;
-	assert_int_equal(ta_p11_token_info(alpha, &a), 0);
-	assert_int_equal(ta_p11_token_info(beta, &b), 0);
+	alpha_beta_info(&a, &b);
 	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha", 0, &u), 0);
-	assert_true(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
-	assert_false(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	assert_true(matches(u, &a));
+	assert_false(matches(u, &b));
 	ta_p11_uri_free(u);
 	assert_int_equal(ta_p11_uri_parse("pkcs11:manufacturer=SoftHSM%20project", 0, &u), 0);
-	assert_true(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
-	assert_true(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	assert_true(matches(u, &a));
+	assert_true(matches(u, &b));
 	ta_p11_uri_free(u);
 	/* (SoftHSM's model, "SoftHSM v2", would need its blank encoded.) */
 	(void)snprintf(uri, sizeof(uri), "pkcs11:serial=%s;model=SoftHSM%%20v2", b.serial);
 	assert_int_equal(ta_p11_uri_parse(uri, 0, &u), 0);
-	assert_false(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
-	assert_true(ta_p11_uri_match_token(u, b.label, b.serial, b.manufacturer, b.model));
+	assert_false(matches(u, &a));
+	assert_true(matches(u, &b));
 	ta_p11_uri_free(u);
 	/* token= with nothing: the empty label, not any token. */
 	assert_int_equal(ta_p11_uri_parse("pkcs11:token=", 0, &u), 0);
-	assert_false(ta_p11_uri_match_token(u, a.label, a.serial, a.manufacturer, a.model));
+	assert_false(matches(u, &a));
 	assert_true(ta_p11_uri_match_token(u, "", a.serial, a.manufacturer, a.model));
 	ta_p11_uri_free(u);
 }
@@ -305,13 +300,13 @@ test_pkcs11_token_login_states(void **state)
 	assert_int_equal(ta_p11_token_info(alpha, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
 	/* Already logged in is success, and costs nothing. */
-	assert_int_equal(ta_p11_token_login(alpha, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(alpha, tb_pin(TB_PIN), false), 0);
 	/* No PIN on a token without a PIN pad. */
 	assert_int_equal(ta_p11_token_logout(alpha), 0);
 	assert_int_equal(ta_p11_token_info(alpha, &info), 0);
 	assert_false(info.flags & TA_TOK_LOGGED_IN);
 	assert_int_equal(ta_p11_token_login(alpha, NULL, false), TA_ERR_PIN_REQUIRED);
-	assert_int_equal(ta_p11_token_login(alpha, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(alpha, tb_pin(TB_PIN), false), 0);
 	assert_int_equal(ta_p11_token_info(alpha, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
 }
@@ -733,18 +728,18 @@ test_pkcs11_always_authenticate(void **state)
 	assert_true(k.always_auth);
 	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), NULL, sig,
 	    &len), TA_ERR_PIN_REQUIRED);
-	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), pin(TB_PIN),
-	    sig, &len), 0);
+	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg),
+	    tb_pin(TB_PIN), sig, &len), 0);
 	assert_int_equal(tb_verify(k.spki, k.spki_len, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), sig,
 	    len), 1);
 	/* A wrong context PIN fails the signature; the token stays usable
 	 * and logged in. */
 	assert_int_not_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg),
-	    pin("000000"), sig, &len), 0);
+	    tb_pin("000000"), sig, &len), 0);
 	assert_int_equal(ta_p11_token_info(beta, &info), 0);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
-	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), pin(TB_PIN),
-	    sig, &len), 0);
+	assert_int_equal(ta_p11_sign(beta, &k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg),
+	    tb_pin(TB_PIN), sig, &len), 0);
 	ta_p11_key_clear(&k);
 }
 
@@ -847,7 +842,7 @@ test_pkcs11_pool_bound_one_session(void **state)
 
 	/* So bound the pool on a token opened fresh in ctx. */
 	assert_int_equal(ta_p11_token_open(ctx, NULL, "pkcs11:token=gamma", 1, &one), 0);
-	assert_int_equal(ta_p11_token_login(one, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(one, tb_pin(TB_PIN), false), 0);
 	gen(one, TA_KEY_EC_P256, "solo", &k);
 	run_workers(one, &k, 4, 10);
 	assert_int_equal(ta_p11_token_info(one, &info), 0);
@@ -886,5 +881,5 @@ main(void)
 		cmocka_unit_test(test_pkcs11_pool_bound_one_session),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tb_group_teardown);
 }

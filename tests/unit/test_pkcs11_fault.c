@@ -31,15 +31,6 @@ static void (*fault_reset)(void);
 
 static const uint8_t msg[] = "targets.json, version 7";
 
-static struct ta_secret *
-pin(const char *s)
-{
-	struct ta_secret *p = ta_secret_from(s, strlen(s));
-
-	assert_non_null(p);
-	return p;
-}
-
 /* Replace the control file atomically (the module notices the new inode). */
 static void
 control(const char *text)
@@ -64,7 +55,6 @@ group_setup(void **state)
 	ssize_t n;
 	void *h;
 
-	(void)state;
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
 		return -1;
 	self[n] = '\0';
@@ -78,7 +68,8 @@ group_setup(void **state)
 	(void)setenv("TA_FAULT_CTL", ctl_path, 1);
 
 	struct ta_p11_module *mod;
-	if ((ctx = ta_p11_ctx_new()) == NULL || ta_p11_module_load(ctx, fault_path, &mod) != 0)
+	if ((*state = ctx = ta_p11_ctx_new()) == NULL ||
+	    ta_p11_module_load(ctx, fault_path, &mod) != 0)
 		return -1;
 	if ((h = dlopen(fault_path, RTLD_NOW | RTLD_NOLOAD)) == NULL)
 		return -1;
@@ -91,14 +82,6 @@ group_setup(void **state)
 	    ta_p11_token_open(ctx, mod, "pkcs11:token=beta", 4, &beta) != 0 ||
 	    ta_p11_token_login(alpha, ta_secret_from(TB_PIN, 6), false) != 0)
 		return -1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	tb_finish(ctx);
 	return 0;
 }
 
@@ -145,14 +128,14 @@ test_pkcs11_fault_wrong_pin_tried_once(void **state)
 	logged_out(beta);
 	fault_reset();
 	/* SoftHSM itself marks the PIN count low after a failure. */
-	assert_int_equal(ta_p11_token_login(beta, pin("000000"), false), TA_ERR_PIN_COUNT_LOW);
+	assert_int_equal(ta_p11_token_login(beta, tb_pin("000000"), false), TA_ERR_PIN_COUNT_LOW);
 	assert_int_equal(fault_count("C_Login"), 1);
 	assert_int_equal(ta_p11_token_info(beta, &info), 0);
 	assert_true(info.flags & TA_TOK_PIN_COUNT_LOW);
 	assert_false(info.flags & TA_TOK_LOGGED_IN);
 	assert_int_equal(fault_count("C_Login"), 1);
 	/* The right PIN: one more C_Login, and the token's counter clears. */
-	assert_int_equal(ta_p11_token_login(beta, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(beta, tb_pin(TB_PIN), false), 0);
 	assert_int_equal(fault_count("C_Login"), 2);
 	assert_int_equal(ta_p11_token_info(beta, &info), 0);
 	assert_false(info.flags & TA_TOK_PIN_COUNT_LOW);
@@ -189,7 +172,7 @@ test_pkcs11_fault_pin_errors_distinct(void **state)
 	logged_out(beta);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		control(cases[i].ctl);
-		int r = ta_p11_token_login(beta, pin(TB_PIN), cases[i].interactive);
+		int r = ta_p11_token_login(beta, tb_pin(TB_PIN), cases[i].interactive);
 		if (r != cases[i].want)
 			fail_msg("case %zu: got %s, want %s", i, ta_errname(r),
 			    ta_errname(cases[i].want));
@@ -197,7 +180,7 @@ test_pkcs11_fault_pin_errors_distinct(void **state)
 	}
 	/* On its final try, an interactive unlock is allowed its one C_Login. */
 	control("token_flags=CKF_USER_PIN_FINAL_TRY\n");
-	assert_int_equal(ta_p11_token_login(beta, pin(TB_PIN), true), 0);
+	assert_int_equal(ta_p11_token_login(beta, tb_pin(TB_PIN), true), 0);
 	assert_int_equal(fault_count("C_Login"), 1);
 	control("");
 }
@@ -217,7 +200,7 @@ test_pkcs11_fault_protected_auth_path(void **state)
 	assert_int_equal(ta_p11_token_login(beta, NULL, false), 0);
 	assert_int_equal(fault_count("C_Login"), 1);
 	control("");
-	assert_int_equal(ta_p11_token_login(beta, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(beta, tb_pin(TB_PIN), false), 0);
 }
 
 /* ---- tokens that vanish ------------------------------------------------- */
@@ -232,7 +215,7 @@ test_pkcs11_fault_token_vanishes_and_returns(void **state)
 
 	(void)state;
 	control("");
-	assert_int_equal(ta_p11_token_login(beta, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(beta, tb_pin(TB_PIN), false), 0);
 	g.label = "a-key";
 	assert_int_equal(ta_p11_key_generate(alpha, &g, &ka), 0);
 	g.label = "b-key";
@@ -256,7 +239,7 @@ test_pkcs11_fault_token_vanishes_and_returns(void **state)
 	assert_true(info.flags & TA_TOK_PRESENT);
 	assert_false(info.flags & TA_TOK_LOGGED_IN);
 	assert_int_equal(sign_err(beta, &kb), TA_ERR_NOT_LOGGED_IN);
-	assert_int_equal(ta_p11_token_login(beta, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(beta, tb_pin(TB_PIN), false), 0);
 	/* The old key struct still works: its handle is found again by ID. */
 	sign_ok(beta, &kb, TA_SIG_ECDSA_SHA256);
 	assert_int_equal(ta_p11_key_list(beta, &keys, &n), 0);
@@ -281,7 +264,7 @@ test_pkcs11_fault_dead_session_marks_absent(void **state)
 	/* It answers again at once, but every session (and so the login)
 	 * went with the reset. */
 	assert_int_equal(sign_err(alpha, &k), TA_ERR_NOT_LOGGED_IN);
-	assert_int_equal(ta_p11_token_login(alpha, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(alpha, tb_pin(TB_PIN), false), 0);
 	sign_ok(alpha, &k, TA_SIG_ECDSA_SHA256);
 	ta_p11_key_clear(&k);
 }
@@ -346,7 +329,7 @@ test_pkcs11_fault_logged_in_while_busy(void **state)
 	control("");
 	/* One session: while it signs, no session is idle to ask. */
 	assert_int_equal(ta_p11_token_open(ctx, NULL, "pkcs11:token=delta", 1, &delta), 0);
-	assert_int_equal(ta_p11_token_login(delta, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(delta, tb_pin(TB_PIN), false), 0);
 	assert_int_equal(ta_p11_key_generate(delta, &g, &k), 0);
 	control("delay=C_Sign:300\n");
 	s = (struct slow_sign){ delta, &k, -1 };
@@ -380,7 +363,7 @@ test_pkcs11_fault_missing_mechanisms(void **state)
 	control("hide_mech=CKM_EC_EDWARDS_KEY_PAIR_GEN,CKM_EDDSA,CKM_SHA256_RSA_PKCS_PSS,"
 		"CKM_SHA256_RSA_PKCS\n");
 	assert_int_equal(ta_p11_token_open(ctx, NULL, "pkcs11:token=gamma", 2, &gamma), 0);
-	assert_int_equal(ta_p11_token_login(gamma, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(gamma, tb_pin(TB_PIN), false), 0);
 	assert_int_equal(ta_p11_token_info(gamma, &info), 0);
 	assert_false(info.caps & TA_CAP_ED_GEN);
 	assert_false(info.caps & TA_CAP_EDDSA);
@@ -403,7 +386,7 @@ test_pkcs11_fault_missing_mechanisms(void **state)
 	control("hide_mech=CKM_RSA_PKCS_PSS,CKM_SHA256_RSA_PKCS_PSS,CKM_RSA_PKCS,"
 		"CKM_SHA256_RSA_PKCS,CKM_EC_EDWARDS_KEY_PAIR_GEN,CKM_EDDSA\n");
 	assert_int_equal(ta_p11_token_refresh(gamma), 0);
-	assert_int_equal(ta_p11_token_login(gamma, pin(TB_PIN), false), 0);
+	assert_int_equal(ta_p11_token_login(gamma, tb_pin(TB_PIN), false), 0);
 	assert_int_equal(ta_p11_sign(gamma, &k, TA_SIG_RSA_PSS_SHA256, msg, sizeof(msg), NULL, sig,
 	    &len), TA_ERR_UNSUPPORTED);
 	assert_int_equal(ta_p11_sign(gamma, &k, TA_SIG_RSA_PKCS1_SHA256, msg, sizeof(msg), NULL,
@@ -426,5 +409,5 @@ main(void)
 		cmocka_unit_test(test_pkcs11_fault_missing_mechanisms),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tb_group_teardown);
 }

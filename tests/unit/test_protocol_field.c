@@ -44,21 +44,25 @@ test_protocol_decode_hello_versions_bad(void **state)
 	BAD_REQS(decode_hello_versions_bad_cases);
 }
 
+static const struct bad_req decode_hello_client_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "hello",
+	    "{\"versions\":[1],\"client\":1}", "params.client: must be a string" },
+	{ IP, TA_ERR_INVALID, "hello",
+	    "{\"versions\":[1],\"client\":\"\"}", "params.client: must not be empty" },
+	{ IP, TA_ERR_INVALID, "hello",
+	    "{\"versions\":[1],\"client\":\"a\\u001b[2J\"}", "params.client: a control character" },
+	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[1],\"client\":null}", NULL },
+};
+
 static void
 test_protocol_decode_hello_client_bad(void **state)
 {
 	char *s129 = tu_repeat('c', 129);
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1],\"client\":1}");
-	assert_detail_has("params.client: must be a string");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1],\"client\":\"\"}");
-	assert_detail_has("params.client: must not be empty");
+	BAD_REQS(decode_hello_client_bad_cases);
 	BADF(IP, TA_ERR_TOO_LARGE, "hello", "{\"versions\":[1],\"client\":\"%s\"}", s129);
 	assert_detail_has("params.client: longer than 128 bytes");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1],\"client\":\"a\\u001b[2J\"}");
-	assert_detail_has("params.client: a control character");
-	BADF(IP, TA_ERR_INVALID, "hello", "{\"versions\":[1],\"client\":null}");
 	free(s129);
 }
 
@@ -167,21 +171,26 @@ test_protocol_decode_key_generate_token_bad(void **state)
 	token_checks("key.generate", "\"label\":\"l\",\"type\":\"ed25519\",");
 }
 
+static const struct bad_req decode_key_generate_label_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\"}", "params.label: missing" },
+	{ IP, TA_ERR_INVALID, "key.generate",
+	    "{\"label\":7,\"type\":\"ed25519\"}", "params.label: must be a string" },
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"\",\"type\":\"ed25519\"}", NULL },
+	{ IP, TA_ERR_INVALID, "key.generate",
+	    "{\"label\":\"a\\u0085b\",\"type\":\"ed25519\"}", NULL },
+	{ IP, TA_ERR_INVALID, "key.generate",
+	    "{\"label\":\"a\\u007f\",\"type\":\"ed25519\"}", NULL },
+};
+
 static void
 test_protocol_decode_key_generate_label_bad(void **state)
 {
 	char *s129 = tu_repeat('l', 129);
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\"}");
-	assert_detail_has("params.label: missing");
-	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":7,\"type\":\"ed25519\"}");
-	assert_detail_has("params.label: must be a string");
-	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"\",\"type\":\"ed25519\"}");
+	BAD_REQS(decode_key_generate_label_bad_cases);
 	BADF(IP, TA_ERR_TOO_LARGE, "key.generate", "{\"label\":\"%s\",\"type\":\"ed25519\"}", s129);
 	assert_detail_has("params.label: longer than 128 bytes");
-	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"a\\u0085b\",\"type\":\"ed25519\"}");
-	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"a\\u007f\",\"type\":\"ed25519\"}");
 	free(s129);
 }
 
@@ -200,20 +209,30 @@ test_protocol_decode_key_generate_type_bad(void **state)
 	}
 }
 
+static const struct bad_req decode_key_cert_key_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"gun\":\"g\"}", "params.key: missing" },
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"key\":{},\"gun\":\"g\"}", NULL },
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"\",\"gun\":\"g\"}", NULL },
+};
+
 static void
 test_protocol_decode_key_cert_key_bad(void **state)
 {
 	char *s1025 = tu_repeat('k', 1025);
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"gun\":\"g\"}");
-	assert_detail_has("params.key: missing");
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":{},\"gun\":\"g\"}");
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"\",\"gun\":\"g\"}");
+	BAD_REQS(decode_key_cert_key_bad_cases);
 	BADF(IP, TA_ERR_TOO_LARGE, "key.cert", "{\"key\":\"%s\",\"gun\":\"g\"}", s1025);
 	assert_detail_has("params.key: longer than 1024 bytes");
 	free(s1025);
 }
+
+static const struct bad_req decode_key_cert_gun_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\"}", "params.gun: missing" },
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":false}", NULL },
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"\"}", NULL },
+	{ IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"a\\tb\"}", NULL },
+};
 
 static void
 test_protocol_decode_key_cert_gun_bad(void **state)
@@ -221,13 +240,9 @@ test_protocol_decode_key_cert_gun_bad(void **state)
 	char *s256 = tu_repeat('g', 256);
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\"}");
-	assert_detail_has("params.gun: missing");
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":false}");
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"\"}");
+	BAD_REQS(decode_key_cert_gun_bad_cases);
 	BADF(IP, TA_ERR_TOO_LARGE, "key.cert", "{\"key\":\"k\",\"gun\":\"%s\"}", s256);
 	assert_detail_has("params.gun: longer than 255 bytes");
-	BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"a\\tb\"}");
 	free(s256);
 }
 
@@ -258,6 +273,12 @@ test_protocol_decode_key_cert_store_bad(void **state)
 	}
 }
 
+static const struct bad_req decode_key_show_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "key.show", "{\"profile\":\"tuf\"}", "params.key: missing" },
+	{ IP, TA_ERR_INVALID, "key.show", "{\"key\":\"k\"}", "params.profile: missing" },
+	{ IP, TA_ERR_INVALID, "key.show", "{\"key\":\"\",\"profile\":\"tuf\"}", NULL },
+};
+
 static void
 test_protocol_decode_key_show_bad(void **state)
 {
@@ -265,11 +286,7 @@ test_protocol_decode_key_show_bad(void **state)
 	    "\"Notary\"", "\"TUF\"", "\"tuf \"", "\"\"", "\"dct\"", "1", "null", "[\"tuf\"]"};
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "key.show", "{\"profile\":\"tuf\"}");
-	assert_detail_has("params.key: missing");
-	BADF(IP, TA_ERR_INVALID, "key.show", "{\"key\":\"k\"}");
-	assert_detail_has("params.profile: missing");
-	BADF(IP, TA_ERR_INVALID, "key.show", "{\"key\":\"\",\"profile\":\"tuf\"}");
+	BAD_REQS(decode_key_show_bad_cases);
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 		BADF(IP, TA_ERR_INVALID, "key.show", "{\"key\":\"k\",\"profile\":%s}", profiles[i]);
 		assert_detail_has("params.profile: must be \"notary\" or \"tuf\"");
@@ -349,18 +366,40 @@ test_protocol_decode_sign_keys_too_many(void **state)
 	assert_detail_has("params.keys: more than 16 entries");
 }
 
+static const struct bad_req decode_sign_keys_duplicates_cases[] = {
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"b\",\"a\"],\"file\":"
+	    "\"x\"}",
+	    "params.keys[2]: repeats params.keys[0]" },
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"\\u0061\"],\"file\":"
+	    "\"x\"}",
+	    NULL },
+};
+
 static void
 test_protocol_decode_sign_keys_duplicates(void **state)
 {
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"b\",\"a\"],\"file\":"
-	    "\"x\"}");
-	assert_detail_has("params.keys[2]: repeats params.keys[0]");
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"keys\":[\"a\",\"\\u0061\"],\"file\":"
-	    "\"x\"}");
+	BAD_REQS(decode_sign_keys_duplicates_cases);
 }
+
+static const struct bad_req decode_sign_keys_bad_entries_cases[] = {
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"file\":\"x\"}", "params.keys: missing" },
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":\"k\",\"file\":\"x\"}",
+	    "params.keys: must be an array" },
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\",1],\"file\":\"x\"}",
+	    "params.keys[1]: must be a string" },
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"\"],\"file\":\"x\"}", NULL },
+	{ PE, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\\u0000\"],\"file\":\"x\"}", NULL },
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\\u0008\"],\"file\":\"x\"}", NULL },
+};
 
 static void
 test_protocol_decode_sign_keys_bad_entries(void **state)
@@ -368,25 +407,20 @@ test_protocol_decode_sign_keys_bad_entries(void **state)
 	char *s1025 = tu_repeat('k', 1025);
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":\"r\",\"file\":\"x\"}");
-	assert_detail_has("params.keys: missing");
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":\"k\",\"file\":\"x\"}");
-	assert_detail_has("params.keys: must be an array");
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\",1],\"file\":\"x\"}");
-	assert_detail_has("params.keys[1]: must be a string");
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"\"],\"file\":\"x\"}");
+	BAD_REQS(decode_sign_keys_bad_entries_cases);
 	BADF(IP, TA_ERR_TOO_LARGE, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"%s\"],\"file\":\"x\"}", s1025);
 	assert_detail_has("params.keys[0]: longer than 1024 bytes");
-	BADF(PE, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\\u0000\"],\"file\":\"x\"}");
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\\u0008\"],\"file\":\"x\"}");
 	free(s1025);
 }
+
+static const struct bad_req decode_sign_file_bad_cases[] = {
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"]}", "params.file: missing" },
+	{ IP, TA_ERR_INVALID, "sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"],\"file\":\"\"}",
+	    "params.file: must not be empty" },
+};
 
 static void
 test_protocol_decode_sign_file_bad(void **state)
@@ -394,11 +428,7 @@ test_protocol_decode_sign_file_bad(void **state)
 	static const char *files[] = {"{}", "{\"signed\":{}}", "1", "null", "[\"x\"]", "true"};
 
 	(void)state;
-	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"]}");
-	assert_detail_has("params.file: missing");
-	BADF(IP, TA_ERR_INVALID, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"],\"file\":\"\"}");
-	assert_detail_has("params.file: must not be empty");
+	BAD_REQS(decode_sign_file_bad_cases);
 	/* The file travels as a string, never as a tree. */
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		BADF(IP, TA_ERR_INVALID, "sign",

@@ -56,16 +56,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-add_root_key(struct ta_meta *m, const struct ta_key *k)
-{
-	json_t *obj = NULL;
-
-	assert_int_equal(ta_key_to_json(k, &obj), 0);
-	assert_int_equal(ta_meta_root_add_key(m, "root", ta_key_id(k), obj), 0);
-	json_decref(obj);
-}
-
 /* A root of version v listing keys a (and b when not NULL). */
 static char *
 root_file(int64_t v, const struct ta_key *a, const struct ta_key *b, time_t expires)
@@ -76,9 +66,9 @@ root_file(int64_t v, const struct ta_key *a, const struct ta_key *b, time_t expi
 
 	assert_int_equal(ta_meta_new(TA_PROFILE_TUF, TA_ROLE_ROOT, expires, &m), 0);
 	assert_int_equal(ta_meta_set_version(m, v), 0);
-	add_root_key(m, a);
+	assert_int_equal(ta_meta_root_add_ta_key(m, "root", a), 0);
 	if (b != NULL)
-		add_root_key(m, b);
+		assert_int_equal(ta_meta_root_add_ta_key(m, "root", b), 0);
 	assert_int_equal(ta_meta_write(m, &out, &len), 0);
 	ta_meta_free(m);
 	return (char *)out;

@@ -89,7 +89,14 @@ nt__own_dir=0
 nt__err() { echo "nt: $*" >&2; }
 nt__die() { nt__err "$*"; exit 1; }
 
-nt__next() { nt__seq=$((nt__seq + 1)); }
+# nt__next NAME: a new empty sub-directory $NT_DIR/NAME.N, in nt__dir.
+nt__next() {
+	nt__seq=$((nt__seq + 1))
+	nt__dir=$NT_DIR/$1.$nt__seq
+	mkdir -p "$nt__dir"
+}
+# This folder, where the helper servers' scripts are.
+nt__here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # ---------------------------------------------------------------- lifecycle
 
@@ -232,9 +239,8 @@ nt_server_start() {
 		esac
 		shift
 	done
-	nt__next
-	d=$NT_DIR/server.$nt__seq
-	mkdir -p "$d"
+	nt__next server
+	d=$nt__dir
 	NT_CA=
 	NT_AUTH=0
 	scheme=http
@@ -358,9 +364,8 @@ nt__rand() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
 # nt__issuer_start DIR TLS — token CA, signing cert and token-issuer.py for
 # nt_server_start --auth.
 nt__issuer_start() {
-	local d=$1 tls=$2 scheme=http tlsconf="" here
+	local d=$1 tls=$2 scheme=http tlsconf=""
 	command -v openssl >/dev/null 2>&1 || nt__die "--auth needs openssl"
-	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 	NT_AUTH_USER=${NT_AUTH_USER:-nt-user}
 	NT_AUTH_PASS=${NT_AUTH_PASS:-$(nt__rand)}
 	NT_AUTH_RO_USER=${NT_AUTH_RO_USER:-nt-reader}
@@ -405,7 +410,7 @@ json.dump({"port": 0, "port_file": a[1], "path": "/token", "issuer": "nt-token-i
 c = json.load(open(sys.argv[1])); c["tls_cert"] = sys.argv[2]; c["tls_key"] = sys.argv[3]
 json.dump(c, open(sys.argv[1], "w"))' "$d/token.json" "$d/server.crt" "$d/server.key"
 	fi
-	"$NT_PY" "$here/token-issuer.py" "$d/token.json" >>"$d/token.stderr" 2>&1 </dev/null &
+	"$NT_PY" "$nt__here/token-issuer.py" "$d/token.json" >>"$d/token.stderr" 2>&1 </dev/null &
 	nt__started "token issuer" "$d/token.port" "$d/token.stderr" "$!" || return 1
 	NT_AUTH_REALM=$scheme://127.0.0.1:$(cat "$d/token.port")/token
 	NT_AUTH=1
@@ -436,17 +441,15 @@ nt_auth_bad() {
 # front of the current plain-http $NT_URL.  Sets NT_PROXY_URL NT_PROXY_PID
 # NT_PROXY_CTL NT_PROXY_LOG.  Faults: nt_proxy_fault.
 nt_proxy_start() {
-	local d here
+	local d
 	[ -n "${NT_URL:-}" ] || nt__die "nt_proxy_start: no server (call nt_server_start)"
 	case $NT_URL in http://*) ;; *) nt__die "nt_proxy_start: plain http servers only" ;; esac
-	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-	nt__next
-	d=$NT_DIR/proxy.$nt__seq
-	mkdir -p "$d"
+	nt__next proxy
+	d=$nt__dir
 	NT_PROXY_CTL=$d/ctl
 	NT_PROXY_LOG=$d/requests.log
 	rm -f "$d/port" "$NT_PROXY_CTL"
-	"$NT_PY" "$here/fault-proxy.py" --upstream "$NT_URL" --port-file "$d/port" \
+	"$NT_PY" "$nt__here/fault-proxy.py" --upstream "$NT_URL" --port-file "$d/port" \
 		--ctl "$NT_PROXY_CTL" --log "$NT_PROXY_LOG" >>"$d/stderr" 2>&1 </dev/null &
 	NT_PROXY_PID=$!
 	nt__started "fault proxy" "$d/port" "$d/stderr" "$NT_PROXY_PID" || return 1
@@ -482,21 +485,19 @@ nt__proxy_ctl() {
 # for until nt_replay_serve says otherwise.  Sets NT_REPLAY_URL
 # NT_REPLAY_PID NT_REPLAY_CTL NT_REPLAY_LOG (one line per request).
 nt_replay_start() {
-	local d here up=()
+	local d up=()
 	if [ "${1:-}" = --upstream ]; then
 		case ${NT_URL:-} in
 		http://*) up=(--upstream "$NT_URL") ;;
 		*) nt__die "nt_replay_start --upstream: plain http servers only" ;;
 		esac
 	fi
-	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-	nt__next
-	d=$NT_DIR/replay.$nt__seq
-	mkdir -p "$d"
+	nt__next replay
+	d=$nt__dir
 	NT_REPLAY_CTL=$d/ctl
 	NT_REPLAY_LOG=$d/requests.log
 	: >"$NT_REPLAY_CTL"
-	"$NT_PY" "$here/replay-server.py" serve ${up[@]+"${up[@]}"} --port-file "$d/port" \
+	"$NT_PY" "$nt__here/replay-server.py" serve ${up[@]+"${up[@]}"} --port-file "$d/port" \
 		--ctl "$NT_REPLAY_CTL" --log "$NT_REPLAY_LOG" --lifetime 600 \
 		>>"$d/stderr" 2>&1 </dev/null &
 	NT_REPLAY_PID=$!
@@ -520,12 +521,11 @@ nt_replay_serve() {
 # nt_replay_record DIR — saves what $NT_URL serves for $NT_GUN now, as a
 # client fetches it, into DIR (for nt_replay_serve).
 nt_replay_record() {
-	local here ca=()
-	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	local ca=()
 	[ -n "${NT_CA:-}" ] && ca=(--cacert "$NT_CA")
 	[ -n "${NT_URL:-}" ] || nt__die "nt_replay_record: no server (call nt_server_start)"
 	[ -n "${NT_GUN:-}" ] || nt__die "nt_replay_record: NT_GUN is not set"
-	"$NT_PY" "$here/replay-server.py" record --server "$NT_URL" --gun "$NT_GUN" --out "$1" \
+	"$NT_PY" "$nt__here/replay-server.py" record --server "$NT_URL" --gun "$NT_GUN" --out "$1" \
 		${ca[@]+"${ca[@]}"}
 }
 
@@ -534,9 +534,8 @@ nt_replay_record() {
 # nt_client_new_trust_dir — a new, empty trust dir: a new "client identity"
 # with no keys and no cached metadata (TOFU starts over).
 nt_client_new_trust_dir() {
-	nt__next
-	NT_TRUST_DIR=$NT_DIR/trust.$nt__seq
-	mkdir -p "$NT_TRUST_DIR"
+	nt__next trust
+	NT_TRUST_DIR=$nt__dir
 }
 
 # nt_client ARGS... — the real notary client against $NT_URL with
@@ -650,8 +649,8 @@ for f in sys.argv[1:]:
 # DOCKER_CONTENT_TRUST_SERVER.
 nt_docker_env() {
 	[ -n "${NT_CA:-}" ] || nt__die "nt_docker_env: docker needs nt_server_start --tls"
-	nt__next
-	export DOCKER_CONFIG=$NT_DIR/docker.$nt__seq
+	nt__next docker
+	export DOCKER_CONFIG=$nt__dir
 	mkdir -p "$DOCKER_CONFIG/tls/127.0.0.1:$NT_PORT"
 	cp "$NT_CA" "$DOCKER_CONFIG/tls/127.0.0.1:$NT_PORT/ca.crt"
 	export DOCKER_CONTENT_TRUST_SERVER=$NT_URL
