@@ -19,7 +19,7 @@ $(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/tools/me
 BENCHES += $(BUILD)/bench/bench_agent
 $(BUILD)/bench/bench_agent.o: ALL_CFLAGS += \
 	-DBL_P11_MODULE_DIR='"$(shell $(PKG_CONFIG) --variable=p11_module_path p11-kit-1 2>/dev/null)"'
-$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BENCH_LIB) $(TEST_HELPERS) \
+$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BENCH_LIB) $(TEST_HELPERS) $(LIB_PKCS11) \
 		$(PROTO_LIBS) | $(TUF_AGENT)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_P11) $(LIBS_SSL) -ldl -lpthread)
 

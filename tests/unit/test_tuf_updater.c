@@ -648,6 +648,15 @@ in_sig(const uint8_t *buf, size_t len, size_t off)
  * once, by one of three masks in turn (low bit, ASCII case, high bit):
  * every position, every kind of change, in a time a sanitizer build can
  * afford (each change runs the whole client workflow). */
+/* Under ASan each run costs ten times as much: there every seventh byte
+ * (a different seventh in each file); the plain build of make check tries
+ * them all. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EVERY_BYTE_STRIDE 7
+#else
+#define EVERY_BYTE_STRIDE 1
+#endif
+
 static void
 test_updater_every_byte(void **state)
 {
@@ -668,7 +677,7 @@ test_updater_every_byte(void **state)
 		bool sig_only = strcmp(f->name, "timestamp.json") == 0 ||
 		    strstr(f->name, ".root.json") != NULL;
 
-		for (size_t off = 0; off < f->len; off++) {
+		for (size_t off = fi % EVERY_BYTE_STRIDE; off < f->len; off += EVERY_BYTE_STRIDE) {
 			const size_t k = (fi + off) % sizeof(flips);
 			uint8_t was = f->data[off];
 			int r;
@@ -689,8 +698,9 @@ test_updater_every_byte(void **state)
 			f->data[off] = was;
 		}
 	}
-	assert_true(tried > 5000);
-	assert_true(tolerated > 0); /* the exception exists and was seen */
+	assert_true(tried > 5000 / EVERY_BYTE_STRIDE);
+	if (EVERY_BYTE_STRIDE == 1)
+		assert_true(tolerated > 0); /* the exception exists and was seen */
 	trepo_free(&repo);
 }
 
