@@ -5,7 +5,7 @@ CLIENT_SRC := client/tufctl.c client/cmd_offline.c client/cmd_agent.c client/age
 	client/notary_http.c client/notary_auth.c client/notary_store.c client/notary_walk.c \
 	client/notary_publish.c client/notary_agent.c \
 	client/cmd_notary.c client/cmd_repo.c client/cmd_repo_roles.c client/repo_verify.c client/repo_store.c \
-	client/repo_publish.c client/repo_journal.c
+	client/repo_publish.c client/repo_journal.c client/transcript.c client/cmd_ceremony.c
 PROGRAMS += $(TUFCTL)
 LINT_SRC += $(CLIENT_SRC)
 
@@ -76,3 +76,11 @@ $(BUILD)/tests/unit/test_notary_publish: $(BUILD)/tests/unit/test_notary_publish
     $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
     $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CURL) $(LIBS_CMOCKA))
+
+# test_transcript: client/transcript.c, the ceremony transcript's hash
+# chain: appends, and every kind of mutation refused and named.
+# ceremony-transcript.sh: tufctl ceremony transcript verify (exit codes, messages).
+TESTS += $(BUILD)/tests/unit/test_transcript tests/integration/ceremony-transcript.sh
+$(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUILD)/client/transcript.o \
+    $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))

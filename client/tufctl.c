@@ -52,6 +52,8 @@ static const struct {
 	    "('notary --help')" },
 	{ "repo", tufctl_cmd_repo,
 	    "repo verify DIR [--root TRUSTED] [--at TIME]   TUF 1.0 repositories ('repo --help')" },
+	{ "ceremony", tufctl_cmd_ceremony,
+	    "ceremony transcript verify FILE [--root ROOT]   root key ceremony transcripts" },
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },
 	{ "verify", tufctl_cmd_verify,

@@ -56,4 +56,7 @@ int tufctl_cmd_notary(int argc, char **argv);
 /* TUF 1.0 repositories on a directory (client/cmd_repo.c, client/repo.h). */
 int tufctl_cmd_repo(int argc, char **argv);
 
+/* Root key ceremonies (client/cmd_ceremony.c, client/transcript.h). */
+int tufctl_cmd_ceremony(int argc, char **argv);
+
 #endif
