@@ -48,3 +48,6 @@ $(eval $(call fuzz_target,auth,$(BUILD)/client/notary_auth.o $(BUILD)/client/not
 # scope: the agent's key scopes file (agent/scope.c); agent/ and protocol/
 # are read after this file: name the libraries directly.
 $(eval $(call fuzz_target,scope,$(BUILD)/libagent.a $(LIB_PROTO) $(LIB_COMMON),$(LIBS_JANSSON) -lpthread))
+# transcript: the ceremony transcript reader (client/transcript.c) on whole
+# files; client/files.o and notary_base.o for what tc_open() needs.
+$(eval $(call fuzz_target,transcript,$(BUILD)/client/transcript.o $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS),$(TUF_LDLIBS)))
