@@ -124,9 +124,10 @@ test_pgpwords_buffer(void **state)
 	assert_string_equal(out, "");
 	assert_int_equal(ta_pgpwords(zz, 1, out, 0), TA_ERR_TOO_LARGE);
 	assert_int_equal(ta_pgpwords(zz, 1, out, 8), TA_ERR_TOO_LARGE);
-	/* The cap macro holds the worst case: every word 11 letters. */
+	/* A run of long words fits TA_PGPWORDS_CAP (0xa5: "reindeer", then
+	 * "paperweight", one of the longest). */
 	for (size_t i = 0; i < sizeof(ff); i++)
-		ff[i] = 0xa5; /* "reindeer"/"paperweight" */
+		ff[i] = 0xa5;
 	assert_int_equal(ta_pgpwords(ff, sizeof(ff), out, sizeof(out)), 0);
 	assert_int_equal(strncmp(out, "reindeer paperweight reindeer", 29), 0);
 }
