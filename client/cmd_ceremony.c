@@ -59,7 +59,7 @@ transcript_verify(int argc, char **argv)
 	if (r != 0)
 		return tufctl_fail("transcript %s: %s", path, c.why);
 	if (root_path == NULL) {
-		printf("transcript: %zu records, chain intact\n", c.records);
+		printf("transcript: %zu record%s, chain intact\n", c.records, c.records == 1 ? "" : "s");
 		return tufctl_stdout_done();
 	}
 	if (tufctl_read_file(root_path, ROOT_MAX, &data, &len) != 0)
@@ -74,7 +74,8 @@ transcript_verify(int argc, char **argv)
 	if (strcmp(c.finish_root, hex) != 0)
 		return tufctl_fail("transcript %s: record %zu (finish): root_sha256 is not the "
 				   "SHA-256 of '%s'", path, c.finish, root_path);
-	printf("transcript: %zu records, chain intact, finish names %s\n", c.records, root_path);
+	printf("transcript: %zu record%s, chain intact, finish names %s\n", c.records,
+	    c.records == 1 ? "" : "s", root_path);
 	return tufctl_stdout_done();
 }
 
