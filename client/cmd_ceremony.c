@@ -1,18 +1,44 @@
-/* tufctl ceremony: root key ceremonies (issue #13).  For now only the
- * transcript verifier; the steps that write a transcript come later. */
+/* tufctl ceremony: root key ceremonies (issue #13), the TUF 1.0 profile.
+ * init, status, finish and transcript verify here; the signing steps
+ * (sign, request, sign-request, import) in client/cmd_ceremony_sign.c;
+ * the ceremony folder in client/ceremony.h. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
+#include "client/ceremony.h"
+#include "client/cmd_ceremony.h"
+#include "client/files.h"
 #include "client/transcript.h"
 #include "client/tufctl.h"
+#include "common/err.h"
 #include "common/hex.h"
+#include "tuf/verify.h"
 
-static const char ceremony_usage[] =
-    "usage: tufctl ceremony COMMAND ...\n"
+const char cer_usage[] =
+    "usage: tufctl ceremony COMMAND ...   (root key ceremonies; TUF 1.0 profile only)\n"
+    "  ceremony init DIR --profile tuf --threshold M --signer NAME=KEYREF...\n"
+    "      [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]... [--expires DAYS]\n"
+    "      [--prev-root FILE]\n"
+    "      a new root (version 1, or FILE's + 1): root keys the signers', threshold M;\n"
+    "      targets, snapshot and timestamp from --role-key (required without\n"
+    "      --prev-root), else FILE's.  --old-signer: a key of FILE's root only that\n"
+    "      signs the rotation.  KEYREF: an agent key (label, key ID, URI) or\n"
+    "      pubkey:FILE (PEM).  Every signer is recorded unattested.  --profile notary:\n"
+    "      not yet.\n"
+    "  ceremony status DIR [--json]\n"
+    "  ceremony sign DIR --signer NAME            with the key in this machine's agent\n"
+    "  ceremony request DIR --signer NAME -o REQ  for an air-gapped signer\n"
+    "  ceremony sign-request REQ --key L -o RESP  on the offline machine (its agent)\n"
+    "  ceremony import DIR RESP\n"
+    "  ceremony finish DIR -o ROOT                only when every threshold is met\n"
+    "      sign and sign-request show what is signed and sign only after 'yes' on\n"
+    "      standard input.  finish does not yet have the transcript head signed.\n"
     "  ceremony transcript verify FILE [--root ROOT]\n"
     "      FILE (DIR/transcript.jsonl) is a whole hash chain: every record's seq, prev,\n"
     "      time, step and form; the first bad record is named.  --root: the last\n"
@@ -20,6 +46,569 @@ static const char ceremony_usage[] =
 
 /* A root file of a ceremony: the size tufctl's other root readers take. */
 #define ROOT_MAX ((size_t)1024 * 1024)
+#define EXPIRES_MAX_DAYS 36500
+
+int
+cer_failed(const char *cmd, const struct tn_error *e)
+{
+	return tufctl_fail("ceremony %s: %s", cmd, e->text);
+}
+
+/* ---- init ------------------------------------------------------------------------ */
+
+struct init_signer {
+	const char *name, *ref;
+	char keyid[65];
+	json_t *key;
+	bool in_new, in_old;
+};
+
+struct init_args {
+	struct init_signer s[CER_SIGNERS_MAX];
+	size_t n;
+	const char *role_refs[3][CER_SIGNERS_MAX];
+	size_t n_role[3];
+};
+
+static const char *const other_roles[3] = { "targets", "snapshot", "timestamp" };
+
+static bool
+name_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", s[i]) ==
+		    NULL)
+			return false;
+	return true;
+}
+
+static int
+add_signer(struct init_args *a, const char *arg, bool in_new)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL || !name_ok(arg, (size_t)(eq - arg)) || eq[1] == '\0')
+		return tufctl_usage("ceremony", "--signer wants NAME=KEYREF (NAME: 1..64 of "
+						"[A-Za-z0-9._-]), not '%s'", arg);
+	if (a->n == CER_SIGNERS_MAX)
+		return tufctl_usage("ceremony", "at most %d signers", CER_SIGNERS_MAX);
+	for (size_t i = 0; i < a->n; i++)
+		if (strlen(a->s[i].name) == (size_t)(eq - arg) &&
+		    strncmp(a->s[i].name, arg, (size_t)(eq - arg)) == 0)
+			return tufctl_usage("ceremony", "signer '%.*s' named twice", (int)(eq - arg),
+			    arg);
+	/* arg is argv's: cut NAME off in place. */
+	*(char *)(uintptr_t)eq = '\0';
+	a->s[a->n].name = arg;
+	a->s[a->n].ref = eq + 1;
+	a->s[a->n].in_new = in_new;
+	a->n++;
+	return TUFCTL_OK;
+}
+
+static int
+add_role_key(struct init_args *a, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	for (size_t i = 0; eq != NULL && eq[1] != '\0' && i < 3; i++)
+		if (strlen(other_roles[i]) == (size_t)(eq - arg) &&
+		    strncmp(other_roles[i], arg, (size_t)(eq - arg)) == 0) {
+			if (a->n_role[i] == CER_SIGNERS_MAX)
+				return tufctl_usage("ceremony", "too many %s keys", other_roles[i]);
+			a->role_refs[i][a->n_role[i]++] = eq + 1;
+			return TUFCTL_OK;
+		}
+	return tufctl_usage("ceremony", "--role-key wants targets|snapshot|timestamp=KEYREF, not '%s'",
+	    arg);
+}
+
+/* role's keys and threshold in m copied from prev. */
+static int
+copy_role(struct ta_meta *m, const struct ta_meta *prev, const char *role)
+{
+	const json_t *en = json_object_get(json_object_get(prev->signed_v, "roles"), role), *k;
+	const json_t *keys = json_object_get(prev->signed_v, "keys");
+	size_t i;
+	int r = 0;
+
+	json_array_foreach(json_object_get(en, "keyids"), i, k)
+		if (r == 0)
+			r = ta_meta_root_add_key(m, role, json_string_value(k),
+			    json_object_get(keys, json_string_value(k)));
+	if (r == 0)
+		r = ta_meta_root_set_threshold(m, role,
+		    json_integer_value(json_object_get(en, "threshold")));
+	return r;
+}
+
+static bool
+prev_root_key(const struct ta_meta *prev, const char *keyid)
+{
+	const json_t *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(json_object_get(prev->signed_v, "roles"),
+					       "root"),
+			       "keyids"),
+	    i, k)
+		if (strcmp(json_string_value(k), keyid) == 0)
+			return true;
+	return false;
+}
+
+static int
+build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, int64_t days,
+    struct ta_meta **ret)
+{
+	struct ta_meta *m = NULL;
+	time_t exp = time(NULL) + (time_t)days * 86400;
+	int r;
+
+	*ret = NULL;
+	r = ta_meta_new(TA_PROFILE_TUF, TA_ROLE_ROOT, exp, &m);
+	if (r == 0 && prev != NULL)
+		r = ta_meta_set_version(m, ta_meta_version(prev) + 1);
+	for (size_t i = 0; r == 0 && i < a->n; i++)
+		if (a->s[i].in_new)
+			r = ta_meta_root_add_key(m, "root", a->s[i].keyid, a->s[i].key);
+	if (r == 0)
+		r = ta_meta_root_set_threshold(m, "root", threshold);
+	for (size_t i = 0; r == 0 && i < 3; i++) {
+		if (a->n_role[i] == 0) {
+			r = copy_role(m, prev, other_roles[i]);
+			continue;
+		}
+		for (size_t j = 0; r == 0 && j < a->n_role[i]; j++) {
+			char id[65];
+			json_t *k = NULL;
+
+			if (cer_resolve_key(a->role_refs[i][j], id, &k) != TUFCTL_OK) {
+				r = TA_ERR_NOT_FOUND;
+				break;
+			}
+			r = ta_meta_root_add_key(m, other_roles[i], id, k);
+			json_decref(k);
+		}
+		if (r == 0)
+			r = ta_meta_root_set_threshold(m, other_roles[i], 1);
+	}
+	/* Consistent snapshots for a first root (what tufctl repo init
+	 * makes); a rotation keeps the repository's choice. */
+	if (r == 0)
+		r = json_object_set(m->signed_v, "consistent_snapshot",
+			prev != NULL ? json_object_get(prev->signed_v, "consistent_snapshot")
+				     : json_true()) != 0 ? TA_ERR_NOMEM : 0;
+	if (r != 0) {
+		ta_meta_free(m);
+		return r == TA_ERR_NOT_FOUND ? TUFCTL_FAIL
+					     : tufctl_fail("ceremony init: the root: %s", ta_strerror(r));
+	}
+	*ret = m;
+	return TUFCTL_OK;
+}
+
+static json_t *
+plan_json(const struct init_args *a, int64_t threshold, const char *sha, const char *prev_sha,
+    const struct ta_meta *m)
+{
+	json_t *signers = json_array(), *plan;
+	char exp[21] = "";
+	time_t t;
+
+	if (ta_meta_expires(m, &t) == 0)
+		ta_time_format(t, exp);
+	for (size_t i = 0; signers != NULL && i < a->n; i++)
+		if (json_array_append_new(signers,
+			json_pack("{sssssssOsbsbss}", "name", a->s[i].name, "keyref", a->s[i].ref,
+			    "keyid", a->s[i].keyid, "key", a->s[i].key, "new_root", a->s[i].in_new,
+			    "old_root", a->s[i].in_old, "attestation", "unattested")) != 0) {
+			json_decref(signers);
+			return NULL;
+		}
+	plan = json_pack("{sssisosIsIsssss}", "format", "tufctl-ceremony-plan", "format_version", 1,
+	    "signers", signers, "threshold", (json_int_t)threshold, "root_version",
+	    (json_int_t)ta_meta_version(m), "root_sha256", sha, "expires", exp, "profile", "tuf");
+	if (plan != NULL && prev_sha != NULL &&
+	    json_object_set_new(plan, "prev_root_sha256", json_string(prev_sha)) != 0) {
+		json_decref(plan);
+		return NULL;
+	}
+	return plan;
+}
+
+/* Writes DIR's files, the plan last: a ceremony is there once its plan is. */
+static int
+init_write(const char *dir, const uint8_t *root, size_t len, const uint8_t *prev, size_t prev_len,
+    const json_t *plan, struct tn_error *e)
+{
+	char path[4096];
+	int r;
+
+#define P(name) (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) \
+		? tn_fail(e, TA_ERR_TOO_LARGE, "%s: path too long", dir) : 0)
+	if ((r = P(CER_ROOT_FILE)) != 0 || (r = tn_write_file(path, root, len, e)) != 0)
+		return r;
+	if (prev != NULL &&
+	    ((r = P(CER_PREV_FILE)) != 0 || (r = tn_write_file(path, prev, prev_len, e)) != 0))
+		return r;
+	if ((r = P(CER_SIGS_FILE)) != 0 || (r = tn_write_file(path, "[]\n", 3, e)) != 0)
+		return r;
+	if ((r = P(CER_PLAN_FILE)) != 0 || (r = tn_write_json(path, plan, e)) != 0)
+		return r;
+#undef P
+	return 0;
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "signer", required_argument, NULL, 's' },
+		{ "old-signer", required_argument, NULL, 'O' },
+		{ "role-key", required_argument, NULL, 'k' },
+		{ "expires", required_argument, NULL, 'x' },
+		{ "prev-root", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct init_args *a = calloc(1, sizeof(*a));
+	const char *profile = NULL, *thr = NULL, *exps = NULL, *prev_path = NULL, *dir;
+	struct ta_meta *prev = NULL, *m = NULL;
+	struct tc_transcript *t = NULL;
+	struct tn_error e;
+	uint8_t *prev_bytes = NULL, *root = NULL;
+	size_t prev_len = 0, root_len = 0, n_new = 0;
+	char sha[65], prev_sha[65];
+	json_t *plan = NULL, *fields = NULL;
+	int64_t threshold = 0, days = 365;
+	int ch, rc = TUFCTL_FAIL;
+	char *end;
+
+	if (a == NULL)
+		return tufctl_fail("ceremony init: out of memory");
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		rc = TUFCTL_OK;
+		switch (ch) {
+		case 'p': profile = optarg; break;
+		case 't': thr = optarg; break;
+		case 's': rc = add_signer(a, optarg, true); break;
+		case 'O': rc = add_signer(a, optarg, false); break;
+		case 'k': rc = add_role_key(a, optarg); break;
+		case 'x': exps = optarg; break;
+		case 'P': prev_path = optarg; break;
+		default: rc = tufctl_usage("ceremony", "unknown option or missing value");
+		}
+		if (rc != TUFCTL_OK)
+			goto out;
+	}
+	rc = TUFCTL_USAGE;
+	if (optind != argc - 1) {
+		(void)tufctl_usage("ceremony", "init takes one DIR");
+		goto out;
+	}
+	dir = argv[optind];
+	if (profile == NULL || strcmp(profile, "tuf") != 0) {
+		(void)tufctl_usage("ceremony", profile != NULL && strcmp(profile, "notary") == 0
+			? "--profile notary: not yet (only --profile tuf for now)"
+			: "init wants --profile tuf");
+		goto out;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		n_new += a->s[i].in_new;
+	errno = 0;
+	if (thr != NULL)
+		threshold = strtoll(thr, &end, 10);
+	if (thr == NULL || errno != 0 || *thr == '\0' || *end != '\0' || threshold < 1 ||
+	    (size_t)threshold > n_new) {
+		(void)tufctl_usage("ceremony", "--threshold wants a whole number from 1 to the number "
+					       "of --signer keys (%zu)", n_new);
+		goto out;
+	}
+	if (exps != NULL) {
+		errno = 0;
+		days = strtoll(exps, &end, 10);
+		if (errno != 0 || *exps == '\0' || *end != '\0' || days < 1 ||
+		    days > EXPIRES_MAX_DAYS) {
+			(void)tufctl_usage("ceremony", "--expires wants days, 1 to %d",
+			    EXPIRES_MAX_DAYS);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (prev_path == NULL && a->n_role[i] == 0) {
+			(void)tufctl_usage("ceremony", "without --prev-root, --role-key %s=KEYREF is "
+						       "required", other_roles[i]);
+			goto out;
+		}
+	if (prev_path == NULL && n_new != a->n) {
+		(void)tufctl_usage("ceremony", "--old-signer wants --prev-root");
+		goto out;
+	}
+	rc = TUFCTL_FAIL;
+	/* A ceremony that has begun is never started over: its transcript
+	 * says so. */
+	if (tc_open(dir, &t, &e) != 0) {
+		rc = cer_failed("init", &e);
+		goto out;
+	}
+	if (tc_records(t) != 0) {
+		rc = tufctl_fail("ceremony init: %s: a ceremony is already under way there", dir);
+		goto out;
+	}
+	if (prev_path != NULL) {
+		struct ta_json_error je;
+		int r;
+
+		if (tufctl_read_file(prev_path, ROOT_MAX, &prev_bytes, &prev_len) != 0)
+			goto out;
+		if ((r = ta_meta_parse(prev_bytes, prev_len, TA_PROFILE_TUF, "root", &prev, &je)) != 0) {
+			rc = tufctl_fail("ceremony init: %s is not a TUF root: %s", prev_path,
+			    je.text[0] != '\0' ? je.text : ta_strerror(r));
+			goto out;
+		}
+		cer_sha256_hex(prev_bytes, prev_len, prev_sha);
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		if (cer_resolve_key(a->s[i].ref, a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
+			goto out;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->s[j].keyid, a->s[i].keyid) == 0) {
+				rc = tufctl_fail("ceremony init: signers '%s' and '%s' have one key",
+				    a->s[j].name, a->s[i].name);
+				goto out;
+			}
+		a->s[i].in_old = prev != NULL && prev_root_key(prev, a->s[i].keyid);
+		if (!a->s[i].in_new && !a->s[i].in_old) {
+			rc = tufctl_fail("ceremony init: --old-signer '%s': key %s is not a root key of "
+					 "%s", a->s[i].name, a->s[i].keyid, prev_path);
+			goto out;
+		}
+	}
+	if (build_root(a, prev, threshold, days, &m) != TUFCTL_OK)
+		goto out;
+	if (ta_meta_write(m, &root, &root_len) != 0) {
+		rc = tufctl_fail("ceremony init: cannot write the root");
+		goto out;
+	}
+	cer_sha256_hex(root, root_len, sha);
+	plan = plan_json(a, threshold, sha, prev != NULL ? prev_sha : NULL, m);
+	if (plan == NULL) {
+		rc = tufctl_fail("ceremony init: out of memory");
+		goto out;
+	}
+	if (init_write(dir, root, root_len, prev_bytes, prev_len, plan, &e) != 0) {
+		rc = cer_failed("init", &e);
+		goto out;
+	}
+	{
+		/* The ceremony's ID is what the plan's bytes hash to: read back. */
+		struct cer *c = NULL;
+
+		if (cer_load(dir, &c, &e) != 0) {
+			rc = cer_failed("init", &e);
+			goto out;
+		}
+		fields = json_pack("{sssOss}", "ceremony", c->id, "plan", plan, "root_sha256", sha);
+		if (fields == NULL || tc_append(t, "init", fields, time(NULL), &e) != 0) {
+			cer_free(c);
+			rc = fields == NULL ? tufctl_fail("ceremony init: out of memory")
+					    : cer_failed("init", &e);
+			goto out;
+		}
+		printf("ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
+		    (long long)ta_meta_version(m), a->n, (long long)threshold);
+		(void)cer_summary(stdout, c->root, c->prev, c->sha256);
+		cer_free(c);
+	}
+	rc = tufctl_stdout_done();
+out:
+	for (size_t i = 0; i < a->n; i++)
+		json_decref(a->s[i].key);
+	free(a);
+	json_decref(fields);
+	json_decref(plan);
+	free(root);
+	free(prev_bytes);
+	ta_meta_free(m);
+	ta_meta_free(prev);
+	tc_close(t);
+	return rc;
+}
+
+/* ---- status ---------------------------------------------------------------------- */
+
+static int
+cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cer *c = NULL;
+	struct tc_transcript *t = NULL;
+	struct tn_error e, te;
+	json_t *out = NULL, *signers = NULL, *prev = json_null(), *tr;
+	const json_t *s;
+	size_t have, phave, i;
+	int64_t need, pneed;
+	int ch, rc;
+	bool done;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'j')
+			return tufctl_usage("ceremony", "unknown option or missing value");
+		tufctl.json = true;
+	}
+	if (optind != argc - 1)
+		return tufctl_usage("ceremony", "status takes one DIR");
+	if (cer_load(argv[optind], &c, &e) != 0)
+		return cer_failed("status", &e);
+	cer_counts(c, &have, &need, &phave, &pneed);
+	done = (int64_t)have >= need && (c->prev == NULL || (int64_t)phave >= pneed);
+	if (tc_open(c->dir, &t, &te) == 0) {
+		tr = json_pack("{sbsI}", "intact", 1, "records", (json_int_t)tc_records(t));
+		tc_close(t);
+	} else {
+		tr = json_pack("{sbss}", "intact", 0, "error", te.text);
+	}
+	signers = json_array();
+	json_array_foreach(json_object_get(c->plan, "signers"), i, s)
+		(void)json_array_append_new(signers,
+		    json_pack("{sOsOsOsOsOsb}", "name", json_object_get(s, "name"), "keyid",
+			json_object_get(s, "keyid"), "new_root", json_object_get(s, "new_root"),
+			"old_root", json_object_get(s, "old_root"), "attestation",
+			json_object_get(s, "attestation"), "signed",
+			cer_has_sig(c, json_string_value(json_object_get(s, "keyid")))));
+	if (c->prev != NULL)
+		prev = json_pack("{sIsIsI}", "version", (json_int_t)ta_meta_version(c->prev), "have",
+		    (json_int_t)phave, "need", (json_int_t)pneed);
+	out = json_pack("{sssssIsosOs{sIsI}sosbso}", "ceremony", c->id, "sha256", c->sha256,
+	    "version", (json_int_t)ta_meta_version(c->root), "signers", signers, "threshold",
+	    json_object_get(c->plan, "threshold"), "new_root", "have", (json_int_t)have, "need",
+	    (json_int_t)need, "old_root", prev, "complete", done, "transcript", tr);
+	if (out == NULL) {
+		cer_free(c);
+		return tufctl_fail("ceremony status: out of memory");
+	}
+	if (tufctl.json) {
+		rc = tufctl_print_json(out);
+		json_decref(out);
+		cer_free(c);
+		return rc;
+	}
+	printf("ceremony %s\nTUF root version %lld, sha256 %s\n", c->id,
+	    (long long)ta_meta_version(c->root), c->sha256);
+	json_array_foreach(json_object_get(out, "signers"), i, s)
+		printf("  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
+		    json_string_value(json_object_get(s, "keyid")),
+		    json_is_true(json_object_get(s, "new_root"))
+			? (json_is_true(json_object_get(s, "old_root")) ? "new and old root" : "new root")
+			: "old root",
+		    json_is_true(json_object_get(s, "signed")) ? "signed" : "unsigned",
+		    json_string_value(json_object_get(s, "attestation")));
+	printf("new root: %zu of %lld signatures\n", have, (long long)need);
+	if (c->prev != NULL)
+		printf("previous root v%lld: %zu of %lld signatures\n",
+		    (long long)ta_meta_version(c->prev), phave, (long long)pneed);
+	tr = json_object_get(out, "transcript");
+	if (json_is_true(json_object_get(tr, "intact")))
+		printf("transcript: %lld records, chain intact\n",
+		    (long long)json_integer_value(json_object_get(tr, "records")));
+	else
+		printf("transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
+	printf("%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
+	json_decref(out);
+	cer_free(c);
+	return tufctl_stdout_done();
+}
+
+/* ---- finish ---------------------------------------------------------------------- */
+
+static int
+cmd_finish(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *outp = NULL;
+	struct cer *c = NULL;
+	struct tc_transcript *t = NULL;
+	struct ta_verify_result res;
+	struct ta_meta m;
+	struct tn_error e;
+	uint8_t *file = NULL;
+	size_t len, have, phave;
+	int64_t need, pneed;
+	char sha[65];
+	json_t *fields = NULL;
+	int ch, rc = TUFCTL_FAIL;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (ch != 'o')
+			return tufctl_usage("ceremony", "unknown option or missing value");
+		outp = optarg;
+	}
+	if (optind != argc - 1 || outp == NULL)
+		return tufctl_usage("ceremony", "finish takes DIR and -o ROOT");
+	if (cer_load(argv[optind], &c, &e) != 0)
+		return cer_failed("finish", &e);
+	if (tc_open(c->dir, &t, &e) != 0) {
+		rc = cer_failed("finish", &e);
+		goto out;
+	}
+	cer_counts(c, &have, &need, &phave, &pneed);
+	if ((int64_t)have < need || (c->prev != NULL && (int64_t)phave < pneed)) {
+		if ((int64_t)have < need)
+			rc = tufctl_fail("ceremony finish: the new root has %zu of %lld signatures; "
+					 "nothing written", have, (long long)need);
+		else
+			rc = tufctl_fail("ceremony finish: the previous root's keys made %zu of %lld "
+					 "signatures; nothing written", phave, (long long)pneed);
+		goto out;
+	}
+	m = *c->root;
+	m.signatures = c->sigs;
+	/* What a client will check, once more over the whole file. */
+	if (ta_verify_root(c->prev, &m, "", 0, &res) != 0) {
+		rc = tufctl_fail("ceremony finish: the signed root does not verify: %s", res.detail);
+		goto out;
+	}
+	if (ta_meta_write(&m, &file, &len) != 0) {
+		rc = tufctl_fail("ceremony finish: cannot write the root");
+		goto out;
+	}
+	if (tn_write_file(outp, file, len, &e) != 0) {
+		rc = cer_failed("finish", &e);
+		goto out;
+	}
+	cer_sha256_hex(file, len, sha);
+	fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",
+	    (json_int_t)json_array_size(c->sigs), "version", (json_int_t)ta_meta_version(c->root));
+	if (fields == NULL || tc_append(t, "finish", fields, time(NULL), &e) != 0) {
+		rc = fields == NULL ? tufctl_fail("ceremony finish: out of memory")
+				    : cer_failed("finish", &e);
+		goto out;
+	}
+	printf("root version %lld written to %s (sha256 %s); the transcript names it\n",
+	    (long long)ta_meta_version(c->root), outp, sha);
+	rc = tufctl_stdout_done();
+out:
+	json_decref(fields);
+	free(file);
+	tc_close(t);
+	cer_free(c);
+	return rc;
+}
+
+/* ---- transcript verify ------------------------------------------------------------ */
 
 static int
 transcript_verify(int argc, char **argv)
@@ -43,7 +632,7 @@ transcript_verify(int argc, char **argv)
 			root_path = optarg;
 			break;
 		case 'h':
-			(void)fputs(ceremony_usage, stdout);
+			(void)fputs(cer_usage, stdout);
 			return TUFCTL_OK;
 		default:
 			return tufctl_usage("ceremony", "unknown option or missing value");
@@ -82,12 +671,28 @@ transcript_verify(int argc, char **argv)
 int
 tufctl_cmd_ceremony(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "init", cmd_init },
+		{ "status", cmd_status },
+		{ "sign", cer_cmd_sign },
+		{ "request", cer_cmd_request },
+		{ "sign-request", cer_cmd_sign_request },
+		{ "import", cer_cmd_import },
+		{ "finish", cmd_finish },
+	};
+
 	if (argc < 2)
 		return tufctl_usage("ceremony", "a command is required");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		(void)fputs(ceremony_usage, stdout);
+		(void)fputs(cer_usage, stdout);
 		return TUFCTL_OK;
 	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "transcript") != 0)
 		return tufctl_usage("ceremony", "unknown command '%s'", argv[1]);
 	if (argc < 3)

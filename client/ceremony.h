@@ -1,0 +1,103 @@
+/* Root key ceremonies (issue #13), the TUF 1.0 profile: what a ceremony
+ * folder DIR holds and the steps' shared parts.  The commands are in
+ * client/cmd_ceremony.c.
+ *
+ *	DIR/root.unsigned.json  the exact bytes every signer signs (a TUF root
+ *	                        file with no signatures); never rewritten
+ *	DIR/prev-root.json      the root being rotated from, as given
+ *	                        (--prev-root), its exact bytes; absent for a
+ *	                        first root
+ *	DIR/plan.json           who signs (name, key reference, key ID, key,
+ *	                        whether the key is the new root's and/or the
+ *	                        old root's, attestation), the threshold, the
+ *	                        SHA-256 of root.unsigned.json.  The ceremony's
+ *	                        ID is the SHA-256 of plan.json's bytes
+ *	DIR/signatures.json     the signatures so far, [{"keyid","sig"}...] in
+ *	                        the order they came
+ *	DIR/transcript.jsonl    client/transcript.h
+ *
+ * Every command reads DIR again, every file is replaced atomically
+ * (tn_write_file): a command killed at any point is run again. */
+#ifndef TA_CLIENT_CEREMONY_H
+#define TA_CLIENT_CEREMONY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "client/notary_base.h"
+#include "tuf/meta.h"
+
+#define CER_ROOT_FILE "root.unsigned.json"
+#define CER_PREV_FILE "prev-root.json"
+#define CER_PLAN_FILE "plan.json"
+#define CER_SIGS_FILE "signatures.json"
+/* A root file, a plan, a request or a response. */
+#define CER_FILE_MAX ((size_t)1024 * 1024)
+/* Signers of one ceremony (the agent's TA_PROTO_KEYS_MAX per request is
+ * not the bound: each signer signs alone). */
+#define CER_SIGNERS_MAX 32
+
+struct cer {
+	char *dir;
+	json_t *plan;
+	char id[65];             /* SHA-256 of plan.json's bytes */
+	uint8_t *root_bytes;     /* root.unsigned.json, NUL-terminated */
+	size_t root_len;
+	char sha256[65];         /* of root_bytes */
+	struct ta_meta *root;    /* root_bytes parsed */
+	uint8_t *prev_bytes;     /* prev-root.json or NULL */
+	size_t prev_len;
+	struct ta_meta *prev;
+	json_t *sigs;            /* signatures.json */
+};
+
+/* Reads DIR: TA_ERR_NOT_FOUND when there is no ceremony there; every file
+ * checked against the plan (the root's hash, the previous root's). */
+int cer_load(const char *dir, struct cer **ret, struct tn_error *e);
+void cer_free(struct cer *c);
+
+/* The plan's signer named name, or NULL. */
+const json_t *cer_signer(const struct cer *c, const char *name);
+/* Whether signatures.json holds a signature by keyid. */
+bool cer_has_sig(const struct cer *c, const char *keyid);
+/* Adds sig to signatures.json (atomically) and to c->sigs. */
+int cer_add_sig(struct cer *c, const json_t *sig, struct tn_error *e);
+
+/* Whether sig ({"keyid","sig"}) is keyid's (key, a TUF key object)
+ * valid signature over root's canonical bytes. */
+bool cer_sig_valid(const struct ta_meta *root, const char *keyid, const json_t *key,
+    const json_t *sig);
+
+/* The counts against the thresholds with every signature of c: the new
+ * root's own, and (when c->prev) the previous root's; *pneed 0 without. */
+void cer_counts(const struct cer *c, size_t *have, int64_t *need, size_t *phave, int64_t *pneed);
+
+/* Prints what is signed: version, expiry, each role's key IDs and
+ * threshold, the changes against prev (may be NULL), and sha256 (hex of
+ * the exact bytes) in hex and as PGP words. */
+int cer_summary(FILE *out, const struct ta_meta *root, const struct ta_meta *prev,
+    const char *sha256);
+/* Asks who on stdout, reads one line from stdin: true only for exactly
+ * "yes". */
+bool cer_confirm(const char *who);
+
+/* Has the agent (tufctl's --socket) sign root (its exact file bytes, len,
+ * NUL-terminated) as root with key (an agent reference), prev (may be
+ * NULL) as the previous root; *ret_sig is the signature made as keyid
+ * (TA_ERR_VERIFY when the key signed as others only: not keyid's key). */
+int cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t len,
+    const uint8_t *prev, size_t prev_len, json_t **ret_sig, struct tn_error *e);
+
+/* A key reference as a TUF key object and its ID: an agent key (label,
+ * key ID, URI; key.show) or "pubkey:FILE" (PEM SPKI).  One line printed
+ * on failure; TUFCTL_OK or TUFCTL_FAIL. */
+int cer_resolve_key(const char *ref, char keyid[65], json_t **ret);
+
+/* SHA-256 of len bytes as 64 lower-case hex. */
+void cer_sha256_hex(const void *p, size_t len, char out[65]);
+
+#endif

@@ -1,0 +1,377 @@
+/* tufctl ceremony sign, request, sign-request and import: the signatures
+ * of a ceremony, made here or on an air-gapped machine (client/ceremony.h).
+ *
+ * REQ and RESP are the only things the two machines share:
+ *
+ *	REQ  {"format":"tufctl-ceremony-request","ceremony":ID,"signer":NAME,
+ *	      "keyid":HEX,"root":"<the exact bytes>","prev_root":"<bytes>"|null,
+ *	      "sha256":HEX}
+ *	RESP {"format":"tufctl-ceremony-response","ceremony":ID,"signer":NAME,
+ *	      "sha256":HEX,"signature":{"keyid":HEX,"sig":HEX}}
+ *
+ * The offline machine checks REQ against itself only (its hash, the root
+ * it carries); DIR's machine checks RESP against DIR (the ceremony, the
+ * bytes, the signer's key, the signature over the canonical bytes). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/ceremony.h"
+#include "client/cmd_ceremony.h"
+#include "client/files.h"
+#include "client/transcript.h"
+#include "client/tufctl.h"
+#include "common/err.h"
+
+/* getopt for "DIR --signer NAME [-o FILE]"-shaped commands: opt 's' or
+ * 'k' (its long name), 'o' when out is not NULL. */
+static int
+parse(int argc, char **argv, const char *cmd, const char *lname, const char **val,
+    const char **out)
+{
+	const struct option opts[] = {
+		{ lname, required_argument, NULL, 'v' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, out != NULL ? "o:" : "", opts, NULL)) != -1) {
+		if (ch == 'v')
+			*val = optarg;
+		else if (ch == 'o' && out != NULL)
+			*out = optarg;
+		else
+			return tufctl_usage("ceremony", "unknown option or missing value");
+	}
+	if (optind != argc - 1 || *val == NULL || (out != NULL && *out == NULL))
+		return tufctl_usage("ceremony", "%s takes one %s, --%s%s", cmd,
+		    strcmp(cmd, "sign-request") == 0 ? "REQ" : "DIR", lname,
+		    out != NULL ? " and -o FILE" : "");
+	return TUFCTL_OK;
+}
+
+/* Opens DIR and its transcript, and finds signer. */
+static int
+open_signer(const char *cmd, const char *dir, const char *name, struct cer **c,
+    struct tc_transcript **t, const json_t **s)
+{
+	struct tn_error e;
+
+	*t = NULL;
+	if (cer_load(dir, c, &e) != 0)
+		return cer_failed(cmd, &e);
+	if (tc_open(dir, t, &e) != 0)
+		return cer_failed(cmd, &e);
+	if ((*s = cer_signer(*c, name)) == NULL)
+		return tufctl_fail("ceremony %s: no signer '%s' in the plan", cmd, name);
+	return TUFCTL_OK;
+}
+
+/* Adds a checked signature to DIR, then the transcript record. */
+static int
+record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name,
+    const char *keyid, const json_t *sig)
+{
+	struct tn_error e;
+	json_t *f;
+	int r;
+
+	if (cer_add_sig(c, sig, &e) != 0)
+		return cer_failed(cmd, &e);
+	f = json_pack("{sssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
+	    c->sha256, "attestation", "unattested");
+	r = f == NULL ? tn_fail(&e, TA_ERR_NOMEM, "out of memory")
+		      : tc_append(t, strcmp(cmd, "sign") == 0 ? "sign" : "import", f, time(NULL), &e);
+	json_decref(f);
+	return r != 0 ? cer_failed(cmd, &e) : TUFCTL_OK;
+}
+
+int
+cer_cmd_sign(int argc, char **argv)
+{
+	const char *name = NULL, *keyid, *ref;
+	struct cer *c = NULL;
+	struct tc_transcript *t = NULL;
+	struct tn_error e;
+	const json_t *s;
+	json_t *sig = NULL;
+	int rc;
+
+	if ((rc = parse(argc, argv, "sign", "signer", &name, NULL)) != TUFCTL_OK)
+		return rc;
+	if ((rc = open_signer("sign", argv[optind], name, &c, &t, &s)) != TUFCTL_OK)
+		goto out;
+	keyid = json_string_value(json_object_get(s, "keyid"));
+	if (cer_has_sig(c, keyid)) {
+		printf("signer '%s' has signed already: nothing to do\n", name);
+		rc = tufctl_stdout_done();
+		goto out;
+	}
+	/* A pubkey: signer's key is found in this agent by its key ID, if at all. */
+	ref = json_string_value(json_object_get(s, "keyref"));
+	if (strncmp(ref, "pubkey:", 7) == 0)
+		ref = keyid;
+	if (cer_summary(stdout, c->root, c->prev, c->sha256) != 0) {
+		rc = tufctl_fail("ceremony sign: cannot show the summary");
+		goto out;
+	}
+	if (!cer_confirm(name)) {
+		rc = tufctl_fail("ceremony sign: not confirmed with 'yes': nothing signed");
+		goto out;
+	}
+	if (cer_agent_sign(ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
+		&e) != 0) {
+		rc = cer_failed("sign", &e);
+		goto out;
+	}
+	if (!cer_sig_valid(c->root, keyid, json_object_get(s, "key"), sig)) {
+		rc = tufctl_fail("ceremony sign: the agent's signature does not verify");
+		goto out;
+	}
+	if ((rc = record("sign", c, t, name, keyid, sig)) != TUFCTL_OK)
+		goto out;
+	printf("signed by '%s' (key %s)\n", name, keyid);
+	rc = tufctl_stdout_done();
+out:
+	json_decref(sig);
+	tc_close(t);
+	cer_free(c);
+	return rc;
+}
+
+int
+cer_cmd_request(int argc, char **argv)
+{
+	const char *name = NULL, *out = NULL;
+	struct cer *c = NULL;
+	struct tc_transcript *t = NULL;
+	struct tn_error e;
+	const json_t *s;
+	json_t *req = NULL, *f = NULL;
+	int rc;
+
+	if ((rc = parse(argc, argv, "request", "signer", &name, &out)) != TUFCTL_OK)
+		return rc;
+	if ((rc = open_signer("request", argv[optind], name, &c, &t, &s)) != TUFCTL_OK)
+		goto out;
+	req = json_pack("{sssssssOss#so}", "format", "tufctl-ceremony-request", "ceremony", c->id,
+	    "signer", name, "keyid", json_object_get(s, "keyid"), "root",
+	    (const char *)c->root_bytes, c->root_len, "prev_root",
+	    c->prev_bytes != NULL ? json_stringn((const char *)c->prev_bytes, c->prev_len)
+				  : json_null());
+	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0) {
+		rc = tufctl_fail("ceremony request: out of memory");
+		goto out;
+	}
+	if (tn_write_json(out, req, &e) != 0) {
+		rc = cer_failed("request", &e);
+		goto out;
+	}
+	/* For the record: which request left the room, and for whom. */
+	f = json_pack("{sssssOss}", "ceremony", c->id, "signer", name, "keyid",
+	    json_object_get(s, "keyid"), "sha256", c->sha256);
+	if (f == NULL || tc_append(t, "request", f, time(NULL), &e) != 0) {
+		rc = f == NULL ? tufctl_fail("ceremony request: out of memory") : cer_failed("request", &e);
+		goto out;
+	}
+	printf("request for '%s' written to %s\n", name, out);
+	rc = tufctl_stdout_done();
+out:
+	json_decref(f);
+	json_decref(req);
+	tc_close(t);
+	cer_free(c);
+	return rc;
+}
+
+/* A string member of o that is 64 lower-case hex. */
+static const char *
+hex64(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	if (s == NULL || strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+		return NULL;
+	return s;
+}
+
+int
+cer_cmd_sign_request(int argc, char **argv)
+{
+	const char *key = NULL, *out = NULL, *keyid, *want, *id, *name;
+	struct ta_meta *root = NULL, *prev = NULL;
+	struct ta_json_error je;
+	struct tn_error e;
+	const json_t *pv, *k;
+	json_t *req = NULL, *sig = NULL, *resp = NULL;
+	char sha[65];
+	int rc, r;
+
+	if ((rc = parse(argc, argv, "sign-request", "key", &key, &out)) != TUFCTL_OK)
+		return rc;
+	if (tn_read_json(argv[optind], CER_FILE_MAX, &req, &e) != 0)
+		return cer_failed("sign-request", &e);
+	rc = TUFCTL_FAIL;
+	pv = json_object_get(req, "prev_root");
+	if (strcmp(json_string_value(json_object_get(req, "format")) != NULL
+		    ? json_string_value(json_object_get(req, "format")) : "",
+		"tufctl-ceremony-request") != 0 ||
+	    (id = hex64(req, "ceremony")) == NULL || (keyid = hex64(req, "keyid")) == NULL ||
+	    (want = hex64(req, "sha256")) == NULL ||
+	    (name = json_string_value(json_object_get(req, "signer"))) == NULL ||
+	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
+	    !json_is_string(pv))) {
+		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
+		goto out;
+	}
+	cer_sha256_hex(json_string_value(json_object_get(req, "root")),
+	    json_string_length(json_object_get(req, "root")), sha);
+	if (strcmp(sha, want) != 0) {
+		rc = tufctl_fail("ceremony sign-request: the root in %s does not hash to its sha256: "
+				 "nothing signed", argv[optind]);
+		goto out;
+	}
+	r = ta_meta_parse((const uint8_t *)json_string_value(json_object_get(req, "root")),
+	    json_string_length(json_object_get(req, "root")), TA_PROFILE_TUF, "root", &root, &je);
+	if (r == 0 && json_is_string(pv))
+		r = ta_meta_parse((const uint8_t *)json_string_value(pv), json_string_length(pv),
+		    TA_PROFILE_TUF, "root", &prev, &je);
+	if (r != 0) {
+		rc = tufctl_fail("ceremony sign-request: %s: not a TUF root: %s", argv[optind],
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		goto out;
+	}
+	/* The signer's key as the root (or the previous root) lists it. */
+	k = json_object_get(json_object_get(root->signed_v, "keys"), keyid);
+	if (k == NULL && prev != NULL)
+		k = json_object_get(json_object_get(prev->signed_v, "keys"), keyid);
+	if (k == NULL) {
+		rc = tufctl_fail("ceremony sign-request: key %s is in neither root", keyid);
+		goto out;
+	}
+	printf("ceremony %s, signer '%s'\n", id, name);
+	if (cer_summary(stdout, root, prev, sha) != 0) {
+		rc = tufctl_fail("ceremony sign-request: cannot show the summary");
+		goto out;
+	}
+	if (!cer_confirm(name)) {
+		rc = tufctl_fail("ceremony sign-request: not confirmed with 'yes': nothing signed");
+		goto out;
+	}
+	if (cer_agent_sign(key, keyid, (const uint8_t *)json_string_value(json_object_get(req, "root")),
+		json_string_length(json_object_get(req, "root")),
+		json_is_string(pv) ? (const uint8_t *)json_string_value(pv) : NULL,
+		json_is_string(pv) ? json_string_length(pv) : 0, &sig, &e) != 0) {
+		rc = cer_failed("sign-request", &e);
+		goto out;
+	}
+	if (!cer_sig_valid(root, keyid, k, sig)) {
+		rc = tufctl_fail("ceremony sign-request: the agent's signature does not verify");
+		goto out;
+	}
+	resp = json_pack("{sssssssssO}", "format", "tufctl-ceremony-response", "ceremony", id,
+	    "signer", name, "sha256", sha, "signature", sig);
+	if (resp == NULL) {
+		rc = tufctl_fail("ceremony sign-request: out of memory");
+		goto out;
+	}
+	if (tn_write_json(out, resp, &e) != 0) {
+		rc = cer_failed("sign-request", &e);
+		goto out;
+	}
+	printf("signed by key %s; response written to %s\n", keyid, out);
+	rc = tufctl_stdout_done();
+out:
+	json_decref(resp);
+	json_decref(sig);
+	json_decref(req);
+	ta_meta_free(root);
+	ta_meta_free(prev);
+	return rc;
+}
+
+int
+cer_cmd_import(int argc, char **argv)
+{
+	struct cer *c = NULL;
+	struct tc_transcript *t = NULL;
+	struct tn_error e;
+	const json_t *s, *sig;
+	const char *name, *keyid, *sid, *path;
+	json_t *resp = NULL, *clean = NULL;
+	int rc = TUFCTL_FAIL;
+
+	optind = 0;
+	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+		return tufctl_usage("ceremony", "import takes DIR and RESP");
+	path = argv[2];
+	if (cer_load(argv[1], &c, &e) != 0)
+		return cer_failed("import", &e);
+	if (tc_open(c->dir, &t, &e) != 0) {
+		rc = cer_failed("import", &e);
+		goto out;
+	}
+	if (tn_read_json(path, CER_FILE_MAX, &resp, &e) != 0) {
+		rc = cer_failed("import", &e);
+		goto out;
+	}
+	sig = json_object_get(resp, "signature");
+	name = json_string_value(json_object_get(resp, "signer"));
+	if (strcmp(json_string_value(json_object_get(resp, "format")) != NULL
+		    ? json_string_value(json_object_get(resp, "format")) : "",
+		"tufctl-ceremony-response") != 0 || name == NULL || hex64(resp, "ceremony") == NULL ||
+	    hex64(resp, "sha256") == NULL || !json_is_object(sig) ||
+	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL) {
+		rc = tufctl_fail("ceremony import: %s is not a ceremony response; nothing changed", path);
+		goto out;
+	}
+	if (strcmp(hex64(resp, "ceremony"), c->id) != 0) {
+		rc = tufctl_fail("ceremony import: %s is for another ceremony; nothing changed", path);
+		goto out;
+	}
+	if (strcmp(hex64(resp, "sha256"), c->sha256) != 0) {
+		rc = tufctl_fail("ceremony import: %s signs other bytes than this ceremony's root; "
+				 "nothing changed", path);
+		goto out;
+	}
+	if ((s = cer_signer(c, name)) == NULL) {
+		rc = tufctl_fail("ceremony import: no signer '%s' in the plan; nothing changed", name);
+		goto out;
+	}
+	keyid = json_string_value(json_object_get(s, "keyid"));
+	if (strcmp(sid, keyid) != 0) {
+		rc = tufctl_fail("ceremony import: key %.16s... is not signer '%s''s key; nothing "
+				 "changed", sid, name);
+		goto out;
+	}
+	if (cer_has_sig(c, keyid)) {
+		rc = tufctl_fail("ceremony import: signer '%s' has signed already; nothing changed",
+		    name);
+		goto out;
+	}
+	if (!cer_sig_valid(c->root, keyid, json_object_get(s, "key"), sig)) {
+		rc = tufctl_fail("ceremony import: the signature of '%s' does not verify over the "
+				 "root's canonical bytes; nothing changed", name);
+		goto out;
+	}
+	/* Only the two members TUF defines go into DIR. */
+	clean = json_pack("{sssO}", "keyid", keyid, "sig", json_object_get(sig, "sig"));
+	if (clean == NULL) {
+		rc = tufctl_fail("ceremony import: out of memory");
+		goto out;
+	}
+	if ((rc = record("import", c, t, name, keyid, clean)) != TUFCTL_OK)
+		goto out;
+	printf("imported the signature of '%s' (key %s)\n", name, keyid);
+	rc = tufctl_stdout_done();
+out:
+	json_decref(clean);
+	json_decref(resp);
+	tc_close(t);
+	cer_free(c);
+	return rc;
+}
