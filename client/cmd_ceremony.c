@@ -228,7 +228,7 @@ plan_json(const struct init_args *a, int64_t threshold, const char *sha, const c
 			json_decref(signers);
 			return NULL;
 		}
-	plan = json_pack("{sssisosIsIsssss}", "format", "tufctl-ceremony-plan", "format_version", 1,
+	plan = json_pack("{sssisosIsIssssss}", "format", "tufctl-ceremony-plan", "format_version", 1,
 	    "signers", signers, "threshold", (json_int_t)threshold, "root_version",
 	    (json_int_t)ta_meta_version(m), "root_sha256", sha, "expires", exp, "profile", "tuf");
 	if (plan != NULL && prev_sha != NULL &&

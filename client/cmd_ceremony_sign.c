@@ -82,7 +82,7 @@ record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name
 
 	if (cer_add_sig(c, sig, &e) != 0)
 		return cer_failed(cmd, &e);
-	f = json_pack("{sssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
+	f = json_pack("{ssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
 	    c->sha256, "attestation", "unattested");
 	r = f == NULL ? tn_fail(&e, TA_ERR_NOMEM, "out of memory")
 		      : tc_append(t, strcmp(cmd, "sign") == 0 ? "sign" : "import", f, time(NULL), &e);

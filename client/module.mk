@@ -82,6 +82,10 @@ $(BUILD)/tests/unit/test_notary_publish: $(BUILD)/tests/unit/test_notary_publish
 # chain: appends, and every kind of mutation refused and named.
 # ceremony-transcript.sh: tufctl ceremony transcript verify (exit codes, messages).
 TESTS += $(BUILD)/tests/unit/test_transcript tests/integration/ceremony-transcript.sh
+# ceremony.sh: tufctl ceremony end to end (tuf_lib.sh): a 2-of-3 TUF root
+# signed here and through request/sign-request/import against a second
+# agent, adopted by tufctl repo init --root and read by tuf-js; refusals.
+TESTS += tests/integration/ceremony.sh
 $(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUILD)/client/transcript.o \
     $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))

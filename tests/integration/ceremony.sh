@@ -1,0 +1,219 @@
+#!/bin/bash
+# tufctl ceremony, the TUF 1.0 profile, end to end: a 2-of-3 root over
+# three SoftHSM2 tokens, two signers here (this machine's agent) and one
+# through request / sign-request / import against a second agent on its
+# own socket and token (the "offline" machine: the two share only the REQ
+# and RESP files); finish; the root adopted by tufctl repo init --root,
+# published, and read by tuf-js.  Refusals change nothing: a confirmation
+# other than "yes", a response for another ceremony, a tampered one, a
+# duplicate, finish before the threshold.
+. "$(dirname "$0")/tuf_lib.sh"
+
+# ---- the second agent (the offline machine) ----------------------------------------------
+SOCK2=$tmp/run2/agent.sock
+agent2_pid=
+agent2_start() {
+	local conf=$tmp/agent2.conf
+	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" "$tmp/audit2.log" \
+		"$tmp/state2" >"$conf"
+	make_token offline || return 1
+	token_block offline "$SOFTHSM" "file:$tmp/pin" >>"$conf"
+	"$AGENT" --config "$conf" --socket "$SOCK2" --foreground >>"$tmp/agent2.log" 2>&1 &
+	agent2_pid=$!
+	for _ in $(seq 1 100); do
+		[ -S "$SOCK2" ] && return 0
+		kill -0 "$agent2_pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+ceremony_cleanup() {
+	[ -n "$agent2_pid" ] && kill "$agent2_pid" 2>/dev/null
+	tuf_cleanup
+}
+trap ceremony_cleanup EXIT
+T2() {
+	"$TUFCTL" --socket "$SOCK2" "$@"
+}
+
+tuf_start alice bob ops || { bad "the agent starts"; finish; }
+KEY_TOKEN=alice keys alice
+KEY_TOKEN=bob keys bob
+KEY_TOKEN=ops keys targets snapshot timestamp
+agent2_start || { bad "the second agent starts"; finish; }
+T2 key generate --label carol --type ecdsa-p256 --token offline >/dev/null ||
+	{ bad "a key on the offline token"; finish; }
+# The plan knows carol's key by its public key only.
+T2 --json key show --label carol --profile tuf |
+	"$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"]["keyval"]["public"].strip())' \
+		>"$tmp/carol.pem"
+check "the offline key is not in this machine's agent" bash -c "! '$TUFCTL' --socket '$SOCK' \
+	key show --label carol --profile tuf >/dev/null 2>&1"
+
+# files DIR: a digest of every file in DIR (nothing changed on a refusal).
+files() {
+	(cd "$1" && find . -type f | sort | xargs sha256sum | sha256sum)
+}
+
+C=$tmp/ceremony
+# ---- usage -------------------------------------------------------------------------------
+T ceremony init "$C" --profile notary --threshold 1 --signer a=alice 2>"$tmp/err"
+check "init --profile notary: not yet (exit 2)" test $? -eq 2
+check "  and says so" grep -q "not yet" "$tmp/err"
+T ceremony init "$C" --profile tuf --threshold 1 --signer a=alice 2>/dev/null
+check "init without --role-key and --prev-root: exit 2" test $? -eq 2
+T ceremony init "$C" --profile tuf --threshold 3 --signer a=alice --role-key targets=targets \
+	--role-key snapshot=snapshot --role-key timestamp=timestamp 2>/dev/null
+check "init with a threshold above the signers: exit 2" test $? -eq 2
+check "  and no ceremony" test ! -e "$C/plan.json"
+
+# ---- init --------------------------------------------------------------------------------
+if T ceremony init "$C" --profile tuf --threshold 2 --signer alice=alice --signer bob=bob \
+	--signer carol="pubkey:$tmp/carol.pem" --role-key targets=targets --role-key snapshot=snapshot \
+	--role-key timestamp=timestamp --expires 30 >"$tmp/init.out" 2>&1; then
+	ok "init: a 2-of-3 root"
+else
+	bad "init: a 2-of-3 root" "$(cat "$tmp/init.out")"
+fi
+check "init: root.unsigned.json, plan.json, transcript.jsonl" \
+	test -f "$C/root.unsigned.json" -a -f "$C/plan.json" -a -f "$C/transcript.jsonl"
+check "init: the plan names the bytes' SHA-256" test "$(jget "$C/plan.json" 'd["root_sha256"]')" = \
+	"$(sha256sum "$C/root.unsigned.json" | cut -d' ' -f1)"
+check "init: every signer unattested" test "$(jget "$C/plan.json" \
+	'sorted(set(s["attestation"] for s in d["signers"]))')" = '["unattested"]'
+check "init: root threshold 2 of 3, version 1" test "$(jget "$C/root.unsigned.json" \
+	'[d["signed"]["version"], d["signed"]["roles"]["root"]["threshold"], len(d["signed"]["roles"]["root"]["keyids"])]')" = "[1, 2, 3]"
+check "init: transcript record init" test "$(jget - 'd["step"]' <"$C/transcript.jsonl")" = init
+T ceremony init "$C" --profile tuf --threshold 1 --signer alice=alice --role-key targets=targets \
+	--role-key snapshot=snapshot --role-key timestamp=timestamp >/dev/null 2>&1
+check "init refuses an existing ceremony (exit 1)" test $? -eq 1
+id=$(sha256sum "$C/plan.json" | cut -d' ' -f1)
+
+# ---- sign here ---------------------------------------------------------------------------
+before=$(files "$C")
+echo no | T ceremony sign "$C" --signer alice >"$tmp/sign.out" 2>"$tmp/err"
+check "sign answered 'no': exit 1" test $? -eq 1
+check "  nothing changed" test "$(files "$C")" = "$before"
+echo "yes " | T ceremony sign "$C" --signer alice >/dev/null 2>&1
+check "sign answered 'yes ': exit 1, nothing changed" test $? -eq 1 -a "$(files "$C")" = "$before"
+T ceremony sign "$C" --signer alice </dev/null >/dev/null 2>&1
+check "sign with no answer: exit 1, nothing changed" test $? -eq 1 -a "$(files "$C")" = "$before"
+check "the summary: version, expiry, each role" grep -q "TUF 1.0 root, version 1, expires" "$tmp/sign.out"
+check "the summary: the SHA-256 in hex" grep -q "$(sha256sum "$C/root.unsigned.json" | cut -d' ' -f1)" \
+	"$tmp/sign.out"
+words=$(sed -n '/^SHA-256/{n;n;p}' "$tmp/sign.out" | wc -w)
+check "the summary: the SHA-256 as 32 PGP words" test "$words" -eq 32
+check "the summary: a first root says so" grep -q "a first root" "$tmp/sign.out"
+
+echo yes | T ceremony sign "$C" --signer alice >"$tmp/sign.out" 2>&1 && ok "alice signs here" ||
+	bad "alice signs here" "$(cat "$tmp/sign.out")"
+check "  signatures.json holds one" test "$(jget "$C/signatures.json" 'len(d)')" = 1
+echo yes | T ceremony sign "$C" --signer alice >"$tmp/sign.out" 2>&1
+check "a second sign by alice is a no-op (exit 0)" grep -q "already" "$tmp/sign.out"
+check "  still one signature" test "$(jget "$C/signatures.json" 'len(d)')" = 1
+T ceremony sign "$C" --signer mallory </dev/null >/dev/null 2>&1
+check "sign by a signer not in the plan: exit 1" test $? -eq 1
+
+# ---- finish before the threshold ---------------------------------------------------------
+before=$(files "$C")
+T ceremony finish "$C" -o "$tmp/root.json" 2>"$tmp/err"
+check "finish at 1 of 2: exit 1" test $? -eq 1
+check "  no ROOT written, DIR unchanged" test ! -e "$tmp/root.json" -a "$(files "$C")" = "$before"
+T ceremony status "$C" >"$tmp/status.out" 2>&1
+check "status: 1 of 2" grep -q "new root: 1 of 2 signatures" "$tmp/status.out"
+check "status: the chain" grep -q "chain intact" "$tmp/status.out"
+
+# ---- carol, air-gapped --------------------------------------------------------------------
+T ceremony request "$C" --signer carol -o "$tmp/req.json" >/dev/null 2>&1 && ok "request for carol" ||
+	bad "request for carol"
+check "REQ names the ceremony" test "$(jget "$tmp/req.json" 'd["ceremony"]')" = "$id"
+cp "$tmp/req.json" "$tmp/req-bad.json"
+"$PY" - "$tmp/req-bad.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["root"] = d["root"].replace('"threshold":2', '"threshold":1', 1)
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+echo yes | T2 ceremony sign-request "$tmp/req-bad.json" --key carol -o "$tmp/resp-bad.json" >/dev/null 2>&1
+check "sign-request refuses bytes that do not hash to REQ's sha256" test $? -eq 1 -a ! -e "$tmp/resp-bad.json"
+echo nope | T2 ceremony sign-request "$tmp/req.json" --key carol -o "$tmp/resp.json" >/dev/null 2>&1
+check "sign-request answered 'nope': exit 1, no RESP" test $? -eq 1 -a ! -e "$tmp/resp.json"
+echo yes | T2 ceremony sign-request "$tmp/req.json" --key carol -o "$tmp/resp.json" >"$tmp/sr.out" 2>&1 &&
+	ok "carol signs offline through the second agent" || bad "carol signs offline" "$(cat "$tmp/sr.out")"
+check "  after the same summary" grep -q "TUF 1.0 root, version 1" "$tmp/sr.out"
+
+before=$(files "$C")
+# another ceremony: the same response under another ceremony ID
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["ceremony"]="0"*64; json.dump(d, open(sys.argv[2],"w"))' \
+	"$tmp/resp.json" "$tmp/resp-other.json"
+T ceremony import "$C" "$tmp/resp-other.json" 2>"$tmp/err"
+check "import refuses a response for another ceremony" test $? -eq 1
+check "  and says so" grep -q "another ceremony" "$tmp/err"
+# tampered: one byte of the signature
+"$PY" - "$tmp/resp.json" "$tmp/resp-tamper.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["signature"]["sig"]
+i = len(s) // 2
+d["signature"]["sig"] = s[:i] + ("0" if s[i] != "0" else "1") + s[i + 1:]
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+T ceremony import "$C" "$tmp/resp-tamper.json" 2>"$tmp/err"
+check "import refuses a tampered signature (one byte)" test $? -eq 1
+check "  which does not verify" grep -q "does not verify" "$tmp/err"
+# carol's response claimed by bob
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["signer"]="bob"; json.dump(d, open(sys.argv[2],"w"))' \
+	"$tmp/resp.json" "$tmp/resp-bob.json"
+T ceremony import "$C" "$tmp/resp-bob.json" 2>/dev/null
+check "import refuses a key that is not the signer's" test $? -eq 1
+check "  DIR unchanged by every refusal" test "$(files "$C")" = "$before"
+T ceremony import "$C" "$tmp/resp.json" >"$tmp/imp.out" 2>&1 && ok "import carol's response" ||
+	bad "import carol's response" "$(cat "$tmp/imp.out")"
+before=$(files "$C")
+T ceremony import "$C" "$tmp/resp.json" 2>"$tmp/err"
+check "import refuses a duplicate" test $? -eq 1 -a "$(files "$C")" = "$before"
+
+# ---- bob, status, finish ------------------------------------------------------------------
+echo yes | T ceremony sign "$C" --signer bob >/dev/null 2>&1 && ok "bob signs here" || bad "bob signs here"
+T ceremony status "$C" --json >"$tmp/status.json" 2>&1
+check "status --json: 3 of 2, complete, every signer signed" test "$(jget "$tmp/status.json" \
+	'[d["new_root"]["have"], d["new_root"]["need"], d["complete"], all(s["signed"] for s in d["signers"])]')" = \
+	"[3, 2, true, true]"
+T ceremony finish "$C" -o "$tmp/root.json" >"$tmp/fin.out" 2>&1 && ok "finish" ||
+	bad "finish" "$(cat "$tmp/fin.out")"
+check "  the root carries 3 signatures" test "$(jget "$tmp/root.json" 'len(d["signatures"])')" = 3
+check "  its signed part is the ceremony's bytes'" "$PY" -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+sys.exit(0 if a["signed"] == b["signed"] else 1)' "$tmp/root.json" "$C/root.unsigned.json"
+T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" >"$tmp/tv.out" 2>&1 &&
+	ok "transcript verify --root ROOT" || bad "transcript verify --root ROOT" "$(cat "$tmp/tv.out")"
+check "  steps init, sign, request, import, sign, finish" test "$("$PY" -c '
+import json, sys
+print(" ".join(json.loads(l)["step"] for l in open(sys.argv[1])))' "$C/transcript.jsonl")" = \
+	"init sign request import sign finish"
+echo '{}' >"$tmp/other-root.json"
+T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/other-root.json" >/dev/null 2>&1
+check "transcript verify against another file fails" test $? -eq 1
+
+# ---- the root in use ----------------------------------------------------------------------
+R=$tmp/repo
+if T repo init "$R" --root "$tmp/root.json" --targets-key targets --snapshot-key snapshot \
+	--timestamp-key timestamp >"$tmp/rinit.out" 2>&1; then
+	ok "repo init --root adopts the ceremony's root"
+else
+	bad "repo init --root adopts the ceremony's root" "$(cat "$tmp/rinit.out")"
+fi
+file_blob hello "hello, ceremony"
+T repo add "$R" docs/hello.txt "$tmp/blobs/hello" >/dev/null 2>&1 &&
+	T repo publish "$R" >"$tmp/pub.out" 2>&1 && ok "add and publish" || bad "add and publish" "$(cat "$tmp/pub.out")"
+serve "$R"
+if tufjs "$tmp/root.json" docs/hello.txt && grep -q '"target":"docs/hello.txt","ok":true' "$tmp/tufjs.out"; then
+	ok "tuf-js trusting the ceremony's root downloads a target"
+else
+	bad "tuf-js trusting the ceremony's root downloads a target" "$(cat "$tmp/tufjs.out")"
+fi
+sslib_check "$R" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib verifies every signature" ||
+	bad "securesystemslib verifies every signature" "$(cat "$tmp/sslib.out")"
+
+finish
