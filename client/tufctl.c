@@ -53,7 +53,10 @@ static const struct {
 	{ "repo", tufctl_cmd_repo,
 	    "repo verify DIR [--root TRUSTED] [--at TIME]   TUF 1.0 repositories ('repo --help')" },
 	{ "ceremony", tufctl_cmd_ceremony,
-	    "ceremony transcript verify FILE [--root ROOT]   root key ceremony transcripts" },
+	    "ceremony init|status|sign|request|sign-request|import|finish DIR ...\n"
+	    "  ceremony transcript verify FILE [--root ROOT]\n"
+	    "                                          root key ceremonies, TUF 1.0 "
+	    "('ceremony --help')" },
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },
 	{ "verify", tufctl_cmd_verify,
