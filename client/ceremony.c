@@ -150,9 +150,10 @@ cer_signer(const struct cer *c, const char *name)
 	const json_t *s;
 	size_t i;
 
-	json_array_foreach(json_object_get(c->plan, "signers"), i, s)
+	json_array_foreach(json_object_get(c->plan, "signers"), i, s) {
 		if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
 			return s;
+	}
 	return NULL;
 }
 
@@ -256,9 +257,10 @@ listed(const json_t *entry, const char *keyid)
 	const json_t *k;
 	size_t i;
 
-	json_array_foreach(json_object_get(entry, "keyids"), i, k)
+	json_array_foreach(json_object_get(entry, "keyids"), i, k) {
 		if (strcmp(json_string_value(k), keyid) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -271,12 +273,14 @@ role_changes(FILE *out, const char *role, const json_t *now, const json_t *was)
 	json_int_t t1 = json_integer_value(json_object_get(now, "threshold")),
 		   t0 = json_integer_value(json_object_get(was, "threshold"));
 
-	json_array_foreach(json_object_get(now, "keyids"), i, k)
+	json_array_foreach(json_object_get(now, "keyids"), i, k) {
 		if (!listed(was, json_string_value(k)))
 			(void)fprintf(out, "  %-9s + key %s (added)\n", role, json_string_value(k));
-	json_array_foreach(json_object_get(was, "keyids"), i, k)
+	}
+	json_array_foreach(json_object_get(was, "keyids"), i, k) {
 		if (!listed(now, json_string_value(k)))
 			(void)fprintf(out, "  %-9s - key %s (removed)\n", role, json_string_value(k));
+	}
 	if (t0 != t1)
 		(void)fprintf(out, "  %-9s threshold %lld -> %lld\n", role, (long long)t0,
 		    (long long)t1);
@@ -304,8 +308,9 @@ cer_summary(FILE *out, const struct ta_meta *root, const struct ta_meta *prev, c
 		(void)fprintf(out, "  %-9s threshold %lld of %zu:\n", top_roles[i],
 		    (long long)json_integer_value(json_object_get(en, "threshold")),
 		    json_array_size(json_object_get(en, "keyids")));
-		json_array_foreach(json_object_get(en, "keyids"), j, k)
+		json_array_foreach(json_object_get(en, "keyids"), j, k) {
 			(void)fprintf(out, "    %s\n", json_string_value(k));
+		}
 	}
 	if (prev == NULL) {
 		(void)fprintf(out, "Changes: none to show (a first root, no previous root)\n");

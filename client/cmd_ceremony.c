@@ -134,10 +134,11 @@ copy_role(struct ta_meta *m, const struct ta_meta *prev, const char *role)
 	size_t i;
 	int r = 0;
 
-	json_array_foreach(json_object_get(en, "keyids"), i, k)
+	json_array_foreach(json_object_get(en, "keyids"), i, k) {
 		if (r == 0)
 			r = ta_meta_root_add_key(m, role, json_string_value(k),
 			    json_object_get(keys, json_string_value(k)));
+	}
 	if (r == 0)
 		r = ta_meta_root_set_threshold(m, role,
 		    json_integer_value(json_object_get(en, "threshold")));
@@ -147,15 +148,13 @@ copy_role(struct ta_meta *m, const struct ta_meta *prev, const char *role)
 static bool
 prev_root_key(const struct ta_meta *prev, const char *keyid)
 {
-	const json_t *k;
+	const json_t *roles = json_object_get(prev->signed_v, "roles"), *k;
 	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(json_object_get(prev->signed_v, "roles"),
-					       "root"),
-			       "keyids"),
-	    i, k)
+	json_array_foreach(json_object_get(json_object_get(roles, "root"), "keyids"), i, k) {
 		if (strcmp(json_string_value(k), keyid) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -178,7 +177,8 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 		r = ta_meta_root_set_threshold(m, "root", threshold);
 	for (size_t i = 0; r == 0 && i < 3; i++) {
 		if (a->n_role[i] == 0) {
-			r = copy_role(m, prev, other_roles[i]);
+			/* init requires --role-key for each role without --prev-root. */
+			r = prev != NULL ? copy_role(m, prev, other_roles[i]) : TA_ERR_INVALID;
 			continue;
 		}
 		for (size_t j = 0; r == 0 && j < a->n_role[i]; j++) {
@@ -478,13 +478,14 @@ cmd_status(int argc, char **argv)
 		tr = json_pack("{sbss}", "intact", 0, "error", te.text);
 	}
 	signers = json_array();
-	json_array_foreach(json_object_get(c->plan, "signers"), i, s)
+	json_array_foreach(json_object_get(c->plan, "signers"), i, s) {
 		(void)json_array_append_new(signers,
 		    json_pack("{sOsOsOsOsOsb}", "name", json_object_get(s, "name"), "keyid",
 			json_object_get(s, "keyid"), "new_root", json_object_get(s, "new_root"),
 			"old_root", json_object_get(s, "old_root"), "attestation",
 			json_object_get(s, "attestation"), "signed",
 			cer_has_sig(c, json_string_value(json_object_get(s, "keyid")))));
+	}
 	if (c->prev != NULL)
 		prev = json_pack("{sIsIsI}", "version", (json_int_t)ta_meta_version(c->prev), "have",
 		    (json_int_t)phave, "need", (json_int_t)pneed);
@@ -504,7 +505,7 @@ cmd_status(int argc, char **argv)
 	}
 	printf("ceremony %s\nTUF root version %lld, sha256 %s\n", c->id,
 	    (long long)ta_meta_version(c->root), c->sha256);
-	json_array_foreach(json_object_get(out, "signers"), i, s)
+	json_array_foreach(json_object_get(out, "signers"), i, s) {
 		printf("  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
 		    json_string_value(json_object_get(s, "keyid")),
 		    json_is_true(json_object_get(s, "new_root"))
@@ -512,6 +513,7 @@ cmd_status(int argc, char **argv)
 			: "old root",
 		    json_is_true(json_object_get(s, "signed")) ? "signed" : "unsigned",
 		    json_string_value(json_object_get(s, "attestation")));
+	}
 	printf("new root: %zu of %lld signatures\n", have, (long long)need);
 	if (c->prev != NULL)
 		printf("previous root v%lld: %zu of %lld signatures\n",

@@ -62,6 +62,7 @@ open_signer(const char *cmd, const char *dir, const char *name, struct cer **c,
 	struct tn_error e;
 
 	*t = NULL;
+	*s = NULL;
 	if (cer_load(dir, c, &e) != 0)
 		return cer_failed(cmd, &e);
 	if (tc_open(dir, t, &e) != 0)
@@ -215,7 +216,6 @@ cer_cmd_sign_request(int argc, char **argv)
 		return rc;
 	if (tn_read_json(argv[optind], CER_FILE_MAX, &req, &e) != 0)
 		return cer_failed("sign-request", &e);
-	rc = TUFCTL_FAIL;
 	pv = json_object_get(req, "prev_root");
 	if (strcmp(json_string_value(json_object_get(req, "format")) != NULL
 		    ? json_string_value(json_object_get(req, "format")) : "",
