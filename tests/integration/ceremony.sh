@@ -216,4 +216,37 @@ fi
 sslib_check "$R" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib verifies every signature" ||
 	bad "securesystemslib verifies every signature" "$(cat "$tmp/sslib.out")"
 
+# ---- a rotation: v2, 2 of {alice, dave}, signed by a threshold of v1's keys too ------------
+KEY_TOKEN=alice keys dave
+C2=$tmp/rotation
+T ceremony init "$C2" --profile tuf --threshold 2 --signer alice=alice --signer dave=dave \
+	--old-signer bob=bob --prev-root "$tmp/root.json" >"$tmp/init2.out" 2>&1 &&
+	ok "init --prev-root: a rotation to v2" || bad "init --prev-root" "$(cat "$tmp/init2.out")"
+check "  version 2, the other roles' keys from the previous root" test "$(jget "$C2/root.unsigned.json" \
+	'[d["signed"]["version"], d["signed"]["roles"]["targets"]]')" = "$(jget "$tmp/root.json" \
+	'[d["signed"]["version"] + 1, d["signed"]["roles"]["targets"]]')"
+T ceremony init "$C2.x" --profile tuf --threshold 1 --signer alice=alice --old-signer dave=dave \
+	--prev-root "$tmp/root.json" >/dev/null 2>&1
+check "init refuses an --old-signer whose key the previous root does not list" test $? -eq 1
+echo yes | T ceremony sign "$C2" --signer alice >"$tmp/r.out" 2>&1
+check "the summary names the changes: dave added, carol removed" \
+	grep -q "+ key $(T --json key show --label dave --profile tuf | jget - 'd["keyid"]')" "$tmp/r.out"
+check "  carol removed" grep -q "\- key $(jget "$C/plan.json" '[s["keyid"] for s in d["signers"] if s["name"] == "carol"][0]')" "$tmp/r.out"
+echo yes | T ceremony sign "$C2" --signer dave >/dev/null 2>&1
+T ceremony status "$C2" --json >"$tmp/status2.json" 2>&1
+check "status --json: new root 2 of 2, old root 1 of 2, apart" test "$(jget "$tmp/status2.json" \
+	'[d["new_root"]["have"], d["new_root"]["need"], d["old_root"]["have"], d["old_root"]["need"], d["complete"]]')" = \
+	"[2, 2, 1, 2, false]"
+T ceremony finish "$C2" -o "$tmp/root2.json" 2>"$tmp/err"
+check "finish without the old root's threshold: exit 1, no ROOT" test $? -eq 1 -a ! -e "$tmp/root2.json"
+check "  naming the previous root" grep -q "previous root" "$tmp/err"
+echo yes | T ceremony sign "$C2" --signer bob >/dev/null 2>&1 && ok "bob (an old root key only) signs" ||
+	bad "bob (an old root key only) signs"
+T ceremony finish "$C2" -o "$tmp/root2.json" >"$tmp/fin2.out" 2>&1 && ok "finish the rotation" ||
+	bad "finish the rotation" "$(cat "$tmp/fin2.out")"
+T verify --profile tuf --root "$tmp/root.json" "$tmp/root2.json" >"$tmp/v2.out" 2>&1 &&
+	ok "tufctl verify: v2 against the trusted v1" || bad "tufctl verify: v2 against the trusted v1" "$(cat "$tmp/v2.out")"
+T ceremony transcript verify "$C2/transcript.jsonl" --root "$tmp/root2.json" >/dev/null 2>&1 &&
+	ok "the rotation's transcript names root v2" || bad "the rotation's transcript names root v2"
+
 finish
