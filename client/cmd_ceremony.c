@@ -4,6 +4,7 @@
  * the ceremony folder in client/ceremony.h. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,7 +550,9 @@ cmd_finish(int argc, char **argv)
 	size_t len, have, phave;
 	int64_t need, pneed;
 	char sha[65];
-	json_t *fields = NULL;
+	json_t *fields = NULL, *good = NULL;
+	const json_t *sig;
+	size_t i;
 	int ch, rc = TUFCTL_FAIL;
 
 	optind = 0;
@@ -576,8 +579,29 @@ cmd_finish(int argc, char **argv)
 					 "signatures; nothing written", phave, (long long)pneed);
 		goto out;
 	}
+	/* Only signatures that verify go into ROOT: signatures.json is a file
+	 * anyone could have edited since they were checked. */
+	if ((good = json_array()) == NULL) {
+		rc = tufctl_fail("ceremony finish: out of memory");
+		goto out;
+	}
+	json_array_foreach(c->sigs, i, sig) {
+		const char *id = json_string_value(json_object_get(sig, "keyid"));
+		const json_t *s, *key = NULL;
+		size_t j;
+
+		json_array_foreach(json_object_get(c->plan, "signers"), j, s) {
+			if (id != NULL && strcmp(json_string_value(json_object_get(s, "keyid")), id) == 0)
+				key = json_object_get(s, "key");
+		}
+		if (key != NULL && cer_sig_valid(c->root, id, key, sig) &&
+		    json_array_append(good, (json_t *)(uintptr_t)sig) != 0) {
+			rc = tufctl_fail("ceremony finish: out of memory");
+			goto out;
+		}
+	}
 	m = *c->root;
-	m.signatures = c->sigs;
+	m.signatures = good;
 	/* What a client will check, once more over the whole file. */
 	if (ta_verify_root(c->prev, &m, "", 0, &res) != 0) {
 		rc = tufctl_fail("ceremony finish: the signed root does not verify: %s", res.detail);
@@ -593,7 +617,7 @@ cmd_finish(int argc, char **argv)
 	}
 	cer_sha256_hex(file, len, sha);
 	fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",
-	    (json_int_t)json_array_size(c->sigs), "version", (json_int_t)ta_meta_version(c->root));
+	    (json_int_t)json_array_size(good), "version", (json_int_t)ta_meta_version(c->root));
 	if (fields == NULL || tc_append(t, "finish", fields, time(NULL), &e) != 0) {
 		rc = fields == NULL ? tufctl_fail("ceremony finish: out of memory")
 				    : cer_failed("finish", &e);
@@ -603,6 +627,7 @@ cmd_finish(int argc, char **argv)
 	    (long long)ta_meta_version(c->root), outp, sha);
 	rc = tufctl_stdout_done();
 out:
+	json_decref(good);
 	json_decref(fields);
 	free(file);
 	tc_close(t);
