@@ -72,7 +72,14 @@ open_signer(const char *cmd, const char *dir, const char *name, struct cer **c,
 	return TUFCTL_OK;
 }
 
-/* Adds a checked signature to DIR, then the transcript record. */
+static bool
+recorded(const struct tc_transcript *t, const char *keyid)
+{
+	return tc_has(t, "sign", "keyid", keyid) || tc_has(t, "import", "keyid", keyid);
+}
+
+/* Adds a checked signature to DIR (sig NULL: it is there already), then
+ * the transcript record of cmd ("sign" or "import"). */
 static int
 record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name,
     const char *keyid, const json_t *sig)
@@ -81,7 +88,9 @@ record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name
 	json_t *f;
 	int r;
 
-	if (cer_add_sig(c, sig, &e) != 0)
+	if (cmd == NULL)
+		cmd = "sign";
+	if (sig != NULL && cer_add_sig(c, sig, &e) != 0)
 		return cer_failed(cmd, &e);
 	f = json_pack("{ssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
 	    c->sha256, "attestation", "unattested");
@@ -108,7 +117,15 @@ cer_cmd_sign(int argc, char **argv)
 		goto out;
 	keyid = json_string_value(json_object_get(s, "keyid"));
 	if (cer_has_sig(c, keyid)) {
-		printf("signer '%s' has signed already: nothing to do\n", name);
+		/* A run killed between signatures.json and the transcript left
+		 * the signature without its record: this run writes it. */
+		if (!recorded(t, keyid)) {
+			if ((rc = record(NULL, c, t, name, keyid, NULL)) != TUFCTL_OK)
+				goto out;
+			printf("signer '%s' had signed; the transcript record is written now\n", name);
+		} else {
+			printf("signer '%s' has signed already: nothing to do\n", name);
+		}
 		rc = tufctl_stdout_done();
 		goto out;
 	}
@@ -294,6 +311,21 @@ out:
 	return rc;
 }
 
+/* Whether signatures.json holds sig exactly (key ID and signature). */
+static bool
+same_sig(const struct cer *c, const json_t *sig)
+{
+	const json_t *h;
+	size_t i;
+
+	json_array_foreach(c->sigs, i, h) {
+		if (json_equal(json_object_get(h, "keyid"), json_object_get(sig, "keyid")) &&
+		    json_equal(json_object_get(h, "sig"), json_object_get(sig, "sig")))
+			return true;
+	}
+	return false;
+}
+
 int
 cer_cmd_import(int argc, char **argv)
 {
@@ -349,6 +381,15 @@ cer_cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (cer_has_sig(c, keyid)) {
+		/* The same response again after a kill between signatures.json
+		 * and the transcript: only its record is missing. */
+		if (!recorded(t, keyid) && same_sig(c, sig)) {
+			if ((rc = record("import", c, t, name, keyid, NULL)) == TUFCTL_OK)
+				printf("the signature of '%s' was imported; its transcript record is "
+				       "written now\n", name);
+			rc = rc == TUFCTL_OK ? tufctl_stdout_done() : rc;
+			goto out;
+		}
 		rc = tufctl_fail("ceremony import: signer '%s' has signed already; nothing changed",
 		    name);
 		goto out;

@@ -241,6 +241,30 @@ tc_open(const char *dir, struct tc_transcript **ret, struct tn_error *e)
 	return 0;
 }
 
+bool
+tc_has(const struct tc_transcript *t, const char *step, const char *key, const char *value)
+{
+	const uint8_t *p = t->data, *end, *nl;
+	bool found = false;
+
+	if (p == NULL)
+		return false;
+	/* The lines verified when t was opened: each is one JSON object. */
+	for (end = p + t->len; !found && p < end; p = nl + 1) {
+		json_t *o;
+		const char *st, *v;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		o = json_loadb((const char *)p, (size_t)(nl - p), 0, NULL);
+		st = json_string_value(json_object_get(o, "step"));
+		v = json_string_value(json_object_get(o, key));
+		found = st != NULL && v != NULL && strcmp(st, step) == 0 && strcmp(v, value) == 0;
+		json_decref(o);
+	}
+	return found;
+}
+
 size_t
 tc_records(const struct tc_transcript *t)
 {

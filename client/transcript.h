@@ -16,6 +16,7 @@
 #ifndef TA_CLIENT_TRANSCRIPT_H
 #define TA_CLIENT_TRANSCRIPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -72,6 +73,11 @@ void tc_head(const struct tc_transcript *t, uint8_t out[32]);
  * unchanged. */
 int tc_append(struct tc_transcript *t, const char *step, const json_t *fields, time_t now,
     struct tn_error *e);
+
+/* Whether a record of step has the string value under key: what a
+ * command run again after a kill looks for to tell a step done from a
+ * step half done. */
+bool tc_has(const struct tc_transcript *t, const char *step, const char *key, const char *value);
 
 void tc_close(struct tc_transcript *t);
 

@@ -111,6 +111,13 @@ check "  signatures.json holds one" test "$(jget "$C/signatures.json" 'len(d)')"
 echo yes | T ceremony sign "$C" --signer alice >"$tmp/sign.out" 2>&1
 check "a second sign by alice is a no-op (exit 0)" grep -q "already" "$tmp/sign.out"
 check "  still one signature" test "$(jget "$C/signatures.json" 'len(d)')" = 1
+# Killed after signatures.json was written, before the transcript record:
+# the chain's last record cut off, as such a kill leaves it.
+sed -i '$d' "$C/transcript.jsonl"
+echo yes | T ceremony sign "$C" --signer alice >"$tmp/sign.out" 2>&1
+check "sign run again after a kill writes the missing record only" grep -q "record is written now" "$tmp/sign.out"
+check "  still one signature, two records" test "$(jget "$C/signatures.json" 'len(d)')" = 1 -a \
+	"$(wc -l <"$C/transcript.jsonl")" -eq 2
 T ceremony sign "$C" --signer mallory </dev/null >/dev/null 2>&1
 check "sign by a signer not in the plan: exit 1" test $? -eq 1
 
@@ -169,6 +176,9 @@ check "import refuses a key that is not the signer's" test $? -eq 1
 check "  DIR unchanged by every refusal" test "$(files "$C")" = "$before"
 T ceremony import "$C" "$tmp/resp.json" >"$tmp/imp.out" 2>&1 && ok "import carol's response" ||
 	bad "import carol's response" "$(cat "$tmp/imp.out")"
+sed -i '$d' "$C/transcript.jsonl"
+T ceremony import "$C" "$tmp/resp.json" >"$tmp/imp.out" 2>&1
+check "import run again after a kill writes the missing record only" grep -q "record is written now" "$tmp/imp.out"
 before=$(files "$C")
 T ceremony import "$C" "$tmp/resp.json" 2>"$tmp/err"
 check "import refuses a duplicate" test $? -eq 1 -a "$(files "$C")" = "$before"

@@ -530,6 +530,30 @@ test_transcript_bad_fields(void **state)
 	}
 }
 
+/* tc_has finds a record by step and a string field, in a reopened
+ * transcript and in an empty one. */
+static void
+test_transcript_has(void **state)
+{
+	struct fx *x = *state;
+	struct tc_transcript *t, *empty;
+	struct tn_error e;
+	char dir[128];
+
+	assert_int_equal(tc_open(x->dir, &t, &e), 0);
+	assert_true(tc_has(t, "sign", "signer", "alice"));
+	assert_true(tc_has(t, "import", "signer", "bob"));
+	assert_false(tc_has(t, "sign", "signer", "bob"));     /* bob's step is import */
+	assert_false(tc_has(t, "import", "signer", "alic"));  /* whole values only */
+	assert_false(tc_has(t, "init", "threshold", "2"));    /* a number, not a string */
+	assert_true(tc_has(t, "finish", "root_sha256", ROOT_HEX));
+	tc_close(t);
+	(void)snprintf(dir, sizeof(dir), "%s/none", x->dir);
+	assert_int_equal(tc_open(dir, &empty, &e), 0);
+	assert_false(tc_has(empty, "sign", "signer", "alice"));
+	tc_close(empty);
+}
+
 int
 main(void)
 {
@@ -549,6 +573,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transcript_invalid_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_oversized, setup, teardown),
 		cmocka_unit_test(test_transcript_bad_fields),
+		cmocka_unit_test_setup_teardown(test_transcript_has, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
