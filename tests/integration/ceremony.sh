@@ -66,6 +66,15 @@ T ceremony init "$C" --profile tuf --threshold 3 --signer a=alice --role-key tar
 	--role-key snapshot=snapshot --role-key timestamp=timestamp 2>/dev/null
 check "init with a threshold above the signers: exit 2" test $? -eq 2
 check "  and no ceremony" test ! -e "$C/plan.json"
+T ceremony sign "$C" 2>/dev/null
+check "sign without --signer: exit 2" test $? -eq 2
+T ceremony import "$C" 2>/dev/null
+check "import without RESP: exit 2" test $? -eq 2
+T ceremony finish "$C" 2>/dev/null
+check "finish without -o: exit 2" test $? -eq 2
+T ceremony status "$tmp" 2>"$tmp/err"
+check "status of a folder with no ceremony: exit 1" test $? -eq 1
+check "  one line" test "$(wc -l <"$tmp/err")" -eq 1
 
 # ---- init --------------------------------------------------------------------------------
 if T ceremony init "$C" --profile tuf --threshold 2 --signer alice=alice --signer bob=bob \
@@ -143,6 +152,13 @@ json.dump(d, open(sys.argv[1], "w"))
 EOF
 echo yes | T2 ceremony sign-request "$tmp/req-bad.json" --key carol -o "$tmp/resp-bad.json" >/dev/null 2>&1
 check "sign-request refuses bytes that do not hash to REQ's sha256" test $? -eq 1 -a ! -e "$tmp/resp-bad.json"
+T2 key generate --label eve --type ecdsa-p256 --token offline >/dev/null
+echo yes | T2 ceremony sign-request "$tmp/req.json" --key eve -o "$tmp/resp.json" >/dev/null 2>&1
+check "sign-request with a key that is not the signer's: exit 1, no RESP" test $? -eq 1 -a ! -e "$tmp/resp.json"
+before=$(files "$C")
+echo yes | T ceremony sign "$C" --signer carol >/dev/null 2>&1
+check "sign here for carol, whose key this agent lacks: exit 1, nothing changed" \
+	test $? -eq 1 -a "$(files "$C")" = "$before"
 echo nope | T2 ceremony sign-request "$tmp/req.json" --key carol -o "$tmp/resp.json" >/dev/null 2>&1
 check "sign-request answered 'nope': exit 1, no RESP" test $? -eq 1 -a ! -e "$tmp/resp.json"
 echo yes | T2 ceremony sign-request "$tmp/req.json" --key carol -o "$tmp/resp.json" >"$tmp/sr.out" 2>&1 &&
