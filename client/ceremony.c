@@ -317,7 +317,7 @@ cer_summary(FILE *out, const struct ta_meta *root, const struct ta_meta *prev, c
 	} else {
 		if (ta_meta_expires(prev, &t) == 0)
 			ta_time_format(t, pexp);
-		(void)fprintf(out, "Changes against root version %lld (expired or expiring %s):\n",
+		(void)fprintf(out, "Changes against root version %lld (which expires %s):\n",
 		    (long long)ta_meta_version(prev), pexp);
 		for (size_t i = 0; i < sizeof(top_roles) / sizeof(top_roles[0]); i++)
 			role_changes(out, top_roles[i], role_entry(root, top_roles[i]),
