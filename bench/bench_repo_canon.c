@@ -60,9 +60,12 @@ load(const char *dir, struct file **files, size_t *n, size_t *cap)
 			continue;
 		}
 		if (*n == *cap) {
+			struct file *nf;
+
 			*cap = *cap ? *cap * 2 : 1024;
-			if ((*files = realloc(*files, *cap * sizeof(**files))) == NULL)
+			if ((nf = realloc(*files, *cap * sizeof(**files))) == NULL)
 				abort();
+			*files = nf;
 		}
 		(*files)[*n].len = (size_t)sz;
 		if (((*files)[*n].p = malloc((size_t)sz)) == NULL ||
@@ -73,6 +76,15 @@ load(const char *dir, struct file **files, size_t *n, size_t *cap)
 	}
 	(void)closedir(d);
 	return 0;
+}
+
+static int
+done(struct file *files, size_t n, int status)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].p);
+	free(files);
+	return status;
 }
 
 int
@@ -89,7 +101,7 @@ main(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 		if (load(argv[i], &files, &n, &cap) != 0)
-			return 1;
+			return done(files, n, 1);
 	for (size_t i = 0; i < n; i++)
 		bytes += files[i].len;
 	t0 = now();
@@ -101,7 +113,7 @@ main(int argc, char **argv)
 		if ((r = ta_canon_stream(files[i].p, files[i].len, TA_PROFILE_TUF, "signed", &c, &clen,
 			 NULL)) != 0) {
 			(void)fprintf(stderr, "bench_repo_canon: file %zu: %s\n", i, ta_strerror(r));
-			return 1;
+			return done(files, n, 1);
 		}
 		(void)EVP_Digest(c, clen, md, NULL, EVP_sha256(), NULL);
 		free(c);
@@ -117,7 +129,7 @@ main(int argc, char **argv)
 		if ((r = ta_meta_parse(files[i].p, files[i].len, TA_PROFILE_TUF, NULL, &m, NULL)) != 0 ||
 		    (r = ta_meta_signed_bytes(m, &c, &clen)) != 0) {
 			(void)fprintf(stderr, "bench_repo_canon: file %zu: %s\n", i, ta_strerror(r));
-			return 1;
+			return done(files, n, 1);
 		}
 		(void)EVP_Digest(c, clen, md, NULL, EVP_sha256(), NULL);
 		free(c);
@@ -130,8 +142,5 @@ main(int argc, char **argv)
 	sha_s = now() - t0;
 	printf("files %zu bytes %zu stream_mbs %.1f tree_mbs %.1f sha256_mbs %.1f\n", n, bytes,
 	    (double)bytes / 1e6 / stream_s, (double)bytes / 1e6 / canon_s, (double)bytes / 1e6 / sha_s);
-	for (size_t i = 0; i < n; i++)
-		free(files[i].p);
-	free(files);
-	return 0;
+	return done(files, n, 0);
 }

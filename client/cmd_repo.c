@@ -203,7 +203,7 @@ tufctl_repo_init(int argc, char **argv)
 		goto out;
 	}
 	existed = access(p, F_OK) == 0;
-	if ((r = tr_open(argv[optind], true, &repo, &e)) != 0) {
+	if (tr_open(argv[optind], true, &repo, &e) != 0) {
 		ret = tr_cmd_failed("init", &e);
 		goto out;
 	}
@@ -289,7 +289,7 @@ tufctl_repo_init(int argc, char **argv)
 	if (json_object_set_new(repo->config, "consistent_snapshot", json_boolean(consistent)) != 0)
 		goto oom;
 	repo->consistent = consistent;
-	if ((r = tr_config_save(repo, &e)) != 0 || (r = tr_stage_write(repo, "root", root, &e)) != 0) {
+	if (tr_config_save(repo, &e) != 0 || tr_stage_write(repo, "root", root, &e) != 0) {
 		ret = tr_cmd_failed("init", &e);
 		goto out;
 	}
@@ -297,7 +297,7 @@ tufctl_repo_init(int argc, char **argv)
 		ret = tufctl_fail("repo init: %s", ta_strerror(r));
 		goto out;
 	}
-	if ((r = tr_stage(repo, "targets", targets, false, &e)) != 0) {
+	if (tr_stage(repo, "targets", targets, false, &e) != 0) {
 		ret = tr_cmd_failed("init", &e);
 		goto out;
 	}
@@ -305,7 +305,7 @@ tufctl_repo_init(int argc, char **argv)
 		struct tr_publish_opts o = {0};
 
 		published = true;
-		if ((r = tr_publish(repo, &o, &e)) != 0) {
+		if (tr_publish(repo, &o, &e) != 0) {
 			ret = tr_cmd_failed("init", &e);
 			goto out;
 		}
@@ -491,7 +491,8 @@ add_list(struct tr_repo *repo, const char *list, const char *force_role, struct 
 		r = tn_fail(e, TA_ERR_SYSTEM, "cannot read '%s'", list);
 		goto out;
 	}
-	qsort(t, n, sizeof(*t), by_role);
+	if (n > 0)
+		qsort(t, n, sizeof(*t), by_role);
 	for (start = 0; start < n; start = i) {
 		struct ta_meta *m = NULL;
 		bool staged;
@@ -589,7 +590,7 @@ tufctl_repo_add(int argc, char **argv)
 			return tufctl_usage("repo add", "--custom wants a JSON object");
 		}
 	}
-	if ((r = tr_open(argv[optind], false, &repo, &e)) != 0) {
+	if (tr_open(argv[optind], false, &repo, &e) != 0) {
 		ret = tr_cmd_failed("add", &e);
 		goto out;
 	}
@@ -602,8 +603,8 @@ tufctl_repo_add(int argc, char **argv)
 			tn_fail(&e, TA_ERR_TOO_LARGE, "role name too long") : 0;
 	else
 		r = tr_role_for_path(repo, argv[optind + 1], role, sizeof(role), &e);
-	if (r != 0 || (r = take_file(repo, argv[optind + 2], &len, &h, &e)) != 0 ||
-	    (r = tr_load(repo, role, &m, &staged, &e)) != 0) {
+	if (r != 0 || take_file(repo, argv[optind + 2], &len, &h, &e) != 0 ||
+	    tr_load(repo, role, &m, &staged, &e) != 0) {
 		ret = tr_cmd_failed("add", &e);
 		goto out;
 	}
@@ -611,7 +612,7 @@ tufctl_repo_add(int argc, char **argv)
 		ret = tufctl_fail("repo add: '%s': %s", argv[optind + 1], ta_strerror(r));
 		goto out;
 	}
-	if ((r = tr_stage(repo, role, m, staged, &e)) != 0) {
+	if (tr_stage(repo, role, m, staged, &e) != 0) {
 		ret = tr_cmd_failed("add", &e);
 		goto out;
 	}
@@ -651,23 +652,23 @@ tufctl_repo_remove(int argc, char **argv)
 	}
 	if (optind != argc - 2)
 		return tufctl_usage("repo remove", "DIR and TARGET-PATH are required");
-	if ((r = tr_open(argv[optind], false, &repo, &e)) != 0)
+	if (tr_open(argv[optind], false, &repo, &e) != 0)
 		return tr_cmd_failed("remove", &e);
 	if (role_opt != NULL)
 		r = snprintf(role, sizeof(role), "%s", role_opt) >= (int)sizeof(role) ?
 			tn_fail(&e, TA_ERR_TOO_LARGE, "role name too long") : 0;
 	else
 		r = tr_role_for_path(repo, argv[optind + 1], role, sizeof(role), &e);
-	if (r != 0 || (r = tr_load(repo, role, &m, &staged, &e)) != 0) {
+	if (r != 0 || tr_load(repo, role, &m, &staged, &e) != 0) {
 		ret = tr_cmd_failed("remove", &e);
 		goto out;
 	}
-	if ((r = ta_meta_target_remove(m, argv[optind + 1])) != 0) {
+	if (ta_meta_target_remove(m, argv[optind + 1]) != 0) {
 		ret = tufctl_fail("repo remove: '%s' is not a target of %s%s", argv[optind + 1], role,
 		    role_opt == NULL ? " (give --role ROLE)" : "");
 		goto out;
 	}
-	if ((r = tr_stage(repo, role, m, staged, &e)) != 0) {
+	if (tr_stage(repo, role, m, staged, &e) != 0) {
 		ret = tr_cmd_failed("remove", &e);
 		goto out;
 	}

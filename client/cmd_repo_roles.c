@@ -276,14 +276,14 @@ tufctl_repo_delegate(int argc, char **argv)
 			return tufctl_usage("repo delegate", "'%s' cannot be a delegated role's name",
 			    role);
 	}
-	if ((r = tr_open(argv[optind], false, &repo, &e)) != 0)
+	if (tr_open(argv[optind], false, &repo, &e) != 0)
 		return tr_cmd_failed("delegate", &e);
 	for (size_t i = 0; i < n_refs; i++)
 		if (keyset_add(&ks, "delegate", refs[i], is_file[i]) != 0)
 			goto out;
 	if (scope_all(&ks, tr_cmd_name(repo), bins != 0 ? "bins-*" : role) != 0)
 		goto out;
-	if ((r = tr_load(repo, parent, &pm, &pstaged, &e)) != 0) {
+	if (tr_load(repo, parent, &pm, &pstaged, &e) != 0) {
 		ret = tr_cmd_failed("delegate", &e);
 		goto out;
 	}
@@ -312,15 +312,15 @@ tufctl_repo_delegate(int argc, char **argv)
 		if (sr == NULL || json_object_set_new(d, "succinct_roles", sr) != 0)
 			goto oom;
 		(void)json_object_del(d, "roles");
-		if ((r = tr_stage(repo, parent, pm, pstaged, &e)) != 0 ||
-		    (r = stage_bins(repo, "bins", bitlen, &e)) != 0) {
+		if (tr_stage(repo, parent, pm, pstaged, &e) != 0 ||
+		    stage_bins(repo, "bins", bitlen, &e) != 0) {
 			ret = tr_cmd_failed("delegate", &e);
 			goto out;
 		}
 		if (config_set(repo, "bins", "bins", json_string(parent)) != 0 ||
 		    config_set(repo, "signers", "bins", keyset_signers(&ks)) != 0)
 			goto oom;
-		if ((r = tr_config_save(repo, &e)) != 0) {
+		if (tr_config_save(repo, &e) != 0) {
 			ret = tr_cmd_failed("delegate", &e);
 			goto out;
 		}
@@ -350,7 +350,7 @@ tufctl_repo_delegate(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((r = tr_stage(repo, parent, pm, pstaged, &e)) != 0) {
+	if (tr_stage(repo, parent, pm, pstaged, &e) != 0) {
 		ret = tr_cmd_failed("delegate", &e);
 		goto out;
 	}
@@ -360,14 +360,14 @@ tufctl_repo_delegate(int argc, char **argv)
 		if (r == 0)
 			(void)json_object_del(m->signed_v, "delegations");
 	}
-	if (r != 0 || (r = tr_stage(repo, role, m, staged, &e)) != 0) {
+	if (r != 0 || tr_stage(repo, role, m, staged, &e) != 0) {
 		ret = tr_cmd_failed("delegate", &e);
 		goto out;
 	}
 	if (config_set(repo, "parents", role, json_string(parent)) != 0 ||
 	    config_set(repo, "signers", role, keyset_signers(&ks)) != 0)
 		goto oom;
-	if ((r = tr_config_save(repo, &e)) != 0) {
+	if (tr_config_save(repo, &e) != 0) {
 		ret = tr_cmd_failed("delegate", &e);
 		goto out;
 	}
@@ -430,14 +430,14 @@ tufctl_repo_rotate(int argc, char **argv)
 	    strcmp(role, "snapshot") != 0 && strcmp(role, "timestamp") != 0)
 		return tufctl_usage("repo rotate", "ROLE is root, targets, snapshot or timestamp; a "
 						   "delegation is rotated with tufctl repo delegate");
-	if ((r = tr_open(argv[optind], false, &repo, &e)) != 0)
+	if (tr_open(argv[optind], false, &repo, &e) != 0)
 		return tr_cmd_failed("rotate", &e);
 	for (size_t i = 0; i < n_refs; i++)
 		if (keyset_add(&ks, "rotate", refs[i], false) != 0)
 			goto out;
 	if (scope_all(&ks, tr_cmd_name(repo), role) != 0)
 		goto out;
-	if ((r = tr_load(repo, "root", &root, &rstaged, &e)) != 0) {
+	if (tr_load(repo, "root", &root, &rstaged, &e) != 0) {
 		ret = tr_cmd_failed("rotate", &e);
 		goto out;
 	}
@@ -474,20 +474,20 @@ tufctl_repo_rotate(int argc, char **argv)
 		if (old == NULL || config_set(repo, "previous_root_signers", "root", old) != 0)
 			goto oom;
 	}
-	if ((r = tr_stage(repo, "root", root, rstaged, &e)) != 0) {
+	if (tr_stage(repo, "root", root, rstaged, &e) != 0) {
 		ret = tr_cmd_failed("rotate", &e);
 		goto out;
 	}
 	if (config_set(repo, "signers", role, keyset_signers(&ks)) != 0)
 		goto oom;
-	if ((r = tr_config_save(repo, &e)) != 0) {
+	if (tr_config_save(repo, &e) != 0) {
 		ret = tr_cmd_failed("rotate", &e);
 		goto out;
 	}
 	/* targets is signed anew by its new keys. */
 	if (strcmp(role, "targets") == 0 &&
-	    ((r = tr_load(repo, "targets", &m, &staged, &e)) != 0 ||
-		(r = tr_stage(repo, "targets", m, staged, &e)) != 0)) {
+	    (tr_load(repo, "targets", &m, &staged, &e) != 0 ||
+		tr_stage(repo, "targets", m, staged, &e) != 0)) {
 		ret = tr_cmd_failed("rotate", &e);
 		goto out;
 	}
@@ -596,7 +596,7 @@ tufctl_repo_status(int argc, char **argv)
 		return tufctl_usage("repo status", "one DIR is required");
 	if (roles == NULL)
 		return tufctl_fail("repo status: out of memory");
-	if ((r = tr_open(argv[optind], false, &repo, &e)) != 0) {
+	if (tr_open(argv[optind], false, &repo, &e) != 0) {
 		json_decref(roles);
 		return tr_cmd_failed("status", &e);
 	}

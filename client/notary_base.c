@@ -6,7 +6,7 @@
 #include "client/notary_base.h"
 
 int
-tn_fail(struct tn_error *e, int r, const char *fmt, ...)
+(tn_fail)(struct tn_error *e, int r, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -15,6 +15,10 @@ struct tn_error {
 /* Sets e->text (when e is not NULL) and returns r: every tn_ function
  * fails with one of these. */
 int tn_fail(struct tn_error *e, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Callers see the result as r itself, so that a static analyzer knows a
+ * failure path returns the failure (r is a constant or a variable: it is
+ * evaluated twice). */
+#define tn_fail(e, r, ...) (tn_fail((e), (r), __VA_ARGS__), (r))
 
 /* One file of a publish (tn_publish()). */
 struct tn_part {

@@ -604,6 +604,8 @@ plan_roles(struct tr_repo *repo, struct staged_role *roles, size_t n, const stru
 		struct staged_role *s = &roles[i];
 
 		if (strcmp(s->name, "root") == 0) {
+			if (s->m == NULL) /* tr_publish loads a staged root first */
+				return tn_fail(e, TA_ERR_INTERNAL, "the staged root is not loaded");
 			(void)role_keys(s->m->signed_v, NULL, "root", &s->keys, &s->entry);
 			if (prev_root != NULL && ta_meta_version(prev_root) + 1 != ta_meta_version(s->m))
 				return tn_fail(e, TA_ERR_VERIFY, "staged root v%lld does not follow v%lld",

@@ -534,12 +534,13 @@ role_of_file(const char *name, char *buf, size_t cap)
 		return TA_ERR_INVALID;
 	len -= 5;
 	for (size_t i = 0; i < len; i++) {
-		unsigned int c;
+		int hi = i + 2 < len ? ta_hex_value(name[i + 1]) : -1;
+		int lo = i + 2 < len ? ta_hex_value(name[i + 2]) : -1;
 
 		if (n + 1 >= cap)
 			return TA_ERR_TOO_LARGE;
-		if (name[i] == '%' && i + 2 < len + 1 && sscanf(name + i + 1, "%2x", &c) == 1) {
-			buf[n++] = (char)c;
+		if (name[i] == '%' && hi >= 0 && lo >= 0) {
+			buf[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {
 			buf[n++] = name[i];

@@ -324,7 +324,7 @@ tc_append(struct tc_transcript *t, const char *step, const json_t *fields, time_
 		struct tc_check c;
 
 		memset(&c, 0, sizeof(c));
-		if ((r = check_record((const uint8_t *)line, ll, t->records + 1, t->head, &c)) != 0) {
+		if (check_record((const uint8_t *)line, ll, t->records + 1, t->head, &c) != 0) {
 			r = tn_fail(e, TA_ERR_INVALID, "transcript: %s", c.why);
 			goto out;
 		}

@@ -227,6 +227,8 @@ load_root(struct run *u, const struct ta_meta **ret)
 		(void)expiry(u, idx, m, false);
 		trusted = m;
 	}
+	if (trusted == NULL)
+		return TA_ERR_INTERNAL;
 	/* Expiry is checked on the final root only. */
 	if ((r = expiry(u, idx, trusted, true)) != 0)
 		return r;
@@ -243,8 +245,12 @@ load_root(struct run *u, const struct ta_meta **ret)
 static int64_t
 meta_version(const struct ta_meta *m, const char *key)
 {
-	const json_t *v = json_object_get(json_object_get(json_object_get(m->signed_v, "meta"),
-					      key), "version");
+	const json_t *v;
+
+	if (m == NULL)
+		return 0;
+	v = json_object_get(json_object_get(json_object_get(m->signed_v, "meta"), key),
+	    "version");
 
 	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
@@ -627,6 +633,8 @@ ta_updater_run(const struct ta_updater_opts *opts, ta_updater_fetch_fn fetch, vo
 		return failf(&u, "", TA_ERR_INVALID, "bad arguments");
 	if ((r = load_root(&u, &root)) != 0)
 		return r;
+	if (root == NULL)
+		return TA_ERR_INTERNAL;
 	u.root = root;
 	if ((r = load_timestamp(&u)) != 0 || (r = load_snapshot(&u)) != 0)
 		return r;
