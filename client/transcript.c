@@ -32,6 +32,9 @@ sha256(const void *p, size_t n, uint8_t out[32])
 	return EVP_Digest(p, n, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : TA_ERR_CRYPTO;
 }
 
+static int bad(struct tc_check *c, size_t record, int r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static int
 bad(struct tc_check *c, size_t record, int r, const char *fmt, ...)
 {
