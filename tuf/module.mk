@@ -2,7 +2,7 @@
 # objects, signatures and the metadata model.  jansson, OpenSSL, common/.
 TUF_SRC := tuf/profile.c tuf/bins.c tuf/updater.c tuf/json.c tuf/canon.c tuf/meta.c \
 	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509pem.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c \
-	tuf/stream_lex.c tuf/signplan.c tuf/meta_edit.c tuf/bins.c
+	tuf/stream_lex.c tuf/signplan.c tuf/meta_edit.c
 LIBRARIES += $(LIB_TUF)
 LINT_SRC += $(TUF_SRC)
 
