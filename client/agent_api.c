@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -11,6 +12,8 @@
 #include "client/tufctl.h"
 #include "common/err.h"
 #include "protocol/proto.h"
+#include "tuf/encoding.h"
+#include "tuf/key.h"
 
 /* Sends params (consumed; NULL after a failed build: r says why, or none
  * when r is 0) for method m on a, or on a connection of its own when a is
@@ -256,4 +259,49 @@ tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const
 		(void)fprintf(
 		    stderr, "tufctl: key '%s' is now scoped to %s of %s\n", key, role, gun);
 	return r;
+}
+
+/* ---- TUF keys by reference -------------------------------------------------------------- */
+
+int
+tufctl_tuf_key(const char *who, const char *ref, bool file, char keyid[65], json_t **ret)
+{
+	*ret = NULL;
+	if (!file) {
+		struct ta_proto_key_show q = {.profile = TA_PROTO_PROFILE_TUF};
+		struct ta_proto_key_show_result kr;
+		json_t *res = NULL;
+
+		if (ref[0] == '\0' || strlen(ref) >= sizeof(q.key))
+			return tufctl_fail("%s: key reference '%.64s' is empty or too long", who, ref);
+		memcpy(q.key, ref, strlen(ref) + 1);
+		if (tufctl_agent_key_show(NULL, &q, &res, &kr) != 0)
+			return TUFCTL_FAIL;
+		memcpy(keyid, kr.keyid, 64);
+		keyid[64] = '\0';
+		*ret = json_deep_copy(kr.key);
+		json_decref(res);
+	} else {
+		struct ta_key *k = NULL;
+		uint8_t *pem = NULL, *der = NULL;
+		size_t len, der_len, used;
+		int r;
+
+		if (tufctl_read_file(ref, 1 << 16, &pem, &len) != 0)
+			return TUFCTL_FAIL;
+		r = ta_pem_decode("PUBLIC KEY", (const char *)pem, len, true, &der, &der_len, &used);
+		if (r == 0)
+			r = ta_key_from_spki(TA_PROFILE_TUF, der, der_len, &k);
+		if (r == 0)
+			r = ta_key_to_json(k, ret);
+		if (r == 0)
+			memcpy(keyid, ta_key_id(k), 65);
+		ta_key_free(k);
+		free(der);
+		free(pem);
+		if (r != 0)
+			return tufctl_fail("%s: '%s' is not a usable PEM public key: %s", who, ref,
+			    ta_strerror(r));
+	}
+	return *ret != NULL ? TUFCTL_OK : tufctl_fail("%s: out of memory", who);
 }

@@ -21,6 +21,8 @@
 #ifndef TA_AGENT_API_H
 #define TA_AGENT_API_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "protocol/proto.h"
@@ -64,6 +66,12 @@ int tufctl_agent_key_scope(struct tufctl_agent *a, const struct ta_proto_key_sco
  * agent to widen it; the agent decides whether this caller may.  On a
  * refusal says on stderr what the agent's administrator can run.
  * TUFCTL_OK or TUFCTL_FAIL. */
+/* A TUF key object and its key ID: an agent key by reference (label, key
+ * ID, PKCS#11 URI; key.show), or, file true, from a PEM public key file.
+ * TUFCTL_OK, or TUFCTL_FAIL after one line "tufctl: WHO: ..." (who names
+ * the command). */
+int tufctl_tuf_key(const char *who, const char *ref, bool file, char keyid[65], json_t **ret);
+
 int tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const char *role);
 
 #endif

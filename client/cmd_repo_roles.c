@@ -35,44 +35,10 @@ tr_cmd_name(const struct tr_repo *repo)
 int
 tr_cmd_key(const char *cmd, const char *ref, bool file, char keyid[65], json_t **ret)
 {
-	*ret = NULL;
-	if (!file) {
-		struct ta_proto_key_show q = {.profile = TA_PROTO_PROFILE_TUF};
-		struct ta_proto_key_show_result kr;
-		json_t *res = NULL;
+	char who[64];
 
-		if (strlen(ref) >= sizeof(q.key))
-			return tufctl_fail("repo %s: key reference too long", cmd);
-		memcpy(q.key, ref, strlen(ref) + 1);
-		if (tufctl_agent_key_show(NULL, &q, &res, &kr) != 0)
-			return TUFCTL_FAIL;
-		memcpy(keyid, kr.keyid, 64);
-		keyid[64] = '\0';
-		*ret = json_deep_copy(kr.key);
-		json_decref(res);
-	} else {
-		struct ta_key *k = NULL;
-		uint8_t *pem = NULL, *der = NULL;
-		size_t len, der_len, used;
-		int r;
-
-		if (tufctl_read_file(ref, 1 << 16, &pem, &len) != 0)
-			return TUFCTL_FAIL;
-		r = ta_pem_decode("PUBLIC KEY", (const char *)pem, len, true, &der, &der_len, &used);
-		if (r == 0)
-			r = ta_key_from_spki(TA_PROFILE_TUF, der, der_len, &k);
-		if (r == 0)
-			r = ta_key_to_json(k, ret);
-		if (r == 0)
-			memcpy(keyid, ta_key_id(k), 65);
-		ta_key_free(k);
-		free(der);
-		free(pem);
-		if (r != 0)
-			return tufctl_fail("repo %s: '%s' is not a usable PEM public key: %s", cmd, ref,
-			    ta_strerror(r));
-	}
-	return *ret != NULL ? TUFCTL_OK : tufctl_fail("repo %s: out of memory", cmd);
+	(void)snprintf(who, sizeof(who), "repo %s", cmd);
+	return tufctl_tuf_key(who, ref, file, keyid, ret);
 }
 
 int
