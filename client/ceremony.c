@@ -346,8 +346,9 @@ cer_confirm(const char *who)
 }
 
 int
-cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t len,
-    const uint8_t *prev, size_t prev_len, json_t **ret_sig, struct tn_error *e)
+cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *key,
+    const char *keyid, const uint8_t *root, size_t len, const uint8_t *prev, size_t prev_len,
+    json_t **ret_sig, struct tn_error *e)
 {
 	struct ta_proto_sign *q = calloc(1, sizeof(*q));
 	struct ta_proto_sign_result sr;
@@ -359,11 +360,13 @@ cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t l
 	*ret_sig = NULL;
 	if (q == NULL)
 		return tn_fail(e, TA_ERR_NOMEM, "out of memory");
-	if (strlen(key) >= sizeof(q->keys[0])) {
+	if (strlen(key) >= sizeof(q->keys[0]) || (gun != NULL && strlen(gun) >= sizeof(q->gun))) {
 		free(q);
-		return tn_fail(e, TA_ERR_TOO_LARGE, "key reference too long");
+		return tn_fail(e, TA_ERR_TOO_LARGE, "key reference or GUN too long");
 	}
-	q->profile = TA_PROTO_PROFILE_TUF;
+	q->profile = profile;
+	if (gun != NULL)
+		memcpy(q->gun, gun, strlen(gun) + 1);
 	memcpy(q->role, "root", 5);
 	memcpy(q->keys[0], key, strlen(key) + 1);
 	q->n_keys = 1;
@@ -391,6 +394,14 @@ cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t l
 	json_decref(res);
 	free(q);
 	return r;
+}
+
+const char *
+cer_gun(const struct cer *c)
+{
+	const char *g = json_string_value(json_object_get(c->plan, "gun"));
+
+	return g != NULL ? g : "";
 }
 
 int

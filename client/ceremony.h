@@ -29,6 +29,8 @@
 #include <jansson.h>
 
 #include "client/notary_base.h"
+#include "client/transcript.h"
+#include "protocol/proto.h"
 #include "tuf/meta.h"
 
 #define CER_ROOT_FILE "root.unsigned.json"
@@ -86,11 +88,43 @@ int cer_summary(FILE *out, const struct ta_meta *root, const struct ta_meta *pre
 bool cer_confirm(const char *who);
 
 /* Has the agent (tufctl's --socket) sign root (its exact file bytes, len,
- * NUL-terminated) as root with key (an agent reference), prev (may be
- * NULL) as the previous root; *ret_sig is the signature made as keyid
- * (TA_ERR_VERIFY when the key signed as others only: not keyid's key). */
-int cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t len,
-    const uint8_t *prev, size_t prev_len, json_t **ret_sig, struct tn_error *e);
+ * NUL-terminated) as root with key (an agent reference) for gun (may be
+ * NULL), prev (may be NULL) as the previous root; *ret_sig is the signature
+ * made as keyid (TA_ERR_VERIFY when the key signed as others only: not
+ * keyid's key).  profile TA_PROTO_PROFILE_CEREMONY signs a transcript head
+ * (tuf/cerhead.h) instead of a root. */
+int cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *key,
+    const char *keyid, const uint8_t *root, size_t len, const uint8_t *prev, size_t prev_len,
+    json_t **ret_sig, struct tn_error *e);
+
+/* The plan's GUN ("" when it names none). */
+const char *cer_gun(const struct cer *c);
+
+/* Seals a finished ceremony (client/ceremony_seal.c): has every root key
+ * of the plan that this machine's agent holds sign the transcript's head
+ * (profile "ceremony"), and appends a "seal" record with the head and the
+ * signatures.  Does nothing when the last record is already a seal of
+ * this head's root (a finish run again).  Prints one line per key. */
+int cer_seal(const struct cer *c, struct tc_transcript *t, const char *root_sha256,
+    struct tn_error *e);
+
+/* What cer_seal_check() found of the last seal. */
+struct cer_seal_check {
+	bool sealed;      /* a seal record follows the last finish */
+	size_t seal;      /* its record number */
+	size_t valid;     /* signatures valid over the head, by distinct root keys */
+	int64_t threshold;/* the plan's */
+	size_t after;     /* records after the seal, which it does not cover */
+	char why[256];    /* when the seal is not sound: which record, why */
+};
+
+/* Checks the seals of a transcript (len bytes that tc_verify() took):
+ * each seal's head names the record before it, the ceremony of the init
+ * record and the root of the finish record, and each signature verifies by
+ * a root key of the init record's plan (with root not NULL: a root key of
+ * root, matched by public key).  0, or TA_ERR_VERIFY with why. */
+int cer_seal_check(const uint8_t *data, size_t len, const struct ta_meta *root,
+    struct cer_seal_check *res);
 
 /* A key reference as a TUF key object and its ID: an agent key (label,
  * key ID, URI; key.show) or "pubkey:FILE" (PEM SPKI).  One line printed

@@ -25,13 +25,13 @@ const char cer_usage[] =
     "usage: tufctl ceremony COMMAND ...   (root key ceremonies; TUF 1.0 profile only)\n"
     "  ceremony init DIR --profile tuf --threshold M --signer NAME=KEYREF...\n"
     "      [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]... [--expires DAYS]\n"
-    "      [--prev-root FILE]\n"
+    "      [--prev-root FILE] [--gun GUN]\n"
     "      a new root (version 1, or FILE's + 1): root keys the signers', threshold M;\n"
     "      targets, snapshot and timestamp from --role-key (required without\n"
     "      --prev-root), else FILE's.  --old-signer: a key of FILE's root only that\n"
     "      signs the rotation.  KEYREF: an agent key (label, key ID, URI) or\n"
     "      pubkey:FILE (PEM).  Every signer is recorded unattested.  --profile notary:\n"
-    "      not yet.\n"
+    "      not yet.  --gun: the repository's name in the agent's policy and key scopes.\n"
     "  ceremony status DIR [--json]\n"
     "  ceremony sign DIR --signer NAME            with the key in this machine's agent\n"
     "  ceremony request DIR --signer NAME -o REQ  for an air-gapped signer\n"
@@ -39,7 +39,8 @@ const char cer_usage[] =
     "  ceremony import DIR RESP\n"
     "  ceremony finish DIR -o ROOT                only when every threshold is met\n"
     "      sign and sign-request show what is signed and sign only after 'yes' on\n"
-    "      standard input.  finish does not yet have the transcript head signed.\n"
+    "      standard input.  finish then has the root keys in this machine's agent sign\n"
+    "      the transcript's head (a seal record); run again after a kill, it completes.\n"
     "  ceremony transcript verify FILE [--root ROOT]\n"
     "      FILE (DIR/transcript.jsonl) is a whole hash chain: every record's seq, prev,\n"
     "      time, step and form; the first bad record is named.  --root: the last\n"
@@ -56,6 +57,20 @@ cer_failed(const char *cmd, const struct tn_error *e)
 }
 
 /* ---- init ------------------------------------------------------------------------ */
+
+/* A GUN or repository name as the agent takes it (tuf/cerhead.h). */
+static bool
+gun_ok(const char *g)
+{
+	size_t n = strlen(g);
+
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)g[i] < 0x21 || (unsigned char)g[i] > 0x7e)
+			return false;
+	return true;
+}
 
 struct init_signer {
 	const char *name, *ref;
@@ -161,10 +176,10 @@ prev_root_key(const struct ta_meta *prev, const char *keyid)
 
 static int
 build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, int64_t days,
-    struct ta_meta **ret)
+    time_t exp_at, struct ta_meta **ret)
 {
 	struct ta_meta *m = NULL;
-	time_t exp = time(NULL) + (time_t)days * 86400;
+	time_t exp = exp_at != 0 ? exp_at : time(NULL) + (time_t)days * 86400;
 	int r;
 
 	*ret = NULL;
@@ -274,10 +289,13 @@ cmd_init(int argc, char **argv)
 		{ "role-key", required_argument, NULL, 'k' },
 		{ "expires", required_argument, NULL, 'x' },
 		{ "prev-root", required_argument, NULL, 'P' },
+		{ "gun", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct init_args *a = calloc(1, sizeof(*a));
-	const char *profile = NULL, *thr = NULL, *exps = NULL, *prev_path = NULL, *dir;
+	const char *profile = NULL, *thr = NULL, *exps = NULL, *prev_path = NULL, *dir, *gun = NULL;
+	struct cer *old = NULL;
+	time_t exp_at = 0;
 	struct ta_meta *prev = NULL, *m = NULL;
 	struct tc_transcript *t = NULL;
 	struct tn_error e;
@@ -302,6 +320,7 @@ cmd_init(int argc, char **argv)
 		case 'k': rc = add_role_key(a, optarg); break;
 		case 'x': exps = optarg; break;
 		case 'P': prev_path = optarg; break;
+		case 'g': gun = optarg; break;
 		default: rc = tufctl_usage("ceremony", "unknown option or missing value");
 		}
 		if (rc != TUFCTL_OK)
@@ -317,6 +336,11 @@ cmd_init(int argc, char **argv)
 		(void)tufctl_usage("ceremony", profile != NULL && strcmp(profile, "notary") == 0
 			? "--profile notary: not yet (only --profile tuf for now)"
 			: "init wants --profile tuf");
+		goto out;
+	}
+	if (gun != NULL && !gun_ok(gun)) {
+		(void)tufctl_usage("ceremony", "--gun wants 1 to 255 printable ASCII characters, no "
+					       "spaces");
 		goto out;
 	}
 	for (size_t i = 0; i < a->n; i++)
@@ -361,6 +385,10 @@ cmd_init(int argc, char **argv)
 		rc = tufctl_fail("ceremony init: %s: a ceremony is already under way there", dir);
 		goto out;
 	}
+	/* An init killed before its transcript record: the same arguments
+	 * make the same root (its expiry is kept) and complete it. */
+	if (cer_load(dir, &old, &e) == 0 && ta_meta_expires(old->root, &exp_at) != 0)
+		exp_at = 0;
 	if (prev_path != NULL) {
 		struct ta_json_error je;
 		int r;
@@ -390,7 +418,7 @@ cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (build_root(a, prev, threshold, days, &m) != TUFCTL_OK)
+	if (build_root(a, prev, threshold, days, exp_at, &m) != TUFCTL_OK)
 		goto out;
 	if (ta_meta_write(m, &root, &root_len) != 0) {
 		rc = tufctl_fail("ceremony init: cannot write the root");
@@ -398,8 +426,15 @@ cmd_init(int argc, char **argv)
 	}
 	cer_sha256_hex(root, root_len, sha);
 	plan = plan_json(a, threshold, sha, prev != NULL ? prev_sha : NULL, m);
-	if (plan == NULL) {
+	if (plan == NULL ||
+	    (gun != NULL && json_object_set_new(plan, "gun", json_string(gun)) != 0)) {
 		rc = tufctl_fail("ceremony init: out of memory");
+		goto out;
+	}
+	if (old != NULL && (old->root_len != root_len || memcmp(old->root_bytes, root, root_len) != 0 ||
+	    !json_equal(old->plan, plan))) {
+		rc = tufctl_fail("ceremony init: %s holds an unfinished init of another root (nothing "
+				 "was signed): remove it, or run init with the same arguments", dir);
 		goto out;
 	}
 	if (init_write(dir, root, root_len, prev_bytes, prev_len, plan, &e) != 0) {
@@ -437,6 +472,7 @@ out:
 	free(prev_bytes);
 	ta_meta_free(m);
 	ta_meta_free(prev);
+	cer_free(old);
 	tc_close(t);
 	return rc;
 }
@@ -616,15 +652,23 @@ cmd_finish(int argc, char **argv)
 		goto out;
 	}
 	cer_sha256_hex(file, len, sha);
-	fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",
-	    (json_int_t)json_array_size(good), "version", (json_int_t)ta_meta_version(c->root));
-	if (fields == NULL || tc_append(t, "finish", fields, time(NULL), &e) != 0) {
-		rc = fields == NULL ? tufctl_fail("ceremony finish: out of memory")
-				    : cer_failed("finish", &e);
-		goto out;
+	/* Run again after a kill: the same bytes, and the record once. */
+	if (!tc_has(t, "finish", "root_sha256", sha)) {
+		fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",
+		    (json_int_t)json_array_size(good), "version",
+		    (json_int_t)ta_meta_version(c->root));
+		if (fields == NULL || tc_append(t, "finish", fields, time(NULL), &e) != 0) {
+			rc = fields == NULL ? tufctl_fail("ceremony finish: out of memory")
+					    : cer_failed("finish", &e);
+			goto out;
+		}
 	}
 	printf("root version %lld written to %s (sha256 %s); the transcript names it\n",
 	    (long long)ta_meta_version(c->root), outp, sha);
+	if (cer_seal(c, t, sha, &e) != 0) {
+		rc = cer_failed("finish", &e);
+		goto out;
+	}
 	rc = tufctl_stdout_done();
 out:
 	json_decref(good);
@@ -637,6 +681,19 @@ out:
 
 /* ---- transcript verify ------------------------------------------------------------ */
 
+/* ", sealed by K of M root keys" or ", not sealed", for the one line. */
+static void
+seal_words(const struct cer_seal_check *sc, char *buf, size_t len)
+{
+	if (!sc->sealed)
+		(void)snprintf(buf, len, ", not sealed");
+	else
+		(void)snprintf(buf, len, ", sealed (record %zu) by %zu of the threshold %lld root "
+					 "keys%s%s", sc->seal, sc->valid, (long long)sc->threshold,
+		    sc->valid == 0 ? " (UNSIGNED)" : "",
+		    sc->after > 0 ? "; records after the seal are not covered" : "");
+}
+
 static int
 transcript_verify(int argc, char **argv)
 {
@@ -647,9 +704,11 @@ transcript_verify(int argc, char **argv)
 	};
 	const char *root_path = NULL, *path;
 	struct tc_check c;
-	uint8_t *data = NULL, md[32];
-	size_t len = 0;
-	char hex[65];
+	struct cer_seal_check sc;
+	struct ta_meta *rm = NULL;
+	uint8_t *data = NULL, *root = NULL, md[32];
+	size_t len = 0, root_len = 0;
+	char hex[65], words[160];
 	int ch, r;
 
 	optind = 0;
@@ -671,27 +730,58 @@ transcript_verify(int argc, char **argv)
 	if (tufctl_read_file(path, TC_FILE_MAX, &data, &len) != 0)
 		return TUFCTL_FAIL;
 	r = tc_verify(data, len, &c);
-	free(data);
-	if (r != 0)
+	if (r == 0 && root_path != NULL) {
+		if (tufctl_read_file(root_path, ROOT_MAX, &root, &root_len) != 0) {
+			free(data);
+			return TUFCTL_FAIL;
+		}
+		if (EVP_Digest(root, root_len, md, NULL, EVP_sha256(), NULL) != 1) {
+			free(data);
+			free(root);
+			return tufctl_fail("cannot hash '%s'", root_path);
+		}
+		ta_hex(hex, md, sizeof(md));
+		/* The seal's keys must be ROOT's root keys (either profile). */
+		if (ta_meta_parse(root, root_len, TA_PROFILE_TUF, "root", &rm, NULL) != 0 &&
+		    ta_meta_parse(root, root_len, TA_PROFILE_NOTARY, "root", &rm, NULL) != 0)
+			rm = NULL;
+		free(root);
+	}
+	if (r != 0) {
+		free(data);
 		return tufctl_fail("transcript %s: %s", path, c.why);
+	}
+	r = cer_seal_check(data, len, rm, &sc);
+	free(data);
+	if (r != 0) {
+		ta_meta_free(rm);
+		return tufctl_fail("transcript %s: %s", path, sc.why);
+	}
+	seal_words(&sc, words, sizeof(words));
 	if (root_path == NULL) {
-		printf("transcript: %zu record%s, chain intact\n", c.records, c.records == 1 ? "" : "s");
+		printf("transcript: %zu record%s, chain intact%s\n", c.records,
+		    c.records == 1 ? "" : "s", words);
 		return tufctl_stdout_done();
 	}
-	if (tufctl_read_file(root_path, ROOT_MAX, &data, &len) != 0)
-		return TUFCTL_FAIL;
-	r = EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) == 1 ? 0 : -1;
-	free(data);
-	if (r != 0)
-		return tufctl_fail("cannot hash '%s'", root_path);
-	ta_hex(hex, md, sizeof(md));
 	if (c.finish == 0)
-		return tufctl_fail("transcript %s: no finish record names a root", path);
-	if (strcmp(c.finish_root, hex) != 0)
-		return tufctl_fail("transcript %s: record %zu (finish): root_sha256 is not the "
-				   "SHA-256 of '%s'", path, c.finish, root_path);
-	printf("transcript: %zu record%s, chain intact, finish names %s\n", c.records,
-	    c.records == 1 ? "" : "s", root_path);
+		r = tufctl_fail("transcript %s: no finish record names a root", path);
+	else if (strcmp(c.finish_root, hex) != 0)
+		r = tufctl_fail("transcript %s: record %zu (finish): root_sha256 is not the "
+				"SHA-256 of '%s'", path, c.finish, root_path);
+	else if (!sc.sealed)
+		r = tufctl_fail("transcript %s: no seal record follows the finish record %zu: its "
+				"end is not protected", path, c.finish);
+	else if (rm == NULL)
+		r = tufctl_fail("transcript %s: '%s' is not a root file to check the seal's keys "
+				"against", path, root_path);
+	else if (sc.after > 0)
+		r = tufctl_fail("transcript %s: %zu record%s after the seal (record %zu)", path,
+		    sc.after, sc.after == 1 ? "" : "s", sc.seal);
+	ta_meta_free(rm);
+	if (r != 0)
+		return r;
+	printf("transcript: %zu record%s, chain intact, finish names %s%s\n", c.records,
+	    c.records == 1 ? "" : "s", root_path, words);
 	return tufctl_stdout_done();
 }
 

@@ -141,7 +141,7 @@ cer_cmd_sign(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign: not confirmed with 'yes': nothing signed");
 		goto out;
 	}
-	if (cer_agent_sign(ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
+	if (cer_agent_sign(TA_PROTO_PROFILE_TUF, cer_gun(c), ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
 		&e) != 0) {
 		rc = cer_failed("sign", &e);
 		goto out;
@@ -181,7 +181,8 @@ cer_cmd_request(int argc, char **argv)
 	    (const char *)c->root_bytes, c->root_len, "prev_root",
 	    c->prev_bytes != NULL ? json_stringn((const char *)c->prev_bytes, c->prev_len)
 				  : json_null());
-	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0) {
+	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0 ||
+	    (cer_gun(c)[0] != '\0' && json_object_set_new(req, "gun", json_string(cer_gun(c))) != 0)) {
 		rc = tufctl_fail("ceremony request: out of memory");
 		goto out;
 	}
@@ -241,7 +242,8 @@ cer_cmd_sign_request(int argc, char **argv)
 	    (want = hex64(req, "sha256")) == NULL ||
 	    (name = json_string_value(json_object_get(req, "signer"))) == NULL ||
 	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
-	    !json_is_string(pv))) {
+	    !json_is_string(pv)) || (json_object_get(req, "gun") != NULL &&
+	    !json_is_string(json_object_get(req, "gun")))) {
 		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
 		goto out;
 	}
@@ -279,7 +281,8 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: not confirmed with 'yes': nothing signed");
 		goto out;
 	}
-	if (cer_agent_sign(key, keyid, (const uint8_t *)json_string_value(json_object_get(req, "root")),
+	if (cer_agent_sign(TA_PROTO_PROFILE_TUF, json_string_value(json_object_get(req, "gun")), key,
+		keyid, (const uint8_t *)json_string_value(json_object_get(req, "root")),
 		json_string_length(json_object_get(req, "root")),
 		json_is_string(pv) ? (const uint8_t *)json_string_value(pv) : NULL,
 		json_is_string(pv) ? json_string_length(pv) : 0, &sig, &e) != 0) {

@@ -51,3 +51,5 @@ $(eval $(call fuzz_target,scope,$(BUILD)/libagent.a $(LIB_PROTO) $(LIB_COMMON),$
 # transcript: the ceremony transcript reader (client/transcript.c) on whole
 # files; client/files.o and notary_base.o for what tc_open() needs.
 $(eval $(call fuzz_target,transcript,$(BUILD)/client/transcript.o $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS),$(TUF_LDLIBS)))
+# cerhead: the ceremony head the agent signs (tuf/cerhead.h).
+$(eval $(call fuzz_target,cerhead,$(TUF_LIBS),$(TUF_LDLIBS)))

@@ -131,9 +131,10 @@ enum ta_proto_profile {
 	TA_PROTO_PROFILE_NONE = 0,
 	TA_PROTO_PROFILE_NOTARY,
 	TA_PROTO_PROFILE_TUF,
+	TA_PROTO_PROFILE_CEREMONY, /* sign only: a ceremony transcript head (tuf/cerhead.h) */
 };
 
-/* "notary", "tuf"; NULL otherwise. */
+/* "notary", "tuf", "ceremony"; NULL otherwise. */
 const char *ta_proto_profile_name(enum ta_proto_profile p);
 
 enum ta_proto_id_kind {
