@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "client/ceremony.h"
+#include "client/files.h"
 #include "client/transcript.h"
 #include "client/tufctl.h"
 #include "common/err.h"
@@ -103,6 +104,7 @@ cer_seal(const struct cer *c, struct tc_transcript *t, const char *root_sha256,
 		r = tn_fail(e, TA_ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	tn_test_crash("ceremony-seal");
 	if ((r = tc_append(t, "seal", fields, time(NULL), e)) != 0)
 		goto out;
 	if (n == 0)

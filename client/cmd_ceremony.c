@@ -449,6 +449,7 @@ cmd_init(int argc, char **argv)
 			rc = cer_failed("init", &e);
 			goto out;
 		}
+		tn_test_crash("ceremony-init");
 		fields = json_pack("{sssOss}", "ceremony", c->id, "plan", plan, "root_sha256", sha);
 		if (fields == NULL || tc_append(t, "init", fields, time(NULL), &e) != 0) {
 			cer_free(c);
@@ -652,6 +653,7 @@ cmd_finish(int argc, char **argv)
 		goto out;
 	}
 	cer_sha256_hex(file, len, sha);
+	tn_test_crash("ceremony-finish");
 	/* Run again after a kill: the same bytes, and the record once. */
 	if (!tc_has(t, "finish", "root_sha256", sha)) {
 		fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",

@@ -92,6 +92,7 @@ record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name
 		cmd = "sign";
 	if (sig != NULL && cer_add_sig(c, sig, &e) != 0)
 		return cer_failed(cmd, &e);
+	tn_test_crash(strcmp(cmd, "sign") == 0 ? "ceremony-sign" : "ceremony-import");
 	f = json_pack("{ssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
 	    c->sha256, "attestation", "unattested");
 	r = f == NULL ? tn_fail(&e, TA_ERR_NOMEM, "out of memory")
@@ -190,6 +191,7 @@ cer_cmd_request(int argc, char **argv)
 		rc = cer_failed("request", &e);
 		goto out;
 	}
+	tn_test_crash("ceremony-request");
 	/* For the record: which request left the room, and for whom. */
 	f = json_pack("{sssssOss}", "ceremony", c->id, "signer", name, "keyid",
 	    json_object_get(s, "keyid"), "sha256", c->sha256);

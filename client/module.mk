@@ -86,6 +86,9 @@ TESTS += $(BUILD)/tests/unit/test_transcript tests/integration/ceremony-transcri
 # signed here and through request/sign-request/import against a second
 # agent, adopted by tufctl repo init --root and read by tuf-js; refusals.
 TESTS += tests/integration/ceremony.sh
+# ceremony-threshold.sh: 3 of 5 over five tokens and three agents, each step
+# killed and run again (the same bytes), a rotation tuf-js follows.
+TESTS += tests/integration/ceremony-threshold.sh
 $(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUILD)/client/transcript.o \
     $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
