@@ -396,6 +396,103 @@ cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *key,
 	return r;
 }
 
+json_t *
+cer_token_of(const char *ref)
+{
+	struct ta_proto_key_show q = {.profile = TA_PROTO_PROFILE_NOTARY};
+	struct ta_proto_key_show_result kr;
+	struct ta_proto_key_list_result kl = {0};
+	struct ta_proto_status_result st = {0};
+	json_t *res = NULL, *list = NULL, *status = NULL, *out = NULL;
+	const char *tok = NULL;
+
+	if (strlen(ref) >= sizeof(q.key))
+		return NULL;
+	memcpy(q.key, ref, strlen(ref) + 1);
+	if (tufctl_agent_key_show(NULL, &q, &res, &kr) != 0)
+		return NULL;
+	if (tufctl_agent_key_list(NULL, NULL, &list, &kl) == 0)
+		for (size_t i = 0; i < kl.n_keys && tok == NULL; i++)
+			if (strcmp(kl.keys[i].notary_id, kr.keyid) == 0)
+				tok = kl.keys[i].token;
+	if (tok != NULL && tufctl_agent_status(NULL, &status, &st) == 0)
+		for (size_t i = 0; i < st.n_tokens && out == NULL; i++) {
+			const struct ta_proto_token_status *t = &st.tokens[i];
+
+			if (strcmp(t->name, tok) == 0 && t->serial != NULL)
+				out = json_pack("{ssssss}", "name", t->name, "serial", t->serial, "model",
+				    t->model != NULL ? t->model : "");
+		}
+	ta_proto_status_result_clear(&st);
+	ta_proto_key_list_result_clear(&kl);
+	json_decref(status);
+	json_decref(list);
+	json_decref(res);
+	return out;
+}
+
+bool
+cer_token_ok(const json_t *tok)
+{
+	static const char *const names[] = { "name", "serial", "model" };
+	const char *k;
+	json_t *v;
+
+	if (tok == NULL || json_is_null(tok))
+		return true;
+	if (!json_is_object(tok) || json_string_value(json_object_get(tok, "serial")) == NULL)
+		return false;
+	json_object_foreach(ta_json_unconst(tok), k, v) {
+		size_t i = 0;
+		const char *str = json_string_value(v);
+
+		while (i < 3 && strcmp(names[i], k) != 0)
+			i++;
+		if (i == 3 || str == NULL || json_string_length(v) > 64)
+			return false;
+		for (const char *p = str; *p != '\0'; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				return false;
+	}
+	return true;
+}
+
+int
+cer_token_check(const json_t *want, const char *who, struct tn_error *e)
+{
+	const char *serial = json_string_value(json_object_get(want, "serial"));
+	const char *model = json_string_value(json_object_get(want, "model"));
+	struct ta_proto_status_result st = {0};
+	json_t *status = NULL;
+	char seen[512] = "";
+	size_t n = 0;
+	int r = TA_ERR_TOKEN_ABSENT;
+
+	if (serial == NULL)
+		return 0; /* the plan does not know the token */
+	if (tufctl_agent_status(NULL, &status, &st) != 0)
+		return tn_fail(e, TA_ERR_PROTOCOL, "the agent's status: cannot tell which tokens are here");
+	for (size_t i = 0; i < st.n_tokens && r != 0; i++) {
+		const struct ta_proto_token_status *t = &st.tokens[i];
+
+		if (!t->present || t->serial == NULL)
+			continue;
+		if (strcmp(t->serial, serial) == 0 &&
+		    (model == NULL || model[0] == '\0' || (t->model != NULL && strcmp(t->model, model) == 0)))
+			r = 0;
+		else if (n < sizeof(seen))
+			n += (size_t)snprintf(seen + n, sizeof(seen) - n, "%s%s (%s, serial %s)",
+			    n > 0 ? ", " : "", t->name, t->model != NULL ? t->model : "?", t->serial);
+	}
+	if (r != 0)
+		r = tn_fail(e, r, "%s's token (%s, serial %s) is not here%s%s: nothing asked, nothing "
+				  "signed", who, model != NULL && model[0] ? model : "?", serial,
+		    seen[0] ? "; present: " : "", seen);
+	ta_proto_status_result_clear(&st);
+	json_decref(status);
+	return r;
+}
+
 const char *
 cer_gun(const struct cer *c)
 {

@@ -97,6 +97,20 @@ int cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *k
     const char *keyid, const uint8_t *root, size_t len, const uint8_t *prev, size_t prev_len,
     json_t **ret_sig, struct tn_error *e);
 
+/* The token holding an agent key: {"name","serial","model"} from the
+ * agent's status, or NULL when it cannot be told (no serial). */
+json_t *cer_token_of(const char *ref);
+
+/* Whether tok is null or a token as cer_token_of makes it (from a REQ or
+ * RESP file: printable strings "serial" and maybe "name" and "model"). */
+bool cer_token_ok(const json_t *tok);
+
+/* Whether a token with want's serial and model (cer_token_of) is present
+ * at this machine's agent: checked before a signature is asked for, so
+ * that a wrong token is refused before any PIN.  0 when it is or want
+ * names none; TA_ERR_TOKEN_ABSENT naming who and the tokens present. */
+int cer_token_check(const json_t *want, const char *who, struct tn_error *e);
+
 /* The plan's GUN ("" when it names none). */
 const char *cer_gun(const struct cer *c);
 

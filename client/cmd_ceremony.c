@@ -76,6 +76,7 @@ struct init_signer {
 	const char *name, *ref;
 	char keyid[65];
 	json_t *key;
+	json_t *token; /* cer_token_of; NULL for pubkey: signers or unknown */
 	bool in_new, in_old;
 };
 
@@ -238,8 +239,10 @@ plan_json(const struct init_args *a, int64_t threshold, const char *sha, const c
 		ta_time_format(t, exp);
 	for (size_t i = 0; signers != NULL && i < a->n; i++)
 		if (json_array_append_new(signers,
-			json_pack("{sssssssOsbsbss}", "name", a->s[i].name, "keyref", a->s[i].ref,
-			    "keyid", a->s[i].keyid, "key", a->s[i].key, "new_root", a->s[i].in_new,
+			json_pack("{sssssssOsosbsbss}", "name", a->s[i].name, "keyref", a->s[i].ref,
+			    "keyid", a->s[i].keyid, "key", a->s[i].key, "token",
+			    a->s[i].token != NULL ? json_incref(a->s[i].token) : json_null(),
+			    "new_root", a->s[i].in_new,
 			    "old_root", a->s[i].in_old, "attestation", "unattested")) != 0) {
 			json_decref(signers);
 			return NULL;
@@ -405,6 +408,9 @@ cmd_init(int argc, char **argv)
 	for (size_t i = 0; i < a->n; i++) {
 		if (cer_resolve_key(a->s[i].ref, a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
 			goto out;
+		/* Which token it is, to be checked before each signature. */
+		if (strncmp(a->s[i].ref, "pubkey:", 7) != 0)
+			a->s[i].token = cer_token_of(a->s[i].ref);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a->s[j].keyid, a->s[i].keyid) == 0) {
 				rc = tufctl_fail("ceremony init: signers '%s' and '%s' have one key",
@@ -464,8 +470,10 @@ cmd_init(int argc, char **argv)
 	}
 	rc = tufctl_stdout_done();
 out:
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		json_decref(a->s[i].key);
+		json_decref(a->s[i].token);
+	}
 	free(a);
 	json_decref(fields);
 	json_decref(plan);

@@ -82,7 +82,7 @@ recorded(const struct tc_transcript *t, const char *keyid)
  * the transcript record of cmd ("sign" or "import"). */
 static int
 record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name,
-    const char *keyid, const json_t *sig)
+    const char *keyid, const json_t *sig, const json_t *token)
 {
 	struct tn_error e;
 	json_t *f;
@@ -93,8 +93,9 @@ record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name
 	if (sig != NULL && cer_add_sig(c, sig, &e) != 0)
 		return cer_failed(cmd, &e);
 	tn_test_crash(strcmp(cmd, "sign") == 0 ? "ceremony-sign" : "ceremony-import");
-	f = json_pack("{ssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
-	    c->sha256, "attestation", "unattested");
+	f = json_pack("{sssssssssssO}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
+	    c->sha256, "attestation", "unattested", "token",
+	    token != NULL ? token : json_null());
 	r = f == NULL ? tn_fail(&e, TA_ERR_NOMEM, "out of memory")
 		      : tc_append(t, strcmp(cmd, "sign") == 0 ? "sign" : "import", f, time(NULL), &e);
 	json_decref(f);
@@ -121,7 +122,8 @@ cer_cmd_sign(int argc, char **argv)
 		/* A run killed between signatures.json and the transcript left
 		 * the signature without its record: this run writes it. */
 		if (!recorded(t, keyid)) {
-			if ((rc = record(NULL, c, t, name, keyid, NULL)) != TUFCTL_OK)
+			if ((rc = record(NULL, c, t, name, keyid, NULL,
+				 json_object_get(s, "token"))) != TUFCTL_OK)
 				goto out;
 			printf("signer '%s' had signed; the transcript record is written now\n", name);
 		} else {
@@ -134,6 +136,10 @@ cer_cmd_sign(int argc, char **argv)
 	ref = json_string_value(json_object_get(s, "keyref"));
 	if (strncmp(ref, "pubkey:", 7) == 0)
 		ref = keyid;
+	if (cer_token_check(json_object_get(s, "token"), name, &e) != 0) {
+		rc = cer_failed("sign", &e);
+		goto out;
+	}
 	if (cer_summary(stdout, c->root, c->prev, c->sha256) != 0) {
 		rc = tufctl_fail("ceremony sign: cannot show the summary");
 		goto out;
@@ -151,7 +157,7 @@ cer_cmd_sign(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign: the agent's signature does not verify");
 		goto out;
 	}
-	if ((rc = record("sign", c, t, name, keyid, sig)) != TUFCTL_OK)
+	if ((rc = record("sign", c, t, name, keyid, sig, json_object_get(s, "token"))) != TUFCTL_OK)
 		goto out;
 	printf("signed by '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
@@ -183,7 +189,9 @@ cer_cmd_request(int argc, char **argv)
 	    c->prev_bytes != NULL ? json_stringn((const char *)c->prev_bytes, c->prev_len)
 				  : json_null());
 	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0 ||
-	    (cer_gun(c)[0] != '\0' && json_object_set_new(req, "gun", json_string(cer_gun(c))) != 0)) {
+	    (cer_gun(c)[0] != '\0' && json_object_set_new(req, "gun", json_string(cer_gun(c))) != 0) ||
+	    (json_is_object(json_object_get(s, "token")) &&
+		json_object_set(req, "token", json_object_get(s, "token")) != 0)) {
 		rc = tufctl_fail("ceremony request: out of memory");
 		goto out;
 	}
@@ -228,7 +236,7 @@ cer_cmd_sign_request(int argc, char **argv)
 	struct ta_json_error je;
 	struct tn_error e;
 	const json_t *pv, *k;
-	json_t *req = NULL, *sig = NULL, *resp = NULL;
+	json_t *req = NULL, *sig = NULL, *resp = NULL, *tok;
 	char sha[65];
 	int rc, r;
 
@@ -245,7 +253,8 @@ cer_cmd_sign_request(int argc, char **argv)
 	    (name = json_string_value(json_object_get(req, "signer"))) == NULL ||
 	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
 	    !json_is_string(pv)) || (json_object_get(req, "gun") != NULL &&
-	    !json_is_string(json_object_get(req, "gun")))) {
+	    !json_is_string(json_object_get(req, "gun"))) ||
+	    !cer_token_ok(json_object_get(req, "token"))) {
 		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
 		goto out;
 	}
@@ -274,6 +283,11 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: key %s is in neither root", keyid);
 		goto out;
 	}
+	/* The signer's own token, before anything is shown or asked. */
+	if (cer_token_check(json_object_get(req, "token"), name, &e) != 0) {
+		rc = cer_failed("sign-request", &e);
+		goto out;
+	}
 	printf("ceremony %s, signer '%s'\n", id, name);
 	if (cer_summary(stdout, root, prev, sha) != 0) {
 		rc = tufctl_fail("ceremony sign-request: cannot show the summary");
@@ -295,8 +309,10 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: the agent's signature does not verify");
 		goto out;
 	}
-	resp = json_pack("{sssssssssO}", "format", "tufctl-ceremony-response", "ceremony", id,
-	    "signer", name, "sha256", sha, "signature", sig);
+	tok = cer_token_of(key);
+	resp = json_pack("{sssssssssOso}", "format", "tufctl-ceremony-response", "ceremony", id,
+	    "signer", name, "sha256", sha, "signature", sig, "token",
+	    tok != NULL ? tok : json_null());
 	if (resp == NULL) {
 		rc = tufctl_fail("ceremony sign-request: out of memory");
 		goto out;
@@ -340,6 +356,7 @@ cer_cmd_import(int argc, char **argv)
 	const json_t *s, *sig;
 	const char *name, *keyid, *sid, *path;
 	json_t *resp = NULL, *clean = NULL;
+	const json_t *rtok;
 	int rc = TUFCTL_FAIL;
 
 	optind = 0;
@@ -362,7 +379,8 @@ cer_cmd_import(int argc, char **argv)
 		    ? json_string_value(json_object_get(resp, "format")) : "",
 		"tufctl-ceremony-response") != 0 || name == NULL || hex64(resp, "ceremony") == NULL ||
 	    hex64(resp, "sha256") == NULL || !json_is_object(sig) ||
-	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL) {
+	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL ||
+	    !cer_token_ok(json_object_get(resp, "token"))) {
 		rc = tufctl_fail("ceremony import: %s is not a ceremony response; nothing changed", path);
 		goto out;
 	}
@@ -380,6 +398,8 @@ cer_cmd_import(int argc, char **argv)
 		goto out;
 	}
 	keyid = json_string_value(json_object_get(s, "keyid"));
+	/* The token the offline signer used, for the record. */
+	rtok = json_is_object(json_object_get(resp, "token")) ? json_object_get(resp, "token") : NULL;
 	if (strcmp(sid, keyid) != 0) {
 		rc = tufctl_fail("ceremony import: key %.16s... is not signer '%s''s key; nothing "
 				 "changed", sid, name);
@@ -389,7 +409,7 @@ cer_cmd_import(int argc, char **argv)
 		/* The same response again after a kill between signatures.json
 		 * and the transcript: only its record is missing. */
 		if (!recorded(t, keyid) && same_sig(c, sig)) {
-			if ((rc = record("import", c, t, name, keyid, NULL)) == TUFCTL_OK)
+			if ((rc = record("import", c, t, name, keyid, NULL, rtok)) == TUFCTL_OK)
 				printf("the signature of '%s' was imported; its transcript record is "
 				       "written now\n", name);
 			rc = rc == TUFCTL_OK ? tufctl_stdout_done() : rc;
@@ -410,7 +430,7 @@ cer_cmd_import(int argc, char **argv)
 		rc = tufctl_fail("ceremony import: out of memory");
 		goto out;
 	}
-	if ((rc = record("import", c, t, name, keyid, clean)) != TUFCTL_OK)
+	if ((rc = record("import", c, t, name, keyid, clean, rtok)) != TUFCTL_OK)
 		goto out;
 	printf("imported the signature of '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();

@@ -114,7 +114,27 @@ check "  its signature is kept" test "$(jget "$C/signatures.json" 'len(d)')" = 1
 echo yes | T ceremony sign "$C" --signer k1 >"$tmp/s.out" 2>&1
 check "sign k1 run again writes the record only" grep -q "record is written now" "$tmp/s.out"
 check "  the signature's bytes unchanged (not made twice)" cmp -s "$C/signatures.json" "$tmp/sigs.first"
+# ---- the right token, before any PIN -----------------------------------------------------
+T --json status >"$tmp/status.json"
+check "init: the plan names k1's token by the serial and model the agent reports" \
+	test "$(jget "$C/plan.json" '[s["token"] for s in d["signers"] if s["name"] == "k1"][0]')" = \
+	"$(jget "$tmp/status.json" '[{"model": t["model"], "name": t["name"], "serial": t["serial"]} for t in d["tokens"] if t["name"] == "t1"][0]')"
+check "  a pubkey: signer's token is not known" test "$(jget "$C/plan.json" \
+	'[s["token"] for s in d["signers"] if s["name"] == "k3"][0]')" = null
+cp -r "$C" "$tmp/elsewhere"
+echo yes | at b ceremony sign "$tmp/elsewhere" --signer k2 >"$tmp/o.out" 2>"$tmp/err"
+check "sign at a machine without k2's token: exit 1" test $? -eq 1
+check "  naming the token wanted and the ones present" grep -q \
+	"k2's token (SoftHSM v2, serial $(jget "$tmp/status.json" '[t["serial"] for t in d["tokens"] if t["name"] == "t2"][0]')) is not here; present: t3 (SoftHSM v2, serial" "$tmp/err"
+check "  before the summary or the question" test ! -s "$tmp/o.out"
+check "  nothing asked of machine b's agent" bash -c "! grep -q '\"method\":\"sign\"' '$tmp/audit-b.log'"
+T ceremony request "$tmp/elsewhere" --signer k2 -o "$tmp/req-k2.json" >/dev/null 2>&1
+check "a request for an agent signer carries its token" test "$(jget "$tmp/req-k2.json" 'd["token"]["name"]')" = t2
+echo yes | at b ceremony sign-request "$tmp/req-k2.json" --key k3 -o "$tmp/resp-k2.json" >"$tmp/o.out" 2>"$tmp/err"
+check "sign-request on a machine without that token: refused first" test $? -eq 1 -a ! -s "$tmp/o.out" -a ! -e "$tmp/resp-k2.json"
+check "  saying so" grep -q "k2's token (SoftHSM v2, serial .*) is not here" "$tmp/err"
 echo yes | T ceremony sign "$C" --signer k2 >/dev/null 2>&1 && ok "k2 signs here" || bad "k2 signs here"
+check "  its transcript record names its token" test "$(tail -n 1 "$C/transcript.jsonl" | jget - 'd["token"]["name"]')" = t2
 
 # ---- two offline signers ------------------------------------------------------------------
 crash "request k3" ceremony-request T ceremony request "$C" --signer k3 -o "$tmp/req3.json"
@@ -133,6 +153,8 @@ T ceremony request "$C" --signer k4 -o "$tmp/req4.json" >/dev/null 2>&1 &&
 	echo yes | at c ceremony sign-request "$tmp/req4.json" --key k4 -o "$tmp/resp4.json" >/dev/null 2>&1 &&
 	T ceremony import "$C" "$tmp/resp4.json" >/dev/null 2>&1 && ok "k4 signs on machine c, imported" ||
 	bad "k4 signs on machine c, imported"
+check "  the response and the import record name the token machine c used" test \
+	"$(jget "$tmp/resp4.json" 'd["token"]["name"]')/$(tail -n 1 "$C/transcript.jsonl" | jget - 'd["token"]["name"]')" = t4/t4
 echo yes | at c ceremony sign-request "$tmp/req4.json" --key k5 -o "$tmp/resp5.json" >/dev/null 2>&1
 check "machine c's k5 cannot answer k4's request" test $? -ne 0 -a ! -e "$tmp/resp5.json"
 T ceremony status "$C" --json >"$tmp/st.json" 2>&1
