@@ -37,6 +37,7 @@
 #include "client/agent_api.h"
 #include "client/notary_agent.h"
 #include "client/notary_http.h"
+#include "client/notary_list.h"
 #include "client/notary_publish.h"
 #include "client/notary_store.h"
 #include "client/notary_walk.h"
@@ -55,7 +56,7 @@
 struct nopts {
 	const char *cmd;
 	const char *server, *tls_ca, *trust_dir, *username, *root_cert_id, *role, *digest;
-	const char *targets_key, *snapshot_key, *token;
+	const char *targets_key, *snapshot_key, *token, *from_list;
 	const char *root_keys[TN_MAX_KEYS];
 	size_t n_root_keys;
 	const char *keys[TN_MAX_KEYS];
@@ -73,7 +74,7 @@ struct nopts {
 enum {
 	O_SERVER = 0x100, O_TLS_CA, O_TRUST_DIR, O_USERNAME, O_PASSWORD_STDIN, O_ROOT_CERT_ID,
 	O_ROLE, O_DIGEST, O_SIZE, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
-	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_JSON, O_HELP
+	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_FROM_LIST, O_JSON, O_HELP
 };
 
 static const struct option all_opts[] = {
@@ -96,6 +97,7 @@ static const struct option all_opts[] = {
 	{ "all-paths", no_argument, NULL, O_ALL_PATHS },
 	{ "expiry", required_argument, NULL, O_EXPIRY },
 	{ "token", required_argument, NULL, O_TOKEN },
+	{ "from-list", required_argument, NULL, O_FROM_LIST },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -105,6 +107,7 @@ static const char notary_usage[] =
     "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
     "                     [--snapshot-key L] [--root-threshold N]\n"
     "       tufctl notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
+    "       tufctl notary add GUN --from-list FILE|-    (lines: TAG sha256:HEX SIZE [ROLE])\n"
     "       tufctl notary remove GUN TAG [--role targets/NAME]\n"
     "       tufctl notary publish GUN\n"
     "       tufctl notary list GUN\n"
@@ -218,6 +221,7 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 		case O_TARGETS_KEY: o->targets_key = optarg; break;
 		case O_SNAPSHOT_KEY: o->snapshot_key = optarg; break;
 		case O_TOKEN: o->token = optarg; break;
+		case O_FROM_LIST: o->from_list = optarg; break;
 		case O_ALL_PATHS: o->all_paths = true; break;
 		case O_JSON: tufctl.json = true; break;
 		case O_SIZE:
@@ -675,20 +679,75 @@ out:
 
 /* ---- add, remove, delegation -------------------------------------------------------- */
 
+/* add GUN --from-list FILE|-: every line checked, then one change file. */
+static int
+add_list(struct nopts *o)
+{
+	const char *name = strcmp(o->from_list, "-") == 0 ? "standard input" : o->from_list;
+	struct tn_repo *repo = NULL;
+	struct tn_error e = { .text = "" };
+	json_t *changes = NULL;
+	uint8_t *buf = NULL;
+	size_t len, n;
+	int r, ret = TUFCTL_FAIL;
+
+	if (o->digest != NULL || o->size >= 0 || o->role != NULL)
+		return tufctl_usage(o->cmd, "--from-list takes no --digest, --size or --role: each "
+					    "line says 'TAG sha256:HEX SIZE [ROLE]'");
+	if (tufctl_read_file(o->from_list, TN_LIST_MAX, &buf, &len) != 0)
+		return TUFCTL_FAIL;
+	if (tn_list_parse(name, buf, len, &changes, &e) != 0) {
+		(void)tn_cmd_fail(o->cmd, "%s; nothing staged", e.text);
+		goto out;
+	}
+	if ((n = json_array_size(changes)) == 0) {
+		(void)tn_cmd_fail(o->cmd, "%s holds no tags (only blank lines or comments); "
+					  "nothing staged", name);
+		goto out;
+	}
+	if (repo_open(o, true, &repo) != 0)
+		goto out;
+	if ((r = tn_repo_stage_many(repo, changes, &e)) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	if (tufctl.json)
+		ret = print_json(o, json_pack("{s:s, s:I}", "gun", repo->gun, "staged",
+		    (json_int_t)n));
+	else
+		ret = printf("staged: %zu tag%s of %s from %s\n", n, n == 1 ? "" : "s", repo->gun,
+			  name) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
+out:
+	free(buf);
+	json_decref(changes);
+	tn_repo_close(repo);
+	return ret;
+}
+
 static int
 cmd_add(int argc, char **argv)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_ROLE, O_DIGEST, O_SIZE,
-		O_JSON, 0 };
+		O_FROM_LIST, O_JSON, 0 };
 	struct nopts o = { .cmd = "add", .size = -1 };
 	char what[TA_TARGET_NAME_MAX + TA_ROLE_NAME_MAX + 16];
 	const char *hex;
 	int r;
 
-	if ((r = parse(&o, argc, argv, allowed, 2, 2,
+	if ((r = parse(&o, argc, argv, allowed, 1, 2,
 		 "usage: tufctl notary add GUN TAG --digest sha256:HEX --size N "
-		 "[--role targets/NAME]\n")) != 0)
+		 "[--role targets/NAME]\n"
+		 "       tufctl notary add GUN --from-list FILE|-   (lines: TAG sha256:HEX SIZE "
+		 "[ROLE])\n")) != 0)
 		return r;
+	if (o.from_list != NULL) {
+		if (o.n_args != 1)
+			return tufctl_usage(o.cmd, "--from-list takes the GUN only; the tags are in "
+						   "the list");
+		return add_list(&o);
+	}
+	if (o.n_args != 2)
+		return tufctl_usage(o.cmd, "give GUN and TAG (or GUN --from-list FILE)");
 	if (o.digest == NULL || o.size < 0)
 		return tufctl_usage(o.cmd, "--digest and --size are required");
 	hex = o.digest + 7;

@@ -3,7 +3,7 @@ TUFCTL := $(BUILD)/tufctl
 CLIENT_SRC := client/tufctl.c client/cmd_offline.c client/cmd_agent.c client/agentconn.c \
 	client/agent_api.c client/pinread.c client/files.c client/notary_base.c client/http.c \
 	client/notary_http.c client/notary_auth.c client/notary_store.c client/notary_walk.c \
-	client/notary_publish.c client/notary_agent.c \
+	client/notary_publish.c client/notary_agent.c client/notary_list.c \
 	client/cmd_notary.c client/cmd_repo.c client/cmd_repo_roles.c client/repo_verify.c client/repo_store.c \
 	client/repo_publish.c client/repo_journal.c client/transcript.c client/cmd_ceremony.c \
 	client/cmd_ceremony_sign.c client/ceremony.c

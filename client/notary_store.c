@@ -421,6 +421,23 @@ tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e)
 		}
 		if ((r = tn_read_json(p, STAGED_MAX, &c, e)) != 0)
 			goto out;
+		/* A list staged at once is one file holding an array. */
+		if (json_is_array(c)) {
+			size_t k;
+			json_t *one;
+
+			json_array_foreach(c, k, one) {
+				if (json_array_append(json_object_get(st, "changes"), one) != 0 ||
+				    json_array_append_new(json_object_get(st, "files"),
+					json_string(names[i])) != 0) {
+					json_decref(c);
+					r = nomem(e);
+					goto out;
+				}
+			}
+			json_decref(c);
+			continue;
+		}
 		if (json_array_append_new(json_object_get(st, "changes"), c) != 0 ||
 		    json_array_append_new(json_object_get(st, "files"), json_string(names[i])) != 0) {
 			r = nomem(e);
@@ -461,22 +478,84 @@ last_change(struct tn_repo *repo, unsigned long long *ret, struct tn_error *e)
 	return 0;
 }
 
-int
-tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
+/* The path of the next change file (malloc()ed). */
+static int
+next_change(struct tn_repo *repo, char **ret, struct tn_error *e)
 {
 	unsigned long long last;
-	char *p;
 	int r;
 
+	*ret = NULL;
 	if ((r = last_change(repo, &last, e)) != 0)
 		return r;
 	if (last >= 9999999999ULL)
 		return tn_fail(e, TA_ERR_TOO_LARGE, "too many staged changes in %s; publish them",
 		    repo->dir);
-	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, last + 1) < 0)
+	if (asprintf(ret, "%s/changes/%010llu.json", repo->dir, last + 1) < 0) {
+		*ret = NULL;
 		return nomem(e);
+	}
+	return 0;
+}
+
+int
+tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
+{
+	char *p;
+	int r;
+
+	if ((r = next_change(repo, &p, e)) != 0)
+		return r;
 	r = tn_write_json(p, change, e);
 	free(p);
+	return r;
+}
+
+int
+tn_repo_stage_many(struct tn_repo *repo, const json_t *changes, struct tn_error *e)
+{
+	char *p = NULL, *s = NULL;
+	int r;
+
+	if (!json_is_array(changes) || json_array_size(changes) == 0)
+		return tn_fail(e, TA_ERR_INVALID, "no changes to stage");
+	if ((r = next_change(repo, &p, e)) != 0)
+		return r;
+	/* Compact, one change a line: thousands of them stay small and
+	 * quick to read back. */
+	if ((s = json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL) {
+		r = nomem(e);
+		goto out;
+	}
+	r = tn_write_file(p, s, strlen(s), e);
+out:
+	free(s);
+	free(p);
+	return r;
+}
+
+int
+tn_repo_reset(struct tn_repo *repo, size_t *ret_n, struct tn_error *e)
+{
+	char **names = NULL, *p;
+	size_t n = 0;
+	int r;
+
+	*ret_n = 0;
+	if ((r = change_names(repo, &names, &n, e)) != 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (asprintf(&p, "%s/changes/%s", repo->dir, names[i]) < 0) {
+			r = nomem(e);
+			break;
+		}
+		if (unlink(p) != 0 && errno != ENOENT)
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		free(p);
+	}
+	free_names(names, n);
+	if (r == 0)
+		*ret_n = n;
 	return r;
 }
 
@@ -496,10 +575,48 @@ tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e)
 	return r;
 }
 
+/* Drops change from the list file at p: rewritten without it, or
+ * removed when nothing is left. */
+static int
+unstage_from_list(const char *p, const json_t *change, struct tn_error *e)
+{
+	json_t *list = NULL;
+	char *s = NULL;
+	size_t i;
+	int r;
+
+	if ((r = tn_read_json(p, STAGED_MAX, &list, e)) != 0)
+		return r == TA_ERR_NOT_FOUND ? 0 : r;
+	for (i = 0; i < json_array_size(list); i++)
+		if (json_equal(json_array_get(list, i), change))
+			break;
+	if (i == json_array_size(list)) {
+		r = 0;
+		goto out;
+	}
+	(void)json_array_remove(list, i);
+	if (json_array_size(list) == 0) {
+		if (unlink(p) != 0 && errno != ENOENT)
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		goto out;
+	}
+	if ((s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL)
+		r = nomem(e);
+	else
+		r = tn_write_file(p, s, strlen(s), e);
+out:
+	free(s);
+	json_decref(list);
+	return r;
+}
+
 int
 tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_error *e)
 {
-	const char *name = json_string_value(json_array_get(json_object_get(staged, "files"), i));
+	const json_t *files = json_object_get(staged, "files");
+	const char *name = json_string_value(json_array_get(files, i));
+	const char *before = i > 0 ? json_string_value(json_array_get(files, i - 1)) : NULL;
+	const char *after = json_string_value(json_array_get(files, i + 1));
 	char *p;
 	int r = 0;
 
@@ -507,9 +624,36 @@ tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_
 		return tn_fail(e, TA_ERR_INTERNAL, "no staged change %zu", i);
 	if (asprintf(&p, "%s/changes/%s", repo->dir, name) < 0)
 		return nomem(e);
-	if (unlink(p) != 0 && errno != ENOENT)
+	if ((before != NULL && strcmp(before, name) == 0) ||
+	    (after != NULL && strcmp(after, name) == 0))
+		r = unstage_from_list(p, json_array_get(json_object_get(staged, "changes"), i), e);
+	else if (unlink(p) != 0 && errno != ENOENT)
 		r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 	free(p);
+	return r;
+}
+
+int
+tn_repo_unstage_all(struct tn_repo *repo, const json_t *staged, struct tn_error *e)
+{
+	const json_t *files = json_object_get(staged, "files");
+	const char *prev = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < json_array_size(files) && r == 0; i++) {
+		const char *name = json_string_value(json_array_get(files, i));
+		char *p;
+
+		if (name == NULL || (prev != NULL && strcmp(prev, name) == 0))
+			continue;
+		prev = name;
+		if (asprintf(&p, "%s/changes/%s", repo->dir, name) < 0)
+			return nomem(e);
+		if (unlink(p) != 0 && errno != ENOENT)
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		free(p);
+	}
 	return r;
 }
 
