@@ -14,7 +14,8 @@
 # bench/publish.sh.  A fresh notary client then lists both GUNs: the names,
 # digests and sizes must be the ones added, or the run fails.
 #
-# BENCH_BATCH_PERF=FILE: record tufctl publish under perf record -g into FILE.
+# BENCH_BATCH_WRAP="perf record -g -o FILE --": tufctl publish runs under
+# that command (a profiler, strace); BENCH_BATCH_TUFCTL_ONLY=1: tufctl only.
 set -euo pipefail
 BUILD=${BUILD:-build}
 export LC_ALL=C
@@ -167,9 +168,9 @@ t=$(now)
 quiet tufctl notary add "$gun_t" --from-list "$tmp/list.txt"
 t_stage=$(since "$t")
 t=$(now)
-if [ -n "${BENCH_BATCH_PERF:-}" ]; then
-	quiet perf record -g -o "$BENCH_BATCH_PERF" -- "$BUILD/tufctl" --socket "$sock" \
-		notary publish "$gun_t"
+if [ -n "${BENCH_BATCH_WRAP:-}" ]; then
+	# shellcheck disable=SC2086
+	quiet $BENCH_BATCH_WRAP "$BUILD/tufctl" --socket "$sock" notary publish "$gun_t"
 else
 	quiet tufctl notary publish "$gun_t"
 fi
