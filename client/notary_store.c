@@ -8,11 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client/files.h"
 #include "client/notary_store.h"
@@ -78,44 +77,119 @@ tn_trust_root(const char *trust_dir, char **ret, struct tn_error *e)
 	return 0;
 }
 
-/* "host:port" of a base URL, the name of its directory under <trust>. */
-static int
-server_name(const char *url, char **ret, struct tn_error *e)
+/* A host name's characters (no percent-encoding, which curl would
+ * decode: such a URL is refused rather than named differently). */
+static bool
+host_char(char c)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	int r = 0;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '.' || c == '-' || c == '_' || c == '~';
+}
+
+/* A host whose last label is all digits is an IPv4 address to curl, which
+ * rewrites short and hex forms (1.2.3 -> 1.2.0.3): only the dotted quad
+ * that it leaves alone is taken. */
+static bool
+ipv4_ok(const char *h, size_t n)
+{
+	size_t parts = 0, i = 0;
+
+	for (;;) {
+		size_t start = i;
+		unsigned v = 0;
+
+		while (i < n && h[i] >= '0' && h[i] <= '9' && i - start < 3)
+			v = v * 10 + (unsigned)(h[i++] - '0');
+		if (i == start || v > 255 || (h[start] == '0' && i - start > 1))
+			return false;
+		parts++;
+		if (i == n)
+			return parts == 4;
+		if (h[i++] != '.')
+			return false;
+	}
+}
+
+int
+tn_server_dir_name(const char *url, char **ret, struct tn_error *e)
+{
+	const char *p, *auth, *auth_end, *at, *host, *colon = NULL;
+	size_t hn, i;
+	unsigned long port = 0;
+	bool https;
 
 	*ret = NULL;
-	if (u == NULL)
-		return nomem(e);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		r = tn_fail(e, TA_ERR_INVALID, "'%s' is not a server URL (http://HOST[:PORT] or https://...)",
-		    url);
-		goto out;
+	if (url == NULL)
+		return tn_fail(e, TA_ERR_INVALID, "no server URL given");
+	if (strncasecmp(url, "http://", 7) == 0) {
+		https = false;
+		auth = url + 7;
+	} else if (strncasecmp(url, "https://", 8) == 0) {
+		https = true;
+		auth = url + 8;
+	} else {
+		return tn_fail(e, TA_ERR_INVALID,
+		    "'%s': a notary server is reached by http:// or https://", url);
 	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		r = tn_fail(e, TA_ERR_INVALID, "'%s': a notary server is reached by http:// or https://",
-		    url);
-		goto out;
+	auth_end = auth + strcspn(auth, "/?#");
+	/* user:password@ is dropped here (the HTTP layer refuses it). */
+	host = auth;
+	for (at = auth; at < auth_end; at++)
+		if (*at == '@')
+			host = at + 1;
+	if (*host == '[') {
+		const char *rb = memchr(host, ']', (size_t)(auth_end - host));
+
+		if (rb == NULL || rb == host + 1)
+			goto bad;
+		for (p = host + 1; p < rb; p++)
+			if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+				(*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'))
+				goto bad;
+		hn = (size_t)(rb + 1 - host);
+		if (rb + 1 < auth_end && rb[1] != ':')
+			goto bad;
+		colon = rb + 1 < auth_end ? rb + 1 : NULL;
+	} else {
+		const char *last;
+
+		colon = memchr(host, ':', (size_t)(auth_end - host));
+		hn = (size_t)((colon != NULL ? colon : auth_end) - host);
+		if (hn == 0)
+			goto bad;
+		for (i = 0; i < hn; i++)
+			if (!host_char(host[i]))
+				goto bad;
+		last = host + hn;
+		while (last > host && last[-1] != '.')
+			last--;
+		if (last < host + hn && strspn(last, "0123456789") >= (size_t)(host + hn - last) &&
+		    !ipv4_ok(host, hn))
+			goto bad;
+		if ((hn == 1 && host[0] == '.') || (hn == 2 && host[0] == '.' && host[1] == '.'))
+			goto bad;
 	}
-	if (strchr(host, '/') != NULL || strcmp(host, ".") == 0 || strcmp(host, "..") == 0) {
-		r = tn_fail(e, TA_ERR_INVALID, "'%s': bad host name", url);
-		goto out;
+	if (colon != NULL && colon + 1 < auth_end) {
+		for (p = colon + 1; p < auth_end; p++) {
+			if (*p < '0' || *p > '9' || port > 65535)
+				goto bad;
+			port = port * 10 + (unsigned long)(*p - '0');
+		}
+		if (port > 65535)
+			goto bad;
+	} else {
+		port = https ? 443 : 80; /* none, or "host:" */
 	}
-	if (asprintf(ret, "%s:%s", host, port) < 0) {
+	if (asprintf(ret, "%.*s:%lu", (int)hn, host, port) < 0) {
 		*ret = NULL;
-		r = nomem(e);
+		return nomem(e);
 	}
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return r;
+	return 0;
+bad:
+	return tn_fail(e, TA_ERR_INVALID,
+	    "'%s' is not a server URL (http://HOST[:PORT] or https://..., HOST a name, a dotted "
+	    "IPv4 address or [IPv6])",
+	    url);
 }
 
 /* ---- the GUN's directory ---------------------------------------------------------- */
@@ -217,7 +291,7 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 	if ((r = tn_trust_root(trust_dir, &repo->trust, e)) != 0)
 		goto out;
 	if (url != NULL)
-		r = server_name(url, &sname, e);
+		r = tn_server_dir_name(url, &sname, e);
 	else
 		r = find_server(repo->trust, gun, &sname, e);
 	if (r != 0)

@@ -64,6 +64,14 @@ struct tn_repo {
  * segments separated by single '/', none empty, "." or "..". */
 bool tn_gun_valid(const char *gun);
 
+/* The name of a server's directory under <trust>: "HOST:PORT" of url
+ * (http:// or https://, any case; HOST as written, PORT in decimal, 80 or
+ * 443 when absent), malloc()ed.  The names are libcurl's (URL API) for
+ * every URL taken, so that trust directories made before stay found;
+ * URLs it would rewrite (percent-encoded or short numeric hosts) are
+ * refused.  Needs no libcurl. */
+int tn_server_dir_name(const char *url, char **ret, struct tn_error *e);
+
 /* The <trust> directory: trust_dir, else from the environment.  malloc()ed. */
 int tn_trust_root(const char *trust_dir, char **ret, struct tn_error *e);
 
