@@ -31,6 +31,12 @@ TESTS += tests/integration/tuf-repo.sh tests/integration/tuf-repo-policy.sh
 TESTS += tests/integration/dct-publish.sh tests/integration/dct-delegation.sh tests/integration/dct-rotate.sh tests/integration/dct-auth.sh \
 	tests/integration/dct-faults.sh tests/integration/dct-policy.sh tests/integration/dct-scope.sh
 
+# notary-batch.sh (issue #15): add --from-list (every kind of bad line),
+# status, reset, publish's list of changes, TUFCTL_SERVER, libcurl hidden
+# from offline commands, the max-expiry refusal naming --expiry; read by
+# the real notary client (dct_lib.sh).
+TESTS += tests/integration/notary-batch.sh
+
 # http-tool drives client/notary_http.c and client/http.c (tufctl's notary HTTP client);
 # notary-http.sh runs it against a real notary-server: token auth through
 # tests/integration/notary/token-issuer.py, TLS, faults through tests/integration/notary/fault-proxy.py.
