@@ -57,6 +57,14 @@ $(AUTH_TESTS): %: %.o $(BUILD)/tests/tools/authfix.o $(BUILD)/tests/tools/testut
     $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
+# test_notary_list: client/notary_list.c (--from-list lines) and the
+# trust directory's server names, linked without libcurl.
+TESTS += $(BUILD)/tests/unit/test_notary_list
+$(BUILD)/tests/unit/test_notary_list: $(BUILD)/tests/unit/test_notary_list.o \
+    $(BUILD)/client/notary_list.o $(BUILD)/client/notary_store.o $(BUILD)/client/files.o \
+    $(BUILD)/client/notary_base.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
 # test_notary_repo: tn_check_fresh, the version and expiry rules of
 # tufctl's update walk, without a server.
 TESTS += $(BUILD)/tests/unit/test_notary_repo
