@@ -200,15 +200,15 @@ verify "$gun_n" "$m"
 
 version=$(dpkg-query -W -f='${Version}' notary 2>/dev/null || echo unknown)
 echo "notary_batch: $n tags staged and published on a local notary-server; seconds."
-printf '%-34s %9s %9s %9s\n' "" stage publish total
-printf '%-34s %9s %9s %9s\n' "tufctl add --from-list + publish" "$t_stage" "$t_pub" "$t_total"
+printf '%-48s %9s %9s %9s\n' "" stage publish total
+printf '%-48s %9s %9s %9s\n' "tufctl add --from-list + publish" "$t_stage" "$t_pub" "$t_total"
 n_total=$(awk -v a="$n_stage" -v b="$n_pub" 'BEGIN { printf "%.3f", a + b }')
-printf '%-34s %9s %9s %9s\n' "notary $version, $m tags (measured)" "$n_stage" "$n_pub" "$n_total"
+printf '%-48s %9s %9s %9s\n' "notary $version, $m tags (measured)" "$n_stage" "$n_pub" "$n_total"
 if [ "$m" -lt "$n" ]; then
 	x_stage=$(awk -v a="$n_stage" -v n="$n" -v m="$m" 'BEGIN { printf "%.1f", a * n / m }')
 	x_pub=$(awk -v a="$n_pub" -v n="$n" -v m="$m" 'BEGIN { printf "%.1f", a * n / m }')
 	x_total=$(awk -v a="$x_stage" -v b="$x_pub" 'BEGIN { printf "%.1f", a + b }')
-	printf '%-34s %9s %9s %9s\n' "notary, $n tags (EXTRAPOLATED)" "~$x_stage" "~$x_pub" "~$x_total"
+	printf '%-48s %9s %9s %9s\n' "notary, $n tags (EXTRAPOLATED)" "~$x_stage" "~$x_pub" "~$x_total"
 	echo "EXTRAPOLATED: the notary client's $m-tag times scaled linearly by $n/$m (one process a tag)."
 	n_total=$x_total
 fi
