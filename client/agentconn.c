@@ -166,13 +166,19 @@ agent_print_error(const struct tufctl_agent *a, const struct ta_proto_resp *resp
 	    resp->error.detail[0] ? resp->error.detail : ta_strerror(resp->error.err);
 
 	const char *over = strstr(detail, "over max-expiry ");
+	char *end = NULL;
 	long long n = 0;
-	char unit = 0;
 
 	/* The agent says "expires 1095d from now, over max-expiry 90d": the
 	 * refusal names the option that fits the rule. */
-	if (resp->error.err == TA_ERR_POLICY && tufctl.expiry_option != NULL && over != NULL &&
-	    sscanf(over + 16, "%lld%c", &n, &unit) == 2 && n > 0) {
+	if (over != NULL && over[16] >= '0' && over[16] <= '9') {
+		errno = 0;
+		n = strtoll(over + 16, &end, 10);
+		if (errno != 0)
+			n = 0;
+	}
+	if (resp->error.err == TA_ERR_POLICY && tufctl.expiry_option != NULL && n > 0) {
+		char unit = *end;
 		long long days = unit == 'd' ? n : unit == 'h' ? n / 24 : unit == 's' ? n / 86400 : 0;
 
 		if (days > 0)

@@ -700,7 +700,7 @@ add_list(struct nopts *o)
 	json_t *changes = NULL;
 	uint8_t *buf = NULL;
 	size_t len, n;
-	int r, ret = TUFCTL_FAIL;
+	int ret = TUFCTL_FAIL;
 
 	if (o->digest != NULL || o->size >= 0 || o->role != NULL)
 		return tufctl_usage(o->cmd, "--from-list takes no --digest, --size or --role: each "
@@ -718,7 +718,7 @@ add_list(struct nopts *o)
 	}
 	if (repo_open(o, true, &repo) != 0)
 		goto out;
-	if ((r = tn_repo_stage_many(repo, changes, &e)) != 0) {
+	if (tn_repo_stage_many(repo, changes, &e) != 0) {
 		(void)nerr(o, &e);
 		goto out;
 	}
@@ -1214,19 +1214,21 @@ cmd_status(int argc, char **argv)
 		    json_object_get(staged, "init") != NULL ? " (init staged: root and targets)" : "");
 	} else {
 		printf("published (verified, as last seen):\n");
-		json_array_foreach(pub, i, c)
+		json_array_foreach(pub, i, c) {
 			printf("  %-24s v%-6lld expires %s\n",
 			    json_string_value(json_object_get(c, "role")),
 			    (long long)json_integer_value(json_object_get(c, "version")),
 			    json_string_value(json_object_get(c, "expires")));
+		}
 	}
 	if (json_array_size(changes) == 0) {
 		printf("staged: nothing\n");
 	} else {
 		printf("staged: %zu change%s (tufctl notary publish %s)\n", json_array_size(changes),
 		    json_array_size(changes) == 1 ? "" : "s", repo->gun);
-		json_array_foreach(changes, i, c)
+		json_array_foreach(changes, i, c) {
 			print_change(c);
+		}
 	}
 	ret = tufctl_stdout_done();
 	goto out;
