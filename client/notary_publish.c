@@ -769,7 +769,6 @@ tn_publish_run(struct tn_pub *p, struct tn_repo *repo, struct tn_server *s,
 	struct tn_error why = { .text = "" };
 	json_t *staged = NULL;
 	bool found;
-	size_t i;
 	int r;
 
 	if ((r = tn_repo_staged(repo, &staged, e)) != 0)
@@ -798,12 +797,10 @@ tn_publish_run(struct tn_pub *p, struct tn_repo *repo, struct tn_server *s,
 		    (r = tn_repo_save(repo, &got, e)) != 0)
 			goto out;
 	}
-	for (i = 0; i < json_array_size(json_object_get(staged, "changes")); i++) {
-		if ((r = tn_repo_unstage(repo, staged, i, &why)) != 0) {
-			r = tn_fail(e, r, "published, but the staged changes could not be cleared: %s",
-			    why.text);
-			goto out;
-		}
+	if ((r = tn_repo_unstage_all(repo, staged, &why)) != 0) {
+		r = tn_fail(e, r, "published, but the staged changes could not be cleared: %s",
+		    why.text);
+		goto out;
 	}
 	if ((r = tn_repo_set_init(repo, NULL, &why)) != 0)
 		r = tn_fail(e, r, "published, but the staged init could not be cleared: %s", why.text);

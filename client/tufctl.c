@@ -42,9 +42,11 @@ static const struct {
 	{ "notary", tufctl_cmd_notary,
 	    "notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
 	    "  notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
+	    "  notary add GUN --from-list FILE|-     lines: TAG sha256:HEX SIZE [ROLE]\n"
 	    "  notary remove GUN TAG\n"
 	    "  notary publish GUN\n"
 	    "  notary list GUN\n"
+	    "  notary status GUN | notary reset GUN\n"
 	    "  notary delegation add|remove GUN ROLE (--key L | --cert FILE) [--path P]... "
 	    "[--all-paths]\n"
 	    "  notary rotate GUN targets|snapshot|timestamp|root\n"
