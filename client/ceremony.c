@@ -54,15 +54,15 @@ cer_free(struct cer *c)
 }
 
 static int
-parse_root(const uint8_t *b, size_t len, const char *what, struct ta_meta **ret,
-    struct tn_error *e)
+parse_root(enum ta_profile p, const uint8_t *b, size_t len, const char *what,
+    struct ta_meta **ret, struct tn_error *e)
 {
 	struct ta_json_error je;
-	int r = ta_meta_parse(b, len, TA_PROFILE_TUF, "root", ret, &je);
+	int r = ta_meta_parse(b, len, p, "root", ret, &je);
 
 	if (r != 0)
-		return tn_fail(e, r, "%s is not a TUF root: %s", what,
-		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		return tn_fail(e, r, "%s is not a %s root: %s", what,
+		    p == TA_PROFILE_NOTARY ? "notary" : "TUF", je.text[0] != '\0' ? je.text : ta_strerror(r));
 	return 0;
 }
 
@@ -99,6 +99,15 @@ cer_load(const char *dir, struct cer **ret, struct tn_error *e)
 		r = tn_fail(e, TA_ERR_FORMAT, "%s/%s is not a ceremony plan", dir, CER_PLAN_FILE);
 		goto fail;
 	}
+	{
+		const char *p = json_string_value(json_object_get(c->plan, "profile"));
+
+		if (p == NULL || ta_profile_from_name(p, &c->profile) != 0) {
+			r = tn_fail(e, TA_ERR_FORMAT, "%s/%s names no profile (tuf or notary)", dir,
+			    CER_PLAN_FILE);
+			goto fail;
+		}
+	}
 	if ((r = path_of(path, sizeof(path), dir, CER_ROOT_FILE, e)) != 0 ||
 	    (r = tn_read_file(path, CER_FILE_MAX, &c->root_bytes, &c->root_len, e)) != 0)
 		goto fail;
@@ -108,7 +117,7 @@ cer_load(const char *dir, struct cer **ret, struct tn_error *e)
 		    CER_ROOT_FILE, want);
 		goto fail;
 	}
-	if ((r = parse_root(c->root_bytes, c->root_len, CER_ROOT_FILE, &c->root, e)) != 0)
+	if ((r = parse_root(c->profile, c->root_bytes, c->root_len, CER_ROOT_FILE, &c->root, e)) != 0)
 		goto fail;
 	want = json_string_value(json_object_get(c->plan, "prev_root_sha256"));
 	if (want != NULL) {
@@ -123,7 +132,7 @@ cer_load(const char *dir, struct cer **ret, struct tn_error *e)
 			    dir, CER_PREV_FILE);
 			goto fail;
 		}
-		if ((r = parse_root(c->prev_bytes, c->prev_len, CER_PREV_FILE, &c->prev, e)) != 0)
+		if ((r = parse_root(c->profile, c->prev_bytes, c->prev_len, CER_PREV_FILE, &c->prev, e)) != 0)
 			goto fail;
 	}
 	if ((r = path_of(path, sizeof(path), dir, CER_SIGS_FILE, e)) != 0)
@@ -214,6 +223,23 @@ count_valid(const struct ta_meta *root, json_t *sigs, const json_t *keys, const 
 	return res.nvalid;
 }
 
+json_t *
+cer_sig_clean(const json_t *sig)
+{
+	const json_t *m = json_object_get(sig, "method");
+	json_t *o;
+
+	if (!json_is_string(json_object_get(sig, "keyid")) || !json_is_string(json_object_get(sig, "sig")))
+		return NULL;
+	o = json_pack("{sOsO}", "keyid", json_object_get(sig, "keyid"), "sig", json_object_get(sig, "sig"));
+	if (o != NULL && json_is_string(m) &&
+	    json_object_set_new(o, "method", json_string(json_string_value(m))) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
 bool
 cer_sig_valid(const struct ta_meta *root, const char *keyid, const json_t *key, const json_t *sig)
 {
@@ -299,7 +325,8 @@ cer_summary(FILE *out, const struct ta_meta *root, const struct ta_meta *prev, c
 		return TA_ERR_INVALID;
 	if (ta_meta_expires(root, &t) == 0)
 		ta_time_format(t, exp);
-	(void)fprintf(out, "TUF 1.0 root, version %lld, expires %s\n",
+	(void)fprintf(out, "%s root, version %lld, expires %s\n",
+	    root->profile == TA_PROFILE_NOTARY ? "Notary v1" : "TUF 1.0",
 	    (long long)ta_meta_version(root), exp);
 	for (size_t i = 0; i < sizeof(top_roles) / sizeof(top_roles[0]); i++) {
 		const json_t *en = role_entry(root, top_roles[i]), *k;
@@ -384,8 +411,7 @@ cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *key,
 		const char *id = json_string_value(json_object_get(s, "keyid"));
 
 		if (id != NULL && strcmp(id, keyid) == 0 && *ret_sig == NULL)
-			*ret_sig = json_pack("{sOsO}", "keyid", json_object_get(s, "keyid"), "sig",
-			    json_object_get(s, "sig"));
+			*ret_sig = cer_sig_clean(s);
 	}
 	if (*ret_sig == NULL)
 		r = tn_fail(e, TA_ERR_VERIFY, "key '%s' is not the key %.16s... (it signed as another)",
@@ -501,10 +527,3 @@ cer_gun(const struct cer *c)
 	return g != NULL ? g : "";
 }
 
-int
-cer_resolve_key(const char *ref, char keyid[65], json_t **ret)
-{
-	bool file = strncmp(ref, "pubkey:", 7) == 0;
-
-	return tufctl_tuf_key("ceremony", file ? ref + 7 : ref, file, keyid, ret);
-}

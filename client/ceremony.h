@@ -31,6 +31,7 @@
 #include "client/notary_base.h"
 #include "client/transcript.h"
 #include "protocol/proto.h"
+#include "tuf/key.h"
 #include "tuf/meta.h"
 
 #define CER_ROOT_FILE "root.unsigned.json"
@@ -45,6 +46,7 @@
 
 struct cer {
 	char *dir;
+	enum ta_profile profile; /* the plan's: TUF or NOTARY */
 	json_t *plan;
 	char id[65];             /* SHA-256 of plan.json's bytes */
 	uint8_t *root_bytes;     /* root.unsigned.json, NUL-terminated */
@@ -68,6 +70,10 @@ const json_t *cer_signer(const struct cer *c, const char *name);
 bool cer_has_sig(const struct cer *c, const char *keyid);
 /* Adds sig to signatures.json (atomically) and to c->sigs. */
 int cer_add_sig(struct cer *c, const json_t *sig, struct tn_error *e);
+
+/* A signature's members as TUF and notary write them: keyid, sig and, for
+ * notary, method; a new reference or NULL when sig lacks keyid or sig. */
+json_t *cer_sig_clean(const json_t *sig);
 
 /* Whether sig ({"keyid","sig"}) is keyid's (key, a TUF key object)
  * valid signature over root's canonical bytes. */
@@ -140,10 +146,23 @@ struct cer_seal_check {
 int cer_seal_check(const uint8_t *data, size_t len, const struct ta_meta *root,
     struct cer_seal_check *res);
 
-/* A key reference as a TUF key object and its ID: an agent key (label,
- * key ID, URI; key.show) or "pubkey:FILE" (PEM SPKI).  One line printed
- * on failure; TUFCTL_OK or TUFCTL_FAIL. */
-int cer_resolve_key(const char *ref, char keyid[65], json_t **ret);
+/* What a key reference means in a ceremony (client/ceremony_keys.c). */
+struct cer_keyctx {
+	enum ta_profile profile;
+	const char *gun; /* notary: required */
+};
+
+/* A key reference as a key object of kc->profile and its ID: an agent key
+ * (label, key ID, URI), "pubkey:FILE" (PEM SPKI) or, for notary root keys,
+ * "cert:FILE"; a notary root key from the agent is a certificate for the
+ * GUN that the key makes.  One line printed on failure; TUFCTL_OK or
+ * TUFCTL_FAIL. */
+int cer_key_resolve(const struct cer_keyctx *kc, const char *ref, bool root_key, char keyid[65],
+    json_t **ret);
+
+/* The plain TUF key of a key object of profile p (a notary certificate
+ * key: its public key): what signs a transcript head.  A TA_ERR_*. */
+int cer_tuf_key_of(enum ta_profile p, const json_t *key, struct ta_key **ret);
 
 /* SHA-256 of len bytes as 64 lower-case hex. */
 void cer_sha256_hex(const void *p, size_t len, char out[65]);

@@ -76,28 +76,34 @@ cer_seal(const struct cer *c, struct tc_transcript *t, const char *root_sha256,
 	}
 	json_array_foreach(json_object_get(c->plan, "signers"), i, s) {
 		const char *ref = json_string_value(json_object_get(s, "keyref"));
-		const char *id = json_string_value(json_object_get(s, "keyid"));
 		const char *name = json_string_value(json_object_get(s, "name"));
+		struct ta_key *tk = NULL;
+		json_t *sig = NULL, *tkey = NULL;
 		struct tn_error se;
-		json_t *sig = NULL;
 
-		if (!json_is_true(json_object_get(s, "new_root")) || ref == NULL || id == NULL ||
-		    name == NULL || strncmp(ref, "pubkey:", 7) == 0 || strncmp(ref, "cert:", 5) == 0)
+		if (!json_is_true(json_object_get(s, "new_root")) || ref == NULL || name == NULL ||
+		    strncmp(ref, "pubkey:", 7) == 0 || strncmp(ref, "cert:", 5) == 0)
 			continue;
-		if (cer_agent_sign(TA_PROTO_PROFILE_CEREMONY, cer_gun(c), ref, id, file, len, NULL,
-			0, &sig, &se) != 0) {
+		/* The head is signed by the plain key (a notary root lists
+		 * its certificate). */
+		if (cer_tuf_key_of(c->profile, json_object_get(s, "key"), &tk) != 0 ||
+		    ta_key_to_json(tk, &tkey) != 0) {
+			printf("seal: '%s': the plan's key cannot be read\n", name);
+		} else if (cer_agent_sign(TA_PROTO_PROFILE_CEREMONY, cer_gun(c), ref, ta_key_id(tk), file,
+			       len, NULL, 0, &sig, &se) != 0) {
 			printf("seal: '%s' did not sign the transcript head: %s\n", name, se.text);
-			continue;
-		}
-		if (!cer_sig_valid(m, id, json_object_get(s, "key"), sig) ||
+		} else if (!cer_sig_valid(m, ta_key_id(tk), tkey, sig) ||
 		    json_object_set_new(sig, "signer", json_string(name)) != 0 ||
-		    json_array_append_new(sigs, sig) != 0) {
+		    json_array_append(sigs, sig) != 0) {
 			printf("seal: '%s': the agent's signature over the head does not verify\n",
 			    name);
-			continue;
+		} else {
+			printf("seal: '%s' signed the transcript head\n", name);
+			n++;
 		}
-		printf("seal: '%s' signed the transcript head\n", name);
-		n++;
+		json_decref(sig);
+		json_decref(tkey);
+		ta_key_free(tk);
 	}
 	fields = json_pack("{sOsO}", "head", m->signed_v, "signatures", sigs);
 	if (fields == NULL) {
@@ -136,25 +142,30 @@ why(struct cer_seal_check *res, const char *fmt, ...)
 
 /* The key the plan lists as keyid's, when its signer is a new root key
  * (and, with root, one of root's root keys by public key). */
-static const json_t *
+static json_t *
 signer_key(const json_t *plan, const struct ta_meta *root, const char *keyid)
 {
+	enum ta_profile p = TA_PROFILE_TUF;
 	const json_t *s, *v;
 	size_t i, j;
 
+	if (json_string_value(json_object_get(plan, "profile")) != NULL &&
+	    ta_profile_from_name(json_string_value(json_object_get(plan, "profile")), &p) != 0)
+		return NULL;
 	json_array_foreach(json_object_get(plan, "signers"), i, s) {
-		const char *id = json_string_value(json_object_get(s, "keyid"));
 		struct ta_key *k = NULL;
-		bool ok = false;
+		json_t *out = NULL;
+		bool ok = root == NULL;
 
-		if (id == NULL || strcmp(id, keyid) != 0 || !json_is_true(json_object_get(s, "new_root")))
+		if (!json_is_true(json_object_get(s, "new_root")) ||
+		    cer_tuf_key_of(p, json_object_get(s, "key"), &k) != 0)
 			continue;
-		if (root == NULL)
-			return json_object_get(s, "key");
-		if (ta_key_from_json(TA_PROFILE_TUF, json_object_get(s, "key"), &k) != 0)
-			return NULL;
-		json_array_foreach(json_object_get(json_object_get(json_object_get(root->signed_v,
-			"roles"), "root"), "keyids"), j, v) {
+		if (strcmp(ta_key_id(k), keyid) != 0) {
+			ta_key_free(k);
+			continue;
+		}
+		json_array_foreach(json_object_get(json_object_get(json_object_get(root != NULL ?
+			root->signed_v : NULL, "roles"), "root"), "keyids"), j, v) {
 			struct ta_key *rk = NULL;
 			const char *rid = json_string_value(v);
 
@@ -164,8 +175,10 @@ signer_key(const json_t *plan, const struct ta_meta *root, const char *keyid)
 				ok = true;
 			ta_key_free(rk);
 		}
+		if (ok && ta_key_to_json(k, &out) != 0)
+			out = NULL;
 		ta_key_free(k);
-		return ok ? json_object_get(s, "key") : NULL;
+		return out;
 	}
 	return NULL;
 }
@@ -204,8 +217,7 @@ check_one(const json_t *rec, size_t seq, const json_t *plan, const char *ceremon
 	free(text);
 	json_array_foreach(sigs, i, sig) {
 		const char *id = json_string_value(json_object_get(sig, "keyid"));
-		const json_t *key = id != NULL ? signer_key(plan, root, id) : NULL;
-		json_t *clean;
+		json_t *key, *clean;
 
 		if (r != 0)
 			break;
@@ -216,8 +228,8 @@ check_one(const json_t *rec, size_t seq, const json_t *plan, const char *ceremon
 				    id);
 		if (r != 0)
 			break;
-		clean = json_pack("{sOsO}", "keyid", json_object_get(sig, "keyid"), "sig",
-		    json_object_get(sig, "sig"));
+		key = id != NULL ? signer_key(plan, root, id) : NULL;
+		clean = cer_sig_clean(sig);
 		if (key == NULL)
 			r = why(res, "record %zu (seal): signature %zu is by key %.16s..., not a root "
 				     "key of %s", seq, i + 1, id != NULL ? id : "?",
@@ -228,6 +240,7 @@ check_one(const json_t *rec, size_t seq, const json_t *plan, const char *ceremon
 		else
 			valid++;
 		json_decref(clean);
+		json_decref(key);
 	}
 	ta_meta_free(m);
 	res->valid = valid;

@@ -15,6 +15,9 @@
 #include "client/ceremony.h"
 #include "client/cmd_ceremony.h"
 #include "client/files.h"
+#include "client/notary_http.h"
+#include "client/notary_publish.h"
+#include "client/notary_walk.h"
 #include "client/transcript.h"
 #include "client/tufctl.h"
 #include "common/err.h"
@@ -22,29 +25,38 @@
 #include "tuf/verify.h"
 
 const char cer_usage[] =
-    "usage: tufctl ceremony COMMAND ...   (root key ceremonies; TUF 1.0 profile only)\n"
-    "  ceremony init DIR --profile tuf --threshold M --signer NAME=KEYREF...\n"
-    "      [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]... [--expires DAYS]\n"
-    "      [--prev-root FILE] [--gun GUN]\n"
+    "usage: tufctl ceremony COMMAND ...   (root key ceremonies)\n"
+    "  ceremony init DIR --profile tuf|notary [--gun GUN] --threshold M\n"
+    "      --signer NAME=KEYREF... [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]...\n"
+    "      [--expires DAYS] [--prev-root FILE] [--server URL [--tls-ca FILE]]\n"
     "      a new root (version 1, or FILE's + 1): root keys the signers', threshold M;\n"
     "      targets, snapshot and timestamp from --role-key (required without\n"
     "      --prev-root), else FILE's.  --old-signer: a key of FILE's root only that\n"
-    "      signs the rotation.  KEYREF: an agent key (label, key ID, URI) or\n"
-    "      pubkey:FILE (PEM).  Every signer is recorded unattested.  --profile notary:\n"
-    "      not yet.  --gun: the repository's name in the agent's policy and key scopes.\n"
+    "      signs the rotation.  KEYREF: an agent key (label, key ID, URI), pubkey:FILE\n"
+    "      (PEM) or, for notary root keys, cert:FILE (the signer's certificate for the\n"
+    "      GUN: tufctl key cert on its machine).  --gun: the repository's name in the\n"
+    "      agent's policy and key scopes; notary: the GUN, required.  notary: an agent\n"
+    "      signer's certificate for the GUN is made at init; the timestamp key (and\n"
+    "      the snapshot key without --role-key snapshot) is the --server's; a first\n"
+    "      root only (rotate with tufctl notary rotate GUN root).  Each agent signer's\n"
+    "      token (serial, model) is recorded; every signer is recorded unattested.\n"
     "  ceremony status DIR [--json]\n"
     "  ceremony sign DIR --signer NAME            with the key in this machine's agent\n"
     "  ceremony request DIR --signer NAME -o REQ  for an air-gapped signer\n"
     "  ceremony sign-request REQ --key L -o RESP  on the offline machine (its agent)\n"
     "  ceremony import DIR RESP\n"
     "  ceremony finish DIR -o ROOT                only when every threshold is met\n"
-    "      sign and sign-request show what is signed and sign only after 'yes' on\n"
-    "      standard input.  finish then has the root keys in this machine's agent sign\n"
-    "      the transcript's head (a seal record); run again after a kill, it completes.\n"
+    "      sign and sign-request check the signer's token is present first, then show\n"
+    "      what is signed and sign only after 'yes' on standard input.  finish then has\n"
+    "      the root keys in this machine's agent sign the transcript's head (a seal\n"
+    "      record).  Any step run again after a kill completes it, byte for byte.\n"
+    "      Adopt ROOT: tufctl repo init REPO --root ROOT (tuf) or tufctl notary init GUN\n"
+    "      --root ROOT --targets-key L (notary).\n"
     "  ceremony transcript verify FILE [--root ROOT]\n"
     "      FILE (DIR/transcript.jsonl) is a whole hash chain: every record's seq, prev,\n"
-    "      time, step and form; the first bad record is named.  --root: the last\n"
-    "      finish record names the SHA-256 of ROOT's exact bytes (root_sha256).\n";
+    "      time, step and form; the first bad record is named; each seal's signatures.\n"
+    "      --root: the last finish record names the SHA-256 of ROOT's exact bytes and a\n"
+    "      seal by ROOT's root keys follows it.\n";
 
 /* A root file of a ceremony: the size tufctl's other root readers take. */
 #define ROOT_MAX ((size_t)1024 * 1024)
@@ -81,6 +93,8 @@ struct init_signer {
 };
 
 struct init_args {
+	struct cer_keyctx kc;
+	const char *server, *tls_ca; /* notary: the server's timestamp (and snapshot) key */
 	struct init_signer s[CER_SIGNERS_MAX];
 	size_t n;
 	const char *role_refs[3][CER_SIGNERS_MAX];
@@ -175,6 +189,41 @@ prev_root_key(const struct ta_meta *prev, const char *keyid)
 	return false;
 }
 
+/* The notary server's key for role into m (TA_ERR_NOT_FOUND after one
+ * line when it cannot be had). */
+static int
+server_key(const struct init_args *a, struct ta_meta *m, const char *role)
+{
+	struct tn_options to = {.url = a->server, .gun = a->kc.gun, .tls_ca = a->tls_ca,
+	    .read_only = false};
+	struct tn_server *srv = NULL;
+	struct tn_error e = {.text = ""};
+	struct ta_key *k = NULL;
+	const char *pass = getenv("TUFCTL_REGISTRY_PASSWORD");
+	int r;
+
+	if (a->server == NULL) {
+		(void)tufctl_fail("ceremony init: a notary root lists the server's %s key: give "
+				  "--server URL%s", role,
+		    strcmp(role, "snapshot") == 0 ? " (or --role-key snapshot=KEYREF)" : "");
+		return TA_ERR_NOT_FOUND;
+	}
+	if (pass != NULL && *pass != '\0') {
+		to.creds_user = getenv("TUFCTL_REGISTRY_USERNAME");
+		to.creds_pass = pass;
+	}
+	if ((r = tn_server_open(&to, &srv, &e)) == 0 &&
+	    (r = tn_server_key_object(srv, role, false, &k, &e)) == 0)
+		r = ta_meta_root_add_ta_key(m, role, k);
+	if (r == 0)
+		r = ta_meta_root_set_threshold(m, role, 1);
+	else if (e.text[0] != '\0')
+		(void)tufctl_fail("ceremony init: the server's %s key: %s", role, e.text);
+	ta_key_free(k);
+	tn_server_close(srv);
+	return r != 0 && e.text[0] != '\0' ? TA_ERR_NOT_FOUND : r;
+}
+
 static int
 build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, int64_t days,
     time_t exp_at, struct ta_meta **ret)
@@ -184,7 +233,7 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 	int r;
 
 	*ret = NULL;
-	r = ta_meta_new(TA_PROFILE_TUF, TA_ROLE_ROOT, exp, &m);
+	r = ta_meta_new(a->kc.profile, TA_ROLE_ROOT, exp, &m);
 	if (r == 0 && prev != NULL)
 		r = ta_meta_set_version(m, ta_meta_version(prev) + 1);
 	for (size_t i = 0; r == 0 && i < a->n; i++)
@@ -193,6 +242,12 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 	if (r == 0)
 		r = ta_meta_root_set_threshold(m, "root", threshold);
 	for (size_t i = 0; r == 0 && i < 3; i++) {
+		if (a->n_role[i] == 0 && prev == NULL && a->kc.profile == TA_PROFILE_NOTARY) {
+			/* notary: the server's timestamp key, and its snapshot
+			 * key unless the snapshot is signed here. */
+			r = server_key(a, m, other_roles[i]);
+			continue;
+		}
 		if (a->n_role[i] == 0) {
 			/* init requires --role-key for each role without --prev-root. */
 			r = prev != NULL ? copy_role(m, prev, other_roles[i]) : TA_ERR_INVALID;
@@ -202,7 +257,7 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 			char id[65];
 			json_t *k = NULL;
 
-			if (cer_resolve_key(a->role_refs[i][j], id, &k) != TUFCTL_OK) {
+			if (cer_key_resolve(&a->kc, a->role_refs[i][j], false, id, &k) != TUFCTL_OK) {
 				r = TA_ERR_NOT_FOUND;
 				break;
 			}
@@ -213,8 +268,8 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 			r = ta_meta_root_set_threshold(m, other_roles[i], 1);
 	}
 	/* Consistent snapshots for a first root (what tufctl repo init
-	 * makes); a rotation keeps the repository's choice. */
-	if (r == 0)
+	 * makes); a rotation keeps the repository's choice; notary has none. */
+	if (r == 0 && a->kc.profile == TA_PROFILE_TUF)
 		r = json_object_set(m->signed_v, "consistent_snapshot",
 			prev != NULL ? json_object_get(prev->signed_v, "consistent_snapshot")
 				     : json_true()) != 0 ? TA_ERR_NOMEM : 0;
@@ -249,7 +304,8 @@ plan_json(const struct init_args *a, int64_t threshold, const char *sha, const c
 		}
 	plan = json_pack("{sssisosIsIssssss}", "format", "tufctl-ceremony-plan", "format_version", 1,
 	    "signers", signers, "threshold", (json_int_t)threshold, "root_version",
-	    (json_int_t)ta_meta_version(m), "root_sha256", sha, "expires", exp, "profile", "tuf");
+	    (json_int_t)ta_meta_version(m), "root_sha256", sha, "expires", exp, "profile",
+	    ta_profile_name(a->kc.profile));
 	if (plan != NULL && prev_sha != NULL &&
 	    json_object_set_new(plan, "prev_root_sha256", json_string(prev_sha)) != 0) {
 		json_decref(plan);
@@ -293,6 +349,8 @@ cmd_init(int argc, char **argv)
 		{ "expires", required_argument, NULL, 'x' },
 		{ "prev-root", required_argument, NULL, 'P' },
 		{ "gun", required_argument, NULL, 'g' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "tls-ca", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct init_args *a = calloc(1, sizeof(*a));
@@ -324,6 +382,8 @@ cmd_init(int argc, char **argv)
 		case 'x': exps = optarg; break;
 		case 'P': prev_path = optarg; break;
 		case 'g': gun = optarg; break;
+		case 'S': a->server = optarg; break;
+		case 'C': a->tls_ca = optarg; break;
 		default: rc = tufctl_usage("ceremony", "unknown option or missing value");
 		}
 		if (rc != TUFCTL_OK)
@@ -335,10 +395,29 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	dir = argv[optind];
-	if (profile == NULL || strcmp(profile, "tuf") != 0) {
-		(void)tufctl_usage("ceremony", profile != NULL && strcmp(profile, "notary") == 0
-			? "--profile notary: not yet (only --profile tuf for now)"
-			: "init wants --profile tuf");
+	if (profile == NULL || ta_profile_from_name(profile, &a->kc.profile) != 0) {
+		(void)tufctl_usage("ceremony", "init wants --profile tuf or --profile notary");
+		goto out;
+	}
+	a->kc.gun = gun;
+	if (a->kc.profile == TA_PROFILE_NOTARY) {
+		days = TN_ROOT_DAYS;
+		if (gun == NULL) {
+			(void)tufctl_usage("ceremony", "--profile notary wants --gun GUN");
+			goto out;
+		}
+		if (a->n_role[2] > 0) {
+			(void)tufctl_usage("ceremony", "a notary root's timestamp key is the server's: "
+						       "give --server URL, not --role-key timestamp");
+			goto out;
+		}
+		if (prev_path != NULL) {
+			(void)tufctl_usage("ceremony", "--profile notary makes a GUN's first root; rotate "
+						       "a notary root with tufctl notary rotate GUN root");
+			goto out;
+		}
+	} else if (a->server != NULL || a->tls_ca != NULL) {
+		(void)tufctl_usage("ceremony", "--server and --tls-ca are for --profile notary");
 		goto out;
 	}
 	if (gun != NULL && !gun_ok(gun)) {
@@ -368,7 +447,8 @@ cmd_init(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < 3; i++)
-		if (prev_path == NULL && a->n_role[i] == 0) {
+		if (prev_path == NULL && a->n_role[i] == 0 &&
+		    (a->kc.profile == TA_PROFILE_TUF || i == 0)) {
 			(void)tufctl_usage("ceremony", "without --prev-root, --role-key %s=KEYREF is "
 						       "required", other_roles[i]);
 			goto out;
@@ -398,15 +478,16 @@ cmd_init(int argc, char **argv)
 
 		if (tufctl_read_file(prev_path, ROOT_MAX, &prev_bytes, &prev_len) != 0)
 			goto out;
-		if ((r = ta_meta_parse(prev_bytes, prev_len, TA_PROFILE_TUF, "root", &prev, &je)) != 0) {
-			rc = tufctl_fail("ceremony init: %s is not a TUF root: %s", prev_path,
+		if ((r = ta_meta_parse(prev_bytes, prev_len, a->kc.profile, "root", &prev, &je)) != 0) {
+			rc = tufctl_fail("ceremony init: %s is not a %s root: %s", prev_path, profile,
 			    je.text[0] != '\0' ? je.text : ta_strerror(r));
 			goto out;
 		}
 		cer_sha256_hex(prev_bytes, prev_len, prev_sha);
 	}
 	for (size_t i = 0; i < a->n; i++) {
-		if (cer_resolve_key(a->s[i].ref, a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
+		if (cer_key_resolve(&a->kc, a->s[i].ref, a->s[i].in_new || a->kc.profile == TA_PROFILE_TUF,
+			a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
 			goto out;
 		/* Which token it is, to be checked before each signature. */
 		if (strncmp(a->s[i].ref, "pubkey:", 7) != 0)
@@ -648,7 +729,7 @@ cmd_finish(int argc, char **argv)
 	m = *c->root;
 	m.signatures = good;
 	/* What a client will check, once more over the whole file. */
-	if (ta_verify_root(c->prev, &m, "", 0, &res) != 0) {
+	if (ta_verify_root(c->prev, &m, cer_gun(c), time(NULL), &res) != 0) {
 		rc = tufctl_fail("ceremony finish: the signed root does not verify: %s", res.detail);
 		goto out;
 	}

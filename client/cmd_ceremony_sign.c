@@ -148,7 +148,9 @@ cer_cmd_sign(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign: not confirmed with 'yes': nothing signed");
 		goto out;
 	}
-	if (cer_agent_sign(TA_PROTO_PROFILE_TUF, cer_gun(c), ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
+	if (cer_agent_sign(c->profile == TA_PROFILE_NOTARY ? TA_PROTO_PROFILE_NOTARY :
+								  TA_PROTO_PROFILE_TUF,
+		cer_gun(c), ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
 		&e) != 0) {
 		rc = cer_failed("sign", &e);
 		goto out;
@@ -189,6 +191,7 @@ cer_cmd_request(int argc, char **argv)
 	    c->prev_bytes != NULL ? json_stringn((const char *)c->prev_bytes, c->prev_len)
 				  : json_null());
 	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0 ||
+	    json_object_set_new(req, "profile", json_string(ta_profile_name(c->profile))) != 0 ||
 	    (cer_gun(c)[0] != '\0' && json_object_set_new(req, "gun", json_string(cer_gun(c))) != 0) ||
 	    (json_is_object(json_object_get(s, "token")) &&
 		json_object_set(req, "token", json_object_get(s, "token")) != 0)) {
@@ -237,6 +240,7 @@ cer_cmd_sign_request(int argc, char **argv)
 	struct tn_error e;
 	const json_t *pv, *k;
 	json_t *req = NULL, *sig = NULL, *resp = NULL, *tok;
+	enum ta_profile prof = TA_PROFILE_TUF;
 	char sha[65];
 	int rc, r;
 
@@ -254,8 +258,16 @@ cer_cmd_sign_request(int argc, char **argv)
 	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
 	    !json_is_string(pv)) || (json_object_get(req, "gun") != NULL &&
 	    !json_is_string(json_object_get(req, "gun"))) ||
-	    !cer_token_ok(json_object_get(req, "token"))) {
+	    !cer_token_ok(json_object_get(req, "token")) ||
+	    (json_object_get(req, "profile") != NULL &&
+		(json_string_value(json_object_get(req, "profile")) == NULL ||
+		    ta_profile_from_name(json_string_value(json_object_get(req, "profile")), &prof) != 0))) {
 		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
+		goto out;
+	}
+	if (prof == TA_PROFILE_NOTARY && json_string_value(json_object_get(req, "gun")) == NULL) {
+		rc = tufctl_fail("ceremony sign-request: %s: a notary root's request names its GUN",
+		    argv[optind]);
 		goto out;
 	}
 	cer_sha256_hex(json_string_value(json_object_get(req, "root")),
@@ -266,12 +278,13 @@ cer_cmd_sign_request(int argc, char **argv)
 		goto out;
 	}
 	r = ta_meta_parse((const uint8_t *)json_string_value(json_object_get(req, "root")),
-	    json_string_length(json_object_get(req, "root")), TA_PROFILE_TUF, "root", &root, &je);
+	    json_string_length(json_object_get(req, "root")), prof, "root", &root, &je);
 	if (r == 0 && json_is_string(pv))
 		r = ta_meta_parse((const uint8_t *)json_string_value(pv), json_string_length(pv),
-		    TA_PROFILE_TUF, "root", &prev, &je);
+		    prof, "root", &prev, &je);
 	if (r != 0) {
-		rc = tufctl_fail("ceremony sign-request: %s: not a TUF root: %s", argv[optind],
+		rc = tufctl_fail("ceremony sign-request: %s: not a %s root: %s", argv[optind],
+		    ta_profile_name(prof),
 		    je.text[0] != '\0' ? je.text : ta_strerror(r));
 		goto out;
 	}
@@ -297,7 +310,8 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: not confirmed with 'yes': nothing signed");
 		goto out;
 	}
-	if (cer_agent_sign(TA_PROTO_PROFILE_TUF, json_string_value(json_object_get(req, "gun")), key,
+	if (cer_agent_sign(prof == TA_PROFILE_NOTARY ? TA_PROTO_PROFILE_NOTARY : TA_PROTO_PROFILE_TUF,
+		json_string_value(json_object_get(req, "gun")), key,
 		keyid, (const uint8_t *)json_string_value(json_object_get(req, "root")),
 		json_string_length(json_object_get(req, "root")),
 		json_is_string(pv) ? (const uint8_t *)json_string_value(pv) : NULL,
@@ -424,8 +438,8 @@ cer_cmd_import(int argc, char **argv)
 				 "root's canonical bytes; nothing changed", name);
 		goto out;
 	}
-	/* Only the two members TUF defines go into DIR. */
-	clean = json_pack("{sssO}", "keyid", keyid, "sig", json_object_get(sig, "sig"));
+	/* Only the members TUF (and notary: method) define go into DIR. */
+	clean = cer_sig_clean(sig);
 	if (clean == NULL) {
 		rc = tufctl_fail("ceremony import: out of memory");
 		goto out;

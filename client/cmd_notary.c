@@ -48,6 +48,7 @@
 #include "tuf/encoding.h"
 #include "tuf/key.h"
 #include "tuf/meta.h"
+#include "tuf/verify.h"
 #include "tuf/x509.h"
 
 #define PASSWORD_MAX 4096
@@ -56,7 +57,7 @@
 struct nopts {
 	const char *cmd;
 	const char *server, *tls_ca, *trust_dir, *username, *root_cert_id, *role, *digest;
-	const char *targets_key, *snapshot_key, *token, *from_list;
+	const char *targets_key, *snapshot_key, *token, *from_list, *root_file;
 	const char *root_keys[TN_MAX_KEYS];
 	size_t n_root_keys;
 	const char *keys[TN_MAX_KEYS];
@@ -74,7 +75,7 @@ struct nopts {
 enum {
 	O_SERVER = 0x100, O_TLS_CA, O_TRUST_DIR, O_USERNAME, O_PASSWORD_STDIN, O_ROOT_CERT_ID,
 	O_ROLE, O_DIGEST, O_SIZE, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
-	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_FROM_LIST, O_JSON, O_HELP
+	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_FROM_LIST, O_ROOT, O_JSON, O_HELP
 };
 
 static const struct option all_opts[] = {
@@ -98,6 +99,7 @@ static const struct option all_opts[] = {
 	{ "expiry", required_argument, NULL, O_EXPIRY },
 	{ "token", required_argument, NULL, O_TOKEN },
 	{ "from-list", required_argument, NULL, O_FROM_LIST },
+	{ "root", required_argument, NULL, O_ROOT },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -225,6 +227,7 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 		case O_SNAPSHOT_KEY: o->snapshot_key = optarg; break;
 		case O_TOKEN: o->token = optarg; break;
 		case O_FROM_LIST: o->from_list = optarg; break;
+		case O_ROOT: o->root_file = optarg; break;
 		case O_ALL_PATHS: o->all_paths = true; break;
 		case O_JSON: tufctl.json = true; break;
 		case O_SIZE:
@@ -554,12 +557,113 @@ meta_text(struct nopts *o, const struct ta_meta *m, json_t **ret)
 	return *ret == NULL ? nomem(o) : 0;
 }
 
+/* Whether root lists exactly k (by key ID) for role. */
+static bool
+root_lists(const struct ta_meta *root, const char *role, const struct ta_key *k)
+{
+	const json_t *ids = json_object_get(
+	    json_object_get(json_object_get(root->signed_v, "roles"), role), "keyids");
+
+	return json_array_size(ids) == 1 &&
+	       strcmp(json_string_value(json_array_get(ids, 0)), ta_key_id(k)) == 0;
+}
+
+/* notary init --root FILE: a root finished elsewhere (tufctl ceremony,
+ * --profile notary), signed to its threshold, staged to be published byte
+ * for byte; its other roles' keys must be the ones this publish signs with
+ * and the server's. */
+static int
+init_adopt(struct nopts *o, struct tn_repo *repo)
+{
+	struct ta_meta *root = NULL, *targets = NULL;
+	struct ta_verify_result res;
+	struct ta_json_error je;
+	struct ta_key *k = NULL;
+	json_t *init = NULL, *t = NULL;
+	struct tn_error e = { .text = "" };
+	uint8_t *b = NULL;
+	size_t n;
+	time_t now = time(NULL);
+	const char *why = NULL;
+	int r, ret = TUFCTL_FAIL;
+
+	if (tufctl_read_file(o->root_file, TN_ROOT_MAX, &b, &n) != 0)
+		return TUFCTL_FAIL;
+	if ((r = ta_meta_parse(b, n, TA_PROFILE_NOTARY, "root", &root, &je)) != 0) {
+		(void)tn_cmd_fail(o->cmd, "%s is not a notary root: %s", o->root_file,
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		goto out;
+	}
+	if (ta_verify_root(NULL, root, repo->gun, now, &res) != 0) {
+		(void)tn_cmd_fail(o->cmd, "%s does not verify as a root of '%s': %s", o->root_file,
+		    repo->gun, res.detail);
+		goto out;
+	}
+	if (tn_agent_key_show(o->cmd, o->targets_key, &k) != 0)
+		goto out;
+	if (!root_lists(root, "targets", k))
+		why = "its targets key is not --targets-key's";
+	ta_key_free(k);
+	k = NULL;
+	/* The server's keys (timestamp, a server-kept snapshot) cannot be
+	 * compared here: before a GUN's first publish each GET makes a new
+	 * one, and the server takes any it handed out (FORMATS.md, timestamp
+	 * key); it refuses the upload when the root names one it does not
+	 * hold. */
+	if (why == NULL && o->snapshot_key != NULL) {
+		if (tn_agent_key_show(o->cmd, o->snapshot_key, &k) != 0)
+			goto out;
+		if (!root_lists(root, "snapshot", k))
+			why = "its snapshot key is not --snapshot-key's";
+	}
+	if (why != NULL) {
+		(void)tn_cmd_fail(o->cmd, "%s cannot start '%s' on %s: %s", o->root_file, repo->gun,
+		    repo->url, why);
+		goto out;
+	}
+	if (tufctl_scope_ensure(o->targets_key, "notary", repo->gun, "targets") != 0 ||
+	    (o->snapshot_key != NULL &&
+		tufctl_scope_ensure(o->snapshot_key, "notary", repo->gun, "snapshot") != 0))
+		goto out;
+	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, now + TN_META_DAYS * TN_DAY,
+		 &targets)) != 0) {
+		(void)tn_cmd_fail(o->cmd, "cannot make metadata: %s", ta_strerror(r));
+		goto out;
+	}
+	if ((init = json_pack("{s:s#, s:b}", "root", (const char *)b, n, "root_signed", 1)) == NULL ||
+	    meta_text(o, targets, &t) != 0 || json_object_set_new(init, "targets", t) != 0) {
+		(void)nomem(o);
+		goto out;
+	}
+	if (tn_repo_set_init(repo, init, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	if (tufctl.json) {
+		ret = print_json(o, json_pack("{s:s, s:b, s:s, s:I}", "gun", repo->gun, "staged", 1,
+		    "root", "adopted", "root_version", (json_int_t)ta_meta_version(root)));
+		goto out;
+	}
+	printf("initialised %s with the root of %s (version %lld, %lld of %zu root keys signed it); "
+	       "publish with: tufctl notary publish %s\n",
+	    repo->gun, o->root_file, (long long)ta_meta_version(root), (long long)res.threshold,
+	    res.nvalid, repo->gun);
+	ret = TUFCTL_OK;
+out:
+	ta_key_free(k);
+	ta_meta_free(root);
+	ta_meta_free(targets);
+	json_decref(init);
+	free(b);
+	return ret;
+}
+
 static int
 cmd_init(int argc, char **argv)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
 		O_PASSWORD_STDIN, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
-		O_JSON, 0 };
+		O_ROOT, O_JSON, 0 };
 	struct nopts o = { .cmd = "init" };
 	struct nsession ns = { 0 };
 	struct tn_repo *repo = NULL;
@@ -573,11 +677,15 @@ cmd_init(int argc, char **argv)
 	int r, ret = TUFCTL_FAIL;
 
 	if ((r = parse(&o, argc, argv, allowed, 1, 1,
-		 "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... "
-		 "--targets-key L [--snapshot-key L] [--root-threshold N]\n")) != 0)
+		 "usage: tufctl notary init GUN --server URL (--root-key L [--root-key L]... "
+		 "[--root-threshold N] | --root FILE) --targets-key L [--snapshot-key L]\n")) != 0)
 		return r;
-	if (o.server == NULL || o.n_root_keys == 0 || o.targets_key == NULL)
-		return tufctl_usage(o.cmd, "--server, --root-key and --targets-key are required");
+	if (o.root_file != NULL && (o.n_root_keys > 0 || o.root_threshold > 0))
+		return tufctl_usage(o.cmd, "--root FILE brings its root keys and threshold: no "
+					   "--root-key or --root-threshold");
+	if (o.server == NULL || (o.n_root_keys == 0 && o.root_file == NULL) || o.targets_key == NULL)
+		return tufctl_usage(o.cmd, "--server, --root-key (or --root) and --targets-key are "
+					   "required");
 	if (o.root_threshold > (long long)o.n_root_keys)
 		return tufctl_usage(o.cmd, "--root-threshold %lld is more than the %zu root keys",
 		    o.root_threshold, o.n_root_keys);
@@ -612,6 +720,10 @@ cmd_init(int argc, char **argv)
 	}
 	if (r != TA_ERR_NOT_FOUND) {
 		(void)nerr(&o, &e);
+		goto out;
+	}
+	if (o.root_file != NULL) {
+		ret = init_adopt(&o, repo);
 		goto out;
 	}
 	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_ROOT, now + TN_ROOT_DAYS * TN_DAY,

@@ -5,7 +5,7 @@ CLIENT_SRC := client/tufctl.c client/cmd_offline.c client/cmd_agent.c client/age
 	client/notary_http.c client/notary_auth.c client/notary_store.c client/notary_walk.c \
 	client/notary_publish.c client/notary_agent.c client/notary_list.c \
 	client/cmd_notary.c client/cmd_repo.c client/cmd_repo_roles.c client/repo_verify.c client/repo_store.c \
-	client/repo_publish.c client/repo_journal.c client/transcript.c client/ceremony_seal.c client/cmd_ceremony.c \
+	client/repo_publish.c client/repo_journal.c client/transcript.c client/ceremony_seal.c client/ceremony_keys.c client/cmd_ceremony.c \
 	client/cmd_ceremony_sign.c client/ceremony.c
 PROGRAMS += $(TUFCTL)
 # libcurl is dlopen()ed by client/http.c at the first HTTP use, never
@@ -106,6 +106,9 @@ TESTS += tests/integration/ceremony.sh
 # ceremony-threshold.sh: 3 of 5 over five tokens and three agents, each step
 # killed and run again (the same bytes), a rotation tuf-js follows.
 TESTS += tests/integration/ceremony-threshold.sh
+# ceremony-notary.sh: a Notary v1 root, 2 of 3 certificates, adopted by
+# tufctl notary init --root and read by a fresh real notary client.
+TESTS += tests/integration/ceremony-notary.sh
 $(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUILD)/client/transcript.o \
     $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))

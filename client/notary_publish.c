@@ -569,6 +569,7 @@ tn_pub_begin(struct tn_pub *p, const struct tn_state *cur, const json_t *init,
 		    (r = tn_state_put(&p->next, "targets", (const uint8_t *)tt, strlen(tt), e)) != 0)
 			return r;
 		p->is_new = true;
+		p->root_adopted = json_is_true(json_object_get(init, "root_signed"));
 		(void)mark(p, "root");
 		(void)mark(p, "targets");
 		return 0;
@@ -623,6 +624,8 @@ tn_pub_apply(struct tn_pub *p, const json_t *changes, struct tn_error *e)
 		p->n_changed++;
 		if (strcmp(f->role, "root") == 0 && !p->is_new)
 			p->prev_root = tn_state_get(&p->cur, "root");
+		if (strcmp(f->role, "root") == 0 && p->root_adopted)
+			continue;
 		if ((r = bump(p, f, e)) != 0)
 			return r;
 	}
@@ -634,7 +637,8 @@ tn_pub_sign(struct tn_pub *p, struct tn_error *e)
 {
 	int r;
 
-	if (is_changed(p, "root") && (r = sign_role(p, tn_state_get(&p->next, "root"), e)) != 0)
+	if (is_changed(p, "root") && !p->root_adopted &&
+	    (r = sign_role(p, tn_state_get(&p->next, "root"), e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->next.n; i++) {
 		if (p->changed[i] && strcmp(p->next.files[i].role, "root") != 0 &&

@@ -58,8 +58,8 @@ files() {
 C=$tmp/ceremony
 # ---- usage -------------------------------------------------------------------------------
 T ceremony init "$C" --profile notary --threshold 1 --signer a=alice 2>"$tmp/err"
-check "init --profile notary: not yet (exit 2)" test $? -eq 2
-check "  and says so" grep -q "not yet" "$tmp/err"
+check "init --profile notary without --gun: exit 2" test $? -eq 2
+check "  and says so" grep -q "wants --gun GUN" "$tmp/err"
 T ceremony init "$C" --profile tuf --threshold 1 --signer a=alice 2>/dev/null
 check "init without --role-key and --prev-root: exit 2" test $? -eq 2
 T ceremony init "$C" --profile tuf --threshold 3 --signer a=alice --role-key targets=targets \
