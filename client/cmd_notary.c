@@ -1,7 +1,7 @@
 /* tufctl notary: Docker Content Trust repositories on a notary server, with
  * every key in the agent.
  *
- *	notary init GUN --server URL --root-key L [--root-key L]... --targets-key L
+ *	notary init GUN --server URL (--root-key L [--root-key L]... | --root FILE) --targets-key L
  *	     [--snapshot-key L] [--root-threshold N]
  *	notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]
  *	notary remove GUN TAG [--role targets/NAME]
@@ -108,6 +108,8 @@ static const struct option all_opts[] = {
 static const char notary_usage[] =
     "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
     "                     [--snapshot-key L] [--root-threshold N]\n"
+    "       tufctl notary init GUN --server URL --root FILE --targets-key L [--snapshot-key L]\n"
+    "                     (FILE: a root finished by tufctl ceremony --profile notary)\n"
     "       tufctl notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
     "       tufctl notary add GUN --from-list FILE|-    (lines: TAG sha256:HEX SIZE [ROLE])\n"
     "       tufctl notary remove GUN TAG [--role targets/NAME]\n"
