@@ -196,7 +196,6 @@ ta_cerhead_write(const struct ta_cerhead *h, uint8_t **ret, size_t *ret_len)
 	struct ta_cerhead check;
 	json_t *o;
 	char *text;
-	int r;
 
 	if (h == NULL || ret == NULL || ret_len == NULL ||
 	    (h->profile != TA_PROFILE_TUF && h->profile != TA_PROFILE_NOTARY))
@@ -212,7 +211,7 @@ ta_cerhead_write(const struct ta_cerhead *h, uint8_t **ret, size_t *ret_len)
 	if (text == NULL)
 		return TA_ERR_NOMEM;
 	/* Only what the agent would take leaves here. */
-	if ((r = ta_cerhead_parse((const uint8_t *)text, strlen(text), &check, NULL, NULL)) != 0) {
+	if (ta_cerhead_parse((const uint8_t *)text, strlen(text), &check, NULL, NULL) != 0) {
 		free(text);
 		return TA_ERR_INVALID;
 	}

@@ -11,32 +11,15 @@
 # whose targets key is not --targets-key's.
 . "$(dirname "$0")/dct_lib.sh"
 
-SOCK2=$tmp/run2/agent.sock
-agent2_pid=
-agent2_start() {
-	local conf=$tmp/agent2.conf
-	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" "$tmp/audit2.log" \
-		"$tmp/state2" >"$conf"
-	make_token offline || return 1
-	token_block offline "$SOFTHSM" "file:$tmp/pin" >>"$conf"
-	"$AGENT" --config "$conf" --socket "$SOCK2" --foreground >>"$tmp/agent2.log" 2>&1 &
-	agent2_pid=$!
-	for _ in $(seq 1 100); do
-		[ -S "$SOCK2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-trap '[ -n "$agent2_pid" ] && kill "$agent2_pid" 2>/dev/null; nt_cleanup; cleanup' EXIT
 T2() {
-	"$TUFCTL" --socket "$SOCK2" "$@"
+	at b "$@"
 }
 files() {
 	(cd "$1" && find . -type f | sort | xargs sha256sum | sha256sum)
 }
 
 dct_up root-a root-b targets
-agent2_start || { bad "the offline agent starts"; finish; }
+agent_at b offline || { bad "the offline agent starts"; finish; }
 GUN=example.com/ceremony/app
 T2 key generate --label carol --type ecdsa-p256 --token offline >/dev/null &&
 	T2 key cert --label carol --gun "$GUN" >"$tmp/carol.crt" 2>"$tmp/err" &&

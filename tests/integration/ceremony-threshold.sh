@@ -11,37 +11,6 @@
 # root updates to the new one.
 . "$(dirname "$0")/tuf_lib.sh"
 
-# ---- the offline machines: agent_at NAME TOKEN... -------------------------------------
-others=()
-agent_at() {
-	local n=$1 conf=$tmp/agent-$1.conf t
-	shift
-	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" "$tmp/audit-$n.log" \
-		"$tmp/state-$n" >"$conf"
-	for t in "$@"; do
-		make_token "$t" || return 1
-		token_block "$t" "$SOFTHSM" "file:$tmp/pin" >>"$conf"
-	done
-	"$AGENT" --config "$conf" --socket "$tmp/run-$n/agent.sock" --foreground \
-		>>"$tmp/agent-$n.log" 2>&1 &
-	others+=($!)
-	for _ in $(seq 1 100); do
-		[ -S "$tmp/run-$n/agent.sock" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-at() {
-	local n=$1
-	shift
-	"$TUFCTL" --socket "$tmp/run-$n/agent.sock" "$@"
-}
-threshold_cleanup() {
-	local p
-	for p in "${others[@]}"; do kill "$p" 2>/dev/null; done
-	tuf_cleanup
-}
-trap threshold_cleanup EXIT
 # pem AGENT LABEL: the key's public PEM, for a pubkey: signer.
 pem() {
 	at "$1" --json key show --label "$2" --profile tuf |

@@ -10,37 +10,15 @@
 . "$(dirname "$0")/tuf_lib.sh"
 
 # ---- the second agent (the offline machine) ----------------------------------------------
-SOCK2=$tmp/run2/agent.sock
-agent2_pid=
-agent2_start() {
-	local conf=$tmp/agent2.conf
-	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" "$tmp/audit2.log" \
-		"$tmp/state2" >"$conf"
-	make_token offline || return 1
-	token_block offline "$SOFTHSM" "file:$tmp/pin" >>"$conf"
-	"$AGENT" --config "$conf" --socket "$SOCK2" --foreground >>"$tmp/agent2.log" 2>&1 &
-	agent2_pid=$!
-	for _ in $(seq 1 100); do
-		[ -S "$SOCK2" ] && return 0
-		kill -0 "$agent2_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-ceremony_cleanup() {
-	[ -n "$agent2_pid" ] && kill "$agent2_pid" 2>/dev/null
-	tuf_cleanup
-}
-trap ceremony_cleanup EXIT
 T2() {
-	"$TUFCTL" --socket "$SOCK2" "$@"
+	at b "$@"
 }
 
 tuf_start alice bob ops || { bad "the agent starts"; finish; }
 KEY_TOKEN=alice keys alice
 KEY_TOKEN=bob keys bob
 KEY_TOKEN=ops keys targets snapshot timestamp
-agent2_start || { bad "the second agent starts"; finish; }
+agent_at b offline || { bad "the second agent starts"; finish; }
 T2 key generate --label carol --type ecdsa-p256 --token offline >/dev/null ||
 	{ bad "a key on the offline token"; finish; }
 # The plan knows carol's key by its public key only.
