@@ -361,17 +361,21 @@ class Card:
         self.touch_given = False
         self.touch_requests = 0
         self.removed = False
+        self.touch_cached_until = 0.0
         self.reset_session()
 
-    # Security status lives until the card is reset or powered off.
-    def reset_session(self):
+    # Security status lives until the card is reset or powered off.  A cached
+    # touch outlives a reset (ykcs11 and yubico-piv-tool reset the card when
+    # they disconnect), not a removal.
+    def reset_session(self, removed=False):
         self.pin_verified = False
         self.pin_fresh = False       # verified since the last "PIN always" signature
         self.mgm_authenticated = False
         self.mgm_witness = None
         self.chain = None            # (ins, p1, p2, data) while CLA 0x10 chaining
         self.pending = b""           # response left for GET RESPONSE
-        self.touch_cached_until = 0.0
+        if removed:
+            self.touch_cached_until = 0.0
 
     # -- APDU framing: short and extended, chaining, 61xx --
     def process(self, apdu):
@@ -892,7 +896,7 @@ class Runner:
                     self.sock = None
                     self.connected = False
                 s.close()
-                self.card.reset_session()
+                self.card.reset_session(removed=True)
         time.sleep(0.2)  # let the control thread answer "stop"
 
     def remove(self):

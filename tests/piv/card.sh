@@ -267,9 +267,24 @@ else
 fi
 
 # ---- touch ------------------------------------------------------------------------
+# 9e (generated above with touch "cached"): one touch, then 15 s without (a
+# touch for any slot fills the cache, so this comes first).
+cp "$work/gen9e.pem" "$work/pub9e.pem"
+touches() { "$vcard" status --state "$state" | sed -n 's/.*"touch_requests": \([0-9]*\).*/\1/p'; }
+before=$(touches)
+(sign_check "touch cached: the first signature waits for a touch" "$ykcs11" 04 9e ECDSA-SHA384 sha384 >"$work/touched") &
+signer=$!
+"$vcard" touch --state "$state" --wait 20 >"$work/out" 2>&1 || bad "touch cached: vcard touch" "$(cat "$work/out")"
+wait "$signer"
+cat "$work/touched"
+grep -q '^FAIL: ' "$work/touched" && failures=$((failures + 1))
+sign_check "touch cached: the next one, at once, does not" "$ykcs11" 04 9e ECDSA-SHA384 sha384
+after=$(touches)
+[ "$after" = $((before + 1)) ] && ok "touch cached: the card asked for one touch for two signatures" ||
+	bad "touch cached: the card asked for one touch for two signatures" "$before -> $after"
 # 9d with touch "always": the signature waits for vcard touch.
 if yubico-piv-tool -a generate -s 9d -A ECCP256 --touch-policy=always -o "$work/pub9d.pem" >"$work/out" 2>&1; then
-	before=$("$vcard" status --state "$state" | sed -n 's/.*"touch_requests": \([0-9]*\).*/\1/p')
+	before=$(touches)
 	(sign_check "touch always: the signature waits for vcard touch, then verifies" "$ykcs11" 03 9d ECDSA-SHA256 sha256 \
 		>"$work/touched") &
 	signer=$!
@@ -281,7 +296,7 @@ if yubico-piv-tool -a generate -s 9d -A ECCP256 --touch-policy=always -o "$work/
 		wait "$signer"
 		bad "touch always: the signature waits for vcard touch, then verifies" "$(cat "$work/out")"
 	fi
-	after=$("$vcard" status --state "$state" | sed -n 's/.*"touch_requests": \([0-9]*\).*/\1/p')
+	after=$(touches)
 	[ "$after" = $((before + 1)) ] && ok "touch always: the card asked for exactly one touch" ||
 		bad "touch always: the card asked for exactly one touch" "$before -> $after"
 else
