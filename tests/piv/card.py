@@ -540,7 +540,7 @@ class Card:
         which = "pin" if p2 == 0x80 else "puk"
         if len(data) != 16:
             raise CardError(SW_INCORRECT_DATA)
-        self.check_new_ref(data[8:], 6 if which == "pin" else 6)
+        self.check_new_ref(data[8:], 6)  # PIN and PUK: 6 to 8 bytes
         self.check_ref(which, data[:8])
         self.st.d[which] = data[8:].hex()
         self.st.save()
@@ -567,10 +567,9 @@ class Card:
         t = tlv_dict(items[0][1])
         if p2 == SLOT_MGM:
             return self.mgm_authenticate(p1, t)
+        self.key_slot(p2)
         k = self.st.key(p2)
-        if k is None or p2 not in KEY_SLOTS:
-            raise CardError(SW_INCORRECT_DATA if k is None and p2 in KEY_SLOTS else SW_INCORRECT_P1P2)
-        if k["alg"] != p1:
+        if k is None or k["alg"] != p1:  # an empty slot, or not this algorithm
             raise CardError(SW_INCORRECT_DATA)
         if t.get(0x82) != b"" or (0x81 in t) == (0x85 in t):
             raise CardError(SW_INCORRECT_DATA)

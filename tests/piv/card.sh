@@ -4,6 +4,7 @@
 # reader, OpenSC's opensc-pkcs11.so, Yubico's libykcs11.so and yubico-piv-tool,
 # signatures and attestation chains checked with openssl.
 # Skips (SKIP: reason) when pcscd cannot run here, e.g. /run/pcscd is another's.
+# shellcheck source=tests/integration/test_lib.sh
 . "$(dirname "$0")/../integration/test_lib.sh"
 
 vcard=$here/vcard
@@ -115,7 +116,11 @@ else
 fi
 p11 "$opensc" --login --pin "$pin" -O
 after=$("$vcard" tries --state "$state")
-[ "$after" = 3 ] && ok "the right PIN resets the tries to 3" || bad "the right PIN resets the tries to 3" "tries $after"
+if [ "$after" = 3 ]; then
+	ok "the right PIN resets the tries to 3"
+else
+	bad "the right PIN resets the tries to 3" "tries $after"
+fi
 
 # ---- ykcs11 ---------------------------------------------------------------------
 if p11 "$ykcs11" -L && grep -q "token label *: YubiKey PIV #7654321" "$work/out" &&
@@ -280,8 +285,11 @@ cat "$work/touched"
 grep -q '^FAIL: ' "$work/touched" && failures=$((failures + 1))
 sign_check "touch cached: the next one, at once, does not" "$ykcs11" 04 9e ECDSA-SHA384 sha384
 after=$(touches)
-[ "$after" = $((before + 1)) ] && ok "touch cached: the card asked for one touch for two signatures" ||
+if [ "$after" = $((before + 1)) ]; then
+	ok "touch cached: the card asked for one touch for two signatures"
+else
 	bad "touch cached: the card asked for one touch for two signatures" "$before -> $after"
+fi
 # 9d with touch "always": the signature waits for vcard touch.
 if yubico-piv-tool -a generate -s 9d -A ECCP256 --touch-policy=always -o "$work/pub9d.pem" >"$work/out" 2>&1; then
 	before=$(touches)
@@ -297,8 +305,11 @@ if yubico-piv-tool -a generate -s 9d -A ECCP256 --touch-policy=always -o "$work/
 		bad "touch always: the signature waits for vcard touch, then verifies" "$(cat "$work/out")"
 	fi
 	after=$(touches)
-	[ "$after" = $((before + 1)) ] && ok "touch always: the card asked for exactly one touch" ||
+	if [ "$after" = $((before + 1)) ]; then
+		ok "touch always: the card asked for exactly one touch"
+	else
 		bad "touch always: the card asked for exactly one touch" "$before -> $after"
+	fi
 else
 	bad "touch always: yubico-piv-tool generates with --touch-policy=always" "$(cat "$work/out")"
 fi
