@@ -1,0 +1,4 @@
+# tests/piv/: the virtual YubiKey test bed (tests/piv/README.md): card.py plays
+# a YubiKey 5's PIV application behind pcscd's vpcd reader, vcard drives it;
+# card.sh checks the card against OpenSC, ykcs11 and yubico-piv-tool.
+TESTS += tests/piv/card.sh
