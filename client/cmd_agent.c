@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "client/agent_api.h"
+#include "client/attest.h"
 #include "client/agentconn.h"
 #include "client/files.h"
 #include "client/pinread.h"
@@ -842,11 +843,12 @@ tufctl_cmd_key(int argc, char **argv)
 	    {"cert", key_cert},
 	    {"show", key_show},
 	    {"scope", key_scope},
+	    {"attest", tufctl_key_attest},
 	};
 
 	if (argc < 2)
 		return tufctl_usage(
-		    "key", "a subcommand is required: list, generate, cert, show or scope");
+		    "key", "a subcommand is required: list, generate, cert, show, scope or attest");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		printf(
 		    "usage: tufctl key list [--token URI]\n"
@@ -857,7 +859,8 @@ tufctl_cmd_key(int argc, char **argv)
 		    "[--store]\n"
 		    "       tufctl key show --label L --profile notary|tuf\n"
 		    "       tufctl key scope --label L [--gun G]... [--role R]... [--profile P] "
-		    "[--add | --clear]\n");
+		    "[--add | --clear]\n"
+		    "       tufctl key attest --label L [--ca FILE] [--json]\n");
 		return TUFCTL_OK;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
@@ -867,7 +870,7 @@ tufctl_cmd_key(int argc, char **argv)
 		}
 	}
 	return tufctl_usage(
-	    "key", "unknown subcommand '%s' (list, generate, cert, show or scope)", argv[1]);
+	    "key", "unknown subcommand '%s' (list, generate, cert, show, scope or attest)", argv[1]);
 }
 
 /* ---- sign ------------------------------------------------------------------------------- */

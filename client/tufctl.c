@@ -35,7 +35,8 @@ static const struct {
 	    "  key show --label L --profile notary|tuf         the profile's key object and its "
 	    "key ID\n"
 	    "  key scope --label L [--gun G]... [--role R]... [--profile P] [--add | --clear]\n"
-	    "                                          what the key may sign for (GUNs, roles)" },
+	    "                                          what the key may sign for (GUNs, roles)\n"
+	    "  key attest --label L [--ca FILE] [--json]   the card's attestation (YubiKey PIV)" },
 	{ "sign", tufctl_cmd_sign,
 	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... "
 	    "[--prev-root ROOT | --parent FILE] [-o OUT] FILE|-" },

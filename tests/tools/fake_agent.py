@@ -34,7 +34,7 @@ import struct
 import sys
 
 METHODS = ["hello", "status", "unlock", "lock", "key.list", "key.generate",
-           "key.cert", "key.show", "sign", "key.scope"]
+           "key.cert", "key.show", "sign", "key.scope", "key.attest"]
 KEYID_N = "9f2c" + "0" * 56 + "0001"
 KEYID_T = "1234" + "0" * 56 + "0002"
 PEM = ("-----BEGIN CERTIFICATE-----\nMIIBdummy\n"
