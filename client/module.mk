@@ -109,6 +109,9 @@ TESTS += tests/integration/ceremony-threshold.sh
 # ceremony-notary.sh: a Notary v1 root, 2 of 3 certificates, adopted by
 # tufctl notary init --root and read by a fresh real notary client.
 TESTS += tests/integration/ceremony-notary.sh
+# ceremony-mutate.sh: every member of REQ and RESP changed, dropped or added:
+# refused, DIR unchanged.
+TESTS += tests/integration/ceremony-mutate.sh
 $(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUILD)/client/transcript.o \
     $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
