@@ -371,7 +371,7 @@ cmd_init(int argc, char **argv)
 	if (a == NULL)
 		return tufctl_fail("ceremony init: out of memory");
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony init"))) != -1) {
 		rc = TUFCTL_OK;
 		switch (ch) {
 		case 'p': profile = optarg; break;
@@ -587,7 +587,7 @@ cmd_status(int argc, char **argv)
 	bool done;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony status"))) != -1) {
 		if (ch != 'j')
 			return tufctl_usage("ceremony", "unknown option or missing value");
 		tufctl.json = true;
@@ -682,7 +682,7 @@ cmd_finish(int argc, char **argv)
 	int ch, rc = TUFCTL_FAIL;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "o:", opts, tufctl_usage_of(cer_usage, "ceremony finish"))) != -1) {
 		if (ch != 'o')
 			return tufctl_usage("ceremony", "unknown option or missing value");
 		outp = optarg;
@@ -803,7 +803,7 @@ transcript_verify(int argc, char **argv)
 	int ch, r;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony transcript"))) != -1) {
 		switch (ch) {
 		case 'r':
 			root_path = optarg;
@@ -876,13 +876,25 @@ transcript_verify(int argc, char **argv)
 	return tufctl_stdout_done();
 }
 
+static int
+cmd_transcript(int argc, char **argv)
+{
+	static const struct tufctl_cmd cmds[] = {
+		{ "verify", transcript_verify },
+	};
+
+	if (argc < 2)
+		return tufctl_usage("ceremony", "transcript takes 'verify'");
+	if (argv[1][0] != '-' && strcmp(argv[1], "verify") != 0)
+		return tufctl_usage("ceremony", "unknown transcript command '%s'", argv[1]);
+	return TUFCTL_DISPATCH("ceremony transcript", tufctl_usage_of(cer_usage, "ceremony transcript"),
+	    cmds, argc, argv);
+}
+
 int
 tufctl_cmd_ceremony(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
+	static const struct tufctl_cmd cmds[] = {
 		{ "init", cmd_init },
 		{ "status", cmd_status },
 		{ "sign", cer_cmd_sign },
@@ -890,22 +902,10 @@ tufctl_cmd_ceremony(int argc, char **argv)
 		{ "sign-request", cer_cmd_sign_request },
 		{ "import", cer_cmd_import },
 		{ "finish", cmd_finish },
+		{ "transcript", cmd_transcript },
 	};
 
 	if (argc < 2)
 		return tufctl_usage("ceremony", "a command is required");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		(void)fputs(cer_usage, stdout);
-		return TUFCTL_OK;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	if (strcmp(argv[1], "transcript") != 0)
-		return tufctl_usage("ceremony", "unknown command '%s'", argv[1]);
-	if (argc < 3)
-		return tufctl_usage("ceremony", "transcript takes 'verify'");
-	if (strcmp(argv[2], "verify") != 0)
-		return tufctl_usage("ceremony", "unknown transcript command '%s'", argv[2]);
-	return transcript_verify(argc - 2, argv + 2);
+	return TUFCTL_DISPATCH("ceremony", cer_usage, cmds, argc, argv);
 }

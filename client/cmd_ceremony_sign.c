@@ -31,15 +31,20 @@ static int
 parse(int argc, char **argv, const char *cmd, const char *lname, const char **val,
     const char **out)
 {
-	const struct option opts[] = {
+	struct option opts[] = {
 		{ lname, required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char section[64];
 	int ch;
 
+	(void)snprintf(section, sizeof(section), "ceremony %s", cmd);
+	if (out == NULL)
+		opts[1] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, out != NULL ? "o:" : "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, out != NULL ? "o:" : "", opts,
+		    tufctl_usage_of(cer_usage, section))) != -1) {
 		if (ch == 'v')
 			*val = optarg;
 		else if (ch == 'o' && out != NULL)
@@ -373,6 +378,11 @@ cer_cmd_import(int argc, char **argv)
 	const json_t *rtok;
 	int rc = TUFCTL_FAIL;
 
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	optind = 0;
+	if (tufctl_getopt(argc, argv, "", none, tufctl_usage_of(cer_usage, "ceremony import")) != -1)
+		return tufctl_usage("ceremony", "import takes DIR and RESP");
 	optind = 0;
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return tufctl_usage("ceremony", "import takes DIR and RESP");

@@ -16,6 +16,17 @@
 /* tufctl canonical --profile notary|tuf FILE
  * The canonical bytes of the file's "signed" value: what a signature is
  * over.  The file must be a metadata file of the profile. */
+#define CANONICAL_USAGE                                                                            \
+	"usage: tufctl canonical --profile notary|tuf FILE\n"                                     \
+	"The canonical bytes of a metadata file's \"signed\" (what its signatures cover),\n"       \
+	"on standard output; FILE may be - for standard input.\n"
+#define VERIFY_USAGE                                                                               \
+	"usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] [--gun GUN] "         \
+	"[--parent FILE] FILE\n"                                                                   \
+	"Checks a metadata file against a root, offline: signatures to the threshold, expiry,\n"   \
+	"the role; --gun checks a notary root's certificates name the GUN; --parent names\n"      \
+	"the file that delegates to a delegated ROLE.\n"
+
 int
 tufctl_cmd_canonical(int argc, char **argv)
 {
@@ -31,7 +42,7 @@ tufctl_cmd_canonical(int argc, char **argv)
 	size_t in_len, out_len;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, CANONICAL_USAGE)) != -1) {
 		switch (c) {
 		case 'p':
 			if (ta_profile_from_name(optarg, &profile) != 0)
@@ -162,7 +173,7 @@ tufctl_cmd_verify(int argc, char **argv)
 	time_t now = time(NULL);
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, VERIFY_USAGE)) != -1) {
 		switch (c) {
 		case 'p':
 			if (ta_profile_from_name(optarg, &profile) != 0)

@@ -19,6 +19,10 @@ $(TUFCTL): $(CLIENT_SRC:%.c=$(BUILD)/%.o) $(LIB_TUF) $(PROTO_LIBS)
 # tufctl-cli.sh: usage errors, connection errors, PIN files, and the agent
 # commands against tests/tools/fake_agent.py (a python3 standard-library server).
 TESTS += tests/integration/tufctl-cli.sh
+# tufctl-help.sh: every command and subcommand, walked from tufctl --help and
+# --list-commands, answers --help and -h with every option it takes
+# (--list-options); every "see 'tufctl X --help'" names a real command.
+TESTS += tests/integration/tufctl-help.sh
 
 # TUF 1.0 repositories (tufctl repo) end to end: the agent on SoftHSM2
 # tokens, tuf-js (tests/integration/tufjs, npm ci by scripts/install-deps)
