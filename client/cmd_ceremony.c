@@ -544,9 +544,9 @@ cmd_init(int argc, char **argv)
 					    : cer_failed("init", &e);
 			goto out;
 		}
-		printf("ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
+		fprintf(tufctl_human(), "ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
 		    (long long)ta_meta_version(m), a->n, (long long)threshold);
-		(void)cer_summary(stdout, c->root, c->prev, c->sha256);
+		(void)cer_summary(tufctl_human(), c->root, c->prev, c->sha256);
 		cer_free(c);
 	}
 	rc = tufctl_stdout_done();
@@ -630,10 +630,10 @@ cmd_status(int argc, char **argv)
 		cer_free(c);
 		return rc;
 	}
-	printf("ceremony %s\nTUF root version %lld, sha256 %s\n", c->id,
+	fprintf(tufctl_human(), "ceremony %s\nTUF root version %lld, sha256 %s\n", c->id,
 	    (long long)ta_meta_version(c->root), c->sha256);
 	json_array_foreach(json_object_get(out, "signers"), i, s) {
-		printf("  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
+		fprintf(tufctl_human(), "  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
 		    json_string_value(json_object_get(s, "keyid")),
 		    json_is_true(json_object_get(s, "new_root"))
 			? (json_is_true(json_object_get(s, "old_root")) ? "new and old root" : "new root")
@@ -641,17 +641,17 @@ cmd_status(int argc, char **argv)
 		    json_is_true(json_object_get(s, "signed")) ? "signed" : "unsigned",
 		    json_string_value(json_object_get(s, "attestation")));
 	}
-	printf("new root: %zu of %lld signatures\n", have, (long long)need);
+	fprintf(tufctl_human(), "new root: %zu of %lld signatures\n", have, (long long)need);
 	if (c->prev != NULL)
-		printf("previous root v%lld: %zu of %lld signatures\n",
+		fprintf(tufctl_human(), "previous root v%lld: %zu of %lld signatures\n",
 		    (long long)ta_meta_version(c->prev), phave, (long long)pneed);
 	tr = json_object_get(out, "transcript");
 	if (json_is_true(json_object_get(tr, "intact")))
-		printf("transcript: %lld records, chain intact\n",
+		fprintf(tufctl_human(), "transcript: %lld records, chain intact\n",
 		    (long long)json_integer_value(json_object_get(tr, "records")));
 	else
-		printf("transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
-	printf("%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
+		fprintf(tufctl_human(), "transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
+	fprintf(tufctl_human(), "%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
 	json_decref(out);
 	cer_free(c);
 	return tufctl_stdout_done();
@@ -754,7 +754,7 @@ cmd_finish(int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("root version %lld written to %s (sha256 %s); the transcript names it\n",
+	fprintf(tufctl_human(), "root version %lld written to %s (sha256 %s); the transcript names it\n",
 	    (long long)ta_meta_version(c->root), outp, sha);
 	if (cer_seal(c, t, sha, &e) != 0) {
 		rc = cer_failed("finish", &e);
@@ -850,7 +850,7 @@ transcript_verify(int argc, char **argv)
 	}
 	seal_words(&sc, words, sizeof(words));
 	if (root_path == NULL) {
-		printf("transcript: %zu record%s, chain intact%s\n", c.records,
+		fprintf(tufctl_human(), "transcript: %zu record%s, chain intact%s\n", c.records,
 		    c.records == 1 ? "" : "s", words);
 		return tufctl_stdout_done();
 	}
@@ -871,7 +871,7 @@ transcript_verify(int argc, char **argv)
 	ta_meta_free(rm);
 	if (r != 0)
 		return r;
-	printf("transcript: %zu record%s, chain intact, finish names %s%s\n", c.records,
+	fprintf(tufctl_human(), "transcript: %zu record%s, chain intact, finish names %s%s\n", c.records,
 	    c.records == 1 ? "" : "s", root_path, words);
 	return tufctl_stdout_done();
 }

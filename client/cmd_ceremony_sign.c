@@ -130,9 +130,9 @@ cer_cmd_sign(int argc, char **argv)
 			if ((rc = record(NULL, c, t, name, keyid, NULL,
 				 json_object_get(s, "token"))) != TUFCTL_OK)
 				goto out;
-			printf("signer '%s' had signed; the transcript record is written now\n", name);
+			fprintf(tufctl_human(), "signer '%s' had signed; the transcript record is written now\n", name);
 		} else {
-			printf("signer '%s' has signed already: nothing to do\n", name);
+			fprintf(tufctl_human(), "signer '%s' has signed already: nothing to do\n", name);
 		}
 		rc = tufctl_stdout_done();
 		goto out;
@@ -145,7 +145,7 @@ cer_cmd_sign(int argc, char **argv)
 		rc = cer_failed("sign", &e);
 		goto out;
 	}
-	if (cer_summary(stdout, c->root, c->prev, c->sha256) != 0) {
+	if (cer_summary(tufctl_human(), c->root, c->prev, c->sha256) != 0) {
 		rc = tufctl_fail("ceremony sign: cannot show the summary");
 		goto out;
 	}
@@ -166,7 +166,7 @@ cer_cmd_sign(int argc, char **argv)
 	}
 	if ((rc = record("sign", c, t, name, keyid, sig, json_object_get(s, "token"))) != TUFCTL_OK)
 		goto out;
-	printf("signed by '%s' (key %s)\n", name, keyid);
+	fprintf(tufctl_human(), "signed by '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(sig);
@@ -215,7 +215,7 @@ cer_cmd_request(int argc, char **argv)
 		rc = f == NULL ? tufctl_fail("ceremony request: out of memory") : cer_failed("request", &e);
 		goto out;
 	}
-	printf("request for '%s' written to %s\n", name, out);
+	fprintf(tufctl_human(), "request for '%s' written to %s\n", name, out);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(f);
@@ -306,8 +306,8 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = cer_failed("sign-request", &e);
 		goto out;
 	}
-	printf("ceremony %s, signer '%s'\n", id, name);
-	if (cer_summary(stdout, root, prev, sha) != 0) {
+	fprintf(tufctl_human(), "ceremony %s, signer '%s'\n", id, name);
+	if (cer_summary(tufctl_human(), root, prev, sha) != 0) {
 		rc = tufctl_fail("ceremony sign-request: cannot show the summary");
 		goto out;
 	}
@@ -340,7 +340,7 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = cer_failed("sign-request", &e);
 		goto out;
 	}
-	printf("signed by key %s; response written to %s\n", keyid, out);
+	fprintf(tufctl_human(), "signed by key %s; response written to %s\n", keyid, out);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(resp);
@@ -434,7 +434,7 @@ cer_cmd_import(int argc, char **argv)
 		 * and the transcript: only its record is missing. */
 		if (!recorded(t, keyid) && same_sig(c, sig)) {
 			if ((rc = record("import", c, t, name, keyid, NULL, rtok)) == TUFCTL_OK)
-				printf("the signature of '%s' was imported; its transcript record is "
+				fprintf(tufctl_human(), "the signature of '%s' was imported; its transcript record is "
 				       "written now\n", name);
 			rc = rc == TUFCTL_OK ? tufctl_stdout_done() : rc;
 			goto out;
@@ -456,7 +456,7 @@ cer_cmd_import(int argc, char **argv)
 	}
 	if ((rc = record("import", c, t, name, keyid, clean, rtok)) != TUFCTL_OK)
 		goto out;
-	printf("imported the signature of '%s' (key %s)\n", name, keyid);
+	fprintf(tufctl_human(), "imported the signature of '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(clean);

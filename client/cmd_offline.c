@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
+
 #include "client/tufctl.h"
 #include "tuf/canon.h"
 #include "tuf/json.h"
@@ -74,6 +77,21 @@ tufctl_cmd_canonical(int argc, char **argv)
 	if ((r = ta_canon_stream(in, in_len, profile, "signed", &out, &out_len, &err)) != 0) {
 		(void)tufctl_fail("canonical form of '%s': %s", argv[optind],
 		    err.text[0] ? err.text : ta_strerror(r));
+		goto out;
+	}
+	if (tufctl.json) {
+		/* The bytes as a string, and their SHA-256 (what signatures cover). */
+		uint8_t d[32];
+		char hex[65];
+		json_t *o;
+
+		(void)EVP_Digest(out, out_len, d, NULL, EVP_sha256(), NULL);
+		for (size_t i = 0; i < 32; i++)
+			(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		o = json_pack("{s:s, s:s#, s:s}", "profile", ta_profile_name(profile), "canonical",
+		    (const char *)out, out_len, "sha256", hex);
+		ret = o != NULL ? tufctl_print_json(o) : tufctl_fail("out of memory");
+		json_decref(o);
 		goto out;
 	}
 	if (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout) != 0) {

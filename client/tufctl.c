@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/http.h"
 #include "client/tufctl.h"
 #include "common/utf8.h"
 #include "protocol/proto.h"
@@ -92,6 +93,8 @@ usage(FILE *f)
 		(void)fprintf(f, "  %s\n", commands[i].usage);
 }
 
+static void command_word(const char *w);
+
 /* ---- errors ------------------------------------------------------------------------- */
 
 /* The first failure of the run, for --json's error object. */
@@ -103,8 +106,13 @@ static struct {
 void
 tufctl_error_code(const char *code)
 {
-	if (first_error.code == NULL && first_error.message == NULL)
-		first_error.code = code;
+	static char copy[64];
+
+	if (first_error.code == NULL && first_error.message == NULL && code != NULL &&
+	    *code != '\0') {
+		(void)snprintf(copy, sizeof(copy), "%s", code);
+		first_error.code = copy;
+	}
 }
 
 static void
@@ -172,6 +180,7 @@ tufctl_verbose(const char *fmt, ...)
 {
 	va_list ap;
 
+	tn_http_verbose = tufctl.verbose;
 	if (!tufctl.verbose)
 		return;
 	(void)fputs("tufctl: ", stderr);
@@ -224,12 +233,13 @@ tufctl_dispatch(const char *group, const char *usage_text, const struct tufctl_c
 		if (argv[1][2] == 'j')
 			tufctl.json = true;
 		else
-			tufctl.verbose = true;
+			tufctl.verbose = tn_http_verbose = true;
 		argv[1] = argv[0];
 		return tufctl_dispatch(group, usage_text, t, n, argc - 1, argv + 1);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(argv[1], t[i].name) == 0) {
+			command_word(t[i].name);
 			optind = 0;
 			return t[i].fn(argc - 1, argv + 1);
 		}
@@ -319,7 +329,7 @@ tufctl_getopt(int argc, char **argv, const char *shorts, const struct option *lo
 			continue;
 		}
 		if (unknown_long && strcmp(arg, "--verbose") == 0) {
-			tufctl.verbose = true;
+			tufctl.verbose = tn_http_verbose = true;
 			continue;
 		}
 		return c;
@@ -334,9 +344,24 @@ tufctl_stdout_done(void)
 	return TUFCTL_OK;
 }
 
+FILE *
+tufctl_human(void)
+{
+	return tufctl.json ? stderr : stdout;
+}
+
+static void
+command_word(const char *w)
+{
+	size_t n = strlen(tufctl.command);
+
+	(void)snprintf(tufctl.command + n, sizeof(tufctl.command) - n, "%s%s", n ? " " : "", w);
+}
+
 int
 tufctl_print_json(const json_t *o)
 {
+	tufctl.json_done = true;
 	if (json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0)
 		return tufctl_fail("cannot write to standard output: %s", strerror(errno));
 	(void)putchar('\n');
@@ -424,7 +449,7 @@ run(int argc, char **argv)
 			tufctl.json = true;
 			break;
 		case 'v':
-			tufctl.verbose = true;
+			tufctl.verbose = tn_http_verbose = true;
 			break;
 		case 'L':
 			for (size_t i = 0; i < N_COMMANDS; i++)
@@ -451,6 +476,7 @@ run(int argc, char **argv)
 			int sub_argc = argc - optind;
 
 			optind = 0; /* reset getopt for the subcommand */
+			command_word(commands[i].cmd.name);
 			return commands[i].cmd.fn(sub_argc, argv + (argc - sub_argc));
 		}
 	}
@@ -462,8 +488,15 @@ main(int argc, char **argv)
 {
 	int ret = run(argc, argv);
 
-	if (ret != TUFCTL_OK && tufctl.json)
+	if (ret != TUFCTL_OK && tufctl.json) {
 		print_error_json(ret);
+	} else if (tufctl.json && !tufctl.json_done && tufctl.command[0] != '\0') {
+		/* A command with nothing more to say than that it is done. */
+		json_t *o = json_pack("{s:s, s:b}", "command", tufctl.command, "ok", 1);
+
+		ret = o != NULL ? tufctl_print_json(o) : TUFCTL_FAIL;
+		json_decref(o);
+	}
 	free(first_error.message);
 	return ret;
 }

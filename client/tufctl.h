@@ -21,6 +21,8 @@ struct tufctl_opts {
 	 * or NULL: a policy refusal over max-expiry then names it with the
 	 * number of days that fits. */
 	const char *expiry_option;
+	char command[64];     /* the command's words so far ("notary add") */
+	bool json_done;       /* a JSON document went to standard output */
 };
 
 extern struct tufctl_opts tufctl;
@@ -62,8 +64,8 @@ const char *tufctl_usage_of(const char *usage, const char *cmd);
 /* --verbose: "tufctl: <what>" on stderr.  Never give it a secret. */
 void tufctl_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The error the --json error object names: code a TA_ERR_* name (static
- * storage), set before the failure's line is printed; the first one set
+/* The error the --json error object names: code a TA_ERR_* name (copied),
+ * set before the failure's line is printed; the first one set
  * wins. */
 void tufctl_error_code(const char *code);
 
@@ -75,6 +77,10 @@ int tufctl_read_file(const char *path, size_t max, uint8_t **ret, size_t *ret_le
  * only; then standard output flushed.  TUFCTL_OK, or TUFCTL_FAIL with one
  * line on stderr when it cannot be written. */
 int tufctl_print_json(const json_t *o);
+/* Where text for a human goes: standard output, or standard error under
+ * --json (so that standard output carries the JSON only). */
+#include <stdio.h>
+FILE *tufctl_human(void);
 /* Flushes standard output: TUFCTL_OK, or TUFCTL_FAIL with one line. */
 int tufctl_stdout_done(void);
 
