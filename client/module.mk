@@ -41,6 +41,12 @@ TESTS += tests/integration/dct-publish.sh tests/integration/dct-delegation.sh te
 # the real notary client (dct_lib.sh).
 TESTS += tests/integration/notary-batch.sh
 
+# notary-root.sh (issue #15 part 3): tufctl notary root GUN against the real
+# notary-server's root.json, the certificate ID it names pinned by a fresh
+# trust directory, rotate root --root-threshold N (the real client follows;
+# refused over the keys), --verbose's HTTP lines (dct_lib.sh).
+TESTS += tests/integration/notary-root.sh
+
 # http-tool drives client/notary_http.c and client/http.c (tufctl's notary HTTP client);
 # notary-http.sh runs it against a real notary-server: token auth through
 # tests/integration/notary/token-issuer.py, TLS, faults through tests/integration/notary/fault-proxy.py.
