@@ -2,7 +2,7 @@
 TUFCTL := $(BUILD)/tufctl
 CLIENT_SRC := client/tufctl.c client/cmd_offline.c client/cmd_agent.c client/agentconn.c \
 	client/agent_api.c client/pinread.c client/files.c client/notary_base.c client/http.c \
-	client/notary_http.c client/notary_auth.c client/notary_store.c client/notary_walk.c \
+	client/notary_http.c client/credhelper.c client/notary_auth.c client/notary_store.c client/notary_walk.c \
 	client/notary_publish.c client/notary_agent.c client/notary_list.c \
 	client/cmd_notary.c client/cmd_repo.c client/cmd_repo_roles.c client/repo_verify.c client/repo_store.c \
 	client/repo_publish.c client/repo_journal.c client/transcript.c client/ceremony_seal.c client/ceremony_keys.c client/cmd_ceremony.c \
@@ -47,13 +47,19 @@ TESTS += tests/integration/notary-batch.sh
 # refused over the keys), --verbose's HTTP lines (dct_lib.sh).
 TESTS += tests/integration/notary-root.sh
 
+# notary-credhelper.sh: docker's credential helpers (credHelpers, credsStore)
+# run by tufctl (client/credhelper.c) against the token-auth notary-server,
+# with a helper script the test puts on PATH: success, missing, failing,
+# garbled, no credentials; the secret never shows.
+TESTS += tests/integration/notary-credhelper.sh
+
 # http-tool drives client/notary_http.c and client/http.c (tufctl's notary HTTP client);
 # notary-http.sh runs it against a real notary-server: token auth through
 # tests/integration/notary/token-issuer.py, TLS, faults through tests/integration/notary/fault-proxy.py.
 HTTP_TOOL := $(BUILD)/tests/tools/http-tool
 TEST_EXTRA += $(HTTP_TOOL)
 TESTS += tests/integration/notary-http.sh
-$(HTTP_TOOL): $(BUILD)/tests/tools/http-tool.o $(BUILD)/client/notary_http.o $(BUILD)/client/http.o \
+$(HTTP_TOOL): $(BUILD)/tests/tools/http-tool.o $(BUILD)/client/notary_http.o $(BUILD)/client/credhelper.o $(BUILD)/client/http.o \
     $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_DL))
 
@@ -80,7 +86,7 @@ $(BUILD)/tests/unit/test_notary_list: $(BUILD)/tests/unit/test_notary_list.o \
 TESTS += $(BUILD)/tests/unit/test_notary_repo
 $(BUILD)/tests/unit/test_notary_repo: $(BUILD)/tests/unit/test_notary_repo.o $(BUILD)/client/notary_walk.o \
     $(BUILD)/client/notary_store.o $(BUILD)/client/files.o \
-    $(BUILD)/client/notary_http.o $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o \
+    $(BUILD)/client/notary_http.o $(BUILD)/client/credhelper.o $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o \
     $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_DL) $(LIBS_CMOCKA))
 
@@ -101,7 +107,7 @@ $(FORGE_TOOL): $(BUILD)/tests/tools/forge-tool.o $(BUILD)/tests/tools/memsigner.
 TESTS += $(BUILD)/tests/unit/test_notary_publish
 $(BUILD)/tests/unit/test_notary_publish: $(BUILD)/tests/unit/test_notary_publish.o \
     $(BUILD)/tests/tools/memsigner.o $(BUILD)/client/notary_publish.o $(BUILD)/client/notary_walk.o \
-    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o \
+    $(BUILD)/client/notary_store.o $(BUILD)/client/files.o $(BUILD)/client/notary_http.o $(BUILD)/client/credhelper.o \
     $(BUILD)/client/http.o $(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_DL) $(LIBS_CMOCKA))
 
