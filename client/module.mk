@@ -128,3 +128,12 @@ TESTS += tests/integration/ceremony-notary.sh
 $(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUILD)/client/transcript.o \
     $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
+# Bash completion (etc/bash-completion/tufctl): it asks tufctl for its
+# commands (--list-commands) and options (--list-options).
+# tufctl-completion.sh sources it and completes a few command lines.
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL_TARGETS += install-completion
+install-completion:
+	@install -Dm644 etc/bash-completion/tufctl $(DESTDIR)$(COMPLETIONDIR)/tufctl
+TESTS += tests/integration/tufctl-completion.sh
