@@ -292,6 +292,8 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 			    (int)strcspn(arg, "="), arg);
 		for (const int *a = allowed; *a != 0; a++)
 			ok = ok || *a == c;
+		if (c == '?' && optopt != 0)
+			return nusage(o, "unknown option '-%c'", optopt);
 		if (c == '?' || !ok)
 			return nusage(o, "unknown option '%.*s'", (int)strcspn(arg, "="),
 			    arg);

@@ -665,4 +665,32 @@ agent error-params --verbose key show --label L1 --profile tuf
 [ "$rc" -eq 1 ] && grep -q '^tufctl: agent: <- key.show: error TA_ERR_KEY_NOT_FOUND, ' "$tmp/err"
 check "--verbose: an error answer's name and time" $?
 
+
+# notary add checks TAG as docker does (the --from-list rule), before anything
+# is staged; --json on the staging commands.
+H64=$(printf '%064d' 0 | tr 0 a)
+for tag in 'a/b' '.x' 'sp ace' "$(printf 'x%.0s' $(seq 1 129))"; do
+	run notary add r.example.com/a/b "$tag" --digest "sha256:$H64" --size 3 --trust-dir "$tmp/td" \
+		--server http://127.0.0.1:9
+	[ "$rc" -eq 2 ] && grep -q "is not a docker tag (1..128 of A-Z a-z 0-9 _ . -" "$tmp/err" &&
+		grep -q "see 'tufctl notary add --help'" "$tmp/err" && [ ! -e "$tmp/td" ]
+	check "notary add refuses the tag '${tag:0:12}' as docker would, nothing staged" $?
+done
+run notary add r.example.com/a/b -bad --digest "sha256:$H64" --size 3
+[ "$rc" -eq 2 ] && err_is "tufctl: unknown option '-b'; see 'tufctl notary add --help'"
+check "notary add: an unknown short option is named as given" $?
+run --json notary add r.example.com/a/b v1.0_rc-1 --digest "sha256:$H64" --size 3 --trust-dir "$tmp/td" \
+	--server http://127.0.0.1:9
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"gun":"r.example.com/a/b","staged":1,"changes":[{"op":"add","role":"targets","name":"v1.0_rc-1","length":3,"sha256":"'"$H64"'"}]}'
+check "notary add --json: the staged change" $?
+run notary delegation remove r.example.com/a/b targets/x --trust-dir "$tmp/td" --json
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"gun":"r.example.com/a/b","staged":1,"changes":[{"op":"delegation-remove","role":"targets/x"}]}'
+check "notary delegation remove --json: the staged change" $?
+run --json notary reset r.example.com/a/b --trust-dir "$tmp/td"
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"gun":"r.example.com/a/b","dropped":2}'
+check "notary reset --json" $?
+run --json notary status r.example.com/a/b --trust-dir "$tmp/nothing"
+[ "$rc" -eq 1 ] && is_json_error "$tmp/out" failed && grep -q "^tufctl: notary status: " "$tmp/err"
+check "notary status --json of an unknown GUN: the error object, the notary message" $?
+
 exit 0
