@@ -275,8 +275,10 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 	const char *help = help_text(usage, allowed);
 	int c;
 
-	if (argv == NULL || argc < 1)
-		return nusage(o, "%s", usage);
+	if (argv == NULL || argc < 1) {
+		(void)nusage(o, "%s", usage);
+		return TUFCTL_USAGE;
+	}
 	o->args = argv + argc; /* none, until getopt is done */
 	o->n_args = 0;
 	opterr = 0;

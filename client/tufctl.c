@@ -123,7 +123,7 @@ note_error(const char *msg)
 }
 
 /* "tufctl: <text><tail>" on stderr, and the text noted. */
-static void
+static void __attribute__((format(printf, 1, 0)))
 report(const char *fmt, va_list ap, const char *tail)
 {
 	char *text = NULL;
