@@ -24,11 +24,23 @@
 	"The canonical bytes of a metadata file's \"signed\" (what its signatures cover),\n"       \
 	"on standard output; FILE may be - for standard input.\n"
 #define VERIFY_USAGE                                                                               \
-	"usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] [--gun GUN] "         \
-	"[--parent FILE] FILE\n"                                                                   \
-	"Checks a metadata file against a root, offline: signatures to the threshold, expiry,\n"   \
-	"the role; --gun checks a notary root's certificates name the GUN; --parent names\n"      \
-	"the file that delegates to a delegated ROLE.\n"
+	"usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] "                     \
+	"[--gun GUN] [--parent FILE] FILE\n"                                                       \
+	"  ROOT must be signed to its own root threshold; FILE is then "                           \
+	"checked against it\n"                                                                     \
+	"  (a delegated role against --parent).  A root FILE is a rotation: "                      \
+	"one version at a\n"                                                                       \
+	"  time (ROOT's version + 1 for tuf), signed to threshold by ROOT's "                       \
+	"root keys and its own.\n"                                                                 \
+	"  tuf: a signature entry with an empty or non-hex sig or an unknown "                     \
+	"key ID does not\n"                                                                        \
+	"  count but leaves FILE readable; one key listed under two key IDs "                      \
+	"counts once; two\n"                                                                       \
+	"  entries with the same key ID are refused (as tuf-js does); expires "                    \
+	"with a fraction or\n"                                                                     \
+	"  an offset is read.  --gun: a notary root's certificates must name the GUN.  To walk\n"  \
+	"  a whole repository (N.root.json one at a time, then timestamp, snapshot, targets,\n"   \
+	"  delegations): tufctl repo verify DIR.\n"
 
 int
 tufctl_cmd_canonical(int argc, char **argv)

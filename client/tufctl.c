@@ -488,7 +488,9 @@ main(int argc, char **argv)
 {
 	int ret = run(argc, argv);
 
-	if (ret != TUFCTL_OK && tufctl.json) {
+	if (ret != TUFCTL_OK && tufctl.json && !tufctl.json_done) {
+		/* (A command whose JSON already tells the failure, as repo
+		 * verify's report with "ok":false, gets no second document.) */
 		print_error_json(ret);
 	} else if (tufctl.json && !tufctl.json_done && tufctl.command[0] != '\0') {
 		/* A command with nothing more to say than that it is done. */
