@@ -255,8 +255,6 @@ tufctl_key_attest(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "ca", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] = "usage: tufctl key attest --label L [--ca FILE] [--json]\n";
@@ -270,12 +268,10 @@ tufctl_key_attest(int argc, char **argv)
 	int ch, rc = TUFCTL_FAIL;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, usage)) != -1) {
 		switch (ch) {
 		case 'l': label = optarg; break;
 		case 'c': ca = optarg; break;
-		case 'j': tufctl.json = true; break;
-		case 'h': return fputs(usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
 		default: return tufctl_usage("key attest", "unknown option or missing value");
 		}
 	}
@@ -296,11 +292,12 @@ tufctl_key_attest(int argc, char **argv)
 		if ((o = json_pack("{sssbsOsO}", "key", label, "chain_checked", in.chain_checked,
 			 "attestation", json_object_get(res, "attestation"), "signer",
 			 json_object_get(res, "signer"))) == NULL ||
-		    att_info_json(&in, o) != 0 || json_dumpf(o, stdout, JSON_COMPACT) != 0) {
+		    att_info_json(&in, o) != 0) {
 			rc = tufctl_fail("key attest: out of memory");
 			goto out;
 		}
-		(void)putchar('\n');
+		rc = tufctl_print_json(o);
+		goto out;
 	} else {
 		printf("key '%s': generated on a YubiKey, serial %llu, firmware %s, slot %s\n", label,
 		    (unsigned long long)in.serial, in.firmware[0] ? in.firmware : "?",

@@ -362,7 +362,7 @@ cer_confirm(const char *who)
 	char line[64];
 	size_t n;
 
-	(void)printf("Sign this root with %s's key? Type yes to sign: ", who);
+	(void)fprintf(tufctl_human(), "Sign this root with %s's key? Type yes to sign: ", who);
 	(void)fflush(stdout);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;

@@ -383,7 +383,7 @@ cmd_init(int argc, char **argv)
 	if (a == NULL)
 		return tufctl_fail("ceremony init: out of memory");
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony init"))) != -1) {
 		rc = TUFCTL_OK;
 		switch (ch) {
 		case 'p': profile = optarg; break;
@@ -576,9 +576,9 @@ cmd_init(int argc, char **argv)
 					    : cer_failed("init", &e);
 			goto out;
 		}
-		printf("ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
+		fprintf(tufctl_human(), "ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
 		    (long long)ta_meta_version(m), a->n, (long long)threshold);
-		(void)cer_summary(stdout, c->root, c->prev, c->sha256);
+		(void)cer_summary(tufctl_human(), c->root, c->prev, c->sha256);
 		cer_free(c);
 	}
 	rc = tufctl_stdout_done();
@@ -620,7 +620,7 @@ cmd_status(int argc, char **argv)
 	bool done;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony status"))) != -1) {
 		if (ch != 'j')
 			return tufctl_usage("ceremony", "unknown option or missing value");
 		tufctl.json = true;
@@ -663,7 +663,7 @@ cmd_status(int argc, char **argv)
 		cer_free(c);
 		return rc;
 	}
-	printf("ceremony %s\n%s root version %lld, sha256 %s\n", c->id,
+	fprintf(tufctl_human(), "ceremony %s\n%s root version %lld, sha256 %s\n", c->id,
 	    c->profile == TA_PROFILE_NOTARY ? "Notary v1" : "TUF", (long long)ta_meta_version(c->root),
 	    c->sha256);
 	json_array_foreach(json_object_get(out, "signers"), i, s) {
@@ -678,24 +678,24 @@ cmd_status(int argc, char **argv)
 		else
 			(void)snprintf(attested, sizeof(attested), "%s",
 			    json_string_value(att) != NULL ? json_string_value(att) : "unattested");
-		printf("  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
+		fprintf(tufctl_human(), "  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
 		    json_string_value(json_object_get(s, "keyid")),
 		    json_is_true(json_object_get(s, "new_root"))
 			? (json_is_true(json_object_get(s, "old_root")) ? "new and old root" : "new root")
 			: "old root",
 		    json_is_true(json_object_get(s, "signed")) ? "signed" : "unsigned", attested);
 	}
-	printf("new root: %zu of %lld signatures\n", have, (long long)need);
+	fprintf(tufctl_human(), "new root: %zu of %lld signatures\n", have, (long long)need);
 	if (c->prev != NULL)
-		printf("previous root v%lld: %zu of %lld signatures\n",
+		fprintf(tufctl_human(), "previous root v%lld: %zu of %lld signatures\n",
 		    (long long)ta_meta_version(c->prev), phave, (long long)pneed);
 	tr = json_object_get(out, "transcript");
 	if (json_is_true(json_object_get(tr, "intact")))
-		printf("transcript: %lld records, chain intact\n",
+		fprintf(tufctl_human(), "transcript: %lld records, chain intact\n",
 		    (long long)json_integer_value(json_object_get(tr, "records")));
 	else
-		printf("transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
-	printf("%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
+		fprintf(tufctl_human(), "transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
+	fprintf(tufctl_human(), "%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
 	json_decref(out);
 	cer_free(c);
 	return tufctl_stdout_done();
@@ -726,7 +726,7 @@ cmd_finish(int argc, char **argv)
 	int ch, rc = TUFCTL_FAIL;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "o:", opts, tufctl_usage_of(cer_usage, "ceremony finish"))) != -1) {
 		if (ch != 'o')
 			return tufctl_usage("ceremony", "unknown option or missing value");
 		outp = optarg;
@@ -798,7 +798,7 @@ cmd_finish(int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("root version %lld written to %s (sha256 %s); the transcript names it\n",
+	fprintf(tufctl_human(), "root version %lld written to %s (sha256 %s); the transcript names it\n",
 	    (long long)ta_meta_version(c->root), outp, sha);
 	if (cer_seal(c, t, sha, &e) != 0) {
 		rc = cer_failed("finish", &e);
@@ -875,7 +875,7 @@ transcript_verify(int argc, char **argv)
 	int ch, r;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony transcript"))) != -1) {
 		switch (ch) {
 		case 'r':
 			root_path = optarg;
@@ -931,7 +931,7 @@ transcript_verify(int argc, char **argv)
 	}
 	seal_words(&sc, words, sizeof(words));
 	if (root_path == NULL) {
-		printf("transcript: %zu record%s, chain intact%s%s\n", c.records,
+		fprintf(tufctl_human(), "transcript: %zu record%s, chain intact%s%s\n", c.records,
 		    c.records == 1 ? "" : "s", words, att);
 		return tufctl_stdout_done();
 	}
@@ -952,18 +952,30 @@ transcript_verify(int argc, char **argv)
 	ta_meta_free(rm);
 	if (r != 0)
 		return r;
-	printf("transcript: %zu record%s, chain intact, finish names %s%s%s\n", c.records,
+	fprintf(tufctl_human(), "transcript: %zu record%s, chain intact, finish names %s%s%s\n", c.records,
 	    c.records == 1 ? "" : "s", root_path, words, att);
 	return tufctl_stdout_done();
+}
+
+static int
+cmd_transcript(int argc, char **argv)
+{
+	static const struct tufctl_cmd cmds[] = {
+		{ "verify", transcript_verify },
+	};
+
+	if (argc < 2)
+		return tufctl_usage("ceremony", "transcript takes 'verify'");
+	if (argv[1][0] != '-' && strcmp(argv[1], "verify") != 0)
+		return tufctl_usage("ceremony", "unknown transcript command '%s'", argv[1]);
+	return TUFCTL_DISPATCH("ceremony transcript", tufctl_usage_of(cer_usage, "ceremony transcript"),
+	    cmds, argc, argv);
 }
 
 int
 tufctl_cmd_ceremony(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
+	static const struct tufctl_cmd cmds[] = {
 		{ "init", cmd_init },
 		{ "status", cmd_status },
 		{ "sign", cer_cmd_sign },
@@ -971,22 +983,10 @@ tufctl_cmd_ceremony(int argc, char **argv)
 		{ "sign-request", cer_cmd_sign_request },
 		{ "import", cer_cmd_import },
 		{ "finish", cmd_finish },
+		{ "transcript", cmd_transcript },
 	};
 
 	if (argc < 2)
 		return tufctl_usage("ceremony", "a command is required");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		(void)fputs(cer_usage, stdout);
-		return TUFCTL_OK;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	if (strcmp(argv[1], "transcript") != 0)
-		return tufctl_usage("ceremony", "unknown command '%s'", argv[1]);
-	if (argc < 3)
-		return tufctl_usage("ceremony", "transcript takes 'verify'");
-	if (strcmp(argv[2], "verify") != 0)
-		return tufctl_usage("ceremony", "unknown transcript command '%s'", argv[2]);
-	return transcript_verify(argc - 2, argv + 2);
+	return TUFCTL_DISPATCH("ceremony", cer_usage, cmds, argc, argv);
 }

@@ -34,15 +34,20 @@ static int
 parse(int argc, char **argv, const char *cmd, const char *lname, const char **val,
     const char **out)
 {
-	const struct option opts[] = {
+	struct option opts[] = {
 		{ lname, required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char section[64];
 	int ch;
 
+	(void)snprintf(section, sizeof(section), "ceremony %s", cmd);
+	if (out == NULL)
+		opts[1] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, out != NULL ? "o:" : "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, out != NULL ? "o:" : "", opts,
+		    tufctl_usage_of(cer_usage, section))) != -1) {
 		if (ch == 'v')
 			*val = optarg;
 		else if (ch == 'o' && out != NULL)
@@ -153,9 +158,9 @@ cer_cmd_sign(int argc, char **argv)
 			if ((rc = record(NULL, c, t, name, keyid, NULL,
 				 json_object_get(s, "token"))) != TUFCTL_OK)
 				goto out;
-			printf("signer '%s' had signed; the transcript record is written now\n", name);
+			fprintf(tufctl_human(), "signer '%s' had signed; the transcript record is written now\n", name);
 		} else {
-			printf("signer '%s' has signed already: nothing to do\n", name);
+			fprintf(tufctl_human(), "signer '%s' has signed already: nothing to do\n", name);
 		}
 		rc = tufctl_stdout_done();
 		goto out;
@@ -168,7 +173,7 @@ cer_cmd_sign(int argc, char **argv)
 		rc = cer_failed("sign", &e);
 		goto out;
 	}
-	if (cer_summary(stdout, c->root, c->prev, c->sha256) != 0) {
+	if (cer_summary(tufctl_human(), c->root, c->prev, c->sha256) != 0) {
 		rc = tufctl_fail("ceremony sign: cannot show the summary");
 		goto out;
 	}
@@ -189,7 +194,7 @@ cer_cmd_sign(int argc, char **argv)
 	}
 	if ((rc = record("sign", c, t, name, keyid, sig, json_object_get(s, "token"))) != TUFCTL_OK)
 		goto out;
-	printf("signed by '%s' (key %s)\n", name, keyid);
+	fprintf(tufctl_human(), "signed by '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(sig);
@@ -238,7 +243,7 @@ cer_cmd_request(int argc, char **argv)
 		rc = f == NULL ? tufctl_fail("ceremony request: out of memory") : cer_failed("request", &e);
 		goto out;
 	}
-	printf("request for '%s' written to %s\n", name, out);
+	fprintf(tufctl_human(), "request for '%s' written to %s\n", name, out);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(f);
@@ -328,8 +333,8 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = cer_failed("sign-request", &e);
 		goto out;
 	}
-	printf("ceremony %s, signer '%s'\n", id, name);
-	if (cer_summary(stdout, root, prev, sha) != 0) {
+	fprintf(tufctl_human(), "ceremony %s, signer '%s'\n", id, name);
+	if (cer_summary(tufctl_human(), root, prev, sha) != 0) {
 		rc = tufctl_fail("ceremony sign-request: cannot show the summary");
 		goto out;
 	}
@@ -366,7 +371,7 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = cer_failed("sign-request", &e);
 		goto out;
 	}
-	printf("signed by key %s; response written to %s\n", keyid, out);
+	fprintf(tufctl_human(), "signed by key %s; response written to %s\n", keyid, out);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(resp);
@@ -404,6 +409,11 @@ cer_cmd_import(int argc, char **argv)
 	const json_t *rtok;
 	int rc = TUFCTL_FAIL;
 
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	optind = 0;
+	if (tufctl_getopt(argc, argv, "", none, tufctl_usage_of(cer_usage, "ceremony import")) != -1)
+		return tufctl_usage("ceremony", "import takes DIR and RESP");
 	optind = 0;
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return tufctl_usage("ceremony", "import takes DIR and RESP");
@@ -463,7 +473,7 @@ cer_cmd_import(int argc, char **argv)
 		 * and the transcript: only its record is missing. */
 		if (!recorded(t, keyid) && same_sig(c, sig)) {
 			if ((rc = record("import", c, t, name, keyid, NULL, rtok)) == TUFCTL_OK)
-				printf("the signature of '%s' was imported; its transcript record is "
+				fprintf(tufctl_human(), "the signature of '%s' was imported; its transcript record is "
 				       "written now\n", name);
 			rc = rc == TUFCTL_OK ? tufctl_stdout_done() : rc;
 			goto out;
@@ -485,7 +495,7 @@ cer_cmd_import(int argc, char **argv)
 	}
 	if ((rc = record("import", c, t, name, keyid, clean, rtok)) != TUFCTL_OK)
 		goto out;
-	printf("imported the signature of '%s' (key %s)\n", name, keyid);
+	fprintf(tufctl_human(), "imported the signature of '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(clean);
