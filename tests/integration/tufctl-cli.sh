@@ -674,7 +674,7 @@ for tag in 'a/b' '.x' 'sp ace' "$(printf 'x%.0s' $(seq 1 129))"; do
 		--server http://127.0.0.1:9
 	[ "$rc" -eq 2 ] && grep -q "is not a docker tag (1..128 of A-Z a-z 0-9 _ . -" "$tmp/err" &&
 		grep -q "see 'tufctl notary add --help'" "$tmp/err" && [ ! -e "$tmp/td" ]
-	check "notary add refuses the tag '${tag:0:12}' as docker would, nothing staged" $?
+	check "notary add refuses the tag '$(printf '%.12s' "$tag")' as docker would, nothing staged" $?
 done
 run notary add r.example.com/a/b -bad --digest "sha256:$H64" --size 3
 [ "$rc" -eq 2 ] && err_is "tufctl: unknown option '-b'; see 'tufctl notary add --help'"
