@@ -844,6 +844,21 @@ check_signatures(struct chk *c, const json_t *sigs)
 
 /* ---- parse, new, free, write ------------------------------------------ */
 
+struct ta_meta *
+ta__meta_wrap(enum ta_profile profile, enum ta_role_type type, json_t *signed_v,
+    json_t *signatures)
+{
+	struct ta_meta *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->profile = profile;
+	m->type = type;
+	m->signed_v = json_incref(signed_v);
+	m->signatures = json_incref(signatures);
+	return m;
+}
+
 void
 ta_meta_free(struct ta_meta *m)
 {
@@ -894,14 +909,10 @@ ta_meta_parse(const uint8_t *buf, size_t len, enum ta_profile profile, const cha
 	}
 	if ((r = ta_meta_check(s, profile, type, err)) != 0)
 		goto out;
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
+	if ((m = ta__meta_wrap(profile, type, s, sigs)) == NULL) {
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
-	m->profile = profile;
-	m->type = type;
-	m->signed_v = json_incref(s);
-	m->signatures = json_incref(sigs);
 	*ret = m;
 	r = 0;
 out:
