@@ -136,15 +136,27 @@ fn_lookup(const char *name, enum fn *ret)
 
 /* ---- control file --------------------------------------------------------------------------- */
 
+/* The next item of a comma-separated list, trimmed; empty ones are skipped.
+ * NULL after the last. */
+static char *
+next_item(char **list)
+{
+	char *item;
+
+	while ((item = strsep(list, ",")) != NULL) {
+		item = trim(item);
+		if (*item != '\0')
+			return item;
+	}
+	return NULL;
+}
+
 static const char *
 parse_absent(struct config *c, char *value)
 {
 	char *item;
 
-	while ((item = strsep(&value, ",")) != NULL) {
-		item = trim(item);
-		if (*item == '\0')
-			continue;
+	while ((item = next_item(&value)) != NULL) {
 		if (strlen(item) > LABEL_LEN)
 			return "label longer than 32 bytes";
 		if (c->n_absent == MAX_LABELS)
@@ -201,10 +213,7 @@ parse_hide_mech(struct config *c, char *value)
 	CK_MECHANISM_TYPE mech;
 	char *item;
 
-	while ((item = strsep(&value, ",")) != NULL) {
-		item = trim(item);
-		if (*item == '\0')
-			continue;
+	while ((item = next_item(&value)) != NULL) {
 		if (!name_lookup(mech_names, ARRAY_SIZE(mech_names), item, &mech))
 			return "unknown mechanism";
 		if (c->n_hidden == MAX_MECHS)
@@ -220,10 +229,7 @@ parse_token_flags(struct config *c, char *value)
 	unsigned long flag;
 	char *item;
 
-	while ((item = strsep(&value, ",")) != NULL) {
-		item = trim(item);
-		if (*item == '\0')
-			continue;
+	while ((item = next_item(&value)) != NULL) {
 		if (!name_lookup(flag_names, ARRAY_SIZE(flag_names), item, &flag))
 			return "unknown token flag";
 		c->token_flags |= flag;
