@@ -155,13 +155,14 @@ static const char *
 parse_absent(struct config *c, char *value)
 {
 	char *item;
+	size_t len;
 
 	while ((item = next_item(&value)) != NULL) {
-		if (strlen(item) > LABEL_LEN)
+		if ((len = strlen(item)) > LABEL_LEN)
 			return "label longer than 32 bytes";
 		if (c->n_absent == MAX_LABELS)
 			return "too many absent labels";
-		strcpy(c->absent[c->n_absent++], item);
+		memcpy(c->absent[c->n_absent++], item, len + 1);
 	}
 	return NULL;
 }
