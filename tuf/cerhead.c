@@ -6,7 +6,6 @@
 
 #include "common/err.h"
 #include "tuf/cerhead.h"
-#include "tuf/meta_int.h"
 
 static int bad(struct ta_json_error *err, int r, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -1,19 +1,10 @@
-/* Shared inside tuf/ only, by meta.c, meta_edit.c and cerhead.c (ta__meta_*). */
+/* Shared inside tuf/meta.c and tuf/meta_edit.c only (ta__meta_*). */
 #ifndef TA_TUF_META_INT_H
 #define TA_TUF_META_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
-
-#include "tuf/meta.h"
-
-/* A struct ta_meta holding new references to signed_v and signatures, which
- * the caller has checked; NULL when out of memory.  Free with ta_meta_free. */
-struct ta_meta *ta__meta_wrap(enum ta_profile profile, enum ta_role_type type, json_t *signed_v,
-    json_t *signatures);
 
 /* s is hex of an even, non-zero length (exactly want digits when want is
  * not 0): key IDs, tuf hashes and signatures. */
