@@ -693,7 +693,7 @@ static void
 test_protocol_method_names(void **state)
 {
 	static const char *names[] = {NULL, "hello", "status", "unlock", "lock", "key.list",
-	    "key.generate", "key.cert", "key.show", "sign", "key.scope"};
+	    "key.generate", "key.cert", "key.show", "sign", "key.scope", "key.attest"};
 
 	(void)state;
 	assert_int_equal(sizeof(names) / sizeof(names[0]), TA_PROTO_METHOD_COUNT_);

@@ -349,7 +349,7 @@ test_protocol_hello_result_round_trip(void **state)
 	assert_string_equal(text,
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"version\":1,\"agent\":\"tuf-agent 0.1.0\","
 	    "\"methods\":[\"hello\",\"status\",\"unlock\",\"lock\",\"key.list\",\"key.generate\","
-	    "\"key.cert\",\"key.show\",\"sign\",\"key.scope\"]}}");
+	    "\"key.cert\",\"key.show\",\"sign\",\"key.scope\",\"key.attest\"]}}");
 	free(text);
 	assert_int_equal(ta_proto_encode_hello_result(b, &id, 1, "tuf-agent 0.1.0"), 0);
 	resp = pt_take_resp(b);
