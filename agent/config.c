@@ -42,7 +42,8 @@ enum {
 	AGENT_MAX_BUFFER,
 	AGENT_MAX_BUFFER_PER_UID,
 };
-enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY };
+enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY, TOKEN_PIN_CACHE,
+	TOKEN_MGM_KEY };
 enum {
 	RULE_UID,
 	RULE_GID,
@@ -316,6 +317,51 @@ set_sessions(struct parse *p, const char *name, const char *value)
 	return r;
 }
 
+/* Minutes are what people think in here ("15m"); the other units are
+ * ta_duration_parse()'s.  0 or "no" is no cache. */
+static int
+set_pin_cache(struct parse *p, const char *name, const char *value)
+{
+	char num[32];
+	size_t n = strlen(value);
+	int64_t v = 0;
+	int r;
+
+	if (strcmp(value, "no") == 0) {
+		p->token->pin_cache = 0;
+		return 0;
+	}
+	if (n > 1 && n < sizeof(num) && value[n - 1] == 'm') {
+		memcpy(num, value, n - 1);
+		num[n - 1] = '\0';
+		r = ta_duration_parse(num, &v);
+		if (r == 0 && v > TA_CFG_PIN_CACHE_MAX / 60)
+			r = TA_ERR_TOO_LARGE;
+		v *= 60;
+	} else {
+		r = ta_duration_parse(value, &v);
+	}
+	if (r != 0 || v < 0 || v > TA_CFG_PIN_CACHE_MAX)
+		return fail(p, TA_ERR_INVALID,
+		    "'%s' must be no, 0 or a duration up to 1d (90s, 15m, 1h), not '%s'", name,
+		    value);
+	p->token->pin_cache = (unsigned)v;
+	return 0;
+}
+
+static int
+set_mgm_key(struct parse *p, const char *name, const char *value)
+{
+	struct ta_pin_source src;
+
+	if (ta_pin_source_parse(value, &src) != 0 || src.kind != TA_PIN_FILE)
+		return fail(p, TA_ERR_INVALID,
+		    "'%s' must be file:/PATH (a file holding the card's management key in hex), "
+		    "not '%s'", name, value);
+	p->token->mgm_key = src;
+	return 0;
+}
+
 static int
 set_verify(struct parse *p, const char *name, const char *value)
 {
@@ -549,6 +595,8 @@ static const struct key token_keys[] = {
 	[TOKEN_PIN] = { "pin", false, set_pin },
 	[TOKEN_SESSIONS] = { "sessions", false, set_sessions },
 	[TOKEN_VERIFY] = { "verify-signatures", false, set_verify },
+	[TOKEN_PIN_CACHE] = { "pin-cache", false, set_pin_cache },
+	[TOKEN_MGM_KEY] = { "management-key", false, set_mgm_key },
 };
 
 static const struct key rule_keys[] = {
@@ -666,6 +714,7 @@ begin_token(struct parse *p, const char *rest)
 	t->pin.kind = TA_PIN_UNLOCK;
 	t->sessions = TA_CFG_SESSIONS_DEFAULT;
 	t->verify = true;
+	t->mgm_key.kind = TA_PIN_NONE;
 	p->token = t;
 	p->sect = SECT_TOKEN;
 	p->keys = token_keys;

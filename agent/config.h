@@ -107,7 +107,17 @@ struct ta_cfg_token {
 	struct ta_pin_source pin;           /* default TA_PIN_UNLOCK */
 	unsigned sessions;                  /* 1..64, default 4 */
 	bool verify;                        /* verify-signatures, default true */
+	/* pin-cache: seconds a PIN asked for a signature (pinentry, unlock)
+	 * is kept for the next ones of keys that need a PIN for every
+	 * signature (CKA_ALWAYS_AUTHENTICATE); 0 (default) keeps none. */
+	unsigned pin_cache;
+	/* management-key = file:/PATH: the PIV card's management key (48 or 64
+	 * hex digits), given to the module as the SO PIN for key.generate on
+	 * a PIV card; kind TA_PIN_NONE when not set (never the default key). */
+	struct ta_pin_source mgm_key;
 };
+
+#define TA_CFG_PIN_CACHE_MAX (24 * 3600)
 
 /* Operations a rule may grant. */
 enum {

@@ -13,6 +13,7 @@
 #include "agent/job.h"
 #include "agent/tokens.h"
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
@@ -262,13 +263,31 @@ static void
 unlock_run(struct ta_job *j)
 {
 	struct ta_job_token *t = &ta_job_tokens(j)[ta_job_tok(j)];
-	struct ta_secret *pin = ta_job_req(j)->p.unlock.pin;
+	struct ta_secret *pin = ta_job_req(j)->p.unlock.pin, *keep = NULL;
 	struct ta_proto_unlock_result res = {.token = t->name};
+	unsigned long gen = ta_p11_token_generation(t->p11);
 	json_t *o = NULL;
 	int r;
 
 	ta_job_req(j)->p.unlock.pin = NULL; /* the token layer wipes and frees it */
+	/* The PIN a person typed also serves keys that want it for every
+	 * signature: the next one, or all for pin-cache's time. */
+	if (pin != NULL && (t->cfg->pin.kind == TA_PIN_UNLOCK || t->cfg->pin.kind == TA_PIN_PINENTRY) &&
+	    (keep = ta_secret_from(pin->data, pin->len)) == NULL) {
+		ta_secret_free(pin);
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		return;
+	}
 	r = ta_p11_token_login(t->p11, pin, false);
+	if (r == 0) {
+		ta_pincache_set_refused(t->pc, false);
+		if (keep != NULL && t->cfg->pin_cache > 0)
+			r = ta_pincache_put(t->pc, keep, gen, ta_now_ms(),
+			    (long long)t->cfg->pin_cache * 1000, 0);
+		else if (keep != NULL)
+			r = ta_pincache_put(t->pc, keep, gen, ta_now_ms(), TA_PINCACHE_ONE_USE_MS, 1);
+	}
+	ta_secret_free(keep);
 	if (r == 0) /* its private keys are visible now */
 		(void)ta_keycache_refresh(t->kc, t->p11, NULL);
 	if (r == TA_ERR_PIN_FINAL_TRY) {
@@ -328,6 +347,7 @@ lock_run(struct ta_job *j)
 			last = TA_ERR_TOKEN_ABSENT;
 			continue;
 		}
+		(void)ta_pincache_wipe(ta_job_tokens(j)[i].pc);
 		lr = ta_p11_token_logout(ta_job_tokens(j)[i].p11);
 		/* Private keys are invisible from now on (or the token went). */
 		ta_keycache_drop(ta_job_tokens(j)[i].kc);

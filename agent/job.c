@@ -220,10 +220,10 @@ ta_job_set_n_tokens(struct ta_job *j, size_t n)
 	j->n_toks = n;
 }
 
-atomic_llong *
-ta_job_sign_since(struct ta_job *j)
+struct ta_signwait *
+ta_job_sign_wait(struct ta_job *j)
 {
-	return &j->sign_since;
+	return &j->sign_wait;
 }
 
 void *

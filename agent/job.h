@@ -24,6 +24,7 @@
 struct ta_agent;
 struct ta_buf;
 struct ta_rules;
+struct ta_signwait;
 struct ta_job; /* opaque: job_int.h, for job.c and server.c */
 
 typedef void (*ta_job_fn)(struct ta_job *job);
@@ -72,7 +73,7 @@ struct ta_job_token *ta_job_tokens(struct ta_job *job);
 size_t ta_job_n_tokens(const struct ta_job *job);
 void ta_job_set_n_tokens(struct ta_job *job, size_t n);
 /* Set by a worker while a signature is on the token (server.c's notice). */
-atomic_llong *ta_job_sign_since(struct ta_job *job);
+struct ta_signwait *ta_job_sign_wait(struct ta_job *job);
 
 /* Handler state: priv (ta_job_queue_with()), and scratch for the token a
  * request names and a set of tokens. */

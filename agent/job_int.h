@@ -16,6 +16,7 @@
 #include "agent/config.h"
 #include "agent/keys.h"
 #include "agent/policy.h"
+#include "agent/signwait.h"
 #include "protocol/proto.h"
 
 struct ta_agent;
@@ -70,10 +71,11 @@ struct ta_job {
 	char rule[80];   /* the rule that allowed it ("" when refused or none checked) */
 	char scope[256]; /* the keys' scopes, described ("" when none) */
 
-	/* Touch notice: a worker sets sign_since (ta_now_ms()) while a
-	 * signature is on the token, and clears it after; the loop sends one
-	 * notice when a signature has been out for a second. */
-	atomic_llong sign_since;
+	/* Touch notice: a worker begins the wait (agent/signwait.h) while a
+	 * signature is on the token, and ends it after; the loop sends one
+	 * notice, with the wait's text, when a signature has been out for a
+	 * second. */
+	struct ta_signwait sign_wait;
 	bool noticed;
 
 	void *priv; /* handler state, freed by priv_free */

@@ -1,13 +1,16 @@
 /* Token keys: lookup by label, key ID or URI across the configured tokens,
  * key IDs and objects, and a signer on the token. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/config.h"
 #include "agent/keys.h"
+#include "agent/pin.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/secret.h"
 
 /* ---- keys -------------------------------------------------------------------- */
 
@@ -246,28 +249,179 @@ ta_cached_key_key(const struct ta_cached_key *ck, enum ta_profile profile, bool 
 	return profile == TA_PROFILE_NOTARY ? ck->notary : ck->tuf;
 }
 
+/* "key 'L' (slot 9c)" or "key 'L'", for the user's messages. */
+static void
+key_words(const struct ta_tsigner *s, char *buf, size_t len)
+{
+	if (s->slot != 0)
+		(void)snprintf(buf, len, "key '%s' (slot %02x)", s->key->label, s->slot);
+	else
+		(void)snprintf(buf, len, "key '%s'", s->key->label);
+}
+
+static bool
+pin_refused(int r)
+{
+	return r == TA_ERR_PIN_INCORRECT || r == TA_ERR_PIN_COUNT_LOW || r == TA_ERR_PIN_FINAL_TRY ||
+	       r == TA_ERR_PIN_LOCKED || r == TA_ERR_PIN_LEN_RANGE || r == TA_ERR_PIN_EXPIRED;
+}
+
+static bool
+automatic(enum ta_pin_kind k)
+{
+	return k == TA_PIN_FILE || k == TA_PIN_ENV;
+}
+
+/* The PIN for one context-specific login, into *ret; *ret_fresh says it
+ * was asked for now (pinentry), so that the cache may keep it once the
+ * token took it.  Fills s->why when there is none. */
+static int
+ctx_pin(struct ta_tsigner *s, struct ta_secret **ret, bool *ret_fresh)
+{
+	const struct ta_job_token *t = s->tok;
+	char kw[TA_P11_LABEL_MAX + 32], desc[TA_P11_LABEL_MAX + TA_CFG_NAME_MAX + 96];
+	char why[160];
+	int r;
+
+	*ret_fresh = false;
+	key_words(s, kw, sizeof(kw));
+	if (ta_pincache_take(t->pc, ta_p11_token_generation(s->p11), ta_now_ms(), ret) == 0)
+		return 0;
+	if (automatic(t->cfg->pin.kind) && ta_pincache_refused(t->pc)) {
+		(void)snprintf(s->why, sizeof(s->why),
+		    "%s needs its PIN for every signature, and token '%s' refused the PIN of "
+		    "its PIN source: fix it, then 'tufctl unlock'",
+		    kw, t->name);
+		return TA_ERR_PIN_REQUIRED;
+	}
+	switch (t->cfg->pin.kind) {
+	case TA_PIN_FILE:
+	case TA_PIN_ENV:
+	case TA_PIN_PINENTRY:
+		(void)snprintf(desc, sizeof(desc), "PIN of token '%s' to sign with %s", t->name, kw);
+		r = ta_pin_get_full(&t->cfg->pin, desc, TA_PIN_TIMEOUT_MS, why, sizeof(why), ret);
+		if (r != 0) {
+			(void)snprintf(s->why, sizeof(s->why), "%s needs its PIN for every signature: %s",
+			    kw, why);
+			return r;
+		}
+		*ret_fresh = t->cfg->pin.kind == TA_PIN_PINENTRY;
+		return 0;
+	case TA_PIN_UNLOCK:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "%s needs its PIN for every signature: run 'tufctl unlock' before signing (its "
+		    "PIN serves one signature, or every one for pin-cache's time)",
+		    kw);
+		return TA_ERR_PIN_REQUIRED;
+	case TA_PIN_NONE:
+	default:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "%s needs its PIN for every signature, and token '%s' has PIN source 'none'", kw,
+		    t->name);
+		return TA_ERR_PIN_REQUIRED;
+	}
+}
+
+/* The user's sentence for a failed signature. */
+static void
+explain(struct ta_tsigner *s, int r, long long waited_ms)
+{
+	char kw[TA_P11_LABEL_MAX + 32];
+
+	key_words(s, kw, sizeof(kw));
+	switch (r) {
+	case TA_ERR_PIN_LOCKED:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "PIN blocked: use the PUK to set a new PIN (ykman piv access unblock-pin, or "
+		    "yubico-piv-tool -a unblock-pin), then 'tufctl unlock'");
+		break;
+	case TA_ERR_PIN_FINAL_TRY:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "wrong PIN for %s: one try is left before the PIN is blocked", kw);
+		break;
+	case TA_ERR_PIN_COUNT_LOW:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "wrong PIN for %s: few tries are left ('tufctl status')", kw);
+		break;
+	case TA_ERR_PIN_INCORRECT:
+		(void)snprintf(s->why, sizeof(s->why), "wrong PIN for %s", kw);
+		break;
+	case TA_ERR_TIMEOUT:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "touch not received: %s waited %lld s for a touch of the YubiKey; sign again "
+		    "and touch it when it blinks",
+		    kw, (waited_ms + 500) / 1000);
+		break;
+	default:
+		break;
+	}
+}
+
 static int
 tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint8_t sig[TA_SIG_MAX],
     size_t *ret_len)
 {
 	struct ta_tsigner *s = ctx;
+	struct ta_secret *pin = NULL, *keep = NULL;
+	const struct ta_cfg_token *cfg = s->tok != NULL ? s->tok->cfg : NULL;
+	char what[TA_SIGNWAIT_WHAT_MAX + 1] = "";
+	unsigned long gen = ta_p11_token_generation(s->p11);
+	bool fresh = false;
+	long long t0;
 	int r;
 
-	if (s->since != NULL)
-		atomic_store(s->since, ta_now_ms());
-	r = ta_p11_sign(s->p11, s->key, scheme, msg, len, NULL, sig, ret_len);
-	if (s->since != NULL)
-		atomic_store(s->since, 0);
+	s->why[0] = '\0';
+	if (s->key->always_auth && cfg != NULL) {
+		if ((r = ctx_pin(s, &pin, &fresh)) != 0)
+			return r;
+		if (fresh && cfg->pin_cache > 0 &&
+		    (keep = ta_secret_from(pin->data, pin->len)) == NULL) {
+			ta_secret_free(pin);
+			return TA_ERR_NOMEM;
+		}
+	}
+	if (s->slot != 0)
+		(void)snprintf(what, sizeof(what), "touch your YubiKey (slot %02x) to sign with key '%s'",
+		    s->slot, s->key->label);
+	t0 = ta_now_ms();
+	if (s->wait != NULL)
+		ta_signwait_begin(s->wait, what);
+	r = ta_p11_sign(s->p11, s->key, scheme, msg, len, pin, sig, ret_len);
+	if (s->wait != NULL)
+		ta_signwait_end(s->wait);
+	/* A PIV card that waited for a touch in vain answers "security status
+	 * not satisfied", which modules report as they please: what tells it
+	 * from a PIN error is the wait. */
+	if (r != 0 && s->slot != 0 && !pin_refused(r) && r != TA_ERR_TOKEN_ABSENT &&
+	    ta_now_ms() - t0 >= TA_TSIGNER_TOUCH_MS)
+		r = TA_ERR_TIMEOUT;
+	if (cfg != NULL && s->key->always_auth) {
+		if (pin_refused(r)) {
+			(void)ta_pincache_wipe(s->tok->pc);
+			if (automatic(cfg->pin.kind))
+				ta_pincache_set_refused(s->tok->pc, true);
+		} else if (keep != NULL && r != TA_ERR_TOKEN_ABSENT &&
+			   ta_pincache_put(s->tok->pc, keep, gen, ta_now_ms(),
+			       (long long)cfg->pin_cache * 1000, 0) != 0) {
+			/* Out of memory: the next signature asks again. */
+		}
+	}
+	ta_secret_free(keep);
+	if (r != 0)
+		explain(s, r, ta_now_ms() - t0);
 	return r;
 }
 
 void
-ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, atomic_llong *since)
+ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, const struct ta_job_token *tok,
+    struct ta_signwait *wait)
 {
 	memset(s, 0, sizeof(*s));
 	s->p11 = tk->p11;
 	s->key = &tk->ck->key;
-	s->since = since;
+	s->tok = tok;
+	s->wait = wait;
+	s->slot = ta_p11_piv_slot(tk->p11, &tk->ck->key);
 	s->signer.type = tk->ck->key.type;
 	s->signer.spki = tk->ck->key.spki;
 	s->signer.spki_len = tk->ck->key.spki_len;

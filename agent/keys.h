@@ -13,11 +13,15 @@
 #include <jansson.h>
 
 #include "agent/keycache.h"
+#include "agent/pincache.h"
+#include "agent/signwait.h"
 #include "common/hex.h"
 #include "pkcs11/p11.h"
 #include "protocol/proto.h"
 #include "tuf/key.h"
 #include "tuf/signer.h"
+
+struct ta_cfg_token;
 
 
 /* A key found on a token: a cached key (keycache.h), valid while the
@@ -27,6 +31,8 @@
 struct ta_job_token {
 	const char *name; /* [token "NAME"]; lives as long as the agent */
 	const char *uri;
+	const struct ta_cfg_token *cfg; /* fixed after start-up */
+	struct ta_pincache *pc;   /* its PIN cache (thread-safe; lives as long as the agent) */
 	struct ta_p11_token *p11; /* NULL: not found since start (absent) */
 	struct ta_keycache *kc;   /* its key cache (thread-safe; lives as long as the agent) */
 	bool verify;              /* verify-signatures */
@@ -79,18 +85,36 @@ int ta_cached_key_info(const struct ta_cached_key *ck, const char *token_name,
  * certificate.  NULL when the profiles cannot express the key. */
 const struct ta_key *ta_cached_key_key(const struct ta_cached_key *ck, enum ta_profile profile, bool x509);
 
-/* A signer over a token key; since (may be NULL) holds the time a
- * signature started, 0 when none is on the token (touch notices). */
+/* A signer over a token key.  A key that wants a PIN for every signature
+ * (CKA_ALWAYS_AUTHENTICATE) gets it for the context-specific login from
+ * the token's PIN cache, else from its PIN source (file:, env:, pinentry;
+ * `unlock` only through the cache, which `tufctl unlock` fills), never
+ * twice after the token refused it.  While the signature is on the token
+ * the wait (may be NULL) says so, for the touch notice.  A failed
+ * signature leaves why: a user's sentence ("touch not received: ...",
+ * "PIN blocked: use the PUK ..."), or "" when the code says it all. */
+#define TA_TSIGNER_WHY_MAX 400
+
 struct ta_tsigner {
 	struct ta_signer signer; /* signer.ctx points here */
 	struct ta_p11_token *p11;
 	const struct ta_p11_key *key;
-	atomic_llong *since;
+	const struct ta_job_token *tok;
+	struct ta_signwait *wait;
+	unsigned slot; /* PIV slot (ta_p11_piv_slot), 0 when none */
+	char why[TA_TSIGNER_WHY_MAX];
 };
 
 /* The signer verifies what the token returns unless its
- * verify-signatures is no (then RSA signatures only: tuf/signer.h). */
-void ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, atomic_llong *since);
+ * verify-signatures is no (then RSA signatures only: tuf/signer.h).
+ * tok is the token tk is on. */
+void ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk,
+    const struct ta_job_token *tok, struct ta_signwait *wait);
+
+/* How long a signature on a PIV card may wait before a failure is the
+ * touch's (the card's own timeout is 15 s; a PIN or key error comes at
+ * once). */
+#define TA_TSIGNER_TOUCH_MS 1000
 
 
 #endif

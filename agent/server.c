@@ -147,17 +147,18 @@ touch_cb(uv_timer_t *t)
 {
 	struct ta_server *srv = t->data;
 	long long now = ta_now_ms(), since;
+	char what[TA_SIGNWAIT_WHAT_MAX + 1];
 	struct ta_buf *b;
 
 	for (struct ta_job *j = srv->jobs; j != NULL; j = j->snext) {
 		if (j->noticed || j->conn == NULL || j->req == NULL)
 			continue;
-		since = atomic_load(&j->sign_since);
+		since = ta_signwait_get(&j->sign_wait, what, sizeof(what));
 		if (since == 0 || now - since < TOUCH_AFTER_MS)
 			continue;
 		j->noticed = true;
 		if ((b = ta_buf_new(TA_BUF_MAX)) == NULL ||
-		    ta_proto_encode_notice(b, &j->req->id, TA_PROTO_NOTICE_TOUCH) != 0) {
+		    ta_proto_encode_notice_msg(b, &j->req->id, TA_PROTO_NOTICE_TOUCH, what) != 0) {
 			ta_buf_free(b);
 			continue;
 		}
@@ -181,7 +182,7 @@ job_new(struct ta_conn *c)
 	j->rules = ta_rules_ref(srv->ag->rules);
 	j->work.data = j;
 	j->end = job_end;
-	atomic_init(&j->sign_since, 0);
+	ta_signwait_init(&j->sign_wait);
 	j->cnext = c->jobs;
 	if (c->jobs != NULL)
 		c->jobs->cprev = j;

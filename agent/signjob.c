@@ -159,7 +159,8 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 	for (size_t i = 0; i < sp->plan->n_sigs; i++) {
 		const struct ta_signplan_sig *sa = &sp->plan->sigs[i];
 
-		ta_tsigner_init(&ts, &sp->tk[sa->key], ta_job_sign_since(j));
+		ta_tsigner_init(&ts, &sp->tk[sa->key], &ta_job_tokens(j)[sp->tk[sa->key].tok],
+		    ta_job_sign_wait(j));
 		if ((r = ta_meta_sign_bytes(sp->plan->m, sa->as, &ts.signer, msg, msg_len, sha)) !=
 		    0) {
 			ta_key_ref_failed(&sp->tk[sa->key], r);
@@ -170,6 +171,9 @@ sign_make(struct ta_job *j, struct sign_priv *sp)
 				    "keys there",
 				    sa->key, sp->tk[sa->key].ck->key.label,
 				    ta_job_tokens(j)[sp->tk[sa->key].tok].name);
+			else if (ts.why[0] != '\0')
+				ta_job_error(j, 0, r, "params.keys[%zu]: token '%s': %s", sa->key,
+				    ta_job_tokens(j)[sp->tk[sa->key].tok].name, ts.why);
 			else
 				ta_job_error(j, 0, r, "params.keys[%zu]: signing on token '%s': %s",
 				    sa->key, ta_job_tokens(j)[sp->tk[sa->key].tok].name,
@@ -320,7 +324,7 @@ cert_run(struct ta_job *j)
 		j, TA_OP_KEY_CERT, &pk, 1, NULL, q->gun, now + (time_t)q->days * DAY_SECONDS) != 0)
 		return;
 	ta_job_add_keyid(j, tk->ck->notary_id);
-	ta_tsigner_init(&ts, tk, ta_job_sign_since(j));
+	ta_tsigner_init(&ts, tk, &ta_job_tokens(j)[tk->tok], ta_job_sign_wait(j));
 	r = ta_x509_make_root(&ts.signer, q->gun, q->days, now, &der, &der_len);
 	if (r == TA_ERR_KEY_TYPE) {
 		ta_job_error(j, TA_PROTO_E_UNSUPPORTED, r,
@@ -336,7 +340,7 @@ cert_run(struct ta_job *j)
 	if (r != 0) {
 		ta_key_ref_failed(tk, r);
 		ta_job_error(j, 0, r, "signing the certificate on token '%s': %s",
-		    ta_job_tokens(j)[tk->tok].name, ta_strerror(r));
+		    ta_job_tokens(j)[tk->tok].name, ts.why[0] != '\0' ? ts.why : ta_strerror(r));
 		goto out;
 	}
 	if ((r = ta_x509_to_pem(der, der_len, &pem, &pem_len)) != 0) {

@@ -12,6 +12,7 @@
 #include "agent/pin.h"
 #include "agent/job.h"
 #include "agent/tokens.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
@@ -35,6 +36,7 @@ struct ta_token {
 	struct ta_p11_token_info info; /* label, serial, ... as last seen */
 	bool has_info;
 	struct ta_keycache kc; /* its keys; read by workers (keycache.h) */
+	struct ta_pincache pc; /* PINs for keys that want one per signature */
 };
 
 struct ta_tokens {
@@ -213,6 +215,10 @@ watch_done(uv_work_t *w, int status)
 	 * used anyway (keycache.h), but lookups should say "absent" now. */
 	if (!present)
 		ta_keycache_drop(&t->kc);
+	/* A PIN given for this insertion never serves another one (nor a
+	 * card someone else put in). */
+	if (!present && ta_pincache_wipe(&t->pc))
+		log_info("token '%s': removed; its cached PIN is wiped", t->cfg->name);
 	if (j->has_info) {
 		t->info = j->info;
 		t->has_info = true;
@@ -296,8 +302,12 @@ watch_cb(uv_timer_t *timer)
 
 	if (ts->ag->stopping)
 		return;
-	for (size_t i = 0; i < ts->n; i++)
+	for (size_t i = 0; i < ts->n; i++) {
+		if (ta_pincache_expire(&ts->t[i].pc, ta_now_ms()))
+			log_info("token '%s': pin-cache time is up; the cached PIN is wiped",
+			    ts->t[i].cfg->name);
 		(void)watch_queue(ts, i, false);
+	}
 }
 
 int
@@ -327,6 +337,7 @@ ta_tokens_start(struct ta_agent *ag, void (*ready)(struct ta_agent *ag))
 	for (size_t i = 0; i < ts->n; i++) {
 		ts->t[i].cfg = &ag->cfg->tokens[i];
 		ta_keycache_init(&ts->t[i].kc);
+		ta_pincache_init(&ts->t[i].pc);
 	}
 	(void)uv_timer_init(&ag->loop, &ts->watch);
 	ts->watch.data = ts;
@@ -368,8 +379,10 @@ ta_tokens_close(struct ta_agent *ag)
 void
 ta_tokens_free(struct ta_agent *ag)
 {
-	for (size_t i = 0; ag->tokens != NULL && i < ag->tokens->n; i++)
+	for (size_t i = 0; ag->tokens != NULL && i < ag->tokens->n; i++) {
 		ta_keycache_destroy(&ag->tokens->t[i].kc);
+		ta_pincache_destroy(&ag->tokens->t[i].pc);
+	}
 	free(ag->tokens);
 	ag->tokens = NULL;
 }
@@ -390,6 +403,8 @@ ta_tokens_snapshot(struct ta_agent *ag, struct ta_job *job)
 	for (; ts != NULL && n < ts->n; n++) {
 		toks[n].name = ts->t[n].cfg->name;
 		toks[n].uri = ts->t[n].cfg->uri;
+		toks[n].cfg = ts->t[n].cfg;
+		toks[n].pc = &ts->t[n].pc;
 		toks[n].p11 = ts->t[n].p11;
 		toks[n].kc = &ts->t[n].kc;
 		toks[n].verify = ts->t[n].cfg->verify;
@@ -488,6 +503,7 @@ ta_tokens_locked(struct ta_agent *ag, size_t idx)
 
 	t->user_locked = true;
 	t->logged_in = false;
+	(void)ta_pincache_wipe(&t->pc);
 	log_info("token '%s': locked", t->cfg->name);
 }
 

@@ -84,7 +84,7 @@ ta_p11_cert_store(struct ta_p11_token *tok, const struct ta_p11_key *key, const 
 
 	if ((r = ta__p11_session_get(tok, &s)) != 0)
 		goto out;
-	if ((r = ta__p11_find_id(tok, s, cls, key, old, 8, &n)) == 0) {
+	if ((r = ta__p11_find_cert(tok, s, key, old, 8, &n)) == 0) {
 		/* Create the new one first: a failure leaves the old in place. */
 		rv = tok->mod->fl->C_CreateObject(s, tmpl, sizeof(tmpl) / sizeof(tmpl[0]),
 		    &created);
@@ -115,7 +115,7 @@ ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key, uint8_t
 		return TA_ERR_INVALID;
 	if ((r = ta__p11_session_get(tok, &s)) != 0)
 		return r;
-	if ((r = ta__p11_find_id(tok, s, CKO_CERTIFICATE, key, &obj, 1, &n)) == 0 && n == 0)
+	if ((r = ta__p11_find_cert(tok, s, key, &obj, 1, &n)) == 0 && n == 0)
 		r = TA_ERR_NOT_FOUND;
 	if (r == 0) {
 		rv = ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, ret_der, ret_len);

@@ -87,6 +87,15 @@ CK_RV ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HAND
 int ta__p11_find_id(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
     const struct ta_p11_key *key, CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n);
 
+/* The certificates with key's CKA_ID that are the key's own: not the
+ * attestation ykcs11 shows with the same CKA_ID.  Up to max handles. */
+int ta__p11_find_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta_p11_key *key,
+    CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n);
+
+/* A C_Login's CK_RV as a TA_ERR_*: after CKR_PIN_INCORRECT the token's
+ * flags choose between INCORRECT, COUNT_LOW, FINAL_TRY and LOCKED. */
+int ta__p11_pin_error(struct ta_p11_token *tok, CK_RV rv);
+
 /* Is the application logged in as the user? */
 bool ta__p11_logged_in(struct ta_p11_token *tok, CK_SESSION_HANDLE s);
 

@@ -64,6 +64,55 @@ ta__p11_find_id(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_CLASS c
 	return ta__p11_find(tok, s, tmpl, 2, ret_objs, max, ret_n);
 }
 
+/* ykcs11 labels the attestation it makes of a slot's key "X.509
+ * Certificate for PIV Attestation 9c", with the key's CKA_ID. */
+#define ATTESTATION_LABEL "X.509 Certificate for PIV Attestation"
+
+static bool
+is_attestation(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE obj)
+{
+	char label[64] = "";
+	CK_ATTRIBUTE a = { CKA_LABEL, label, sizeof(label) - 1 };
+
+	if (tok->mod->fl->C_GetAttributeValue(s, obj, &a, 1) != CKR_OK ||
+	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen >= sizeof(label))
+		return false;
+	label[a.ulValueLen] = '\0';
+	return strncmp(label, ATTESTATION_LABEL, strlen(ATTESTATION_LABEL)) == 0;
+}
+
+int
+ta__p11_find_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta_p11_key *key,
+    CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n)
+{
+	CK_OBJECT_HANDLE objs[16];
+	CK_ULONG n = 0, k = 0;
+	int r;
+
+	if ((r = ta__p11_find_id(tok, s, CKO_CERTIFICATE, key, objs, 16, &n)) != 0)
+		return r;
+	for (CK_ULONG i = 0; i < n && k < max; i++)
+		if (!is_attestation(tok, s, objs[i]))
+			ret_objs[k++] = objs[i];
+	*ret_n = k;
+	return 0;
+}
+
+unsigned
+ta_p11_piv_slot(const struct ta_p11_token *tok, const struct ta_p11_key *key)
+{
+	/* Both modules number the PIV keys alike: CKA_ID 1..4 are 9a, 9c, 9d,
+	 * 9e, 5..24 the retired slots 82..95. */
+	static const unsigned first[] = { 0x9a, 0x9c, 0x9d, 0x9e };
+
+	if (strcmp(tok->manufacturer, "piv_II") != 0 && strncmp(tok->model, "YubiKey", 7) != 0 &&
+	    strncmp(tok->manufacturer, "Yubico", 6) != 0)
+		return 0;
+	if (key->id_len != 1 || key->id[0] == 0 || key->id[0] > 24)
+		return 0;
+	return key->id[0] <= 4 ? first[key->id[0] - 1] : 0x82u + (key->id[0] - 5u);
+}
+
 CK_RV
 ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
     uint8_t **ret, size_t *ret_len)
@@ -286,8 +335,7 @@ load_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, struct ta_p11_key *key)
 	CK_OBJECT_HANDLE obj;
 	CK_ULONG n = 0;
 
-	if (key->id_len == 0 || ta__p11_find_id(tok, s, CKO_CERTIFICATE, key, &obj, 1, &n) != 0 ||
-	    n == 0)
+	if (key->id_len == 0 || ta__p11_find_cert(tok, s, key, &obj, 1, &n) != 0 || n == 0)
 		return;
 	if (ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, &key->cert, &key->cert_len) != CKR_OK) {
 		key->cert = NULL;

@@ -176,6 +176,10 @@ int ta_p11_key_generate(struct ta_p11_token *tok, const struct ta_p11_keygen *ge
 int ta_p11_key_destroy(struct ta_p11_token *tok, const struct ta_p11_key *key)
     __attribute__((warn_unused_result));
 
+/* The PIV slot of key (0x9a, 0x9c, 0x9d, 0x9e, 0x82..0x95) when tok is a
+ * PIV card as OpenSC or ykcs11 shows it, else 0.  No PKCS#11 call. */
+unsigned ta_p11_piv_slot(const struct ta_p11_token *tok, const struct ta_p11_key *key);
+
 /* ---- URIs ---------------------------------------------------------------- */
 
 /* An RFC 7512 URI parsed by p11-kit, for matching tokens and keys the
@@ -223,7 +227,9 @@ int ta_p11_uri_format_key(const char *token_label, const char *serial,
  * returns raw r||s (64 or 96 bytes), RSA the modulus-sized signature,
  * Ed25519 64 bytes.  For keys with CKA_ALWAYS_AUTHENTICATE, ctx_pin is
  * used for the context-specific login (NULL on a protected-auth token);
- * it is wiped and freed on every path when not NULL.
+ * it is wiped and freed on every path when not NULL.  One C_Login, never
+ * retried; a refused PIN is the TA_ERR_PIN_* the token's flags say
+ * (INCORRECT, COUNT_LOW, FINAL_TRY, LOCKED).
  * TA_ERR_KEY_TYPE when scheme and key do not fit, TA_ERR_UNSUPPORTED when
  * the token lacks the mechanism. */
 int ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key,

@@ -63,7 +63,7 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	bool active = false;
 	CK_RV rv = CKR_OK;
-	int r;
+	int r, login_r = 0;
 
 	switch (scheme) {
 	case TA_SIG_ECDSA_SHA256:
@@ -147,13 +147,20 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 		goto done;
 	active = true;
 	if (key->always_auth) {
+		CK_RV lrv;
+
 		/* One context-specific login per signature, never retried. */
-		rv = fl->C_Login(s, CKU_CONTEXT_SPECIFIC, ctx_pin ? ctx_pin->data : NULL,
+		lrv = fl->C_Login(s, CKU_CONTEXT_SPECIFIC, ctx_pin ? ctx_pin->data : NULL,
 		    ctx_pin ? ctx_pin->len : 0);
 		ta_secret_free(ctx_pin);
 		ctx_pin = NULL;
-		if (rv != CKR_OK)
+		if (lrv != CKR_OK) {
+			/* The session's operation is still active: discard it
+			 * (below), and say what the token says of its tries. */
+			login_r = ta__p11_pin_error(tok, lrv);
+			rv = ta__p11_session_dead(lrv) ? lrv : CKR_PIN_INCORRECT;
 			goto done;
+		}
 	}
 	rv = fl->C_Sign(s, (CK_BYTE *)(uintptr_t)in, in_len, sig, &out_len);
 	active = false; /* C_Sign ends the operation whatever it returns */
@@ -165,7 +172,7 @@ done:
 	else
 		ta__p11_session_put(tok, s, rv);
 	if (rv != CKR_OK) {
-		r = ta__p11_rv(rv);
+		r = login_r != 0 ? login_r : ta__p11_rv(rv);
 		goto out;
 	}
 	*ret_sig_len = out_len;

@@ -431,8 +431,8 @@ ta__p11_session_discard(struct ta_p11_token *tok, CK_SESSION_HANDLE h)
 	pthread_mutex_unlock(&tok->lock);
 }
 
-static int
-pin_error(struct ta_p11_token *tok, CK_RV rv)
+int
+ta__p11_pin_error(struct ta_p11_token *tok, CK_RV rv)
 {
 	CK_TOKEN_INFO ti;
 
@@ -480,7 +480,7 @@ ta_p11_token_login(struct ta_p11_token *tok, struct ta_secret *pin, bool interac
 		pin = NULL;
 		if (rv == CKR_USER_ALREADY_LOGGED_IN)
 			rv = CKR_OK;
-		r = rv == CKR_OK ? 0 : pin_error(tok, rv);
+		r = rv == CKR_OK ? 0 : ta__p11_pin_error(tok, rv);
 		if (r == 0) {
 			pthread_mutex_lock(&tok->lock);
 			tok->logged_in = true;

@@ -389,6 +389,12 @@ enum ta_proto_notice {
  * about the request with this id (not NULL, not of kind NULL). */
 int ta_proto_encode_notice(
     struct ta_buf *out, const struct ta_proto_id *id, enum ta_proto_notice kind) TA_PROTO_WUR;
+/* The same with the agent's own message (1..TA_PROTO_MESSAGE_MAX bytes of
+ * UTF-8: "touch your YubiKey (slot 9c) ..."); NULL or "" is the default
+ * text.  TA_ERR_TOO_LARGE for a longer message; a message that is not
+ * UTF-8 fails as an encoding error does. */
+int ta_proto_encode_notice_msg(struct ta_buf *out, const struct ta_proto_id *id,
+    enum ta_proto_notice kind, const char *message) TA_PROTO_WUR;
 
 /* hello's result: {"version":V,"agent":A,"methods":[every method name]}.
  * agent is 1..TA_PROTO_AGENT_MAX bytes of text. */

@@ -183,18 +183,28 @@ ta_proto_encode_fault(struct ta_buf *out, const struct ta_proto_fault *f)
 int
 ta_proto_encode_notice(struct ta_buf *out, const struct ta_proto_id *id, enum ta_proto_notice kind)
 {
+	return ta_proto_encode_notice_msg(out, id, kind, NULL);
+}
+
+int
+ta_proto_encode_notice_msg(struct ta_buf *out, const struct ta_proto_id *id,
+    enum ta_proto_notice kind, const char *message)
+{
 	json_t *msg = NULL, *params = NULL;
 	int r;
 
 	if (out == NULL || kind != TA_PROTO_NOTICE_TOUCH || !id_ok(id, false))
 		return TA_ERR_INVALID;
+	if (message == NULL || message[0] == '\0')
+		message = "touch your key or check its PIN pad";
+	if (strlen(message) > TA_PROTO_MESSAGE_MAX)
+		return TA_ERR_TOO_LARGE;
 	if ((msg = json_object()) == NULL || (params = json_object()) == NULL ||
 	    json_object_set_new(msg, "jsonrpc", json_string("2.0")) != 0 ||
 	    json_object_set_new(msg, "method", json_string("notice")) != 0 ||
 	    json_object_set_new(params, "id", ta__proto_id_json(id)) != 0 ||
 	    json_object_set_new(params, "kind", json_string("touch")) != 0 ||
-	    json_object_set_new(
-		params, "message", json_string("touch your key or check its PIN pad")) != 0 ||
+	    json_object_set_new(params, "message", json_string(message)) != 0 ||
 	    json_object_set(msg, "params", params) != 0) {
 		json_decref(msg);
 		msg = NULL;
