@@ -357,6 +357,17 @@ explain(struct ta_tsigner *s, int r, long long waited_ms)
 	}
 }
 
+/* OpenSC shows what the card does after a failed VERIFY: the PIN is no
+ * longer verified for any slot.  ykcs11 verifies again by itself. */
+static bool
+logged_out(struct ta_p11_token *p11)
+{
+	struct ta_p11_token_info in;
+
+	return ta_p11_token_info(p11, &in) == 0 && (in.flags & TA_TOK_PRESENT) &&
+	       (in.flags & TA_TOK_LOGIN_REQUIRED) && !(in.flags & TA_TOK_LOGGED_IN);
+}
+
 static int
 tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint8_t sig[TA_SIG_MAX],
     size_t *ret_len)
@@ -409,6 +420,10 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	ta_secret_free(keep);
 	if (r != 0)
 		explain(s, r, ta_now_ms() - t0);
+	if (pin_refused(r) && r != TA_ERR_PIN_LOCKED && logged_out(s->p11))
+		(void)snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why),
+		    "; the card logged itself out (as a PIV card does after a wrong PIN): "
+		    "'tufctl unlock'");
 	return r;
 }
 

@@ -37,6 +37,7 @@ struct ta_token {
 	bool has_info;
 	struct ta_keycache kc; /* its keys; read by workers (keycache.h) */
 	struct ta_pincache pc; /* PINs for keys that want one per signature */
+	struct ta_pincache *pc_ref; /* &pc, for const readers (it has a lock) */
 };
 
 struct ta_tokens {
@@ -252,6 +253,9 @@ may_login(const struct ta_token *t)
 {
 	if (t->auto_failed || t->user_locked || t->unlocking > 0)
 		return false;
+	/* A signature's login found the source's PIN wrong: not again. */
+	if (ta_pincache_refused(t->pc_ref))
+		return false;
 	switch (t->cfg->pin.kind) {
 	case TA_PIN_FILE:
 	case TA_PIN_ENV:
@@ -338,6 +342,7 @@ ta_tokens_start(struct ta_agent *ag, void (*ready)(struct ta_agent *ag))
 		ts->t[i].cfg = &ag->cfg->tokens[i];
 		ta_keycache_init(&ts->t[i].kc);
 		ta_pincache_init(&ts->t[i].pc);
+		ts->t[i].pc_ref = &ts->t[i].pc;
 	}
 	(void)uv_timer_init(&ag->loop, &ts->watch);
 	ts->watch.data = ts;

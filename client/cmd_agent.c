@@ -380,10 +380,12 @@ static const char *
 pin_state_text(enum ta_proto_pin_state state)
 {
 	static const char *const texts[] = {
+	    /* PKCS#11 tells no number but these states: COUNT_LOW is "a
+	     * wrong PIN since the last right one". */
 	    [TA_PROTO_PIN_OK] = "PIN ok",
-	    [TA_PROTO_PIN_COUNT_LOW] = "PIN tries low",
-	    [TA_PROTO_PIN_FINAL_TRY] = "PIN final try: unlock interactively",
-	    [TA_PROTO_PIN_LOCKED] = "PIN locked",
+	    [TA_PROTO_PIN_COUNT_LOW] = "PIN tries low (a wrong PIN was given; tries left: fewer than full)",
+	    [TA_PROTO_PIN_FINAL_TRY] = "PIN tries left: 1 (unlock interactively)",
+	    [TA_PROTO_PIN_LOCKED] = "PIN blocked: use the PUK (or the SO PIN) to set a new one",
 	    [TA_PROTO_PIN_UNKNOWN] = "PIN tries unknown",
 	};
 

@@ -420,11 +420,20 @@ ta__p11_session_discard(struct ta_p11_token *tok, CK_SESSION_HANDLE h)
 	 * the application would log the token out. */
 	if (tok->mod->fl->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
 		NULL, &fresh) == CKR_OK) {
+		CK_SESSION_INFO si;
+
 		(void)tok->mod->fl->C_CloseSession(h);
-		ta__p11_session_put(tok, fresh, CKR_OK);
-		return;
+		/* OpenSC, after a failed context-specific login, voids every
+		 * session of the slot when one is closed, the fresh one too:
+		 * do not park a dead one (the next user opens another). */
+		if (tok->mod->fl->C_GetSessionInfo(fresh, &si) == CKR_OK) {
+			ta__p11_session_put(tok, fresh, CKR_OK);
+			return;
+		}
+		(void)tok->mod->fl->C_CloseSession(fresh);
+	} else {
+		(void)tok->mod->fl->C_CloseSession(h);
 	}
-	(void)tok->mod->fl->C_CloseSession(h);
 	pthread_mutex_lock(&tok->lock);
 	tok->open--;
 	pthread_cond_signal(&tok->cond);

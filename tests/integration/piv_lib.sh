@@ -5,8 +5,14 @@
 #   piv_start [VCARD START ARGS...]  the card (its state in $tmp/card), the
 #                        VCARD_* variables of tests/piv/vcard start; skips the
 #                        test, naming why, when pcscd cannot run here (exit 77)
-#   piv_token NAME [ykcs11|opensc]   a [token] block for the card through that
-#                        module (default ykcs11), PIN from $tmp/pin
+#   piv_token NAME [ykcs11|opensc] [PIN-SOURCE] [LINE...]   a [token] block
+#                        for the card through that module (default ykcs11),
+#                        PIN from PIN-SOURCE (default file:$tmp/pin), more
+#                        "key = value" LINEs
+#   piv_pinentry         $tmp/pinentry: a pinentry that answers with the
+#                        content of $tmp/pe-pin and counts its PIN prompts
+#                        in $tmp/pe-calls (pe_calls prints the count)
+#   piv_doc FILE         a TUF targets file (version 1) to sign, in FILE
 #   vcard ARGS...        tests/piv/vcard on the card's state
 # The card is stopped (pcscd too) at exit.
 . "$(dirname "$0")/tuf_lib.sh"
@@ -46,6 +52,32 @@ piv_token() {
 		module=$VCARD_OPENSC_MODULE
 		uri="pkcs11:manufacturer=piv_II"
 	fi
-	printf '\n[token "%s"]\nmodule = %s\nuri = %s\npin = file:%s\nsessions = 1\n' \
-		"$1" "$module" "$uri" "$tmp/pin"
+	printf '\n[token "%s"]\nmodule = %s\nuri = %s\npin = %s\nsessions = 1\n' \
+		"$1" "$module" "$uri" "${3:-file:$tmp/pin}"
+	shift 3 2>/dev/null || shift $#
+	for l in "$@"; do printf '%s\n' "$l"; done
+}
+
+piv_pinentry() {
+	cat >"$tmp/pinentry" <<EOF
+#!/bin/sh
+echo "OK ready"
+while read -r cmd rest; do
+	case \$cmd in
+	GETPIN) echo x >>"$tmp/pe-calls"; printf 'D %s\\n' "\$(cat "$tmp/pe-pin")"; echo OK ;;
+	BYE) echo OK; exit 0 ;;
+	*) echo OK ;;
+	esac
+done
+EOF
+	chmod 755 "$tmp/pinentry"
+	cp "$tmp/pin" "$tmp/pe-pin"
+	: >"$tmp/pe-calls"
+}
+pe_calls() {
+	wc -l <"$tmp/pe-calls" | tr -d ' '
+}
+
+piv_doc() {
+	printf '%s\n' '{"signed":{"_type":"targets","spec_version":"1.0.0","version":1,"expires":"2030-01-01T00:00:00Z","targets":{}},"signatures":[]}' >"$1"
 }

@@ -302,7 +302,7 @@ cat >"$tmp/want" <<EOF
 agent: fake-agent 1, protocol 1
 token ci-hsm: unlocked, PIN ok, 2 keys, pkcs11:token=ci-hsm
 token yubi: absent, pkcs11:token=yubi
-token hsm2: locked, PIN final try: unlock interactively, 1 key, pkcs11:token=hsm2
+token hsm2: locked, PIN tries left: 1 (unlock interactively), 1 key, pkcs11:token=hsm2
 EOF
 [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/want" && [ ! -s "$tmp/err" ]
 check "status: human output" $?

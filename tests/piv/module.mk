@@ -6,3 +6,6 @@ TESTS += tests/piv/card.sh
 # ykcs11, key.attest and tufctl key attest, and ceremonies that record and
 # re-check it.
 TESTS += tests/integration/piv-attest.sh
+# A PIN for every signature (slot 9c, PIN policy always) through ykcs11 and
+# OpenSC: file:, pinentry, unlock, pin-cache, a wrong PIN's one try, PUK.
+TESTS += tests/integration/piv-pin.sh
