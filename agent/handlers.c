@@ -483,7 +483,10 @@ key_list_run(struct ta_job *j)
 			last = TA_ERR_TOKEN_ABSENT;
 			continue;
 		}
-		if ((r = ta_keycache_refresh(ta_job_tokens(j)[i].kc, p11, &ks)) != 0) {
+		/* A token whose sessions are all signing (waiting for a touch)
+		 * is listed from the cache: key list must not wait for it. */
+		if ((in.flags & TA_TOK_BUSY) ? (r = ta_keycache_get(ta_job_tokens(j)[i].kc, p11, &ks)) != 0
+					      : (r = ta_keycache_refresh(ta_job_tokens(j)[i].kc, p11, &ks)) != 0) {
 			last = r;
 			r = 0;
 			continue;

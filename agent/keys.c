@@ -368,6 +368,29 @@ logged_out(struct ta_p11_token *p11)
 	       (in.flags & TA_TOK_LOGIN_REQUIRED) && !(in.flags & TA_TOK_LOGGED_IN);
 }
 
+/* The card logged itself out after a failed signature (OpenSC after a
+ * wrong PIN or an untouched key).  An automatic PIN source whose PIN is
+ * not in question logs in again at once, so that the next request does
+ * not find the token locked; else the user unlocks.  A wrong PIN is never
+ * tried again here. */
+static void
+relogin(struct ta_tsigner *s, int r)
+{
+	const struct ta_cfg_token *cfg = s->tok != NULL ? s->tok->cfg : NULL;
+	struct ta_secret *pin = NULL;
+	size_t n = strlen(s->why);
+
+	if (cfg != NULL && r == TA_ERR_TIMEOUT && automatic(cfg->pin.kind) &&
+	    !ta_pincache_refused(s->tok->pc) && ta_pin_get(&cfg->pin, NULL, &pin) == 0 &&
+	    ta_p11_token_login(s->p11, pin, false) == 0) {
+		(void)ta_keycache_refresh(s->tok->kc, s->p11, NULL);
+		return;
+	}
+	(void)snprintf(s->why + n, sizeof(s->why) - n,
+	    "; the card logged itself out (as a PIV card does after a wrong PIN or a missed "
+	    "touch): 'tufctl unlock'");
+}
+
 static int
 tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint8_t sig[TA_SIG_MAX],
     size_t *ret_len)
@@ -420,10 +443,8 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	ta_secret_free(keep);
 	if (r != 0)
 		explain(s, r, ta_now_ms() - t0);
-	if (pin_refused(r) && r != TA_ERR_PIN_LOCKED && logged_out(s->p11))
-		(void)snprintf(s->why + strlen(s->why), sizeof(s->why) - strlen(s->why),
-		    "; the card logged itself out (as a PIV card does after a wrong PIN): "
-		    "'tufctl unlock'");
+	if (((pin_refused(r) && r != TA_ERR_PIN_LOCKED) || r == TA_ERR_TIMEOUT) && logged_out(s->p11))
+		relogin(s, r);
 	return r;
 }
 

@@ -38,6 +38,12 @@ struct ta_p11_token {
 	unsigned max;        /* pool bound */
 	bool absent;         /* a session failed with removed/absent */
 	bool logged_in;      /* as last seen; asked of an idle session when there is one */
+	/* What C_GetTokenInfo said last: while every session is busy (a
+	 * signature waits for a touch) the module may block other calls on
+	 * the slot, and status must not wait for a touch. */
+	CK_FLAGS last_flags;
+	CK_ULONG last_min_pin, last_max_pin;
+	bool has_last;
 	unsigned long generation; /* bumped at each return after absence */
 	pthread_mutex_t gen_lock; /* serialises key generation (label check) */
 };

@@ -53,6 +53,9 @@ enum {
 	TA_TOK_WRITE_PROTECTED = 1 << 5,
 	TA_TOK_LOGGED_IN = 1 << 6,      /* our application is logged in */
 	TA_TOK_PRESENT = 1 << 7,
+	TA_TOK_BUSY = 1 << 8,           /* every session is in use (a signature
+					   may be waiting for a touch): the
+					   other flags are as last seen */
 };
 
 struct ta_p11_token_info {

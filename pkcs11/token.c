@@ -274,7 +274,22 @@ ta_p11_token_info(struct ta_p11_token *tok, struct ta_p11_token_info *ret_info)
 
 	memset(&info, 0, sizeof(info));
 	pthread_mutex_lock(&tok->lock);
-	present = !tok->absent && token_answers(tok, &ti);
+	if (!tok->absent && tok->idle == NULL && tok->open >= tok->max && tok->has_last) {
+		/* Busy: what the token said last. */
+		present = true;
+		info.flags |= TA_TOK_BUSY;
+		ti.flags = tok->last_flags;
+		ti.ulMinPinLen = tok->last_min_pin;
+		ti.ulMaxPinLen = tok->last_max_pin;
+	} else {
+		present = !tok->absent && token_answers(tok, &ti);
+		if (present) {
+			tok->last_flags = ti.flags;
+			tok->last_min_pin = ti.ulMinPinLen;
+			tok->last_max_pin = ti.ulMaxPinLen;
+			tok->has_last = true;
+		}
+	}
 	if (present) {
 		info.flags |= TA_TOK_PRESENT;
 		for (size_t i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
@@ -331,6 +346,13 @@ ta_p11_token_refresh(struct ta_p11_token *tok)
 	int r;
 
 	pthread_mutex_lock(&tok->lock);
+	if (!tok->absent && tok->idle == NULL && tok->open >= tok->max) {
+		/* Every session is signing (perhaps waiting for a touch): the
+		 * module may hold the slot, and a removal shows in their
+		 * results anyway. */
+		pthread_mutex_unlock(&tok->lock);
+		return 0;
+	}
 	if (!tok->absent && !token_answers(tok, &ti))
 		token_gone(tok);
 	r = refresh_locked(tok);

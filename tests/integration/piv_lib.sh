@@ -81,3 +81,20 @@ pe_calls() {
 piv_doc() {
 	printf '%s\n' '{"signed":{"_type":"targets","spec_version":"1.0.0","version":1,"expires":"2030-01-01T00:00:00Z","targets":{}},"signatures":[]}' >"$1"
 }
+
+# sslib_sig FILE LABEL: securesystemslib verifies FILE's signature by the key
+# LABEL (its TUF key object from key show) over the canonical "signed".
+sslib_sig() {
+	T --json key show --label "$2" --profile tuf >"$tmp/keyshow.json" 2>/dev/null || return 1
+	"$PY" - "$1" "$tmp/keyshow.json" <<'PYEOF'
+import json, sys
+from securesystemslib.formats import encode_canonical
+from securesystemslib.signer import Signature, SSlibKey
+doc = json.load(open(sys.argv[1]))
+ks = json.load(open(sys.argv[2]))
+key = SSlibKey.from_dict(ks["keyid"], dict(ks["key"]))
+sigs = [s for s in doc["signatures"] if s["keyid"] == ks["keyid"]]
+assert len(sigs) == 1, "no signature by the key"
+key.verify_signature(Signature.from_dict(dict(sigs[0])), encode_canonical(doc["signed"]).encode())
+PYEOF
+}

@@ -9,3 +9,7 @@ TESTS += tests/integration/piv-attest.sh
 # A PIN for every signature (slot 9c, PIN policy always) through ykcs11 and
 # OpenSC: file:, pinentry, unlock, pin-cache, a wrong PIN's one try, PUK.
 TESTS += tests/integration/piv-pin.sh
+# Touch (slot 9c, touch policy always) through ykcs11 and OpenSC: the notice
+# names key and slot, "touch not received" after the card's timeout, other
+# clients served meanwhile.
+TESTS += tests/integration/piv-touch.sh
