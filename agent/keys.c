@@ -352,6 +352,12 @@ explain(struct ta_tsigner *s, int r, long long waited_ms)
 		    "and touch it when it blinks",
 		    kw, (waited_ms + 500) / 1000);
 		break;
+	case TA_ERR_TOKEN_ABSENT:
+		(void)snprintf(s->why, sizeof(s->why),
+		    "the YubiKey stopped answering while %s was signing (pulled out?); the agent "
+		    "uses it again once it is back",
+		    kw);
+		break;
 	default:
 		break;
 	}
@@ -426,9 +432,13 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	/* A PIV card that waited for a touch in vain answers "security status
 	 * not satisfied", which modules report as they please: what tells it
 	 * from a PIN error is the wait. */
-	if (r != 0 && s->slot != 0 && !pin_refused(r) && r != TA_ERR_TOKEN_ABSENT &&
-	    ta_now_ms() - t0 >= TA_TSIGNER_TOUCH_MS)
+	if (r == TA_ERR_NOT_LOGGED_IN && s->slot != 0 && ta_now_ms() - t0 >= TA_TSIGNER_TOUCH_MS)
 		r = TA_ERR_TIMEOUT;
+	/* ykcs11's word for a card pulled out. */
+	if (r == TA_ERR_PKCS11 && s->slot != 0) {
+		ta_p11_token_reset(s->p11);
+		r = TA_ERR_TOKEN_ABSENT;
+	}
 	if (cfg != NULL && s->key->always_auth) {
 		if (pin_refused(r)) {
 			(void)ta_pincache_wipe(s->tok->pc);

@@ -139,6 +139,12 @@ int ta_p11_token_login(struct ta_p11_token *tok, struct ta_secret *pin, bool int
 
 int ta_p11_token_logout(struct ta_p11_token *tok);
 
+/* The token stopped answering in a way its module does not call a removal
+ * (ykcs11 answers CKR_DEVICE_ERROR for a card pulled out, and its slot
+ * still shows the token): treat it as absent, so that the next use, once
+ * it answers, opens new sessions on a new generation and logs in again. */
+void ta_p11_token_reset(struct ta_p11_token *tok);
+
 /* The token's insertion: starts at 1 and grows each time the token is
  * found answering again after an absence (object handles of an earlier
  * insertion are void).  No PKCS#11 call: cheap enough for every request,

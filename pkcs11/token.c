@@ -323,8 +323,13 @@ refresh_locked(struct ta_p11_token *tok)
 {
 	CK_TOKEN_INFO ti;
 
+	CK_ULONG n = 0;
+
 	if (!tok->absent)
 		return 0;
+	/* Modules look at readers and cards again when asked for the slot
+	 * list (ykcs11 reconnects to a card put back only then). */
+	(void)tok->mod->fl->C_GetSlotList(CK_TRUE, NULL, &n);
 	if (!token_answers(tok, &ti))
 		return TA_ERR_TOKEN_ABSENT;
 	/* It is back: every session of the old insertion is dead, and with
@@ -545,6 +550,14 @@ ta_p11_token_logout(struct ta_p11_token *tok)
 		pthread_mutex_unlock(&tok->lock);
 	}
 	return ta__p11_rv(rv);
+}
+
+void
+ta_p11_token_reset(struct ta_p11_token *tok)
+{
+	pthread_mutex_lock(&tok->lock);
+	token_gone(tok);
+	pthread_mutex_unlock(&tok->lock);
 }
 
 unsigned long

@@ -13,3 +13,6 @@ TESTS += tests/integration/piv-pin.sh
 # names key and slot, "touch not received" after the card's timeout, other
 # clients served meanwhile.
 TESTS += tests/integration/piv-touch.sh
+# The card pulled out mid-signature and put back (no restart; the PIN cache
+# wiped), and pkcs11-tool beside the agent, through ykcs11 and OpenSC.
+TESTS += tests/integration/piv-removal.sh
