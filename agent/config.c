@@ -42,8 +42,7 @@ enum {
 	AGENT_MAX_BUFFER,
 	AGENT_MAX_BUFFER_PER_UID,
 };
-enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY, TOKEN_PIN_CACHE,
-	TOKEN_MGM_KEY };
+enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY, TOKEN_PIN_CACHE };
 enum {
 	RULE_UID,
 	RULE_GID,
@@ -350,19 +349,6 @@ set_pin_cache(struct parse *p, const char *name, const char *value)
 }
 
 static int
-set_mgm_key(struct parse *p, const char *name, const char *value)
-{
-	struct ta_pin_source src;
-
-	if (ta_pin_source_parse(value, &src) != 0 || src.kind != TA_PIN_FILE)
-		return fail(p, TA_ERR_INVALID,
-		    "'%s' must be file:/PATH (a file holding the card's management key in hex), "
-		    "not '%s'", name, value);
-	p->token->mgm_key = src;
-	return 0;
-}
-
-static int
 set_verify(struct parse *p, const char *name, const char *value)
 {
 	if (strcmp(value, "yes") == 0)
@@ -596,7 +582,6 @@ static const struct key token_keys[] = {
 	[TOKEN_SESSIONS] = { "sessions", false, set_sessions },
 	[TOKEN_VERIFY] = { "verify-signatures", false, set_verify },
 	[TOKEN_PIN_CACHE] = { "pin-cache", false, set_pin_cache },
-	[TOKEN_MGM_KEY] = { "management-key", false, set_mgm_key },
 };
 
 static const struct key rule_keys[] = {
@@ -714,7 +699,6 @@ begin_token(struct parse *p, const char *rest)
 	t->pin.kind = TA_PIN_UNLOCK;
 	t->sessions = TA_CFG_SESSIONS_DEFAULT;
 	t->verify = true;
-	t->mgm_key.kind = TA_PIN_NONE;
 	p->token = t;
 	p->sect = SECT_TOKEN;
 	p->keys = token_keys;

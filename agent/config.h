@@ -111,10 +111,6 @@ struct ta_cfg_token {
 	 * is kept for the next ones of keys that need a PIN for every
 	 * signature (CKA_ALWAYS_AUTHENTICATE); 0 (default) keeps none. */
 	unsigned pin_cache;
-	/* management-key = file:/PATH: the PIV card's management key (48 or 64
-	 * hex digits), given to the module as the SO PIN for key.generate on
-	 * a PIV card; kind TA_PIN_NONE when not set (never the default key). */
-	struct ta_pin_source mgm_key;
 };
 
 #define TA_CFG_PIN_CACHE_MAX (24 * 3600)

@@ -1,6 +1,7 @@
 /* Token keys: lookup by label, key ID or URI across the configured tokens,
  * key IDs and objects, and a signer on the token. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,37 @@ explain(struct ta_tsigner *s, int r, long long waited_ms)
 	}
 }
 
+/* Keys that want a PIN for every signature though their module does not
+ * say so (CKA_ALWAYS_AUTHENTICATE): a PIV slot other than 9c with PIN
+ * policy "always".  Learned from the card's refusal; by notary key ID. */
+#define PIN_ALWAYS_MAX 64
+static pthread_mutex_t pin_always_lock = PTHREAD_MUTEX_INITIALIZER;
+static char pin_always[PIN_ALWAYS_MAX][TA_KEY_ID_SIZE];
+static size_t n_pin_always;
+
+static bool
+wants_pin_always(const struct ta_tsigner *s)
+{
+	bool yes = false;
+
+	if (s->key->always_auth)
+		return true;
+	pthread_mutex_lock(&pin_always_lock);
+	for (size_t i = 0; i < n_pin_always && !yes; i++)
+		yes = strcmp(pin_always[i], s->id) == 0;
+	pthread_mutex_unlock(&pin_always_lock);
+	return yes;
+}
+
+static void
+learn_pin_always(const struct ta_tsigner *s)
+{
+	pthread_mutex_lock(&pin_always_lock);
+	if (n_pin_always < PIN_ALWAYS_MAX)
+		(void)snprintf(pin_always[n_pin_always++], TA_KEY_ID_SIZE, "%s", s->id);
+	pthread_mutex_unlock(&pin_always_lock);
+}
+
 /* OpenSC shows what the card does after a failed VERIFY: the PIN is no
  * longer verified for any slot.  ykcs11 verifies again by itself. */
 static bool
@@ -398,10 +430,9 @@ relogin(struct ta_tsigner *s, int r)
 }
 
 static int
-tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint8_t sig[TA_SIG_MAX],
-    size_t *ret_len)
+tsign_once(struct ta_tsigner *s, bool always, enum ta_sig_scheme scheme, const uint8_t *msg,
+    size_t len, uint8_t sig[TA_SIG_MAX], size_t *ret_len)
 {
-	struct ta_tsigner *s = ctx;
 	struct ta_secret *pin = NULL, *keep = NULL;
 	const struct ta_cfg_token *cfg = s->tok != NULL ? s->tok->cfg : NULL;
 	char what[TA_SIGNWAIT_WHAT_MAX + 1] = "";
@@ -411,7 +442,7 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	int r;
 
 	s->why[0] = '\0';
-	if (s->key->always_auth && cfg != NULL) {
+	if (always && cfg != NULL) {
 		if ((r = ctx_pin(s, &pin, &fresh)) != 0)
 			return r;
 		if (fresh && cfg->pin_cache > 0 &&
@@ -439,7 +470,7 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 		ta_p11_token_reset(s->p11);
 		r = TA_ERR_TOKEN_ABSENT;
 	}
-	if (cfg != NULL && s->key->always_auth) {
+	if (cfg != NULL && always) {
 		if (pin_refused(r)) {
 			(void)ta_pincache_wipe(s->tok->pc);
 			if (automatic(cfg->pin.kind))
@@ -458,6 +489,26 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	return r;
 }
 
+static int
+tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint8_t sig[TA_SIG_MAX],
+    size_t *ret_len)
+{
+	struct ta_tsigner *s = ctx;
+	bool always = wants_pin_always(s);
+	int r;
+
+	r = tsign_once(s, always, scheme, msg, len, sig, ret_len);
+	/* A PIV card refusing at once ("security status not satisfied", no
+	 * touch awaited) a key the agent is logged in for: the slot's PIN
+	 * policy is "always" though the module does not say so.  Once more,
+	 * with the PIN; no PIN was spent by the refusal. */
+	if (r == TA_ERR_NOT_LOGGED_IN && s->slot != 0 && !always && s->tok != NULL) {
+		learn_pin_always(s);
+		r = tsign_once(s, true, scheme, msg, len, sig, ret_len);
+	}
+	return r;
+}
+
 void
 ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, const struct ta_job_token *tok,
     struct ta_signwait *wait)
@@ -468,6 +519,7 @@ ta_tsigner_init(struct ta_tsigner *s, const struct ta_key_ref *tk, const struct 
 	s->tok = tok;
 	s->wait = wait;
 	s->slot = ta_p11_piv_slot(tk->p11, &tk->ck->key);
+	(void)snprintf(s->id, sizeof(s->id), "%s", tk->ck->notary_id);
 	s->signer.type = tk->ck->key.type;
 	s->signer.spki = tk->ck->key.spki;
 	s->signer.spki_len = tk->ck->key.spki_len;

@@ -102,6 +102,7 @@ struct ta_tsigner {
 	const struct ta_job_token *tok;
 	struct ta_signwait *wait;
 	unsigned slot; /* PIV slot (ta_p11_piv_slot), 0 when none */
+	char id[TA_KEY_ID_SIZE]; /* the key's notary key ID */
 	char why[TA_TSIGNER_WHY_MAX];
 };
 

@@ -236,6 +236,8 @@ int ta_p11_uri_format_key(const char *token_label, const char *serial,
  * returns raw r||s (64 or 96 bytes), RSA the modulus-sized signature,
  * Ed25519 64 bytes.  For keys with CKA_ALWAYS_AUTHENTICATE, ctx_pin is
  * used for the context-specific login (NULL on a protected-auth token);
+ * given for another key, it is used so too (a PIV slot with PIN policy
+ * "always" that the module does not mark);
  * it is wiped and freed on every path when not NULL.  One C_Login, never
  * retried; a refused PIN is the TA_ERR_PIN_* the token's flags say
  * (INCORRECT, COUNT_LOW, FINAL_TRY, LOCKED).

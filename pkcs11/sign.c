@@ -61,7 +61,7 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 	CK_ULONG out_len = TA_P11_SIG_MAX;
 	CK_OBJECT_HANDLE kh;
 	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
-	bool active = false;
+	bool active = false, ctx_login;
 	CK_RV rv = CKR_OK;
 	int r, login_r = 0;
 
@@ -132,6 +132,7 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 		goto out;
 	}
 
+	ctx_login = key->always_auth || ctx_pin != NULL;
 	if (key->always_auth && ctx_pin == NULL && !(tok->tflags & CKF_PROTECTED_AUTHENTICATION_PATH)) {
 		r = TA_ERR_PIN_REQUIRED;
 		goto out;
@@ -146,7 +147,7 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 	if ((rv = fl->C_SignInit(s, &mech, kh)) != CKR_OK)
 		goto done;
 	active = true;
-	if (key->always_auth) {
+	if (ctx_login) {
 		CK_RV lrv;
 
 		/* One context-specific login per signature, never retried. */

@@ -16,3 +16,7 @@ TESTS += tests/integration/piv-touch.sh
 # The card pulled out mid-signature and put back (no restart; the PIN cache
 # wiped), and pkcs11-tool beside the agent, through ykcs11 and OpenSC.
 TESTS += tests/integration/piv-removal.sh
+# The whole story on the card: notary init/add/publish/rotate with the root
+# on slot 9c (PIN and touch always) read by the real notary client, and a
+# TUF 1.0 repository rooted on slot 9d read by tuf-js.
+TESTS += tests/integration/piv-dct.sh
