@@ -4,6 +4,7 @@
 #   make check           build and run every test; last line "N passed, M failed"
 #   make demo            the whole story on loopback: a SoftHSM2 token, the agent,
 #                        a local notary-server, two tags published and listed
+#   make demo-yubikey    the laptop story on the virtual YubiKey (tests/piv/; root)
 #   make bench           benchmarks (never part of check)
 #   make fuzz            libFuzzer targets (clang)
 #   make lint            clang-tidy, cppcheck, include-direction check
@@ -131,6 +132,10 @@ demo: deps
 	@$(MAKE) --no-print-directory build-all $(DEMO_DEPS)
 	@BUILD=$(BUILD) scripts/demo
 
+demo-yubikey: deps
+	@$(MAKE) --no-print-directory build-all $(DEMO_DEPS)
+	@BUILD=$(BUILD) scripts/demo-yubikey
+
 bench: deps
 	@$(MAKE) --no-print-directory OPT='-O2 -g' $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
@@ -179,5 +184,5 @@ install: all $(INSTALL_TARGETS)
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)
 
-.PHONY: all build-all check deps demo bench fuzz lint format install $(INSTALL_TARGETS) clean
+.PHONY: all build-all check deps demo demo-yubikey bench fuzz lint format install $(INSTALL_TARGETS) clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

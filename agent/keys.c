@@ -418,15 +418,16 @@ relogin(struct ta_tsigner *s, int r)
 	struct ta_secret *pin = NULL;
 	size_t n = strlen(s->why);
 
-	if (cfg != NULL && r == TA_ERR_TIMEOUT && automatic(cfg->pin.kind) &&
+	if (cfg != NULL && (r == TA_ERR_TIMEOUT || r == TA_ERR_TOKEN_ABSENT) &&
+	    automatic(cfg->pin.kind) &&
 	    !ta_pincache_refused(s->tok->pc) && ta_pin_get(&cfg->pin, NULL, &pin) == 0 &&
 	    ta_p11_token_login(s->p11, pin, false) == 0) {
 		(void)ta_keycache_refresh(s->tok->kc, s->p11, NULL);
 		return;
 	}
 	(void)snprintf(s->why + n, sizeof(s->why) - n,
-	    "; the card logged itself out (as a PIV card does after a wrong PIN or a missed "
-	    "touch): 'tufctl unlock'");
+	    "; the card is logged out (as a PIV card is after a wrong PIN, a missed touch or "
+	    "a removal): 'tufctl unlock'");
 }
 
 static int
@@ -466,9 +467,17 @@ tsign_once(struct ta_tsigner *s, bool always, enum ta_sig_scheme scheme, const u
 	if (r == TA_ERR_NOT_LOGGED_IN && s->slot != 0 && ta_now_ms() - t0 >= TA_TSIGNER_TOUCH_MS)
 		r = TA_ERR_TIMEOUT;
 	/* ykcs11's word for a card pulled out. */
-	if (r == TA_ERR_PKCS11 && s->slot != 0) {
-		ta_p11_token_reset(s->p11);
+	if (r == TA_ERR_PKCS11 && s->slot != 0)
 		r = TA_ERR_TOKEN_ABSENT;
+	/* After a missed touch or a card pulled out (which ykcs11 may report
+	 * either way) the module's hold on the card is not to be trusted:
+	 * new sessions, the slot list asked again (ykcs11 reconnects only
+	 * then), and a new login below. */
+	if (s->slot != 0 && (r == TA_ERR_TIMEOUT || r == TA_ERR_TOKEN_ABSENT)) {
+		ta_p11_token_reset(s->p11);
+		if (ta_p11_token_refresh(s->p11) != 0) {
+			/* Still out: the watch finds it when it is back. */
+		}
 	}
 	if (cfg != NULL && always) {
 		if (pin_refused(r)) {
@@ -484,7 +493,9 @@ tsign_once(struct ta_tsigner *s, bool always, enum ta_sig_scheme scheme, const u
 	ta_secret_free(keep);
 	if (r != 0)
 		explain(s, r, ta_now_ms() - t0);
-	if (((pin_refused(r) && r != TA_ERR_PIN_LOCKED) || r == TA_ERR_TIMEOUT) && logged_out(s->p11))
+	if (((pin_refused(r) && r != TA_ERR_PIN_LOCKED) || r == TA_ERR_TIMEOUT ||
+		r == TA_ERR_TOKEN_ABSENT) &&
+	    logged_out(s->p11))
 		relogin(s, r);
 	return r;
 }
