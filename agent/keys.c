@@ -475,9 +475,10 @@ tsign_once(struct ta_tsigner *s, bool always, enum ta_sig_scheme scheme, const u
 	 * then), and a new login below. */
 	if (s->slot != 0 && (r == TA_ERR_TIMEOUT || r == TA_ERR_TOKEN_ABSENT)) {
 		ta_p11_token_reset(s->p11);
-		if (ta_p11_token_refresh(s->p11) != 0) {
-			/* Still out: the watch finds it when it is back. */
-		}
+		/* Out: whatever the module said, the card is gone (and the
+		 * watch finds it when it is back). */
+		if (ta_p11_token_refresh(s->p11) != 0)
+			r = TA_ERR_TOKEN_ABSENT;
 	}
 	if (cfg != NULL && always) {
 		if (pin_refused(r)) {
