@@ -1062,8 +1062,9 @@ ta_server_start(struct ta_agent *ag)
 			return TA_ERR_SYSTEM;
 		}
 		srv->sock_made = true;
-		if (chmod(ag->socket_path, 0660) != 0)
-			log_warn("chmod '%s': %s", ag->socket_path, strerror(errno));
+		if ((r = ta_socket_own(ag->socket_path, ag->cfg->socket_group,
+			 ag->cfg->socket_mode)) != 0)
+			return r;
 		if (lstat(ag->socket_path, &st) == 0)
 			srv->sock_ino = st.st_ino;
 	}
