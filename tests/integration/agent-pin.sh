@@ -38,6 +38,12 @@ call status >"$tmp/status.json"
 check "status: both tokens present and locked" \
 	test "$(jget "$tmp/status.json" '[(t["present"], t["unlocked"]) for t in d["tokens"]]')" = \
 	'[[true, false], [true, false]]'
+"$TUFCTL" --socket "$SOCK" key list >"$tmp/kl.out" 2>&1
+check "tufctl key list on locked tokens says so, not 'no keys'" bash -c \
+	"grep -q '^token alpha: locked: its keys are not listed (tufctl unlock --token alpha)$' '$tmp/kl.out' && ! grep -q '^no keys' '$tmp/kl.out'"
+"$TUFCTL" --socket "$SOCK" status >"$tmp/st.out" 2>&1
+check "tufctl status: a locked token's keys are not counted as none" \
+	grep -q "^token alpha: locked, .*, keys not listed until unlocked, " "$tmp/st.out"
 call key.generate '{"label":"k","type":"ecdsa-p256","token":"alpha"}' >"$tmp/out.json"
 check "a locked token: key.generate is -32003" test "$(jget "$tmp/out.json" 'd["code"]')" = -32003
 call unlock '{"pin":"123"}' >"$tmp/out.json"
