@@ -243,7 +243,7 @@ sign_run(struct ta_job *j)
 	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
 	struct sign_priv *sp = ta_job_priv(j);
 	struct ta_policy_key pk[TA_PROTO_KEYS_MAX];
-	struct ta_proto_scope sc[TA_PROTO_KEYS_MAX];
+	struct ta_proto_scope *sc = NULL; /* one per key: 8 KiB each */
 	struct ta_policy_req pr = {
 	    .operation = TA_OP_SIGN,
 	    .keys = pk,
@@ -254,13 +254,17 @@ sign_run(struct ta_job *j)
 
 	if (sign_prepare(j, sp) != 0)
 		return;
+	if ((sc = malloc(sp->n * sizeof(*sc))) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		return;
+	}
 	for (size_t i = 0; i < sp->n; i++)
 		ta_handle_policy_key(j, &sp->tk[i], &pk[i], &sc[i]);
 	pr.n_keys = sp->n;
 	pr.expires = sp->plan->expires;
-	if (ta_handle_policy_req(j, &pr) != 0)
-		return;
-	sign_make(j, sp);
+	if (ta_handle_policy_req(j, &pr) == 0)
+		sign_make(j, sp);
+	free(sc);
 }
 
 void
