@@ -253,10 +253,10 @@ sign_run(struct ta_job *j)
 	};
 
 	if (sign_prepare(j, sp) != 0)
-		return;
+		goto out;
 	if ((sc = malloc(sp->n * sizeof(*sc))) == NULL) {
 		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
-		return;
+		goto out;
 	}
 	for (size_t i = 0; i < sp->n; i++)
 		ta_handle_policy_key(j, &sp->tk[i], &pk[i], &sc[i]);
@@ -264,7 +264,10 @@ sign_run(struct ta_job *j)
 	pr.expires = sp->plan->expires;
 	if (ta_handle_policy_req(j, &pr) == 0)
 		sign_make(j, sp);
+out:
 	free(sc);
+	/* Answered here, on the worker, not after the loop's turn. */
+	ta_job_respond(j);
 }
 
 void
