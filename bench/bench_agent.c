@@ -27,7 +27,8 @@
  * A missed goal is reported, not failed: the exit status is 0 unless a row
  * could not be measured for a set-up reason (printed); a peer whose tool is
  * not installed is "skipped" (scripts/install-deps installs them all).
- * TA_BENCH_KEEP=1 keeps the temporary directory (token, logs, audit). */
+ * TA_BENCH_KEEP=1 keeps the temporary directory (token, logs, audit);
+ * TA_BENCH_AGENT_ONLY=1 skips ssh-agent and p11-kit (quick A/B runs). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1229,8 +1230,13 @@ main(int argc, char **argv)
 	if (st != 0 || rows[R_AG64].state != ROW_OK)
 		show_log("agent.log");
 
-	bench_ssh(module_real);
-	bench_p11kit(module);
+	/* TA_BENCH_AGENT_ONLY=1: the raw and agent rows alone, for quick
+	 * before/after comparisons of the agent (its goals against the peers
+	 * are then "not measured"). */
+	if (getenv("TA_BENCH_AGENT_ONLY") == NULL) {
+		bench_ssh(module_real);
+		bench_p11kit(module);
+	}
 
 	report(module, agent, hwm_kb);
 	for (int i = 0; i < R_N; i++)
