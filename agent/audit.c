@@ -26,11 +26,26 @@
 
 enum audit_kind { AUDIT_STDERR, AUDIT_JOURNAL, AUDIT_FILE };
 
+/* A thread waiting for its record's write (ta_audit_log(), file and
+ * stderr targets), on its own stack. */
+struct waiter {
+	struct waiter *next;
+	int r, err; /* the write's result and errno */
+	bool done;
+};
+
 struct ta_audit {
 	enum audit_kind kind;
 	int fd;                /* where lines go; stderr's for the journal fallback */
 	char journal_socket[sizeof(JOURNAL_SOCKET) + 64];
 	pthread_mutex_t lock;
+	/* Group commit: lines appended while a write is under way wait in
+	 * pend, and the next writer writes them all with one write(2). */
+	pthread_cond_t written;
+	bool writing;
+	char *pend;
+	size_t pend_len, pend_cap;
+	struct waiter *waiters, **waiters_tail; /* those whose lines are in pend */
 };
 
 struct ta_audit *
@@ -68,6 +83,12 @@ ta_audit_open(const char *target)
 		errno = e;
 		goto out;
 	}
+	if ((e = pthread_cond_init(&a->written, NULL)) != 0) {
+		(void)pthread_mutex_destroy(&a->lock);
+		errno = e;
+		goto out;
+	}
+	a->waiters_tail = &a->waiters;
 	a->kind = kind;
 	a->fd = kind == AUDIT_FILE ? fd : STDERR_FILENO;
 	memcpy(a->journal_socket, JOURNAL_SOCKET, sizeof(JOURNAL_SOCKET));
@@ -99,7 +120,9 @@ ta_audit_close(struct ta_audit *a)
 		return;
 	if (a->kind == AUDIT_FILE)
 		(void)close(a->fd);
+	(void)pthread_cond_destroy(&a->written);
 	(void)pthread_mutex_destroy(&a->lock);
+	free(a->pend);
 	free(a);
 }
 
@@ -449,6 +472,67 @@ out:
 	return r;
 }
 
+/* Appends line to pend and returns when a write(2) that carries it has
+ * returned: its result, errno kept.  The first thread to find no write
+ * under way writes everything pending, its own line and those of threads
+ * that came while the previous write was made, in one write(2) of whole
+ * lines; the others wait for it.  Called and returns with a->lock held. */
+static int
+audit_commit(struct ta_audit *a, const char *line, size_t len)
+{
+	struct waiter me = {0}, *w, *list;
+	size_t cap, n;
+	char *p;
+	int r, e;
+
+	if (len > a->pend_cap - a->pend_len) {
+		cap = a->pend_cap < 4096 ? 4096 : a->pend_cap;
+		while (len > cap - a->pend_len)
+			cap *= 2;
+		if ((p = realloc(a->pend, cap)) == NULL)
+			return TA_ERR_NOMEM;
+		a->pend = p;
+		a->pend_cap = cap;
+	}
+	memcpy(a->pend + a->pend_len, line, len);
+	a->pend_len += len;
+	*a->waiters_tail = &me;
+	a->waiters_tail = &me.next;
+	while (a->writing && !me.done)
+		(void)pthread_cond_wait(&a->written, &a->lock);
+	if (!me.done) {
+		/* This thread writes what is pending; the buffer is taken, so
+		 * that others may append meanwhile. */
+		a->writing = true;
+		p = a->pend;
+		n = a->pend_len;
+		list = a->waiters;
+		a->pend = NULL;
+		a->pend_len = a->pend_cap = 0;
+		a->waiters = NULL;
+		a->waiters_tail = &a->waiters;
+		(void)pthread_mutex_unlock(&a->lock);
+		r = write_all(a->fd, p, n); /* one write(2) unless it comes up short */
+		e = errno;
+		(void)pthread_mutex_lock(&a->lock);
+		if (a->pend == NULL) { /* keep the storage for the next batch */
+			a->pend = p;
+			a->pend_cap = n > 0 ? n : 0;
+			p = NULL;
+		}
+		free(p);
+		for (w = list; w != NULL; w = w->next) {
+			w->r = r;
+			w->err = e;
+			w->done = true;
+		}
+		a->writing = false;
+		(void)pthread_cond_broadcast(&a->written);
+	}
+	errno = me.err;
+	return me.r;
+}
+
 int
 ta_audit_log(struct ta_audit *a, const struct ta_audit_rec *rec)
 {
@@ -471,7 +555,7 @@ ta_audit_log(struct ta_audit *a, const struct ta_audit_rec *rec)
 
 	(void)pthread_mutex_lock(&a->lock);
 	if (a->kind != AUDIT_JOURNAL || audit_journal(a, rec, l.d, l.len - 1) < 0)
-		r = write_all(a->fd, l.d, l.len); /* one write(2) unless it comes up short */
+		r = audit_commit(a, l.d, l.len);
 	e = errno;
 	(void)pthread_mutex_unlock(&a->lock);
 	errno = e;
