@@ -183,10 +183,22 @@ handle_hello(struct ta_job *j)
 
 /* ---- status ------------------------------------------------------------------ */
 
+/* s when it is printable ASCII and not empty (what the status result
+ * carries of a token's CK_TOKEN_INFO), else NULL. */
+static const char *
+printable(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return NULL;
+	return s[0] != '\0' ? s : NULL;
+}
+
 static void
 status_run(struct ta_job *j)
 {
 	struct ta_proto_token_status toks[TA_PROTO_TOKENS_MAX];
+	struct ta_p11_token_info infos[TA_PROTO_TOKENS_MAX];
 	struct ta_proto_status_result res = {
 	    .version = TA_PROTO_VERSION, .agent = TA_AGENT_NAME, .tokens = toks};
 	json_t *o = NULL;
@@ -195,6 +207,7 @@ status_run(struct ta_job *j)
 	_Static_assert(TA_CFG_MAX_TOKENS <= TA_PROTO_TOKENS_MAX, "status lists every token");
 	for (size_t i = 0; i < ta_job_n_tokens(j); i++) {
 		struct ta_p11_token_info in = {0};
+		struct ta_p11_token_info *id = &infos[i];
 		struct ta_keyset *ks = NULL;
 		size_t count = 0;
 		bool unlocked = false;
@@ -219,6 +232,14 @@ status_run(struct ta_job *j)
 		    .pin = pin_state(in.flags),
 		    .keys = (uint32_t)count,
 		};
+		/* Who the token says it is, for a ceremony's "is this the right
+		 * token" before any PIN (PROTOCOL.md §5.2). */
+		*id = in;
+		if (in.flags & TA_TOK_PRESENT) {
+			toks[i].serial = printable(id->serial);
+			toks[i].model = printable(id->model);
+			toks[i].manufacturer = printable(id->manufacturer);
+		}
 	}
 	r = ta_proto_status_result_json(&res, &o);
 	ta_job_result(j, r, o);

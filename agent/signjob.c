@@ -52,6 +52,8 @@ sign_priv_free(void *p)
 	free(sp);
 }
 
+/* The profile of the keys and bytes: a ceremony head is signed as TUF
+ * metadata is (tuf/cerhead.h). */
 static enum ta_profile
 profile_of(enum ta_proto_profile p)
 {
@@ -101,6 +103,7 @@ sign_prepare(struct ta_job *j, struct sign_priv *sp)
 	    .parent = (const uint8_t *)q->parent,
 	    .parent_len = q->parent_len,
 	    .now = time(NULL),
+	    .ceremony = q->profile == TA_PROTO_PROFILE_CEREMONY,
 	};
 	struct ta_signplan_error e;
 	char member[48];
@@ -262,6 +265,9 @@ sign_run(struct ta_job *j)
 		ta_handle_policy_key(j, &sp->tk[i], &pk[i], &sc[i]);
 	pr.n_keys = sp->n;
 	pr.expires = sp->plan->expires;
+	/* A ceremony head falls under the rule of the root it makes. */
+	pr.profile = sp->plan->rule_profile == TA_PROFILE_NOTARY ? TA_PROTO_PROFILE_NOTARY :
+								      TA_PROTO_PROFILE_TUF;
 	if (ta_handle_policy_req(j, &pr) == 0)
 		sign_make(j, sp);
 out:

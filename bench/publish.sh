@@ -34,132 +34,13 @@ max_s=${BENCH_PUBLISH_MAX_S:-120}
 runs=${BENCH_PUBLISH_RUNS:-3}
 # EPOCHREALTIME, awk and sort: one decimal point, one collation.
 export LC_ALL=C
-py=/usr/bin/python3
 ns=("$@")
 [ ${#ns[@]} -gt 0 ] || ns=(1 100 10000)
 
-module=
-for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so; do
-	[ -r "$m" ] && module=$m && break
-done
-for b in notary notary-server softhsm2-util "$py"; do
-	command -v "$b" >/dev/null || { echo "publish: SKIP ($b is not installed)"; exit 0; }
-done
-[ -n "$module" ] || { echo "publish: SKIP (SoftHSM2 is not installed)"; exit 0; }
-for b in "$BUILD/tufctl" "$BUILD/tuf-agent"; do
-	[ -x "$b" ] || { echo "publish: $b is not built" >&2; exit 1; }
-done
+bench=publish
+# shellcheck source=bench/notary_lib.sh
+. "$(dirname "$0")/notary_lib.sh"
 
-# Short: the agent's socket path must fit in 108 bytes.
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tuf-bench.XXXXXX")
-agent='' server=''
-stop() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
-cleanup() {
-	stop "$agent"
-	stop "$server"
-	agent='' server=''
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'echo "publish: interrupted" >&2; exit 130' INT
-trap 'echo "publish: interrupted" >&2; exit 143' TERM
-
-# fail WHY [LOG]: stop; the last lines of LOG tell more.
-fail() {
-	echo "publish: $1" >&2
-	[ -s "${2:-$tmp/out}" ] && tail -n 15 "${2:-$tmp/out}" | sed 's/^/    /' >&2
-	exit 1
-}
-# quiet CMD...: CMD's output into $tmp/out, shown only if it fails.
-quiet() { "$@" >"$tmp/out" 2>&1 || fail "$* failed"; }
-now() { echo "$EPOCHREALTIME"; }
-# since T0: seconds since T0 (from now), three decimals.
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
-
-# ---- the token, the agent, the server ----------------------------------------------
-mkdir "$tmp/tokens" "$tmp/home"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$tmp" >"$tmp/softhsm2.conf"
-export SOFTHSM2_CONF=$tmp/softhsm2.conf
-quiet softhsm2-util --init-token --free --label bench --pin 123456 --so-pin 12345678
-printf '123456\n' >"$tmp/pin"
-chmod 600 "$tmp/pin"
-cat >"$tmp/agent.conf" <<EOT
-[agent]
-audit = $tmp/audit.log
-state-directory = $tmp/state
-
-[token "bench"]
-module = $module
-uri = pkcs11:token=bench
-pin = file:$tmp/pin
-EOT
-sock=$tmp/agent.sock
-"$BUILD/tuf-agent" --config "$tmp/agent.conf" --socket "$sock" >"$tmp/agent.log" 2>&1 </dev/null &
-agent=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	kill -0 "$agent" 2>/dev/null || break
-	sleep 0.1
-done
-[ -S "$sock" ] || fail "tuf-agent did not start" "$tmp/agent.log"
-export XDG_DATA_HOME=$tmp/xdg
-tufctl() { "$BUILD/tufctl" --socket "$sock" "$@"; }
-quiet tufctl key generate --label root-key
-quiet tufctl key generate --label targets-key
-
-# The port is free when asked; another process may take it first: try again.
-for _ in 1 2 3; do
-	port=$("$py" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	cat >"$tmp/server.json" <<EOT
-{
-  "server": { "http_addr": "127.0.0.1:$port" },
-  "trust_service": { "type": "local" },
-  "storage": { "backend": "memory" },
-  "logging": { "level": "error" }
-}
-EOT
-	notary-server -config "$tmp/server.json" >"$tmp/server.log" 2>&1 </dev/null &
-	server=$!
-	if "$py" - "$port" "$server" <<'PY'; then break; fi
-import os, socket, sys, time
-port, pid = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(200):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.5).close()
-        sys.exit(0)
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            sys.exit(1)
-        time.sleep(0.05)
-sys.exit(1)
-PY
-	stop "$server"
-	server=''
-	grep -q 'address already in use' "$tmp/server.log" || break
-done
-[ -n "$server" ] || fail "notary-server did not start" "$tmp/server.log"
-url=http://127.0.0.1:$port
-
-# The real notary client: its own trust directory (root key shared by the
-# GUNs, as tufctl's root-key is), HOME out of the user's, never a prompt.
-export NOTARY_ROOT_PASSPHRASE=bench-passphrase NOTARY_TARGETS_PASSPHRASE=bench-passphrase \
-	NOTARY_SNAPSHOT_PASSPHRASE=bench-passphrase NOTARY_DELEGATION_PASSPHRASE=bench-passphrase
-notary() { HOME=$tmp/home command notary -s "$url" -d "$tmp/notary-trust" "$@" </dev/null; }
-fresh=0
-# fresh_list GUN OUT: a client that never saw GUN lists it.
-fresh_list() {
-	fresh=$((fresh + 1))
-	HOME=$tmp/home command notary -s "$url" -d "$tmp/fresh.$fresh" list "$1" \
-		>"$2" 2>"$tmp/out" </dev/null || fail "a fresh notary client: list $1 failed"
-}
 # verify GUN LIST N: LIST holds exactly the first N tags of $tmp/tags.
 verify() {
 	awk 'NR > 2 { print $1, $2, $3 }' "$2" | sort >"$tmp/got"

@@ -165,6 +165,27 @@ agent_print_error(const struct tufctl_agent *a, const struct ta_proto_resp *resp
 	const char *detail =
 	    resp->error.detail[0] ? resp->error.detail : ta_strerror(resp->error.err);
 
+	const char *over = strstr(detail, "over max-expiry ");
+	char *end = NULL;
+	long long n = 0;
+
+	/* The agent says "expires 1095d from now, over max-expiry 90d": the
+	 * refusal names the option that fits the rule. */
+	if (over != NULL && over[16] >= '0' && over[16] <= '9') {
+		errno = 0;
+		n = strtoll(over + 16, &end, 10);
+		if (errno != 0)
+			n = 0;
+	}
+	if (resp->error.err == TA_ERR_POLICY && tufctl.expiry_option != NULL && n > 0) {
+		char unit = *end;
+		long long days = unit == 'd' ? n : unit == 'h' ? n / 24 : unit == 's' ? n / 86400 : 0;
+
+		if (days > 0)
+			return tufctl_fail("%s: %s (%s): %s; sign for at most that: give %s %lld",
+			    ta_proto_method_name(a->method), resp->error.message, name, detail,
+			    tufctl.expiry_option, days);
+	}
 	return tufctl_fail("%s: %s (%s): %s", ta_proto_method_name(a->method),
 	    resp->error.message, name, detail);
 }

@@ -54,15 +54,15 @@ cer_free(struct cer *c)
 }
 
 static int
-parse_root(const uint8_t *b, size_t len, const char *what, struct ta_meta **ret,
-    struct tn_error *e)
+parse_root(enum ta_profile p, const uint8_t *b, size_t len, const char *what,
+    struct ta_meta **ret, struct tn_error *e)
 {
 	struct ta_json_error je;
-	int r = ta_meta_parse(b, len, TA_PROFILE_TUF, "root", ret, &je);
+	int r = ta_meta_parse(b, len, p, "root", ret, &je);
 
 	if (r != 0)
-		return tn_fail(e, r, "%s is not a TUF root: %s", what,
-		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		return tn_fail(e, r, "%s is not a %s root: %s", what,
+		    p == TA_PROFILE_NOTARY ? "notary" : "TUF", je.text[0] != '\0' ? je.text : ta_strerror(r));
 	return 0;
 }
 
@@ -99,6 +99,15 @@ cer_load(const char *dir, struct cer **ret, struct tn_error *e)
 		r = tn_fail(e, TA_ERR_FORMAT, "%s/%s is not a ceremony plan", dir, CER_PLAN_FILE);
 		goto fail;
 	}
+	{
+		const char *p = json_string_value(json_object_get(c->plan, "profile"));
+
+		if (p == NULL || ta_profile_from_name(p, &c->profile) != 0) {
+			r = tn_fail(e, TA_ERR_FORMAT, "%s/%s names no profile (tuf or notary)", dir,
+			    CER_PLAN_FILE);
+			goto fail;
+		}
+	}
 	if ((r = path_of(path, sizeof(path), dir, CER_ROOT_FILE, e)) != 0 ||
 	    (r = tn_read_file(path, CER_FILE_MAX, &c->root_bytes, &c->root_len, e)) != 0)
 		goto fail;
@@ -108,7 +117,7 @@ cer_load(const char *dir, struct cer **ret, struct tn_error *e)
 		    CER_ROOT_FILE, want);
 		goto fail;
 	}
-	if ((r = parse_root(c->root_bytes, c->root_len, CER_ROOT_FILE, &c->root, e)) != 0)
+	if ((r = parse_root(c->profile, c->root_bytes, c->root_len, CER_ROOT_FILE, &c->root, e)) != 0)
 		goto fail;
 	want = json_string_value(json_object_get(c->plan, "prev_root_sha256"));
 	if (want != NULL) {
@@ -123,7 +132,7 @@ cer_load(const char *dir, struct cer **ret, struct tn_error *e)
 			    dir, CER_PREV_FILE);
 			goto fail;
 		}
-		if ((r = parse_root(c->prev_bytes, c->prev_len, CER_PREV_FILE, &c->prev, e)) != 0)
+		if ((r = parse_root(c->profile, c->prev_bytes, c->prev_len, CER_PREV_FILE, &c->prev, e)) != 0)
 			goto fail;
 	}
 	if ((r = path_of(path, sizeof(path), dir, CER_SIGS_FILE, e)) != 0)
@@ -214,6 +223,23 @@ count_valid(const struct ta_meta *root, json_t *sigs, const json_t *keys, const 
 	return res.nvalid;
 }
 
+json_t *
+cer_sig_clean(const json_t *sig)
+{
+	const json_t *m = json_object_get(sig, "method");
+	json_t *o;
+
+	if (!json_is_string(json_object_get(sig, "keyid")) || !json_is_string(json_object_get(sig, "sig")))
+		return NULL;
+	o = json_pack("{sOsO}", "keyid", json_object_get(sig, "keyid"), "sig", json_object_get(sig, "sig"));
+	if (o != NULL && json_is_string(m) &&
+	    json_object_set_new(o, "method", json_string(json_string_value(m))) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
 bool
 cer_sig_valid(const struct ta_meta *root, const char *keyid, const json_t *key, const json_t *sig)
 {
@@ -299,7 +325,8 @@ cer_summary(FILE *out, const struct ta_meta *root, const struct ta_meta *prev, c
 		return TA_ERR_INVALID;
 	if (ta_meta_expires(root, &t) == 0)
 		ta_time_format(t, exp);
-	(void)fprintf(out, "TUF 1.0 root, version %lld, expires %s\n",
+	(void)fprintf(out, "%s root, version %lld, expires %s\n",
+	    root->profile == TA_PROFILE_NOTARY ? "Notary v1" : "TUF 1.0",
 	    (long long)ta_meta_version(root), exp);
 	for (size_t i = 0; i < sizeof(top_roles) / sizeof(top_roles[0]); i++) {
 		const json_t *en = role_entry(root, top_roles[i]), *k;
@@ -346,8 +373,9 @@ cer_confirm(const char *who)
 }
 
 int
-cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t len,
-    const uint8_t *prev, size_t prev_len, json_t **ret_sig, struct tn_error *e)
+cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *key,
+    const char *keyid, const uint8_t *root, size_t len, const uint8_t *prev, size_t prev_len,
+    json_t **ret_sig, struct tn_error *e)
 {
 	struct ta_proto_sign *q = calloc(1, sizeof(*q));
 	struct ta_proto_sign_result sr;
@@ -359,11 +387,13 @@ cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t l
 	*ret_sig = NULL;
 	if (q == NULL)
 		return tn_fail(e, TA_ERR_NOMEM, "out of memory");
-	if (strlen(key) >= sizeof(q->keys[0])) {
+	if (strlen(key) >= sizeof(q->keys[0]) || (gun != NULL && strlen(gun) >= sizeof(q->gun))) {
 		free(q);
-		return tn_fail(e, TA_ERR_TOO_LARGE, "key reference too long");
+		return tn_fail(e, TA_ERR_TOO_LARGE, "key reference or GUN too long");
 	}
-	q->profile = TA_PROTO_PROFILE_TUF;
+	q->profile = profile;
+	if (gun != NULL)
+		memcpy(q->gun, gun, strlen(gun) + 1);
 	memcpy(q->role, "root", 5);
 	memcpy(q->keys[0], key, strlen(key) + 1);
 	q->n_keys = 1;
@@ -381,8 +411,7 @@ cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t l
 		const char *id = json_string_value(json_object_get(s, "keyid"));
 
 		if (id != NULL && strcmp(id, keyid) == 0 && *ret_sig == NULL)
-			*ret_sig = json_pack("{sOsO}", "keyid", json_object_get(s, "keyid"), "sig",
-			    json_object_get(s, "sig"));
+			*ret_sig = cer_sig_clean(s);
 	}
 	if (*ret_sig == NULL)
 		r = tn_fail(e, TA_ERR_VERIFY, "key '%s' is not the key %.16s... (it signed as another)",
@@ -393,10 +422,108 @@ cer_agent_sign(const char *key, const char *keyid, const uint8_t *root, size_t l
 	return r;
 }
 
-int
-cer_resolve_key(const char *ref, char keyid[65], json_t **ret)
+json_t *
+cer_token_of(const char *ref)
 {
-	bool file = strncmp(ref, "pubkey:", 7) == 0;
+	struct ta_proto_key_show q = {.profile = TA_PROTO_PROFILE_NOTARY};
+	struct ta_proto_key_show_result kr;
+	struct ta_proto_key_list_result kl = {0};
+	struct ta_proto_status_result st = {0};
+	json_t *res = NULL, *list = NULL, *status = NULL, *out = NULL;
+	const char *tok = NULL;
 
-	return tufctl_tuf_key("ceremony", file ? ref + 7 : ref, file, keyid, ret);
+	if (strlen(ref) >= sizeof(q.key))
+		return NULL;
+	memcpy(q.key, ref, strlen(ref) + 1);
+	if (tufctl_agent_key_show(NULL, &q, &res, &kr) != 0)
+		return NULL;
+	if (tufctl_agent_key_list(NULL, NULL, &list, &kl) == 0)
+		for (size_t i = 0; i < kl.n_keys && tok == NULL; i++)
+			if (strcmp(kl.keys[i].notary_id, kr.keyid) == 0)
+				tok = kl.keys[i].token;
+	if (tok != NULL && tufctl_agent_status(NULL, &status, &st) == 0)
+		for (size_t i = 0; i < st.n_tokens && out == NULL; i++) {
+			const struct ta_proto_token_status *t = &st.tokens[i];
+
+			if (strcmp(t->name, tok) == 0 && t->serial != NULL)
+				out = json_pack("{ssssss}", "name", t->name, "serial", t->serial, "model",
+				    t->model != NULL ? t->model : "");
+		}
+	ta_proto_status_result_clear(&st);
+	ta_proto_key_list_result_clear(&kl);
+	json_decref(status);
+	json_decref(list);
+	json_decref(res);
+	return out;
 }
+
+bool
+cer_token_ok(const json_t *tok)
+{
+	static const char *const names[] = { "name", "serial", "model" };
+	const char *k;
+	json_t *v;
+
+	if (tok == NULL || json_is_null(tok))
+		return true;
+	if (!json_is_object(tok) || json_string_value(json_object_get(tok, "serial")) == NULL)
+		return false;
+	json_object_foreach(ta_json_unconst(tok), k, v) {
+		size_t i = 0;
+		const char *str = json_string_value(v);
+
+		while (i < 3 && strcmp(names[i], k) != 0)
+			i++;
+		if (i == 3 || str == NULL || json_string_length(v) > 64)
+			return false;
+		for (const char *p = str; *p != '\0'; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				return false;
+	}
+	return true;
+}
+
+int
+cer_token_check(const json_t *want, const char *who, struct tn_error *e)
+{
+	const char *serial = json_string_value(json_object_get(want, "serial"));
+	const char *model = json_string_value(json_object_get(want, "model"));
+	struct ta_proto_status_result st = {0};
+	json_t *status = NULL;
+	char seen[512] = "";
+	size_t n = 0;
+	int r = TA_ERR_TOKEN_ABSENT;
+
+	if (serial == NULL)
+		return 0; /* the plan does not know the token */
+	if (tufctl_agent_status(NULL, &status, &st) != 0)
+		return tn_fail(e, TA_ERR_PROTOCOL, "the agent's status: cannot tell which tokens are here");
+	for (size_t i = 0; i < st.n_tokens && r != 0; i++) {
+		const struct ta_proto_token_status *t = &st.tokens[i];
+
+		if (!t->present || t->serial == NULL)
+			continue;
+		if (strcmp(t->serial, serial) == 0 &&
+		    (model == NULL || model[0] == '\0' || (t->model != NULL && strcmp(t->model, model) == 0)))
+			r = 0;
+		else if (n < sizeof(seen))
+			n += (size_t)snprintf(seen + n, sizeof(seen) - n, "%s%s (%s, serial %s)",
+			    n > 0 ? ", " : "", t->name, t->model != NULL ? t->model : "?", t->serial);
+	}
+	if (r != 0)
+		r = tn_fail(e, r, "%s's token (%s, serial %s) is not here%s%s: nothing asked, nothing "
+				  "signed", who, model != NULL && model[0] ? model : "?", serial,
+		    seen[0] ? "; present: " : "", seen);
+	ta_proto_status_result_clear(&st);
+	json_decref(status);
+	return r;
+}
+
+const char *
+cer_gun(const struct cer *c)
+{
+	const char *g = json_string_value(json_object_get(c->plan, "gun"));
+
+	return g != NULL ? g : "";
+}
+

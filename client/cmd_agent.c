@@ -411,7 +411,12 @@ print_status(json_t *result, struct ta_proto_status_result *st)
 		else
 			printf("%s, %s, %u key%s, ", t->unlocked ? "unlocked" : "locked",
 			    pin_state_text(t->pin), t->keys, t->keys == 1 ? "" : "s");
-		printf("%s\n", t->uri);
+		printf("%s", t->uri);
+		if (t->model != NULL || t->serial != NULL)
+			printf(" (%s%s%s%s)", t->model != NULL ? t->model : "",
+			    t->model != NULL && t->serial != NULL ? ", " : "",
+			    t->serial != NULL ? "serial " : "", t->serial != NULL ? t->serial : "");
+		printf("\n");
 	}
 	return tufctl_stdout_done();
 }

@@ -15,6 +15,9 @@
 #include "client/ceremony.h"
 #include "client/cmd_ceremony.h"
 #include "client/files.h"
+#include "client/notary_http.h"
+#include "client/notary_publish.h"
+#include "client/notary_walk.h"
 #include "client/transcript.h"
 #include "client/tufctl.h"
 #include "common/err.h"
@@ -22,28 +25,38 @@
 #include "tuf/verify.h"
 
 const char cer_usage[] =
-    "usage: tufctl ceremony COMMAND ...   (root key ceremonies; TUF 1.0 profile only)\n"
-    "  ceremony init DIR --profile tuf --threshold M --signer NAME=KEYREF...\n"
-    "      [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]... [--expires DAYS]\n"
-    "      [--prev-root FILE]\n"
+    "usage: tufctl ceremony COMMAND ...   (root key ceremonies)\n"
+    "  ceremony init DIR --profile tuf|notary [--gun GUN] --threshold M\n"
+    "      --signer NAME=KEYREF... [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]...\n"
+    "      [--expires DAYS] [--prev-root FILE] [--server URL [--tls-ca FILE]]\n"
     "      a new root (version 1, or FILE's + 1): root keys the signers', threshold M;\n"
     "      targets, snapshot and timestamp from --role-key (required without\n"
     "      --prev-root), else FILE's.  --old-signer: a key of FILE's root only that\n"
-    "      signs the rotation.  KEYREF: an agent key (label, key ID, URI) or\n"
-    "      pubkey:FILE (PEM).  Every signer is recorded unattested.  --profile notary:\n"
-    "      not yet.\n"
+    "      signs the rotation.  KEYREF: an agent key (label, key ID, URI), pubkey:FILE\n"
+    "      (PEM) or, for notary root keys, cert:FILE (the signer's certificate for the\n"
+    "      GUN: tufctl key cert on its machine).  --gun: the repository's name in the\n"
+    "      agent's policy and key scopes; notary: the GUN, required.  notary: an agent\n"
+    "      signer's certificate for the GUN is made at init; the timestamp key (and\n"
+    "      the snapshot key without --role-key snapshot) is the --server's; a first\n"
+    "      root only (rotate with tufctl notary rotate GUN root).  Each agent signer's\n"
+    "      token (serial, model) is recorded; every signer is recorded unattested.\n"
     "  ceremony status DIR [--json]\n"
     "  ceremony sign DIR --signer NAME            with the key in this machine's agent\n"
     "  ceremony request DIR --signer NAME -o REQ  for an air-gapped signer\n"
     "  ceremony sign-request REQ --key L -o RESP  on the offline machine (its agent)\n"
     "  ceremony import DIR RESP\n"
     "  ceremony finish DIR -o ROOT                only when every threshold is met\n"
-    "      sign and sign-request show what is signed and sign only after 'yes' on\n"
-    "      standard input.  finish does not yet have the transcript head signed.\n"
+    "      sign and sign-request check the signer's token is present first, then show\n"
+    "      what is signed and sign only after 'yes' on standard input.  finish then has\n"
+    "      the root keys in this machine's agent sign the transcript's head (a seal\n"
+    "      record).  Any step run again after a kill completes it, byte for byte.\n"
+    "      Adopt ROOT: tufctl repo init REPO --root ROOT (tuf) or tufctl notary init GUN\n"
+    "      --root ROOT --targets-key L (notary).\n"
     "  ceremony transcript verify FILE [--root ROOT]\n"
     "      FILE (DIR/transcript.jsonl) is a whole hash chain: every record's seq, prev,\n"
-    "      time, step and form; the first bad record is named.  --root: the last\n"
-    "      finish record names the SHA-256 of ROOT's exact bytes (root_sha256).\n";
+    "      time, step and form; the first bad record is named; each seal's signatures.\n"
+    "      --root: the last finish record names the SHA-256 of ROOT's exact bytes and a\n"
+    "      seal by ROOT's root keys follows it.\n";
 
 /* A root file of a ceremony: the size tufctl's other root readers take. */
 #define ROOT_MAX ((size_t)1024 * 1024)
@@ -57,14 +70,31 @@ cer_failed(const char *cmd, const struct tn_error *e)
 
 /* ---- init ------------------------------------------------------------------------ */
 
+/* A GUN or repository name as the agent takes it (tuf/cerhead.h). */
+static bool
+gun_ok(const char *g)
+{
+	size_t n = strlen(g);
+
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)g[i] < 0x21 || (unsigned char)g[i] > 0x7e)
+			return false;
+	return true;
+}
+
 struct init_signer {
 	const char *name, *ref;
 	char keyid[65];
 	json_t *key;
+	json_t *token; /* cer_token_of; NULL for pubkey: signers or unknown */
 	bool in_new, in_old;
 };
 
 struct init_args {
+	struct cer_keyctx kc;
+	const char *server, *tls_ca; /* notary: the server's timestamp (and snapshot) key */
 	struct init_signer s[CER_SIGNERS_MAX];
 	size_t n;
 	const char *role_refs[3][CER_SIGNERS_MAX];
@@ -159,16 +189,51 @@ prev_root_key(const struct ta_meta *prev, const char *keyid)
 	return false;
 }
 
+/* The notary server's key for role into m (TA_ERR_NOT_FOUND after one
+ * line when it cannot be had). */
+static int
+server_key(const struct init_args *a, struct ta_meta *m, const char *role)
+{
+	struct tn_options to = {.url = a->server, .gun = a->kc.gun, .tls_ca = a->tls_ca,
+	    .read_only = false};
+	struct tn_server *srv = NULL;
+	struct tn_error e = {.text = ""};
+	struct ta_key *k = NULL;
+	const char *pass = getenv("TUFCTL_REGISTRY_PASSWORD");
+	int r;
+
+	if (a->server == NULL) {
+		(void)tufctl_fail("ceremony init: a notary root lists the server's %s key: give "
+				  "--server URL%s", role,
+		    strcmp(role, "snapshot") == 0 ? " (or --role-key snapshot=KEYREF)" : "");
+		return TA_ERR_NOT_FOUND;
+	}
+	if (pass != NULL && *pass != '\0') {
+		to.creds_user = getenv("TUFCTL_REGISTRY_USERNAME");
+		to.creds_pass = pass;
+	}
+	if ((r = tn_server_open(&to, &srv, &e)) == 0 &&
+	    (r = tn_server_key_object(srv, role, false, &k, &e)) == 0)
+		r = ta_meta_root_add_ta_key(m, role, k);
+	if (r == 0)
+		r = ta_meta_root_set_threshold(m, role, 1);
+	else if (e.text[0] != '\0')
+		(void)tufctl_fail("ceremony init: the server's %s key: %s", role, e.text);
+	ta_key_free(k);
+	tn_server_close(srv);
+	return r != 0 && e.text[0] != '\0' ? TA_ERR_NOT_FOUND : r;
+}
+
 static int
 build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, int64_t days,
-    struct ta_meta **ret)
+    time_t exp_at, struct ta_meta **ret)
 {
 	struct ta_meta *m = NULL;
-	time_t exp = time(NULL) + (time_t)days * 86400;
+	time_t exp = exp_at != 0 ? exp_at : time(NULL) + (time_t)days * 86400;
 	int r;
 
 	*ret = NULL;
-	r = ta_meta_new(TA_PROFILE_TUF, TA_ROLE_ROOT, exp, &m);
+	r = ta_meta_new(a->kc.profile, TA_ROLE_ROOT, exp, &m);
 	if (r == 0 && prev != NULL)
 		r = ta_meta_set_version(m, ta_meta_version(prev) + 1);
 	for (size_t i = 0; r == 0 && i < a->n; i++)
@@ -177,6 +242,12 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 	if (r == 0)
 		r = ta_meta_root_set_threshold(m, "root", threshold);
 	for (size_t i = 0; r == 0 && i < 3; i++) {
+		if (a->n_role[i] == 0 && prev == NULL && a->kc.profile == TA_PROFILE_NOTARY) {
+			/* notary: the server's timestamp key, and its snapshot
+			 * key unless the snapshot is signed here. */
+			r = server_key(a, m, other_roles[i]);
+			continue;
+		}
 		if (a->n_role[i] == 0) {
 			/* init requires --role-key for each role without --prev-root. */
 			r = prev != NULL ? copy_role(m, prev, other_roles[i]) : TA_ERR_INVALID;
@@ -186,7 +257,7 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 			char id[65];
 			json_t *k = NULL;
 
-			if (cer_resolve_key(a->role_refs[i][j], id, &k) != TUFCTL_OK) {
+			if (cer_key_resolve(&a->kc, a->role_refs[i][j], false, id, &k) != TUFCTL_OK) {
 				r = TA_ERR_NOT_FOUND;
 				break;
 			}
@@ -197,8 +268,8 @@ build_root(struct init_args *a, const struct ta_meta *prev, int64_t threshold, i
 			r = ta_meta_root_set_threshold(m, other_roles[i], 1);
 	}
 	/* Consistent snapshots for a first root (what tufctl repo init
-	 * makes); a rotation keeps the repository's choice. */
-	if (r == 0)
+	 * makes); a rotation keeps the repository's choice; notary has none. */
+	if (r == 0 && a->kc.profile == TA_PROFILE_TUF)
 		r = json_object_set(m->signed_v, "consistent_snapshot",
 			prev != NULL ? json_object_get(prev->signed_v, "consistent_snapshot")
 				     : json_true()) != 0 ? TA_ERR_NOMEM : 0;
@@ -223,15 +294,18 @@ plan_json(const struct init_args *a, int64_t threshold, const char *sha, const c
 		ta_time_format(t, exp);
 	for (size_t i = 0; signers != NULL && i < a->n; i++)
 		if (json_array_append_new(signers,
-			json_pack("{sssssssOsbsbss}", "name", a->s[i].name, "keyref", a->s[i].ref,
-			    "keyid", a->s[i].keyid, "key", a->s[i].key, "new_root", a->s[i].in_new,
+			json_pack("{sssssssOsosbsbss}", "name", a->s[i].name, "keyref", a->s[i].ref,
+			    "keyid", a->s[i].keyid, "key", a->s[i].key, "token",
+			    a->s[i].token != NULL ? json_incref(a->s[i].token) : json_null(),
+			    "new_root", a->s[i].in_new,
 			    "old_root", a->s[i].in_old, "attestation", "unattested")) != 0) {
 			json_decref(signers);
 			return NULL;
 		}
 	plan = json_pack("{sssisosIsIssssss}", "format", "tufctl-ceremony-plan", "format_version", 1,
 	    "signers", signers, "threshold", (json_int_t)threshold, "root_version",
-	    (json_int_t)ta_meta_version(m), "root_sha256", sha, "expires", exp, "profile", "tuf");
+	    (json_int_t)ta_meta_version(m), "root_sha256", sha, "expires", exp, "profile",
+	    ta_profile_name(a->kc.profile));
 	if (plan != NULL && prev_sha != NULL &&
 	    json_object_set_new(plan, "prev_root_sha256", json_string(prev_sha)) != 0) {
 		json_decref(plan);
@@ -274,10 +348,15 @@ cmd_init(int argc, char **argv)
 		{ "role-key", required_argument, NULL, 'k' },
 		{ "expires", required_argument, NULL, 'x' },
 		{ "prev-root", required_argument, NULL, 'P' },
+		{ "gun", required_argument, NULL, 'g' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "tls-ca", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct init_args *a = calloc(1, sizeof(*a));
-	const char *profile = NULL, *thr = NULL, *exps = NULL, *prev_path = NULL, *dir;
+	const char *profile = NULL, *thr = NULL, *exps = NULL, *prev_path = NULL, *dir, *gun = NULL;
+	struct cer *old = NULL;
+	time_t exp_at = 0;
 	struct ta_meta *prev = NULL, *m = NULL;
 	struct tc_transcript *t = NULL;
 	struct tn_error e;
@@ -302,6 +381,9 @@ cmd_init(int argc, char **argv)
 		case 'k': rc = add_role_key(a, optarg); break;
 		case 'x': exps = optarg; break;
 		case 'P': prev_path = optarg; break;
+		case 'g': gun = optarg; break;
+		case 'S': a->server = optarg; break;
+		case 'C': a->tls_ca = optarg; break;
 		default: rc = tufctl_usage("ceremony", "unknown option or missing value");
 		}
 		if (rc != TUFCTL_OK)
@@ -313,10 +395,34 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	dir = argv[optind];
-	if (profile == NULL || strcmp(profile, "tuf") != 0) {
-		(void)tufctl_usage("ceremony", profile != NULL && strcmp(profile, "notary") == 0
-			? "--profile notary: not yet (only --profile tuf for now)"
-			: "init wants --profile tuf");
+	if (profile == NULL || ta_profile_from_name(profile, &a->kc.profile) != 0) {
+		(void)tufctl_usage("ceremony", "init wants --profile tuf or --profile notary");
+		goto out;
+	}
+	a->kc.gun = gun;
+	if (a->kc.profile == TA_PROFILE_NOTARY) {
+		days = TN_ROOT_DAYS;
+		if (gun == NULL) {
+			(void)tufctl_usage("ceremony", "--profile notary wants --gun GUN");
+			goto out;
+		}
+		if (a->n_role[2] > 0) {
+			(void)tufctl_usage("ceremony", "a notary root's timestamp key is the server's: "
+						       "give --server URL, not --role-key timestamp");
+			goto out;
+		}
+		if (prev_path != NULL) {
+			(void)tufctl_usage("ceremony", "--profile notary makes a GUN's first root; rotate "
+						       "a notary root with tufctl notary rotate GUN root");
+			goto out;
+		}
+	} else if (a->server != NULL || a->tls_ca != NULL) {
+		(void)tufctl_usage("ceremony", "--server and --tls-ca are for --profile notary");
+		goto out;
+	}
+	if (gun != NULL && !gun_ok(gun)) {
+		(void)tufctl_usage("ceremony", "--gun wants 1 to 255 printable ASCII characters, no "
+					       "spaces");
 		goto out;
 	}
 	for (size_t i = 0; i < a->n; i++)
@@ -341,7 +447,8 @@ cmd_init(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < 3; i++)
-		if (prev_path == NULL && a->n_role[i] == 0) {
+		if (prev_path == NULL && a->n_role[i] == 0 &&
+		    (a->kc.profile == TA_PROFILE_TUF || i == 0)) {
 			(void)tufctl_usage("ceremony", "without --prev-root, --role-key %s=KEYREF is "
 						       "required", other_roles[i]);
 			goto out;
@@ -361,22 +468,30 @@ cmd_init(int argc, char **argv)
 		rc = tufctl_fail("ceremony init: %s: a ceremony is already under way there", dir);
 		goto out;
 	}
+	/* An init killed before its transcript record: the same arguments
+	 * make the same root (its expiry is kept) and complete it. */
+	if (cer_load(dir, &old, &e) == 0 && ta_meta_expires(old->root, &exp_at) != 0)
+		exp_at = 0;
 	if (prev_path != NULL) {
 		struct ta_json_error je;
 		int r;
 
 		if (tufctl_read_file(prev_path, ROOT_MAX, &prev_bytes, &prev_len) != 0)
 			goto out;
-		if ((r = ta_meta_parse(prev_bytes, prev_len, TA_PROFILE_TUF, "root", &prev, &je)) != 0) {
-			rc = tufctl_fail("ceremony init: %s is not a TUF root: %s", prev_path,
+		if ((r = ta_meta_parse(prev_bytes, prev_len, a->kc.profile, "root", &prev, &je)) != 0) {
+			rc = tufctl_fail("ceremony init: %s is not a %s root: %s", prev_path, profile,
 			    je.text[0] != '\0' ? je.text : ta_strerror(r));
 			goto out;
 		}
 		cer_sha256_hex(prev_bytes, prev_len, prev_sha);
 	}
 	for (size_t i = 0; i < a->n; i++) {
-		if (cer_resolve_key(a->s[i].ref, a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
+		if (cer_key_resolve(&a->kc, a->s[i].ref, a->s[i].in_new || a->kc.profile == TA_PROFILE_TUF,
+			a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
 			goto out;
+		/* Which token it is, to be checked before each signature. */
+		if (strncmp(a->s[i].ref, "pubkey:", 7) != 0)
+			a->s[i].token = cer_token_of(a->s[i].ref);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a->s[j].keyid, a->s[i].keyid) == 0) {
 				rc = tufctl_fail("ceremony init: signers '%s' and '%s' have one key",
@@ -390,7 +505,7 @@ cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (build_root(a, prev, threshold, days, &m) != TUFCTL_OK)
+	if (build_root(a, prev, threshold, days, exp_at, &m) != TUFCTL_OK)
 		goto out;
 	if (ta_meta_write(m, &root, &root_len) != 0) {
 		rc = tufctl_fail("ceremony init: cannot write the root");
@@ -398,8 +513,15 @@ cmd_init(int argc, char **argv)
 	}
 	cer_sha256_hex(root, root_len, sha);
 	plan = plan_json(a, threshold, sha, prev != NULL ? prev_sha : NULL, m);
-	if (plan == NULL) {
+	if (plan == NULL ||
+	    (gun != NULL && json_object_set_new(plan, "gun", json_string(gun)) != 0)) {
 		rc = tufctl_fail("ceremony init: out of memory");
+		goto out;
+	}
+	if (old != NULL && (old->root_len != root_len || memcmp(old->root_bytes, root, root_len) != 0 ||
+	    !json_equal(old->plan, plan))) {
+		rc = tufctl_fail("ceremony init: %s holds an unfinished init of another root (nothing "
+				 "was signed): remove it, or run init with the same arguments", dir);
 		goto out;
 	}
 	if (init_write(dir, root, root_len, prev_bytes, prev_len, plan, &e) != 0) {
@@ -414,6 +536,7 @@ cmd_init(int argc, char **argv)
 			rc = cer_failed("init", &e);
 			goto out;
 		}
+		tn_test_crash("ceremony-init");
 		fields = json_pack("{sssOss}", "ceremony", c->id, "plan", plan, "root_sha256", sha);
 		if (fields == NULL || tc_append(t, "init", fields, time(NULL), &e) != 0) {
 			cer_free(c);
@@ -428,8 +551,10 @@ cmd_init(int argc, char **argv)
 	}
 	rc = tufctl_stdout_done();
 out:
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		json_decref(a->s[i].key);
+		json_decref(a->s[i].token);
+	}
 	free(a);
 	json_decref(fields);
 	json_decref(plan);
@@ -437,6 +562,7 @@ out:
 	free(prev_bytes);
 	ta_meta_free(m);
 	ta_meta_free(prev);
+	cer_free(old);
 	tc_close(t);
 	return rc;
 }
@@ -603,7 +729,7 @@ cmd_finish(int argc, char **argv)
 	m = *c->root;
 	m.signatures = good;
 	/* What a client will check, once more over the whole file. */
-	if (ta_verify_root(c->prev, &m, "", 0, &res) != 0) {
+	if (ta_verify_root(c->prev, &m, cer_gun(c), time(NULL), &res) != 0) {
 		rc = tufctl_fail("ceremony finish: the signed root does not verify: %s", res.detail);
 		goto out;
 	}
@@ -616,15 +742,24 @@ cmd_finish(int argc, char **argv)
 		goto out;
 	}
 	cer_sha256_hex(file, len, sha);
-	fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",
-	    (json_int_t)json_array_size(good), "version", (json_int_t)ta_meta_version(c->root));
-	if (fields == NULL || tc_append(t, "finish", fields, time(NULL), &e) != 0) {
-		rc = fields == NULL ? tufctl_fail("ceremony finish: out of memory")
-				    : cer_failed("finish", &e);
-		goto out;
+	tn_test_crash("ceremony-finish");
+	/* Run again after a kill: the same bytes, and the record once. */
+	if (!tc_has(t, "finish", "root_sha256", sha)) {
+		fields = json_pack("{sssssIsI}", "ceremony", c->id, "root_sha256", sha, "signatures",
+		    (json_int_t)json_array_size(good), "version",
+		    (json_int_t)ta_meta_version(c->root));
+		if (fields == NULL || tc_append(t, "finish", fields, time(NULL), &e) != 0) {
+			rc = fields == NULL ? tufctl_fail("ceremony finish: out of memory")
+					    : cer_failed("finish", &e);
+			goto out;
+		}
 	}
 	printf("root version %lld written to %s (sha256 %s); the transcript names it\n",
 	    (long long)ta_meta_version(c->root), outp, sha);
+	if (cer_seal(c, t, sha, &e) != 0) {
+		rc = cer_failed("finish", &e);
+		goto out;
+	}
 	rc = tufctl_stdout_done();
 out:
 	json_decref(good);
@@ -637,6 +772,19 @@ out:
 
 /* ---- transcript verify ------------------------------------------------------------ */
 
+/* ", sealed by K of M root keys" or ", not sealed", for the one line. */
+static void
+seal_words(const struct cer_seal_check *sc, char *buf, size_t len)
+{
+	if (!sc->sealed)
+		(void)snprintf(buf, len, ", not sealed");
+	else
+		(void)snprintf(buf, len, ", sealed (record %zu) by %zu of the threshold %lld root "
+					 "keys%s%s", sc->seal, sc->valid, (long long)sc->threshold,
+		    sc->valid == 0 ? " (UNSIGNED)" : "",
+		    sc->after > 0 ? "; records after the seal are not covered" : "");
+}
+
 static int
 transcript_verify(int argc, char **argv)
 {
@@ -647,9 +795,11 @@ transcript_verify(int argc, char **argv)
 	};
 	const char *root_path = NULL, *path;
 	struct tc_check c;
-	uint8_t *data = NULL, md[32];
-	size_t len = 0;
-	char hex[65];
+	struct cer_seal_check sc;
+	struct ta_meta *rm = NULL;
+	uint8_t *data = NULL, *root = NULL, md[32];
+	size_t len = 0, root_len = 0;
+	char hex[65], words[160];
 	int ch, r;
 
 	optind = 0;
@@ -671,27 +821,58 @@ transcript_verify(int argc, char **argv)
 	if (tufctl_read_file(path, TC_FILE_MAX, &data, &len) != 0)
 		return TUFCTL_FAIL;
 	r = tc_verify(data, len, &c);
-	free(data);
-	if (r != 0)
+	if (r == 0 && root_path != NULL) {
+		if (tufctl_read_file(root_path, ROOT_MAX, &root, &root_len) != 0) {
+			free(data);
+			return TUFCTL_FAIL;
+		}
+		if (EVP_Digest(root, root_len, md, NULL, EVP_sha256(), NULL) != 1) {
+			free(data);
+			free(root);
+			return tufctl_fail("cannot hash '%s'", root_path);
+		}
+		ta_hex(hex, md, sizeof(md));
+		/* The seal's keys must be ROOT's root keys (either profile). */
+		if (ta_meta_parse(root, root_len, TA_PROFILE_TUF, "root", &rm, NULL) != 0 &&
+		    ta_meta_parse(root, root_len, TA_PROFILE_NOTARY, "root", &rm, NULL) != 0)
+			rm = NULL;
+		free(root);
+	}
+	if (r != 0) {
+		free(data);
 		return tufctl_fail("transcript %s: %s", path, c.why);
+	}
+	r = cer_seal_check(data, len, rm, &sc);
+	free(data);
+	if (r != 0) {
+		ta_meta_free(rm);
+		return tufctl_fail("transcript %s: %s", path, sc.why);
+	}
+	seal_words(&sc, words, sizeof(words));
 	if (root_path == NULL) {
-		printf("transcript: %zu record%s, chain intact\n", c.records, c.records == 1 ? "" : "s");
+		printf("transcript: %zu record%s, chain intact%s\n", c.records,
+		    c.records == 1 ? "" : "s", words);
 		return tufctl_stdout_done();
 	}
-	if (tufctl_read_file(root_path, ROOT_MAX, &data, &len) != 0)
-		return TUFCTL_FAIL;
-	r = EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) == 1 ? 0 : -1;
-	free(data);
-	if (r != 0)
-		return tufctl_fail("cannot hash '%s'", root_path);
-	ta_hex(hex, md, sizeof(md));
 	if (c.finish == 0)
-		return tufctl_fail("transcript %s: no finish record names a root", path);
-	if (strcmp(c.finish_root, hex) != 0)
-		return tufctl_fail("transcript %s: record %zu (finish): root_sha256 is not the "
-				   "SHA-256 of '%s'", path, c.finish, root_path);
-	printf("transcript: %zu record%s, chain intact, finish names %s\n", c.records,
-	    c.records == 1 ? "" : "s", root_path);
+		r = tufctl_fail("transcript %s: no finish record names a root", path);
+	else if (strcmp(c.finish_root, hex) != 0)
+		r = tufctl_fail("transcript %s: record %zu (finish): root_sha256 is not the "
+				"SHA-256 of '%s'", path, c.finish, root_path);
+	else if (!sc.sealed)
+		r = tufctl_fail("transcript %s: no seal record follows the finish record %zu: its "
+				"end is not protected", path, c.finish);
+	else if (rm == NULL)
+		r = tufctl_fail("transcript %s: '%s' is not a root file to check the seal's keys "
+				"against", path, root_path);
+	else if (sc.after > 0)
+		r = tufctl_fail("transcript %s: %zu record%s after the seal (record %zu)", path,
+		    sc.after, sc.after == 1 ? "" : "s", sc.seal);
+	ta_meta_free(rm);
+	if (r != 0)
+		return r;
+	printf("transcript: %zu record%s, chain intact, finish names %s%s\n", c.records,
+	    c.records == 1 ? "" : "s", root_path, words);
 	return tufctl_stdout_done();
 }
 

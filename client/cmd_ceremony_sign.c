@@ -82,7 +82,7 @@ recorded(const struct tc_transcript *t, const char *keyid)
  * the transcript record of cmd ("sign" or "import"). */
 static int
 record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name,
-    const char *keyid, const json_t *sig)
+    const char *keyid, const json_t *sig, const json_t *token)
 {
 	struct tn_error e;
 	json_t *f;
@@ -92,8 +92,10 @@ record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name
 		cmd = "sign";
 	if (sig != NULL && cer_add_sig(c, sig, &e) != 0)
 		return cer_failed(cmd, &e);
-	f = json_pack("{ssssssssss}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
-	    c->sha256, "attestation", "unattested");
+	tn_test_crash(strcmp(cmd, "sign") == 0 ? "ceremony-sign" : "ceremony-import");
+	f = json_pack("{sssssssssssO}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
+	    c->sha256, "attestation", "unattested", "token",
+	    token != NULL ? token : json_null());
 	r = f == NULL ? tn_fail(&e, TA_ERR_NOMEM, "out of memory")
 		      : tc_append(t, strcmp(cmd, "sign") == 0 ? "sign" : "import", f, time(NULL), &e);
 	json_decref(f);
@@ -120,7 +122,8 @@ cer_cmd_sign(int argc, char **argv)
 		/* A run killed between signatures.json and the transcript left
 		 * the signature without its record: this run writes it. */
 		if (!recorded(t, keyid)) {
-			if ((rc = record(NULL, c, t, name, keyid, NULL)) != TUFCTL_OK)
+			if ((rc = record(NULL, c, t, name, keyid, NULL,
+				 json_object_get(s, "token"))) != TUFCTL_OK)
 				goto out;
 			printf("signer '%s' had signed; the transcript record is written now\n", name);
 		} else {
@@ -133,6 +136,10 @@ cer_cmd_sign(int argc, char **argv)
 	ref = json_string_value(json_object_get(s, "keyref"));
 	if (strncmp(ref, "pubkey:", 7) == 0)
 		ref = keyid;
+	if (cer_token_check(json_object_get(s, "token"), name, &e) != 0) {
+		rc = cer_failed("sign", &e);
+		goto out;
+	}
 	if (cer_summary(stdout, c->root, c->prev, c->sha256) != 0) {
 		rc = tufctl_fail("ceremony sign: cannot show the summary");
 		goto out;
@@ -141,7 +148,9 @@ cer_cmd_sign(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign: not confirmed with 'yes': nothing signed");
 		goto out;
 	}
-	if (cer_agent_sign(ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
+	if (cer_agent_sign(c->profile == TA_PROFILE_NOTARY ? TA_PROTO_PROFILE_NOTARY :
+								  TA_PROTO_PROFILE_TUF,
+		cer_gun(c), ref, keyid, c->root_bytes, c->root_len, c->prev_bytes, c->prev_len, &sig,
 		&e) != 0) {
 		rc = cer_failed("sign", &e);
 		goto out;
@@ -150,7 +159,7 @@ cer_cmd_sign(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign: the agent's signature does not verify");
 		goto out;
 	}
-	if ((rc = record("sign", c, t, name, keyid, sig)) != TUFCTL_OK)
+	if ((rc = record("sign", c, t, name, keyid, sig, json_object_get(s, "token"))) != TUFCTL_OK)
 		goto out;
 	printf("signed by '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
@@ -181,7 +190,11 @@ cer_cmd_request(int argc, char **argv)
 	    (const char *)c->root_bytes, c->root_len, "prev_root",
 	    c->prev_bytes != NULL ? json_stringn((const char *)c->prev_bytes, c->prev_len)
 				  : json_null());
-	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0) {
+	if (req == NULL || json_object_set_new(req, "sha256", json_string(c->sha256)) != 0 ||
+	    json_object_set_new(req, "profile", json_string(ta_profile_name(c->profile))) != 0 ||
+	    (cer_gun(c)[0] != '\0' && json_object_set_new(req, "gun", json_string(cer_gun(c))) != 0) ||
+	    (json_is_object(json_object_get(s, "token")) &&
+		json_object_set(req, "token", json_object_get(s, "token")) != 0)) {
 		rc = tufctl_fail("ceremony request: out of memory");
 		goto out;
 	}
@@ -189,6 +202,7 @@ cer_cmd_request(int argc, char **argv)
 		rc = cer_failed("request", &e);
 		goto out;
 	}
+	tn_test_crash("ceremony-request");
 	/* For the record: which request left the room, and for whom. */
 	f = json_pack("{sssssOss}", "ceremony", c->id, "signer", name, "keyid",
 	    json_object_get(s, "keyid"), "sha256", c->sha256);
@@ -225,7 +239,8 @@ cer_cmd_sign_request(int argc, char **argv)
 	struct ta_json_error je;
 	struct tn_error e;
 	const json_t *pv, *k;
-	json_t *req = NULL, *sig = NULL, *resp = NULL;
+	json_t *req = NULL, *sig = NULL, *resp = NULL, *tok;
+	enum ta_profile prof = TA_PROFILE_TUF;
 	char sha[65];
 	int rc, r;
 
@@ -241,8 +256,18 @@ cer_cmd_sign_request(int argc, char **argv)
 	    (want = hex64(req, "sha256")) == NULL ||
 	    (name = json_string_value(json_object_get(req, "signer"))) == NULL ||
 	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
-	    !json_is_string(pv))) {
+	    !json_is_string(pv)) || (json_object_get(req, "gun") != NULL &&
+	    !json_is_string(json_object_get(req, "gun"))) ||
+	    !cer_token_ok(json_object_get(req, "token")) ||
+	    (json_object_get(req, "profile") != NULL &&
+		(json_string_value(json_object_get(req, "profile")) == NULL ||
+		    ta_profile_from_name(json_string_value(json_object_get(req, "profile")), &prof) != 0))) {
 		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
+		goto out;
+	}
+	if (prof == TA_PROFILE_NOTARY && json_string_value(json_object_get(req, "gun")) == NULL) {
+		rc = tufctl_fail("ceremony sign-request: %s: a notary root's request names its GUN",
+		    argv[optind]);
 		goto out;
 	}
 	cer_sha256_hex(json_string_value(json_object_get(req, "root")),
@@ -253,12 +278,13 @@ cer_cmd_sign_request(int argc, char **argv)
 		goto out;
 	}
 	r = ta_meta_parse((const uint8_t *)json_string_value(json_object_get(req, "root")),
-	    json_string_length(json_object_get(req, "root")), TA_PROFILE_TUF, "root", &root, &je);
+	    json_string_length(json_object_get(req, "root")), prof, "root", &root, &je);
 	if (r == 0 && json_is_string(pv))
 		r = ta_meta_parse((const uint8_t *)json_string_value(pv), json_string_length(pv),
-		    TA_PROFILE_TUF, "root", &prev, &je);
+		    prof, "root", &prev, &je);
 	if (r != 0) {
-		rc = tufctl_fail("ceremony sign-request: %s: not a TUF root: %s", argv[optind],
+		rc = tufctl_fail("ceremony sign-request: %s: not a %s root: %s", argv[optind],
+		    ta_profile_name(prof),
 		    je.text[0] != '\0' ? je.text : ta_strerror(r));
 		goto out;
 	}
@@ -270,6 +296,11 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: key %s is in neither root", keyid);
 		goto out;
 	}
+	/* The signer's own token, before anything is shown or asked. */
+	if (cer_token_check(json_object_get(req, "token"), name, &e) != 0) {
+		rc = cer_failed("sign-request", &e);
+		goto out;
+	}
 	printf("ceremony %s, signer '%s'\n", id, name);
 	if (cer_summary(stdout, root, prev, sha) != 0) {
 		rc = tufctl_fail("ceremony sign-request: cannot show the summary");
@@ -279,7 +310,9 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: not confirmed with 'yes': nothing signed");
 		goto out;
 	}
-	if (cer_agent_sign(key, keyid, (const uint8_t *)json_string_value(json_object_get(req, "root")),
+	if (cer_agent_sign(prof == TA_PROFILE_NOTARY ? TA_PROTO_PROFILE_NOTARY : TA_PROTO_PROFILE_TUF,
+		json_string_value(json_object_get(req, "gun")), key,
+		keyid, (const uint8_t *)json_string_value(json_object_get(req, "root")),
 		json_string_length(json_object_get(req, "root")),
 		json_is_string(pv) ? (const uint8_t *)json_string_value(pv) : NULL,
 		json_is_string(pv) ? json_string_length(pv) : 0, &sig, &e) != 0) {
@@ -290,8 +323,10 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = tufctl_fail("ceremony sign-request: the agent's signature does not verify");
 		goto out;
 	}
-	resp = json_pack("{sssssssssO}", "format", "tufctl-ceremony-response", "ceremony", id,
-	    "signer", name, "sha256", sha, "signature", sig);
+	tok = cer_token_of(key);
+	resp = json_pack("{sssssssssOso}", "format", "tufctl-ceremony-response", "ceremony", id,
+	    "signer", name, "sha256", sha, "signature", sig, "token",
+	    tok != NULL ? tok : json_null());
 	if (resp == NULL) {
 		rc = tufctl_fail("ceremony sign-request: out of memory");
 		goto out;
@@ -335,6 +370,7 @@ cer_cmd_import(int argc, char **argv)
 	const json_t *s, *sig;
 	const char *name, *keyid, *sid, *path;
 	json_t *resp = NULL, *clean = NULL;
+	const json_t *rtok;
 	int rc = TUFCTL_FAIL;
 
 	optind = 0;
@@ -357,7 +393,8 @@ cer_cmd_import(int argc, char **argv)
 		    ? json_string_value(json_object_get(resp, "format")) : "",
 		"tufctl-ceremony-response") != 0 || name == NULL || hex64(resp, "ceremony") == NULL ||
 	    hex64(resp, "sha256") == NULL || !json_is_object(sig) ||
-	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL) {
+	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL ||
+	    !cer_token_ok(json_object_get(resp, "token"))) {
 		rc = tufctl_fail("ceremony import: %s is not a ceremony response; nothing changed", path);
 		goto out;
 	}
@@ -375,6 +412,8 @@ cer_cmd_import(int argc, char **argv)
 		goto out;
 	}
 	keyid = json_string_value(json_object_get(s, "keyid"));
+	/* The token the offline signer used, for the record. */
+	rtok = json_is_object(json_object_get(resp, "token")) ? json_object_get(resp, "token") : NULL;
 	if (strcmp(sid, keyid) != 0) {
 		rc = tufctl_fail("ceremony import: key %.16s... is not signer '%s''s key; nothing "
 				 "changed", sid, name);
@@ -384,7 +423,7 @@ cer_cmd_import(int argc, char **argv)
 		/* The same response again after a kill between signatures.json
 		 * and the transcript: only its record is missing. */
 		if (!recorded(t, keyid) && same_sig(c, sig)) {
-			if ((rc = record("import", c, t, name, keyid, NULL)) == TUFCTL_OK)
+			if ((rc = record("import", c, t, name, keyid, NULL, rtok)) == TUFCTL_OK)
 				printf("the signature of '%s' was imported; its transcript record is "
 				       "written now\n", name);
 			rc = rc == TUFCTL_OK ? tufctl_stdout_done() : rc;
@@ -399,13 +438,13 @@ cer_cmd_import(int argc, char **argv)
 				 "root's canonical bytes; nothing changed", name);
 		goto out;
 	}
-	/* Only the two members TUF defines go into DIR. */
-	clean = json_pack("{sssO}", "keyid", keyid, "sig", json_object_get(sig, "sig"));
+	/* Only the members TUF (and notary: method) define go into DIR. */
+	clean = cer_sig_clean(sig);
 	if (clean == NULL) {
 		rc = tufctl_fail("ceremony import: out of memory");
 		goto out;
 	}
-	if ((rc = record("import", c, t, name, keyid, clean)) != TUFCTL_OK)
+	if ((rc = record("import", c, t, name, keyid, clean, rtok)) != TUFCTL_OK)
 		goto out;
 	printf("imported the signature of '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();

@@ -1,7 +1,7 @@
 /* tufctl notary: Docker Content Trust repositories on a notary server, with
  * every key in the agent.
  *
- *	notary init GUN --server URL --root-key L [--root-key L]... --targets-key L
+ *	notary init GUN --server URL (--root-key L [--root-key L]... | --root FILE) --targets-key L
  *	     [--snapshot-key L] [--root-threshold N]
  *	notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]
  *	notary remove GUN TAG [--role targets/NAME]
@@ -37,6 +37,7 @@
 #include "client/agent_api.h"
 #include "client/notary_agent.h"
 #include "client/notary_http.h"
+#include "client/notary_list.h"
 #include "client/notary_publish.h"
 #include "client/notary_store.h"
 #include "client/notary_walk.h"
@@ -47,6 +48,7 @@
 #include "tuf/encoding.h"
 #include "tuf/key.h"
 #include "tuf/meta.h"
+#include "tuf/verify.h"
 #include "tuf/x509.h"
 
 #define PASSWORD_MAX 4096
@@ -55,7 +57,7 @@
 struct nopts {
 	const char *cmd;
 	const char *server, *tls_ca, *trust_dir, *username, *root_cert_id, *role, *digest;
-	const char *targets_key, *snapshot_key, *token;
+	const char *targets_key, *snapshot_key, *token, *from_list, *root_file;
 	const char *root_keys[TN_MAX_KEYS];
 	size_t n_root_keys;
 	const char *keys[TN_MAX_KEYS];
@@ -73,7 +75,7 @@ struct nopts {
 enum {
 	O_SERVER = 0x100, O_TLS_CA, O_TRUST_DIR, O_USERNAME, O_PASSWORD_STDIN, O_ROOT_CERT_ID,
 	O_ROLE, O_DIGEST, O_SIZE, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
-	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_JSON, O_HELP
+	O_KEY, O_CERT, O_PATH, O_ALL_PATHS, O_EXPIRY, O_TOKEN, O_FROM_LIST, O_ROOT, O_JSON, O_HELP
 };
 
 static const struct option all_opts[] = {
@@ -96,6 +98,8 @@ static const struct option all_opts[] = {
 	{ "all-paths", no_argument, NULL, O_ALL_PATHS },
 	{ "expiry", required_argument, NULL, O_EXPIRY },
 	{ "token", required_argument, NULL, O_TOKEN },
+	{ "from-list", required_argument, NULL, O_FROM_LIST },
+	{ "root", required_argument, NULL, O_ROOT },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -104,15 +108,21 @@ static const struct option all_opts[] = {
 static const char notary_usage[] =
     "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
     "                     [--snapshot-key L] [--root-threshold N]\n"
+    "       tufctl notary init GUN --server URL --root FILE --targets-key L [--snapshot-key L]\n"
+    "                     (FILE: a root finished by tufctl ceremony --profile notary)\n"
     "       tufctl notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
+    "       tufctl notary add GUN --from-list FILE|-    (lines: TAG sha256:HEX SIZE [ROLE])\n"
     "       tufctl notary remove GUN TAG [--role targets/NAME]\n"
     "       tufctl notary publish GUN\n"
     "       tufctl notary list GUN\n"
+    "       tufctl notary status GUN\n"
+    "       tufctl notary reset GUN\n"
     "       tufctl notary delegation add GUN ROLE (--key L | --cert FILE)... [--path P]... "
     "[--all-paths]\n"
     "       tufctl notary delegation remove GUN ROLE\n"
     "       tufctl notary rotate GUN targets|snapshot|timestamp|root [--key L]\n"
-    "Options for every notary command: --server URL, --tls-ca FILE, --trust-dir DIR,\n"
+    "Options for every notary command: --server URL (default $TUFCTL_SERVER), --tls-ca FILE,\n"
+    "--trust-dir DIR,\n"
     "--username U and --password-stdin (or TUFCTL_REGISTRY_USERNAME/PASSWORD, or docker's\n"
     "config.json), --root-cert-id ID (pin the root on first use), --expiry DAYS (of the roles\n"
     "signed by publish; root excepted), --token URI (where rotate generates keys).\n";
@@ -218,6 +228,8 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 		case O_TARGETS_KEY: o->targets_key = optarg; break;
 		case O_SNAPSHOT_KEY: o->snapshot_key = optarg; break;
 		case O_TOKEN: o->token = optarg; break;
+		case O_FROM_LIST: o->from_list = optarg; break;
+		case O_ROOT: o->root_file = optarg; break;
 		case O_ALL_PATHS: o->all_paths = true; break;
 		case O_JSON: tufctl.json = true; break;
 		case O_SIZE:
@@ -251,6 +263,14 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 	}
 	o->args = argv + optind;
 	o->n_args = argc - optind;
+	/* $TUFCTL_SERVER stands for --server (which wins), so that CI jobs
+	 * need not repeat it. */
+	for (const int *a = allowed; *a != 0 && o->server == NULL; a++) {
+		const char *env = getenv("TUFCTL_SERVER");
+
+		if (*a == O_SERVER && env != NULL && *env != '\0')
+			o->server = env;
+	}
 	if (o->n_args < min_args || o->n_args > max_args)
 		return tufctl_usage(o->cmd, "%s", strchr(usage, ' ') + 1);
 	if (!tn_gun_valid(o->args[0]))
@@ -539,12 +559,113 @@ meta_text(struct nopts *o, const struct ta_meta *m, json_t **ret)
 	return *ret == NULL ? nomem(o) : 0;
 }
 
+/* Whether root lists exactly k (by key ID) for role. */
+static bool
+root_lists(const struct ta_meta *root, const char *role, const struct ta_key *k)
+{
+	const json_t *ids = json_object_get(
+	    json_object_get(json_object_get(root->signed_v, "roles"), role), "keyids");
+
+	return json_array_size(ids) == 1 &&
+	       strcmp(json_string_value(json_array_get(ids, 0)), ta_key_id(k)) == 0;
+}
+
+/* notary init --root FILE: a root finished elsewhere (tufctl ceremony,
+ * --profile notary), signed to its threshold, staged to be published byte
+ * for byte; its other roles' keys must be the ones this publish signs with
+ * and the server's. */
+static int
+init_adopt(struct nopts *o, struct tn_repo *repo)
+{
+	struct ta_meta *root = NULL, *targets = NULL;
+	struct ta_verify_result res;
+	struct ta_json_error je;
+	struct ta_key *k = NULL;
+	json_t *init = NULL, *t = NULL;
+	struct tn_error e = { .text = "" };
+	uint8_t *b = NULL;
+	size_t n;
+	time_t now = time(NULL);
+	const char *why = NULL;
+	int r, ret = TUFCTL_FAIL;
+
+	if (tufctl_read_file(o->root_file, TN_ROOT_MAX, &b, &n) != 0)
+		return TUFCTL_FAIL;
+	if ((r = ta_meta_parse(b, n, TA_PROFILE_NOTARY, "root", &root, &je)) != 0) {
+		(void)tn_cmd_fail(o->cmd, "%s is not a notary root: %s", o->root_file,
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+		goto out;
+	}
+	if (ta_verify_root(NULL, root, repo->gun, now, &res) != 0) {
+		(void)tn_cmd_fail(o->cmd, "%s does not verify as a root of '%s': %s", o->root_file,
+		    repo->gun, res.detail);
+		goto out;
+	}
+	if (tn_agent_key_show(o->cmd, o->targets_key, &k) != 0)
+		goto out;
+	if (!root_lists(root, "targets", k))
+		why = "its targets key is not --targets-key's";
+	ta_key_free(k);
+	k = NULL;
+	/* The server's keys (timestamp, a server-kept snapshot) cannot be
+	 * compared here: before a GUN's first publish each GET makes a new
+	 * one, and the server takes any it handed out (FORMATS.md, timestamp
+	 * key); it refuses the upload when the root names one it does not
+	 * hold. */
+	if (why == NULL && o->snapshot_key != NULL) {
+		if (tn_agent_key_show(o->cmd, o->snapshot_key, &k) != 0)
+			goto out;
+		if (!root_lists(root, "snapshot", k))
+			why = "its snapshot key is not --snapshot-key's";
+	}
+	if (why != NULL) {
+		(void)tn_cmd_fail(o->cmd, "%s cannot start '%s' on %s: %s", o->root_file, repo->gun,
+		    repo->url, why);
+		goto out;
+	}
+	if (tufctl_scope_ensure(o->targets_key, "notary", repo->gun, "targets") != 0 ||
+	    (o->snapshot_key != NULL &&
+		tufctl_scope_ensure(o->snapshot_key, "notary", repo->gun, "snapshot") != 0))
+		goto out;
+	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_TARGETS, now + TN_META_DAYS * TN_DAY,
+		 &targets)) != 0) {
+		(void)tn_cmd_fail(o->cmd, "cannot make metadata: %s", ta_strerror(r));
+		goto out;
+	}
+	if ((init = json_pack("{s:s#, s:b}", "root", (const char *)b, n, "root_signed", 1)) == NULL ||
+	    meta_text(o, targets, &t) != 0 || json_object_set_new(init, "targets", t) != 0) {
+		(void)nomem(o);
+		goto out;
+	}
+	if (tn_repo_set_init(repo, init, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	if (tufctl.json) {
+		ret = print_json(o, json_pack("{s:s, s:b, s:s, s:I}", "gun", repo->gun, "staged", 1,
+		    "root", "adopted", "root_version", (json_int_t)ta_meta_version(root)));
+		goto out;
+	}
+	printf("initialised %s with the root of %s (version %lld, %lld of %zu root keys signed it); "
+	       "publish with: tufctl notary publish %s\n",
+	    repo->gun, o->root_file, (long long)ta_meta_version(root), (long long)res.threshold,
+	    res.nvalid, repo->gun);
+	ret = TUFCTL_OK;
+out:
+	ta_key_free(k);
+	ta_meta_free(root);
+	ta_meta_free(targets);
+	json_decref(init);
+	free(b);
+	return ret;
+}
+
 static int
 cmd_init(int argc, char **argv)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
 		O_PASSWORD_STDIN, O_ROOT_KEY, O_TARGETS_KEY, O_SNAPSHOT_KEY, O_ROOT_THRESHOLD,
-		O_JSON, 0 };
+		O_ROOT, O_JSON, 0 };
 	struct nopts o = { .cmd = "init" };
 	struct nsession ns = { 0 };
 	struct tn_repo *repo = NULL;
@@ -558,11 +679,15 @@ cmd_init(int argc, char **argv)
 	int r, ret = TUFCTL_FAIL;
 
 	if ((r = parse(&o, argc, argv, allowed, 1, 1,
-		 "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... "
-		 "--targets-key L [--snapshot-key L] [--root-threshold N]\n")) != 0)
+		 "usage: tufctl notary init GUN --server URL (--root-key L [--root-key L]... "
+		 "[--root-threshold N] | --root FILE) --targets-key L [--snapshot-key L]\n")) != 0)
 		return r;
-	if (o.server == NULL || o.n_root_keys == 0 || o.targets_key == NULL)
-		return tufctl_usage(o.cmd, "--server, --root-key and --targets-key are required");
+	if (o.root_file != NULL && (o.n_root_keys > 0 || o.root_threshold > 0))
+		return tufctl_usage(o.cmd, "--root FILE brings its root keys and threshold: no "
+					   "--root-key or --root-threshold");
+	if (o.server == NULL || (o.n_root_keys == 0 && o.root_file == NULL) || o.targets_key == NULL)
+		return tufctl_usage(o.cmd, "--server, --root-key (or --root) and --targets-key are "
+					   "required");
 	if (o.root_threshold > (long long)o.n_root_keys)
 		return tufctl_usage(o.cmd, "--root-threshold %lld is more than the %zu root keys",
 		    o.root_threshold, o.n_root_keys);
@@ -597,6 +722,10 @@ cmd_init(int argc, char **argv)
 	}
 	if (r != TA_ERR_NOT_FOUND) {
 		(void)nerr(&o, &e);
+		goto out;
+	}
+	if (o.root_file != NULL) {
+		ret = init_adopt(&o, repo);
 		goto out;
 	}
 	if ((r = ta_meta_new(TA_PROFILE_NOTARY, TA_ROLE_ROOT, now + TN_ROOT_DAYS * TN_DAY,
@@ -675,20 +804,75 @@ out:
 
 /* ---- add, remove, delegation -------------------------------------------------------- */
 
+/* add GUN --from-list FILE|-: every line checked, then one change file. */
+static int
+add_list(struct nopts *o)
+{
+	const char *name = strcmp(o->from_list, "-") == 0 ? "standard input" : o->from_list;
+	struct tn_repo *repo = NULL;
+	struct tn_error e = { .text = "" };
+	json_t *changes = NULL;
+	uint8_t *buf = NULL;
+	size_t len, n;
+	int ret = TUFCTL_FAIL;
+
+	if (o->digest != NULL || o->size >= 0 || o->role != NULL)
+		return tufctl_usage(o->cmd, "--from-list takes no --digest, --size or --role: each "
+					    "line says 'TAG sha256:HEX SIZE [ROLE]'");
+	if (tufctl_read_file(o->from_list, TN_LIST_MAX, &buf, &len) != 0)
+		return TUFCTL_FAIL;
+	if (tn_list_parse(name, buf, len, &changes, &e) != 0) {
+		(void)tn_cmd_fail(o->cmd, "%s; nothing staged", e.text);
+		goto out;
+	}
+	if ((n = json_array_size(changes)) == 0) {
+		(void)tn_cmd_fail(o->cmd, "%s holds no tags (only blank lines or comments); "
+					  "nothing staged", name);
+		goto out;
+	}
+	if (repo_open(o, true, &repo) != 0)
+		goto out;
+	if (tn_repo_stage_many(repo, changes, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	if (tufctl.json)
+		ret = print_json(o, json_pack("{s:s, s:I}", "gun", repo->gun, "staged",
+		    (json_int_t)n));
+	else
+		ret = printf("staged: %zu tag%s of %s from %s\n", n, n == 1 ? "" : "s", repo->gun,
+			  name) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
+out:
+	free(buf);
+	json_decref(changes);
+	tn_repo_close(repo);
+	return ret;
+}
+
 static int
 cmd_add(int argc, char **argv)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_ROLE, O_DIGEST, O_SIZE,
-		O_JSON, 0 };
+		O_FROM_LIST, O_JSON, 0 };
 	struct nopts o = { .cmd = "add", .size = -1 };
 	char what[TA_TARGET_NAME_MAX + TA_ROLE_NAME_MAX + 16];
 	const char *hex;
 	int r;
 
-	if ((r = parse(&o, argc, argv, allowed, 2, 2,
+	if ((r = parse(&o, argc, argv, allowed, 1, 2,
 		 "usage: tufctl notary add GUN TAG --digest sha256:HEX --size N "
-		 "[--role targets/NAME]\n")) != 0)
+		 "[--role targets/NAME]\n"
+		 "       tufctl notary add GUN --from-list FILE|-   (lines: TAG sha256:HEX SIZE "
+		 "[ROLE])\n")) != 0)
 		return r;
+	if (o.from_list != NULL) {
+		if (o.n_args != 1)
+			return tufctl_usage(o.cmd, "--from-list takes the GUN only; the tags are in "
+						   "the list");
+		return add_list(&o);
+	}
+	if (o.n_args != 2)
+		return tufctl_usage(o.cmd, "give GUN and TAG (or GUN --from-list FILE)");
 	if (o.digest == NULL || o.size < 0)
 		return tufctl_usage(o.cmd, "--digest and --size are required");
 	hex = o.digest + 7;
@@ -828,7 +1012,83 @@ out:
 
 /* ---- publish ------------------------------------------------------------------------ */
 
-/* Publishes what is staged (plus the change rotate made).  Prints a line. */
+/* What a publish changed in each targets role it signed: {ROLE:
+ * {"added":[TAG...], "removed":[...], "changed":[...]}} (names sorted),
+ * the server's view before (p->cur) against what was uploaded (p->next).
+ * NULL when out of memory. */
+static json_t *
+tags_changed(struct tn_pub *p)
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; out != NULL && i < p->next.n; i++) {
+		const struct tn_file *f = &p->next.files[i];
+		const struct tn_file *old = tn_state_get(&p->cur, f->role);
+		json_t *nt, *ot, *v;
+		json_t *add = json_array(), *rm = json_array(), *chg = json_array();
+		const char *name;
+
+		if (!p->changed[i] || f->m->type != TA_ROLE_TARGETS) {
+			json_decref(add);
+			json_decref(rm);
+			json_decref(chg);
+			continue;
+		}
+		nt = json_object_get(f->m->signed_v, "targets");
+		ot = old != NULL ? json_object_get(old->m->signed_v, "targets") : NULL;
+		if (add == NULL || rm == NULL || chg == NULL)
+			goto oom;
+		json_object_foreach(nt, name, v) {
+			const json_t *was = json_object_get(ot, name);
+
+			if (was == NULL ? json_array_append_new(add, json_string(name)) != 0 :
+			    !json_equal(was, v) && json_array_append_new(chg, json_string(name)) != 0)
+				goto oom;
+		}
+		json_object_foreach(ot, name, v) {
+			if (json_object_get(nt, name) == NULL &&
+			    json_array_append_new(rm, json_string(name)) != 0)
+				goto oom;
+		}
+		if (json_array_size(add) + json_array_size(rm) + json_array_size(chg) == 0) {
+			json_decref(add);
+			json_decref(rm);
+			json_decref(chg);
+			continue;
+		}
+		if (json_object_set_new(out, f->role,
+			json_pack("{s:o, s:o, s:o}", "added", add, "removed", rm, "changed", chg)) != 0)
+			goto oom_set;
+		continue;
+oom:
+		json_decref(add);
+		json_decref(rm);
+		json_decref(chg);
+oom_set:
+		json_decref(out);
+		out = NULL;
+	}
+	return out;
+}
+
+/* " added N: a, b, ... and K more" (at most 10 names; --json has all). */
+static void
+print_names(const json_t *names, const char *what)
+{
+	size_t n = json_array_size(names), i;
+
+	if (n == 0)
+		return;
+	printf(" %s %zu:", what, n);
+	for (i = 0; i < n && i < 10; i++)
+		printf("%s %s", i ? "," : "", json_string_value(json_array_get(names, i)));
+	if (n > 10)
+		printf(" ... and %zu more", n - 10);
+	printf(";");
+}
+
+/* Publishes what is staged (plus the change rotate made).  Prints a line,
+ * then one a targets role changed: the tags added, removed and changed. */
 static int
 publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 {
@@ -837,30 +1097,47 @@ publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns)
 	struct tn_pub p = { .gun = repo->gun, .url = repo->url, .dir = repo->dir,
 		.signer = &signer, .expiry_days = o->expiry_days, .now = time(NULL) };
 	struct tn_error e = { .text = "" };
+	json_t *what = NULL;
 	int ret = TUFCTL_FAIL;
 
+	tufctl.expiry_option = "--expiry";
 	if (tn_publish_run(&p, repo, ns->srv, o->root_cert_id, &e) != 0) {
 		if (e.text[0] != '\0')
 			(void)nerr(o, &e);
 		goto out;
 	}
+	if (p.n_changed != 0 && (what = tags_changed(&p)) == NULL) {
+		ret = nomem(o);
+		goto out;
+	}
 	if (tufctl.json) {
-		ret = print_json(o, json_pack("{s:s, s:b}", "gun", repo->gun, "published",
-		    p.n_changed != 0));
+		ret = print_json(o, json_pack("{s:s, s:b, s:O}", "gun", repo->gun, "published",
+		    p.n_changed != 0, "roles", what != NULL ? what : json_object()));
 		goto out;
 	}
 	if (p.n_changed == 0) {
 		printf("%s: nothing to publish; the server has every staged change\n", repo->gun);
 	} else {
+		const char *role;
+		json_t *v;
+
 		printf("published %s:", repo->gun);
 		for (size_t i = 0; i < p.next.n; i++)
 			if (p.changed[i])
 				printf(" %s v%lld", p.next.files[i].role,
 				    (long long)ta_meta_version(p.next.files[i].m));
 		printf("; read back and verified\n");
+		json_object_foreach(what, role, v) {
+			printf("  %s:", role);
+			print_names(json_object_get(v, "added"), "added");
+			print_names(json_object_get(v, "removed"), "removed");
+			print_names(json_object_get(v, "changed"), "changed");
+			printf("\n");
+		}
 	}
-	ret = TUFCTL_OK;
+	ret = tufctl_stdout_done();
 out:
+	json_decref(what);
 	tn_pub_free(&p);
 	return ret;
 }
@@ -971,6 +1248,145 @@ out:
 	tn_state_clear(&local);
 	tn_state_clear(&st);
 	session_close(&ns);
+	tn_repo_close(repo);
+	return ret;
+}
+
+/* ---- status, reset ------------------------------------------------------------------ */
+
+/* One staged change, as a line: "add TAG sha256:HEX SIZE ROLE", ... */
+static void
+print_change(const json_t *c)
+{
+	const char *op = json_string_value(json_object_get(c, "op")) ?: "?";
+	const char *role = json_string_value(json_object_get(c, "role")) ?: "?";
+	const char *name = json_string_value(json_object_get(c, "name"));
+
+	if (strcmp(op, "add") == 0)
+		printf("  add %s sha256:%s %lld %s\n", name ? name : "?",
+		    json_string_value(json_object_get(c, "sha256")) ?: "?",
+		    (long long)json_integer_value(json_object_get(c, "length")), role);
+	else if (strcmp(op, "remove") == 0)
+		printf("  remove %s %s\n", name ? name : "?", role);
+	else if (strcmp(op, "delegation-add") == 0)
+		printf("  delegation add %s (%zu key%s)\n", role,
+		    json_object_size(json_object_get(c, "keys")),
+		    json_object_size(json_object_get(c, "keys")) == 1 ? "" : "s");
+	else if (strcmp(op, "delegation-remove") == 0)
+		printf("  delegation remove %s\n", role);
+	else
+		printf("  %s %s\n", op, role);
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_JSON, 0 };
+	struct nopts o = { .cmd = "status" };
+	struct tn_repo *repo = NULL;
+	struct tn_state local = { .n = 0 };
+	struct tn_error e = { .text = "" };
+	json_t *staged = NULL, *pub = NULL, *changes;
+	const json_t *c;
+	size_t i;
+	int r, ret = TUFCTL_FAIL;
+
+	if ((r = parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary status GUN\n")) != 0)
+		return r;
+	if (tn_repo_open(o.trust_dir, o.args[0], o.server, o.tls_ca, false, true, &repo, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	if (tn_repo_load(repo, &local, &e) != 0 || tn_repo_staged(repo, &staged, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	if ((pub = json_array()) == NULL)
+		goto oom;
+	for (i = 0; i < local.n; i++) {
+		time_t exp = 0;
+		char when[32] = "?";
+		struct tm tm;
+
+		if (ta_meta_expires(local.files[i].m, &exp) == 0 && gmtime_r(&exp, &tm) != NULL)
+			(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (json_array_append_new(pub, json_pack("{s:s, s:I, s:s}", "role",
+			local.files[i].role, "version", (json_int_t)ta_meta_version(local.files[i].m),
+			"expires", when)) != 0)
+			goto oom;
+	}
+	changes = json_object_get(staged, "changes");
+	if (tufctl.json) {
+		ret = print_json(&o, json_pack("{s:s, s:s, s:s, s:O, s:b, s:O}", "gun", repo->gun,
+		    "server", repo->url, "dir", repo->dir, "published", pub, "init",
+		    json_object_get(staged, "init") != NULL, "changes", changes));
+		goto out;
+	}
+	printf("%s on %s (%s)\n", repo->gun, repo->url, repo->dir);
+	if (local.n == 0) {
+		printf("published: nothing seen yet%s\n",
+		    json_object_get(staged, "init") != NULL ? " (init staged: root and targets)" : "");
+	} else {
+		printf("published (verified, as last seen):\n");
+		json_array_foreach(pub, i, c) {
+			printf("  %-24s v%-6lld expires %s\n",
+			    json_string_value(json_object_get(c, "role")),
+			    (long long)json_integer_value(json_object_get(c, "version")),
+			    json_string_value(json_object_get(c, "expires")));
+		}
+	}
+	if (json_array_size(changes) == 0) {
+		printf("staged: nothing\n");
+	} else {
+		printf("staged: %zu change%s (tufctl notary publish %s)\n", json_array_size(changes),
+		    json_array_size(changes) == 1 ? "" : "s", repo->gun);
+		json_array_foreach(changes, i, c) {
+			print_change(c);
+		}
+	}
+	ret = tufctl_stdout_done();
+	goto out;
+oom:
+	(void)nomem(&o);
+out:
+	json_decref(pub);
+	json_decref(staged);
+	tn_state_clear(&local);
+	tn_repo_close(repo);
+	return ret;
+}
+
+static int
+cmd_reset(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_JSON, 0 };
+	struct nopts o = { .cmd = "reset" };
+	struct tn_repo *repo = NULL;
+	struct tn_error e = { .text = "" };
+	json_t *staged = NULL;
+	size_t n, files;
+	int r, ret = TUFCTL_FAIL;
+
+	if ((r = parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary reset GUN\n")) != 0)
+		return r;
+	if (tn_repo_open(o.trust_dir, o.args[0], o.server, o.tls_ca, false, true, &repo, &e) != 0 ||
+	    tn_repo_staged(repo, &staged, &e) != 0 || tn_repo_reset(repo, &files, &e) != 0) {
+		(void)nerr(&o, &e);
+		goto out;
+	}
+	n = json_array_size(json_object_get(staged, "changes"));
+	if (tufctl.json)
+		ret = print_json(&o, json_pack("{s:s, s:I}", "gun", repo->gun, "dropped",
+		    (json_int_t)n));
+	else
+		ret = printf("%s: dropped %zu staged change%s%s\n", repo->gun, n, n == 1 ? "" : "s",
+			  json_object_get(staged, "init") != NULL ?
+				  " (the staged init stays: remove the GUN's directory to start over)" :
+				  "") < 0 ?
+			  TUFCTL_FAIL :
+			  tufctl_stdout_done();
+out:
+	json_decref(staged);
 	tn_repo_close(repo);
 	return ret;
 }
@@ -1094,7 +1510,7 @@ tufctl_cmd_notary(int argc, char **argv)
 	} cmds[] = {
 		{ "init", cmd_init }, { "add", cmd_add }, { "remove", cmd_remove },
 		{ "publish", cmd_publish }, { "list", cmd_list }, { "delegation", cmd_delegation },
-		{ "rotate", cmd_rotate },
+		{ "rotate", cmd_rotate }, { "status", cmd_status }, { "reset", cmd_reset },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

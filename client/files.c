@@ -203,3 +203,12 @@ tn_write_json(const char *path, const json_t *v, struct tn_error *e)
 	free(s);
 	return r;
 }
+
+void
+tn_test_crash(const char *where)
+{
+	const char *c = getenv("TUFCTL_TEST_CRASH");
+
+	if (c != NULL && strcmp(c, where) == 0)
+		_exit(9);
+}

@@ -41,4 +41,9 @@ int tn_read_json(const char *path, size_t max, json_t **ret, struct tn_error *e)
 /* v as indented JSON with sorted keys, through tn_write_file. */
 int tn_write_json(const char *path, const json_t *v, struct tn_error *e);
 
+/* Tests only: when TUFCTL_TEST_CRASH is where, tufctl dies there at once
+ * (status 9, nothing flushed or cleaned up), as kill -9 would; the points
+ * are named where they are (tuf-repo.sh, ceremony-threshold.sh). */
+void tn_test_crash(const char *where);
+
 #endif

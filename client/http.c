@@ -3,8 +3,10 @@
  * backoff, and the texts for transport failures.  What the exchanges mean
  * (the notary API, registry token auth, the server's error catalogue) is
  * client/notary_http.c's. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,60 @@
 #include "common/err.h"
 #include "common/secret.h"
 #include "common/utf8.h"
+
+#ifndef TN_CURL_SONAME
+#define TN_CURL_SONAME "libcurl.so.4"
+#endif
+
+/* ---- libcurl, loaded at first use ------------------------------------------- */
+
+struct tn_curl_api tn_curl;
+
+int
+tn_curl_load(struct tn_error *e)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fns[] = {
+#define FN(f) { "curl_" #f, offsetof(struct tn_curl_api, f) }
+		FN(global_init), FN(global_cleanup), FN(easy_init), FN(easy_cleanup),
+		FN(easy_reset), FN(easy_setopt), FN(easy_getinfo), FN(easy_perform),
+		FN(easy_strerror), FN(easy_escape), FN(easy_header), FN(free), FN(slist_append),
+		FN(slist_free_all), FN(mime_init), FN(mime_free), FN(mime_addpart), FN(mime_name),
+		FN(mime_filename), FN(mime_type), FN(mime_data), FN(url), FN(url_cleanup),
+		FN(url_set), FN(url_get), FN(url_strerror),
+#undef FN
+	};
+	struct tn_curl_api t;
+	void *lib;
+
+	if (tn_curl.url_strerror != NULL)
+		return 0;
+	/* Never unloaded: it is needed until the process exits. */
+	if ((lib = dlopen(TN_CURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return tn_fail(e, TA_ERR_SYSTEM,
+		    "notary: cannot load libcurl (%s); tufctl needs it to talk to a notary "
+		    "server: install libcurl4 (or libcurl4-openssl-dev)",
+		    dlerror());
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		void *f = dlsym(lib, fns[i].name);
+
+		if (f == NULL) {
+			(void)dlclose(lib);
+			return tn_fail(e, TA_ERR_SYSTEM,
+			    "notary: the libcurl found (%s) has no %s; tufctl needs libcurl 7.83 or "
+			    "later",
+			    TN_CURL_SONAME, fns[i].name);
+		}
+		/* POSIX: a function pointer and void * have the same
+		 * representation (dlsym's contract). */
+		memcpy((char *)&t + fns[i].off, &f, sizeof(f));
+	}
+	tn_curl = t;
+	return 0;
+}
 
 /* ---- small helpers --------------------------------------------------------- */
 
@@ -90,9 +146,11 @@ sleep_ms(long ms)
 void
 tn_headers_free(struct curl_slist *h)
 {
+	if (h == NULL)
+		return;
 	for (struct curl_slist *p = h; p != NULL; p = p->next)
 		ta_wipe(p->data, strlen(p->data));
-	curl_slist_free_all(h);
+	tn_curl.slist_free_all(h);
 }
 
 /* ---- one transfer ------------------------------------------------------------ */
@@ -113,7 +171,8 @@ req_reset_answer(struct tn_req *q)
 void
 tn_req_free(struct tn_req *q)
 {
-	curl_mime_free(q->mime);
+	if (q->mime != NULL)
+		tn_curl.mime_free(q->mime);
 	q->mime = NULL;
 	ta_wipe_free(q->body, q->cap);
 	q->body = NULL;
@@ -180,11 +239,11 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	curl_off_t clen = -1;
 	bool ok;
 
-	(void)curl_easy_getinfo(q->h->curl, CURLINFO_RESPONSE_CODE, &status);
+	(void)tn_curl.easy_getinfo(q->h->curl, CURLINFO_RESPONSE_CODE, &status);
 	ok = status >= 200 && status < 300;
 	max = ok ? q->max : TN_ERRBODY_MAX;
 	if (q->len == 0 && ok &&
-	    curl_easy_getinfo(q->h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen) == CURLE_OK &&
+	    tn_curl.easy_getinfo(q->h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen) == CURLE_OK &&
 	    clen > 0 && (uint64_t)clen > max) {
 		q->too_large = true;
 		return 0;
@@ -206,16 +265,16 @@ on_body(char *p, size_t size, size_t n, void *arg)
 static int
 make_mime(struct tn_req *q)
 {
-	curl_mime_free(q->mime);
-	if ((q->mime = curl_mime_init(q->h->curl)) == NULL)
+	tn_curl.mime_free(q->mime);
+	if ((q->mime = tn_curl.mime_init(q->h->curl)) == NULL)
 		return TA_ERR_NOMEM;
 	for (size_t i = 0; i < q->nparts; i++) {
-		curl_mimepart *p = curl_mime_addpart(q->mime);
+		curl_mimepart *p = tn_curl.mime_addpart(q->mime);
 
-		if (p == NULL || curl_mime_name(p, "files") != CURLE_OK ||
-		    curl_mime_filename(p, q->parts[i].role) != CURLE_OK ||
-		    curl_mime_type(p, "application/octet-stream") != CURLE_OK ||
-		    curl_mime_data(p, (const char *)q->parts[i].data, q->parts[i].len) != CURLE_OK)
+		if (p == NULL || tn_curl.mime_name(p, "files") != CURLE_OK ||
+		    tn_curl.mime_filename(p, q->parts[i].role) != CURLE_OK ||
+		    tn_curl.mime_type(p, "application/octet-stream") != CURLE_OK ||
+		    tn_curl.mime_data(p, (const char *)q->parts[i].data, q->parts[i].len) != CURLE_OK)
 			return TA_ERR_NOMEM;
 	}
 	return 0;
@@ -228,10 +287,10 @@ setup(struct tn_req *q, struct curl_slist *hdrs)
 	CURL *c = h->curl;
 	CURLcode cc = CURLE_OK;
 
-	curl_easy_reset(c);
+	tn_curl.easy_reset(c);
 #define SET(opt, val) \
 	if (cc == CURLE_OK) \
-	cc = curl_easy_setopt(c, opt, val)
+	cc = tn_curl.easy_setopt(c, opt, val)
 	SET(CURLOPT_URL, q->url);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	/* Never from https down to http. */
@@ -310,7 +369,7 @@ static int
 transport_error(const struct tn_req *q, const char *who, struct tn_error *e)
 {
 	const struct tn_http *h = q->h;
-	const char *why = q->errbuf[0] != '\0' ? q->errbuf : curl_easy_strerror(q->cc);
+	const char *why = q->errbuf[0] != '\0' ? q->errbuf : tn_curl.easy_strerror(q->cc);
 	bool post = strcmp(q->method, "POST") == 0;
 
 	switch (q->cc) {
@@ -340,7 +399,7 @@ transport_error(const struct tn_req *q, const char *who, struct tn_error *e)
 		curl_off_t ct = 0;
 
 		/* Zero when the request never started: no connection. */
-		(void)curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &ct);
+		(void)tn_curl.easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &ct);
 		if (ct == 0)
 			return hfail(h, who, e, TA_ERR_TIMEOUT, "no connection within %ld s; is "
 			    "the server up and reachable?", TN_CONNECT_TIMEOUT_S);
@@ -386,11 +445,11 @@ tn_http_send(struct tn_req *q, struct curl_slist *hdrs, const char *who, struct 
 		if ((r = setup(q, hdrs)) != 0)
 			return hfail(h, who, e, r, "cannot set up the transfer (libcurl: out of "
 			    "memory?)");
-		q->cc = curl_easy_perform(h->curl);
+		q->cc = tn_curl.easy_perform(h->curl);
 		if (q->cc == CURLE_WRITE_ERROR && q->truncated && !q->too_large)
 			q->cc = CURLE_OK; /* an error body cut short: the status stands */
 		if (q->cc == CURLE_OK)
-			(void)curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &q->status);
+			(void)tn_curl.easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &q->status);
 		if (q->cc != CURLE_OK)
 			again = get ? retry_get(q->cc) : nothing_sent(q->cc);
 		else

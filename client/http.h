@@ -34,6 +34,50 @@
 
 #include "client/notary_base.h"
 
+/* libcurl is not linked into tufctl: offline commands (add, remove,
+ * status, reset, canonical, the agent commands) would pay for mapping its
+ * dependency tree at every start.  The first HTTP use loads
+ * libcurl.so.4 (dlopen, RTLD_NOW | RTLD_LOCAL) and resolves the functions
+ * below into tn_curl; every call into libcurl goes through that table.
+ * <curl/curl.h> is still included for its types and constants. */
+struct tn_curl_api {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *c);
+	void (*easy_reset)(CURL *c);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	const char *(*easy_strerror)(CURLcode cc);
+	char *(*easy_escape)(CURL *c, const char *s, int n);
+	CURLHcode (*easy_header)(CURL *c, const char *name, size_t index, unsigned int origin,
+	    int request, struct curl_header **ret);
+	void (*free)(void *p);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	curl_mime *(*mime_init)(CURL *c);
+	void (*mime_free)(curl_mime *m);
+	curl_mimepart *(*mime_addpart)(curl_mime *m);
+	CURLcode (*mime_name)(curl_mimepart *p, const char *name);
+	CURLcode (*mime_filename)(curl_mimepart *p, const char *name);
+	CURLcode (*mime_type)(curl_mimepart *p, const char *type);
+	CURLcode (*mime_data)(curl_mimepart *p, const char *data, size_t len);
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *u);
+	CURLUcode (*url_set)(CURLU *u, CURLUPart what, const char *part, unsigned int flags);
+	CURLUcode (*url_get)(const CURLU *u, CURLUPart what, char **part, unsigned int flags);
+	const char *(*url_strerror)(CURLUcode uc);
+};
+
+/* The table; all NULL until tn_curl_load() has succeeded. */
+extern struct tn_curl_api tn_curl;
+
+/* Loads libcurl (once per process; later calls return at once).  0, or
+ * TA_ERR_SYSTEM with e saying that libcurl (Debian: libcurl4) is missing
+ * or lacks a function (a libcurl older than 7.83). */
+int tn_curl_load(struct tn_error *e) __attribute__((warn_unused_result));
+
 #define TN_TRIES 4
 #define TN_CONNECT_TIMEOUT_S 10L
 #define TN_LOW_SPEED 1024L

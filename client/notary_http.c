@@ -167,7 +167,7 @@ escape_gun(CURL *c, const char *gun, char **ret)
 		return TA_ERR_NOMEM;
 	for (;;) {
 		size_t seg = strcspn(p, "/");
-		char *esc = curl_easy_escape(c, p, (int)seg);
+		char *esc = tn_curl.easy_escape(c, p, (int)seg);
 		size_t k;
 
 		if (esc == NULL) {
@@ -176,13 +176,13 @@ escape_gun(CURL *c, const char *gun, char **ret)
 		}
 		k = strlen(esc);
 		if (o + k + 2 > cap) { /* cannot happen: 3 bytes per byte at most */
-			curl_free(esc);
+			tn_curl.free(esc);
 			free(out);
 			return TA_ERR_INTERNAL;
 		}
 		memcpy(out + o, esc, k);
 		o += k;
-		curl_free(esc);
+		tn_curl.free(esc);
 		if (p[seg] == '\0')
 			break;
 		out[o++] = '/';
@@ -211,21 +211,21 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
 		return tn_fail(e, TA_ERR_INVALID, "notary: the server URL '%s' is not http:// or "
 		    "https://; give one such as https://notary.example.com", url);
-	if ((u = curl_url()) == NULL)
+	if ((u = tn_curl.url()) == NULL)
 		return tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
-	if ((uc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+	if ((uc = tn_curl.url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
 		r = tn_fail(e, TA_ERR_INVALID, "notary: the server URL '%s' is not valid (%s); give "
-		    "one such as https://notary.example.com", url, curl_url_strerror(uc));
+		    "one such as https://notary.example.com", url, tn_curl.url_strerror(uc));
 		goto out;
 	}
-	(void)curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	(void)curl_url_get(u, CURLUPART_HOST, &host, 0);
-	(void)curl_url_get(u, CURLUPART_PORT, &port, 0);
-	(void)curl_url_get(u, CURLUPART_PATH, &path, 0);
-	(void)curl_url_get(u, CURLUPART_QUERY, &query, 0);
-	(void)curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-	(void)curl_url_get(u, CURLUPART_USER, &user, 0);
-	(void)curl_url_get(u, CURLUPART_PASSWORD, &pw, 0);
+	(void)tn_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	(void)tn_curl.url_get(u, CURLUPART_HOST, &host, 0);
+	(void)tn_curl.url_get(u, CURLUPART_PORT, &port, 0);
+	(void)tn_curl.url_get(u, CURLUPART_PATH, &path, 0);
+	(void)tn_curl.url_get(u, CURLUPART_QUERY, &query, 0);
+	(void)tn_curl.url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+	(void)tn_curl.url_get(u, CURLUPART_USER, &user, 0);
+	(void)tn_curl.url_get(u, CURLUPART_PASSWORD, &pw, 0);
 	if (user != NULL || pw != NULL) {
 		r = tn_fail(e, TA_ERR_INVALID, "notary: the server URL carries credentials; give them "
 		    "in TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD instead");
@@ -254,15 +254,15 @@ parse_base_url(struct tn_server *s, const char *url, struct tn_error *e)
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 	}
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(path);
-	curl_free(query);
-	curl_free(frag);
-	curl_free(user);
-	curl_free(pw);
-	curl_url_cleanup(u);
+	tn_curl.free(scheme);
+	tn_curl.free(host);
+	tn_curl.free(port);
+	tn_curl.free(path);
+	tn_curl.free(query);
+	tn_curl.free(frag);
+	tn_curl.free(user);
+	tn_curl.free(pw);
+	tn_curl.url_cleanup(u);
 	return r;
 }
 
@@ -386,7 +386,7 @@ answer_challenge(struct tn_server *s, struct tn_challenge *ch)
 
 	/* Copied: a struct curl_header lasts until the next call only. */
 	for (i = 0; i < amount && i < TN_CHALLENGE_LINES; i++) {
-		if (curl_easy_header(s->http.curl, "WWW-Authenticate", i, CURLH_HEADER, -1, &h) !=
+		if (tn_curl.easy_header(s->http.curl, "WWW-Authenticate", i, CURLH_HEADER, -1, &h) !=
 		    CURLHE_OK)
 			break;
 		amount = h->amount;
@@ -419,17 +419,17 @@ adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *
 	if (f == TN_REALM_MISSING)
 		return sfail(s, who, e, TA_ERR_PROTOCOL, "the Bearer challenge has no realm; the "
 		    "server's auth setup is broken");
-	if ((u = curl_url()) == NULL)
+	if ((u = tn_curl.url()) == NULL)
 		return sfail(s, who, e, TA_ERR_NOMEM, "out of memory");
-	if (f == TN_REALM_NOT_HTTP || curl_url_set(u, CURLUPART_URL, ch->realm, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	if (f == TN_REALM_NOT_HTTP || tn_curl.url_set(u, CURLUPART_URL, ch->realm, 0) != CURLUE_OK ||
+	    tn_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    tn_curl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
 		r = sfail(s, who, e, TA_ERR_PROTOCOL, "the token realm '%s' is not an http(s) URL; "
 		    "the server's auth setup is broken", rtext);
 		goto out;
 	}
-	if (f == TN_REALM_CREDENTIALS || curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+	if (f == TN_REALM_CREDENTIALS || tn_curl.url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
 		r = sfail(s, who, e, TA_ERR_PROTOCOL, "the token realm carries credentials in its "
 		    "URL; refusing it");
 		goto out;
@@ -451,10 +451,10 @@ adopt_challenge(struct tn_server *s, const struct tn_challenge *ch, const char *
 			r = sfail(s, who, e, TA_ERR_NOMEM, "out of memory");
 	}
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(user);
-	curl_url_cleanup(u);
+	tn_curl.free(scheme);
+	tn_curl.free(host);
+	tn_curl.free(user);
+	tn_curl.url_cleanup(u);
 	return r;
 }
 
@@ -500,7 +500,7 @@ creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
 static int
 add_secret_header(struct curl_slist **hdrs, char *hdr, size_t size)
 {
-	struct curl_slist *n = curl_slist_append(*hdrs, hdr);
+	struct curl_slist *n = tn_curl.slist_append(*hdrs, hdr);
 
 	ta_wipe_free(hdr, size);
 	if (n == NULL)
@@ -539,7 +539,7 @@ bearer_header(const struct tn_token *t, struct curl_slist **hdrs)
 static int
 form_add(CURL *c, char **form, size_t *len, const char *key, const char *val)
 {
-	char *esc = curl_easy_escape(c, val, 0), *nf;
+	char *esc = tn_curl.easy_escape(c, val, 0), *nf;
 	size_t el, kl = strlen(key), nl;
 
 	if (esc == NULL)
@@ -548,14 +548,14 @@ form_add(CURL *c, char **form, size_t *len, const char *key, const char *val)
 	nl = *len + (*len ? 1 : 0) + kl + 1 + el;
 	if ((nf = malloc(nl + 1)) == NULL) {
 		ta_wipe(esc, el);
-		curl_free(esc);
+		tn_curl.free(esc);
 		return TA_ERR_NOMEM;
 	}
 	if (*len)
 		memcpy(nf, *form, *len);
 	(void)snprintf(nf + *len, nl + 1 - *len, "%s%s=%s", *len ? "&" : "", key, esc);
 	ta_wipe(esc, el);
-	curl_free(esc);
+	tn_curl.free(esc);
 	if (*form != NULL)
 		ta_wipe_free(*form, *len + 1);
 	*form = nf;
@@ -567,40 +567,40 @@ form_add(CURL *c, char **form, size_t *len, const char *key, const char *val)
 static int
 realm_url(struct tn_server *s, const char *scope, char **ret)
 {
-	CURLU *u = curl_url();
+	CURLU *u = tn_curl.url();
 	char *q = NULL, *url = NULL;
 	int r = TA_ERR_NOMEM;
 
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, s->realm, 0) != CURLUE_OK)
+	if (u == NULL || tn_curl.url_set(u, CURLUPART_URL, s->realm, 0) != CURLUE_OK)
 		goto out;
 	if (s->service[0] != '\0') {
 		if (asprintf(&q, "service=%s", s->service) < 0)
 			goto out;
-		if (curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
+		if (tn_curl.url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
 		    CURLUE_OK)
 			goto out;
 		free(q);
 		q = NULL;
 	}
 	if (asprintf(&q, "scope=%s", scope) < 0 ||
-	    curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
+	    tn_curl.url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
 		goto out;
 	free(q);
 	q = NULL;
 	if (s->creds.kind == TN_CRED_CALLER || s->creds.kind == TN_CRED_DOCKER_AUTH) {
 		if (asprintf(&q, "account=%s", s->creds.user) < 0 ||
-		    curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
+		    tn_curl.url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
 			CURLUE_OK)
 			goto out;
 	}
-	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+	if (tn_curl.url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
 		goto out;
 	if ((*ret = strdup(url)) != NULL)
 		r = 0;
 out:
 	free(q);
-	curl_free(url);
-	curl_url_cleanup(u);
+	tn_curl.free(url);
+	tn_curl.url_cleanup(u);
 	return r;
 }
 
@@ -729,7 +729,7 @@ call(struct tn_server *s, struct tn_req *q, enum tn_scope sc, struct tn_error *e
 	int r;
 
 	for (;;) {
-		struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+		struct curl_slist *hdrs = tn_curl.slist_append(NULL, "Expect:");
 		struct tn_challenge ch;
 		bool sent_token = false;
 		int c;
@@ -790,7 +790,7 @@ ping(struct tn_server *s, struct tn_error *e)
 {
 	struct tn_req q = {.h = &s->http, .method = "GET", .label = "GET /v2/", .max = TN_PING_MAX,
 	    .follow = true};
-	struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+	struct curl_slist *hdrs = tn_curl.slist_append(NULL, "Expect:");
 	struct tn_challenge ch;
 	char *url = NULL;
 	int r, c;
@@ -844,16 +844,18 @@ tn_server_open(const struct tn_options *o, struct tn_server **ret, struct tn_err
 	if (o->tls_ca != NULL && access(o->tls_ca, R_OK) != 0)
 		return tn_fail(e, TA_ERR_SYSTEM, "notary: cannot read the CA bundle '%s' (%s); give a "
 		    "PEM file with --tls-ca", o->tls_ca, strerror(errno));
+	if ((r = tn_curl_load(e)) != 0)
+		return r;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return tn_fail(e, TA_ERR_NOMEM, "notary: out of memory");
 	if ((r = parse_base_url(s, o->url, e)) != 0)
 		goto fail;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (tn_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		r = tn_fail(e, TA_ERR_SYSTEM, "notary: libcurl cannot start");
 		goto fail;
 	}
-	if ((s->http.curl = curl_easy_init()) == NULL) {
-		curl_global_cleanup();
+	if ((s->http.curl = tn_curl.easy_init()) == NULL) {
+		tn_curl.global_cleanup();
 		r = tn_fail(e, TA_ERR_NOMEM, "notary: libcurl cannot start (out of memory)");
 		goto fail;
 	}
@@ -894,8 +896,8 @@ tn_server_close(struct tn_server *s)
 	free(s->gun_path);
 	free(s->http.tls_ca);
 	if (s->http.curl != NULL) {
-		curl_easy_cleanup(s->http.curl);
-		curl_global_cleanup();
+		tn_curl.easy_cleanup(s->http.curl);
+		tn_curl.global_cleanup();
 	}
 	free(s);
 }

@@ -569,6 +569,7 @@ tn_pub_begin(struct tn_pub *p, const struct tn_state *cur, const json_t *init,
 		    (r = tn_state_put(&p->next, "targets", (const uint8_t *)tt, strlen(tt), e)) != 0)
 			return r;
 		p->is_new = true;
+		p->root_adopted = json_is_true(json_object_get(init, "root_signed"));
 		(void)mark(p, "root");
 		(void)mark(p, "targets");
 		return 0;
@@ -623,6 +624,8 @@ tn_pub_apply(struct tn_pub *p, const json_t *changes, struct tn_error *e)
 		p->n_changed++;
 		if (strcmp(f->role, "root") == 0 && !p->is_new)
 			p->prev_root = tn_state_get(&p->cur, "root");
+		if (strcmp(f->role, "root") == 0 && p->root_adopted)
+			continue;
 		if ((r = bump(p, f, e)) != 0)
 			return r;
 	}
@@ -634,7 +637,8 @@ tn_pub_sign(struct tn_pub *p, struct tn_error *e)
 {
 	int r;
 
-	if (is_changed(p, "root") && (r = sign_role(p, tn_state_get(&p->next, "root"), e)) != 0)
+	if (is_changed(p, "root") && !p->root_adopted &&
+	    (r = sign_role(p, tn_state_get(&p->next, "root"), e)) != 0)
 		return r;
 	for (size_t i = 0; i < p->next.n; i++) {
 		if (p->changed[i] && strcmp(p->next.files[i].role, "root") != 0 &&
@@ -769,7 +773,6 @@ tn_publish_run(struct tn_pub *p, struct tn_repo *repo, struct tn_server *s,
 	struct tn_error why = { .text = "" };
 	json_t *staged = NULL;
 	bool found;
-	size_t i;
 	int r;
 
 	if ((r = tn_repo_staged(repo, &staged, e)) != 0)
@@ -798,12 +801,10 @@ tn_publish_run(struct tn_pub *p, struct tn_repo *repo, struct tn_server *s,
 		    (r = tn_repo_save(repo, &got, e)) != 0)
 			goto out;
 	}
-	for (i = 0; i < json_array_size(json_object_get(staged, "changes")); i++) {
-		if ((r = tn_repo_unstage(repo, staged, i, &why)) != 0) {
-			r = tn_fail(e, r, "published, but the staged changes could not be cleared: %s",
-			    why.text);
-			goto out;
-		}
+	if ((r = tn_repo_unstage_all(repo, staged, &why)) != 0) {
+		r = tn_fail(e, r, "published, but the staged changes could not be cleared: %s",
+		    why.text);
+		goto out;
 	}
 	if ((r = tn_repo_set_init(repo, NULL, &why)) != 0)
 		r = tn_fail(e, r, "published, but the staged init could not be cleared: %s", why.text);

@@ -64,14 +64,18 @@ struct tn_pub {
 	struct tn_state next;       /* what will be published */
 	bool changed[TN_MAX_ROLES]; /* next.files[i] is to be signed and uploaded */
 	bool is_new;                /* the GUN is not on the server yet */
+	bool root_adopted;          /* the staged init's root is signed already (a
+	                             * ceremony's, notary init --root): published as
+	                             * it is, neither bumped nor signed */
 	bool client_snapshot;       /* the signer holds the snapshot key and signed it */
 	struct tn_file *prev_root;  /* cur's root, when the root changes */
 	size_t n_changed;           /* roles changed, the snapshot not counted */
 };
 
 /* Starts next: a copy of cur (the server's verified state), or, when cur
- * is NULL, the staged init (init.json: {"root": TEXT, "targets": TEXT}) of a
- * new GUN.  With both, init must be the root the server has (a first
+ * is NULL, the staged init (init.json: {"root": TEXT, "targets": TEXT,
+ * "root_signed": true?}) of a new GUN; root_signed: the root is a finished
+ * one to publish byte for byte.  With both, init must be the root the server has (a first
  * publish cut short after the upload); TA_ERR_EXISTS when it is not. */
 int tn_pub_begin(struct tn_pub *p, const struct tn_state *cur, const json_t *init,
     struct tn_error *e) __attribute__((warn_unused_result));

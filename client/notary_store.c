@@ -8,11 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "client/files.h"
 #include "client/notary_store.h"
@@ -78,44 +77,119 @@ tn_trust_root(const char *trust_dir, char **ret, struct tn_error *e)
 	return 0;
 }
 
-/* "host:port" of a base URL, the name of its directory under <trust>. */
-static int
-server_name(const char *url, char **ret, struct tn_error *e)
+/* A host name's characters (no percent-encoding, which curl would
+ * decode: such a URL is refused rather than named differently). */
+static bool
+host_char(char c)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	int r = 0;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '.' || c == '-' || c == '_' || c == '~';
+}
+
+/* A host whose last label is all digits is an IPv4 address to curl, which
+ * rewrites short and hex forms (1.2.3 -> 1.2.0.3): only the dotted quad
+ * that it leaves alone is taken. */
+static bool
+ipv4_ok(const char *h, size_t n)
+{
+	size_t parts = 0, i = 0;
+
+	for (;;) {
+		size_t start = i;
+		unsigned v = 0;
+
+		while (i < n && h[i] >= '0' && h[i] <= '9' && i - start < 3)
+			v = v * 10 + (unsigned)(h[i++] - '0');
+		if (i == start || v > 255 || (h[start] == '0' && i - start > 1))
+			return false;
+		parts++;
+		if (i == n)
+			return parts == 4;
+		if (h[i++] != '.')
+			return false;
+	}
+}
+
+int
+tn_server_dir_name(const char *url, char **ret, struct tn_error *e)
+{
+	const char *p, *auth, *auth_end, *at, *host, *colon = NULL;
+	size_t hn, i;
+	unsigned long port = 0;
+	bool https;
 
 	*ret = NULL;
-	if (u == NULL)
-		return nomem(e);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		r = tn_fail(e, TA_ERR_INVALID, "'%s' is not a server URL (http://HOST[:PORT] or https://...)",
-		    url);
-		goto out;
+	if (url == NULL)
+		return tn_fail(e, TA_ERR_INVALID, "no server URL given");
+	if (strncasecmp(url, "http://", 7) == 0) {
+		https = false;
+		auth = url + 7;
+	} else if (strncasecmp(url, "https://", 8) == 0) {
+		https = true;
+		auth = url + 8;
+	} else {
+		return tn_fail(e, TA_ERR_INVALID,
+		    "'%s': a notary server is reached by http:// or https://", url);
 	}
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		r = tn_fail(e, TA_ERR_INVALID, "'%s': a notary server is reached by http:// or https://",
-		    url);
-		goto out;
+	auth_end = auth + strcspn(auth, "/?#");
+	/* user:password@ is dropped here (the HTTP layer refuses it). */
+	host = auth;
+	for (at = auth; at < auth_end; at++)
+		if (*at == '@')
+			host = at + 1;
+	if (*host == '[') {
+		const char *rb = memchr(host, ']', (size_t)(auth_end - host));
+
+		if (rb == NULL || rb == host + 1)
+			goto bad;
+		for (p = host + 1; p < rb; p++)
+			if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+				(*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'))
+				goto bad;
+		hn = (size_t)(rb + 1 - host);
+		if (rb + 1 < auth_end && rb[1] != ':')
+			goto bad;
+		colon = rb + 1 < auth_end ? rb + 1 : NULL;
+	} else {
+		const char *last;
+
+		colon = memchr(host, ':', (size_t)(auth_end - host));
+		hn = (size_t)((colon != NULL ? colon : auth_end) - host);
+		if (hn == 0)
+			goto bad;
+		for (i = 0; i < hn; i++)
+			if (!host_char(host[i]))
+				goto bad;
+		last = host + hn;
+		while (last > host && last[-1] != '.')
+			last--;
+		if (last < host + hn && strspn(last, "0123456789") >= (size_t)(host + hn - last) &&
+		    !ipv4_ok(host, hn))
+			goto bad;
+		if ((hn == 1 && host[0] == '.') || (hn == 2 && host[0] == '.' && host[1] == '.'))
+			goto bad;
 	}
-	if (strchr(host, '/') != NULL || strcmp(host, ".") == 0 || strcmp(host, "..") == 0) {
-		r = tn_fail(e, TA_ERR_INVALID, "'%s': bad host name", url);
-		goto out;
+	if (colon != NULL && colon + 1 < auth_end) {
+		for (p = colon + 1; p < auth_end; p++) {
+			if (*p < '0' || *p > '9' || port > 65535)
+				goto bad;
+			port = port * 10 + (unsigned long)(*p - '0');
+		}
+		if (port > 65535)
+			goto bad;
+	} else {
+		port = https ? 443 : 80; /* none, or "host:" */
 	}
-	if (asprintf(ret, "%s:%s", host, port) < 0) {
+	if (asprintf(ret, "%.*s:%lu", (int)hn, host, port) < 0) {
 		*ret = NULL;
-		r = nomem(e);
+		return nomem(e);
 	}
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return r;
+	return 0;
+bad:
+	return tn_fail(e, TA_ERR_INVALID,
+	    "'%s' is not a server URL (http://HOST[:PORT] or https://..., HOST a name, a dotted "
+	    "IPv4 address or [IPv6])",
+	    url);
 }
 
 /* ---- the GUN's directory ---------------------------------------------------------- */
@@ -217,7 +291,7 @@ tn_repo_open(const char *trust_dir, const char *gun, const char *url, const char
 	if ((r = tn_trust_root(trust_dir, &repo->trust, e)) != 0)
 		goto out;
 	if (url != NULL)
-		r = server_name(url, &sname, e);
+		r = tn_server_dir_name(url, &sname, e);
 	else
 		r = find_server(repo->trust, gun, &sname, e);
 	if (r != 0)
@@ -421,6 +495,23 @@ tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e)
 		}
 		if ((r = tn_read_json(p, STAGED_MAX, &c, e)) != 0)
 			goto out;
+		/* A list staged at once is one file holding an array. */
+		if (json_is_array(c)) {
+			size_t k;
+			json_t *one;
+
+			json_array_foreach(c, k, one) {
+				if (json_array_append(json_object_get(st, "changes"), one) != 0 ||
+				    json_array_append_new(json_object_get(st, "files"),
+					json_string(names[i])) != 0) {
+					json_decref(c);
+					r = nomem(e);
+					goto out;
+				}
+			}
+			json_decref(c);
+			continue;
+		}
 		if (json_array_append_new(json_object_get(st, "changes"), c) != 0 ||
 		    json_array_append_new(json_object_get(st, "files"), json_string(names[i])) != 0) {
 			r = nomem(e);
@@ -461,22 +552,84 @@ last_change(struct tn_repo *repo, unsigned long long *ret, struct tn_error *e)
 	return 0;
 }
 
-int
-tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
+/* The path of the next change file (malloc()ed). */
+static int
+next_change(struct tn_repo *repo, char **ret, struct tn_error *e)
 {
 	unsigned long long last;
-	char *p;
 	int r;
 
+	*ret = NULL;
 	if ((r = last_change(repo, &last, e)) != 0)
 		return r;
 	if (last >= 9999999999ULL)
 		return tn_fail(e, TA_ERR_TOO_LARGE, "too many staged changes in %s; publish them",
 		    repo->dir);
-	if (asprintf(&p, "%s/changes/%010llu.json", repo->dir, last + 1) < 0)
+	if (asprintf(ret, "%s/changes/%010llu.json", repo->dir, last + 1) < 0) {
+		*ret = NULL;
 		return nomem(e);
+	}
+	return 0;
+}
+
+int
+tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
+{
+	char *p;
+	int r;
+
+	if ((r = next_change(repo, &p, e)) != 0)
+		return r;
 	r = tn_write_json(p, change, e);
 	free(p);
+	return r;
+}
+
+int
+tn_repo_stage_many(struct tn_repo *repo, const json_t *changes, struct tn_error *e)
+{
+	char *p = NULL, *s = NULL;
+	int r;
+
+	if (!json_is_array(changes) || json_array_size(changes) == 0)
+		return tn_fail(e, TA_ERR_INVALID, "no changes to stage");
+	if ((r = next_change(repo, &p, e)) != 0)
+		return r;
+	/* Compact, one change a line: thousands of them stay small and
+	 * quick to read back. */
+	if ((s = json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL) {
+		r = nomem(e);
+		goto out;
+	}
+	r = tn_write_file(p, s, strlen(s), e);
+out:
+	free(s);
+	free(p);
+	return r;
+}
+
+int
+tn_repo_reset(struct tn_repo *repo, size_t *ret_n, struct tn_error *e)
+{
+	char **names = NULL, *p;
+	size_t n = 0;
+	int r;
+
+	*ret_n = 0;
+	if ((r = change_names(repo, &names, &n, e)) != 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (asprintf(&p, "%s/changes/%s", repo->dir, names[i]) < 0) {
+			r = nomem(e);
+			break;
+		}
+		if (unlink(p) != 0 && errno != ENOENT)
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		free(p);
+	}
+	free_names(names, n);
+	if (r == 0)
+		*ret_n = n;
 	return r;
 }
 
@@ -496,10 +649,48 @@ tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e)
 	return r;
 }
 
+/* Drops change from the list file at p: rewritten without it, or
+ * removed when nothing is left. */
+static int
+unstage_from_list(const char *p, const json_t *change, struct tn_error *e)
+{
+	json_t *list = NULL;
+	char *s = NULL;
+	size_t i;
+	int r;
+
+	if ((r = tn_read_json(p, STAGED_MAX, &list, e)) != 0)
+		return r == TA_ERR_NOT_FOUND ? 0 : r;
+	for (i = 0; i < json_array_size(list); i++)
+		if (json_equal(json_array_get(list, i), change))
+			break;
+	if (i == json_array_size(list)) {
+		r = 0;
+		goto out;
+	}
+	(void)json_array_remove(list, i);
+	if (json_array_size(list) == 0) {
+		if (unlink(p) != 0 && errno != ENOENT)
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		goto out;
+	}
+	if ((s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL)
+		r = nomem(e);
+	else
+		r = tn_write_file(p, s, strlen(s), e);
+out:
+	free(s);
+	json_decref(list);
+	return r;
+}
+
 int
 tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_error *e)
 {
-	const char *name = json_string_value(json_array_get(json_object_get(staged, "files"), i));
+	const json_t *files = json_object_get(staged, "files");
+	const char *name = json_string_value(json_array_get(files, i));
+	const char *before = i > 0 ? json_string_value(json_array_get(files, i - 1)) : NULL;
+	const char *after = json_string_value(json_array_get(files, i + 1));
 	char *p;
 	int r = 0;
 
@@ -507,9 +698,36 @@ tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_
 		return tn_fail(e, TA_ERR_INTERNAL, "no staged change %zu", i);
 	if (asprintf(&p, "%s/changes/%s", repo->dir, name) < 0)
 		return nomem(e);
-	if (unlink(p) != 0 && errno != ENOENT)
+	if ((before != NULL && strcmp(before, name) == 0) ||
+	    (after != NULL && strcmp(after, name) == 0))
+		r = unstage_from_list(p, json_array_get(json_object_get(staged, "changes"), i), e);
+	else if (unlink(p) != 0 && errno != ENOENT)
 		r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 	free(p);
+	return r;
+}
+
+int
+tn_repo_unstage_all(struct tn_repo *repo, const json_t *staged, struct tn_error *e)
+{
+	const json_t *files = json_object_get(staged, "files");
+	const char *prev = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < json_array_size(files) && r == 0; i++) {
+		const char *name = json_string_value(json_array_get(files, i));
+		char *p;
+
+		if (name == NULL || (prev != NULL && strcmp(prev, name) == 0))
+			continue;
+		prev = name;
+		if (asprintf(&p, "%s/changes/%s", repo->dir, name) < 0)
+			return nomem(e);
+		if (unlink(p) != 0 && errno != ENOENT)
+			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
+		free(p);
+	}
 	return r;
 }
 

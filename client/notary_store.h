@@ -10,7 +10,8 @@
  *	        root.json targets.json snapshot.json timestamp.json targets/<x>.json
  *	                       (the trusted version of each role: tn_check_fresh)
  *	    init.json          {"root":..., "targets":...}: a GUN not yet published
- *	    changes/NNNNNNNNNN.json   staged changes, one a file, in order
+ *	    changes/NNNNNNNNNN.json   staged changes, one a file, in order (a file
+ *	                       holding an array: a list staged at once, in order)
  *	    certs/<keyid>.pem  root certificates made for this GUN by init/rotate
  *	    lock               flock()ed while a command changes the directory
  *
@@ -63,6 +64,14 @@ struct tn_repo {
  * segments separated by single '/', none empty, "." or "..". */
 bool tn_gun_valid(const char *gun);
 
+/* The name of a server's directory under <trust>: "HOST:PORT" of url
+ * (http:// or https://, any case; HOST as written, PORT in decimal, 80 or
+ * 443 when absent), malloc()ed.  The names are libcurl's (URL API) for
+ * every URL taken, so that trust directories made before stay found;
+ * URLs it would rewrite (percent-encoded or short numeric hosts) are
+ * refused.  Needs no libcurl. */
+int tn_server_dir_name(const char *url, char **ret, struct tn_error *e);
+
 /* The <trust> directory: trust_dir, else from the environment.  malloc()ed. */
 int tn_trust_root(const char *trust_dir, char **ret, struct tn_error *e);
 
@@ -81,8 +90,18 @@ void tn_repo_close(struct tn_repo *repo);
 int tn_repo_staged(struct tn_repo *repo, json_t **ret, struct tn_error *e);
 /* Stages one change after the others (one new file). */
 int tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e);
-/* Removes staged change i (of a tn_repo_staged() answer). */
+/* Stages a non-empty array of changes after the others, as one new file
+ * (one atomic write, however many): a list staged whole or not at all.
+ * tn_repo_staged() answers them one by one, each with that file's name. */
+int tn_repo_stage_many(struct tn_repo *repo, const json_t *changes, struct tn_error *e);
+/* Removes staged change i (of a tn_repo_staged() answer); one of a list
+ * is taken out of its file, which is rewritten. */
 int tn_repo_unstage(struct tn_repo *repo, const json_t *staged, size_t i, struct tn_error *e);
+/* Removes every change of a tn_repo_staged() answer (each file once). */
+int tn_repo_unstage_all(struct tn_repo *repo, const json_t *staged, struct tn_error *e);
+/* Removes every staged change (not a staged init); *ret_n: the files
+ * removed. */
+int tn_repo_reset(struct tn_repo *repo, size_t *ret_n, struct tn_error *e);
 /* Writes init.json, or removes it when init is NULL. */
 int tn_repo_set_init(struct tn_repo *repo, const json_t *init, struct tn_error *e);
 

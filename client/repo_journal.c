@@ -16,16 +16,7 @@
 #include "client/repo_journal.h"
 #include "common/err.h"
 
-/* Tests only: TUFCTL_TEST_CRASH=before-commit|after-commit|mid-moves makes
- * tufctl die there as kill -9 would (tests/integration/tuf-repo.sh). */
-static void
-crash_point(const char *where)
-{
-	const char *c = getenv("TUFCTL_TEST_CRASH");
-
-	if (c != NULL && strcmp(c, where) == 0)
-		_exit(9);
-}
+/* Tests: TUFCTL_TEST_CRASH=before-commit|after-commit|mid-moves (tn_test_crash). */
 
 /* ---- the journal ---------------------------------------------------------------------- */
 
@@ -121,7 +112,7 @@ tr_recover(struct tr_repo *repo, struct tn_error *e)
 				    strerror(errno));
 				goto out;
 			}
-			crash_point("mid-moves");
+			tn_test_crash("mid-moves");
 			if (slash != NULL) {
 				*slash = '\0';
 				(void)fsync_dir(dst);
@@ -227,13 +218,13 @@ journal_commit(struct tr_repo *repo, struct journal *j, struct tn_error *e)
 	(void)close(fd);
 	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s/commit", TUFCTL_REPO_PRIVATE)) != 0)
 		return r;
-	crash_point("before-commit");
+	tn_test_crash("before-commit");
 	if (rename(j->dir, commit) != 0)
 		return tn_fail(e, TA_ERR_SYSTEM, "cannot commit '%s': %s", j->dir, strerror(errno));
 	if ((r = tr_path(repo, commit, sizeof(commit), e, "%s", TUFCTL_REPO_PRIVATE)) != 0)
 		return r;
 	(void)fsync_dir(commit);
-	crash_point("after-commit");
+	tn_test_crash("after-commit");
 	return tr_recover(repo, e);
 }
 

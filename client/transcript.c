@@ -268,6 +268,26 @@ tc_has(const struct tc_transcript *t, const char *step, const char *key, const c
 	return found;
 }
 
+bool
+tc_last_step_is(const struct tc_transcript *t, const char *step)
+{
+	const uint8_t *last;
+	json_t *o;
+	bool is;
+
+	if (t->data == NULL || t->len == 0)
+		return false;
+	/* The last line starts after the newline before its own. */
+	last = t->data + t->len - 1;
+	while (last > t->data && last[-1] != '\n')
+		last--;
+	o = json_loadb((const char *)last, (size_t)(t->data + t->len - 1 - last), 0, NULL);
+	is = json_string_value(json_object_get(o, "step")) != NULL &&
+	    strcmp(json_string_value(json_object_get(o, "step")), step) == 0;
+	json_decref(o);
+	return is;
+}
+
 size_t
 tc_records(const struct tc_transcript *t)
 {

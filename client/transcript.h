@@ -78,6 +78,8 @@ int tc_append(struct tc_transcript *t, const char *step, const json_t *fields, t
  * command run again after a kill looks for to tell a step done from a
  * step half done. */
 bool tc_has(const struct tc_transcript *t, const char *step, const char *key, const char *value);
+/* Whether the last record is of step. */
+bool tc_last_step_is(const struct tc_transcript *t, const char *step);
 
 void tc_close(struct tc_transcript *t);
 

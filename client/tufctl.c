@@ -40,11 +40,14 @@ static const struct {
 	    "sign --profile notary|tuf --role ROLE [--gun GUN] --key L [--key L]... "
 	    "[--prev-root ROOT | --parent FILE] [-o OUT] FILE|-" },
 	{ "notary", tufctl_cmd_notary,
-	    "notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
+	    "notary init GUN --server URL (--root-key L [--root-key L]... | --root FILE) "
+	    "--targets-key L\n"
 	    "  notary add GUN TAG --digest sha256:HEX --size N [--role targets/NAME]\n"
+	    "  notary add GUN --from-list FILE|-     lines: TAG sha256:HEX SIZE [ROLE]\n"
 	    "  notary remove GUN TAG\n"
 	    "  notary publish GUN\n"
 	    "  notary list GUN\n"
+	    "  notary status GUN | notary reset GUN\n"
 	    "  notary delegation add|remove GUN ROLE (--key L | --cert FILE) [--path P]... "
 	    "[--all-paths]\n"
 	    "  notary rotate GUN targets|snapshot|timestamp|root\n"
@@ -55,7 +58,7 @@ static const struct {
 	{ "ceremony", tufctl_cmd_ceremony,
 	    "ceremony init|status|sign|request|sign-request|import|finish DIR ...\n"
 	    "  ceremony transcript verify FILE [--root ROOT]\n"
-	    "                                          root key ceremonies, TUF 1.0 "
+	    "                                          root key ceremonies, TUF 1.0 and notary "
 	    "('ceremony --help')" },
 	{ "canonical", tufctl_cmd_canonical,
 	    "canonical --profile notary|tuf FILE      canonical bytes of a file's \"signed\"" },

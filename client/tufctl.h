@@ -14,6 +14,10 @@ enum { TUFCTL_OK = 0, TUFCTL_FAIL = 1, TUFCTL_USAGE = 2 };
 struct tufctl_opts {
 	const char *socket;   /* --socket, else the environment's default */
 	bool json;            /* --json */
+	/* The option that shortens what the command signs for ("--expiry"),
+	 * or NULL: a policy refusal over max-expiry then names it with the
+	 * number of days that fits. */
+	const char *expiry_option;
 };
 
 extern struct tufctl_opts tufctl;

@@ -45,9 +45,13 @@ $(eval $(call fuzz_target,frame,$(LIB_PROTO) $(LIB_COMMON),$(LIBS_JANSSON)))
 # auth: client/notary_auth.c's pure parsers (Bearer challenges and realms,
 # token answers, docker's config.json), picked by the first input byte.
 $(eval $(call fuzz_target,auth,$(BUILD)/client/notary_auth.o $(BUILD)/client/notary_base.o $(TUF_LIBS),$(TUF_LDLIBS)))
+# list: tufctl notary add --from-list's lines (client/notary_list.c).
+$(eval $(call fuzz_target,list,$(BUILD)/client/notary_list.o $(BUILD)/client/notary_base.o $(TUF_LIBS),$(TUF_LDLIBS)))
 # scope: the agent's key scopes file (agent/scope.c); agent/ and protocol/
 # are read after this file: name the libraries directly.
 $(eval $(call fuzz_target,scope,$(BUILD)/libagent.a $(LIB_PROTO) $(LIB_COMMON),$(LIBS_JANSSON) -lpthread))
 # transcript: the ceremony transcript reader (client/transcript.c) on whole
 # files; client/files.o and notary_base.o for what tc_open() needs.
 $(eval $(call fuzz_target,transcript,$(BUILD)/client/transcript.o $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS),$(TUF_LDLIBS)))
+# cerhead: the ceremony head the agent signs (tuf/cerhead.h).
+$(eval $(call fuzz_target,cerhead,$(TUF_LIBS),$(TUF_LDLIBS)))

@@ -131,9 +131,10 @@ enum ta_proto_profile {
 	TA_PROTO_PROFILE_NONE = 0,
 	TA_PROTO_PROFILE_NOTARY,
 	TA_PROTO_PROFILE_TUF,
+	TA_PROTO_PROFILE_CEREMONY, /* sign only: a ceremony transcript head (tuf/cerhead.h) */
 };
 
-/* "notary", "tuf"; NULL otherwise. */
+/* "notary", "tuf", "ceremony"; NULL otherwise. */
 const char *ta_proto_profile_name(enum ta_proto_profile p);
 
 enum ta_proto_id_kind {
@@ -504,7 +505,12 @@ struct ta_proto_token_status {
 	bool unlocked;
 	enum ta_proto_pin_state pin;
 	uint32_t keys; /* signing keys on it; 0 when absent or locked */
+	/* What the token says it is (CK_TOKEN_INFO, blanks trimmed): NULL when
+	 * absent or blank; 1..TA_PROTO_TOKEN_ID_MAX. */
+	const char *serial, *model, *manufacturer;
 };
+
+#define TA_PROTO_TOKEN_ID_MAX 32
 
 struct ta_proto_status_result {
 	uint32_t version;                     /* 1..65535 */

@@ -82,6 +82,8 @@ ta_proto_profile_name(enum ta_proto_profile p)
 		return "notary";
 	case TA_PROTO_PROFILE_TUF:
 		return "tuf";
+	case TA_PROTO_PROFILE_CEREMONY:
+		return "ceremony";
 	default:
 		return NULL;
 	}
@@ -169,7 +171,8 @@ get_text(const json_t *params, const char *name, bool required, size_t max, char
 }
 
 static int
-get_profile(const json_t *params, enum ta_proto_profile *ret_p, struct ta_proto_fault *f)
+get_profile(const json_t *params, bool ceremony, enum ta_proto_profile *ret_p,
+    struct ta_proto_fault *f)
 {
 	const json_t *v = json_object_get(params, "profile");
 	const char *s = json_string_value(v);
@@ -180,9 +183,11 @@ get_profile(const json_t *params, enum ta_proto_profile *ret_p, struct ta_proto_
 		*ret_p = TA_PROTO_PROFILE_NOTARY;
 	else if (s != NULL && strcmp(s, "tuf") == 0)
 		*ret_p = TA_PROTO_PROFILE_TUF;
+	else if (ceremony && s != NULL && strcmp(s, "ceremony") == 0)
+		*ret_p = TA_PROTO_PROFILE_CEREMONY;
 	else
-		return BAD_PARAMS(
-		    f, TA_ERR_INVALID, "params.profile: must be \"notary\" or \"tuf\"");
+		return BAD_PARAMS(f, TA_ERR_INVALID, "params.profile: must be \"notary\"%s \"tuf\"%s",
+		    ceremony ? "," : " or", ceremony ? " or \"ceremony\"" : "");
 	return 0;
 }
 
@@ -341,7 +346,7 @@ decode_key_show(const json_t *params, struct ta_proto_req *req, struct ta_proto_
 
 	if ((r = get_text(params, "key", true, TA_PROTO_KEY_MAX, s->key, f)) != 0)
 		return r;
-	return get_profile(params, &s->profile, f);
+	return get_profile(params, false, &s->profile, f);
 }
 
 static int
@@ -353,7 +358,7 @@ decode_sign(const json_t *params, struct ta_proto_req *req, struct ta_proto_faul
 	size_t i, j;
 	int r;
 
-	if ((r = get_profile(params, &s->profile, f)) != 0 ||
+	if ((r = get_profile(params, true, &s->profile, f)) != 0 ||
 	    (r = get_text(params, "role", true, TA_PROTO_ROLE_MAX, s->role, f)) != 0 ||
 	    (r = get_text(params, "gun", false, TA_PROTO_GUN_MAX, s->gun, f)) != 0)
 		return r;

@@ -243,7 +243,11 @@ token_status_item(const void *ctx, size_t i, json_t **ret)
 		  ta__proto_put(e, "present", json_boolean(t->present)) &&
 		  ta__proto_put(e, "unlocked", json_boolean(t->unlocked)) &&
 		  ta__proto_put(e, "pin", json_string(ta_proto_pin_state_name(t->pin))) &&
-		  ta__proto_put(e, "keys", json_integer(t->keys));
+		  ta__proto_put(e, "keys", json_integer(t->keys)) &&
+		  (t->serial == NULL || ta__proto_put(e, "serial", json_string(t->serial))) &&
+		  (t->model == NULL || ta__proto_put(e, "model", json_string(t->model))) &&
+		  (t->manufacturer == NULL ||
+		      ta__proto_put(e, "manufacturer", json_string(t->manufacturer)));
 
 	return ta__proto_done(e, ok, ret);
 }
@@ -268,8 +272,11 @@ static bool
 token_status_read(const json_t *t, void *dst)
 {
 	static const char *const tmembers[] = {
-	    "name", "uri", "present", "unlocked", "pin", "keys", NULL};
+	    "name", "uri", "present", "unlocked", "pin", "keys", "serial", "model", "manufacturer",
+	    NULL};
+	static const char *const ids[] = {"serial", "model", "manufacturer"};
 	struct ta_proto_token_status *d = dst;
+	const char **idv[] = {&d->serial, &d->model, &d->manufacturer};
 	const json_t *keys = json_object_get(t, "keys");
 	const char *pin = get_str(t, "pin", text_ok, 16);
 	size_t p;
@@ -285,6 +292,12 @@ token_status_read(const json_t *t, void *dst)
 		return false;
 	d->pin = (enum ta_proto_pin_state)p;
 	d->keys = (uint32_t)json_integer_value(keys);
+	for (size_t i = 0; i < 3; i++) {
+		*idv[i] = NULL;
+		if (json_object_get(t, ids[i]) != NULL &&
+		    (*idv[i] = get_str(t, ids[i], text_ok, TA_PROTO_TOKEN_ID_MAX)) == NULL)
+			return false;
+	}
 	return true;
 }
 
@@ -347,7 +360,10 @@ ta_proto_status_result_json(const struct ta_proto_status_result *res, json_t **r
 		const struct ta_proto_token_status *t = &res->tokens[i];
 
 		if (!name_ok(t->name, TA_PROTO_TOKEN_MAX) || !name_ok(t->uri, TA_PROTO_URI_MAX) ||
-		    ta_proto_pin_state_name(t->pin) == NULL)
+		    ta_proto_pin_state_name(t->pin) == NULL ||
+		    (t->serial != NULL && !text_ok(t->serial, TA_PROTO_TOKEN_ID_MAX)) ||
+		    (t->model != NULL && !text_ok(t->model, TA_PROTO_TOKEN_ID_MAX)) ||
+		    (t->manufacturer != NULL && !text_ok(t->manufacturer, TA_PROTO_TOKEN_ID_MAX)))
 			return TA_ERR_INVALID;
 	}
 	o = json_object();

@@ -29,6 +29,9 @@ enum ta_role_type {
 	TA_ROLE_TARGETS,   /* "targets" and delegated "targets/NAME" roles */
 	TA_ROLE_SNAPSHOT,
 	TA_ROLE_TIMESTAMP,
+	/* Not a role of either profile: a ceremony transcript's head
+	 * (tuf/cerhead.h), which ta_meta_parse() never returns. */
+	TA_ROLE_CEREMONY_HEAD,
 };
 
 #define TA_ROLE_NAME_MAX 255

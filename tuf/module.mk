@@ -2,7 +2,7 @@
 # objects, signatures and the metadata model.  jansson, OpenSSL, common/.
 TUF_SRC := tuf/profile.c tuf/bins.c tuf/updater.c tuf/json.c tuf/canon.c tuf/meta.c \
 	tuf/encoding.c tuf/key.c tuf/sig.c tuf/x509pem.c tuf/x509.c tuf/verify.c tuf/sign.c tuf/stream.c \
-	tuf/stream_lex.c tuf/signplan.c tuf/meta_edit.c
+	tuf/stream_lex.c tuf/signplan.c tuf/meta_edit.c tuf/cerhead.c
 LIBRARIES += $(LIB_TUF)
 LINT_SRC += $(TUF_SRC)
 
@@ -96,3 +96,8 @@ $(BUILD)/tests/unit/test_tuf_updater: $(BUILD)/tests/unit/test_tuf_updater.o $(T
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 $(TUF_REPO_TOOL): $(BUILD)/tests/tools/tuf-repo-tool.o $(TUFREPO) $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS))
+
+# tuf/cerhead.c: the ceremony head the agent signs (PROTOCOL.md §5.9).
+TESTS += $(BUILD)/tests/unit/test_tuf_cerhead
+$(BUILD)/tests/unit/test_tuf_cerhead: $(BUILD)/tests/unit/test_tuf_cerhead.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "tuf/json.h"
 #include "tuf/bins.h"
+#include "tuf/cerhead.h"
 #include "tuf/signplan.h"
 #include "tuf/x509.h"
 
@@ -209,6 +210,34 @@ parent_check(const struct ta_signplan_in *in, struct ta_signplan *p,
 	    "params.parent: it does not delegate to '%s'", in->role);
 }
 
+/* A ceremony head: its own rules (tuf/cerhead.h). */
+static int
+ceremony_open(const struct ta_signplan_in *in, struct ta_signplan *p,
+    struct ta_signplan_error *e)
+{
+	struct ta_cerhead h;
+	struct ta_json_error je;
+	int r;
+
+	if (in->profile != TA_PROFILE_TUF || strcmp(in->role, "root") != 0)
+		return fail(e, TA_SIGNPLAN_PARAMS, TA_ERR_INVALID,
+		    "params.role: a ceremony head is signed as \"root\"");
+	if (in->prev_root != NULL || in->parent != NULL)
+		return fail(e, TA_SIGNPLAN_PARAMS, TA_ERR_INVALID,
+		    "params.%s: not for a ceremony head", in->prev_root != NULL ? "prev_root" :
+										 "parent");
+	if ((r = ta_cerhead_parse(in->file, in->file_len, &h, &p->m, &je)) != 0)
+		return fail(e, TA_SIGNPLAN_METADATA, r, "params.file: %s",
+		    je.text[0] != '\0' ? je.text : ta_strerror(r));
+	if (strcmp(h.gun, in->gun != NULL ? in->gun : "") != 0)
+		return fail(e, TA_SIGNPLAN_METADATA, TA_ERR_INVALID,
+		    "params.file: signed.gun '%s' is not params.gun '%s'", h.gun,
+		    in->gun != NULL ? in->gun : "");
+	p->rule_profile = h.profile;
+	p->expires = 0;
+	return 0;
+}
+
 int
 ta_signplan_open(const struct ta_signplan_in *in, struct ta_signplan **ret,
     struct ta_signplan_error *e)
@@ -224,7 +253,15 @@ ta_signplan_open(const struct ta_signplan_in *in, struct ta_signplan **ret,
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return TA_ERR_NOMEM;
 	p->profile = in->profile;
+	p->rule_profile = in->profile;
 	(void)snprintf(p->role, sizeof(p->role), "%s", in->role);
+	if (in->ceremony) {
+		r = ceremony_open(in, p, e);
+		if (r != 0)
+			goto fail;
+		*ret = p;
+		return 0;
+	}
 	r = ta_meta_parse(in->file, in->file_len, in->profile, in->role, &p->m, &je);
 	if (r != 0) {
 		r = fail(e, TA_SIGNPLAN_METADATA, r, "params.file: %s",

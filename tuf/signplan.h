@@ -25,6 +25,10 @@
  *    with its public key; a delegation as every key the parent lists for
  *    it with its public key; anything else as its own key object.  A key
  *    that matches nothing where it must is an error.
+ *  - a ceremony head (in.ceremony: tuf/cerhead.h) is signed by each key as
+ *    its own TUF key object, for role "root" only, its "gun" the request's,
+ *    with no prev_root or parent; rule_profile is the head's profile, whose
+ *    root rule and key scopes the caller applies.
  * Neither prev_root's nor the parent's signatures are checked: the agent
  * holds no trusted root; a key's scope bounds what a forged one can do. */
 #ifndef TA_TUF_SIGNPLAN_H
@@ -63,6 +67,7 @@ struct ta_signplan_in {
 	const uint8_t *parent; /* NULL: none (delegated roles only) */
 	size_t parent_len;
 	time_t now;
+	bool ceremony; /* file is a ceremony head; profile must be TUF */
 };
 
 /* One signature: the caller's key number key, signing as the key object as
@@ -78,7 +83,8 @@ struct ta_signplan {
 	struct ta_meta *m;      /* the file, to sign */
 	struct ta_meta *prev;   /* prev_root; NULL without */
 	struct ta_meta *parent; /* parent; NULL without */
-	time_t expires;         /* the file's */
+	time_t expires;         /* the file's; 0 for a ceremony head */
+	enum ta_profile rule_profile; /* whose rules apply: profile, or the head's */
 	size_t n_sigs;
 	struct ta_signplan_sig sigs[TA_SIGNPLAN_MAX];
 	/* private */

@@ -43,8 +43,11 @@ SOCK=$tmp/run/agent.sock
 LOG=$tmp/agent.log
 AUDIT=$tmp/audit.log
 agent_pid=
+other_pids=()
 
 cleanup() {
+	local p
+	for p in "${other_pids[@]}"; do kill "$p" 2>/dev/null; done
 	if [ -n "$agent_pid" ] && kill -0 "$agent_pid" 2>/dev/null; then
 		kill -TERM "$agent_pid" 2>/dev/null
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -64,6 +67,34 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+
+# agent_at NAME TOKEN...: another agent, as on another machine: its own
+# tokens (made here), PIN file, audit log ($tmp/audit-NAME.log), state and
+# socket ($tmp/run-NAME/agent.sock); killed at exit.  at NAME ARGS...:
+# tufctl on it.
+agent_at() {
+	local n=$1 conf=$tmp/agent-$1.conf t
+	shift
+	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" \
+		"$tmp/audit-$n.log" "$tmp/state-$n" >"$conf"
+	for t in "$@"; do
+		make_token "$t" || return 1
+		token_block "$t" "$SOFTHSM" "file:$tmp/pin" >>"$conf"
+	done
+	"$AGENT" --config "$conf" --socket "$tmp/run-$n/agent.sock" --foreground \
+		>>"$tmp/agent-$n.log" 2>&1 &
+	other_pids+=($!)
+	for _ in $(seq 1 100); do
+		[ -S "$tmp/run-$n/agent.sock" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+at() {
+	local n=$1
+	shift
+	"$TUFCTL" --socket "$tmp/run-$n/agent.sock" "$@"
+}
 
 export SOFTHSM2_CONF=$tmp/softhsm2.conf
 mkdir -p "$tmp/tokens"

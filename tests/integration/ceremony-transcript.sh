@@ -63,17 +63,17 @@ rec 4 finish "\"root_sha256\":\"$root_sha\"," ''
 t=$tmp/t.jsonl
 
 run ceremony transcript verify "$t"
-check "verify: an intact transcript" 0 "transcript: 4 records, chain intact" ""
+check "verify: an intact transcript" 0 "transcript: 4 records, chain intact, not sealed" ""
 run ceremony transcript verify "$t" --root "$tmp/root.json"
-check "verify --root: finish names the root" 0 \
-	"transcript: 4 records, chain intact, finish names $tmp/root.json" ""
+check "verify --root: finish names the root, but no seal follows: refused" 1 "" \
+	"tufctl: transcript $t: no seal record follows the finish record 4: its end is not protected"
 run ceremony transcript verify --root "$tmp/other.json" "$t"
 check "verify --root: another root is refused" 1 "" \
 	"tufctl: transcript $t: record 4 (finish): root_sha256 is not the SHA-256 of '$tmp/other.json'"
 head -n 3 "$t" >"$tmp/nofinish.jsonl"
 run ceremony transcript verify "$tmp/nofinish.jsonl"
 check "verify: a transcript cut at a record boundary still chains" 0 \
-	"transcript: 3 records, chain intact" ""
+	"transcript: 3 records, chain intact, not sealed" ""
 run ceremony transcript verify "$tmp/nofinish.jsonl" --root "$tmp/root.json"
 check "verify --root: no finish record" 1 "" \
 	"tufctl: transcript $tmp/nofinish.jsonl: no finish record names a root"

@@ -10,37 +10,15 @@
 . "$(dirname "$0")/tuf_lib.sh"
 
 # ---- the second agent (the offline machine) ----------------------------------------------
-SOCK2=$tmp/run2/agent.sock
-agent2_pid=
-agent2_start() {
-	local conf=$tmp/agent2.conf
-	printf "[agent]\naudit = %s\nstate-directory = %s\nmax-frame = 1M\n" "$tmp/audit2.log" \
-		"$tmp/state2" >"$conf"
-	make_token offline || return 1
-	token_block offline "$SOFTHSM" "file:$tmp/pin" >>"$conf"
-	"$AGENT" --config "$conf" --socket "$SOCK2" --foreground >>"$tmp/agent2.log" 2>&1 &
-	agent2_pid=$!
-	for _ in $(seq 1 100); do
-		[ -S "$SOCK2" ] && return 0
-		kill -0 "$agent2_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-ceremony_cleanup() {
-	[ -n "$agent2_pid" ] && kill "$agent2_pid" 2>/dev/null
-	tuf_cleanup
-}
-trap ceremony_cleanup EXIT
 T2() {
-	"$TUFCTL" --socket "$SOCK2" "$@"
+	at b "$@"
 }
 
 tuf_start alice bob ops || { bad "the agent starts"; finish; }
 KEY_TOKEN=alice keys alice
 KEY_TOKEN=bob keys bob
 KEY_TOKEN=ops keys targets snapshot timestamp
-agent2_start || { bad "the second agent starts"; finish; }
+agent_at b offline || { bad "the second agent starts"; finish; }
 T2 key generate --label carol --type ecdsa-p256 --token offline >/dev/null ||
 	{ bad "a key on the offline token"; finish; }
 # The plan knows carol's key by its public key only.
@@ -58,8 +36,8 @@ files() {
 C=$tmp/ceremony
 # ---- usage -------------------------------------------------------------------------------
 T ceremony init "$C" --profile notary --threshold 1 --signer a=alice 2>"$tmp/err"
-check "init --profile notary: not yet (exit 2)" test $? -eq 2
-check "  and says so" grep -q "not yet" "$tmp/err"
+check "init --profile notary without --gun: exit 2" test $? -eq 2
+check "  and says so" grep -q "wants --gun GUN" "$tmp/err"
 T ceremony init "$C" --profile tuf --threshold 1 --signer a=alice 2>/dev/null
 check "init without --role-key and --prev-root: exit 2" test $? -eq 2
 T ceremony init "$C" --profile tuf --threshold 3 --signer a=alice --role-key targets=targets \
@@ -215,12 +193,73 @@ check "  its signed part is the ceremony's bytes'" "$PY" -c '
 import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 sys.exit(0 if a["signed"] == b["signed"] else 1)' "$tmp/root.json" "$C/root.unsigned.json"
+check "finish: alice and bob seal the transcript head; carol's key is not here" \
+	test "$(grep -c "signed the transcript head" "$tmp/fin.out")" -eq 2
+check "  the agent signed it under the ceremony profile" grep -q '"profile":"ceremony"' "$tmp/audit.log"
 T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" >"$tmp/tv.out" 2>&1 &&
 	ok "transcript verify --root ROOT" || bad "transcript verify --root ROOT" "$(cat "$tmp/tv.out")"
-check "  steps init, sign, request, import, sign, finish" test "$("$PY" -c '
+check "  the head signed by 2 of the threshold 2" grep -q "sealed (record 7) by 2 of the threshold 2 root keys" "$tmp/tv.out"
+check "  steps init, sign, request, import, sign, finish, seal" test "$("$PY" -c '
 import json, sys
 print(" ".join(json.loads(l)["step"] for l in open(sys.argv[1])))' "$C/transcript.jsonl")" = \
-	"init sign request import sign finish"
+	"init sign request import sign finish seal"
+check "  the seal's signatures verify with securesystemslib" "$PY" - "$C/transcript.jsonl" "$C/plan.json" <<'EOF2'
+import json, sys
+from securesystemslib.formats import encode_canonical
+from securesystemslib.signer import Signature, SSlibKey
+recs = [json.loads(l) for l in open(sys.argv[1])]
+plan = json.load(open(sys.argv[2]))
+seal = recs[-1]
+keys = {s["keyid"]: s["key"] for s in plan["signers"]}
+data = encode_canonical(seal["head"]).encode()
+assert len(seal["signatures"]) == 2
+for s in seal["signatures"]:
+    SSlibKey.from_dict(s["keyid"], dict(keys[s["keyid"]])).verify_signature(
+        Signature(s["keyid"], s["sig"]), data)
+EOF2
+before=$(files "$C")
+cp "$tmp/root.json" "$tmp/root.first"
+T ceremony finish "$C" -o "$tmp/root.json" >"$tmp/fin.out" 2>&1
+check "finish run again: exit 0, the same ROOT bytes, the transcript unchanged" \
+	test $? -eq 0 -a "$(files "$C")" = "$before"
+check "  the same ROOT bytes" cmp -s "$tmp/root.json" "$tmp/root.first"
+# The seal record cut off (or the finish and seal both): the end is open.
+cp "$C/transcript.jsonl" "$tmp/t.keep"
+sed -i '$d' "$C/transcript.jsonl"
+T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" 2>"$tmp/err" >/dev/null
+check "transcript verify --root: the seal cut off is caught" test $? -eq 1
+check "  and said" grep -q "no seal record" "$tmp/err"
+cp "$tmp/t.keep" "$C/transcript.jsonl"
+# A seal signature edited (the chain re-linked is beyond an editor without
+# the hash, but a lone last record needs none): caught by its key.
+"$PY" - "$C/transcript.jsonl" <<'EOF2'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+seal = json.loads(lines[-1])
+s = seal["signatures"][0]["sig"]
+seal["signatures"][0]["sig"] = s[:-2] + ("00" if s[-2:] != "00" else "11")
+lines[-1] = json.dumps(seal, sort_keys=True, separators=(",", ":"))
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF2
+T ceremony transcript verify "$C/transcript.jsonl" 2>"$tmp/err" >/dev/null
+check "transcript verify: an edited seal signature is named" grep -q "does not verify over the head" "$tmp/err"
+cp "$tmp/t.keep" "$C/transcript.jsonl"
+# A record chained on after the seal: the chain holds, the seal does not cover it.
+"$PY" - "$C/transcript.jsonl" <<'EOF2'
+import hashlib, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+last = json.loads(lines[-1])
+rec = {"prev": hashlib.sha256(lines[-1].encode()).hexdigest(), "seq": last["seq"] + 1,
+       "step": "sign", "time": last["time"], "signer": "mallory"}
+lines.append(json.dumps(rec, sort_keys=True, separators=(",", ":")))
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF2
+T ceremony transcript verify "$C/transcript.jsonl" >"$tmp/tv.out" 2>&1
+check "a record after the seal: the chain verifies, the line says it is not covered" \
+	grep -q "records after the seal are not covered" "$tmp/tv.out"
+T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" >/dev/null 2>"$tmp/err"
+check "  and verify --root refuses it" grep -q "1 record after the seal (record 7)" "$tmp/err"
+cp "$tmp/t.keep" "$C/transcript.jsonl"
 echo '{}' >"$tmp/other-root.json"
 T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/other-root.json" >/dev/null 2>&1
 check "transcript verify against another file fails" test $? -eq 1

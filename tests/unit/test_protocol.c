@@ -433,6 +433,12 @@ test_protocol_decode_sign_tuf_without_gun(void **state)
 			"\"file\":\"x\"}");
 	assert_string_equal(r->p.sign.gun, "repo");
 	ta_proto_req_free(r);
+	/* A ceremony head (PROTOCOL.md §5.9): sign only. */
+	r = OKF("sign", "{\"profile\":\"ceremony\",\"role\":\"root\",\"keys\":[\"k\"],"
+			"\"file\":\"x\"}");
+	assert_int_equal(r->p.sign.profile, TA_PROTO_PROFILE_CEREMONY);
+	assert_string_equal(ta_proto_profile_name(r->p.sign.profile), "ceremony");
+	ta_proto_req_free(r);
 }
 
 static void

@@ -283,7 +283,7 @@ static void
 test_protocol_decode_key_show_bad(void **state)
 {
 	static const char *profiles[] = {
-	    "\"Notary\"", "\"TUF\"", "\"tuf \"", "\"\"", "\"dct\"", "1", "null", "[\"tuf\"]"};
+	    "\"Notary\"", "\"TUF\"", "\"tuf \"", "\"\"", "\"dct\"", "1", "null", "[\"tuf\"]", "\"ceremony\""};
 
 	(void)state;
 	BAD_REQS(decode_key_show_bad_cases);
@@ -303,6 +303,7 @@ test_protocol_decode_sign_profile_bad(void **state)
 	assert_detail_has("params.profile: missing");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"x509\",\"role\":\"targets\",\"gun\":\"g\"," SIGN_REST "}");
+	assert_detail_has("params.profile: must be \"notary\", \"tuf\" or \"ceremony\"");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":true,\"role\":\"targets\",\"gun\":\"g\"," SIGN_REST "}");
 }

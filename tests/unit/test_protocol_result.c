@@ -186,7 +186,9 @@ test_result_status_round_trip(void **state)
 		.present = true,
 		.unlocked = true,
 		.pin = TA_PROTO_PIN_OK,
-		.keys = 2},
+		.keys = 2,
+		.serial = "0a1b2c3d",
+		.model = "SoftHSM v2"},
 	    {.name = "yubi", .uri = "pkcs11:token=yubi", .pin = TA_PROTO_PIN_UNKNOWN},
 	};
 	struct ta_proto_status_result in = {
@@ -202,7 +204,7 @@ test_result_status_round_trip(void **state)
 	assert_string_equal(s,
 	    "{\"version\":1,\"agent\":\"tuf-agent 0.1.0\",\"tokens\":[{\"name\":\"ci-hsm\","
 	    "\"uri\":\"pkcs11:token=ci-hsm\",\"present\":true,\"unlocked\":true,\"pin\":\"ok\","
-	    "\"keys\":2},{\"name\":\"yubi\",\"uri\":\"pkcs11:token=yubi\",\"present\":false,"
+	    "\"keys\":2,\"serial\":\"0a1b2c3d\",\"model\":\"SoftHSM v2\"},{\"name\":\"yubi\",\"uri\":\"pkcs11:token=yubi\",\"present\":false,"
 	    "\"unlocked\":false,\"pin\":\"unknown\",\"keys\":0}]}");
 	free(s);
 	assert_int_equal(ta_proto_decode_status_result(o, &out), 0);
@@ -217,6 +219,10 @@ test_result_status_round_trip(void **state)
 		assert_int_equal(out.tokens[i].pin, toks[i].pin);
 		assert_int_equal(out.tokens[i].keys, toks[i].keys);
 	}
+	assert_string_equal(out.tokens[0].serial, "0a1b2c3d");
+	assert_string_equal(out.tokens[0].model, "SoftHSM v2");
+	assert_null(out.tokens[0].manufacturer);
+	assert_null(out.tokens[1].serial);
 	ta_proto_status_result_clear(&out);
 	ta_proto_status_result_clear(&out); /* cleared twice: a no-op */
 	json_decref(o);
@@ -498,6 +504,13 @@ test_result_encode_refuses(void **state)
 
 	(void)state;
 	assert_int_equal(ta_proto_status_result_json(&st, &o), TA_ERR_INVALID);
+	t.pin = TA_PROTO_PIN_OK;
+	t.serial = "a\nb";
+	assert_int_equal(ta_proto_status_result_json(&st, &o), TA_ERR_INVALID);
+	t.serial = "0123456789abcdef0123456789abcdef0";
+	assert_int_equal(ta_proto_status_result_json(&st, &o), TA_ERR_INVALID);
+	t.serial = NULL;
+	t.pin = 99;
 	t.pin = TA_PROTO_PIN_OK;
 	st.agent = "a\n";
 	assert_int_equal(ta_proto_status_result_json(&st, &o), TA_ERR_INVALID);

@@ -14,6 +14,7 @@
 
 #include "common/err.h"
 #include "tests/tools/memsigner.h"
+#include "tuf/cerhead.h"
 #include "tuf/key.h"
 #include "tuf/meta.h"
 #include "tuf/signplan.h"
@@ -372,10 +373,67 @@ test_signplan_own_key(void **state)
 	free(tg);
 }
 
+/* A ceremony head: each key as its own key, root only, the head's GUN the
+ * request's, no companions; the rules are those of the head's profile. */
+static void
+test_signplan_ceremony_head(void **state)
+{
+	struct fixture *f = *state;
+	struct ta_cerhead h = {.profile = TA_PROFILE_NOTARY, .records = 7};
+	struct ta_signplan_in in;
+	struct ta_signplan *p = NULL;
+	struct ta_signplan_error e;
+	uint8_t *file = NULL;
+	size_t len = 0;
+	char *root = root_file(1, f->k[0], NULL, NOW + DAY);
+
+	memset(h.ceremony, 'a', 64);
+	memset(h.head, 'b', 64);
+	memset(h.root_sha256, 'c', 64);
+	(void)snprintf(h.gun, sizeof(h.gun), "example.com/app");
+	assert_int_equal(ta_cerhead_write(&h, &file, &len), 0);
+	in = in_for("root", (const char *)file);
+	in.ceremony = true;
+	in.gun = "example.com/app";
+	assert_int_equal(ta_signplan_open(&in, &p, &e), 0);
+	assert_int_equal(p->rule_profile, TA_PROFILE_NOTARY);
+	assert_int_equal(p->expires, 0);
+	assert_int_equal(p->m->type, TA_ROLE_CEREMONY_HEAD);
+	assert_int_equal(ta_signplan_add_key(p, 0, f->k[1], "params.keys[0]", &e), 0);
+	assert_int_equal(p->n_sigs, 1);
+	assert_ptr_equal(p->sigs[0].as, f->k[1]);
+	ta_signplan_free(p);
+
+	in.gun = "example.com/other";
+	expect_open_error(&in, TA_ERR_INVALID, TA_SIGNPLAN_METADATA, "is not params.gun");
+	in.gun = NULL;
+	expect_open_error(&in, TA_ERR_INVALID, TA_SIGNPLAN_METADATA, "is not params.gun");
+	in.gun = "example.com/app";
+	in.role = "targets";
+	expect_open_error(&in, TA_ERR_INVALID, TA_SIGNPLAN_PARAMS, "signed as \"root\"");
+	in.role = "root";
+	in.prev_root = (const uint8_t *)root;
+	in.prev_root_len = strlen(root);
+	expect_open_error(&in, TA_ERR_INVALID, TA_SIGNPLAN_PARAMS, "params.prev_root");
+	in.prev_root = NULL;
+	in.profile = TA_PROFILE_NOTARY;
+	expect_open_error(&in, TA_ERR_INVALID, TA_SIGNPLAN_PARAMS, "params.role");
+	in.profile = TA_PROFILE_TUF;
+	/* A root file is not a head, and a head is not a root. */
+	in.file = (const uint8_t *)root;
+	in.file_len = strlen(root);
+	expect_open_error(&in, TA_ERR_FORMAT, TA_SIGNPLAN_METADATA, "params.file: signed: unknown");
+	in = in_for("root", (const char *)file);
+	expect_open_error(&in, TA_ERR_FORMAT, TA_SIGNPLAN_METADATA, "params.file");
+	free(file);
+	free(root);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_signplan_ceremony_head),
 		cmocka_unit_test(test_signplan_root_signs_as_listed_keys),
 		cmocka_unit_test(test_signplan_rotation),
 		cmocka_unit_test(test_signplan_file_refused),

@@ -541,7 +541,10 @@ nt_client_new_trust_dir() {
 # nt_client ARGS... — the real notary client against $NT_URL with
 # $NT_TRUST_DIR, never interactive (stdin is /dev/null, passphrases come
 # from NOTARY_{ROOT,TARGETS,SNAPSHOT,DELEGATION}_PASSPHRASE, default
-# $NT_PASSPHRASE).  Output and status are the client's.
+# $NT_PASSPHRASE).  Output and status are the client's.  It never sees a
+# smart card: the notary client signs with any YubiKey it finds through
+# ykcs11 and pcscd (the host's, or the tests' virtual card, tests/piv/),
+# so its PC/SC socket is pointed at nothing.
 nt_client() {
 	[ -n "${NT_URL:-}" ] || nt__die "nt_client: no server (call nt_server_start)"
 	[ -n "${NT_TRUST_DIR:-}" ] || nt_client_new_trust_dir
@@ -552,7 +555,7 @@ nt_client() {
 	fi
 	local auth=()
 	[ "$NT_AUTH" = 1 ] && auth=(NOTARY_AUTH="$(printf '%s:%s' "$NT_AUTH_USER" "$NT_AUTH_PASS" | base64 -w0)")
-	env HOME="$NT_DIR/home" ${auth[@]+"${auth[@]}"} \
+	env HOME="$NT_DIR/home" PCSCLITE_CSOCK_NAME="$NT_DIR/no-pcscd" ${auth[@]+"${auth[@]}"} \
 		NOTARY_ROOT_PASSPHRASE="${NOTARY_ROOT_PASSPHRASE:-$NT_PASSPHRASE}" \
 		NOTARY_TARGETS_PASSPHRASE="${NOTARY_TARGETS_PASSPHRASE:-$NT_PASSPHRASE}" \
 		NOTARY_SNAPSHOT_PASSPHRASE="${NOTARY_SNAPSHOT_PASSPHRASE:-$NT_PASSPHRASE}" \

@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# Shared set-up of the notary benchmarks (bench/publish.sh,
+# bench/notary_batch.sh): a SoftHSM2 token with root-key and targets-key,
+# tuf-agent on it, a local notary-server (memory storage, local trust
+# service) and the real notary client, all in one temporary folder removed
+# at exit.  The sourcing script sets bench=NAME (for messages) and BUILD;
+# it gets:
+#   tmp, url, sock       the folder, the server's URL, the agent's socket
+#   fail WHY [LOG]       stop; the last lines of LOG tell more
+#   quiet CMD...         CMD's output into $tmp/out, shown only if it fails
+#   now, since T0        $EPOCHREALTIME, and seconds since T0 (3 decimals)
+#   tufctl ARGS...       build/tufctl on the agent
+#   notary ARGS...       the real client, its own trust directory, HOME out
+#                        of the user's, never a prompt or a smart card
+#   fresh_list GUN OUT   a client that never saw GUN lists it into OUT
+# A missing tool is a SKIP (exit 0); BENCH_KEEP=1 keeps the folder.
+py=/usr/bin/python3
+
+module=
+for mod_ in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so; do
+	[ -r "$mod_" ] && module=$mod_ && break
+done
+for b in notary notary-server softhsm2-util "$py"; do
+	command -v "$b" >/dev/null || { echo "$bench: SKIP ($b is not installed)"; exit 0; }
+done
+[ -n "$module" ] || { echo "$bench: SKIP (SoftHSM2 is not installed)"; exit 0; }
+for b in "$BUILD/tufctl" "$BUILD/tuf-agent"; do
+	[ -x "$b" ] || { echo "$bench: $b is not built" >&2; exit 1; }
+done
+
+# Short: the agent's socket path must fit in 108 bytes.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tuf-bench.XXXXXX")
+agent='' server=''
+stop() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+cleanup() {
+	stop "$agent"
+	stop "$server"
+	agent='' server=''
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "$bench: interrupted" >&2; exit 130' INT
+trap 'echo "$bench: interrupted" >&2; exit 143' TERM
+
+fail() {
+	echo "$bench: $1" >&2
+	[ -s "${2:-$tmp/out}" ] && tail -n 15 "${2:-$tmp/out}" | sed 's/^/    /' >&2
+	exit 1
+}
+quiet() { "$@" >"$tmp/out" 2>&1 || fail "$* failed"; }
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ---- the token, the agent, the server ----------------------------------------------
+mkdir "$tmp/tokens" "$tmp/home"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	"$tmp" >"$tmp/softhsm2.conf"
+export SOFTHSM2_CONF=$tmp/softhsm2.conf
+quiet softhsm2-util --init-token --free --label bench --pin 123456 --so-pin 12345678
+printf '123456\n' >"$tmp/pin"
+chmod 600 "$tmp/pin"
+cat >"$tmp/agent.conf" <<EOT
+[agent]
+audit = $tmp/audit.log
+state-directory = $tmp/state
+
+[token "bench"]
+module = $module
+uri = pkcs11:token=bench
+pin = file:$tmp/pin
+EOT
+sock=$tmp/agent.sock
+"$BUILD/tuf-agent" --config "$tmp/agent.conf" --socket "$sock" >"$tmp/agent.log" 2>&1 </dev/null &
+agent=$!
+for _ in $(seq 100); do
+	[ -S "$sock" ] && break
+	kill -0 "$agent" 2>/dev/null || break
+	sleep 0.1
+done
+[ -S "$sock" ] || fail "tuf-agent did not start" "$tmp/agent.log"
+export XDG_DATA_HOME=$tmp/xdg
+tufctl() { "$BUILD/tufctl" --socket "$sock" "$@"; }
+quiet tufctl key generate --label root-key
+quiet tufctl key generate --label targets-key
+
+# The port is free when asked; another process may take it first: try again.
+for _ in 1 2 3; do
+	port=$("$py" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$tmp/server.json" <<EOT
+{
+  "server": { "http_addr": "127.0.0.1:$port" },
+  "trust_service": { "type": "local" },
+  "storage": { "backend": "memory" },
+  "logging": { "level": "error" }
+}
+EOT
+	notary-server -config "$tmp/server.json" >"$tmp/server.log" 2>&1 </dev/null &
+	server=$!
+	if "$py" - "$port" "$server" <<'PY'; then break; fi
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
+        sys.exit(0)
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            sys.exit(1)
+        time.sleep(0.05)
+sys.exit(1)
+PY
+	stop "$server"
+	server=''
+	grep -q 'address already in use' "$tmp/server.log" || break
+done
+[ -n "$server" ] || fail "notary-server did not start" "$tmp/server.log"
+url=http://127.0.0.1:$port
+
+# The real notary client: its own trust directory (root key shared by the
+# GUNs, as tufctl's root-key is).  PCSCLITE_CSOCK_NAME: it must not find a
+# smart card (it signs with any YubiKey it sees through ykcs11).
+export NOTARY_ROOT_PASSPHRASE=bench-passphrase NOTARY_TARGETS_PASSPHRASE=bench-passphrase \
+	NOTARY_SNAPSHOT_PASSPHRASE=bench-passphrase NOTARY_DELEGATION_PASSPHRASE=bench-passphrase
+notary() {
+	HOME=$tmp/home PCSCLITE_CSOCK_NAME=$tmp/no-pcscd command notary -s "$url" \
+		-d "$tmp/notary-trust" "$@" </dev/null
+}
+fresh=0
+fresh_list() {
+	fresh=$((fresh + 1))
+	HOME=$tmp/home PCSCLITE_CSOCK_NAME=$tmp/no-pcscd command notary -s "$url" \
+		-d "$tmp/fresh.$fresh" list "$1" >"$2" 2>"$tmp/out" </dev/null ||
+		fail "a fresh notary client: list $1 failed"
+}
