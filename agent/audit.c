@@ -496,7 +496,10 @@ audit_commit(struct ta_audit *a, const char *line, size_t len)
 	}
 	memcpy(a->pend + a->pend_len, line, len);
 	a->pend_len += len;
+	/* me is on this stack: the writer that sets me.done has taken the
+	 * list off a first, so nothing points at it once this returns. */
 	*a->waiters_tail = &me;
+	// cppcheck-suppress autoVariables
 	a->waiters_tail = &me.next;
 	while (a->writing && !me.done)
 		(void)pthread_cond_wait(&a->written, &a->lock);

@@ -291,7 +291,9 @@ json_str_put(uint8_t *p, const char *s, size_t n)
 		if (e != 0) {
 			*p++ = (uint8_t)e;
 		} else {
-			memcpy(p, "u00", 3);
+			p[0] = 'u';
+			p[1] = '0';
+			p[2] = '0';
 			p[3] = (uint8_t)hex[c >> 4];
 			p[4] = (uint8_t)hex[c & 15];
 			p += 5;
@@ -303,14 +305,15 @@ json_str_put(uint8_t *p, const char *s, size_t n)
 	return p;
 }
 
+/* Bytes, not a string: the frame has no terminator. */
 static uint8_t *
-put_lit(uint8_t *p, const char *lit)
+put_bytes(uint8_t *p, const void *src, size_t n)
 {
-	size_t n = strlen(lit);
-
-	memcpy(p, lit, n);
+	memcpy(p, src, n);
 	return p + n;
 }
+
+#define PUT_LIT(p, lit) put_bytes((p), (lit), sizeof(lit) - 1)
 
 int
 ta_proto_encode_sign_result(
@@ -344,24 +347,24 @@ ta_proto_encode_sign_result(
 	p[1] = (uint8_t)(n >> 16);
 	p[2] = (uint8_t)(n >> 8);
 	p[3] = (uint8_t)n;
-	q = put_lit(p + TA_PROTO_FRAME_HDR, head);
+	q = PUT_LIT(p + TA_PROTO_FRAME_HDR, head);
 	if (id->kind == TA_PROTO_ID_INT) {
 		memcpy(q, num, id_len);
 		q += id_len;
 	} else {
 		q = json_str_put(q, id->str, id->len);
 	}
-	q = put_lit(q, file);
+	q = PUT_LIT(q, file);
 	q = json_str_put(q, res->file, res->file_len);
-	q = put_lit(q, keyids);
+	q = PUT_LIT(q, keyids);
 	for (size_t i = 0; i < res->n_keyids; i++) {
 		if (i > 0)
 			*q++ = ',';
 		q = json_str_put(q, res->keyids[i], TA_PROTO_KEYID_LEN);
 	}
-	q = put_lit(q, sha);
+	q = PUT_LIT(q, sha);
 	q = json_str_put(q, res->sha256, TA_PROTO_KEYID_LEN);
-	q = put_lit(q, tail);
+	q = PUT_LIT(q, tail);
 	if ((size_t)(q - p) != TA_PROTO_FRAME_HDR + n) { /* cannot happen: sized above */
 		r = ta_buf_consume_end(out, TA_PROTO_FRAME_HDR + n); /* wipes them */
 		(void)r;
