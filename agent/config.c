@@ -24,7 +24,8 @@
 #define MAX_INFLIGHT 1024
 #define MAX_IDLE_TIMEOUT 86400
 #define MAX_SESSIONS 64
-#define DEFAULT_OPERATIONS (TA_OP_SIGN | TA_OP_KEY_LIST | TA_OP_KEY_SHOW | TA_OP_STATUS)
+#define DEFAULT_OPERATIONS \
+	(TA_OP_SIGN | TA_OP_KEY_LIST | TA_OP_KEY_SHOW | TA_OP_KEY_ATTEST | TA_OP_STATUS)
 
 enum section { SECT_NONE, SECT_AGENT, SECT_TOKEN, SECT_ALLOW };
 
@@ -98,6 +99,7 @@ static const struct {
 	{ "lock", TA_OP_LOCK },
 	{ "status", TA_OP_STATUS },
 	{ "key.scope", TA_OP_KEY_SCOPE },
+	{ "key.attest", TA_OP_KEY_ATTEST },
 };
 
 const char *

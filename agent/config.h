@@ -120,7 +120,8 @@ enum {
 	TA_OP_KEY_SHOW = 1 << 6,
 	TA_OP_SIGN = 1 << 7,
 	TA_OP_KEY_SCOPE = 1 << 8,
-	TA_OP_ALL = (1 << 9) - 1,
+	TA_OP_KEY_ATTEST = 1 << 9,
+	TA_OP_ALL = (1 << 10) - 1,
 };
 
 struct ta_cfg_rule {
@@ -140,7 +141,7 @@ struct ta_cfg_rule {
 	size_t n_guns;
 	int64_t max_expiry;               /* seconds from now; 0 = no limit */
 	unsigned operations;              /* TA_OP_*; default TA_OP_SIGN | TA_OP_KEY_LIST |
-					     TA_OP_KEY_SHOW | TA_OP_STATUS */
+					     TA_OP_KEY_SHOW | TA_OP_KEY_ATTEST | TA_OP_STATUS */
 };
 
 struct ta_config {

@@ -264,6 +264,17 @@ read_line(char *str, int num, void *stream)
 
 	if (s[0] == '[' && rd->begin_section(rd->arg, s) != 0)
 		return NULL;
+	/* libinih also takes "key: value"; the syntax here is "key = value"
+	 * only, so that a YAML habit is an error, not a second syntax. */
+	if (s[0] != '[' && s[0] != '\0') {
+		size_t k = strcspn(s, "=:");
+
+		if (s[k] == ':') {
+			(void)ta__cfg_fail(rd, TA_ERR_INVALID, "'%.*s:' is not a setting: write "
+			    "'key = value'", (int)(k < 64 ? k : 64), s);
+			return NULL;
+		}
+	}
 	if (len >= (size_t)num) {
 		(void)ta__cfg_fail(rd, TA_ERR_TOO_LARGE, "line is too long (%zu characters without "
 		    "comments, at most %d)", len, num - 1);

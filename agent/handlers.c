@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "pkcs11/p11.h"
+#include "tuf/encoding.h"
 
 /* ---- shared --------------------------------------------------------------- */
 
@@ -840,6 +841,72 @@ handle_key_scope(struct ta_job *j)
 	    key_scope_run, key_scope_done);
 }
 
+/* ---- key.attest ------------------------------------------------------------------------ */
+
+/* The card's attestation of a key, as its module shows it (pkcs11/attest.c);
+ * checking it is the client's (client/attest.c): the agent only reads. */
+static void
+key_attest_run(struct ta_job *j)
+{
+	const struct ta_proto_key_attest *q = &ta_job_req(j)->p.key_attest;
+	struct ta_key_ref *tk = ta_job_priv(j);
+	struct ta_proto_key_attest_result res;
+	uint8_t *att = NULL, *f9 = NULL;
+	size_t att_len = 0, f9_len = 0;
+	char *a = NULL, *s = NULL;
+	json_t *o = NULL;
+	int r;
+
+	if ((r = ta_key_ref_find(ta_job_tokens(j), ta_job_n_tokens(j), q->key, tk)) != 0) {
+		ta_handle_key_error(j, r, "params.key");
+		return;
+	}
+	ta_job_add_keyid(j, tk->ck->notary_id);
+	r = ta_p11_attestation_read(tk->p11, &tk->ck->key, &att, &att_len, &f9, &f9_len);
+	if (r == TA_ERR_UNSUPPORTED) {
+		ta_job_error(j, TA_PROTO_E_UNSUPPORTED, r,
+		    "params.key: token '%s' shows no attestation of key '%s' (a PIV key generated "
+		    "on a YubiKey, through the ykcs11 module, has one)",
+		    ta_job_tokens(j)[tk->tok].name, tk->ck->key.label);
+		goto out;
+	}
+	if (r == 0 && (r = ta_pem_encode("CERTIFICATE", att, att_len, &a, &res.attestation_len)) == 0)
+		r = ta_pem_encode("CERTIFICATE", f9, f9_len, &s, &res.signer_len);
+	if (r != 0) {
+		ta_job_error(j, 0, r, "reading the attestation of key '%s': %s", tk->ck->key.label,
+		    ta_strerror(r));
+		goto out;
+	}
+	res.attestation = a;
+	res.signer = s;
+	r = ta_proto_key_attest_result_json(&res, &o);
+	ta_job_result(j, r, o);
+out:
+	free(att);
+	free(f9);
+	free(a);
+	free(s);
+}
+
+static void
+key_attest_done(struct ta_job *j)
+{
+	struct ta_policy_key pk;
+	struct ta_proto_scope sc;
+
+	if (ta_job_outcome(j) == 0) {
+		ta_handle_policy_key(j, ta_job_priv(j), &pk, &sc);
+		(void)ta_handle_policy(j, TA_OP_KEY_ATTEST, &pk, 1, NULL, NULL, 0);
+	}
+	ta_job_finish(j);
+}
+
+static void
+handle_key_attest(struct ta_job *j)
+{
+	ta_handle_one_key(j, TA_OP_KEY_ATTEST, NULL, 0, key_attest_run, key_attest_done);
+}
+
 /* ---- dispatch ---------------------------------------------------------------------- */
 
 void
@@ -876,6 +943,9 @@ ta_handle_request(struct ta_job *j)
 		return;
 	case TA_PROTO_METHOD_KEY_SCOPE:
 		handle_key_scope(j);
+		return;
+	case TA_PROTO_METHOD_KEY_ATTEST:
+		handle_key_attest(j);
 		return;
 	case TA_PROTO_METHOD_NONE:
 	case TA_PROTO_METHOD_COUNT_:

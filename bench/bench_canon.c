@@ -70,6 +70,29 @@ out:
 	return r;
 }
 
+/* SHA-256 alone over the canonical bytes c, for the "within 4x" goal. */
+static void
+time_sha_only(struct times *t, const uint8_t *c, size_t clen)
+{
+	uint8_t d[32];
+	double t0 = now();
+
+	(void)EVP_Digest(c, clen, d, NULL, EVP_sha256(), NULL);
+	t->sha_only += now() - t0;
+	t->canon_len = clen;
+}
+
+/* The sums of reps runs into their means. */
+static void
+times_mean(struct times *t, int reps)
+{
+	t->parse /= reps;
+	t->canon /= reps;
+	t->hash /= reps;
+	t->verify /= reps;
+	t->sha_only /= reps;
+}
+
 static int
 measure(enum ta_profile p, const uint8_t *file, size_t len, struct ta_key *key, int reps,
     struct times *t)
@@ -100,19 +123,11 @@ measure(enum ta_profile p, const uint8_t *file, size_t len, struct ta_key *key, 
 		t->canon += t2 - t1;
 		t->hash += t3 - t2;
 		t->verify += t4 - t3;
-		t->canon_len = clen;
-		/* SHA-256 alone, same bytes, for the "within 4x" goal. */
-		t0 = now();
-		(void)EVP_Digest(c, clen, d, NULL, EVP_sha256(), NULL);
-		t->sha_only += now() - t0;
+		time_sha_only(t, c, clen);
 		free(c);
 		ta_meta_free(m);
 	}
-	t->parse /= reps;
-	t->canon /= reps;
-	t->hash /= reps;
-	t->verify /= reps;
-	t->sha_only /= reps;
+	times_mean(t, reps);
 	return 0;
 }
 
@@ -153,20 +168,14 @@ measure_stream(enum ta_profile p, const uint8_t *file, size_t len, struct ta_key
 		t->parse += t1 - t0;
 		t->hash += t2 - t1;
 		t->verify += t3 - t2;
-		t->canon_len = clen;
-		t0 = now();
-		(void)EVP_Digest(c, clen, d, NULL, EVP_sha256(), NULL);
-		t->sha_only += now() - t0;
+		time_sha_only(t, c, clen);
 		if (clen != ref_len || memcmp(c, ref, clen) != 0)
 			r = TA_ERR_INTERNAL;
 		free(c);
 		if (r != 0)
 			goto out;
 	}
-	t->parse /= reps;
-	t->hash /= reps;
-	t->verify /= reps;
-	t->sha_only /= reps;
+	times_mean(t, reps);
 out:
 	free(ref);
 	ta_meta_free(m);

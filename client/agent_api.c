@@ -150,6 +150,20 @@ tufctl_agent_key_cert(struct tufctl_agent *a, const struct ta_proto_key_cert *p,
 }
 
 int
+tufctl_agent_key_attest(struct tufctl_agent *a, const struct ta_proto_key_attest *p,
+    json_t **ret_result, struct ta_proto_key_attest_result *ret)
+{
+	const enum ta_proto_method m = TA_PROTO_METHOD_KEY_ATTEST;
+	json_t *params = NULL;
+	int r;
+
+	r = ta_proto_key_attest_params(p, &params);
+	if ((r = request(a, m, r, params, false, ret_result)) != 0)
+		return r;
+	return decoded(m, ta_proto_decode_key_attest_result(*ret_result, ret), ret_result);
+}
+
+int
 tufctl_agent_key_show(struct tufctl_agent *a, const struct ta_proto_key_show *p,
     json_t **ret_result, struct ta_proto_key_show_result *ret)
 {

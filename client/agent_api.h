@@ -53,6 +53,9 @@ int tufctl_agent_key_cert(struct tufctl_agent *a, const struct ta_proto_key_cert
 int tufctl_agent_key_show(struct tufctl_agent *a, const struct ta_proto_key_show *p,
     json_t **ret_result, struct ta_proto_key_show_result *ret);
 
+int tufctl_agent_key_attest(struct tufctl_agent *a, const struct ta_proto_key_attest *p,
+    json_t **ret_result, struct ta_proto_key_attest_result *ret);
+
 int tufctl_agent_sign(struct tufctl_agent *a, const struct ta_proto_sign *p, json_t **ret_result,
     struct ta_proto_sign_result *ret);
 

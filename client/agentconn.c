@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -30,7 +31,163 @@ struct tufctl_agent {
 	struct ta_buf *out; /* the request being sent, wiped once sent */
 	struct ta_proto_hello_result hello;
 	int err; /* why the last request failed, when the agent or its bytes said */
+	json_t *params;       /* the request in flight's (never unlock's: a PIN), for
+				 error texts in the user's words */
+	struct timespec sent; /* when it was sent, for --verbose */
 };
+
+/* ---- the user's words ---------------------------------------------------------- */
+
+/* A string member of the request in flight, or NULL. */
+static const char *
+param_text(const struct tufctl_agent *a, const char *name, long index)
+{
+	const json_t *v = json_object_get(a->params, name);
+
+	if (index >= 0)
+		v = json_array_get(v, (size_t)index);
+	return json_string_value(v);
+}
+
+/* What a request is, for humans ("key 'L'", "signing targets"), instead of
+ * the protocol's method name ("key.show"). */
+static const char *
+method_words(const struct tufctl_agent *a, char *buf, size_t cap)
+{
+	const char *key = param_text(a, "key", -1), *v;
+
+	switch (a->method) {
+	case TA_PROTO_METHOD_HELLO:
+		return "the agent";
+	case TA_PROTO_METHOD_KEY_LIST:
+		return "key list";
+	case TA_PROTO_METHOD_KEY_SHOW:
+		if (key == NULL)
+			return "key show";
+		(void)snprintf(buf, cap, "key '%s'", key);
+		return buf;
+	case TA_PROTO_METHOD_KEY_CERT:
+		if (key == NULL)
+			return "key cert";
+		(void)snprintf(buf, cap, "certificate of key '%s'", key);
+		return buf;
+	case TA_PROTO_METHOD_KEY_SCOPE:
+		if (key == NULL)
+			return "key scope";
+		(void)snprintf(buf, cap, "scope of key '%s'", key);
+		return buf;
+	case TA_PROTO_METHOD_KEY_GENERATE:
+		if ((v = param_text(a, "label", -1)) == NULL)
+			return "key generate";
+		(void)snprintf(buf, cap, "new key '%s'", v);
+		return buf;
+	case TA_PROTO_METHOD_SIGN:
+		if ((v = param_text(a, "role", -1)) == NULL)
+			return "sign";
+		(void)snprintf(buf, cap, "signing %s", v);
+		return buf;
+	default:
+		(void)snprintf(buf, cap, "%s", ta_proto_method_name(a->method));
+		for (char *p = buf; *p != '\0'; p++)
+			if (*p == '.' || *p == '_')
+				*p = ' ';
+		return buf;
+	}
+}
+
+/* One member path of a request ("params.keys[0]", "params.file"), in
+ * words: the value the user gave where it is one (never the PIN). */
+static void
+member_words(const struct tufctl_agent *a, const char *name, long index, char *out, size_t cap)
+{
+	static const struct {
+		const char *name, *words;
+	} fixed[] = {
+		{ "file", "the file" }, { "prev_root", "the previous root" },
+		{ "parent", "the delegating file" }, { "pin", "the PIN" },
+		{ "profile", "the profile" }, { "type", "the key type" },
+		{ "days", "the number of days" }, { "store", "--store" },
+		{ "scope", "the scope" }, { "add", "the scope" },
+		{ "versions", "the protocol versions" }, { "keys", "the keys" },
+	};
+	static const struct {
+		const char *name, *what;
+	} valued[] = {
+		{ "key", "key" }, { "keys", "key" }, { "label", "label" }, { "token", "token" },
+		{ "gun", "GUN" }, { "role", "role" },
+	};
+	const char *v;
+
+	if (strcmp(name, "pin") != 0)
+		for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
+			if (strcmp(name, valued[i].name) == 0 &&
+			    (v = param_text(a, name, index)) != NULL) {
+				(void)snprintf(out, cap, "%s '%s'", valued[i].what, v);
+				return;
+			}
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(name, fixed[i].name) == 0) {
+			(void)snprintf(out, cap, "%s", fixed[i].words);
+			return;
+		}
+	(void)snprintf(out, cap, "the %s", name);
+	for (char *p = out; *p != '\0'; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+/* text with every protocol path ("params.keys[0]", "params.file", a
+ * leading "id") in the user's words (member_words()), into out. */
+static void
+detail_words(const struct tufctl_agent *a, const char *text, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (strncmp(text, "id:", 3) == 0) {
+		o = (size_t)snprintf(out, cap, "the request's id");
+		text += 2;
+	}
+	while (*text != '\0' && o + 1 < cap) {
+		if (strncmp(text, "params.", 7) == 0 && text[7] >= 'a' && text[7] <= 'z') {
+			char name[64], words[512];
+			size_t n = strspn(text + 7, "abcdefghijklmnopqrstuvwxyz_");
+			long index = -1;
+
+			(void)snprintf(name, sizeof(name), "%.*s", (int)n, text + 7);
+			text += 7 + n;
+			if (*text == '[') {
+				index = strtol(text + 1, NULL, 10);
+				text += 1 + strcspn(text + 1, "]");
+				text += *text == ']';
+			}
+			/* Deeper members ("params.scope.guns[2]") are their member's. */
+			while (*text == '.' || *text == '[') {
+				text++;
+				text += strspn(text, "abcdefghijklmnopqrstuvwxyz_0123456789]");
+			}
+			member_words(a, name, index, words, sizeof(words));
+			o += (size_t)snprintf(out + o, cap - o, "%s", words);
+			if (o >= cap)
+				o = cap - 1;
+			continue;
+		}
+		out[o++] = *text++;
+	}
+	out[o < cap ? o : cap - 1] = '\0';
+}
+
+/* method_words() in a compound literal's buffer: valid to the end of the
+ * full expression's block. */
+#define METHOD_WORDS(a) method_words((a), (char[512]){0}, 512)
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
 
 const char *
 tufctl_agent_path(void)
@@ -96,10 +253,10 @@ agent_flush(struct tufctl_agent *a)
 				ret = tufctl_fail("the agent at %s closed the connection while tufctl "
 						  "was sending %s (the agent drops a request over "
 						  "its max-frame setting); see the agent's log",
-				    a->path, ta_proto_method_name(a->method));
+				    a->path, METHOD_WORDS(a));
 			else
 				ret = tufctl_fail("sending %s to the agent at %s: %s",
-				    ta_proto_method_name(a->method), a->path, strerror(errno));
+				    METHOD_WORDS(a), a->path, strerror(errno));
 			break;
 		}
 		p += w;
@@ -114,7 +271,7 @@ agent_flush(struct tufctl_agent *a)
 static int
 agent_read_frame(struct tufctl_agent *a, const uint8_t **ret_json, size_t *ret_len)
 {
-	const char *what = ta_proto_method_name(a->method);
+	const char *what = METHOD_WORDS(a);
 	uint8_t *p;
 	size_t n;
 	ssize_t got;
@@ -162,13 +319,19 @@ static int
 agent_print_error(const struct tufctl_agent *a, const struct ta_proto_resp *resp)
 {
 	const char *name = resp->error.name[0] ? resp->error.name : ta_errname(resp->error.err);
-	const char *detail =
-	    resp->error.detail[0] ? resp->error.detail : ta_strerror(resp->error.err);
-
-	const char *over = strstr(detail, "over max-expiry ");
+	const char *raw = resp->error.detail[0] ? resp->error.detail : ta_strerror(resp->error.err);
+	char detail[2 * TA_PROTO_DETAIL_MAX], mbuf[512];
+	const char *what = method_words(a, mbuf, sizeof(mbuf));
+	const char *over;
 	char *end = NULL;
 	long long n = 0;
 
+	/* Errors in the user's words, here only: the agent's texts name
+	 * the protocol's members ("params.keys[0]"), which the user never
+	 * typed; the detail itself is kept. */
+	detail_words(a, raw, detail, sizeof(detail));
+	tufctl_error_code(name);
+	over = strstr(detail, "over max-expiry ");
 	/* The agent says "expires 1095d from now, over max-expiry 90d": the
 	 * refusal names the option that fits the rule. */
 	if (over != NULL && over[16] >= '0' && over[16] <= '9') {
@@ -183,11 +346,9 @@ agent_print_error(const struct tufctl_agent *a, const struct ta_proto_resp *resp
 
 		if (days > 0)
 			return tufctl_fail("%s: %s (%s): %s; sign for at most that: give %s %lld",
-			    ta_proto_method_name(a->method), resp->error.message, name, detail,
-			    tufctl.expiry_option, days);
+			    what, resp->error.message, name, detail, tufctl.expiry_option, days);
 	}
-	return tufctl_fail("%s: %s (%s): %s", ta_proto_method_name(a->method),
-	    resp->error.message, name, detail);
+	return tufctl_fail("%s: %s (%s): %s", what, resp->error.message, name, detail);
 }
 
 int
@@ -208,7 +369,7 @@ tufctl_agent_wait(struct tufctl_agent *a, json_t **ret_result)
 			a->err = r == TA_ERR_NOMEM ? r : TA_ERR_PROTOCOL;
 			(void)tufctl_fail("the agent at %s sent a malformed message while answering "
 					  "%s (%s); is it a tuf-agent speaking protocol version %d?",
-			    a->path, ta_proto_method_name(a->method),
+			    a->path, METHOD_WORDS(a),
 			    ta_errname(r == TA_ERR_NOMEM ? r : TA_ERR_PROTOCOL), TA_PROTO_VERSION);
 			goto out;
 		}
@@ -226,12 +387,18 @@ tufctl_agent_wait(struct tufctl_agent *a, json_t **ret_result)
 			 * request is ever in flight, so it is ours. */
 			if (resp->id.kind == TA_PROTO_ID_NULL || ta_proto_id_equal(&resp->id, &a->id)) {
 				a->err = resp->error.err;
+				tufctl_verbose("agent: <- %s: error %s, %.1f ms",
+				    ta_proto_method_name(a->method),
+				    resp->error.name[0] ? resp->error.name : ta_errname(resp->error.err),
+				    ms_since(&a->sent));
 				(void)agent_print_error(a, resp);
 				goto out;
 			}
 			break;
 		case TA_PROTO_MSG_RESULT:
 			if (ta_proto_id_equal(&resp->id, &a->id)) {
+				tufctl_verbose("agent: <- %s: result, %.1f ms",
+				    ta_proto_method_name(a->method), ms_since(&a->sent));
 				*ret_result = json_incref(resp->result);
 				ret = TUFCTL_OK;
 				goto out;
@@ -251,15 +418,20 @@ tufctl_agent_send(struct tufctl_agent *a, json_t *params)
 {
 	int r;
 
+	json_decref(a->params);
+	a->params = a->method == TA_PROTO_METHOD_UNLOCK ? NULL : json_incref(params);
 	if ((r = ta_proto_id_int(a->next_id++, &a->id)) != 0)
-		return tufctl_fail("%s: %s", ta_proto_method_name(a->method), ta_strerror(r));
+		return tufctl_fail("%s: %s", METHOD_WORDS(a), ta_strerror(r));
+	tufctl_verbose("agent: -> %s (id %lld, %s)", ta_proto_method_name(a->method),
+	    (long long)(a->next_id - 1), a->path);
+	(void)clock_gettime(CLOCK_MONOTONIC, &a->sent);
 	if ((r = ta_proto_encode_request(a->out, &a->id, a->method, params)) != 0) {
 		if (r == TA_ERR_TOO_LARGE)
 			return tufctl_fail("%s: the request is larger than the protocol's %zu-byte "
 					   "frame limit",
-			    ta_proto_method_name(a->method), TA_PROTO_MAX_FRAME);
+			    METHOD_WORDS(a), TA_PROTO_MAX_FRAME);
 		return tufctl_fail("%s: cannot build the request: %s",
-		    ta_proto_method_name(a->method), ta_strerror(r));
+		    METHOD_WORDS(a), ta_strerror(r));
 	}
 	return agent_flush(a);
 }
@@ -367,6 +539,7 @@ tufctl_agent_close(struct tufctl_agent *a)
 		return;
 	if (a->fd >= 0)
 		(void)close(a->fd);
+	json_decref(a->params);
 	ta_buf_free(a->in);
 	ta_buf_free(a->out);
 	explicit_bzero(a, sizeof(*a));

@@ -362,7 +362,7 @@ cer_confirm(const char *who)
 	char line[64];
 	size_t n;
 
-	(void)printf("Sign this root with %s's key? Type yes to sign: ", who);
+	(void)fprintf(tufctl_human(), "Sign this root with %s's key? Type yes to sign: ", who);
 	(void)fflush(stdout);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
@@ -425,7 +425,9 @@ cer_agent_sign(enum ta_proto_profile profile, const char *gun, const char *key,
 json_t *
 cer_token_of(const char *ref)
 {
-	struct ta_proto_key_show q = {.profile = TA_PROTO_PROFILE_NOTARY};
+	/* The TUF key ID: a key's notary ID is its certificate's when one is
+	 * stored beside it; its TUF ID is always the plain key's. */
+	struct ta_proto_key_show q = {.profile = TA_PROTO_PROFILE_TUF};
 	struct ta_proto_key_show_result kr;
 	struct ta_proto_key_list_result kl = {0};
 	struct ta_proto_status_result st = {0};
@@ -439,7 +441,7 @@ cer_token_of(const char *ref)
 		return NULL;
 	if (tufctl_agent_key_list(NULL, NULL, &list, &kl) == 0)
 		for (size_t i = 0; i < kl.n_keys && tok == NULL; i++)
-			if (strcmp(kl.keys[i].notary_id, kr.keyid) == 0)
+			if (strcmp(kl.keys[i].tuf_id, kr.keyid) == 0)
 				tok = kl.keys[i].token;
 	if (tok != NULL && tufctl_agent_status(NULL, &status, &st) == 0)
 		for (size_t i = 0; i < st.n_tokens && out == NULL; i++) {

@@ -117,6 +117,21 @@ bool cer_token_ok(const json_t *tok);
  * names none; TA_ERR_TOKEN_ABSENT naming who and the tokens present. */
 int cer_token_check(const json_t *want, const char *who, struct tn_error *e);
 
+/* The plan's "attestation" of a signer (client/ceremony_attest.c): the
+ * card's attestation of the agent key ref on token (cer_token_of) when it
+ * is a YubiKey that has one and it attests key (the plan's key object of
+ * profile p), else the string "unattested".  A new reference. */
+json_t *cer_attest_signer(const char *ref, const json_t *token, const json_t *key,
+    enum ta_profile p);
+
+/* Re-checks every attestation a plan records: against the CA bundle ca
+ * (NULL: the chain is not checked), that it attests the signer's key, no
+ * device serial shared by two signers, PIN and touch policies at least the
+ * plan's "require".  0 with a one-line summary, or TA_ERR_VERIFY with why
+ * (naming the signer). */
+int cer_attest_check(const json_t *plan, const char *ca, char *summary, size_t summary_len,
+    char *why, size_t why_len);
+
 /* The plan's GUN ("" when it names none). */
 const char *cer_gun(const struct cer *c);
 

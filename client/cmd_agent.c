@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "client/agent_api.h"
+#include "client/attest.h"
 #include "client/agentconn.h"
 #include "client/files.h"
 #include "client/pinread.h"
@@ -188,16 +189,12 @@ parse_opts(const char *cmd, const char *help, const struct opt *t, size_t n, int
 		}
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, shorts, lo, help)) != -1) {
 		size_t i;
 
 		if (c == OPT_JSON) {
 			tufctl.json = true;
 			continue;
-		}
-		if (c == OPT_HELP) {
-			(void)fputs(help, stdout);
-			return TUFCTL_OK;
 		}
 		for (i = 0; i < n; i++)
 			if (c == (t[i].short_name != 0 ? t[i].short_name : OPT_TABLE + (int)i))
@@ -465,7 +462,8 @@ tufctl_cmd_unlock(int argc, char **argv)
 	if ((ret = PARSE_OPTS("unlock",
 		 "usage: tufctl unlock [--token URI] [--pin-file F]\n"
 		 "The PIN comes from F (mode 0600 or stricter), else from the pinentry program\n"
-		 "named by $TUFCTL_PINENTRY, else from the terminal.\n",
+		 "named by $TUFCTL_PINENTRY, else from the terminal.  There is no --pin: a PIN\n"
+		 "is never taken from the command line.\n",
 		 opts, argc, argv)) != OPTS_GO)
 		return ret;
 	ret = TUFCTL_FAIL;
@@ -833,41 +831,38 @@ out:
 int
 tufctl_cmd_key(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int argc, char **argv);
-	} subs[] = {
+	static const struct tufctl_cmd subs[] = {
 	    {"list", key_list},
 	    {"generate", key_generate},
 	    {"cert", key_cert},
 	    {"show", key_show},
 	    {"scope", key_scope},
+	    {"attest", tufctl_key_attest},
 	};
+
+	static const char key_usage[] =
+	    "usage: tufctl key list [--token URI]\n"
+	    "       tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|"
+	    "rsa-3072|rsa-4096|ed25519] [--token URI]\n"
+	    "                           [--gun G]... [--role R]... [--profile P]\n"
+	    "       tufctl key cert --label L --gun GUN [--role ROLE] [--days N] "
+	    "[--store]\n"
+	    "       tufctl key show --label L --profile notary|tuf\n"
+	    "       tufctl key scope --label L [--gun G]... [--role R]... [--profile P] "
+	    "[--add | --clear]\n"
+	    "       tufctl key attest --label L [--ca FILE] [--json]\n"
+	    "Each answers --help with its options ('tufctl key generate --help').\n";
+	bool known = false;
 
 	if (argc < 2)
 		return tufctl_usage(
-		    "key", "a subcommand is required: list, generate, cert, show or scope");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf(
-		    "usage: tufctl key list [--token URI]\n"
-		    "       tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|rsa-2048|"
-		    "rsa-3072|rsa-4096|ed25519] [--token URI]\n"
-		    "                           [--gun G]... [--role R]... [--profile P]\n"
-		    "       tufctl key cert --label L --gun GUN [--role ROLE] [--days N] "
-		    "[--store]\n"
-		    "       tufctl key show --label L --profile notary|tuf\n"
-		    "       tufctl key scope --label L [--gun G]... [--role R]... [--profile P] "
-		    "[--add | --clear]\n");
-		return TUFCTL_OK;
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name) == 0) {
-			optind = 0;
-			return subs[i].fn(argc - 1, argv + 1);
-		}
-	}
-	return tufctl_usage(
-	    "key", "unknown subcommand '%s' (list, generate, cert, show or scope)", argv[1]);
+		    "key", "a subcommand is required: list, generate, cert, show, scope or attest");
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		known = known || strcmp(argv[1], subs[i].name) == 0;
+	if (!known && argv[1][0] != '-')
+		return tufctl_usage(
+		    "key", "unknown subcommand '%s' (list, generate, cert, show, scope or attest)", argv[1]);
+	return TUFCTL_DISPATCH("key", key_usage, subs, argc, argv);
 }
 
 /* ---- sign ------------------------------------------------------------------------------- */

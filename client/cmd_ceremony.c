@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "client/attest.h"
 #include "client/ceremony.h"
 #include "client/cmd_ceremony.h"
 #include "client/files.h"
@@ -29,6 +30,7 @@ const char cer_usage[] =
     "  ceremony init DIR --profile tuf|notary [--gun GUN] --threshold M\n"
     "      --signer NAME=KEYREF... [--old-signer NAME=KEYREF]... [--role-key ROLE=KEYREF]...\n"
     "      [--expires DAYS] [--prev-root FILE] [--server URL [--tls-ca FILE]]\n"
+    "      [--require-pin-policy never|once|always] [--require-touch-policy never|cached|always]\n"
     "      a new root (version 1, or FILE's + 1): root keys the signers', threshold M;\n"
     "      targets, snapshot and timestamp from --role-key (required without\n"
     "      --prev-root), else FILE's.  --old-signer: a key of FILE's root only that\n"
@@ -39,7 +41,8 @@ const char cer_usage[] =
     "      signer's certificate for the GUN is made at init; the timestamp key (and\n"
     "      the snapshot key without --role-key snapshot) is the --server's; a first\n"
     "      root only (rotate with tufctl notary rotate GUN root).  Each agent signer's\n"
-    "      token (serial, model) is recorded; every signer is recorded unattested.\n"
+    "      token (serial, model) is recorded, and, on a YubiKey, the card's attestation\n"
+    "      of the key; other signers are recorded unattested.\n"
     "  ceremony status DIR [--json]\n"
     "  ceremony sign DIR --signer NAME            with the key in this machine's agent\n"
     "  ceremony request DIR --signer NAME -o REQ  for an air-gapped signer\n"
@@ -52,11 +55,14 @@ const char cer_usage[] =
     "      record).  Any step run again after a kill completes it, byte for byte.\n"
     "      Adopt ROOT: tufctl repo init REPO --root ROOT (tuf) or tufctl notary init GUN\n"
     "      --root ROOT --targets-key L (notary).\n"
-    "  ceremony transcript verify FILE [--root ROOT]\n"
+    "  ceremony transcript verify FILE [--root ROOT] [--ca FILE]\n"
     "      FILE (DIR/transcript.jsonl) is a whole hash chain: every record's seq, prev,\n"
     "      time, step and form; the first bad record is named; each seal's signatures.\n"
     "      --root: the last finish record names the SHA-256 of ROOT's exact bytes and a\n"
-    "      seal by ROOT's root keys follows it.\n";
+    "      seal by ROOT's root keys follows it.  --ca: every attestation init recorded\n"
+    "      (YubiKey PIV) chains to that CA bundle, attests the signer's key, no device\n"
+    "      serves two signers, PIN/touch policies meet init's --require-pin-policy and\n"
+    "      --require-touch-policy.\n";
 
 /* A root file of a ceremony: the size tufctl's other root readers take. */
 #define ROOT_MAX ((size_t)1024 * 1024)
@@ -89,12 +95,14 @@ struct init_signer {
 	char keyid[65];
 	json_t *key;
 	json_t *token; /* cer_token_of; NULL for pubkey: signers or unknown */
+	json_t *attestation; /* cer_attest_signer; NULL: "unattested" */
 	bool in_new, in_old;
 };
 
 struct init_args {
 	struct cer_keyctx kc;
 	const char *server, *tls_ca; /* notary: the server's timestamp (and snapshot) key */
+	const char *require_pin, *require_touch; /* what attestations must show */
 	struct init_signer s[CER_SIGNERS_MAX];
 	size_t n;
 	const char *role_refs[3][CER_SIGNERS_MAX];
@@ -294,11 +302,13 @@ plan_json(const struct init_args *a, int64_t threshold, const char *sha, const c
 		ta_time_format(t, exp);
 	for (size_t i = 0; signers != NULL && i < a->n; i++)
 		if (json_array_append_new(signers,
-			json_pack("{sssssssOsosbsbss}", "name", a->s[i].name, "keyref", a->s[i].ref,
+			json_pack("{sssssssOsosbsbso}", "name", a->s[i].name, "keyref", a->s[i].ref,
 			    "keyid", a->s[i].keyid, "key", a->s[i].key, "token",
 			    a->s[i].token != NULL ? json_incref(a->s[i].token) : json_null(),
 			    "new_root", a->s[i].in_new,
-			    "old_root", a->s[i].in_old, "attestation", "unattested")) != 0) {
+			    "old_root", a->s[i].in_old, "attestation",
+			    a->s[i].attestation != NULL ? json_incref(a->s[i].attestation) :
+							  json_string("unattested"))) != 0) {
 			json_decref(signers);
 			return NULL;
 		}
@@ -351,6 +361,8 @@ cmd_init(int argc, char **argv)
 		{ "gun", required_argument, NULL, 'g' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "tls-ca", required_argument, NULL, 'C' },
+		{ "require-pin-policy", required_argument, NULL, 'R' },
+		{ "require-touch-policy", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct init_args *a = calloc(1, sizeof(*a));
@@ -371,7 +383,7 @@ cmd_init(int argc, char **argv)
 	if (a == NULL)
 		return tufctl_fail("ceremony init: out of memory");
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony init"))) != -1) {
 		rc = TUFCTL_OK;
 		switch (ch) {
 		case 'p': profile = optarg; break;
@@ -384,6 +396,8 @@ cmd_init(int argc, char **argv)
 		case 'g': gun = optarg; break;
 		case 'S': a->server = optarg; break;
 		case 'C': a->tls_ca = optarg; break;
+		case 'R': a->require_pin = optarg; break;
+		case 'U': a->require_touch = optarg; break;
 		default: rc = tufctl_usage("ceremony", "unknown option or missing value");
 		}
 		if (rc != TUFCTL_OK)
@@ -400,6 +414,17 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	a->kc.gun = gun;
+	{
+		enum att_pin ap;
+		enum att_touch at;
+
+		if ((a->require_pin != NULL && !att_pin_from_name(a->require_pin, &ap)) ||
+		    (a->require_touch != NULL && !att_touch_from_name(a->require_touch, &at))) {
+			(void)tufctl_usage("ceremony", "--require-pin-policy takes never, once or always; "
+						       "--require-touch-policy never, cached or always");
+			goto out;
+		}
+	}
 	if (a->kc.profile == TA_PROFILE_NOTARY) {
 		days = TN_ROOT_DAYS;
 		if (gun == NULL) {
@@ -490,8 +515,11 @@ cmd_init(int argc, char **argv)
 			a->s[i].keyid, &a->s[i].key) != TUFCTL_OK)
 			goto out;
 		/* Which token it is, to be checked before each signature. */
-		if (strncmp(a->s[i].ref, "pubkey:", 7) != 0)
+		if (strncmp(a->s[i].ref, "pubkey:", 7) != 0 && strncmp(a->s[i].ref, "cert:", 5) != 0) {
 			a->s[i].token = cer_token_of(a->s[i].ref);
+			a->s[i].attestation = cer_attest_signer(a->s[i].ref, a->s[i].token,
+			    a->s[i].key, a->kc.profile);
+		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a->s[j].keyid, a->s[i].keyid) == 0) {
 				rc = tufctl_fail("ceremony init: signers '%s' and '%s' have one key",
@@ -514,7 +542,11 @@ cmd_init(int argc, char **argv)
 	cer_sha256_hex(root, root_len, sha);
 	plan = plan_json(a, threshold, sha, prev != NULL ? prev_sha : NULL, m);
 	if (plan == NULL ||
-	    (gun != NULL && json_object_set_new(plan, "gun", json_string(gun)) != 0)) {
+	    (gun != NULL && json_object_set_new(plan, "gun", json_string(gun)) != 0) ||
+	    ((a->require_pin != NULL || a->require_touch != NULL) &&
+		json_object_set_new(plan, "require",
+		    json_pack("{ssss}", "pin_policy", a->require_pin ? a->require_pin : "never",
+			"touch_policy", a->require_touch ? a->require_touch : "never")) != 0)) {
 		rc = tufctl_fail("ceremony init: out of memory");
 		goto out;
 	}
@@ -544,9 +576,9 @@ cmd_init(int argc, char **argv)
 					    : cer_failed("init", &e);
 			goto out;
 		}
-		printf("ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
+		fprintf(tufctl_human(), "ceremony %s: TUF root version %lld, %zu signers, threshold %lld\n", c->id,
 		    (long long)ta_meta_version(m), a->n, (long long)threshold);
-		(void)cer_summary(stdout, c->root, c->prev, c->sha256);
+		(void)cer_summary(tufctl_human(), c->root, c->prev, c->sha256);
 		cer_free(c);
 	}
 	rc = tufctl_stdout_done();
@@ -554,6 +586,7 @@ out:
 	for (size_t i = 0; i < a->n; i++) {
 		json_decref(a->s[i].key);
 		json_decref(a->s[i].token);
+		json_decref(a->s[i].attestation);
 	}
 	free(a);
 	json_decref(fields);
@@ -587,7 +620,7 @@ cmd_status(int argc, char **argv)
 	bool done;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony status"))) != -1) {
 		if (ch != 'j')
 			return tufctl_usage("ceremony", "unknown option or missing value");
 		tufctl.json = true;
@@ -630,28 +663,39 @@ cmd_status(int argc, char **argv)
 		cer_free(c);
 		return rc;
 	}
-	printf("ceremony %s\nTUF root version %lld, sha256 %s\n", c->id,
-	    (long long)ta_meta_version(c->root), c->sha256);
+	fprintf(tufctl_human(), "ceremony %s\n%s root version %lld, sha256 %s\n", c->id,
+	    c->profile == TA_PROFILE_NOTARY ? "Notary v1" : "TUF", (long long)ta_meta_version(c->root),
+	    c->sha256);
 	json_array_foreach(json_object_get(out, "signers"), i, s) {
-		printf("  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
+		const json_t *att = json_object_get(s, "attestation");
+		char attested[80];
+
+		if (json_is_object(att))
+			(void)snprintf(attested, sizeof(attested), "attested: serial %lld, slot %s",
+			    (long long)json_integer_value(json_object_get(att, "serial")),
+			    json_string_value(json_object_get(att, "slot")) != NULL
+				? json_string_value(json_object_get(att, "slot")) : "?");
+		else
+			(void)snprintf(attested, sizeof(attested), "%s",
+			    json_string_value(att) != NULL ? json_string_value(att) : "unattested");
+		fprintf(tufctl_human(), "  %-16s %.16s  %-18s %-8s %s\n", json_string_value(json_object_get(s, "name")),
 		    json_string_value(json_object_get(s, "keyid")),
 		    json_is_true(json_object_get(s, "new_root"))
 			? (json_is_true(json_object_get(s, "old_root")) ? "new and old root" : "new root")
 			: "old root",
-		    json_is_true(json_object_get(s, "signed")) ? "signed" : "unsigned",
-		    json_string_value(json_object_get(s, "attestation")));
+		    json_is_true(json_object_get(s, "signed")) ? "signed" : "unsigned", attested);
 	}
-	printf("new root: %zu of %lld signatures\n", have, (long long)need);
+	fprintf(tufctl_human(), "new root: %zu of %lld signatures\n", have, (long long)need);
 	if (c->prev != NULL)
-		printf("previous root v%lld: %zu of %lld signatures\n",
+		fprintf(tufctl_human(), "previous root v%lld: %zu of %lld signatures\n",
 		    (long long)ta_meta_version(c->prev), phave, (long long)pneed);
 	tr = json_object_get(out, "transcript");
 	if (json_is_true(json_object_get(tr, "intact")))
-		printf("transcript: %lld records, chain intact\n",
+		fprintf(tufctl_human(), "transcript: %lld records, chain intact\n",
 		    (long long)json_integer_value(json_object_get(tr, "records")));
 	else
-		printf("transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
-	printf("%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
+		fprintf(tufctl_human(), "transcript: BROKEN: %s\n", json_string_value(json_object_get(tr, "error")));
+	fprintf(tufctl_human(), "%s\n", done ? "every threshold met: ready to finish" : "awaiting signatures");
 	json_decref(out);
 	cer_free(c);
 	return tufctl_stdout_done();
@@ -682,7 +726,7 @@ cmd_finish(int argc, char **argv)
 	int ch, rc = TUFCTL_FAIL;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "o:", opts, tufctl_usage_of(cer_usage, "ceremony finish"))) != -1) {
 		if (ch != 'o')
 			return tufctl_usage("ceremony", "unknown option or missing value");
 		outp = optarg;
@@ -754,7 +798,7 @@ cmd_finish(int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("root version %lld written to %s (sha256 %s); the transcript names it\n",
+	fprintf(tufctl_human(), "root version %lld written to %s (sha256 %s); the transcript names it\n",
 	    (long long)ta_meta_version(c->root), outp, sha);
 	if (cer_seal(c, t, sha, &e) != 0) {
 		rc = cer_failed("finish", &e);
@@ -785,28 +829,59 @@ seal_words(const struct cer_seal_check *sc, char *buf, size_t len)
 		    sc->after > 0 ? "; records after the seal are not covered" : "");
 }
 
+/* ", N of M signers attested ..." of the init record's plan, against ca;
+ * TA_ERR_VERIFY with why naming the signer. */
+static int
+attest_words(const uint8_t *data, size_t len, const char *ca, char *out, size_t out_len,
+    char *why, size_t why_len)
+{
+	const uint8_t *nl = memchr(data, '\n', len);
+	json_t *rec = nl != NULL ? json_loadb((const char *)data, (size_t)(nl - data), 0, NULL) : NULL;
+	const char *step = json_string_value(json_object_get(rec, "step"));
+	char sum[400], w[400];
+	int r;
+
+	if (step == NULL || strcmp(step, "init") != 0) {
+		json_decref(rec);
+		(void)snprintf(why, why_len, "record 1 is no init record: no plan to check");
+		return TA_ERR_VERIFY;
+	}
+	r = cer_attest_check(json_object_get(rec, "plan"), ca, sum, sizeof(sum), w, sizeof(w));
+	json_decref(rec);
+	if (r != 0) {
+		(void)snprintf(why, why_len, "record 1 (init): %s", w);
+		return r;
+	}
+	(void)snprintf(out, out_len, "; %s", sum);
+	return 0;
+}
+
 static int
 transcript_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "ca", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root_path = NULL, *path;
+	const char *root_path = NULL, *path, *ca = NULL;
 	struct tc_check c;
 	struct cer_seal_check sc;
 	struct ta_meta *rm = NULL;
 	uint8_t *data = NULL, *root = NULL, md[32];
 	size_t len = 0, root_len = 0;
-	char hex[65], words[160];
+	char hex[65], words[160], att[512] = "", awhy[512];
 	int ch, r;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(cer_usage, "ceremony transcript"))) != -1) {
 		switch (ch) {
 		case 'r':
 			root_path = optarg;
+			break;
+		case 'a':
+			ca = optarg;
 			break;
 		case 'h':
 			(void)fputs(cer_usage, stdout);
@@ -843,6 +918,12 @@ transcript_verify(int argc, char **argv)
 		return tufctl_fail("transcript %s: %s", path, c.why);
 	}
 	r = cer_seal_check(data, len, rm, &sc);
+	if (r == 0 && ca != NULL &&
+	    attest_words(data, len, ca, att, sizeof(att), awhy, sizeof(awhy)) != 0) {
+		free(data);
+		ta_meta_free(rm);
+		return tufctl_fail("transcript %s: %s", path, awhy);
+	}
 	free(data);
 	if (r != 0) {
 		ta_meta_free(rm);
@@ -850,8 +931,8 @@ transcript_verify(int argc, char **argv)
 	}
 	seal_words(&sc, words, sizeof(words));
 	if (root_path == NULL) {
-		printf("transcript: %zu record%s, chain intact%s\n", c.records,
-		    c.records == 1 ? "" : "s", words);
+		fprintf(tufctl_human(), "transcript: %zu record%s, chain intact%s%s\n", c.records,
+		    c.records == 1 ? "" : "s", words, att);
 		return tufctl_stdout_done();
 	}
 	if (c.finish == 0)
@@ -871,18 +952,30 @@ transcript_verify(int argc, char **argv)
 	ta_meta_free(rm);
 	if (r != 0)
 		return r;
-	printf("transcript: %zu record%s, chain intact, finish names %s%s\n", c.records,
-	    c.records == 1 ? "" : "s", root_path, words);
+	fprintf(tufctl_human(), "transcript: %zu record%s, chain intact, finish names %s%s%s\n", c.records,
+	    c.records == 1 ? "" : "s", root_path, words, att);
 	return tufctl_stdout_done();
+}
+
+static int
+cmd_transcript(int argc, char **argv)
+{
+	static const struct tufctl_cmd cmds[] = {
+		{ "verify", transcript_verify },
+	};
+
+	if (argc < 2)
+		return tufctl_usage("ceremony", "transcript takes 'verify'");
+	if (argv[1][0] != '-' && strcmp(argv[1], "verify") != 0)
+		return tufctl_usage("ceremony", "unknown transcript command '%s'", argv[1]);
+	return TUFCTL_DISPATCH("ceremony transcript", tufctl_usage_of(cer_usage, "ceremony transcript"),
+	    cmds, argc, argv);
 }
 
 int
 tufctl_cmd_ceremony(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
+	static const struct tufctl_cmd cmds[] = {
 		{ "init", cmd_init },
 		{ "status", cmd_status },
 		{ "sign", cer_cmd_sign },
@@ -890,22 +983,10 @@ tufctl_cmd_ceremony(int argc, char **argv)
 		{ "sign-request", cer_cmd_sign_request },
 		{ "import", cer_cmd_import },
 		{ "finish", cmd_finish },
+		{ "transcript", cmd_transcript },
 	};
 
 	if (argc < 2)
 		return tufctl_usage("ceremony", "a command is required");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		(void)fputs(cer_usage, stdout);
-		return TUFCTL_OK;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	if (strcmp(argv[1], "transcript") != 0)
-		return tufctl_usage("ceremony", "unknown command '%s'", argv[1]);
-	if (argc < 3)
-		return tufctl_usage("ceremony", "transcript takes 'verify'");
-	if (strcmp(argv[2], "verify") != 0)
-		return tufctl_usage("ceremony", "unknown transcript command '%s'", argv[2]);
-	return transcript_verify(argc - 2, argv + 2);
+	return TUFCTL_DISPATCH("ceremony", cer_usage, cmds, argc, argv);
 }

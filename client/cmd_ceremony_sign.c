@@ -4,11 +4,13 @@
  * REQ and RESP are the only things the two machines share:
  *
  *	REQ  {"format":"tufctl-ceremony-request","ceremony":ID,"signer":NAME,
- *	      "keyid":HEX,"root":"<the exact bytes>","prev_root":"<bytes>"|null,
- *	      "sha256":HEX}
+ *	      "keyid":HEX,"profile":"tuf"|"notary","gun":STR?,"token":TOKEN|null?,
+ *	      "root":"<the exact bytes>","prev_root":"<bytes>"|null,"sha256":HEX}
  *	RESP {"format":"tufctl-ceremony-response","ceremony":ID,"signer":NAME,
- *	      "sha256":HEX,"signature":{"keyid":HEX,"sig":HEX}}
+ *	      "sha256":HEX,"gun":STR,"token":TOKEN|null,
+ *	      "signature":{"keyid":HEX,"sig":HEX(,"method":STR)}}
  *
+ * exactly these members (no other is taken: nothing rides along unchecked).
  * The offline machine checks REQ against itself only (its hash, the root
  * it carries); DIR's machine checks RESP against DIR (the ceremony, the
  * bytes, the signer's key, the signature over the canonical bytes). */
@@ -24,6 +26,7 @@
 #include "client/transcript.h"
 #include "client/tufctl.h"
 #include "common/err.h"
+#include "tuf/json.h"
 
 /* getopt for "DIR --signer NAME [-o FILE]"-shaped commands: opt 's' or
  * 'k' (its long name), 'o' when out is not NULL. */
@@ -31,15 +34,20 @@ static int
 parse(int argc, char **argv, const char *cmd, const char *lname, const char **val,
     const char **out)
 {
-	const struct option opts[] = {
+	struct option opts[] = {
 		{ lname, required_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char section[64];
 	int ch;
 
+	(void)snprintf(section, sizeof(section), "ceremony %s", cmd);
+	if (out == NULL)
+		opts[1] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, out != NULL ? "o:" : "", opts, NULL)) != -1) {
+	while ((ch = tufctl_getopt(argc, argv, out != NULL ? "o:" : "", opts,
+		    tufctl_usage_of(cer_usage, section))) != -1) {
 		if (ch == 'v')
 			*val = optarg;
 		else if (ch == 'o' && out != NULL)
@@ -71,6 +79,31 @@ open_signer(const char *cmd, const char *dir, const char *name, struct cer **c,
 		return tufctl_fail("ceremony %s: no signer '%s' in the plan", cmd, name);
 	return TUFCTL_OK;
 }
+
+/* Whether o has no member but those of names (NULL-terminated): REQ and
+ * RESP are exact formats, so that nothing rides along unchecked. */
+static bool
+only_members(const json_t *o, const char *const *names)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(ta_json_unconst(o), k, v) {
+		size_t i = 0;
+
+		while (names[i] != NULL && strcmp(names[i], k) != 0)
+			i++;
+		if (names[i] == NULL)
+			return false;
+	}
+	return true;
+}
+
+static const char *const req_members[] = { "format", "ceremony", "signer", "keyid", "root",
+	"prev_root", "sha256", "profile", "gun", "token", NULL };
+static const char *const resp_members[] = { "format", "ceremony", "signer", "sha256",
+	"signature", "token", "gun", NULL };
+static const char *const sig_members[] = { "keyid", "sig", "method", NULL };
 
 static bool
 recorded(const struct tc_transcript *t, const char *keyid)
@@ -125,9 +158,9 @@ cer_cmd_sign(int argc, char **argv)
 			if ((rc = record(NULL, c, t, name, keyid, NULL,
 				 json_object_get(s, "token"))) != TUFCTL_OK)
 				goto out;
-			printf("signer '%s' had signed; the transcript record is written now\n", name);
+			fprintf(tufctl_human(), "signer '%s' had signed; the transcript record is written now\n", name);
 		} else {
-			printf("signer '%s' has signed already: nothing to do\n", name);
+			fprintf(tufctl_human(), "signer '%s' has signed already: nothing to do\n", name);
 		}
 		rc = tufctl_stdout_done();
 		goto out;
@@ -140,7 +173,7 @@ cer_cmd_sign(int argc, char **argv)
 		rc = cer_failed("sign", &e);
 		goto out;
 	}
-	if (cer_summary(stdout, c->root, c->prev, c->sha256) != 0) {
+	if (cer_summary(tufctl_human(), c->root, c->prev, c->sha256) != 0) {
 		rc = tufctl_fail("ceremony sign: cannot show the summary");
 		goto out;
 	}
@@ -161,7 +194,7 @@ cer_cmd_sign(int argc, char **argv)
 	}
 	if ((rc = record("sign", c, t, name, keyid, sig, json_object_get(s, "token"))) != TUFCTL_OK)
 		goto out;
-	printf("signed by '%s' (key %s)\n", name, keyid);
+	fprintf(tufctl_human(), "signed by '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(sig);
@@ -210,7 +243,7 @@ cer_cmd_request(int argc, char **argv)
 		rc = f == NULL ? tufctl_fail("ceremony request: out of memory") : cer_failed("request", &e);
 		goto out;
 	}
-	printf("request for '%s' written to %s\n", name, out);
+	fprintf(tufctl_human(), "request for '%s' written to %s\n", name, out);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(f);
@@ -258,10 +291,9 @@ cer_cmd_sign_request(int argc, char **argv)
 	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
 	    !json_is_string(pv)) || (json_object_get(req, "gun") != NULL &&
 	    !json_is_string(json_object_get(req, "gun"))) ||
-	    !cer_token_ok(json_object_get(req, "token")) ||
-	    (json_object_get(req, "profile") != NULL &&
-		(json_string_value(json_object_get(req, "profile")) == NULL ||
-		    ta_profile_from_name(json_string_value(json_object_get(req, "profile")), &prof) != 0))) {
+	    !cer_token_ok(json_object_get(req, "token")) || !only_members(req, req_members) ||
+	    json_string_value(json_object_get(req, "profile")) == NULL ||
+	    ta_profile_from_name(json_string_value(json_object_get(req, "profile")), &prof) != 0) {
 		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
 		goto out;
 	}
@@ -301,8 +333,8 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = cer_failed("sign-request", &e);
 		goto out;
 	}
-	printf("ceremony %s, signer '%s'\n", id, name);
-	if (cer_summary(stdout, root, prev, sha) != 0) {
+	fprintf(tufctl_human(), "ceremony %s, signer '%s'\n", id, name);
+	if (cer_summary(tufctl_human(), root, prev, sha) != 0) {
 		rc = tufctl_fail("ceremony sign-request: cannot show the summary");
 		goto out;
 	}
@@ -324,9 +356,13 @@ cer_cmd_sign_request(int argc, char **argv)
 		goto out;
 	}
 	tok = cer_token_of(key);
-	resp = json_pack("{sssssssssOso}", "format", "tufctl-ceremony-response", "ceremony", id,
+	/* The GUN it was signed under: the policy and scopes the offline
+	 * agent applied, which import holds to the plan's. */
+	resp = json_pack("{sssssssssOsoss}", "format", "tufctl-ceremony-response", "ceremony", id,
 	    "signer", name, "sha256", sha, "signature", sig, "token",
-	    tok != NULL ? tok : json_null());
+	    tok != NULL ? tok : json_null(), "gun",
+	    json_string_value(json_object_get(req, "gun")) != NULL
+		? json_string_value(json_object_get(req, "gun")) : "");
 	if (resp == NULL) {
 		rc = tufctl_fail("ceremony sign-request: out of memory");
 		goto out;
@@ -335,7 +371,7 @@ cer_cmd_sign_request(int argc, char **argv)
 		rc = cer_failed("sign-request", &e);
 		goto out;
 	}
-	printf("signed by key %s; response written to %s\n", keyid, out);
+	fprintf(tufctl_human(), "signed by key %s; response written to %s\n", keyid, out);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(resp);
@@ -373,6 +409,11 @@ cer_cmd_import(int argc, char **argv)
 	const json_t *rtok;
 	int rc = TUFCTL_FAIL;
 
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	optind = 0;
+	if (tufctl_getopt(argc, argv, "", none, tufctl_usage_of(cer_usage, "ceremony import")) != -1)
+		return tufctl_usage("ceremony", "import takes DIR and RESP");
 	optind = 0;
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return tufctl_usage("ceremony", "import takes DIR and RESP");
@@ -394,8 +435,16 @@ cer_cmd_import(int argc, char **argv)
 		"tufctl-ceremony-response") != 0 || name == NULL || hex64(resp, "ceremony") == NULL ||
 	    hex64(resp, "sha256") == NULL || !json_is_object(sig) ||
 	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL ||
-	    !cer_token_ok(json_object_get(resp, "token"))) {
+	    !cer_token_ok(json_object_get(resp, "token")) || !only_members(resp, resp_members) ||
+	    !only_members(sig, sig_members)) {
 		rc = tufctl_fail("ceremony import: %s is not a ceremony response; nothing changed", path);
+		goto out;
+	}
+	if (strcmp(json_string_value(json_object_get(resp, "gun")) != NULL
+		       ? json_string_value(json_object_get(resp, "gun")) : "",
+		cer_gun(c)) != 0) {
+		rc = tufctl_fail("ceremony import: %s was signed for another GUN than the plan's; "
+				 "nothing changed", path);
 		goto out;
 	}
 	if (strcmp(hex64(resp, "ceremony"), c->id) != 0) {
@@ -424,7 +473,7 @@ cer_cmd_import(int argc, char **argv)
 		 * and the transcript: only its record is missing. */
 		if (!recorded(t, keyid) && same_sig(c, sig)) {
 			if ((rc = record("import", c, t, name, keyid, NULL, rtok)) == TUFCTL_OK)
-				printf("the signature of '%s' was imported; its transcript record is "
+				fprintf(tufctl_human(), "the signature of '%s' was imported; its transcript record is "
 				       "written now\n", name);
 			rc = rc == TUFCTL_OK ? tufctl_stdout_done() : rc;
 			goto out;
@@ -446,7 +495,7 @@ cer_cmd_import(int argc, char **argv)
 	}
 	if ((rc = record("import", c, t, name, keyid, clean, rtok)) != TUFCTL_OK)
 		goto out;
-	printf("imported the signature of '%s' (key %s)\n", name, keyid);
+	fprintf(tufctl_human(), "imported the signature of '%s' (key %s)\n", name, keyid);
 	rc = tufctl_stdout_done();
 out:
 	json_decref(clean);

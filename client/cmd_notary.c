@@ -25,6 +25,8 @@
  * stages and publishes at once. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,8 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "client/agent_api.h"
 #include "client/notary_agent.h"
@@ -105,6 +109,67 @@ static const struct option all_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Each option's words in a command's help: what it takes and what it is. */
+static const struct {
+	int opt;
+	const char *text;
+} opt_help[] = {
+	{ O_SERVER, "--server URL       the notary server (default $TUFCTL_SERVER)" },
+	{ O_TLS_CA, "--tls-ca FILE      CA certificates for the server's TLS" },
+	{ O_TRUST_DIR, "--trust-dir DIR    the trust directory (default $XDG_DATA_HOME/tufctl/notary)" },
+	{ O_USERNAME, "--username U       registry user (or $TUFCTL_REGISTRY_USERNAME)" },
+	{ O_PASSWORD_STDIN, "--password-stdin   the registry password from standard input" },
+	{ O_ROOT_CERT_ID, "--root-cert-id ID  pin the root certificate on first use (notary root)" },
+	{ O_ROLE, "--role targets/NAME  the targets role (default targets)" },
+	{ O_DIGEST, "--digest sha256:HEX  the manifest's digest" },
+	{ O_SIZE, "--size N           the manifest's size in bytes" },
+	{ O_ROOT_KEY, "--root-key L       a root key in the agent (label, key ID or URI)" },
+	{ O_TARGETS_KEY, "--targets-key L    the targets key in the agent" },
+	{ O_SNAPSHOT_KEY, "--snapshot-key L   sign snapshot here (default: the server does)" },
+	{ O_ROOT_THRESHOLD, "--root-threshold N root signatures required (default: every root key)" },
+	{ O_KEY, "--key L            a key in the agent (label, key ID or URI)" },
+	{ O_CERT, "--cert FILE        a PEM certificate of a key kept elsewhere" },
+	{ O_PATH, "--path P           a path prefix the delegation may sign" },
+	{ O_ALL_PATHS, "--all-paths        the delegation may sign any path" },
+	{ O_EXPIRY, "--expiry DAYS      of the roles signed (root excepted)" },
+	{ O_TOKEN, "--token URI        the token new keys are generated on" },
+	{ O_FROM_LIST, "--from-list FILE|- lines: TAG sha256:HEX SIZE [ROLE]" },
+	{ O_ROOT, "--root FILE        a root finished by tufctl ceremony --profile notary" },
+	{ O_JSON, "--json             JSON on standard output" },
+};
+
+/* usage, then "options:" and a line for each allowed option. */
+static const char *
+help_text(const char *usage, const int *allowed)
+{
+	static char out[8192];
+	size_t o = (size_t)snprintf(out, sizeof(out), "%soptions:\n", usage);
+
+	for (const int *a = allowed; *a != 0; a++)
+		for (size_t i = 0; i < sizeof(opt_help) / sizeof(opt_help[0]); i++)
+			if (opt_help[i].opt == *a && o < sizeof(out))
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "  %s\n",
+				    opt_help[i].text);
+	if (o < sizeof(out))
+		(void)snprintf(out + o, sizeof(out) - o, "  --verbose, -h, --help\n");
+	return out;
+}
+
+/* The long options a command takes: all_opts' entries that are allowed. */
+static void
+allowed_opts(const int *allowed, struct option *lo)
+{
+	size_t n = 0;
+
+	for (const struct option *p = all_opts; p->name != NULL; p++)
+		for (const int *a = allowed; *a != 0; a++)
+			if (*a == p->val || p->val == O_HELP) {
+				lo[n++] = *p;
+				break;
+			}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 static const char notary_usage[] =
     "usage: tufctl notary init GUN --server URL --root-key L [--root-key L]... --targets-key L\n"
     "                     [--snapshot-key L] [--root-threshold N]\n"
@@ -115,17 +180,34 @@ static const char notary_usage[] =
     "       tufctl notary remove GUN TAG [--role targets/NAME]\n"
     "       tufctl notary publish GUN\n"
     "       tufctl notary list GUN\n"
+    "       tufctl notary root GUN          (the trusted root: keys, certificate IDs, threshold)\n"
     "       tufctl notary status GUN\n"
     "       tufctl notary reset GUN\n"
     "       tufctl notary delegation add GUN ROLE (--key L | --cert FILE)... [--path P]... "
     "[--all-paths]\n"
     "       tufctl notary delegation remove GUN ROLE\n"
-    "       tufctl notary rotate GUN targets|snapshot|timestamp|root [--key L]\n"
+    "       tufctl notary rotate GUN targets|snapshot|timestamp|root [--key L]...\n"
+    "                     [--token URI] [--root-threshold N]\n"
     "Options for every notary command: --server URL (default $TUFCTL_SERVER), --tls-ca FILE,\n"
     "--trust-dir DIR,\n"
     "--username U and --password-stdin (or TUFCTL_REGISTRY_USERNAME/PASSWORD, or docker's\n"
     "config.json), --root-cert-id ID (pin the root on first use), --expiry DAYS (of the roles\n"
-    "signed by publish; root excepted), --token URI (where rotate generates keys).\n";
+    "signed by publish; root excepted), --token URI (where rotate generates keys).\n"
+    "Each command answers --help with its options ('tufctl notary add --help').\n";
+
+/* A usage error of a notary command: the hint names 'tufctl notary CMD --help'. */
+static int __attribute__((format(printf, 2, 3)))
+nusage(const struct nopts *o, const char *fmt, ...)
+{
+	char cmd[64];
+	va_list ap;
+
+	(void)snprintf(cmd, sizeof(cmd), "notary %s", o->cmd);
+	va_start(ap, fmt);
+	(void)tufctl_vusage(cmd, fmt, ap);
+	va_end(ap);
+	return TUFCTL_USAGE;
+}
 
 static int
 nerr(struct nopts *o, const struct tn_error *e)
@@ -157,12 +239,12 @@ static int
 add_opt(struct nopts *o, const char **list, size_t *n, size_t max, const char *name, const char *v)
 {
 	if (*v == '\0')
-		return tufctl_usage(o->cmd, "--%s must not be empty", name);
+		return nusage(o, "--%s must not be empty", name);
 	if (*n == max)
-		return tufctl_usage(o->cmd, "at most %zu --%s options", max, name);
+		return nusage(o, "at most %zu --%s options", max, name);
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp(list[i], v) == 0)
-			return tufctl_usage(o->cmd, "--%s '%s' is given twice", name, v);
+			return nusage(o, "--%s '%s' is given twice", name, v);
 	list[(*n)++] = v;
 	return 0;
 }
@@ -177,7 +259,7 @@ parse_number(struct nopts *o, const char *name, const char *v, long long lo, lon
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi || *v == '+' || *v == ' ')
-		return tufctl_usage(o->cmd, "--%s takes a whole number from %lld to %lld", name, lo,
+		return nusage(o, "--%s takes a whole number from %lld to %lld", name, lo,
 		    hi);
 	*ret = n;
 	return 0;
@@ -189,32 +271,36 @@ static int
 parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, int max_args,
     const char *usage)
 {
+	struct option lo[sizeof(all_opts) / sizeof(all_opts[0])];
+	const char *help = help_text(usage, allowed);
 	int c;
 
-	if (argv == NULL || argc < 1)
-		return tufctl_usage(o->cmd, "%s", usage);
+	if (argv == NULL || argc < 1) {
+		(void)nusage(o, "%s", usage);
+		return TUFCTL_USAGE;
+	}
 	o->args = argv + argc; /* none, until getopt is done */
 	o->n_args = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", all_opts, NULL)) != -1) {
+	allowed_opts(allowed, lo);
+	optind = 0;
+	while ((c = tufctl_getopt(argc, argv, ":", lo, help)) != -1) {
 		const char *arg = optind > 0 ? argv[optind - 1] : "?";
 		bool ok = false;
 		int r = 0;
 
-		if (c == 'h' || c == O_HELP) {
-			printf("%s", usage);
-			exit(TUFCTL_OK);
-		}
 		if (c == ':')
-			return tufctl_usage(o->cmd, "option '%.*s' needs a value",
+			return nusage(o, "option '%.*s' needs a value",
 			    (int)strcspn(arg, "="), arg);
 		for (const int *a = allowed; *a != 0; a++)
 			ok = ok || *a == c;
+		if (c == '?' && optopt != 0)
+			return nusage(o, "unknown option '-%c'", optopt);
 		if (c == '?' || !ok)
-			return tufctl_usage(o->cmd, "unknown option '%.*s'", (int)strcspn(arg, "="),
+			return nusage(o, "unknown option '%.*s'", (int)strcspn(arg, "="),
 			    arg);
 		if (optarg != NULL && *optarg == '\0')
-			return tufctl_usage(o->cmd, "option '%.*s' must not be empty",
+			return nusage(o, "option '%.*s' must not be empty",
 			    (int)strcspn(arg, "="), arg);
 		switch (c) {
 		case O_SERVER: o->server = optarg; break;
@@ -256,7 +342,7 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 			r = add_opt(o, o->paths, &o->n_paths, TN_MAX_PATHS, "path", optarg);
 			break;
 		default:
-			return tufctl_usage(o->cmd, "unknown option '%s'", arg);
+			return nusage(o, "unknown option '%s'", arg);
 		}
 		if (r != 0)
 			return TUFCTL_USAGE;
@@ -272,9 +358,9 @@ parse(struct nopts *o, int argc, char **argv, const int *allowed, int min_args, 
 			o->server = env;
 	}
 	if (o->n_args < min_args || o->n_args > max_args)
-		return tufctl_usage(o->cmd, "%s", strchr(usage, ' ') + 1);
+		return nusage(o, "%s", strchr(usage, ' ') + 1);
 	if (!tn_gun_valid(o->args[0]))
-		return tufctl_usage(o->cmd,
+		return nusage(o,
 		    "'%s' is not a GUN (a repository name such as registry.example.com/team/app)",
 		    o->args[0]);
 	return 0;
@@ -369,7 +455,7 @@ repo_open(struct nopts *o, bool create, struct tn_repo **ret)
 	struct tn_error e = { .text = "" };
 
 	if (o->args == NULL || o->n_args < 1) {
-		(void)tufctl_usage(o->cmd, "no GUN given");
+		(void)nusage(o, "no GUN given");
 		return TUFCTL_USAGE;
 	}
 	if (tn_repo_open(o->trust_dir, o->args[0], o->server, o->tls_ca, create, true, ret, &e) != 0)
@@ -426,9 +512,14 @@ stage_in_repo(struct nopts *o, json_t *change, const char *what)
 		json_decref(change);
 		return TUFCTL_FAIL;
 	}
+	json_incref(change);
 	r = stage(o, repo, change);
-	if (r == 0 && !tufctl.json)
+	if (r == 0 && tufctl.json)
+		r = print_json(o, json_pack("{s:s, s:i, s:[O]}", "gun", repo->gun, "staged", 1,
+		    "changes", change));
+	else if (r == 0)
 		printf("staged: %s of %s\n", what, repo->gun);
+	json_decref(change);
 	tn_repo_close(repo);
 	return r;
 }
@@ -440,7 +531,7 @@ role_arg(struct nopts *o, const char *role, bool delegation_only)
 
 	if (ta_role_type_of(TA_PROFILE_NOTARY, role, &t) != 0 || t != TA_ROLE_TARGETS ||
 	    (delegation_only && strcmp(role, "targets") == 0))
-		return tufctl_usage(o->cmd, "'%s' is not a %s role", role,
+		return nusage(o, "'%s' is not a %s role", role,
 		    delegation_only ? "delegation (targets/NAME)" : "targets (targets or targets/NAME)");
 	return 0;
 }
@@ -683,13 +774,13 @@ cmd_init(int argc, char **argv)
 		 "[--root-threshold N] | --root FILE) --targets-key L [--snapshot-key L]\n")) != 0)
 		return r;
 	if (o.root_file != NULL && (o.n_root_keys > 0 || o.root_threshold > 0))
-		return tufctl_usage(o.cmd, "--root FILE brings its root keys and threshold: no "
+		return nusage(&o, "--root FILE brings its root keys and threshold: no "
 					   "--root-key or --root-threshold");
 	if (o.server == NULL || (o.n_root_keys == 0 && o.root_file == NULL) || o.targets_key == NULL)
-		return tufctl_usage(o.cmd, "--server, --root-key (or --root) and --targets-key are "
+		return nusage(&o, "--server, --root-key (or --root) and --targets-key are "
 					   "required");
 	if (o.root_threshold > (long long)o.n_root_keys)
-		return tufctl_usage(o.cmd, "--root-threshold %lld is more than the %zu root keys",
+		return nusage(&o, "--root-threshold %lld is more than the %zu root keys",
 		    o.root_threshold, o.n_root_keys);
 	if (repo_open(&o, true, &repo) != 0)
 		goto out;
@@ -817,7 +908,7 @@ add_list(struct nopts *o)
 	int ret = TUFCTL_FAIL;
 
 	if (o->digest != NULL || o->size >= 0 || o->role != NULL)
-		return tufctl_usage(o->cmd, "--from-list takes no --digest, --size or --role: each "
+		return nusage(o, "--from-list takes no --digest, --size or --role: each "
 					    "line says 'TAG sha256:HEX SIZE [ROLE]'");
 	if (tufctl_read_file(o->from_list, TN_LIST_MAX, &buf, &len) != 0)
 		return TUFCTL_FAIL;
@@ -867,23 +958,24 @@ cmd_add(int argc, char **argv)
 		return r;
 	if (o.from_list != NULL) {
 		if (o.n_args != 1)
-			return tufctl_usage(o.cmd, "--from-list takes the GUN only; the tags are in "
+			return nusage(&o, "--from-list takes the GUN only; the tags are in "
 						   "the list");
 		return add_list(&o);
 	}
 	if (o.n_args != 2)
-		return tufctl_usage(o.cmd, "give GUN and TAG (or GUN --from-list FILE)");
+		return nusage(&o, "give GUN and TAG (or GUN --from-list FILE)");
 	if (o.digest == NULL || o.size < 0)
-		return tufctl_usage(o.cmd, "--digest and --size are required");
+		return nusage(&o, "--digest and --size are required");
 	hex = o.digest + 7;
 	if (strncmp(o.digest, "sha256:", 7) != 0 || strlen(hex) != 64 ||
 	    strspn(hex, "0123456789abcdef") != 64)
-		return tufctl_usage(o.cmd, "--digest takes sha256: and 64 lowercase hex digits");
+		return nusage(&o, "--digest takes sha256: and 64 lowercase hex digits");
 	if (o.role != NULL && role_arg(&o, o.role, false) != 0)
 		return TUFCTL_USAGE;
-	if (strlen(o.args[1]) > TA_TARGET_NAME_MAX || !tufctl_utf8_valid((const uint8_t *)o.args[1],
-							 strlen(o.args[1]), NULL))
-		return tufctl_usage(o.cmd, "TAG must be 1..%d bytes of UTF-8", TA_TARGET_NAME_MAX);
+	if (!tn_tag_valid(o.args[1], strlen(o.args[1])))
+		return nusage(&o,
+		    "'%s' is not a docker tag (1..%d of A-Z a-z 0-9 _ . -, not starting with . or -)",
+		    o.args[1], TN_TAG_MAX);
 	(void)snprintf(what, sizeof(what), "add %s to %s", o.args[1], o.role ? o.role : "targets");
 	return stage_in_repo(&o,
 	    json_pack("{s:s, s:s, s:s, s:I, s:s}", "op", "add", "role", o.role ? o.role : "targets",
@@ -933,23 +1025,18 @@ cert_key(struct nopts *o, const char *path, struct ta_key **ret)
 }
 
 static int
-cmd_delegation(int argc, char **argv)
+delegation(int argc, char **argv, bool add)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_KEY, O_CERT, O_PATH,
 		O_ALL_PATHS, O_JSON, 0 };
-	struct nopts o = { .cmd = "delegation" };
+	static const int allowed_remove[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_JSON, 0 };
+	struct nopts o = { .cmd = add ? "delegation add" : "delegation remove" };
 	struct tn_repo *repo = NULL;
 	json_t *keys = NULL, *paths = NULL, *obj = NULL;
 	struct ta_key *k = NULL;
-	bool add;
 	int r, ret = TUFCTL_FAIL;
 
-	if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "remove") != 0))
-		return tufctl_usage("delegation", "say add or remove: tufctl notary delegation add|remove "
-						  "GUN ROLE ...");
-	add = strcmp(argv[1], "add") == 0;
-	o.cmd = add ? "delegation add" : "delegation remove";
-	if ((r = parse(&o, argc - 1, argv + 1, allowed, 2, 2,
+	if ((r = parse(&o, argc, argv, add ? allowed : allowed_remove, 2, 2,
 		 add ? "usage: tufctl notary delegation add GUN ROLE (--key L | --cert FILE)... "
 		       "[--path P]... [--all-paths]\n" :
 		       "usage: tufctl notary delegation remove GUN ROLE\n")) != 0)
@@ -957,13 +1044,13 @@ cmd_delegation(int argc, char **argv)
 	if (role_arg(&o, o.args[1], true) != 0)
 		return TUFCTL_USAGE;
 	if (!add && (o.n_keys || o.n_certs || o.n_paths || o.all_paths))
-		return tufctl_usage(o.cmd, "remove takes no --key, --cert or --path");
+		return nusage(&o, "remove takes no --key, --cert or --path");
 	if (add && o.n_keys + o.n_certs == 0)
-		return tufctl_usage(o.cmd, "at least one --key or --cert is required");
+		return nusage(&o, "at least one --key or --cert is required");
 	if (add && o.all_paths && o.n_paths)
-		return tufctl_usage(o.cmd, "--all-paths and --path exclude each other");
+		return nusage(&o, "--all-paths and --path exclude each other");
 	if (add && !o.all_paths && o.n_paths == 0)
-		return tufctl_usage(o.cmd, "say which targets it may sign: --path P or --all-paths");
+		return nusage(&o, "say which targets it may sign: --path P or --all-paths");
 	if (!add) {
 		char what[TA_ROLE_NAME_MAX + 32];
 
@@ -994,7 +1081,23 @@ cmd_delegation(int argc, char **argv)
 		json_pack("{s:s, s:s, s:O, s:O, s:b}", "op", "delegation-add", "role", o.args[1],
 		    "keys", keys, "paths", paths, "all_paths", o.all_paths)) != 0)
 		goto out;
-	if (!tufctl.json)
+	if (tufctl.json) {
+		json_t *ids = json_array();
+		const char *id;
+
+		json_object_foreach(keys, id, obj) {
+			if (ids != NULL && json_array_append_new(ids, json_string(id)) != 0) {
+				json_decref(ids);
+				ids = NULL;
+			}
+		}
+		obj = NULL;
+		ret = ids == NULL ? nomem(&o) :
+		    print_json(&o, json_pack("{s:s, s:i, s:[{s:s, s:s, s:o, s:O, s:b}]}", "gun",
+			repo->gun, "staged", 1, "changes", "op", "delegation-add", "role", o.args[1],
+			"keyids", ids, "paths", paths, "all_paths", o.all_paths));
+		goto out;
+	}
 		printf("staged: delegation %s of %s with %zu key%s\n", o.args[1], repo->gun,
 		    json_object_size(keys), json_object_size(keys) == 1 ? "" : "s");
 	ret = TUFCTL_OK;
@@ -1008,6 +1111,38 @@ out:
 	json_decref(paths);
 	tn_repo_close(repo);
 	return ret;
+}
+
+static int
+cmd_delegation_add(int argc, char **argv)
+{
+	return delegation(argc, argv, true);
+}
+
+static int
+cmd_delegation_remove(int argc, char **argv)
+{
+	return delegation(argc, argv, false);
+}
+
+static int
+cmd_delegation(int argc, char **argv)
+{
+	static const struct tufctl_cmd subs[] = {
+		{ "add", cmd_delegation_add },
+		{ "remove", cmd_delegation_remove },
+	};
+	static const char usage[] =
+	    "usage: tufctl notary delegation add GUN ROLE (--key L | --cert FILE)... [--path P]... "
+	    "[--all-paths]\n"
+	    "       tufctl notary delegation remove GUN ROLE\n"
+	    "ROLE is targets/NAME.  Each answers --help with its options.\n";
+
+	if (argc < 2 || (argv[1][0] != '-' && strcmp(argv[1], "add") != 0 &&
+			    strcmp(argv[1], "remove") != 0))
+		return tufctl_usage("notary delegation",
+		    "say add or remove: tufctl notary delegation add|remove GUN ROLE ...");
+	return TUFCTL_DISPATCH("notary delegation", usage, subs, argc, argv);
 }
 
 /* ---- publish ------------------------------------------------------------------------ */
@@ -1212,6 +1347,36 @@ print_targets(struct tn_state *st, const char *gun)
 	return fflush(stdout) == 0 ? TUFCTL_OK : TUFCTL_FAIL;
 }
 
+/* The GUN's metadata from the server, verified from the trusted root (or
+ * trusted on first use, pinned by --root-cert-id) and saved as trusted. */
+static int
+update(struct nopts *o, struct tn_repo *repo, struct nsession *ns, struct tn_state *st)
+{
+	struct tn_state local = { .n = 0 };
+	struct tn_file *trusted;
+	struct tn_error e = { .text = "" };
+	int ret = TUFCTL_FAIL;
+
+	if (tn_repo_load(repo, &local, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	trusted = tn_state_get(&local, "root");
+	if (tn_fetch(ns->srv, repo->gun, &local, trusted ? NULL : o->root_cert_id, time(NULL), st,
+		&e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	if (tn_repo_save(repo, st, &e) != 0) {
+		(void)nerr(o, &e);
+		goto out;
+	}
+	ret = TUFCTL_OK;
+out:
+	tn_state_clear(&local);
+	return ret;
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
@@ -1220,32 +1385,157 @@ cmd_list(int argc, char **argv)
 	struct nopts o = { .cmd = "list" };
 	struct tn_repo *repo = NULL;
 	struct nsession ns = { 0 };
-	struct tn_state local = { .n = 0 }, st = { .n = 0 };
-	struct tn_file *trusted;
-	struct tn_error e = { .text = "" };
+	struct tn_state st = { .n = 0 };
 	int r, ret = TUFCTL_FAIL;
 
 	if ((r = parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary list GUN\n")) != 0)
 		return r;
-	if (repo_open(&o, true, &repo) != 0 || server_open(&o, repo, true, &ns) != 0)
+	if (repo_open(&o, true, &repo) != 0 || server_open(&o, repo, true, &ns) != 0 ||
+	    update(&o, repo, &ns, &st) != 0)
 		goto out;
-	if (tn_repo_load(repo, &local, &e) != 0) {
-		(void)nerr(&o, &e);
-		goto out;
-	}
-	trusted = tn_state_get(&local, "root");
-	if (tn_fetch(ns.srv, repo->gun, &local, trusted ? NULL : o.root_cert_id, time(NULL), &st,
-		&e) != 0) {
-		(void)nerr(&o, &e);
-		goto out;
-	}
-	if (tn_repo_save(repo, &st, &e) != 0) {
-		(void)nerr(&o, &e);
-		goto out;
-	}
 	ret = print_targets(&st, repo->gun);
 out:
-	tn_state_clear(&local);
+	tn_state_clear(&st);
+	session_close(&ns);
+	tn_repo_close(repo);
+	return ret;
+}
+
+/* ---- root ---------------------------------------------------------------------------- */
+
+static void
+utc_text(time_t t, char out[32])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(out, 32, "?");
+}
+
+/* A root key's certificate: its subject's CN and NotAfter (UTC), when its
+ * public value is a PEM certificate. */
+static bool
+cert_facts(const struct ta_key *k, char cn[TA_X509_GUN_MAX + 2], char until[32])
+{
+	size_t len;
+	const uint8_t *pem = ta_key_public_bytes(k, &len);
+	BIO *b = NULL;
+	X509 *x = NULL;
+	struct tm tm;
+	bool ok = false;
+
+	cn[0] = '\0';
+	(void)snprintf(until, 32, "?");
+	if (!ta_key_is_x509(k) || pem == NULL || len > INT_MAX ||
+	    (b = BIO_new_mem_buf(pem, (int)len)) == NULL ||
+	    (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL)
+		goto out;
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn,
+		TA_X509_GUN_MAX + 2) < 0)
+		cn[0] = '\0';
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		(void)strftime(until, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ok = true;
+out:
+	X509_free(x);
+	BIO_free(b);
+	return ok;
+}
+
+/* The trusted root of a GUN: its keys (notary's key ID, the certificate's
+ * ID that --root-cert-id pins, the certificate's CN and expiry), its
+ * threshold and its own expiry. */
+static int
+print_root(struct nopts *o, const struct tn_file *root, const char *gun)
+{
+	const json_t *roles = json_object_get(root->m->signed_v, "roles");
+	const json_t *rr = json_object_get(roles, "root"), *ids = json_object_get(rr, "keyids");
+	const json_t *keys = json_object_get(root->m->signed_v, "keys"), *id;
+	json_int_t threshold = json_integer_value(json_object_get(rr, "threshold"));
+	json_t *list = NULL;
+	char expires[32] = "?", cn[TA_X509_GUN_MAX + 2], until[32];
+	time_t exp = 0;
+	size_t i;
+	int ret = TUFCTL_FAIL;
+
+	if (ta_meta_expires(root->m, &exp) == 0)
+		utc_text(exp, expires);
+	if ((list = json_array()) == NULL)
+		return nomem(o);
+	json_array_foreach(ids, i, id) {
+		struct ta_key *k = NULL;
+		const char *cid = json_string_value(id);
+		bool cert;
+
+		if (cid == NULL ||
+		    ta_key_from_json(TA_PROFILE_NOTARY, json_object_get(keys, cid), &k) != 0) {
+			(void)tn_cmd_fail(o->cmd, "the trusted root of '%s' lists a root key it does "
+						  "not hold; run tufctl notary list %s", gun, gun);
+			goto out;
+		}
+		cert = cert_facts(k, cn, until);
+		if (json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s?, s:s}", "keyid",
+			ta_key_canonical_id(k), "cert_id", cid, "cn", cert ? cn : NULL,
+			"cert_expires", cert ? until : NULL, "keytype", ta_key_keytype(k))) != 0) {
+			ta_key_free(k);
+			goto oom;
+		}
+		ta_key_free(k);
+	}
+	if (tufctl.json) {
+		ret = print_json(o, json_pack("{s:s, s:I, s:s, s:I, s:O}", "gun", gun, "version",
+		    (json_int_t)ta_meta_version(root->m), "expires", expires, "threshold", threshold,
+		    "keys", list));
+		goto out;
+	}
+	printf("gun        %s\nversion    %lld\nexpires    %s\nthreshold  %lld of %zu root "
+	       "key%s\n",
+	    gun, (long long)ta_meta_version(root->m), expires, (long long)threshold,
+	    json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+	json_array_foreach(list, i, id) {
+		const char *c = json_string_value(json_object_get(id, "cn"));
+
+		printf("root key   %s (%s)\n", json_string_value(json_object_get(id, "keyid")),
+		    json_string_value(json_object_get(id, "keytype")));
+		printf("  cert id  %s   (--root-cert-id)\n",
+		    json_string_value(json_object_get(id, "cert_id")));
+		if (c != NULL)
+			printf("  subject  CN=%s, expires %s\n", c,
+			    json_string_value(json_object_get(id, "cert_expires")));
+	}
+	ret = tufctl_stdout_done();
+	goto out;
+oom:
+	(void)nomem(o);
+out:
+	json_decref(list);
+	return ret;
+}
+
+/* tufctl notary root GUN: read-only, as list (it updates the trusted
+ * metadata from the server first). */
+static int
+cmd_root(int argc, char **argv)
+{
+	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
+		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_JSON, 0 };
+	struct nopts o = { .cmd = "root" };
+	struct tn_repo *repo = NULL;
+	struct nsession ns = { 0 };
+	struct tn_state st = { .n = 0 };
+	int r, ret = TUFCTL_FAIL;
+
+	if ((r = parse(&o, argc, argv, allowed, 1, 1,
+		 "usage: tufctl notary root GUN\n"
+		 "The GUN's trusted root, updated from the server as notary list does: its root\n"
+		 "keys (notary's key ID, and the certificate's ID that --root-cert-id pins), each\n"
+		 "certificate's subject CN and expiry, the threshold and the root's expiry.\n")) != 0)
+		return r;
+	if (repo_open(&o, true, &repo) != 0 || server_open(&o, repo, true, &ns) != 0 ||
+	    update(&o, repo, &ns, &st) != 0)
+		goto out;
+	ret = print_root(&o, tn_state_get(&st, "root"), repo->gun);
+out:
 	tn_state_clear(&st);
 	session_close(&ns);
 	tn_repo_close(repo);
@@ -1424,7 +1714,8 @@ static int
 cmd_rotate(int argc, char **argv)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
-		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_KEY, O_TOKEN, O_EXPIRY, O_JSON, 0 };
+		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_KEY, O_TOKEN, O_EXPIRY, O_ROOT_THRESHOLD, O_JSON,
+		0 };
 	struct nopts o = { .cmd = "rotate" };
 	struct tn_repo *repo = NULL;
 	struct nsession ns = { 0 };
@@ -1437,16 +1728,25 @@ cmd_rotate(int argc, char **argv)
 
 	if ((r = parse(&o, argc, argv, allowed, 2, 2,
 		 "usage: tufctl notary rotate GUN targets|snapshot|timestamp|root [--key L]... "
-		 "[--token URI]\n")) != 0)
+		 "[--token URI]\n"
+		 "       tufctl notary rotate GUN root [--key L]... [--root-threshold N]\n"
+		 "New keys for a role (made on the agent's token when no --key is given), published\n"
+		 "at once.  A root rotation is signed by the old root's keys and the new ones; its\n"
+		 "threshold is N (default: every new root key).\n")) != 0)
 		return r;
 	role = o.args[1];
 	if (strcmp(role, "targets") != 0 && strcmp(role, "snapshot") != 0 &&
 	    strcmp(role, "timestamp") != 0 && strcmp(role, "root") != 0)
-		return tufctl_usage(o.cmd, "ROLE is targets, snapshot, timestamp or root");
+		return nusage(&o, "ROLE is targets, snapshot, timestamp or root");
 	if (strcmp(role, "timestamp") == 0 && o.n_keys > 0)
-		return tufctl_usage(o.cmd, "the timestamp key is always the server's: no --key");
+		return nusage(&o, "the timestamp key is always the server's: no --key");
 	if (strcmp(role, "root") != 0 && o.n_keys > 1)
-		return tufctl_usage(o.cmd, "%s takes one --key", role);
+		return nusage(&o, "%s takes one --key", role);
+	if (o.root_threshold > 0 && strcmp(role, "root") != 0)
+		return nusage(&o, "--root-threshold is for a root rotation");
+	if (o.root_threshold > (long long)(o.n_keys ? o.n_keys : 1))
+		return nusage(&o, "--root-threshold %lld is more than the %zu new root key%s",
+		    o.root_threshold, o.n_keys ? o.n_keys : 1, o.n_keys > 1 ? "s" : "");
 	if (repo_open(&o, true, &repo) != 0 || server_open(&o, repo, false, &ns) != 0)
 		goto out;
 	if ((keys = json_object()) == NULL)
@@ -1483,7 +1783,10 @@ cmd_rotate(int argc, char **argv)
 			k = NULL;
 		}
 	}
-	if (stage(&o, repo, json_pack("{s:s, s:s, s:O}", "op", "rotate", "role", role, "keys", keys)))
+	if (stage(&o, repo, o.root_threshold > 0 ?
+		json_pack("{s:s, s:s, s:O, s:I}", "op", "rotate", "role", role, "keys", keys,
+		    "threshold", (json_int_t)o.root_threshold) :
+		json_pack("{s:s, s:s, s:O}", "op", "rotate", "role", role, "keys", keys)))
 		goto out;
 	ret = publish(&o, repo, &ns);
 	goto out;
@@ -1504,21 +1807,12 @@ out:
 int
 tufctl_cmd_notary(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
+	static const struct tufctl_cmd cmds[] = {
 		{ "init", cmd_init }, { "add", cmd_add }, { "remove", cmd_remove },
-		{ "publish", cmd_publish }, { "list", cmd_list }, { "delegation", cmd_delegation },
-		{ "rotate", cmd_rotate }, { "status", cmd_status }, { "reset", cmd_reset },
+		{ "publish", cmd_publish }, { "list", cmd_list }, { "root", cmd_root },
+		{ "delegation", cmd_delegation }, { "rotate", cmd_rotate }, { "status", cmd_status },
+		{ "reset", cmd_reset },
 	};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		(void)fputs(notary_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? TUFCTL_USAGE : TUFCTL_OK;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	return tufctl_usage("notary", "unknown command '%s'", argv[1]);
+	return TUFCTL_DISPATCH("notary", notary_usage, cmds, argc, argv);
 }

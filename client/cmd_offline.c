@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
+
 #include "client/tufctl.h"
 #include "tuf/canon.h"
 #include "tuf/json.h"
@@ -16,6 +19,29 @@
 /* tufctl canonical --profile notary|tuf FILE
  * The canonical bytes of the file's "signed" value: what a signature is
  * over.  The file must be a metadata file of the profile. */
+#define CANONICAL_USAGE                                                                            \
+	"usage: tufctl canonical --profile notary|tuf FILE\n"                                     \
+	"The canonical bytes of a metadata file's \"signed\" (what its signatures cover),\n"       \
+	"on standard output; FILE may be - for standard input.\n"
+#define VERIFY_USAGE                                                                               \
+	"usage: tufctl verify --profile notary|tuf --root ROOT [--role ROLE] "                     \
+	"[--gun GUN] [--parent FILE] FILE\n"                                                       \
+	"  ROOT must be signed to its own root threshold; FILE is then "                           \
+	"checked against it\n"                                                                     \
+	"  (a delegated role against --parent).  A root FILE is a rotation: "                      \
+	"one version at a\n"                                                                       \
+	"  time (ROOT's version + 1 for tuf), signed to threshold by ROOT's "                       \
+	"root keys and its own.\n"                                                                 \
+	"  tuf: a signature entry with an empty or non-hex sig or an unknown "                     \
+	"key ID does not\n"                                                                        \
+	"  count but leaves FILE readable; one key listed under two key IDs "                      \
+	"counts once; two\n"                                                                       \
+	"  entries with the same key ID are refused (as tuf-js does); expires "                    \
+	"with a fraction or\n"                                                                     \
+	"  an offset is read.  --gun: a notary root's certificates must name the GUN.  To walk\n"  \
+	"  a whole repository (N.root.json one at a time, then timestamp, snapshot, targets,\n"   \
+	"  delegations): tufctl repo verify DIR.\n"
+
 int
 tufctl_cmd_canonical(int argc, char **argv)
 {
@@ -31,7 +57,7 @@ tufctl_cmd_canonical(int argc, char **argv)
 	size_t in_len, out_len;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, CANONICAL_USAGE)) != -1) {
 		switch (c) {
 		case 'p':
 			if (ta_profile_from_name(optarg, &profile) != 0)
@@ -63,6 +89,21 @@ tufctl_cmd_canonical(int argc, char **argv)
 	if ((r = ta_canon_stream(in, in_len, profile, "signed", &out, &out_len, &err)) != 0) {
 		(void)tufctl_fail("canonical form of '%s': %s", argv[optind],
 		    err.text[0] ? err.text : ta_strerror(r));
+		goto out;
+	}
+	if (tufctl.json) {
+		/* The bytes as a string, and their SHA-256 (what signatures cover). */
+		uint8_t d[32];
+		char hex[65];
+		json_t *o;
+
+		(void)EVP_Digest(out, out_len, d, NULL, EVP_sha256(), NULL);
+		for (size_t i = 0; i < 32; i++)
+			(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		o = json_pack("{s:s, s:s#, s:s}", "profile", ta_profile_name(profile), "canonical",
+		    (const char *)out, out_len, "sha256", hex);
+		ret = o != NULL ? tufctl_print_json(o) : tufctl_fail("out of memory");
+		json_decref(o);
 		goto out;
 	}
 	if (fwrite(out, 1, out_len, stdout) != out_len || fflush(stdout) != 0) {
@@ -162,7 +203,7 @@ tufctl_cmd_verify(int argc, char **argv)
 	time_t now = time(NULL);
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, VERIFY_USAGE)) != -1) {
 		switch (c) {
 		case 'p':
 			if (ta_profile_from_name(optarg, &profile) != 0)

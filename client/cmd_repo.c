@@ -21,7 +21,7 @@
 #include "tuf/key.h"
 #include "tuf/verify.h"
 
-static const char repo_usage[] =
+const char tufctl_repo_usage[] =
     "usage: tufctl repo COMMAND DIR ...\n"
     "  repo init DIR (--root FILE | --root-key L [--root-key L]... [--root-threshold N])\n"
     "                --targets-key L --snapshot-key L --timestamp-key L\n"
@@ -116,7 +116,7 @@ tufctl_repo_init(int argc, char **argv)
 
 	if (expires == NULL || signers == NULL)
 		goto oom;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo init"))) != -1) {
 		switch (c) {
 		case 'R':
 			root_file = optarg;
@@ -168,7 +168,7 @@ tufctl_repo_init(int argc, char **argv)
 			break;
 		}
 		case 'h':
-			(void)fputs(repo_usage, stdout);
+			(void)fputs(tufctl_repo_usage, stdout);
 			ret = TUFCTL_OK;
 			goto out;
 		default:
@@ -554,7 +554,7 @@ tufctl_repo_add(int argc, char **argv)
 	bool staged;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo add"))) != -1) {
 		switch (c) {
 		case 'r':
 			role_opt = optarg;
@@ -566,7 +566,7 @@ tufctl_repo_add(int argc, char **argv)
 			list = optarg;
 			break;
 		case 'h':
-			(void)fputs(repo_usage, stdout);
+			(void)fputs(tufctl_repo_usage, stdout);
 			return TUFCTL_OK;
 		default:
 			return tufctl_usage("repo add", "unknown option");
@@ -642,11 +642,11 @@ tufctl_repo_remove(int argc, char **argv)
 	bool staged;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo remove"))) != -1) {
 		if (c == 'r')
 			role_opt = optarg;
 		else if (c == 'h')
-			return fputs(repo_usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
+			return fputs(tufctl_repo_usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
 		else
 			return tufctl_usage("repo remove", "unknown option");
 	}
@@ -697,13 +697,13 @@ tufctl_repo_publish(int argc, char **argv)
 	struct tn_error e;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo publish"))) != -1) {
 		if (c == 's') {
 			if (o.n_sign_only == 64)
 				return tufctl_usage("repo publish", "at most 64 --sign-only");
 			only[o.n_sign_only++] = optarg;
 		} else if (c == 'h') {
-			return fputs(repo_usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
+			return fputs(tufctl_repo_usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
 		} else {
 			return tufctl_usage("repo publish", "unknown option");
 		}
@@ -741,11 +741,11 @@ tufctl_repo_refresh(int argc, char **argv)
 	bool staged;
 	int c, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo refresh"))) != -1) {
 		if (c == 'r')
 			role = optarg;
 		else if (c == 'h')
-			return fputs(repo_usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
+			return fputs(tufctl_repo_usage, stdout) < 0 ? TUFCTL_FAIL : TUFCTL_OK;
 		else
 			return tufctl_usage("repo refresh", "unknown option");
 	}
@@ -774,10 +774,7 @@ out:
 int
 tufctl_cmd_repo(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
+	static const struct tufctl_cmd cmds[] = {
 		{ "init", tufctl_repo_init },
 		{ "add", tufctl_repo_add },
 		{ "remove", tufctl_repo_remove },
@@ -789,12 +786,5 @@ tufctl_cmd_repo(int argc, char **argv)
 		{ "verify", tufctl_repo_verify },
 	};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		(void)fputs(repo_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? TUFCTL_USAGE : TUFCTL_OK;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	return tufctl_usage("repo", "unknown command '%s'", argv[1]);
+	return TUFCTL_DISPATCH("repo", tufctl_repo_usage, cmds, argc, argv);
 }

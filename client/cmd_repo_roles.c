@@ -187,7 +187,7 @@ tufctl_repo_delegate(int argc, char **argv)
 	bool pstaged, staged;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo delegate"))) != -1) {
 		switch (c) {
 		case 'k':
 		case 'p':
@@ -373,7 +373,7 @@ tufctl_repo_rotate(int argc, char **argv)
 	bool staged, rstaged;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo rotate"))) != -1) {
 		if (c == 'k') {
 			if (n_refs == MAX_KEYS)
 				return tufctl_usage("repo rotate", "at most %d keys", MAX_KEYS);
@@ -550,7 +550,7 @@ tufctl_repo_status(int argc, char **argv)
 	size_t i;
 	int c, r, ret = TUFCTL_FAIL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "", opts, tufctl_usage_of(tufctl_repo_usage, "repo status"))) != -1) {
 		if (c == 'j')
 			tufctl.json = true;
 		else if (c == 'h')

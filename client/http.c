@@ -430,6 +430,29 @@ transport_error(const struct tn_req *q, const char *who, struct tn_error *e)
 	}
 }
 
+bool tn_http_verbose;
+
+/* --verbose: the request line, its answer's status and time.  The URL
+ * carries no secret (credentials and tokens go in headers only). */
+static void
+trace(const struct tn_req *q, const struct timespec *t0)
+{
+	struct timespec t;
+	double ms;
+
+	if (!tn_http_verbose)
+		return;
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+	if (q->cc == CURLE_OK)
+		(void)fprintf(stderr, "tufctl: http: %s %s -> %ld, %.1f ms (try %d)\n", q->method,
+		    q->url, q->status, ms, q->tries);
+	else
+		(void)fprintf(stderr, "tufctl: http: %s %s -> %s, %.1f ms (try %d)\n", q->method,
+		    q->url, tn_curl.easy_strerror(q->cc), ms, q->tries);
+	(void)fflush(stderr);
+}
+
 int
 tn_http_send(struct tn_req *q, struct curl_slist *hdrs, const char *who, struct tn_error *e)
 {
@@ -441,15 +464,19 @@ tn_http_send(struct tn_req *q, struct curl_slist *hdrs, const char *who, struct 
 	for (q->tries = 1;; q->tries++) {
 		bool again;
 
+		struct timespec t0;
+
 		req_reset_answer(q);
 		if ((r = setup(q, hdrs)) != 0)
 			return hfail(h, who, e, r, "cannot set up the transfer (libcurl: out of "
 			    "memory?)");
+		(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 		q->cc = tn_curl.easy_perform(h->curl);
 		if (q->cc == CURLE_WRITE_ERROR && q->truncated && !q->too_large)
 			q->cc = CURLE_OK; /* an error body cut short: the status stands */
 		if (q->cc == CURLE_OK)
 			(void)tn_curl.easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &q->status);
+		trace(q, &t0);
 		if (q->cc != CURLE_OK)
 			again = get ? retry_get(q->cc) : nothing_sent(q->cc);
 		else

@@ -121,6 +121,10 @@ struct tn_req {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* tufctl --verbose: each try's request line ("GET URL"), status and time on
+ * stderr.  No header is shown (credentials and tokens travel there). */
+extern bool tn_http_verbose;
+
 /* Sends q with the header lines hdrs, trying again (GET: on transport
  * errors and 5xx; POST: only when nothing was sent) with backoff.  0 with
  * q->status set (any status, a 5xx too when the tries ran out), or a

@@ -16,13 +16,14 @@
 int
 tn_cmd_fail(const char *cmd, const char *fmt, ...)
 {
+	char f[512];
 	va_list ap;
 
-	(void)fprintf(stderr, "tufctl: notary %s: ", cmd);
+	(void)snprintf(f, sizeof(f), "notary %s: %s", cmd, fmt);
 	va_start(ap, fmt);
-	(void)vfprintf(stderr, fmt, ap);
+	/* The format is the caller's, checked by the attribute on its prototype. */
+	(void)tufctl_vfail(f, ap); // NOLINT(clang-diagnostic-format-nonliteral)
 	va_end(ap);
-	(void)fputc('\n', stderr);
 	return TUFCTL_FAIL;
 }
 

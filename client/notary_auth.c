@@ -500,8 +500,11 @@ creds_reset(struct tn_creds *c)
 	str_wipe_free(&c->idtoken);
 	free(c->user);
 	c->user = NULL;
+	free(c->helper);
+	c->helper = NULL;
 	c->kind = TN_CRED_NONE;
 	c->helpers = false;
+	c->from_helper = false;
 }
 
 void
@@ -690,9 +693,21 @@ tn_docker_lookup(const char *json, size_t len, const struct tn_auth_host *h,
 	}
 	if ((r = docker_auths(json_object_get(root, "auths"), h, c)) != 0)
 		goto out;
-	if (c->kind == TN_CRED_NONE)
+	if (c->kind == TN_CRED_NONE) {
+		const char *hk, *name = json_string_value(json_object_get(root, "credsStore"));
+		json_t *hv;
+
 		c->helpers = json_is_string(json_object_get(root, "credsStore")) ||
 		    json_object_size(json_object_get(root, "credHelpers")) > 0;
+		json_object_foreach(json_object_get(root, "credHelpers"), hk, hv) {
+			if (json_is_string(hv) && auths_key_matches(h, hk)) {
+				name = json_string_value(hv);
+				break;
+			}
+		}
+		if (name != NULL && *name != '\0' && (c->helper = strdup(name)) == NULL)
+			r = TA_ERR_NOMEM;
+	}
 out:
 	if (r != 0)
 		creds_reset(c);
@@ -804,6 +819,55 @@ out:
 	if (buf != NULL)
 		ta_wipe_free(buf, len + 1);
 	free(path);
+	return r;
+}
+
+int
+tn_helper_answer(const char *out, size_t len, struct tn_creds *c)
+{
+	static const char *const secret_keys[] = {"Secret", "Username"};
+	struct json_wipe jw = {false};
+	json_t *root, *user, *secret;
+	int r = TA_ERR_FORMAT;
+
+	json_wipe_begin(&jw);
+	root = json_loadb(out, len, 0, NULL);
+	user = json_object_get(root, "Username");
+	secret = json_object_get(root, "Secret");
+	if (!json_is_string(user) || !json_is_string(secret) || json_string_length(secret) == 0 ||
+	    json_string_length(secret) > TN_CRED_MAX || json_string_length(user) > TN_CRED_MAX ||
+	    tn_has_ctl(json_string_value(secret)) || tn_has_ctl(json_string_value(user)) ||
+	    strlen(json_string_value(secret)) != json_string_length(secret) ||
+	    strlen(json_string_value(user)) != json_string_length(user))
+		goto out;
+	str_wipe_free(&c->pass);
+	str_wipe_free(&c->idtoken);
+	free(c->user);
+	c->user = NULL;
+	r = TA_ERR_NOMEM;
+	if (strcmp(json_string_value(user), "<token>") == 0) {
+		if ((c->idtoken = strdup(json_string_value(secret))) == NULL)
+			goto out;
+		c->kind = TN_CRED_DOCKER_TOKEN;
+	} else {
+		if (json_string_length(user) == 0 || strchr(json_string_value(user), ':') != NULL) {
+			r = TA_ERR_FORMAT;
+			goto out;
+		}
+		if ((c->user = strdup(json_string_value(user))) == NULL ||
+		    (c->pass = strdup(json_string_value(secret))) == NULL) {
+			free(c->user);
+			c->user = NULL;
+			goto out;
+		}
+		c->kind = TN_CRED_DOCKER_AUTH;
+	}
+	c->from_helper = true;
+	r = 0;
+out:
+	wipe_members(root, secret_keys, 2);
+	json_decref(root);
+	json_wipe_end(&jw);
 	return r;
 }
 

@@ -150,8 +150,14 @@ struct tn_creds {
 	char *pass;      /* CALLER, DOCKER_AUTH: secret, may be "" */
 	char *idtoken;   /* DOCKER_TOKEN: secret, docker's identitytoken (an OAuth
 			    refresh token) */
-	char *file;      /* DOCKER_*: the config.json they came from */
-	bool helpers;    /* NONE: that file names credential helpers (not run) */
+	char *file;      /* DOCKER_*: the config.json they came from, or
+			    "docker-credential-NAME" */
+	bool helpers;    /* NONE: that file names credential helpers */
+	char *helper;    /* NONE: the helper docker would run for the server
+			    (credHelpers' entry for it, else credsStore), or NULL */
+	bool from_helper; /* DOCKER_*: the helper gave them */
+	bool helper_tried; /* the helper was run (notary_http.c) */
+	bool helper_empty; /* ... and had no credentials for the server */
 };
 
 /* Wipes the secrets and frees everything; *c is all zero after. */
@@ -177,7 +183,10 @@ struct tn_auth_host {
  * is the default), has "identitytoken" (preferred) or "auth" (base64 of
  * user:password) as a non-empty string.  Entries of other types are
  * skipped.  0 with *c filled (kind NONE when nothing applies; helpers set
- * then when "credsStore" or "credHelpers" is there), else *c empty and:
+ * then when "credsStore" or "credHelpers" is there, and helper to the
+ * name of the one docker would run for the server: its "credHelpers"
+ * entry, matched as "auths" keys are, else "credsStore"), else *c empty
+ * and:
  *   TA_ERR_INVALID    not a JSON object (*json_line: jansson's line, -1
  *                     when the text is JSON but not an object)
  *   TA_ERR_FORMAT     the server's entry is unusable: an identity token
@@ -192,12 +201,22 @@ struct tn_auth_host {
 int tn_docker_lookup(const char *json, size_t len, const struct tn_auth_host *h,
     struct tn_creds *c, int *json_line);
 
-/* Unless c is loaded already: docker's config.json ($DOCKER_CONFIG/
+/* Unless c is loaded already: docker's config.json (its credential helper
+ * is run by notary_http.c, not here) ($DOCKER_CONFIG/
  * config.json, else ~/.docker/config.json; absent is fine) through
  * tn_docker_lookup(), c->file set when something was taken.  Sets
  * c->loaded on success.  Texts start "notary server <url>: ". */
 int tn_creds_from_docker(struct tn_creds *c, const struct tn_auth_host *h, const char *url,
     struct tn_error *e);
+
+/* A credential helper's answer to "get" (docker-credential-helpers'
+ * protocol): a JSON object with "Username" and "Secret" strings (and
+ * "ServerURL", not checked); Username "<token>" makes Secret an identity
+ * token.  0 with c's credentials set (kind DOCKER_AUTH or DOCKER_TOKEN,
+ * from_helper), or TA_ERR_FORMAT (not that object, an empty Secret, too
+ * long or with control characters), TA_ERR_NOMEM; the parse wipes what it
+ * read. */
+int tn_helper_answer(const char *out, size_t len, struct tn_creds *c);
 
 /* "Authorization: Basic base64(user:pass)" (CALLER, DOCKER_AUTH) into *ret
  * (malloc()ed, ret_size bytes long, the caller's to wipe). */

@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "client/credhelper.h"
 #include "client/http.h"
 #include "client/notary_auth.h"
 #include "client/notary_http.h"
@@ -461,6 +462,25 @@ out:
 /* ---- credentials ------------------------------------------------------------- */
 
 /* What to tell when the realm refuses the credentials we have. */
+/* ", or store them in docker-credential-NAME, which has none for HOST" when
+ * a helper is configured, else "". */
+static const char *
+helper_hint(const struct tn_server *s, char *buf, size_t cap)
+{
+	static char text[128 + TN_HELPER_NAME_MAX + TN_PARAM_MAX];
+
+	if (buf == NULL) {
+		buf = text;
+		cap = sizeof(text);
+	}
+	if (s->creds.helper == NULL)
+		return "";
+	(void)snprintf(buf, cap, ", or store them in docker-credential-%s%s%s", s->creds.helper,
+	    s->creds.helper_empty ? ", which has none for " : "",
+	    s->creds.helper_empty ? s->hostport : "");
+	return buf;
+}
+
 static int
 creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
 {
@@ -476,20 +496,22 @@ creds_refused(struct tn_server *s, const struct tn_req *q, struct tn_error *e)
 		    q->status);
 	case TN_CRED_DOCKER_AUTH:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the token service %s refused the "
-		    "credentials for user '%s' from %s (%ld); run docker login again or set "
+		    "credentials for user '%s' from %s (%ld); %s or set "
 		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", realm, s->creds.user,
-		    s->creds.file, q->status);
+		    s->creds.file, q->status, s->creds.from_helper ? "update what the helper holds" :
+		    "run docker login again");
 	case TN_CRED_DOCKER_TOKEN:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the token service %s refused the "
-		    "identity token from %s (%ld); run docker login again or set "
+		    "identity token from %s (%ld); %s or set "
 		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", realm, s->creds.file,
-		    q->status);
+		    q->status, s->creds.from_helper ? "update what the helper holds" :
+		    "run docker login again");
 	default:
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "the server needs registry "
 		    "credentials (the token service %s answered %ld without them); set "
 		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD (or use "
-		    "--password-stdin, or docker login)%s", realm, q->status,
-		    s->creds.helpers ? "; docker's credential helpers are not used" : "");
+		    "--password-stdin%s%s)", realm, q->status, helper_hint(s, NULL, 0),
+		    s->creds.helper != NULL ? "" : ", or docker login");
 	}
 }
 
@@ -624,6 +646,74 @@ take_token(struct tn_server *s, const struct tn_req *q, struct tn_token *t, stru
 	return 0;
 }
 
+/* docker's credential helper for the server, once: what docker would run
+ * when config.json has no "auths" credentials for it.  A helper that says
+ * it has none leaves the session anonymous; one that is missing, fails or
+ * answers otherwise is an error naming it. */
+static int
+helper_creds(struct tn_server *s, struct tn_error *e)
+{
+	struct tn_creds *c = &s->creds;
+	char *out = NULL, prog[32 + TN_HELPER_NAME_MAX], first[160];
+	size_t len = 0, cap = 0;
+	int r, status = 0;
+	const char *fix = "fix it, or set TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD";
+
+	if (c->kind != TN_CRED_NONE || c->helper == NULL || c->helper_tried)
+		return 0;
+	c->helper_tried = true;
+	if (!tn_helper_name_ok(c->helper))
+		return sfail(s, "credentials", e, TA_ERR_FORMAT, "docker's config.json names a "
+		    "credential helper that is not a helper's name; %s", fix);
+	(void)snprintf(prog, sizeof(prog), "docker-credential-%s", c->helper);
+	if (tn_http_verbose) {
+		(void)fprintf(stderr, "tufctl: running %s get for %s\n", prog, s->hostport);
+		(void)fflush(stderr);
+	}
+	r = tn_helper_run(c->helper, s->hostport, TN_HELPER_TIMEOUT_MS, &out, &len, &cap, &status);
+	switch (r) {
+	case 0:
+		break;
+	case TA_ERR_NOT_FOUND:
+		return sfail(s, "credentials", e, TA_ERR_SYSTEM, "docker's config.json names "
+		    "the credential helper %s, which is not on PATH; install it, or set "
+		    "TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD", prog);
+	case TA_ERR_TIMEOUT:
+		return sfail(s, "credentials", e, TA_ERR_TIMEOUT, "the credential helper %s did "
+		    "not answer within %d s (stopped); %s", prog, TN_HELPER_TIMEOUT_MS / 1000, fix);
+	case TA_ERR_TOO_LARGE:
+		return sfail(s, "credentials", e, TA_ERR_FORMAT, "the credential helper %s wrote "
+		    "over %zu bytes (stopped); %s", prog, TN_HELPER_OUT_MAX, fix);
+	default:
+		return sfail(s, "credentials", e, r, "cannot run the credential helper %s: %s; %s",
+		    prog, r == TA_ERR_SYSTEM ? strerror(errno) : ta_strerror(r), fix);
+	}
+	if (status != 0) {
+		/* Its message (never a secret: it failed) says why; docker's
+		 * helpers say "credentials not found" for a server they do not
+		 * hold, which leaves the session anonymous as docker does. */
+		tn_clean_text(first, sizeof(first), out, strcspn(out, "\r\n"));
+		ta_wipe_free(out, cap);
+		if (strstr(first, "credentials not found") != NULL) {
+			c->helper_empty = true;
+			return 0;
+		}
+		return sfail(s, "credentials", e, TA_ERR_NOT_AUTHORIZED, "the credential helper "
+		    "%s get failed (exit status %d%s%s); %s", prog, status, first[0] ? ": " : "",
+		    first, fix);
+	}
+	r = tn_helper_answer(out, len, c);
+	ta_wipe_free(out, cap);
+	if (r == TA_ERR_NOMEM)
+		return sfail(s, "credentials", e, r, "out of memory");
+	if (r != 0)
+		return sfail(s, "credentials", e, TA_ERR_FORMAT, "the credential helper %s did not "
+		    "answer with a JSON object holding Username and Secret; %s", prog, fix);
+	if ((c->file = strdup(prog)) == NULL)
+		return sfail(s, "credentials", e, TA_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 static int
 fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 {
@@ -635,7 +725,8 @@ fetch_token(struct tn_server *s, enum tn_scope sc, struct tn_error *e)
 	size_t form_len = 0;
 	int r;
 
-	if ((r = tn_creds_from_docker(&s->creds, &h, s->http.url, e)) != 0)
+	if ((r = tn_creds_from_docker(&s->creds, &h, s->http.url, e)) != 0 ||
+	    (r = helper_creds(s, e)) != 0)
 		return r;
 	if (asprintf(&scope, "repository:%s:%s", s->gun, scope_actions[sc]) < 0)
 		return sfail(s, "token", e, TA_ERR_NOMEM, "out of memory");
@@ -708,8 +799,8 @@ not_authorized(struct tn_server *s, const struct tn_req *q, enum tn_scope sc, co
 	if (s->creds.kind == TN_CRED_NONE)
 		return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s without registry credentials; "
 		    "set TUFCTL_REGISTRY_USERNAME and TUFCTL_REGISTRY_PASSWORD (or use "
-		    "--password-stdin, or docker login)%s", q->status, tn_http_reason(q),
-		    s->creds.helpers ? "; docker's credential helpers are not used" : "");
+		    "--password-stdin%s%s)", q->status, tn_http_reason(q), helper_hint(s, NULL, 0),
+		    s->creds.helper != NULL ? "" : ", or docker login");
 	return sfail(s, who, e, TA_ERR_NOT_AUTHORIZED, "%ld %s%s%s: %s%s%s is not allowed to %s "
 	    "'%s'; ask the registry's admin for that access", q->status, tn_http_reason(q),
 	    have ? ": " : "", have ? cat.text : "",

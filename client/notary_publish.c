@@ -199,9 +199,10 @@ hex32(const char *hex, uint8_t out[32])
 /* ---- changes ---------------------------------------------------------------------- */
 
 /* A rotation: role's keys in the root become keys (a map id -> key
- * object).  Idempotent. */
+ * object), with threshold (0: every key for root, else 1).  Idempotent. */
 static int
-apply_rotate(struct tn_pub *p, const char *role, json_t *keys, struct tn_error *e)
+apply_rotate(struct tn_pub *p, const char *role, json_t *keys, int64_t threshold,
+    struct tn_error *e)
 {
 	struct tn_file *root = tn_state_get(&p->next, "root");
 	const json_t *entry, *v;
@@ -211,14 +212,18 @@ apply_rotate(struct tn_pub *p, const char *role, json_t *keys, struct tn_error *
 	int r;
 
 	if (root == NULL || !json_is_object(keys) || json_object_size(keys) == 0 ||
+	    threshold < 0 || threshold > (int64_t)json_object_size(keys) ||
 	    (entry = json_object_get(json_object_get(root->m->signed_v, "roles"), role)) == NULL)
 		return tn_fail(e, TA_ERR_FORMAT,
 		    "a staged rotation of %s is malformed; remove it from %s/changes", role, p->dir);
+	if (threshold == 0)
+		threshold = strcmp(role, "root") == 0 ? (int64_t)json_object_size(keys) : 1;
 	if ((old = json_deep_copy(json_object_get(entry, "keyids"))) == NULL)
 		return nomem(e);
 	json_array_foreach(old, i, v)
 		same += json_object_get(keys, json_string_value(v)) != NULL;
-	if (same == json_array_size(old) && same == json_object_size(keys)) {
+	if (same == json_array_size(old) && same == json_object_size(keys) &&
+	    json_integer_value(json_object_get(entry, "threshold")) == threshold) {
 		json_decref(old);
 		return 0; /* done already */
 	}
@@ -233,8 +238,7 @@ apply_rotate(struct tn_pub *p, const char *role, json_t *keys, struct tn_error *
 		if ((r = ta_meta_root_add_key(root->m, role, id, v)) != 0)
 			return tn_fail(e, r, "cannot add the new %s key: %s", role, ta_strerror(r));
 	}
-	if ((r = ta_meta_root_set_threshold(root->m, role,
-		 strcmp(role, "root") == 0 ? (int64_t)json_object_size(keys) : 1)) != 0)
+	if ((r = ta_meta_root_set_threshold(root->m, role, threshold)) != 0)
 		return tn_fail(e, r, "cannot set the %s threshold: %s", role, ta_strerror(r));
 	(void)mark(p, "root");
 	/* The targets must be signed again, by the new key. */
@@ -404,7 +408,8 @@ apply(struct tn_pub *p, const json_t *c, struct tn_error *e)
 	if (strcmp(op, "delegation-add") == 0 || strcmp(op, "delegation-remove") == 0)
 		return apply_delegation(p, c, op, role, e);
 	if (strcmp(op, "rotate") == 0)
-		return apply_rotate(p, role, json_object_get(c, "keys"), e);
+		return apply_rotate(p, role, json_object_get(c, "keys"),
+		    json_integer_value(json_object_get(c, "threshold")), e);
 	return tn_fail(e, TA_ERR_FORMAT,
 	    "a staged change '%s' is unknown; remove it from %s/changes to start over", op, p->dir);
 }

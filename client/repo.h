@@ -172,6 +172,9 @@ int tr_cmd_key(const char *cmd, const char *ref, bool file, char keyid[65], json
 int tr_cmd_count(const char *cmd, const char *opt, const char *s, int64_t max, int64_t *ret);
 
 
+/* "usage: tufctl repo COMMAND ..." with a section for each (cmd_repo.c). */
+extern const char tufctl_repo_usage[];
+
 int tufctl_repo_init(int argc, char **argv);
 int tufctl_repo_add(int argc, char **argv);
 int tufctl_repo_remove(int argc, char **argv);

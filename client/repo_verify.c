@@ -212,7 +212,7 @@ tufctl_repo_verify(int argc, char **argv)
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+	while ((c = tufctl_getopt(argc, argv, "v", opts, verify_usage)) != -1) {
 		switch (c) {
 		case 'r':
 			root_path = optarg;

@@ -166,6 +166,9 @@ check_req_fields(const struct ta_proto_req *r)
 		REQUIRE(r->p.key_show.profile == TA_PROTO_PROFILE_NOTARY ||
 			r->p.key_show.profile == TA_PROTO_PROFILE_TUF);
 		break;
+	case TA_PROTO_METHOD_KEY_ATTEST:
+		REQUIRE(str_ok(r->p.key_attest.key, TA_PROTO_KEY_MAX, false));
+		break;
 	case TA_PROTO_METHOD_KEY_SCOPE:
 		REQUIRE(str_ok(r->p.key_scope.key, TA_PROTO_KEY_MAX, false));
 		REQUIRE(r->p.key_scope.op <= TA_PROTO_SCOPE_CLEAR);
@@ -235,6 +238,8 @@ same_simple_params(const struct ta_proto_req *a, const struct ta_proto_req *b)
 	case TA_PROTO_METHOD_KEY_SHOW:
 		return strcmp(a->p.key_show.key, b->p.key_show.key) == 0 &&
 		       a->p.key_show.profile == b->p.key_show.profile;
+	case TA_PROTO_METHOD_KEY_ATTEST:
+		return strcmp(a->p.key_attest.key, b->p.key_attest.key) == 0;
 	default:
 		return false;
 	}
@@ -416,6 +421,8 @@ check_results(const json_t *result)
 	    ta_proto_key_scope_result_json, (void));
 	RESULT_ROUND_TRIP(struct ta_proto_sign_result, ta_proto_decode_sign_result,
 	    ta_proto_sign_result_json, (void));
+	RESULT_ROUND_TRIP(struct ta_proto_key_attest_result, ta_proto_decode_key_attest_result,
+	    ta_proto_key_attest_result_json, (void));
 }
 
 static void

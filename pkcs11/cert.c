@@ -69,10 +69,6 @@ ta_p11_cert_store(struct ta_p11_token *tok, const struct ta_p11_key *key, const 
 	    (r = der_of(i2d_int, X509_get0_serialNumber(x), &ser, &ser_len)) != 0)
 		goto out;
 
-	CK_ATTRIBUTE find[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_ID, (void *)(uintptr_t)key->id, key->id_len },
-	};
 	CK_ATTRIBUTE tmpl[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_CERTIFICATE_TYPE, &ct, sizeof(ct) },
@@ -88,7 +84,7 @@ ta_p11_cert_store(struct ta_p11_token *tok, const struct ta_p11_key *key, const 
 
 	if ((r = ta__p11_session_get(tok, &s)) != 0)
 		goto out;
-	if ((r = ta__p11_find(tok, s, find, 2, old, 8, &n)) == 0) {
+	if ((r = ta__p11_find_id(tok, s, cls, key, old, 8, &n)) == 0) {
 		/* Create the new one first: a failure leaves the old in place. */
 		rv = tok->mod->fl->C_CreateObject(s, tmpl, sizeof(tmpl) / sizeof(tmpl[0]),
 		    &created);
@@ -109,12 +105,6 @@ int
 ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key, uint8_t **ret_der,
     size_t *ret_len)
 {
-	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
-	CK_ATTRIBUTE find[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_ID, (void *)(uintptr_t)key->id, key->id_len },
-	};
-	CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
 	CK_OBJECT_HANDLE obj;
 	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
 	CK_ULONG n = 0;
@@ -125,29 +115,12 @@ ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key, uint8_t
 		return TA_ERR_INVALID;
 	if ((r = ta__p11_session_get(tok, &s)) != 0)
 		return r;
-	if ((r = ta__p11_find(tok, s, find, 2, &obj, 1, &n)) != 0)
-		goto out;
-	if (n == 0) {
+	if ((r = ta__p11_find_id(tok, s, CKO_CERTIFICATE, key, &obj, 1, &n)) == 0 && n == 0)
 		r = TA_ERR_NOT_FOUND;
-		goto out;
+	if (r == 0) {
+		rv = ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, ret_der, ret_len);
+		r = rv == CKR_ATTRIBUTE_VALUE_INVALID ? TA_ERR_FORMAT : ta__p11_rv(rv);
 	}
-	if ((rv = tok->mod->fl->C_GetAttributeValue(s, obj, &a, 1)) != CKR_OK ||
-	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > 65536) {
-		r = rv != CKR_OK ? ta__p11_rv(rv) : TA_ERR_FORMAT;
-		goto out;
-	}
-	if ((a.pValue = malloc(a.ulValueLen ? a.ulValueLen : 1)) == NULL) {
-		r = TA_ERR_NOMEM;
-		goto out;
-	}
-	if ((rv = tok->mod->fl->C_GetAttributeValue(s, obj, &a, 1)) != CKR_OK) {
-		free(a.pValue);
-		r = ta__p11_rv(rv);
-		goto out;
-	}
-	*ret_der = a.pValue;
-	*ret_len = a.ulValueLen;
-out:
 	ta__p11_session_put(tok, s, rv);
 	return r;
 }

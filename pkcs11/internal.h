@@ -77,6 +77,16 @@ int ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HA
 int ta__p11_find(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl,
     CK_ULONG n, CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n);
 
+/* Reads one variable-length attribute (at most 64 KiB) into malloc()ed
+ * memory the caller frees; CKR_ATTRIBUTE_VALUE_INVALID when the token gives
+ * no usable length, CKR_HOST_MEMORY when out of memory. */
+CK_RV ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+    CK_ATTRIBUTE_TYPE type, uint8_t **ret, size_t *ret_len);
+
+/* ta__p11_find() for the objects of class cls with key's CKA_ID. */
+int ta__p11_find_id(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+    const struct ta_p11_key *key, CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n);
+
 /* Is the application logged in as the user? */
 bool ta__p11_logged_in(struct ta_p11_token *tok, CK_SESSION_HANDLE s);
 

@@ -52,9 +52,20 @@ ta__p11_find(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, 
 	return 0;
 }
 
-/* Reads one variable-length attribute into malloc()ed memory. */
-static CK_RV
-get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
+int
+ta__p11_find_id(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+    const struct ta_p11_key *key, CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n)
+{
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_ID, (void *)(uintptr_t)key->id, key->id_len },
+	};
+
+	return ta__p11_find(tok, s, tmpl, 2, ret_objs, max, ret_n);
+}
+
+CK_RV
+ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
     uint8_t **ret, size_t *ret_len)
 {
 	CK_ATTRIBUTE a = { type, NULL, 0 };
@@ -63,7 +74,7 @@ get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRI
 	if ((rv = fl->C_GetAttributeValue(s, o, &a, 1)) != CKR_OK)
 		return rv;
 	if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > 65536)
-		return CKR_ATTRIBUTE_TYPE_INVALID;
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if ((a.pValue = malloc(a.ulValueLen ? a.ulValueLen : 1)) == NULL)
 		return CKR_HOST_MEMORY;
 	if ((rv = fl->C_GetAttributeValue(s, o, &a, 1)) != CKR_OK) {
@@ -218,11 +229,6 @@ load_public(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE priv
     CK_KEY_TYPE kt, struct ta_p11_key *key)
 {
 	CK_FUNCTION_LIST *fl = tok->mod->fl;
-	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
-	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_ID, key->id, key->id_len },
-	};
 	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, objs[2];
 	CK_ULONG n = 0;
 	uint8_t *a = NULL, *b = NULL;
@@ -230,13 +236,14 @@ load_public(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE priv
 	const uint8_t *pt;
 	int r = 0;
 
-	if (key->id_len > 0 && ta__p11_find(tok, s, tmpl, 2, objs, 2, &n) == 0 && n >= 1)
+	if (key->id_len > 0 && ta__p11_find_id(tok, s, CKO_PUBLIC_KEY, key, objs, 2, &n) == 0 &&
+	    n >= 1)
 		pub = objs[0];
 	switch (kt) {
 	case CKK_EC:
 	case CKK_EC_EDWARDS:
 		if (pub == CK_INVALID_HANDLE ||
-		    get_attr(fl, s, pub, CKA_EC_POINT, &a, &alen) != CKR_OK)
+		    ta__p11_get_attr(fl, s, pub, CKA_EC_POINT, &a, &alen) != CKR_OK)
 			break;
 		if (key->type == TA_KEY_ED25519) {
 			if ((pt = ec_point(a, alen, 32, &plen)) == NULL) {
@@ -256,9 +263,9 @@ load_public(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE priv
 		}
 		break;
 	case CKK_RSA:
-		if (get_attr(fl, s, pub != CK_INVALID_HANDLE ? pub : priv, CKA_MODULUS, &a,
+		if (ta__p11_get_attr(fl, s, pub != CK_INVALID_HANDLE ? pub : priv, CKA_MODULUS, &a,
 			&alen) != CKR_OK ||
-		    get_attr(fl, s, pub != CK_INVALID_HANDLE ? pub : priv, CKA_PUBLIC_EXPONENT,
+		    ta__p11_get_attr(fl, s, pub != CK_INVALID_HANDLE ? pub : priv, CKA_PUBLIC_EXPONENT,
 			&b, &blen) != CKR_OK)
 			break;
 		r = spki_rsa(a, alen, b, blen, key);
@@ -276,17 +283,13 @@ load_public(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE priv
 static void
 load_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, struct ta_p11_key *key)
 {
-	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
-	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_ID, key->id, key->id_len },
-	};
 	CK_OBJECT_HANDLE obj;
 	CK_ULONG n = 0;
 
-	if (key->id_len == 0 || ta__p11_find(tok, s, tmpl, 2, &obj, 1, &n) != 0 || n == 0)
+	if (key->id_len == 0 || ta__p11_find_id(tok, s, CKO_CERTIFICATE, key, &obj, 1, &n) != 0 ||
+	    n == 0)
 		return;
-	if (get_attr(tok->mod->fl, s, obj, CKA_VALUE, &key->cert, &key->cert_len) != CKR_OK) {
+	if (ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, &key->cert, &key->cert_len) != CKR_OK) {
 		key->cert = NULL;
 		key->cert_len = 0;
 	}
@@ -307,7 +310,7 @@ ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE
 	memset(key, 0, sizeof(*key));
 	if ((rv = fl->C_GetAttributeValue(s, obj, &a, 1)) != CKR_OK)
 		return ta__p11_rv(rv);
-	if (get_attr(fl, s, obj, CKA_LABEL, &v, &vlen) == CKR_OK) {
+	if (ta__p11_get_attr(fl, s, obj, CKA_LABEL, &v, &vlen) == CKR_OK) {
 		if (vlen > TA_P11_LABEL_MAX)
 			vlen = TA_P11_LABEL_MAX;
 		memcpy(key->label, v, vlen);
@@ -315,7 +318,7 @@ ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE
 		free(v);
 		v = NULL;
 	}
-	if (get_attr(fl, s, obj, CKA_ID, &v, &vlen) == CKR_OK) {
+	if (ta__p11_get_attr(fl, s, obj, CKA_ID, &v, &vlen) == CKR_OK) {
 		if (vlen <= TA_P11_ID_MAX) {
 			memcpy(key->id, v, vlen);
 			key->id_len = vlen;
@@ -326,12 +329,12 @@ ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE
 	switch (kt) {
 	case CKK_EC:
 	case CKK_EC_EDWARDS:
-		if (get_attr(fl, s, obj, CKA_EC_PARAMS, &v, &vlen) == CKR_OK)
+		if (ta__p11_get_attr(fl, s, obj, CKA_EC_PARAMS, &v, &vlen) == CKR_OK)
 			key->type = ec_type(v, vlen, &key->bits);
 		free(v);
 		break;
 	case CKK_RSA:
-		if (get_attr(fl, s, obj, CKA_MODULUS, &v, &vlen) == CKR_OK) {
+		if (ta__p11_get_attr(fl, s, obj, CKA_MODULUS, &v, &vlen) == CKR_OK) {
 			size_t i = 0;
 
 			while (i < vlen && v[i] == 0)
@@ -483,11 +486,6 @@ int
 ta__p11_key_handle(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta_p11_key *key,
     CK_OBJECT_HANDLE *ret_h)
 {
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE tmpl[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_ID, (void *)(uintptr_t)key->id, key->id_len },
-	};
 	CK_OBJECT_HANDLE objs[2];
 	unsigned long gen;
 	CK_ULONG n = 0;
@@ -503,7 +501,7 @@ ta__p11_key_handle(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct t
 	/* The token was reinserted: handles of the old insertion are gone. */
 	if (key->id_len == 0)
 		return TA_ERR_KEY_NOT_FOUND;
-	if ((r = ta__p11_find(tok, s, tmpl, 2, objs, 2, &n)) != 0)
+	if ((r = ta__p11_find_id(tok, s, CKO_PRIVATE_KEY, key, objs, 2, &n)) != 0)
 		return r;
 	if (n == 0)
 		return ta__p11_logged_in(tok, s) ? TA_ERR_KEY_NOT_FOUND : TA_ERR_NOT_LOGGED_IN;

@@ -243,6 +243,14 @@ int ta_p11_cert_store(struct ta_p11_token *tok, const struct ta_p11_key *key,
 int ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key,
     uint8_t **ret_der, size_t *ret_len) __attribute__((warn_unused_result));
 
+/* PIV attestation (pkcs11/attest.c): the card's attestation certificate for
+ * key (*ret_att) and its attestation signer's certificate (slot F9,
+ * *ret_f9), DER, malloc()ed, as ykcs11 shows them.  TA_ERR_UNSUPPORTED
+ * when the module shows none (OpenSC, SoftHSM2, an imported key). */
+int ta_p11_attestation_read(struct ta_p11_token *tok, const struct ta_p11_key *key,
+    uint8_t **ret_att, size_t *ret_att_len, uint8_t **ret_f9, size_t *ret_f9_len)
+    __attribute__((warn_unused_result));
+
 /* Signs a prepared certificate x (subject, issuer, validity, public key
  * and extensions set) with key: sets both signature algorithm fields for
  * the key's type (ecdsa-with-SHA256, sha256WithRSAEncryption, Ed25519),

@@ -11,6 +11,23 @@
 static const uint8_t digestinfo_sha256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86,
 	0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
 
+/* An RSA scheme: the mechanism for tokens that hash SHA-256 themselves, or
+ * the one that only pads what we hash, after a prefix. */
+struct rsa_mechs {
+	unsigned cap_hashing, cap_raw;
+	CK_MECHANISM_TYPE hashing, raw;
+	const uint8_t *prefix;
+	size_t prefix_len;
+};
+
+static const struct rsa_mechs rsa_pss_mechs = {
+	TA_CAP_RSA_PSS_SHA256, TA_CAP_RSA_PSS, CKM_SHA256_RSA_PKCS_PSS, CKM_RSA_PKCS_PSS, NULL, 0,
+};
+static const struct rsa_mechs rsa_pkcs1_mechs = {
+	TA_CAP_RSA_PKCS_SHA256, TA_CAP_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS,
+	digestinfo_sha256, sizeof(digestinfo_sha256),
+};
+
 static bool
 is_rsa(enum ta_key_type t)
 {
@@ -37,6 +54,7 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 	CK_FUNCTION_LIST *fl = tok->mod->fl;
 	CK_RSA_PKCS_PSS_PARAMS pss = { CKM_SHA256, CKG_MGF1_SHA256, 32 };
 	CK_MECHANISM mech = { 0, NULL, 0 };
+	const struct rsa_mechs *rm;
 	uint8_t buf[sizeof(digestinfo_sha256) + EVP_MAX_MD_SIZE];
 	const uint8_t *in = msg;
 	size_t in_len = msg_len, dlen = 0, want = 0;
@@ -67,39 +85,26 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 		want = key->type == TA_KEY_EC_P256 ? 64 : 96;
 		break;
 	case TA_SIG_RSA_PSS_SHA256:
-		if (!is_rsa(key->type)) {
-			r = TA_ERR_KEY_TYPE;
-			goto out;
-		}
-		mech.pParameter = &pss;
-		mech.ulParameterLen = sizeof(pss);
-		if (tok->caps & TA_CAP_RSA_PSS_SHA256) {
-			mech.mechanism = CKM_SHA256_RSA_PKCS_PSS; /* the token hashes */
-		} else if (tok->caps & TA_CAP_RSA_PSS) {
-			if ((r = digest("SHA256", msg, msg_len, buf, &dlen)) != 0)
-				goto out;
-			mech.mechanism = CKM_RSA_PKCS_PSS;
-			in = buf, in_len = dlen;
-		} else {
-			r = TA_ERR_UNSUPPORTED;
-			goto out;
-		}
-		want = (key->bits + 7) / 8;
-		break;
 	case TA_SIG_RSA_PKCS1_SHA256:
+		rm = scheme == TA_SIG_RSA_PSS_SHA256 ? &rsa_pss_mechs : &rsa_pkcs1_mechs;
 		if (!is_rsa(key->type)) {
 			r = TA_ERR_KEY_TYPE;
 			goto out;
 		}
-		if (tok->caps & TA_CAP_RSA_PKCS_SHA256) {
-			mech.mechanism = CKM_SHA256_RSA_PKCS;
-		} else if (tok->caps & TA_CAP_RSA_PKCS) {
-			memcpy(buf, digestinfo_sha256, sizeof(digestinfo_sha256));
-			r = digest("SHA256", msg, msg_len, buf + sizeof(digestinfo_sha256), &dlen);
+		if (scheme == TA_SIG_RSA_PSS_SHA256) {
+			mech.pParameter = &pss;
+			mech.ulParameterLen = sizeof(pss);
+		}
+		if (tok->caps & rm->cap_hashing) {
+			mech.mechanism = rm->hashing; /* the token hashes */
+		} else if (tok->caps & rm->cap_raw) {
+			if (rm->prefix_len > 0)
+				memcpy(buf, rm->prefix, rm->prefix_len);
+			r = digest("SHA256", msg, msg_len, buf + rm->prefix_len, &dlen);
 			if (r != 0)
 				goto out;
-			mech.mechanism = CKM_RSA_PKCS;
-			in = buf, in_len = sizeof(digestinfo_sha256) + dlen;
+			mech.mechanism = rm->raw;
+			in = buf, in_len = rm->prefix_len + dlen;
 		} else {
 			r = TA_ERR_UNSUPPORTED;
 			goto out;

@@ -110,6 +110,17 @@ ta_proto_key_show_params(const struct ta_proto_key_show *p, json_t **ret)
 }
 
 int
+ta_proto_key_attest_params(const struct ta_proto_key_attest *p, json_t **ret)
+{
+	json_t *o;
+
+	if (p == NULL || ret == NULL || p->key[0] == '\0')
+		return TA_ERR_INVALID;
+	o = json_object();
+	return ta__proto_done(o, ta__proto_put(o, "key", json_string(p->key)), ret);
+}
+
+int
 ta_proto_sign_params(const struct ta_proto_sign *p, json_t **ret)
 {
 	json_t *o, *keys;

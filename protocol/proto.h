@@ -118,6 +118,7 @@ enum ta_proto_method {
 	TA_PROTO_METHOD_KEY_SHOW,
 	TA_PROTO_METHOD_SIGN,
 	TA_PROTO_METHOD_KEY_SCOPE,
+	TA_PROTO_METHOD_KEY_ATTEST,
 	TA_PROTO_METHOD_COUNT_ /* not a method */
 };
 
@@ -273,6 +274,10 @@ struct ta_proto_key_show {
 	enum ta_proto_profile profile;
 };
 
+struct ta_proto_key_attest {
+	char key[TA_PROTO_KEY_MAX + 1];
+};
+
 struct ta_proto_sign {
 	enum ta_proto_profile profile;
 	char role[TA_PROTO_ROLE_MAX + 1];
@@ -309,6 +314,7 @@ struct ta_proto_req {
 		struct ta_proto_key_generate key_generate;
 		struct ta_proto_key_cert key_cert;
 		struct ta_proto_key_show key_show;
+		struct ta_proto_key_attest key_attest;
 		struct ta_proto_sign sign;
 		struct ta_proto_key_scope key_scope;
 	} p;           /* by method; status has no params */
@@ -557,6 +563,16 @@ struct ta_proto_key_cert_result {
 	const char *not_after; /* "YYYY-MM-DDTHH:MM:SSZ" */
 };
 
+/* key.attest: PEM certificates (printable ASCII lines, 1..TA_PROTO_PEM_MAX
+ * bytes each): the card's attestation for the key and its signer's (PIV
+ * slot F9) certificate. */
+struct ta_proto_key_attest_result {
+	const char *attestation;
+	size_t attestation_len;
+	const char *signer;
+	size_t signer_len;
+};
+
 /* The key object stays JSON: its members depend on the profile and the key
  * type and are defined by tuf/ (FORMATS.md), which protocol/ does not know;
  * a client prints it or hands it to tuf/'s key parser, and a copy as a
@@ -610,6 +626,10 @@ int ta_proto_decode_key_cert_result(
     const json_t *result, struct ta_proto_key_cert_result *ret) TA_PROTO_WUR;
 int ta_proto_decode_key_show_result(
     const json_t *result, struct ta_proto_key_show_result *ret) TA_PROTO_WUR;
+int ta_proto_key_attest_result_json(
+    const struct ta_proto_key_attest_result *res, json_t **ret) TA_PROTO_WUR;
+int ta_proto_decode_key_attest_result(
+    const json_t *result, struct ta_proto_key_attest_result *ret) TA_PROTO_WUR;
 int ta_proto_decode_key_scope_result(
     const json_t *result, struct ta_proto_key_scope_result *ret) TA_PROTO_WUR;
 
@@ -633,6 +653,7 @@ int ta_proto_token_params(const struct ta_proto_token_params *p, json_t **ret) T
 int ta_proto_key_generate_params(const struct ta_proto_key_generate *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_key_cert_params(const struct ta_proto_key_cert *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_key_show_params(const struct ta_proto_key_show *p, json_t **ret) TA_PROTO_WUR;
+int ta_proto_key_attest_params(const struct ta_proto_key_attest *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_sign_params(const struct ta_proto_sign *p, json_t **ret) TA_PROTO_WUR;
 int ta_proto_key_scope_params(const struct ta_proto_key_scope *p, json_t **ret) TA_PROTO_WUR;
 

@@ -20,7 +20,8 @@
 typedef int decode_fn(const json_t *params, struct ta_proto_req *req, struct ta_proto_fault *f);
 
 static decode_fn decode_hello, decode_status, decode_unlock, decode_token_params,
-    decode_key_generate, decode_key_cert, decode_key_show, decode_sign, decode_key_scope;
+    decode_key_generate, decode_key_cert, decode_key_show, decode_sign, decode_key_scope,
+    decode_key_attest;
 
 /* The declarative part: each method, the params members it accepts, and its
  * decoder.  In TA_PROTO_METHOD_* order. */
@@ -42,6 +43,7 @@ static const struct method {
     {TA_PROTO_METHOD_SIGN, "sign", {"profile", "role", "gun", "keys", "file", "prev_root", "parent"},
 	decode_sign},
     {TA_PROTO_METHOD_KEY_SCOPE, "key.scope", {"key", "set", "add", "clear"}, decode_key_scope},
+    {TA_PROTO_METHOD_KEY_ATTEST, "key.attest", {"key"}, decode_key_attest},
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -336,6 +338,12 @@ decode_key_cert(const json_t *params, struct ta_proto_req *req, struct ta_proto_
 		c->store = json_is_true(v);
 	}
 	return 0;
+}
+
+static int
+decode_key_attest(const json_t *params, struct ta_proto_req *req, struct ta_proto_fault *f)
+{
+	return get_text(params, "key", true, TA_PROTO_KEY_MAX, req->p.key_attest.key, f);
 }
 
 static int

@@ -648,6 +648,40 @@ ta_proto_decode_key_cert_result(const json_t *result, struct ta_proto_key_cert_r
 }
 
 int
+ta_proto_key_attest_result_json(const struct ta_proto_key_attest_result *res, json_t **ret)
+{
+	json_t *o;
+
+	if (ret == NULL || res == NULL || !pem_ok(res->attestation, res->attestation_len) ||
+	    !pem_ok(res->signer, res->signer_len))
+		return TA_ERR_INVALID;
+	o = json_object();
+	return ta__proto_done(o,
+	    ta__proto_put(o, "attestation", json_stringn(res->attestation, res->attestation_len)) &&
+		ta__proto_put(o, "signer", json_stringn(res->signer, res->signer_len)),
+	    ret);
+}
+
+int
+ta_proto_decode_key_attest_result(const json_t *result, struct ta_proto_key_attest_result *ret)
+{
+	static const char *const members[] = {"attestation", "signer", NULL};
+	const json_t *a = json_object_get(result, "attestation"), *s = json_object_get(result, "signer");
+
+	if (ret == NULL)
+		return TA_ERR_INVALID;
+	if (!json_is_object(result) || !ta__proto_only_members(result, members) ||
+	    !json_is_string(a) || !pem_ok(json_string_value(a), json_string_length(a)) ||
+	    !json_is_string(s) || !pem_ok(json_string_value(s), json_string_length(s)))
+		return TA_ERR_PROTOCOL;
+	*ret = (struct ta_proto_key_attest_result){.attestation = json_string_value(a),
+	    .attestation_len = json_string_length(a),
+	    .signer = json_string_value(s),
+	    .signer_len = json_string_length(s)};
+	return 0;
+}
+
+int
 ta_proto_key_show_result_json(const struct ta_proto_key_show_result *res, json_t **ret)
 {
 	json_t *o;

@@ -6,6 +6,7 @@
 #                       systemd units; their libraries (test_lib.sh for all,
 #                       agent_lib.sh, dct_lib.sh, interop_lib.sh, notary/ with
 #                       httputil.py) and python helpers (agent_client.py)
+#   tests/piv/          the virtual YubiKey test bed (its own module.mk)
 #   tests/tools/        programs the tests drive: the SoftHSM2 test bed, the
 #                       fault-injecting PKCS#11 module (fault-pkcs11.c and its
 #                       control file, fault-ctl.c), in-memory signers,
@@ -17,3 +18,5 @@
 # Include direction (DESIGN.md) and agent/, client/ and tuf/ without an include circle.
 TESTS += tests/integration/includes.sh
 
+# Test beds in folders of their own, which the top-level */module.mk misses.
+include tests/piv/module.mk

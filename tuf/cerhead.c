@@ -174,14 +174,12 @@ ta_cerhead_parse(const uint8_t *buf, size_t len, struct ta_cerhead *out, struct 
 	if (r != 0)
 		goto out;
 	if (ret != NULL) {
-		if ((m = calloc(1, sizeof(*m))) == NULL) {
+		m = ta__meta_wrap(TA_PROFILE_TUF, TA_ROLE_CEREMONY_HEAD, s,
+		    json_object_get(root, "signatures"));
+		if (m == NULL) {
 			r = TA_ERR_NOMEM;
 			goto out;
 		}
-		m->profile = TA_PROFILE_TUF;
-		m->type = TA_ROLE_CEREMONY_HEAD;
-		m->signed_v = json_incref(s);
-		m->signatures = json_incref(json_object_get(root, "signatures"));
 		*ret = m;
 	}
 	*out = h;

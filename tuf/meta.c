@@ -103,6 +103,16 @@ only_fields(struct chk *c, const json_t *o, const char *const *names)
 	return 0;
 }
 
+/* The end of a check that came to r: notary also refuses the fields of o
+ * that names does not list. */
+static int
+notary_fields(struct chk *c, const json_t *o, const char *const *names, int r)
+{
+	if (r == 0 && c->p == TA_PROFILE_NOTARY)
+		r = only_fields(c, o, names);
+	return r;
+}
+
 enum kind { K_STR, K_INT, K_BOOL, K_OBJ, K_ARR, K_NULL };
 
 static const char *
@@ -460,30 +470,44 @@ check_key_object(struct chk *c, const json_t *k)
 	return field(c, k, "scheme", K_STR, NULL);
 }
 
+/* Checks each member of the object o[name] with fn, the path naming it;
+ * stops at the first fault. */
 static int
-check_keys(struct chk *c, const json_t *o, const char *name)
+check_members(struct chk *c, const json_t *o, const char *name,
+    int (*fn)(struct chk *c, const char *key, const json_t *v))
 {
-	const char *id;
-	json_t *keys, *k;
+	const char *key;
+	json_t *obj, *v;
 	size_t s;
 	int r;
 
-	if ((r = field(c, o, name, K_OBJ, &keys)) != 0)
+	if ((r = field(c, o, name, K_OBJ, &obj)) != 0)
 		return r;
 	s = enter(c, name, 0);
-	json_object_foreach(keys, id, k) {
-		size_t s2 = enter(c, id, 0);
+	json_object_foreach(obj, key, v) {
+		size_t s2 = enter(c, key, 0);
 
-		if (!ta__meta_is_hex(id, 64))
-			r = bad(c, TA_ERR_FORMAT, "a key ID must be 64 hex digits");
-		else
-			r = check_key_object(c, k);
+		r = fn(c, key, v);
 		leave(c, s2);
 		if (r != 0)
 			break;
 	}
 	leave(c, s);
 	return r;
+}
+
+static int
+check_key_entry(struct chk *c, const char *id, const json_t *k)
+{
+	if (!ta__meta_is_hex(id, 64))
+		return bad(c, TA_ERR_FORMAT, "a key ID must be 64 hex digits");
+	return check_key_object(c, k);
+}
+
+static int
+check_keys(struct chk *c, const json_t *o, const char *name)
+{
+	return check_members(c, o, name, check_key_entry);
 }
 
 static int
@@ -519,9 +543,7 @@ check_root(struct chk *c, const json_t *s)
 		leave(c, s2);
 	}
 	leave(c, sv);
-	if (r == 0 && c->p == TA_PROFILE_NOTARY)
-		r = only_fields(c, s, nf);
-	return r;
+	return notary_fields(c, s, nf, r);
 }
 
 /* {"length":n,"hashes":{alg:enc},"custom"?} with enc base64 (notary) or
@@ -568,9 +590,7 @@ check_filemeta(struct chk *c, const json_t *fm, bool tuf_meta)
 		leave(c, s2);
 	}
 	leave(c, s);
-	if (r == 0 && c->p == TA_PROFILE_NOTARY)
-		r = only_fields(c, fm, nf);
-	return r;
+	return notary_fields(c, fm, nf, r);
 }
 
 /* TAP 15 hash bins instead of "roles" (tuf): {keyids, threshold,
@@ -660,9 +680,16 @@ check_delegations(struct chk *c, const json_t *d)
 			break;
 	}
 	leave(c, s);
-	if (r == 0 && c->p == TA_PROFILE_NOTARY)
-		r = only_fields(c, d, nf);
-	return r;
+	return notary_fields(c, d, nf, r);
+}
+
+static int
+check_target_entry(struct chk *c, const char *name, const json_t *t)
+{
+	if (strlen(name) > TA_TARGET_NAME_MAX)
+		return bad(c, TA_ERR_FORMAT, "target name longer than %d bytes",
+		    TA_TARGET_NAME_MAX);
+	return check_filemeta(c, t, false);
 }
 
 static int
@@ -670,28 +697,11 @@ check_targets(struct chk *c, const json_t *s)
 {
 	static const char *const nf[] = { "_type", "delegations", "expires", "targets", "version",
 		NULL };
-	json_t *targets, *t, *d;
-	const char *name;
+	json_t *d;
 	size_t sv;
 	int r;
 
-	if ((r = field(c, s, "targets", K_OBJ, &targets)) != 0)
-		return r;
-	sv = enter(c, "targets", 0);
-	json_object_foreach(targets, name, t) {
-		size_t s2 = enter(c, name, 0);
-
-		if (strlen(name) > TA_TARGET_NAME_MAX)
-			r = bad(c, TA_ERR_FORMAT, "target name longer than %d bytes",
-			    TA_TARGET_NAME_MAX);
-		else
-			r = check_filemeta(c, t, false);
-		leave(c, s2);
-		if (r != 0)
-			break;
-	}
-	leave(c, sv);
-	if (r != 0)
+	if ((r = check_members(c, s, "targets", check_target_entry)) != 0)
 		return r;
 	/* Notary always writes delegations (a struct, omitempty does nothing). */
 	if (c->p == TA_PROFILE_NOTARY || json_object_get(s, "delegations") != NULL) {
@@ -701,9 +711,7 @@ check_targets(struct chk *c, const json_t *s)
 		r = check_delegations(c, d);
 		leave(c, sv);
 	}
-	if (r == 0 && c->p == TA_PROFILE_NOTARY)
-		r = only_fields(c, s, nf);
-	return r;
+	return notary_fields(c, s, nf, r);
 }
 
 static int
@@ -747,9 +755,7 @@ check_snapshot_like(struct chk *c, const json_t *s, enum ta_role_type type)
 		leave(c, s2);
 	}
 	leave(c, sv);
-	if (r == 0 && c->p == TA_PROFILE_NOTARY)
-		r = only_fields(c, s, nf);
-	return r;
+	return notary_fields(c, s, nf, r);
 }
 
 int
@@ -838,6 +844,21 @@ check_signatures(struct chk *c, const json_t *sigs)
 
 /* ---- parse, new, free, write ------------------------------------------ */
 
+struct ta_meta *
+ta__meta_wrap(enum ta_profile profile, enum ta_role_type type, json_t *signed_v,
+    json_t *signatures)
+{
+	struct ta_meta *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->profile = profile;
+	m->type = type;
+	m->signed_v = json_incref(signed_v);
+	m->signatures = json_incref(signatures);
+	return m;
+}
+
 void
 ta_meta_free(struct ta_meta *m)
 {
@@ -888,14 +909,10 @@ ta_meta_parse(const uint8_t *buf, size_t len, enum ta_profile profile, const cha
 	}
 	if ((r = ta_meta_check(s, profile, type, err)) != 0)
 		goto out;
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
+	if ((m = ta__meta_wrap(profile, type, s, sigs)) == NULL) {
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
-	m->profile = profile;
-	m->type = type;
-	m->signed_v = json_incref(s);
-	m->signatures = json_incref(sigs);
 	*ret = m;
 	r = 0;
 out:

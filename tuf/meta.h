@@ -74,6 +74,12 @@ int ta_meta_new(enum ta_profile profile, enum ta_role_type type, time_t expires,
 
 void ta_meta_free(struct ta_meta *m);
 
+/* For tuf/ only (ta_meta_parse, ta_cerhead_parse): a struct ta_meta holding
+ * new references to signed_v and signatures, which the caller has checked;
+ * NULL when out of memory.  Freed with ta_meta_free(). */
+struct ta_meta *ta__meta_wrap(enum ta_profile profile, enum ta_role_type type, json_t *signed_v,
+    json_t *signatures);
+
 /* Canonical bytes of "signed": what signatures are over.  malloc()ed. */
 int ta_meta_signed_bytes(const struct ta_meta *m, uint8_t **ret, size_t *ret_len)
     __attribute__((warn_unused_result));

@@ -149,14 +149,21 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 
 /* ---- errors ------------------------------------------------------------- */
 
+__attribute__((format(printf, 4, 0))) static int
+vset_why(struct st *s, int code, size_t at, const char *fmt, va_list ap)
+{
+	s->err_at = at;
+	(void)vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	return code;
+}
+
 __attribute__((format(printf, 4, 5))) static int
 set_why(struct st *s, int code, size_t at, const char *fmt, ...)
 {
 	va_list ap;
 
-	s->err_at = at;
 	va_start(ap, fmt);
-	(void)vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	code = vset_why(s, code, at, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -271,9 +278,8 @@ jerr(struct st *s, int code, size_t at, const char *fmt, ...)
 	if (s->deep_at != NONE)
 		return set_why(s, TA_ERR_TOO_LARGE, s->deep_at, "nesting deeper than %d levels",
 		    TA_JSON_MAX_DEPTH);
-	s->err_at = at;
 	va_start(ap, fmt);
-	(void)vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	code = vset_why(s, code, at, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -672,19 +678,18 @@ value:
 			return r;
 		goto next;
 	case '{':
-		if ((r = open_container(s, i, true)) != 0)
+	case '[': {
+		const bool object = b[i] == '{';
+
+		if ((r = open_container(s, i, object)) != 0)
 			return r;
 		i = skip_ws(s, i + 1);
-		if (i < n && b[i] == '}')
+		if (i < n && b[i] == (object ? '}' : ']'))
 			goto close;
-		goto key;
-	case '[':
-		if ((r = open_container(s, i, false)) != 0)
-			return r;
-		i = skip_ws(s, i + 1);
-		if (i < n && b[i] == ']')
-			goto close;
+		if (object)
+			goto key;
 		goto value;
+	}
 	case '-':
 	case '0':
 	case '1':
@@ -700,20 +705,16 @@ value:
 			return r;
 		goto next;
 	case 't':
-		if (!literal(b, n, i, "true", 4))
-			break;
-		i += 4;
-		goto next;
 	case 'f':
-		if (!literal(b, n, i, "false", 5))
+	case 'n': {
+		const char *w = b[i] == 't' ? "true" : b[i] == 'f' ? "false" : "null";
+		const size_t k = strlen(w);
+
+		if (!literal(b, n, i, w, k))
 			break;
-		i += 5;
+		i += k;
 		goto next;
-	case 'n':
-		if (!literal(b, n, i, "null", 4))
-			break;
-		i += 4;
-		goto next;
+	}
 	default:
 		break;
 	}

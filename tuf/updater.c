@@ -39,9 +39,10 @@ failf(struct run *u, const char *file, int code, const char *fmt, ...)
 	return rep->result;
 }
 
-/* A new role entry; its index, or (size_t)-1 with the report failed. */
-static size_t
-add_role(struct run *u, const char *name, const char *file, const char *delegator)
+/* A new role entry, its index in *ret_idx; or the report failed, and its result. */
+static int
+add_role(struct run *u, const char *name, const char *file, const char *delegator,
+    size_t *ret_idx)
 {
 	struct ta_updater_report *rep = u->rep;
 	struct ta_updater_role *e;
@@ -52,7 +53,7 @@ add_role(struct run *u, const char *name, const char *file, const char *delegato
 
 		if (p == NULL) {
 			(void)failf(u, file, TA_ERR_NOMEM, "out of memory");
-			return (size_t)-1;
+			return TA_ERR_NOMEM;
 		}
 		rep->roles = p;
 		u->cap = ncap;
@@ -62,7 +63,8 @@ add_role(struct run *u, const char *name, const char *file, const char *delegato
 	(void)snprintf(e->name, sizeof(e->name), "%s", name);
 	(void)snprintf(e->file, sizeof(e->file), "%s", file);
 	(void)snprintf(e->delegator, sizeof(e->delegator), "%s", delegator ? delegator : "");
-	return rep->nroles++;
+	*ret_idx = rep->nroles++;
+	return 0;
 }
 
 static int
@@ -167,6 +169,55 @@ sig_fail(struct run *u, size_t idx, int r, const char *what)
 	    e->res.detail[0] ? e->res.detail : why(r));
 }
 
+/*
+ * A role entry for buf (fetched as file; freed here): checked against the
+ * length and hashes that lister lists for role, when lister is set (a
+ * failure names listed_by), then parsed as type.  On success the entry holds
+ * the metadata, and *ret_idx and *ret name them.
+ */
+static int
+add_fetched(struct run *u, const char *role, const char *file, const char *delegator,
+    uint8_t *buf, size_t len, const struct ta_meta *lister, const char *listed_by,
+    const char *type, size_t *ret_idx, struct ta_meta **ret)
+{
+	struct ta_meta *m = NULL;
+	size_t idx;
+	int r;
+
+	if ((r = add_role(u, role, file, delegator, &idx)) != 0)
+		goto out;
+	if (lister != NULL && (r = ta_meta_check_file(lister, role, buf, len)) != 0 &&
+	    r != TA_ERR_NOT_FOUND) {
+		r = r == TA_ERR_VERIFY ? r : TA_ERR_FORMAT;
+		(void)role_fail(u, idx, r, "length or hashes differ from what %s lists", listed_by);
+		goto out;
+	}
+	if ((r = parse(u, idx, buf, len, type, &m)) != 0)
+		goto out;
+	u->rep->roles[idx].meta = m;
+	*ret_idx = idx;
+	*ret = m;
+out:
+	free(buf);
+	return r;
+}
+
+/* get() and add_fetched(): file, at most max bytes, as role's metadata. */
+static int
+fetch_role(struct run *u, const char *role, const char *file, size_t max, const char *delegator,
+    const struct ta_meta *lister, const char *listed_by, const char *type, size_t *ret_idx,
+    struct ta_meta **ret)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int r;
+
+	if ((r = get(u, file, max, &buf, &len)) != 0)
+		return r;
+	return add_fetched(u, role, file, delegator, buf, len, lister, listed_by, type, ret_idx,
+	    ret);
+}
+
 /* ---- root ---------------------------------------------------------------- */
 
 static int
@@ -180,21 +231,18 @@ load_root(struct run *u, const struct ta_meta **ret)
 	int r;
 
 	if (o->trusted_root != NULL) {
-		idx = add_role(u, "root", "trusted root", NULL);
-		if (idx == (size_t)-1)
-			return u->rep->result;
+		if ((r = add_role(u, "root", "trusted root", NULL, &idx)) != 0)
+			return r;
 		r = parse(u, idx, o->trusted_root, o->trusted_root_len, "root", &trusted);
+		if (r == 0)
+			u->rep->roles[idx].meta = trusted;
 	} else {
 		u->rep->trust_on_first_use = true;
-		if ((r = get(u, "1.root.json", TA_UPDATER_ROOT_MAX, &buf, &len)) != 0)
-			return r;
-		idx = add_role(u, "root", "1.root.json", NULL);
-		r = idx == (size_t)-1 ? u->rep->result : parse(u, idx, buf, len, "root", &trusted);
-		free(buf);
+		r = fetch_role(u, "root", "1.root.json", TA_UPDATER_ROOT_MAX, NULL, NULL, NULL,
+		    "root", &idx, &trusted);
 	}
 	if (r != 0)
 		return r;
-	u->rep->roles[idx].meta = trusted;
 	/* Self-signed to threshold; it may have expired (a client starts
 	 * from an old root and walks forward). */
 	if ((r = ta_verify_root(NULL, trusted, NULL, 0, &u->rep->roles[idx].res)) != 0)
@@ -215,13 +263,10 @@ load_root(struct run *u, const struct ta_meta **ret)
 			free(buf);
 			return get(u, name, TA_UPDATER_ROOT_MAX, &buf, &len);
 		}
-		idx = add_role(u, "root", name, NULL);
-		r = idx == (size_t)-1 ? u->rep->result : parse(u, idx, buf, len, "root", &m);
-		free(buf);
+		r = add_fetched(u, "root", name, NULL, buf, len, NULL, NULL, "root", &idx, &m);
 		buf = NULL;
 		if (r != 0)
 			return r;
-		u->rep->roles[idx].meta = m;
 		if ((r = ta_verify_root(trusted, m, NULL, 0, &u->rep->roles[idx].res)) != 0)
 			return sig_fail(u, idx, r, "");
 		(void)expiry(u, idx, m, false);
@@ -270,19 +315,14 @@ load_timestamp(struct run *u)
 {
 	const struct ta_updater_prev *prev = u->o->prev;
 	struct ta_meta *m = NULL;
-	uint8_t *buf = NULL;
-	size_t len, idx;
+	size_t idx;
 	int64_t sv;
 	int r;
 
-	if ((r = get(u, "timestamp.json", TA_UPDATER_TIMESTAMP_MAX, &buf, &len)) != 0)
-		return r;
-	idx = add_role(u, "timestamp", "timestamp.json", NULL);
-	r = idx == (size_t)-1 ? u->rep->result : parse(u, idx, buf, len, "timestamp", &m);
-	free(buf);
+	r = fetch_role(u, "timestamp", "timestamp.json", TA_UPDATER_TIMESTAMP_MAX, NULL, NULL, NULL,
+	    "timestamp", &idx, &m);
 	if (r != 0)
 		return r;
-	u->rep->roles[idx].meta = m;
 	u->rep->timestamp = m;
 	if ((r = ta_verify_role(u->root, m, "timestamp", 0, &u->rep->roles[idx].res)) != 0)
 		return sig_fail(u, idx, r, "");
@@ -308,8 +348,7 @@ load_snapshot(struct run *u)
 	int64_t sv = meta_version(ts, "snapshot.json");
 	json_t *pm, *fm;
 	const char *key;
-	uint8_t *buf = NULL;
-	size_t len, idx;
+	size_t idx;
 	char name[64];
 	int r;
 
@@ -317,24 +356,10 @@ load_snapshot(struct run *u)
 		(void)snprintf(name, sizeof(name), "%lld.snapshot.json", (long long)sv);
 	else
 		(void)snprintf(name, sizeof(name), "snapshot.json");
-	if ((r = get(u, name, meta_max(ts, "snapshot.json", TA_UPDATER_SNAPSHOT_MAX), &buf,
-		 &len)) != 0)
-		return r;
-	idx = add_role(u, "snapshot", name, NULL);
-	if (idx == (size_t)-1) {
-		free(buf);
-		return u->rep->result;
-	}
-	if ((r = ta_meta_check_file(ts, "snapshot", buf, len)) != 0 && r != TA_ERR_NOT_FOUND) {
-		free(buf);
-		return role_fail(u, idx, r == TA_ERR_VERIFY ? r : TA_ERR_FORMAT, "length or hashes "
-		    "differ from what timestamp.json lists");
-	}
-	r = parse(u, idx, buf, len, "snapshot", &m);
-	free(buf);
+	r = fetch_role(u, "snapshot", name, meta_max(ts, "snapshot.json", TA_UPDATER_SNAPSHOT_MAX),
+	    NULL, ts, "timestamp.json", "snapshot", &idx, &m);
 	if (r != 0)
 		return r;
-	u->rep->roles[idx].meta = m;
 	u->rep->snapshot = m;
 	u->snap = m;
 	if ((r = ta_verify_role(u->root, m, "snapshot", 0, &u->rep->roles[idx].res)) != 0)
@@ -550,8 +575,7 @@ walk(struct run *u, const char *name, const char *delegator, const json_t *keys,
 	struct ta_meta *m = NULL;
 	json_t *targets, *t;
 	const char *path;
-	uint8_t *buf = NULL;
-	size_t len, idx;
+	size_t idx;
 	int64_t v;
 	int r;
 
@@ -570,23 +594,10 @@ walk(struct run *u, const char *name, const char *delegator, const json_t *keys,
 		(void)snprintf(file, sizeof(file), "%lld.%s.json", (long long)v, enc);
 	else
 		(void)snprintf(file, sizeof(file), "%s.json", enc);
-	if ((r = get(u, file, meta_max(u->snap, key, TA_UPDATER_TARGETS_MAX), &buf, &len)) != 0)
-		return r;
-	idx = add_role(u, name, file, ch->n ? delegator : NULL);
-	if (idx == (size_t)-1) {
-		free(buf);
-		return u->rep->result;
-	}
-	if ((r = ta_meta_check_file(u->snap, name, buf, len)) != 0 && r != TA_ERR_NOT_FOUND) {
-		free(buf);
-		return role_fail(u, idx, r == TA_ERR_VERIFY ? r : TA_ERR_FORMAT, "length or hashes "
-		    "differ from what %s lists", snapfile);
-	}
-	r = parse(u, idx, buf, len, "targets", &m);
-	free(buf);
+	r = fetch_role(u, name, file, meta_max(u->snap, key, TA_UPDATER_TARGETS_MAX),
+	    ch->n ? delegator : NULL, u->snap, snapfile, "targets", &idx, &m);
 	if (r != 0)
 		return r;
-	u->rep->roles[idx].meta = m;
 	if (ch->n == 0)
 		r = ta_verify_role(u->root, m, "targets", 0, &u->rep->roles[idx].res);
 	else

@@ -113,6 +113,14 @@ sign_as() {
 	signed "$tmp/out.json" "$out"
 }
 keyid() { jget "$1" 'd["keyid"]'; }
+# refused NAME CODE ERR DETAIL SIGN_ARGS...: sign SIGN_ARGS is refused with
+# that error (err_is), checked as NAME.
+refused() {
+	local name=$1 code=$2 err=$3 detail=$4
+	shift 4
+	sign "$@" >"$tmp/out.json"
+	check "$name" err_is "$tmp/out.json" "$code" "$err" "$detail"
+}
 # keyids_are KEYFILE...: the signatures in $tmp/out.json are by the key IDs
 # of the KEYFILEs (key.cert or key.show answers), in that order.
 keyids_are() {
@@ -172,9 +180,8 @@ check "G2 root v1: tufctl verify --gun G2 accepts it" \
 	verify notary "$G2" "$tmp/g2-v1.signed.json" "$tmp/g2-v1.signed.json"
 check "G2 root v1: tufctl verify --gun G1 refuses it (CN)" \
 	fails verify notary "$G1" "$tmp/g2-v1.signed.json" "$tmp/g2-v1.signed.json"
-sign notary root "$G2" '["root-b"]' "$tmp/g2-v1.json" >"$tmp/out.json"
-check "G2 root v1: key B (no listed certificate) is refused naming roles.root.keyids" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "is not one of this root's root keys (roles.root.keyids)"
+refused "G2 root v1: key B (no listed certificate) is refused naming roles.root.keyids" -32011 TA_ERR_VERIFY "is not one of this root's root keys (roles.root.keyids)" \
+	notary root "$G2" '["root-b"]' "$tmp/g2-v1.json"
 
 # A renewed certificate: two certificates of key A listed; one signature as each.
 key_cert root-a "$G1" false "$tmp/a1b"
@@ -187,15 +194,22 @@ check "two certificates of key A: two signatures in the file" \
 check "two certificates of key A: tufctl verify accepts the root" \
 	verify notary "$G1" "$tmp/g1-two.signed.json" "$tmp/g1-two.signed.json"
 
+# unproven_rotation WHAT PROFILE GUN V1_SIGNED V2 A_SHOW: without prev_root the
+# agent refuses key A (shown in A_SHOW) for V2, whose root keys are B's alone;
+# signed by B alone (V2 with .bonly), tufctl verify refuses V2 against V1_SIGNED.
+unproven_rotation() {
+	refused "$1 without prev_root: key A refused, the message names roles.root.keyids" -32011 TA_ERR_VERIFY "params.keys[0]: key $(keyid "$6") is not one of this root's root keys (roles.root.keyids)" \
+		"$2" root "$3" '["root-a","root-b"]' "$5"
+	sign_as "${5%.json}.bonly.json" "$2" root "$3" '["root-b"]' "$5"
+	check "$1 signed by B alone: tufctl verify refuses it against v1" \
+		fails verify "$2" "$3" "$4" "${5%.json}.bonly.json"
+}
+
 # ---- notary rotation: G1 v1 (A) -> v2 (B)
 key_cert root-b "$G1" false "$tmp/b1"
 notary_root 2 "$tmp/b1.key" >"$tmp/g1-v2.json"
-sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" >"$tmp/out.json"
-check "rotation without prev_root: key A refused, the message names roles.root.keyids" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "params.keys[0]: key $(keyid "$tmp/show-root-a-notary.json") is not one of this root's root keys (roles.root.keyids)"
-sign_as "$tmp/g1-v2.bonly.json" notary root "$G1" '["root-b"]' "$tmp/g1-v2.json"
-check "rotation signed by B alone: tufctl verify refuses it against v1" \
-	fails verify notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v2.bonly.json"
+unproven_rotation rotation notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v2.json" \
+	"$tmp/show-root-a-notary.json"
 check "  ... and says the trusted root did not sign" grep -q "not signed by the trusted root" "$tmp/verify.log"
 
 sign_as "$tmp/g1-v2.signed.json" notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/g1-v1.signed.json"
@@ -242,33 +256,27 @@ check "certificate renewal: tufctl verify accepts v2 against v1" \
 	verify notary "$G1" "$tmp/g1-v1.signed.json" "$tmp/g1-v2r.signed.json"
 
 # ---- prev_root refused
-sign notary root "$G1" '["root-c"]' "$tmp/g1-v2.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
-check "prev_root: a key in neither root is refused (nor of the previous root's)" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "roles.root.keyids) nor of the previous root's"
+refused "prev_root: a key in neither root is refused (nor of the previous root's)" -32011 TA_ERR_VERIFY "roles.root.keyids) nor of the previous root's" \
+	notary root "$G1" '["root-c"]' "$tmp/g1-v2.json" "$tmp/g1-v1.signed.json"
 notary_root 3 "$tmp/b1.key" >"$tmp/g1-v3.json"
-sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v3.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
-check "prev_root: a version gap (1 -> 3) is refused" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "root version 3 cannot follow the previous root's version 1"
-sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v1.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
-check "prev_root: the same version is refused" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "root version 1 cannot follow"
+refused "prev_root: a version gap (1 -> 3) is refused" -32011 TA_ERR_VERIFY "root version 3 cannot follow the previous root's version 1" \
+	notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v3.json" "$tmp/g1-v1.signed.json"
+refused "prev_root: the same version is refused" -32011 TA_ERR_VERIFY "root version 1 cannot follow" \
+	notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v1.json" "$tmp/g1-v1.signed.json"
 notary_root 2 "$tmp/a2.key" >"$tmp/g2-v2.json"
-sign notary root "$G1" '["root-a"]' "$tmp/g1-v2.json" "$tmp/g2-v1.signed.json" >"$tmp/out.json"
-check "prev_root: another GUN's root is refused (its certificate's CN)" \
-	err_is "$tmp/out.json" -32011 TA_ERR_CERT_CN "params.prev_root: root key $(keyid "$tmp/a2.key")"
+refused "prev_root: another GUN's root is refused (its certificate's CN)" -32011 TA_ERR_CERT_CN "params.prev_root: root key $(keyid "$tmp/a2.key")" \
+	notary root "$G1" '["root-a"]' "$tmp/g1-v2.json" "$tmp/g2-v1.signed.json"
 cat >"$tmp/targets.json" <<'EOF'
 {"signed":{"_type":"Targets","delegations":{"keys":{},"roles":[]},"expires":"2035-01-01T00:00:00Z","targets":{},"version":1},"signatures":[]}
 EOF
-sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/targets.json" >"$tmp/out.json"
-check "prev_root: a targets file is refused (not a root)" \
-	err_is "$tmp/out.json" -32011 TA_ERR_FORMAT "params.prev_root: a Targets file, not a root"
+refused "prev_root: a targets file is refused (not a root)" -32011 TA_ERR_FORMAT "params.prev_root: a Targets file, not a root" \
+	notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/targets.json"
 printf '{"signed":' >"$tmp/broken.json"
 sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/broken.json" >"$tmp/out.json"
 check "prev_root: a file that does not parse is refused, naming params.prev_root" \
 	test "$(jget "$tmp/out.json" '(d["code"], d["data"]["detail"].startswith("params.prev_root: "))')" = '[-32011, true]'
-sign notary targets "$G1" '["targets"]' "$tmp/targets.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
-check "prev_root on role targets: -32602 from the decoder" \
-	err_is "$tmp/out.json" -32602 TA_ERR_INVALID 'params.prev_root: only for role "root"'
+refused "prev_root on role targets: -32602 from the decoder" -32602 TA_ERR_INVALID 'params.prev_root: only for role "root"' \
+	notary targets "$G1" '["targets"]' "$tmp/targets.json" "$tmp/g1-v1.signed.json"
 sign notary root "$G1" '["root-a","root-b"]' "$tmp/g1-v2.json" "$tmp/g1-v1.json" >"$tmp/out.json"
 check "prev_root: an unsigned previous root still names the keys (no signature check)" \
 	test "$(jget "$tmp/out.json" 'len(d["keyids"])')" = 2
@@ -279,12 +287,8 @@ tuf_root 2 root-b >"$tmp/t-v2.json"
 sign_as "$tmp/t-v1.signed.json" tuf root "" '["root-a"]' "$tmp/t-v1.json"
 check "tuf root v1: signed by A" \
 	keyids_are "$tmp/show-root-a-tuf.json"
-sign tuf root "" '["root-a","root-b"]' "$tmp/t-v2.json" >"$tmp/out.json"
-check "tuf rotation without prev_root: A refused, naming roles.root.keyids" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "params.keys[0]: key $(keyid "$tmp/show-root-a-tuf.json") is not one of this root's root keys (roles.root.keyids)"
-sign_as "$tmp/t-v2.bonly.json" tuf root "" '["root-b"]' "$tmp/t-v2.json"
-check "tuf rotation signed by B alone: tufctl verify refuses it against v1" \
-	fails verify tuf "" "$tmp/t-v1.signed.json" "$tmp/t-v2.bonly.json"
+unproven_rotation "tuf rotation" tuf "" "$tmp/t-v1.signed.json" "$tmp/t-v2.json" \
+	"$tmp/show-root-a-tuf.json"
 "$TUFCTL" --socket "$SOCK" sign --profile tuf --role root --key root-a --key root-b \
 	--prev-root "$tmp/t-v1.signed.json" -o "$tmp/t-v2.signed.json" "$tmp/t-v2.json" \
 	>"$tmp/tufctl.out" 2>&1
@@ -295,9 +299,8 @@ check "tuf rotation: tufctl verify accepts v2 against v1" \
 check "tuf rotation: tufctl verify accepts v2 against itself" \
 	verify tuf "" "$tmp/t-v2.signed.json" "$tmp/t-v2.signed.json"
 tuf_root 3 root-b >"$tmp/t-v3.json"
-sign tuf root "" '["root-a","root-b"]' "$tmp/t-v3.json" "$tmp/t-v1.signed.json" >"$tmp/out.json"
-check "tuf prev_root: a version gap is refused" \
-	err_is "$tmp/out.json" -32011 TA_ERR_VERIFY "root version 3 cannot follow the previous root's version 1"
+refused "tuf prev_root: a version gap is refused" -32011 TA_ERR_VERIFY "root version 3 cannot follow the previous root's version 1" \
+	tuf root "" '["root-a","root-b"]' "$tmp/t-v3.json" "$tmp/t-v1.signed.json"
 sign tuf root "" '["root-a"]' "$tmp/t-v2.json" "$tmp/g1-v1.signed.json" >"$tmp/out.json"
 check "tuf prev_root: a notary root is refused (another profile)" \
 	test "$(jget "$tmp/out.json" '(d["code"], d["data"]["detail"].startswith("params.prev_root: "))')" = '[-32011, true]'

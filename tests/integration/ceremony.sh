@@ -199,6 +199,9 @@ check "  the agent signed it under the ceremony profile" grep -q '"profile":"cer
 T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" >"$tmp/tv.out" 2>&1 &&
 	ok "transcript verify --root ROOT" || bad "transcript verify --root ROOT" "$(cat "$tmp/tv.out")"
 check "  the head signed by 2 of the threshold 2" grep -q "sealed (record 7) by 2 of the threshold 2 root keys" "$tmp/tv.out"
+T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" --ca "$tmp/root.json" >"$tmp/tv.out" 2>&1
+check "transcript verify --ca: SoftHSM2 signers are listed unattested" \
+	grep -q "0 of 3 signers attested (checked against --ca); unattested: alice, bob, carol" "$tmp/tv.out"
 check "  steps init, sign, request, import, sign, finish, seal" test "$("$PY" -c '
 import json, sys
 print(" ".join(json.loads(l)["step"] for l in open(sys.argv[1])))' "$C/transcript.jsonl")" = \

@@ -66,12 +66,12 @@ quiet tufctl notary init "$G2" --server "$NT_URL" --root-key root-1 --targets-ke
 	quiet tufctl notary publish "$G2" || bad "tufctl publishes $G2" "$(cat "$tmp/quiet.log")"
 check "delegation add targets/qa with a key in the agent, all paths" \
 	quiet tufctl notary delegation add "$G2" targets/qa --key qa-1 --all-paths
-check "delegation add targets/rel with a certificate file, paths rel/" \
-	quiet tufctl notary delegation add "$G2" targets/rel --cert "$tmp/rel2.pem" --path rel/
+check "delegation add targets/rel with a certificate file, paths rel- (tags are docker tags: no /)" \
+	quiet tufctl notary delegation add "$G2" targets/rel --cert "$tmp/rel2.pem" --path rel-
 blob q1 'qa build'
 blob r2 'release two'
 quiet tufctl notary add "$G2" q1 --digest "sha256:$D_q1" --size "$S_q1" --role targets/qa
-quiet tufctl notary add "$G2" rel/r2 --digest "sha256:$D_r2" --size "$S_r2" --role targets/rel
+quiet tufctl notary add "$G2" rel-r2 --digest "sha256:$D_r2" --size "$S_r2" --role targets/rel
 if quiet tufctl notary publish "$G2"; then
 	ok "publish: delegations and tags signed into them"
 else
@@ -79,7 +79,7 @@ else
 fi
 nt_fresh_client list "$G2" >"$tmp/g2.txt" 2>&1
 check "real client lists q1 in targets/qa" listed "$tmp/g2.txt" q1 "$D_q1" "$S_q1" targets/qa
-check "real client lists rel/r2 in targets/rel" listed "$tmp/g2.txt" rel/r2 "$D_r2" "$S_r2" targets/rel
+check "real client lists rel-r2 in targets/rel" listed "$tmp/g2.txt" rel-r2 "$D_r2" "$S_r2" targets/rel
 tufctl notary add "$G2" outside --digest "sha256:$D_r2" --size "$S_r2" --role targets/rel >/dev/null 2>&1
 tufctl notary publish "$G2" >"$tmp/outside.log" 2>&1
 st=$?
@@ -90,5 +90,5 @@ check "delegation remove targets/qa" quiet tufctl notary delegation remove "$G2"
 check "publish the removal" quiet tufctl notary publish "$G2"
 nt_fresh_client list "$G2" >"$tmp/g2b.txt" 2>&1
 check "the real client no longer lists q1" sh -c "! grep -q '^q1 ' '$tmp/g2b.txt'"
-check "... and still lists rel/r2" listed "$tmp/g2b.txt" rel/r2 "$D_r2" "$S_r2" targets/rel
+check "... and still lists rel-r2" listed "$tmp/g2b.txt" rel-r2 "$D_r2" "$S_r2" targets/rel
 finish

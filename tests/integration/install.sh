@@ -75,6 +75,7 @@ f 644 usr/lib/systemd/user/tuf-agent.service
 f 644 usr/lib/systemd/user/tuf-agent.socket
 f 644 usr/lib/sysusers.d/tuf-agent.conf
 f 644 usr/lib/tmpfiles.d/tuf-agent.conf
+f 644 usr/share/bash-completion/completions/tufctl
 f 644 usr/share/man/man1/tufctl.1
 f 644 usr/share/man/man5/tuf-agent.conf.5
 f 644 usr/share/man/man8/tuf-agent.8
@@ -83,7 +84,7 @@ f 755 usr/sbin/tuf-agent
 EOF
 sort -o "$tmp/want.txt" "$tmp/want.txt"
 if cmp -s "$tmp/tree.txt" "$tmp/want.txt"; then
-	ok "the tree: tufctl in bin, tuf-agent in sbin, units, sysusers, tmpfiles, conf, man pages"
+	ok "the tree: tufctl in bin, tuf-agent in sbin, units, sysusers, tmpfiles, conf, man pages, completion"
 else
 	bad "the tree: tufctl in bin, tuf-agent in sbin, units, sysusers, tmpfiles, conf, man pages" \
 		"$(diff "$tmp/want.txt" "$tmp/tree.txt")"
@@ -113,6 +114,11 @@ cp "$top/etc/tuf-agent.conf" "$dest/etc/tuf-agent/tuf-agent.conf"
 check_eq "installed tufctl and tuf-agent run: --version" \
 	"$("$dest/usr/bin/tufctl" --version 2>&1) / $("$dest/usr/sbin/tuf-agent" --version 2>&1)" \
 	"tufctl 0.1.0 / tuf-agent 0.1.0"
+
+# The installed completion, sourced in bash, completes with the installed tufctl.
+check_eq "the installed bash completion completes 'tufctl notary roo' to root" \
+	"$(bash -c '. "$1"; COMP_WORDS=("$2" notary roo); COMP_CWORD=2; _tufctl; echo "${COMPREPLY[*]}"' \
+		_ "$dest/usr/share/bash-completion/completions/tufctl" "$dest/usr/bin/tufctl" 2>&1)" "root"
 
 # run_agent CONF NAME TOKENS: the installed agent with CONF on a socket of the
 # test's; the installed tufctl's status must list TOKENS (names, in order).

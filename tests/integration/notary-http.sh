@@ -367,9 +367,9 @@ run key timestamp
 err "config.json without an entry for this server: anonymous, and said" \
 	TA_ERR_NOT_AUTHORIZED "TUFCTL_REGISTRY_USERNAME"
 printf '{"auths":{},"credsStore":"desktop"}\n' >"$DOCKER_CONFIG/config.json"
-run key timestamp
-err "config.json with a credsStore only: says helpers are not used" \
-	TA_ERR_NOT_AUTHORIZED "TUFCTL_REGISTRY_USERNAME" "credential helpers are not used"
+PATH=/usr/bin:/bin run key timestamp
+err "config.json with a credsStore whose helper is missing: names the helper" \
+	TA_ERR_SYSTEM "docker-credential-desktop" "not on PATH" "TUFCTL_REGISTRY_USERNAME"
 printf '{"auths": [' >"$DOCKER_CONFIG/config.json"
 run key timestamp
 err "a broken config.json: said, with its path" TA_ERR_FORMAT "$DOCKER_CONFIG/config.json"

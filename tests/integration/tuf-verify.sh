@@ -104,33 +104,30 @@ o = json.load(open(sys.argv[1]))
 assert o["ok"] is False and o["error"]["file"] == "3.root.json" and o["error"]["code"] == "TA_ERR_EXPIRED", o
 ' "$tmp/out"; then pass "--json failure"; else fail "--json failure" "exit $rc: $(head -c 300 "$tmp/out")"; fi
 
-# Tampering: each refused with the file named.
+# Tampering: each on a fresh copy $t of $r, refused with the file named.
 t=$tmp/t
-cp -r "$r" "$t"
+fresh() { rm -rf "$t"; cp -r "$r" "$t"; }
+# refused NAME WANT: repo verify of $t fails, and stderr matches WANT.
+refused() { run repo verify "$t"; expect "$1" 1 '' "$2"; }
+fresh
 f=$(cd "$t" && ls targets/proj/*.x.tgz)
 printf 'X' >>"$t/$f"
-run repo verify "$t"
-expect "a target file changed" 1 '' "$t/$f: target \"proj/x.tgz\" (listed by 1.proj.json)"
-rm -rf "$t"; cp -r "$r" "$t"
+refused "a target file changed" "$t/$f: target \"proj/x.tgz\" (listed by 1.proj.json)"
+fresh
 rm "$t/$f"
-run repo verify "$t"
-expect "a target file missing" 1 '' "$t/$f: .*missing"
-rm -rf "$t"; cp -r "$r" "$t"
+refused "a target file missing" "$t/$f: .*missing"
+fresh
 sed 's/"version":1/"version":2/' "$r/1.proj.json" >"$t/1.proj.json"
-run repo verify "$t"
-expect "a role file changed" 1 '' "$t/1.proj.json: length or hashes differ from what 1.snapshot.json lists"
-rm -rf "$t"; cp -r "$r" "$t"
+refused "a role file changed" "$t/1.proj.json: length or hashes differ from what 1.snapshot.json lists"
+fresh
 rm "$t/timestamp.json"
-run repo verify "$t"
-expect "timestamp.json missing" 1 '' "$t/timestamp.json: missing"
-rm -rf "$t"; cp -r "$r" "$t"
+refused "timestamp.json missing" "$t/timestamp.json: missing"
+fresh
 cp "$r/3.root.json" "$t/2.root.json"
-run repo verify "$t"
-expect "a root version skipped" 1 '' "$t/2.root.json: root version 3 cannot follow version 1"
-rm -rf "$t"; cp -r "$r" "$t"
+refused "a root version skipped" "$t/2.root.json: root version 3 cannot follow version 1"
+fresh
 sed 's/"expires":"\([0-9-]*\)T/"expires":"\1 /' "$r/timestamp.json" >"$t/timestamp.json"
-run repo verify "$t"
-expect "an unreadable file" 1 '' "$t/timestamp.json: not TUF timestamp metadata"
+refused "an unreadable file" "$t/timestamp.json: not TUF timestamp metadata"
 
 # Hash bins, without consistent snapshots.
 b=$tmp/bins

@@ -437,13 +437,13 @@ agent error unlock --pin-file "$tmp/pin600"
 [ "$rc" -eq 1 ] && err_is "tufctl: unlock: PIN incorrect (TA_ERR_PIN_INCORRECT): the token refused the PIN; it was not retried" && [ ! -s "$tmp/out" ]
 check "error response: one line with method, message, name and detail" $?
 agent error-nodata key list
-[ "$rc" -eq 1 ] && [ "$(lines "$tmp/err")" -eq 1 ] && grep -q '^tufctl: key.list: token absent (TA_ERR_TOKEN_ABSENT): .' "$tmp/err"
+[ "$rc" -eq 1 ] && [ "$(lines "$tmp/err")" -eq 1 ] && grep -q '^tufctl: key list: token absent (TA_ERR_TOKEN_ABSENT): .' "$tmp/err"
 check "error response without data: name from the code" $?
 agent error-nullid status
-[ "$rc" -eq 1 ] && err_is "tufctl: status: invalid request (TA_ERR_INVALID): id: missing"
+[ "$rc" -eq 1 ] && err_is "tufctl: status: invalid request (TA_ERR_INVALID): the request's id: missing"
 check "error response with a null id is ours" $?
 agent unsupported status
-[ "$rc" -eq 1 ] && err_is "tufctl: hello: unsupported (TA_ERR_UNSUPPORTED): no protocol version in common; this agent speaks 2" && [ "$(wc -l <"$tmp/req.log")" -eq 1 ]
+[ "$rc" -eq 1 ] && err_is "tufctl: the agent: unsupported (TA_ERR_UNSUPPORTED): no protocol version in common; this agent speaks 2" && [ "$(wc -l <"$tmp/req.log")" -eq 1 ]
 check "hello refused: nothing else sent" $?
 agent no-methods key list
 [ "$rc" -eq 1 ] && err_is "tufctl: the agent at $sock (fake-agent 1) does not offer key.list; upgrade it"
@@ -607,7 +607,90 @@ rmdir "$tmp/o/dir"
 echo keep >"$tmp/o/t3.json"
 agent error sign --profile tuf --role targets --key targets-1 -o "$tmp/o/t3.json" "$tmp/t.json"
 [ "$rc" -eq 1 ] && [ "$(cat "$tmp/o/t3.json")" = keep ] && [ "$(ls -A "$tmp/o" | wc -l)" -eq 3 ] &&
-	err_is "tufctl: sign: PIN incorrect (TA_ERR_PIN_INCORRECT): the token refused the PIN; it was not retried"
+	err_is "tufctl: signing targets: PIN incorrect (TA_ERR_PIN_INCORRECT): the token refused the PIN; it was not retried"
 check "sign -o refused: OUT untouched, no temporary left" $?
+
+
+# ---- issue #15 part 3: the user's words, --json errors, --verbose -------------------
+# is_json_error FILE CODE: FILE is one line {"error":{"code":CODE,"message":M}}, M without
+# "tufctl: " and without a protocol path.
+is_json_error() {
+	"$py" -c 'import json, sys
+d = open(sys.argv[1]).read()
+o = json.loads(d)
+e = o["error"]
+ok = (d.count("\n") == 1 and list(o) == ["error"] and sorted(e) == ["code", "message"] and
+      e["code"] == sys.argv[2] and not e["message"].startswith("tufctl") and
+      "params." not in e["message"] and e["message"] != "")
+sys.exit(0 if ok else 1)' "$1" "$2" 2>/dev/null
+}
+agent error-params sign --profile tuf --role targets --key mykey "$tmp/meta.json"
+[ "$rc" -eq 1 ] && [ "$(lines "$tmp/err")" -eq 1 ] && ! grep -q 'params\.\|sign:' "$tmp/err" &&
+	err_is "tufctl: signing targets: key not found (TA_ERR_KEY_NOT_FOUND): key 'mykey': no such key on token 'ci'; the file: checked; the key: none"
+check "agent errors in the user's words: key 'mykey', the file; no params. path, no method name" $?
+agent error-params key show --label L1 --profile tuf
+[ "$rc" -eq 1 ] && grep -q "^tufctl: key 'L1': key not found (TA_ERR_KEY_NOT_FOUND): .*key 'L1': none$" "$tmp/err" &&
+	! grep -q 'key\.show' "$tmp/err"
+check "key show's error names key 'L1', not key.show" $?
+agent error-params --json key show --label L1 --profile tuf
+[ "$rc" -eq 1 ] && is_json_error "$tmp/out" TA_ERR_KEY_NOT_FOUND && [ "$(lines "$tmp/err")" -eq 1 ]
+check "--json: an agent error is {\"error\":{\"code\":TA_ERR_...}} on stdout, one line on stderr, exit 1" $?
+agent error key list --json
+[ "$rc" -eq 1 ] && is_json_error "$tmp/out" TA_ERR_PIN_INCORRECT
+check "--json after the command: the error object too" $?
+run --json key show --label L1
+[ "$rc" -eq 2 ] && is_json_error "$tmp/out" usage && [ "$(lines "$tmp/err")" -eq 1 ]
+check "--json: a usage error is code \"usage\", exit 2" $?
+run --json --socket "$tmp/none.sock" status
+[ "$rc" -eq 1 ] && is_json_error "$tmp/out" failed && grep -q "cannot connect" "$tmp/out"
+check "--json: a connection failure is code \"failed\", exit 1" $?
+printf '{"signed":{"_type":"targets","spec_version":"1.0.0","version":1,"expires":"2030-01-01T00:00:00Z","targets":{}},"signatures":[]}' >"$tmp/targets.json"
+run --json canonical --profile tuf "$tmp/targets.json"
+[ "$rc" -eq 0 ] && "$py" -c 'import json, sys
+o = json.load(open(sys.argv[1]))
+sys.exit(0 if o["canonical"].startswith("{\"_type\":\"targets\"") and len(o["sha256"]) == 64 else 1)' "$tmp/out"
+check "--json: canonical prints its bytes as a JSON string with their sha256" $?
+run --json canonical --profile tuf "$tmp/nothing.json"
+[ "$rc" -eq 1 ] && is_json_error "$tmp/out" failed
+check "--json: an offline command's failure is an error object" $?
+agent ok --verbose status
+[ "$rc" -eq 0 ] && grep -q '^tufctl: agent: -> hello (id 1, ' "$tmp/err" &&
+	grep -q '^tufctl: agent: -> status (id 2, ' "$tmp/err" &&
+	grep -qE '^tufctl: agent: <- status: result, [0-9]+\.[0-9] ms$' "$tmp/err" && grep -q '^agent: ' "$tmp/out"
+check "--verbose: each agent request and its answer's time on stderr; stdout unchanged" $?
+agent ok unlock --verbose --pin-file "$tmp/pin600"
+[ "$rc" -eq 0 ] && grep -q 'agent: -> unlock' "$tmp/err" && ! grep -q '12%34' "$tmp/err"
+check "--verbose: unlock shows the method, never the PIN" $?
+agent error-params --verbose key show --label L1 --profile tuf
+[ "$rc" -eq 1 ] && grep -q '^tufctl: agent: <- key.show: error TA_ERR_KEY_NOT_FOUND, ' "$tmp/err"
+check "--verbose: an error answer's name and time" $?
+
+
+# notary add checks TAG as docker does (the --from-list rule), before anything
+# is staged; --json on the staging commands.
+H64=$(printf '%064d' 0 | tr 0 a)
+for tag in 'a/b' '.x' 'sp ace' "$(printf 'x%.0s' $(seq 1 129))"; do
+	run notary add r.example.com/a/b "$tag" --digest "sha256:$H64" --size 3 --trust-dir "$tmp/td" \
+		--server http://127.0.0.1:9
+	[ "$rc" -eq 2 ] && grep -q "is not a docker tag (1..128 of A-Z a-z 0-9 _ . -" "$tmp/err" &&
+		grep -q "see 'tufctl notary add --help'" "$tmp/err" && [ ! -e "$tmp/td" ]
+	check "notary add refuses the tag '$(printf '%.12s' "$tag")' as docker would, nothing staged" $?
+done
+run notary add r.example.com/a/b -bad --digest "sha256:$H64" --size 3
+[ "$rc" -eq 2 ] && err_is "tufctl: unknown option '-b'; see 'tufctl notary add --help'"
+check "notary add: an unknown short option is named as given" $?
+run --json notary add r.example.com/a/b v1.0_rc-1 --digest "sha256:$H64" --size 3 --trust-dir "$tmp/td" \
+	--server http://127.0.0.1:9
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"gun":"r.example.com/a/b","staged":1,"changes":[{"op":"add","role":"targets","name":"v1.0_rc-1","length":3,"sha256":"'"$H64"'"}]}'
+check "notary add --json: the staged change" $?
+run notary delegation remove r.example.com/a/b targets/x --trust-dir "$tmp/td" --json
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"gun":"r.example.com/a/b","staged":1,"changes":[{"op":"delegation-remove","role":"targets/x"}]}'
+check "notary delegation remove --json: the staged change" $?
+run --json notary reset r.example.com/a/b --trust-dir "$tmp/td"
+[ "$rc" -eq 0 ] && same_json "$tmp/out" '{"gun":"r.example.com/a/b","dropped":2}'
+check "notary reset --json" $?
+run --json notary status r.example.com/a/b --trust-dir "$tmp/nothing"
+[ "$rc" -eq 1 ] && is_json_error "$tmp/out" failed && grep -q "^tufctl: notary status: " "$tmp/err"
+check "notary status --json of an unknown GUN: the error object, the notary message" $?
 
 exit 0

@@ -18,6 +18,8 @@ Scenarios:
   error          every request after hello: -32004 PIN incorrect, with data
   error-nodata   every request after hello: -32002 without data
   error-nullid   every request after hello: -32600 with "id": null
+  error-params   every request after hello: -32006 key not found, its detail
+                 naming protocol members (params.keys[0], params.file, ...)
   unsupported    hello: -32010 no shared version
   no-methods     hello offers only hello and status
   garbage        a frame that is not JSON
@@ -34,7 +36,7 @@ import struct
 import sys
 
 METHODS = ["hello", "status", "unlock", "lock", "key.list", "key.generate",
-           "key.cert", "key.show", "sign", "key.scope"]
+           "key.cert", "key.show", "sign", "key.scope", "key.attest"]
 KEYID_N = "9f2c" + "0" * 56 + "0001"
 KEYID_T = "1234" + "0" * 56 + "0002"
 PEM = ("-----BEGIN CERTIFICATE-----\nMIIBdummy\n"
@@ -151,6 +153,11 @@ def serve(conn, scenario, out):
         if scenario == "error":
             conn.sendall(error_frame(rid, -32004, "PIN incorrect", "TA_ERR_PIN_INCORRECT",
                                      "the token refused the PIN; it was not retried"))
+            continue
+        if scenario == "error-params":
+            conn.sendall(error_frame(rid, -32006, "key not found", "TA_ERR_KEY_NOT_FOUND",
+                                     "params.keys[0]: no such key on token 'ci'; "
+                                     "params.file: checked; params.key: none"))
             continue
         if scenario == "error-nodata":
             conn.sendall(error_frame(rid, -32002, "token absent"))

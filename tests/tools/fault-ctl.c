@@ -136,20 +136,33 @@ fn_lookup(const char *name, enum fn *ret)
 
 /* ---- control file --------------------------------------------------------------------------- */
 
+/* The next item of a comma-separated list, trimmed; empty ones are skipped.
+ * NULL after the last. */
+static char *
+next_item(char **list)
+{
+	char *item;
+
+	while ((item = strsep(list, ",")) != NULL) {
+		item = trim(item);
+		if (*item != '\0')
+			return item;
+	}
+	return NULL;
+}
+
 static const char *
 parse_absent(struct config *c, char *value)
 {
 	char *item;
+	size_t len;
 
-	while ((item = strsep(&value, ",")) != NULL) {
-		item = trim(item);
-		if (*item == '\0')
-			continue;
-		if (strlen(item) > LABEL_LEN)
+	while ((item = next_item(&value)) != NULL) {
+		if ((len = strlen(item)) > LABEL_LEN)
 			return "label longer than 32 bytes";
 		if (c->n_absent == MAX_LABELS)
 			return "too many absent labels";
-		strcpy(c->absent[c->n_absent++], item);
+		memcpy(c->absent[c->n_absent++], item, len + 1);
 	}
 	return NULL;
 }
@@ -201,10 +214,7 @@ parse_hide_mech(struct config *c, char *value)
 	CK_MECHANISM_TYPE mech;
 	char *item;
 
-	while ((item = strsep(&value, ",")) != NULL) {
-		item = trim(item);
-		if (*item == '\0')
-			continue;
+	while ((item = next_item(&value)) != NULL) {
 		if (!name_lookup(mech_names, ARRAY_SIZE(mech_names), item, &mech))
 			return "unknown mechanism";
 		if (c->n_hidden == MAX_MECHS)
@@ -220,10 +230,7 @@ parse_token_flags(struct config *c, char *value)
 	unsigned long flag;
 	char *item;
 
-	while ((item = strsep(&value, ",")) != NULL) {
-		item = trim(item);
-		if (*item == '\0')
-			continue;
+	while ((item = next_item(&value)) != NULL) {
 		if (!name_lookup(flag_names, ARRAY_SIZE(flag_names), item, &flag))
 			return "unknown token flag";
 		c->token_flags |= flag;

@@ -542,6 +542,59 @@ list_answer(const CK_ULONG *items, CK_ULONG n, CK_ULONG *list, CK_ULONG *count)
 		return target->name args;                                                          \
 	}
 
+/*
+ * Most calls share one of a few signatures: each shape's parameters are written once, then the
+ * calls of that shape are listed by name.
+ */
+#define SESSION_PARAMS (CK_SESSION_HANDLE session)
+#define SESSION_ARGS (session)
+/* data in, data out, with the two-call size protocol */
+#define IO_PARAMS                                                                                  \
+	(CK_SESSION_HANDLE session, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,              \
+	    CK_ULONG_PTR out_len)
+#define IO_ARGS (session, in, in_len, out, out_len)
+/* data out only */
+#define OUT_PARAMS (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+#define OUT_ARGS (session, out, out_len)
+/* data in only */
+#define IN_PARAMS (CK_SESSION_HANDLE session, CK_BYTE_PTR in, CK_ULONG in_len)
+#define IN_ARGS (session, in, in_len)
+/* an operation started with a mechanism and a key */
+#define INIT_PARAMS (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key)
+#define INIT_ARGS (session, mechanism, key)
+/* an object's attributes */
+#define ATTR_PARAMS                                                                                \
+	(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR templ, CK_ULONG count)
+#define ATTR_ARGS (session, object, templ, count)
+
+#define FORWARD_SESSION_ONLY(name) FORWARD_SESSION(name, SESSION_PARAMS, SESSION_ARGS)
+#define FORWARD_IO(name) FORWARD_SESSION(name, IO_PARAMS, IO_ARGS)
+#define FORWARD_OUT(name) FORWARD_SESSION(name, OUT_PARAMS, OUT_ARGS)
+#define FORWARD_IN(name) FORWARD_SESSION(name, IN_PARAMS, IN_ARGS)
+#define FORWARD_ATTR(name) FORWARD_SESSION(name, ATTR_PARAMS, ATTR_ARGS)
+#define FORWARD_INIT(name) FORWARD_MECH(name, INIT_PARAMS, INIT_ARGS)
+
+#define SESSION_ONLY_CALLS(X)                                                                      \
+	X(C_Logout) X(C_FindObjectsFinal) X(C_GetFunctionStatus) X(C_CancelFunction)
+#define IO_CALLS(X)                                                                                \
+	X(C_Encrypt) X(C_EncryptUpdate) X(C_Decrypt) X(C_DecryptUpdate) X(C_Digest)                \
+	X(C_SignRecover) X(C_VerifyRecover) X(C_DigestEncryptUpdate) X(C_DecryptDigestUpdate)      \
+	X(C_SignEncryptUpdate) X(C_DecryptVerifyUpdate)
+#define OUT_CALLS(X) X(C_EncryptFinal) X(C_DecryptFinal) X(C_DigestFinal) X(C_GetOperationState)
+#define IN_CALLS(X) X(C_DigestUpdate) X(C_VerifyUpdate) X(C_VerifyFinal) X(C_SeedRandom)
+#define ATTR_CALLS(X) X(C_GetAttributeValue) X(C_SetAttributeValue)
+#define INIT_CALLS(X)                                                                              \
+	X(C_EncryptInit) X(C_DecryptInit) X(C_SignInit) X(C_SignRecoverInit) X(C_VerifyInit)       \
+	X(C_VerifyRecoverInit)
+
+SESSION_ONLY_CALLS(FORWARD_SESSION_ONLY)
+IO_CALLS(FORWARD_IO)
+OUT_CALLS(FORWARD_OUT)
+IN_CALLS(FORWARD_IN)
+ATTR_CALLS(FORWARD_ATTR)
+INIT_CALLS(FORWARD_INIT)
+
+/* The calls of a signature of their own. */
 FORWARD(C_Initialize, (CK_VOID_PTR args), (args))
 FORWARD(C_GetInfo, (CK_INFO_PTR info), (info))
 FORWARD(C_WaitForSlotEvent, (CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved),
@@ -555,9 +608,6 @@ FORWARD_SESSION(C_SetPIN,
     (session, old_pin, old_len, new_pin, new_len))
 FORWARD_SESSION(C_GetSessionInfo, (CK_SESSION_HANDLE session, CK_SESSION_INFO_PTR info),
     (session, info))
-FORWARD_SESSION(C_GetOperationState,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR state, CK_ULONG_PTR state_len),
-    (session, state, state_len))
 FORWARD_SESSION(C_SetOperationState,
     (CK_SESSION_HANDLE session, CK_BYTE_PTR state, CK_ULONG state_len, CK_OBJECT_HANDLE enc_key,
 	CK_OBJECT_HANDLE auth_key),
@@ -565,7 +615,6 @@ FORWARD_SESSION(C_SetOperationState,
 FORWARD_SESSION(C_Login,
     (CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len),
     (session, user, pin, pin_len))
-FORWARD_SESSION(C_Logout, (CK_SESSION_HANDLE session), (session))
 FORWARD_SESSION(C_CreateObject,
     (CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR templ, CK_ULONG count,
 	CK_OBJECT_HANDLE_PTR object),
@@ -579,108 +628,22 @@ FORWARD_SESSION(C_DestroyObject, (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE ob
 FORWARD_SESSION(C_GetObjectSize,
     (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ULONG_PTR size),
     (session, object, size))
-FORWARD_SESSION(C_GetAttributeValue,
-    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR templ, CK_ULONG count),
-    (session, object, templ, count))
-FORWARD_SESSION(C_SetAttributeValue,
-    (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_PTR templ, CK_ULONG count),
-    (session, object, templ, count))
 FORWARD_SESSION(C_FindObjectsInit,
     (CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR templ, CK_ULONG count),
     (session, templ, count))
 FORWARD_SESSION(C_FindObjects,
     (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE_PTR objects, CK_ULONG max, CK_ULONG_PTR count),
     (session, objects, max, count))
-FORWARD_SESSION(C_FindObjectsFinal, (CK_SESSION_HANDLE session), (session))
-FORWARD_SESSION(C_Encrypt,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, data, data_len, out, out_len))
-FORWARD_SESSION(C_EncryptUpdate,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, part, part_len, out, out_len))
-FORWARD_SESSION(C_EncryptFinal, (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG_PTR out_len),
-    (session, out, out_len))
-FORWARD_SESSION(C_Decrypt,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, data, data_len, out, out_len))
-FORWARD_SESSION(C_DecryptUpdate,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, part, part_len, out, out_len))
-FORWARD_SESSION(C_DecryptFinal, (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG_PTR out_len),
-    (session, out, out_len))
-FORWARD_SESSION(C_Digest,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR digest,
-	CK_ULONG_PTR digest_len),
-    (session, data, data_len, digest, digest_len))
-FORWARD_SESSION(C_DigestUpdate, (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len),
-    (session, part, part_len))
-FORWARD_SESSION(C_DigestKey, (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key), (session, key))
-FORWARD_SESSION(C_DigestFinal,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR digest, CK_ULONG_PTR digest_len),
-    (session, digest, digest_len))
-FORWARD_SESSION(C_SignRecover,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
-	CK_ULONG_PTR sig_len),
-    (session, data, data_len, sig, sig_len))
 FORWARD_SESSION(C_Verify,
     (CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
 	CK_ULONG sig_len),
     (session, data, data_len, sig, sig_len))
-FORWARD_SESSION(C_VerifyUpdate, (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len),
-    (session, part, part_len))
-FORWARD_SESSION(C_VerifyFinal, (CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG sig_len),
-    (session, sig, sig_len))
-FORWARD_SESSION(C_VerifyRecover,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG sig_len, CK_BYTE_PTR data,
-	CK_ULONG_PTR data_len),
-    (session, sig, sig_len, data, data_len))
-FORWARD_SESSION(C_DigestEncryptUpdate,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, part, part_len, out, out_len))
-FORWARD_SESSION(C_DecryptDigestUpdate,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, part, part_len, out, out_len))
-FORWARD_SESSION(C_SignEncryptUpdate,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, part, part_len, out, out_len))
-FORWARD_SESSION(C_DecryptVerifyUpdate,
-    (CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len, CK_BYTE_PTR out,
-	CK_ULONG_PTR out_len),
-    (session, part, part_len, out, out_len))
-FORWARD_SESSION(C_SeedRandom, (CK_SESSION_HANDLE session, CK_BYTE_PTR seed, CK_ULONG seed_len),
-    (session, seed, seed_len))
+FORWARD_SESSION(C_DigestKey, (CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key), (session, key))
 FORWARD_SESSION(C_GenerateRandom, (CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG out_len),
     (session, out, out_len))
-FORWARD_SESSION(C_GetFunctionStatus, (CK_SESSION_HANDLE session), (session))
-FORWARD_SESSION(C_CancelFunction, (CK_SESSION_HANDLE session), (session))
 
-FORWARD_MECH(C_EncryptInit,
-    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
-    (session, mechanism, key))
-FORWARD_MECH(C_DecryptInit,
-    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
-    (session, mechanism, key))
 FORWARD_MECH(C_DigestInit, (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism),
     (session, mechanism))
-FORWARD_MECH(C_SignInit,
-    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
-    (session, mechanism, key))
-FORWARD_MECH(C_SignRecoverInit,
-    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
-    (session, mechanism, key))
-FORWARD_MECH(C_VerifyInit,
-    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
-    (session, mechanism, key))
-FORWARD_MECH(C_VerifyRecoverInit,
-    (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key),
-    (session, mechanism, key))
 FORWARD_MECH(C_GenerateKey,
     (CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_ATTRIBUTE_PTR templ,
 	CK_ULONG count, CK_OBJECT_HANDLE_PTR key),

@@ -206,7 +206,7 @@ test_agent_config_rule_defaults(void **state)
 	(void)state;
 	OK(cfg, "[allow \"r\"]\ngid = 100\n");
 	assert_int_equal(cfg->rules[0].operations,
-	    TA_OP_SIGN | TA_OP_KEY_LIST | TA_OP_KEY_SHOW | TA_OP_STATUS);
+	    TA_OP_SIGN | TA_OP_KEY_LIST | TA_OP_KEY_SHOW | TA_OP_KEY_ATTEST | TA_OP_STATUS);
 	assert_false(cfg->rules[0].has_uid);
 	assert_true(cfg->rules[0].has_gid);
 	assert_int_equal(cfg->rules[0].n_roles, 0);
@@ -551,10 +551,11 @@ test_agent_config_op_names(void **state)
 	assert_string_equal(ta_op_name(TA_OP_LOCK), "lock");
 	assert_string_equal(ta_op_name(TA_OP_STATUS), "status");
 	assert_string_equal(ta_op_name(TA_OP_KEY_SCOPE), "key.scope");
+	assert_string_equal(ta_op_name(TA_OP_KEY_ATTEST), "key.attest");
 	assert_null(ta_op_name(0));
 	assert_null(ta_op_name(TA_OP_SIGN | TA_OP_LOCK));
 	assert_null(ta_op_name(TA_OP_ALL));
-	assert_null(ta_op_name(1u << 9));
+	assert_null(ta_op_name(1u << 10));
 }
 
 int

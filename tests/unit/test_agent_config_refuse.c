@@ -329,6 +329,9 @@ test_agent_config_control_characters(void **state)
 	BAD("[agent]\nmax-clients = 1\x01\n", TA_ERR_INVALID, 2, "control character 0x01 in line");
 	BAD("[agent]\nsocket = /a\rb\n", TA_ERR_INVALID, 2, "control character 0x0d in line");
 	BAD("[agent]\x1b[0m\n", TA_ERR_INVALID, 1, "control character 0x1b");
+	/* "key: value" (a YAML habit inih would take) is refused, naming it. */
+	BAD("[agent]\naudit: /var/log/x\n", TA_ERR_INVALID, 2, "'audit:' is not a setting: write 'key = value'");
+	BAD("[agent]\n  max-clients : 4 # = 5\n", TA_ERR_INVALID, 2, "'max-clients :' is not a setting");
 	BAD("[agent]\n; \x7f in a comment too\n", TA_ERR_INVALID, 2, "control character 0x7f");
 	bad_n(nul, sizeof(nul) - 1, TA_ERR_INVALID, 2, "control character 0x00 in line", __LINE__);
 }

@@ -655,7 +655,7 @@ test_agent_policy_operations_refused(void **state)
 	(void)state;
 	REFUSED(cfg, peer(1001, 1), op(TA_OP_KEY_GENERATE),
 	    "rule 'd': operation 'key.generate' not in operations status, key.list, key.show, "
-	    "sign");
+	    "sign, key.attest");
 	REFUSED(cfg, peer(1001, 1), op(TA_OP_KEY_CERT), NULL);
 	REFUSED(cfg, peer(1001, 1), op(TA_OP_UNLOCK), NULL);
 	REFUSED(cfg, peer(1001, 1), op(TA_OP_LOCK), NULL);
@@ -769,7 +769,7 @@ test_agent_policy_bad_requests(void **state)
 	req.operation = TA_OP_ALL;
 	assert_int_equal(ta_policy_check(cfg, AGENT_UID, &p, &req, why, sizeof(why)),
 	    TA_ERR_INVALID);
-	req.operation = 1u << 9;
+	req.operation = 1u << 10;
 	assert_int_equal(ta_policy_check(cfg, AGENT_UID, &p, &req, why, sizeof(why)),
 	    TA_ERR_INVALID);
 	req.operation = TA_OP_SIGN;

@@ -185,6 +185,65 @@ test_docker_first_usable_entry(void **state)
 	    TA_ERR_FORMAT);
 }
 
+/* docker-credential-NAME get's answer. */
+static void
+test_helper_answer(void **state)
+{
+	static const char *const bad[] = {
+		"", "[]", "{\"Username\":\"u\"}", "{\"Secret\":\"s\"}",
+		"{\"Username\":\"u\",\"Secret\":\"\"}", "{\"Username\":1,\"Secret\":\"s\"}",
+		"{\"Username\":\"u\",\"Secret\":\"a\\nb\"}", "{\"Username\":\"a:b\",\"Secret\":\"s\"}",
+		"{\"Username\":\"\",\"Secret\":\"s\"}", "{\"Username\":\"u\",\"Secret\":\"a\\u0000b\"}",
+		"credentials not found in native keychain",
+	};
+	struct tn_creds c = {0};
+	const char *ok = "{\"ServerURL\":\"r.example.com\",\"Username\":\"u\",\"Secret\":\"p\"}";
+	const char *tok = "{\"Username\":\"<token>\",\"Secret\":\"refresh\"}";
+
+	(void)state;
+	assert_int_equal(tn_helper_answer(ok, strlen(ok), &c), 0);
+	creds_auth_is(&c, "u", "p");
+	assert_true(c.from_helper);
+	tn_creds_clear(&c);
+	assert_int_equal(tn_helper_answer(tok, strlen(tok), &c), 0);
+	assert_int_equal(c.kind, TN_CRED_DOCKER_TOKEN);
+	assert_string_equal(c.idtoken, "refresh");
+	tn_creds_clear(&c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(tn_helper_answer(bad[i], strlen(bad[i]), &c), TA_ERR_FORMAT);
+		assert_int_equal(c.kind, TN_CRED_NONE);
+	}
+	tn_creds_clear(&c);
+}
+
+/* Which helper docker would run: the server's credHelpers entry, else
+ * credsStore. */
+static void
+test_docker_helper_name(void **state)
+{
+	struct tn_creds c;
+	int line;
+
+	(void)state;
+	assert_int_equal(lookup("{\"credsStore\":\"desktop\",\"credHelpers\":"
+				"{\"registry.example.com\":\"ecr-login\"}}",
+			     &host_default, &c, &line),
+	    0);
+	assert_string_equal(c.helper, "ecr-login");
+	tn_creds_clear(&c);
+	assert_int_equal(lookup("{\"credsStore\":\"desktop\",\"credHelpers\":"
+				"{\"other.example.com\":\"ecr-login\"}}",
+			     &host_default, &c, &line),
+	    0);
+	assert_string_equal(c.helper, "desktop");
+	tn_creds_clear(&c);
+	assert_int_equal(lookup("{\"credHelpers\":{\"other.example.com\":\"x\"}}", &host_default,
+			     &c, &line),
+	    0);
+	assert_null(c.helper);
+	tn_creds_clear(&c);
+}
+
 static void
 test_docker_helpers(void **state)
 {
@@ -538,6 +597,8 @@ main(void)
 	    cmocka_unit_test(test_docker_identity_token),
 	    cmocka_unit_test(test_docker_first_usable_entry),
 	    cmocka_unit_test(test_docker_helpers),
+	    cmocka_unit_test(test_docker_helper_name),
+	    cmocka_unit_test(test_helper_answer),
 	    cmocka_unit_test(test_docker_wrong_types),
 	    cmocka_unit_test(test_docker_not_json_object),
 	    cmocka_unit_test(test_docker_bad_base64),

@@ -116,6 +116,16 @@ sign_err(struct ta_p11_token *tok, const struct ta_p11_key *k)
 	return ta_p11_sign(tok, k, TA_SIG_ECDSA_SHA256, msg, sizeof(msg), NULL, sig, &len);
 }
 
+/* With no faults: a fresh EC P-256 key on alpha, for a test to fault its signing. */
+static void
+alpha_ec_key(const char *label, struct ta_p11_key *ret_key)
+{
+	struct ta_p11_keygen g = { .type = TA_KEY_EC_P256, .label = label };
+
+	control("");
+	assert_int_equal(ta_p11_key_generate(alpha, &g, ret_key), 0);
+}
+
 /* ---- PINs ---------------------------------------------------------------- */
 
 static void
@@ -252,12 +262,10 @@ test_pkcs11_fault_token_vanishes_and_returns(void **state)
 static void
 test_pkcs11_fault_dead_session_marks_absent(void **state)
 {
-	struct ta_p11_keygen g = { .type = TA_KEY_EC_P256, .label = "dead-session" };
 	struct ta_p11_key k;
 
 	(void)state;
-	control("");
-	assert_int_equal(ta_p11_key_generate(alpha, &g, &k), 0);
+	alpha_ec_key("dead-session", &k);
 	/* A handle error means the token was reset under us. */
 	control("fail=C_Sign:CKR_SESSION_HANDLE_INVALID:1\n");
 	assert_int_equal(sign_err(alpha, &k), TA_ERR_TOKEN_ABSENT);
@@ -272,13 +280,12 @@ test_pkcs11_fault_dead_session_marks_absent(void **state)
 static void
 test_pkcs11_fault_transient_errors(void **state)
 {
-	struct ta_p11_keygen g = { .type = TA_KEY_EC_P256, .label = "transient" };
+	struct ta_p11_keygen g = { .type = TA_KEY_EC_P256, .label = "never" };
 	struct ta_p11_token_info info;
 	struct ta_p11_key k;
 
 	(void)state;
-	control("");
-	assert_int_equal(ta_p11_key_generate(alpha, &g, &k), 0);
+	alpha_ec_key("transient", &k);
 	control("fail=C_Sign:CKR_DEVICE_ERROR:1\n");
 	assert_int_equal(sign_err(alpha, &k), TA_ERR_PKCS11);
 	sign_ok(alpha, &k, TA_SIG_ECDSA_SHA256);
@@ -292,7 +299,6 @@ test_pkcs11_fault_transient_errors(void **state)
 	assert_true(info.flags & TA_TOK_PRESENT);
 	assert_true(info.flags & TA_TOK_LOGGED_IN);
 	control("fail=C_GenerateKeyPair:CKR_TOKEN_WRITE_PROTECTED\n");
-	g.label = "never";
 	assert_int_equal(ta_p11_key_generate(alpha, &g, &k), TA_ERR_READ_ONLY);
 	control("");
 	ta_p11_key_clear(&k);

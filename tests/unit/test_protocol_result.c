@@ -99,6 +99,10 @@ decode_any(enum ta_proto_method m, const json_t *o)
 		struct ta_proto_key_scope_result v;
 		return ta_proto_decode_key_scope_result(o, &v);
 	}
+	case TA_PROTO_METHOD_KEY_ATTEST: {
+		struct ta_proto_key_attest_result v;
+		return ta_proto_decode_key_attest_result(o, &v);
+	}
 	case TA_PROTO_METHOD_NONE:
 	case TA_PROTO_METHOD_COUNT_:
 		break;
@@ -704,6 +708,8 @@ static const struct {
 	(any_fn)ta_proto_decode_sign_result},
     {TA_PROTO_METHOD_KEY_SCOPE, (any_fn)ta_proto_key_scope_params,
 	(any_fn)ta_proto_key_scope_result_json, (any_fn)ta_proto_decode_key_scope_result},
+    {TA_PROTO_METHOD_KEY_ATTEST, (any_fn)ta_proto_key_attest_params,
+	(any_fn)ta_proto_key_attest_result_json, (any_fn)ta_proto_decode_key_attest_result},
 };
 
 /* protocol/PROTOCOL.md, found from this file's place in the source tree. */
