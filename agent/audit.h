@@ -33,9 +33,15 @@
  *	           a stale socket, no journald behind it) falls back as well.
  *	"/path"    opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOFOLLOW, mode
  *	           0640 (less the umask) when created; must be a regular file.
- *	           Each record is one write(2) of the whole line, so records
- *	           from several handles or processes never interleave.  No
- *	           fsync.  Rotation: copytruncate (no reopen).
+ *	           Lines are written whole: each record is one write(2) of its
+ *	           line or, when threads log at once, part of one write(2) of
+ *	           several whole lines (group commit: those that come while a
+ *	           write is under way are written together by the next), so
+ *	           records from several handles or processes never
+ *	           interleave.  ta_audit_log() returns only once the write(2)
+ *	           carrying its record has returned, so a record is in the
+ *	           file before the response it precedes is sent.  No fsync (as
+ *	           ever).  Rotation: copytruncate (no reopen).
  * Writes are serialised with a mutex; ta_audit_log() is thread-safe. */
 #ifndef TA_AGENT_AUDIT_H
 #define TA_AGENT_AUDIT_H

@@ -41,6 +41,8 @@ enum {
 	AGENT_IDLE_TIMEOUT,
 	AGENT_MAX_BUFFER,
 	AGENT_MAX_BUFFER_PER_UID,
+	AGENT_SOCKET_GROUP,
+	AGENT_SOCKET_MODE,
 };
 enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY, TOKEN_PIN_CACHE };
 enum {
@@ -153,6 +155,37 @@ set_path(struct parse *p, const char *name, const char *value, char *dst, size_t
 		return fail(p, TA_ERR_INVALID, "'%s' must be an absolute path, not '%s'", name,
 		    value);
 	return set_string(p, name, value, dst, dstsize);
+}
+
+/* socket-group: a group name (resolved when the agent binds, so that
+ * --check-config on another host still reads the file) or a number. */
+static int
+set_socket_group(struct parse *p, const char *name, const char *value)
+{
+	for (const char *c = value; *c != '\0'; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9') &&
+		    *c != '_' && *c != '-' && *c != '.')
+			return fail(p, TA_ERR_INVALID, "'%s' must be a group name or number, not '%s'",
+			    name, value);
+	return set_string(p, name, value, p->cfg->socket_group, sizeof(p->cfg->socket_group));
+}
+
+/* socket-mode: octal, read and write bits only, the owner's always. */
+static int
+set_socket_mode(struct parse *p, const char *name, const char *value)
+{
+	unsigned long m = 0;
+	size_t n = strlen(value);
+
+	if (n < 3 || n > 4 || strspn(value, "01234567") != n)
+		return fail(p, TA_ERR_INVALID, "'%s' must be an octal mode such as 0660, not '%s'",
+		    name, value);
+	m = strtoul(value, NULL, 8);
+	if ((m & ~0666UL) != 0 || (m & 0600UL) != 0600UL)
+		return fail(p, TA_ERR_INVALID, "'%s' %s: a socket is read and written (0600 at least, "
+					       "no execute or special bits)", name, value);
+	p->cfg->socket_mode = (unsigned)m;
+	return 0;
 }
 
 static int
@@ -573,6 +606,8 @@ static const struct key agent_keys[] = {
 	[AGENT_IDLE_TIMEOUT] = { "idle-timeout", false, set_idle_timeout },
 	[AGENT_MAX_BUFFER] = { "max-buffer", false, set_max_buffer },
 	[AGENT_MAX_BUFFER_PER_UID] = { "max-buffer-per-uid", false, set_max_buffer_per_uid },
+	[AGENT_SOCKET_GROUP] = { "socket-group", false, set_socket_group },
+	[AGENT_SOCKET_MODE] = { "socket-mode", false, set_socket_mode },
 };
 
 static const struct key token_keys[] = {
@@ -838,6 +873,7 @@ ta_config_init(struct ta_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	(void)snprintf(cfg->audit, sizeof(cfg->audit), "journal");
 	cfg->max_clients = 256;
+	cfg->socket_mode = 0660;
 	cfg->max_frame = TA_CFG_DEFAULT_MAX_FRAME;
 	cfg->max_buffer = TA_CFG_DEFAULT_MAX_BUFFER;
 	cfg->max_buffer_per_uid = TA_CFG_DEFAULT_MAX_BUFFER / 2;

@@ -152,6 +152,8 @@ struct ta_cfg_rule {
 
 struct ta_config {
 	char socket[108];                 /* sun_path; "" = the default */
+	char socket_group[TA_CFG_NAME_MAX + 1]; /* socket-group; "" = the agent's own */
+	unsigned socket_mode;             /* socket-mode; default 0660 */
 	char audit[TA_CFG_VALUE_MAX + 1]; /* "journal" (default), "stderr" or a path */
 	char state_dir[TA_CFG_VALUE_MAX + 1]; /* state-directory: the key scopes; "" = the
 					       * default (agent/scope.h) */

@@ -59,9 +59,20 @@ ta_job_finish(struct ta_job *j)
 {
 	struct ta_agent *ag = j->ag;
 
-	job_audit(j);
+	if (!j->audited)
+		job_audit(j);
 	j->end(j);
 	ag->quiet(ag);
+}
+
+void
+ta_job_respond(struct ta_job *j)
+{
+	/* The record before the answer, as in ta_job_finish(). */
+	job_audit(j);
+	j->audited = true;
+	if (j->resp != NULL && ta_buf_len(j->resp) > 0 && j->send_now != NULL)
+		(void)j->send_now(j);
 }
 
 void

@@ -7,7 +7,10 @@
  * what it references that is documented thread-safe: tokens, key caches,
  * its rules).  ta_job_finish() writes the audit record first, then hands
  * the response over (job->end, set by the server that made the job): a
- * record is written before its answer leaves. */
+ * record is written before its answer leaves.  A handler whose last phase
+ * makes the final response (sign) calls ta_job_respond() at its end on the
+ * worker instead, which writes the record and sends the answer from there;
+ * ta_job_finish() on the loop then only frees the job. */
 #ifndef TA_AGENT_JOB_H
 #define TA_AGENT_JOB_H
 
@@ -41,9 +44,19 @@ void ta_job_queue(struct ta_job *job, ta_job_fn run, ta_job_fn done);
 void ta_job_queue_with(struct ta_job *job, size_t size, void (*priv_free)(void *priv),
     ta_job_fn run, ta_job_fn done);
 
-/* Sends the job's response (if its peer is still there), writes its audit
- * record, and frees it. */
+/* Writes the job's audit record (unless ta_job_respond() has), sends its
+ * response (if its peer is still there and it was not sent), and frees it.
+ * Loop thread. */
 void ta_job_finish(struct ta_job *job);
+
+/* From the worker, once the job's response and everything its audit record
+ * says are final: writes the audit record, then sends the response from
+ * this thread when the connection can take it at once (no output queued
+ * on the loop; else the loop sends it in ta_job_finish()).  The answer then
+ * leaves without waiting for the loop's turn: one thread hand-off per
+ * request instead of two.  done() must not change the response after it,
+ * and still calls ta_job_finish(), which frees the job. */
+void ta_job_respond(struct ta_job *job);
 
 /* Encodes the response into job->resp, replacing any there.  From any
  * thread (only the job is touched).  ta_job_error() also sets result and

@@ -23,6 +23,7 @@ struct ta_agent;
 struct ta_buf;
 struct ta_conn;
 struct ta_memacct;
+struct ta_out;
 struct ta_rules;
 
 struct ta_job {
@@ -37,6 +38,14 @@ struct ta_job {
 	 * response to the connection (if there still is one) and frees the
 	 * job (server.c). */
 	void (*end)(struct ta_job *job);
+	/* Called by ta_job_respond() on the worker: sends resp at once when
+	 * the connection can take it without waiting (server.c), and takes
+	 * it (resp NULL after); non-zero leaves resp to end().  Touches only
+	 * out, the connection's output shared with workers (one reference). */
+	int (*send_now)(struct ta_job *job);
+	struct ta_out *out;
+	bool sent;    /* send_now took resp (under out's lock) */
+	bool audited; /* the audit record is written (ta_job_respond()) */
 	struct ta_peer peer;
 	struct ta_rules *rules;      /* the rules it is judged by (agent.h); one reference */
 	enum ta_proto_method method; /* NONE when the frame did not say */

@@ -194,6 +194,14 @@ pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const
 	if (prog[0] != '\0' && prog[0] != '/')
 		return ta_why_fail(
 		    TA_ERR_INVALID, w, "pinentry program '%s' is not an absolute path", prog);
+	/* A pinentry needs a display or a terminal; the agent has neither of
+	 * its own (a system service never has one). */
+	if (secure_getenv("DISPLAY") == NULL && secure_getenv("WAYLAND_DISPLAY") == NULL &&
+	    pe.tty == NULL)
+		return ta_why_fail(TA_ERR_PIN_REQUIRED, w,
+		    "pinentry has no display ($DISPLAY, $WAYLAND_DISPLAY) and no terminal "
+		    "($GPG_TTY) to ask on: run the agent in the user's session, or use pin = "
+		    "unlock or a PIN file");
 	return ta_pinsrc_pinentry(&pe, w->buf, w->len, ret);
 }
 

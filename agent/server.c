@@ -2,6 +2,8 @@
  * notices. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,23 @@
 #define TOUCH_AFTER_MS 1000
 #define TOUCH_SCAN_MS 200
 
+/* A connection's output as workers see it (ta_job_respond()): a worker may
+ * write a response straight to the socket, but only when nothing is queued
+ * on the loop for it, so that frames never interleave.  The loop counts
+ * its queued writes in busy; a worker writes only with busy 0, no partial
+ * and the connection open, all under lock, with one non-blocking send(2).
+ * What a short send leaves is partial, which the loop queues before any
+ * other output (out_flush()).  The lock is held for one send(2) or a
+ * counter: the loop never waits on a worker for longer. */
+struct ta_out {
+	pthread_mutex_t lock;
+	atomic_uint refs;  /* the connection's and each job's */
+	int fd;
+	bool closed;       /* the connection is closing: nobody writes */
+	unsigned busy;     /* the loop's writes queued (or being made) */
+	struct ta_buf *partial; /* the rest of a response a worker began */
+};
+
 struct ta_conn {
 	uv_pipe_t pipe; /* first: handle->data is the conn */
 	uv_timer_t idle;
@@ -65,6 +84,7 @@ struct ta_conn {
 	struct ta_conn *prev, *next;
 	unsigned long long num;
 	struct ta_peer peer;
+	struct ta_out *out; /* one reference */
 	struct ta_buf *in;
 	size_t lent;       /* bytes reserved in alloc_cb, not yet filled */
 	bool lent_big;     /* ... in big, not in `in` */
@@ -140,6 +160,121 @@ budget_give(struct ta_server *srv, struct ta_memacct *a, size_t cost)
 	kick_schedule(srv);
 }
 
+/* ---- output shared with workers ------------------------------------------- */
+
+static struct ta_out *
+out_new(int fd)
+{
+	struct ta_out *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	if (pthread_mutex_init(&o->lock, NULL) != 0) {
+		free(o);
+		return NULL;
+	}
+	atomic_init(&o->refs, 1);
+	o->fd = fd;
+	return o;
+}
+
+static struct ta_out *
+out_ref(struct ta_out *o)
+{
+	if (o != NULL)
+		atomic_fetch_add(&o->refs, 1);
+	return o;
+}
+
+/* NULL is a no-op.  From any thread. */
+static void
+out_unref(struct ta_out *o)
+{
+	if (o == NULL || atomic_fetch_sub(&o->refs, 1) != 1)
+		return;
+	ta_buf_free(o->partial);
+	(void)pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+/* job->send_now, on the worker (job_int.h). */
+static int
+job_send_now(struct ta_job *j)
+{
+	struct ta_out *o = j->out;
+	struct ta_buf *b = j->resp;
+	size_t len = ta_buf_len(b);
+	ssize_t n = -1;
+	int r = -1;
+
+	if (o == NULL)
+		return -1;
+	(void)pthread_mutex_lock(&o->lock);
+	if (!o->closed && o->busy == 0 && o->partial == NULL) {
+		do
+			n = send(o->fd, ta_buf_ptr(b), len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n > 0 && (size_t)n < len && ta_buf_consume(b, (size_t)n) == 0) {
+			o->partial = b; /* the loop sends the rest first */
+			j->resp = NULL;
+			j->sent = true;
+			r = 0;
+		} else if (n > 0 && (size_t)n == len) {
+			ta_buf_free(b);
+			j->resp = NULL;
+			j->sent = true;
+			r = 0;
+		}
+		/* Else (EAGAIN, an error): the loop sends it, and sees any
+		 * error itself. */
+	}
+	(void)pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+static void conn_write(struct ta_conn *c, struct ta_buf *b);
+
+/* Takes b (one or more encoded frames, or NULL: nothing), after what a
+ * worker's short send left.  From here until their write_cb no worker
+ * writes to the connection.  A frame for job j (a touch notice) is dropped
+ * once j's worker has sent its response: a notice never follows the
+ * answer. */
+static void
+conn_send_for(struct ta_conn *c, struct ta_buf *b, const struct ta_job *j)
+{
+	struct ta_out *o = c->out;
+	struct ta_buf *p = NULL;
+	bool late;
+
+	if (c->closing || o == NULL) {
+		ta_buf_free(b);
+		return;
+	}
+	(void)pthread_mutex_lock(&o->lock);
+	late = j != NULL && j->sent;
+	if (!late) {
+		p = o->partial;
+		o->partial = NULL;
+		o->busy += (p != NULL) + (b != NULL);
+	}
+	(void)pthread_mutex_unlock(&o->lock);
+	if (late) {
+		ta_buf_free(b);
+		return;
+	}
+	if (p != NULL)
+		conn_write(c, p);
+	if (b != NULL)
+		conn_write(c, b);
+}
+
+/* Queues what a worker's short send left, if anything. */
+static void
+out_flush(struct ta_conn *c)
+{
+	conn_send_for(c, NULL, NULL);
+}
+
 /* ---- jobs ----------------------------------------------------------------- */
 
 static void
@@ -164,7 +299,7 @@ touch_cb(uv_timer_t *t)
 		}
 		log_debug("conn %llu: signature waiting for %lld ms: touch notice sent",
 		    j->conn->num, now - since);
-		conn_send(j->conn, b);
+		conn_send_for(j->conn, b, j);
 	}
 }
 
@@ -182,6 +317,8 @@ job_new(struct ta_conn *c)
 	j->rules = ta_rules_ref(srv->ag->rules);
 	j->work.data = j;
 	j->end = job_end;
+	j->send_now = job_send_now;
+	j->out = out_ref(c->out);
 	ta_signwait_init(&j->sign_wait);
 	j->cnext = c->jobs;
 	if (c->jobs != NULL)
@@ -234,6 +371,7 @@ job_free(struct ta_job *j)
 	ta_proto_req_free(j->req);
 	ta_rules_unref(j->rules);
 	ta_buf_free(j->resp);
+	out_unref(j->out);
 	if (j->frame != NULL)
 		ta_wipe_free(j->frame, j->frame_len);
 	if (j->acct != NULL) {
@@ -255,6 +393,8 @@ job_end(struct ta_job *j)
 	if (c != NULL && j->resp != NULL && ta_buf_len(j->resp) > 0) {
 		conn_send(c, j->resp);
 		j->resp = NULL;
+	} else if (c != NULL) {
+		out_flush(c); /* the rest of its worker's short send, if any */
 	}
 	job_free(j);
 	if (c != NULL)
@@ -270,6 +410,9 @@ write_cb(uv_write_t *req, int status)
 	struct ta_conn *c = w->conn;
 
 	c->writes--;
+	(void)pthread_mutex_lock(&c->out->lock);
+	c->out->busy--;
+	(void)pthread_mutex_unlock(&c->out->lock);
 	ta_buf_free(w->buf);
 	free(w);
 	if (status < 0 && status != UV_ECANCELED) {
@@ -289,12 +432,22 @@ write_cb(uv_write_t *req, int status)
 static void
 conn_send(struct ta_conn *c, struct ta_buf *b)
 {
+	conn_send_for(c, b, NULL);
+}
+
+/* Queues b on the pipe; c->out->busy has been raised for it. */
+static void
+conn_write(struct ta_conn *c, struct ta_buf *b)
+{
 	struct wreq *w = NULL;
 	uv_buf_t ub;
 	size_t queued;
 	int r;
 
 	if (c->closing || (w = calloc(1, sizeof(*w))) == NULL) {
+		(void)pthread_mutex_lock(&c->out->lock);
+		c->out->busy--;
+		(void)pthread_mutex_unlock(&c->out->lock);
 		ta_buf_free(b);
 		return;
 	}
@@ -304,6 +457,9 @@ conn_send(struct ta_conn *c, struct ta_buf *b)
 	ub = uv_buf_init((char *)(uintptr_t)ta_buf_ptr(b), (unsigned)ta_buf_len(b));
 	if ((r = uv_write(&w->req, (uv_stream_t *)&c->pipe, &ub, 1, write_cb)) != 0) {
 		log_debug("conn %llu: write: %s", c->num, uv_strerror(r));
+		(void)pthread_mutex_lock(&c->out->lock);
+		c->out->busy--;
+		(void)pthread_mutex_unlock(&c->out->lock);
 		ta_buf_free(b);
 		free(w);
 		conn_close(c);
@@ -828,6 +984,7 @@ conn_free_cb(uv_handle_t *h)
 		return;
 	ta_budget_acct_put(&srv->budget, c->acct);
 	ta_buf_free(c->in);
+	out_unref(c->out);
 	free(c);
 	srv->n_alive--;
 	ag->quiet(ag);
@@ -841,6 +998,13 @@ conn_close(struct ta_conn *c)
 	if (c->closing)
 		return;
 	c->closing = true;
+	if (c->out != NULL) { /* no worker writes to it from now on */
+		(void)pthread_mutex_lock(&c->out->lock);
+		c->out->closed = true;
+		ta_buf_free(c->out->partial);
+		c->out->partial = NULL;
+		(void)pthread_mutex_unlock(&c->out->lock);
+	}
 	waitq_remove(c);
 	conn_big_drop(c);
 	while (c->jobs != NULL) /* they finish on their own; results dropped */
@@ -917,6 +1081,7 @@ on_connection(uv_stream_t *server, int status)
 	struct ta_policy_req pr = {.operation = TA_OP_STATUS};
 	struct ta_conn *c;
 	char why[256] = "";
+	uv_os_fd_t fd;
 	int r;
 
 	if (status < 0) {
@@ -976,7 +1141,8 @@ on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	if ((c->acct = ta_budget_acct(&srv->budget, c->peer.uid)) == NULL ||
-	    (c->in = ta_buf_new(IN_MAX)) == NULL) {
+	    (c->in = ta_buf_new(IN_MAX)) == NULL || uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0 ||
+	    (c->out = out_new(fd)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "accept");
 		conn_close(c);
 		return;
@@ -1063,8 +1229,9 @@ ta_server_start(struct ta_agent *ag)
 			return TA_ERR_SYSTEM;
 		}
 		srv->sock_made = true;
-		if (chmod(ag->socket_path, 0660) != 0)
-			log_warn("chmod '%s': %s", ag->socket_path, strerror(errno));
+		if ((r = ta_socket_own(ag->socket_path, ag->cfg->socket_group,
+			 ag->cfg->socket_mode)) != 0)
+			return r;
 		if (lstat(ag->socket_path, &st) == 0)
 			srv->sock_ino = st.st_ino;
 	}

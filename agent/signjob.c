@@ -250,7 +250,7 @@ sign_run(struct ta_job *j)
 	const struct ta_proto_sign *q = &ta_job_req(j)->p.sign;
 	struct sign_priv *sp = ta_job_priv(j);
 	struct ta_policy_key pk[TA_PROTO_KEYS_MAX];
-	struct ta_proto_scope sc[TA_PROTO_KEYS_MAX];
+	struct ta_proto_scope *sc = NULL; /* one per key: 8 KiB each */
 	struct ta_policy_req pr = {
 	    .operation = TA_OP_SIGN,
 	    .keys = pk,
@@ -260,7 +260,11 @@ sign_run(struct ta_job *j)
 	};
 
 	if (sign_prepare(j, sp) != 0)
-		return;
+		goto out;
+	if ((sc = malloc(sp->n * sizeof(*sc))) == NULL) {
+		ta_job_error(j, 0, TA_ERR_NOMEM, NULL);
+		goto out;
+	}
 	for (size_t i = 0; i < sp->n; i++)
 		ta_handle_policy_key(j, &sp->tk[i], &pk[i], &sc[i]);
 	pr.n_keys = sp->n;
@@ -268,9 +272,12 @@ sign_run(struct ta_job *j)
 	/* A ceremony head falls under the rule of the root it makes. */
 	pr.profile = sp->plan->rule_profile == TA_PROFILE_NOTARY ? TA_PROTO_PROFILE_NOTARY :
 								      TA_PROTO_PROFILE_TUF;
-	if (ta_handle_policy_req(j, &pr) != 0)
-		return;
-	sign_make(j, sp);
+	if (ta_handle_policy_req(j, &pr) == 0)
+		sign_make(j, sp);
+out:
+	free(sc);
+	/* Answered here, on the worker, not after the loop's turn. */
+	ta_job_respond(j);
 }
 
 void

@@ -1,6 +1,8 @@
 /* The listening socket's path (agent/sockpath.h). */
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -54,5 +56,38 @@ ta_socket_prepare(const char *path)
 		return TA_ERR_SYSTEM;
 	}
 	log_info("removed a stale socket '%s'", path);
+	return 0;
+}
+
+int
+ta_socket_own(const char *path, const char *group, unsigned mode)
+{
+	gid_t gid = (gid_t)-1;
+
+	if (group[0] != '\0') {
+		char buf[4096], *end = NULL;
+		struct group gr, *res = NULL;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(group, &end, 10);
+		if (*end == '\0' && errno == 0 && n < (unsigned long)(gid_t)-1) {
+			gid = (gid_t)n;
+		} else if (getgrnam_r(group, &gr, buf, sizeof(buf), &res) == 0 && res != NULL) {
+			gid = res->gr_gid;
+		} else {
+			log_err("socket-group '%s': no such group", group);
+			return TA_ERR_NOT_FOUND;
+		}
+		if (chown(path, (uid_t)-1, gid) != 0) {
+			log_err("socket-group: chown '%s' to gid %u: %s", path, (unsigned)gid,
+			    strerror(errno));
+			return TA_ERR_SYSTEM;
+		}
+	}
+	if (chmod(path, (mode_t)mode) != 0) {
+		log_err("socket-mode: chmod '%s' to %04o: %s", path, mode, strerror(errno));
+		return TA_ERR_SYSTEM;
+	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/pinsrc.h"
 #include "common/secret.h"
 #include "pkcs11/p11.h"
 
@@ -68,6 +69,7 @@ struct watch_job {
 	bool logged_in;
 	bool tried;
 	int login_r;
+	char login_why[TA_PINSRC_WHY_MAX]; /* why the PIN source failed; "" otherwise */
 	struct ta_p11_token_info info;
 	bool has_info;
 };
@@ -154,7 +156,8 @@ watch_run(uv_work_t *w)
 	j->tried = true;
 	if (j->cfg->pin.kind != TA_PIN_NONE) {
 		(void)snprintf(desc, sizeof(desc), "PIN for token '%s'", j->cfg->name);
-		if ((j->login_r = ta_pin_get(&j->cfg->pin, desc, &pin)) != 0)
+		if ((j->login_r = ta_pin_get_full(&j->cfg->pin, desc, TA_PIN_TIMEOUT_MS,
+			     j->login_why, sizeof(j->login_why), &pin)) != 0)
 			return;
 	}
 	j->login_r = ta_p11_token_login(j->p11, pin, false);
@@ -236,10 +239,18 @@ watch_done(uv_work_t *w, int status)
 			    pin_kind_name(t->cfg->pin.kind));
 		} else {
 			t->auto_failed = true;
-			log_err_r(j->login_r,
-			    "token '%s': automatic login failed and will not be tried again; "
-			    "unlock it with 'tufctl unlock'",
-			    t->cfg->name);
+			/* Why, as the PIN source saw it (an unset variable, a
+			 * file's mode, no display for pinentry), else the
+			 * token's answer. */
+			if (j->login_why[0] != '\0')
+				log_err("token '%s': automatic login failed and will not be tried "
+					"again (%s); unlock it with 'tufctl unlock'",
+				    t->cfg->name, j->login_why);
+			else
+				log_err_r(j->login_r,
+				    "token '%s': automatic login failed and will not be tried again; "
+				    "unlock it with 'tufctl unlock'",
+				    t->cfg->name);
 		}
 	}
 	free(j);

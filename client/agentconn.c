@@ -215,7 +215,8 @@ agent_connect(struct tufctl_agent *a)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	size_t len = strlen(a->path);
-	const char *hint = "is tuf-agent running? (see --socket, $TUF_AGENT_SOCK)";
+	const char *hint = "is tuf-agent running? (see --socket, $TUF_AGENT_SOCK; under systemd: "
+			   "systemctl status tuf-agent.socket, journalctl -u tuf-agent)";
 
 	if (len == 0 || len >= sizeof(sun.sun_path))
 		return tufctl_fail("cannot connect to the agent at %s: the path is longer than "
@@ -302,15 +303,21 @@ agent_read_frame(struct tufctl_agent *a, const uint8_t **ret_json, size_t *ret_l
 		do
 			got = read(a->fd, p, n);
 		while (got < 0 && errno == EINTR);
+		if (got < 0 && errno == ECONNRESET)
+			got = 0;
 		if (got < 0)
 			return tufctl_fail("reading the answer to %s from the agent at %s: %s", what,
 			    a->path, strerror(errno));
 		if (ta_buf_consume_end(a->in, n - (size_t)got) != 0)
 			return tufctl_fail("reading from the agent at %s: %s", a->path,
 			    ta_strerror(TA_ERR_INTERNAL));
+		/* A socket-activated agent that dies at start (a bad
+		 * configuration) closes its first connection unanswered. */
 		if (got == 0)
 			return tufctl_fail("the agent at %s closed the connection before answering "
-					   "%s; see the agent's log",
+					   "%s; see the agent's log (under systemd: journalctl -u "
+					   "tuf-agent; tuf-agent --check-config FILE finds a bad "
+					   "configuration)",
 			    a->path, what);
 	}
 }

@@ -407,9 +407,11 @@ print_status(json_t *result, struct ta_proto_status_result *st)
 		printf("token %s: ", t->name);
 		if (!t->present)
 			printf("absent, ");
+		else if (!t->unlocked)
+			printf("locked, %s, keys not listed until unlocked, ", pin_state_text(t->pin));
 		else
-			printf("%s, %s, %u key%s, ", t->unlocked ? "unlocked" : "locked",
-			    pin_state_text(t->pin), t->keys, t->keys == 1 ? "" : "s");
+			printf("unlocked, %s, %u key%s, ", pin_state_text(t->pin), t->keys,
+			    t->keys == 1 ? "" : "s");
 		printf("%s", t->uri);
 		if (t->model != NULL || t->serial != NULL)
 			printf(" (%s%s%s%s)", t->model != NULL ? t->model : "",
@@ -556,6 +558,36 @@ max_len(size_t a, const char *s)
 	return n > a ? n : a;
 }
 
+/* After key list: a line for each token (of only, a name, when not NULL)
+ * whose keys the list cannot show, locked or absent.  How many. */
+static size_t
+print_hidden(const char *only)
+{
+	struct ta_proto_status_result st = {0};
+	json_t *result = NULL;
+	size_t n = 0;
+
+	if (tufctl_agent_status(NULL, &result, &st) != 0)
+		return 0;
+	for (size_t i = 0; i < st.n_tokens; i++) {
+		const struct ta_proto_token_status *t = &st.tokens[i];
+
+		if (only != NULL && strcmp(only, t->name) != 0 && strcmp(only, t->uri) != 0)
+			continue;
+		if (!t->present) {
+			printf("token %s: absent: its keys are not listed (insert it)\n", t->name);
+			n++;
+		} else if (!t->unlocked) {
+			printf("token %s: locked: its keys are not listed (tufctl unlock --token %s)\n",
+			    t->name, t->name);
+			n++;
+		}
+	}
+	ta_proto_status_result_clear(&st);
+	json_decref(result);
+	return n;
+}
+
 static int
 key_list(int argc, char **argv)
 {
@@ -587,7 +619,9 @@ key_list(int argc, char **argv)
 	if (REDECODE("key list", ta_proto_decode_key_list_result, result, &res) != 0)
 		goto out;
 	if (res.n_keys == 0) {
-		printf("no keys\n");
+		/* "no keys" only when no token hides some. */
+		if (print_hidden(token) == 0)
+			printf("no keys\n");
 		ret = tufctl_stdout_done();
 		goto out;
 	}
@@ -605,6 +639,7 @@ key_list(int argc, char **argv)
 		    (int)wy, ta_key_type_name(k->type), k->cert ? "yes" : "no", k->notary_id,
 		    k->tuf_id);
 	}
+	(void)print_hidden(token);
 	ret = tufctl_stdout_done();
 out:
 	ta_proto_key_list_result_clear(&res);

@@ -19,6 +19,11 @@ struct ta_buf {
 	size_t size;
 	size_t alloc;
 	size_t max;
+	/* Every byte of d at or past dirty is zero (so that reset wipes only
+	 * what was written, and reserve clears only what may not be zero):
+	 * growth callocs, and what is written or claimed raises it. */
+	size_t dirty;
+	size_t claimed_dirty; /* dirty before buf_room()'s last claim */
 	bool readonly;
 };
 
@@ -64,7 +69,7 @@ buf_release(struct ta_buf *b)
 	}
 	b->d = NULL;
 	b->cd = NULL;
-	b->off = b->size = b->alloc = 0;
+	b->off = b->size = b->alloc = b->dirty = 0;
 }
 
 void
@@ -88,10 +93,11 @@ ta_buf_reset(struct ta_buf *b)
 		buf_release(b);
 		return;
 	}
-	/* The whole allocation: stale bytes may lie past size (see ta_buf_consume). */
+	/* All that was ever written: stale bytes may lie past size (see
+	 * ta_buf_consume); past dirty there are none. */
 	if (b->d != NULL)
-		explicit_bzero(b->d, b->alloc);
-	b->off = b->size = 0;
+		explicit_bzero(b->d, b->dirty);
+	b->off = b->size = b->dirty = 0;
 }
 
 size_t
@@ -145,6 +151,8 @@ ta_buf_consume_end(struct ta_buf *b, size_t n)
 	b->size -= n;
 	if (!b->readonly) {
 		explicit_bzero(b->d + b->size, n);
+		if (b->dirty == b->size + n) /* the written end is zero again */
+			b->dirty = b->size;
 		if (b->off == b->size)
 			b->off = b->size = 0;
 	}
@@ -165,7 +173,7 @@ buf_grow(struct ta_buf *b, size_t need)
 		want *= 2;
 	if (want > b->max)
 		want = b->max;
-	if ((d = malloc(want)) == NULL)
+	if ((d = calloc(1, want)) == NULL)
 		return TA_ERR_NOMEM;
 	if (len > 0)
 		memcpy(d, b->d + b->off, len);
@@ -174,6 +182,7 @@ buf_grow(struct ta_buf *b, size_t need)
 	b->cd = d;
 	b->alloc = want;
 	b->size = len;
+	b->dirty = len;
 	return 0;
 }
 
@@ -192,6 +201,8 @@ buf_room(struct ta_buf *b, size_t n, uint8_t **ret_p)
 		if (n <= b->alloc - len) {
 			memmove(b->d, b->d + b->off, len);
 			explicit_bzero(b->d + len, b->size - len);
+			if (b->dirty == b->size)
+				b->dirty = len;
 			b->off = 0;
 			b->size = len;
 		} else if ((r = buf_grow(b, len + n)) != 0) {
@@ -200,12 +211,17 @@ buf_room(struct ta_buf *b, size_t n, uint8_t **ret_p)
 	}
 	*ret_p = b->d + b->size;
 	b->size += n;
+	/* The caller writes the n bytes (or, for reserve, clears them first). */
+	b->claimed_dirty = b->dirty;
+	if (b->dirty < b->size)
+		b->dirty = b->size;
 	return 0;
 }
 
 int
 ta_buf_reserve(struct ta_buf *b, size_t n, uint8_t **ret_p)
 {
+	size_t start;
 	uint8_t *p;
 	int r;
 
@@ -213,7 +229,10 @@ ta_buf_reserve(struct ta_buf *b, size_t n, uint8_t **ret_p)
 		return TA_ERR_INVALID;
 	if ((r = buf_room(b, n, &p)) != 0)
 		return r;
-	memset(p, 0, n);
+	/* Only what may not be zero yet (past the old dirty mark it is). */
+	start = b->size - n;
+	if (b->claimed_dirty > start)
+		memset(p, 0, b->claimed_dirty - start < n ? b->claimed_dirty - start : n);
 	*ret_p = p;
 	return 0;
 }

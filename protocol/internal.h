@@ -45,6 +45,11 @@ bool ta__proto_utf8_ok(const uint8_t *s, size_t len);
 /* Valid UTF-8 with no control character (C0, DEL, C1) and no NUL. */
 bool ta__proto_text_ok(const char *s, size_t len);
 
+/* Whether a sign result may be encoded: ta_proto_sign_result_json()'s
+ * checks, which ta_proto_encode_sign_result() shares (result.c). */
+struct ta_proto_sign_result;
+bool ta__proto_sign_result_ok(const struct ta_proto_sign_result *res);
+
 /* Copies s into dst (cap >= 1 bytes, NUL-terminated), each control
  * character and each byte that does not start a valid UTF-8 sequence as
  * '?', stopping before a character that does not fit. */

@@ -753,20 +753,28 @@ ta_proto_decode_key_scope_result(const json_t *result, struct ta_proto_key_scope
 	return 0;
 }
 
+bool
+ta__proto_sign_result_ok(const struct ta_proto_sign_result *res)
+{
+	if (res == NULL || res->file == NULL || res->file_len == 0 ||
+	    res->file_len > TA_PROTO_MAX_FRAME || memchr(res->file, '\0', res->file_len) != NULL ||
+	    !ta__proto_utf8_ok((const uint8_t *)res->file, res->file_len) || res->n_keyids == 0 ||
+	    res->n_keyids > TA_PROTO_KEYS_MAX || !hex_ok(res->sha256))
+		return false;
+	for (size_t i = 0; i < res->n_keyids; i++)
+		if (!hex_ok(res->keyids[i]))
+			return false;
+	return true;
+}
+
 int
 ta_proto_sign_result_json(const struct ta_proto_sign_result *res, json_t **ret)
 {
 	json_t *o, *ids;
 	bool ok;
 
-	if (ret == NULL || res == NULL || res->file == NULL || res->file_len == 0 ||
-	    res->file_len > TA_PROTO_MAX_FRAME || memchr(res->file, '\0', res->file_len) != NULL ||
-	    !ta__proto_utf8_ok((const uint8_t *)res->file, res->file_len) || res->n_keyids == 0 ||
-	    res->n_keyids > TA_PROTO_KEYS_MAX || !hex_ok(res->sha256))
+	if (ret == NULL || !ta__proto_sign_result_ok(res))
 		return TA_ERR_INVALID;
-	for (size_t i = 0; i < res->n_keyids; i++)
-		if (!hex_ok(res->keyids[i]))
-			return TA_ERR_INVALID;
 	o = json_object();
 	ids = json_array();
 	ok = o != NULL && ids != NULL;

@@ -1,3 +1,5 @@
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +68,8 @@ struct ta_key {
 	EVP_PKEY *pkey;
 	bool public_pem;         /* notary rsa in the pycrypto form */
 	json_t *extra;           /* tuf: unrecognized members, or NULL */
+	/* Verify contexts begun once (tuf/sig.c), by ta__key_verify_slot(). */
+	_Atomic(EVP_MD_CTX *) verify[TA__KEY_VERIFY_SLOTS];
 	char id[TA_KEY_ID_SIZE];
 	char canonical_id[TA_KEY_ID_SIZE];
 	char sslib026_id[TA_KEY_ID_SIZE];
@@ -80,6 +84,8 @@ ta_key_free(struct ta_key *key)
 	free(key->bytes);
 	free(key->spki);
 	EVP_PKEY_free(key->pkey);
+	for (size_t i = 0; i < TA__KEY_VERIFY_SLOTS; i++)
+		EVP_MD_CTX_free(atomic_load(&key->verify[i]));
 	json_decref(key->extra);
 	free(key);
 }
@@ -744,6 +750,13 @@ EVP_PKEY *
 ta_key_pkey(const struct ta_key *key)
 {
 	return key->pkey;
+}
+
+_Atomic(EVP_MD_CTX *) *
+ta__key_verify_slot(const struct ta_key *key, size_t i)
+{
+	/* A cache beside an immutable key: filled once, read by copy only. */
+	return i < TA__KEY_VERIFY_SLOTS ? &((struct ta_key *)(uintptr_t)key)->verify[i] : NULL;
 }
 
 const char *

@@ -167,6 +167,12 @@ const uint8_t *ta_key_public_bytes(const struct ta_key *key, size_t *ret_len);
 const uint8_t *ta_key_spki(const struct ta_key *key, size_t *ret_len);
 /* The key for verification; borrowed, never NULL for a made key. */
 EVP_PKEY *ta_key_pkey(const struct ta_key *key);
+/* For tuf/sig.c: slot i (< TA__KEY_VERIFY_SLOTS) of the key's cached
+ * verify contexts, NULL otherwise.  A slot holds NULL or an EVP_MD_CTX begun
+ * for verification with the key, set once (compare-and-swap) and only ever
+ * copied afterwards; ta_key_free() frees them. */
+#define TA__KEY_VERIFY_SLOTS 2
+_Atomic(EVP_MD_CTX *) *ta__key_verify_slot(const struct ta_key *key, size_t i);
 /* The profile's key ID (notary: for x509 keys, of the certificate). */
 const char *ta_key_id(const struct ta_key *key);
 /* notary: the ID of the bare key (equals ta_key_id() unless x509);

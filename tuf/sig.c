@@ -1,3 +1,4 @@
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,12 +215,44 @@ ta_sig_evp_init(EVP_MD_CTX *ctx, EVP_PKEY *pkey, enum ta_sig_scheme scheme, int 
 	return 0;
 }
 
+/* The key's verify context for an ECDSA scheme, begun on first use and
+ * kept with the key (tuf/key.h), so that each check copies it instead of
+ * fetching the algorithm and setting the key up again: the self-check of
+ * every signature the agent makes goes through here.  NULL when the scheme
+ * is not ECDSA or no context could be made; the caller begins its own. */
+static const EVP_MD_CTX *
+verify_template(const struct ta_key *key, enum ta_sig_scheme scheme)
+{
+	_Atomic(EVP_MD_CTX *) *slot;
+	EVP_MD_CTX *t, *expected = NULL;
+
+	if (scheme != TA_SIG_ECDSA_SHA256 && scheme != TA_SIG_ECDSA_SHA384)
+		return NULL;
+	if ((slot = ta__key_verify_slot(key, scheme == TA_SIG_ECDSA_SHA384)) == NULL)
+		return NULL;
+	if ((t = atomic_load(slot)) != NULL)
+		return t;
+	if ((t = EVP_MD_CTX_new()) == NULL)
+		return NULL;
+	if (ta_sig_evp_init(t, ta_key_pkey(key), scheme, 0, false) != 0) {
+		EVP_MD_CTX_free(t);
+		ERR_clear_error();
+		return NULL;
+	}
+	if (!atomic_compare_exchange_strong(slot, &expected, t)) {
+		EVP_MD_CTX_free(t); /* another thread's came first */
+		t = expected;
+	}
+	return t;
+}
+
 /* One EVP verification: 0, TA_ERR_VERIFY, or a setup error.  salt is used
  * for RSA-PSS only. */
 static int
-evp_verify(EVP_PKEY *pkey, enum ta_sig_scheme scheme, int salt, const uint8_t *sig,
+evp_verify(const struct ta_key *key, enum ta_sig_scheme scheme, int salt, const uint8_t *sig,
     size_t sig_len, const uint8_t *msg, size_t len)
 {
+	const EVP_MD_CTX *t = verify_template(key, scheme);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int r;
 
@@ -227,8 +260,14 @@ evp_verify(EVP_PKEY *pkey, enum ta_sig_scheme scheme, int salt, const uint8_t *s
 		r = TA_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = ta_sig_evp_init(ctx, pkey, scheme, salt, false)) != 0)
+	if (t != NULL ? EVP_MD_CTX_copy_ex(ctx, t) != 1 :
+			ta_sig_evp_init(ctx, ta_key_pkey(key), scheme, salt, false) != 0) {
+		r = TA_ERR_CRYPTO;
 		goto out;
+	}
+	/* Used once: the final step need not keep ctx usable (it would copy
+	 * it first). */
+	EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
 	r = EVP_DigestVerify(ctx, sig, sig_len, msg, len) == 1 ? 0 : TA_ERR_VERIFY;
 out:
 	EVP_MD_CTX_free(ctx);
@@ -257,13 +296,13 @@ verify_bytes(const struct ta_key *key, enum ta_sig_scheme scheme, bool der_ecdsa
 			/* Strict: what OpenSSL would also accept, named precisely. */
 			if ((r = ta_sig_ecdsa_der_to_raw(sig, sig_len, half, raw)) != 0)
 				return r;
-			return evp_verify(pkey, scheme, 0, sig, sig_len, msg, len);
+			return evp_verify(key, scheme, 0, sig, sig_len, msg, len);
 		}
 		if (sig_len != 2 * half)
 			return TA_ERR_FORMAT;
 		if ((r = ta_sig_ecdsa_raw_to_der(sig, sig_len, der, sizeof(der), &der_len)) != 0)
 			return r;
-		return evp_verify(pkey, scheme, 0, der, der_len, msg, len);
+		return evp_verify(key, scheme, 0, der, der_len, msg, len);
 	case TA_SIG_RSA_PSS_SHA256:
 	case TA_SIG_RSA_PKCS1_SHA256:
 		if (key_base(key) != EVP_PKEY_RSA)
@@ -272,13 +311,13 @@ verify_bytes(const struct ta_key *key, enum ta_sig_scheme scheme, bool der_ecdsa
 			return TA_ERR_KEY_WEAK;
 		if (sig_len != (size_t)EVP_PKEY_get_size(pkey))
 			return TA_ERR_FORMAT;
-		return evp_verify(pkey, scheme, salt, sig, sig_len, msg, len);
+		return evp_verify(key, scheme, salt, sig, sig_len, msg, len);
 	case TA_SIG_ED25519:
 		if (key_base(key) != EVP_PKEY_ED25519)
 			return TA_ERR_KEY_TYPE;
 		if (sig_len != ED25519_SIG_LEN)
 			return TA_ERR_FORMAT;
-		return evp_verify(pkey, scheme, 0, sig, sig_len, msg, len);
+		return evp_verify(key, scheme, 0, sig, sig_len, msg, len);
 	}
 	return TA_ERR_INVALID;
 }

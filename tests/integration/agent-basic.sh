@@ -226,4 +226,16 @@ check "audit: refusals are recorded" \
 agent_stop
 check "SIGTERM: the agent exits with status 0" test $? -eq 0
 check "SIGTERM: the socket is removed" test ! -e "$SOCK"
+
+# ---- socket-group, socket-mode (runs without systemd)
+{ agent_block; printf 'socket-group = 61504\nsocket-mode = 0620\n'; token_block alpha "$SOFTHSM" "file:$tmp/pin"; } \
+	>"$tmp/agent-g.conf"
+agent_started "agent starts with socket-group and socket-mode" "$tmp/agent-g.conf"
+check "  the socket is group 61504, mode 0620" test "$(stat -c %g/%a "$SOCK")" = 61504/620
+agent_stop
+{ agent_block; printf 'socket-group = no-such-group-here\n'; token_block alpha "$SOFTHSM" "file:$tmp/pin"; } \
+	>"$tmp/agent-n.conf"
+"$AGENT" --config "$tmp/agent-n.conf" --socket "$SOCK" --foreground >"$tmp/agent-n.log" 2>&1
+check "a socket-group that does not exist: the agent does not start" test $? -ne 0
+check "  and says so" grep -q "socket-group 'no-such-group-here': no such group" "$tmp/agent-n.log"
 finish

@@ -38,6 +38,12 @@ call status >"$tmp/status.json"
 check "status: both tokens present and locked" \
 	test "$(jget "$tmp/status.json" '[(t["present"], t["unlocked"]) for t in d["tokens"]]')" = \
 	'[[true, false], [true, false]]'
+"$TUFCTL" --socket "$SOCK" key list >"$tmp/kl.out" 2>&1
+check "tufctl key list on locked tokens says so, not 'no keys'" bash -c \
+	"grep -q '^token alpha: locked: its keys are not listed (tufctl unlock --token alpha)$' '$tmp/kl.out' && ! grep -q '^no keys' '$tmp/kl.out'"
+"$TUFCTL" --socket "$SOCK" status >"$tmp/st.out" 2>&1
+check "tufctl status: a locked token's keys are not counted as none" \
+	grep -q "^token alpha: locked, .*, keys not listed until unlocked, " "$tmp/st.out"
 call key.generate '{"label":"k","type":"ecdsa-p256","token":"alpha"}' >"$tmp/out.json"
 check "a locked token: key.generate is -32003" test "$(jget "$tmp/out.json" 'd["code"]')" = -32003
 call unlock '{"pin":"123"}' >"$tmp/out.json"
@@ -173,4 +179,27 @@ check "audit: the refused unlocks are recorded" \
 	test "$(grep '"method":"unlock"' "$AUDIT" | grep -c '"result":"TA_ERR_PIN_')" -ge 4
 agent_stop
 check "SIGTERM: exit status 0" test $? -eq 0
+
+# ---- why an automatic login failed, as the PIN source saw it
+make_token gamma && make_token delta && make_token epsilon || skip_all "softhsm2-util cannot make a token"
+{
+	agent_block
+	token_block gamma "$SOFTHSM" "env:TA_TEST_PIN_NOT_SET"
+	token_block delta "$SOFTHSM" "file:$tmp/no-such-pin-file"
+	token_block epsilon "$SOFTHSM" pinentry
+} >"$tmp/why.conf"
+: >"$LOG"
+agent_started "agent starts with three PIN sources that cannot give a PIN" "$tmp/why.conf" \
+	-u TA_TEST_PIN_NOT_SET -u DISPLAY -u WAYLAND_DISPLAY -u GPG_TTY
+for _ in $(seq 1 50); do
+	[ "$(grep -c "automatic login failed" "$LOG")" -ge 3 ] && break
+	sleep 0.1
+done
+check "log: an unset variable is named" grep -q \
+	"token 'gamma': automatic login failed and will not be tried again (environment variable 'TA_TEST_PIN_NOT_SET' is not set)" "$LOG"
+check "log: a missing PIN file is named" grep -q \
+	"token 'delta': automatic login failed and will not be tried again (PIN file '$tmp/no-such-pin-file' does not exist)" "$LOG"
+check "log: pinentry without a display or a terminal says so" grep -q \
+	"token 'epsilon': automatic login failed and will not be tried again (pinentry has no display" "$LOG"
+agent_stop
 finish

@@ -25,7 +25,7 @@ start() {
 	cat "$LOG" >>"$tmp/agents.log" 2>/dev/null
 	: >"$LOG" # wait_log looks at this agent's lines only
 	{ agent_block; piv_token yk "$@"; } >"$tmp/agent.conf"
-	agent_start "$tmp/agent.conf" TA_AGENT_WATCH_MS=200 || { bad "$n: the agent starts"; finish; }
+	agent_start "$tmp/agent.conf" TA_AGENT_WATCH_MS=200 GPG_TTY=/dev/null || { bad "$n: the agent starts"; finish; }
 }
 tries_is() {
 	[ "$(vcard tries)" = "$1" ]

@@ -38,7 +38,7 @@ for mod in ykcs11 opensc; do
 	cat "$LOG" >>"$tmp/agents.log" 2>/dev/null
 	: >"$LOG"
 	{ agent_block; piv_token yk $mod "pinentry:$tmp/pinentry" "pin-cache = 10m"; } >"$tmp/agent.conf"
-	agent_start "$tmp/agent.conf" TA_AGENT_WATCH_MS=200 || { bad "[$mod] the agent starts"; finish; }
+	agent_start "$tmp/agent.conf" TA_AGENT_WATCH_MS=200 GPG_TTY=/dev/null || { bad "[$mod] the agent starts"; finish; }
 	wait_log "logged in (PIN source pinentry)"
 	touch_sign "$S" a && ok "[$mod] slot 9c signs (touched; its PIN now cached)" ||
 		bad "[$mod] slot 9c signs" "$(cat "$tmp/err-a")"

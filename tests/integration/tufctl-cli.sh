@@ -135,7 +135,7 @@ else
 fi
 
 # ---- connection errors ----------------------------------------------------------
-hint="is tuf-agent running? (see --socket, \$TUF_AGENT_SOCK)"
+hint="is tuf-agent running? (see --socket, \$TUF_AGENT_SOCK; under systemd: systemctl status tuf-agent.socket, journalctl -u tuf-agent)"
 refused "no socket at --socket" \
 	"tufctl: cannot connect to the agent at $nosock: No such file or directory; $hint" \
 	--socket "$nosock" status
@@ -302,7 +302,7 @@ cat >"$tmp/want" <<EOF
 agent: fake-agent 1, protocol 1
 token ci-hsm: unlocked, PIN ok, 2 keys, pkcs11:token=ci-hsm
 token yubi: absent, pkcs11:token=yubi
-token hsm2: locked, PIN tries left: 1 (unlock interactively), 1 key, pkcs11:token=hsm2
+token hsm2: locked, PIN tries left: 1 (unlock interactively), keys not listed until unlocked, pkcs11:token=hsm2
 EOF
 [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/want" && [ ! -s "$tmp/err" ]
 check "status: human output" $?
@@ -455,7 +455,7 @@ for s in garbage extra huge zero close; do
 	case $s in
 	huge) want="sent a frame over the 67108864-byte limit" ;;
 	zero) want="sent an empty frame" ;;
-	close) want="closed the connection before answering status" ;;
+	close) want="closed the connection before answering status; see the agent's log (under systemd: journalctl -u tuf-agent; tuf-agent --check-config FILE finds a bad configuration)" ;;
 	*) want="sent a malformed message while answering status (TA_ERR_PROTOCOL)" ;;
 	esac
 	[ "$rc" -eq 1 ] && [ "$(lines "$tmp/err")" -eq 1 ] && grep -qF "$want" "$tmp/err" && [ ! -s "$tmp/out" ]
@@ -482,9 +482,11 @@ cat >"$tmp/want" <<EOF
 LABEL      TOKEN   TYPE        CERT  NOTARY-KEYID                                                      TUF-KEYID
 targets-1  ci-hsm  ecdsa-p256  no    $KN  $KT
 root-1     ci-hsm  ecdsa-p384  yes   $KN  $KT
+token yubi: absent: its keys are not listed (insert it)
+token hsm2: locked: its keys are not listed (tufctl unlock --token hsm2)
 EOF
 [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/want"
-check "key list: a table" $?
+check "key list: a table, then the tokens whose keys it cannot show" $?
 agent ok --json key list
 [ "$rc" -eq 0 ] && "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [k["label"] for k in d["keys"]]==["targets-1","root-1"] else 1)' "$tmp/out"
 check "key list --json" $?

@@ -461,6 +461,68 @@ test_agent_audit_file_hostile_strings(void **state)
 	free(buf);
 }
 
+/* The line is written directly (audit.c): the very bytes jansson's
+ * compact, sorted, ASCII-only dump of the same record gives (DEL as
+ * \u007f), for every kind of character a field may hold. */
+static void
+test_agent_audit_file_line_equals_jansson(void **state)
+{
+	static const char *const ids[] = { "q\"\\/\x01\x7f", "\xf0\x9f\x94\x91\xc3\xa9" };
+	char path[256], *buf, *lines[4], *want, *p;
+	struct ta_audit_rec rec = full_rec();
+	json_t *o, *got, *arr;
+
+	(void)state;
+	rec.role = "targets\n\r\t\b\f\x1b[2J\x7f\x01 \xc2\x85\xe2\x80\xa8";
+	rec.gun = "reg/\xf0\x9f\x94\x91/\"x\"\\";
+	rec.detail = "d\xc3\xa9tail \xef\xbf\xbd";
+	rec.rule = "allow \"ci\"";
+	rec.scope = "k: guns=a/*";
+	rec.keyids = ids;
+	rec.n_keyids = 2;
+	rec.version = -3;
+	log_to_file(&rec, path, sizeof(path));
+	assert_int_equal(read_lines(path, &buf, lines, 4), 1);
+	got = parse(lines[0]);
+	o = json_object();
+	arr = json_array();
+	json_array_append_new(arr, json_string(ids[0]));
+	json_array_append_new(arr, json_string(ids[1]));
+	json_object_set_new(o, "keyids", arr);
+	json_object_set_new(o, "time", json_string(str(got, "time")));
+	json_object_set_new(o, "uid", json_integer(rec.uid));
+	json_object_set_new(o, "gid", json_integer(rec.gid));
+	json_object_set_new(o, "pid", json_integer(rec.pid));
+	json_object_set_new(o, "method", json_string(rec.method));
+	json_object_set_new(o, "profile", json_string(rec.profile));
+	json_object_set_new(o, "role", json_string(rec.role));
+	json_object_set_new(o, "gun", json_string(rec.gun));
+	json_object_set_new(o, "version", json_integer(rec.version));
+	json_object_set_new(o, "result", json_string("ok"));
+	json_object_set_new(o, "rule", json_string(rec.rule));
+	json_object_set_new(o, "scope", json_string(rec.scope));
+	json_object_set_new(o, "detail", json_string(rec.detail));
+	json_object_set_new(o, "sha256", json_string(sha_hex));
+	want = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	assert_non_null(want);
+	/* jansson leaves DEL raw; the record escapes it. */
+	for (size_t n = 0; (p = strchr(want, 0x7f)) != NULL; n++) {
+		char *w = malloc(strlen(want) + 6);
+
+		assert_non_null(w);
+		memcpy(w, want, (size_t)(p - want));
+		strcpy(w + (p - want), "\\u007f");
+		strcat(w, p + 1);
+		free(want);
+		want = w;
+	}
+	assert_string_equal(lines[0], want);
+	free(want);
+	json_decref(o);
+	json_decref(got);
+	free(buf);
+}
+
 static void
 test_agent_audit_file_long_fields_cut(void **state)
 {
@@ -947,6 +1009,7 @@ main(void)
 		cmocka_unit_test(test_agent_audit_file_refusal_with_detail),
 		cmocka_unit_test(test_agent_audit_file_edge_values),
 		cmocka_unit_test(test_agent_audit_file_hostile_strings),
+		cmocka_unit_test(test_agent_audit_file_line_equals_jansson),
 		cmocka_unit_test(test_agent_audit_file_long_fields_cut),
 		cmocka_unit_test(test_agent_audit_file_appends_with_mode),
 		cmocka_unit_test(test_agent_audit_file_threads_never_interleave),

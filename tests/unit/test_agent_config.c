@@ -29,6 +29,8 @@ test_agent_config_defaults(void **state)
 
 	(void)state;
 	assert_string_equal(cfg->socket, "");
+	assert_string_equal(cfg->socket_group, "");
+	assert_int_equal(cfg->socket_mode, 0660);
 	assert_string_equal(cfg->audit, "journal");
 	assert_int_equal(cfg->max_clients, 256);
 	assert_int_equal(cfg->max_frame, 32 << 20);
@@ -125,6 +127,8 @@ test_agent_config_every_key(void **state)
 	(void)state;
 	OK(cfg, "[agent]\n"
 		"socket = /tmp/a.sock\n"
+		"socket-group = tuf-signers\n"
+		"socket-mode = 0600\n"
 		"audit = /var/log/tuf-agent/audit.log\n"
 		"max-clients = 65535\n"
 		"max-frame = 4K\n"
@@ -155,6 +159,8 @@ test_agent_config_every_key(void **state)
 		"user = alice\n"
 		"operations = all\n");
 	assert_string_equal(cfg->socket, "/tmp/a.sock");
+	assert_string_equal(cfg->socket_group, "tuf-signers");
+	assert_int_equal(cfg->socket_mode, 0600);
 	assert_string_equal(cfg->audit, "/var/log/tuf-agent/audit.log");
 	assert_int_equal(cfg->max_clients, 65535);
 	assert_int_equal(cfg->max_frame, 4096);

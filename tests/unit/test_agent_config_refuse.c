@@ -374,6 +374,15 @@ test_agent_config_numbers_strict(void **state)
 		free(want);
 		free(text);
 	}
+	BAD("[agent]\nsocket-mode = 0770\n", TA_ERR_INVALID, 2,
+	    "'socket-mode' 0770: a socket is read and written (0600 at least, no execute or special bits)");
+	BAD("[agent]\nsocket-mode = 0460\n", TA_ERR_INVALID, 2, "'socket-mode' 0460: a socket");
+	BAD("[agent]\nsocket-mode = 4660\n", TA_ERR_INVALID, 2, "'socket-mode' 4660: a socket");
+	BAD("[agent]\nsocket-mode = rw\n", TA_ERR_INVALID, 2,
+	    "'socket-mode' must be an octal mode such as 0660, not 'rw'");
+	BAD("[agent]\nsocket-mode = 06600\n", TA_ERR_INVALID, 2, "'socket-mode' must be an octal mode");
+	BAD("[agent]\nsocket-group = a b\n", TA_ERR_INVALID, 2,
+	    "'socket-group' must be a group name or number, not 'a b'");
 	BAD("[agent]\nmax-clients = 0\n", TA_ERR_INVALID, 2,
 	    "'max-clients' must be 1..65535, not '0'");
 	BAD("[agent]\nmax-clients = 65536\n", TA_ERR_INVALID, 2, "'max-clients' must be 1..65535");

@@ -623,6 +623,38 @@ test_common_buf_reset_wipes_and_empties(void **state)
 	ta_buf_free(b);
 }
 
+/* The cycle a connection's input makes (reserve a chunk, fill part of it,
+ * give the rest back, take the frame, reset): reserve still hands out zero
+ * bytes over stale ones, and reset still wipes every byte written, though
+ * both now skip what is known to be zero. */
+static void
+test_common_buf_reserve_reset_cycle_wipes(void **state)
+{
+	struct ta_buf *b = ta_buf_new(4096);
+	static const uint8_t zero[256];
+	uint8_t *p = NULL, *q = NULL;
+	const uint8_t *base;
+
+	(void)state;
+	assert_non_null(b);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(ta_buf_put(b, "secret-pin", 10), 0);
+		assert_int_equal(ta_buf_consume(b, 10), 0); /* rewound, not wiped */
+		assert_int_equal(ta_buf_reserve(b, 256, &p), 0);
+		assert_memory_equal(p, zero, 256); /* over the stale bytes */
+		memcpy(p, "frame", 5);
+		assert_int_equal(ta_buf_consume_end(b, 251), 0);
+		assert_holds(b, "frame", 5);
+		assert_int_equal(ta_buf_reserve(b, 64, &q), 0);
+		assert_memory_equal(q, zero, 64);
+		memset(q, 'x', 64);
+		base = ta_buf_ptr(b);
+		ta_buf_reset(b);
+		assert_memory_equal(base, zero, 256);
+	}
+	ta_buf_free(b);
+}
+
 static void
 test_common_buf_reset_after_growth(void **state)
 {
@@ -1002,6 +1034,7 @@ main(void)
 		cmocka_unit_test(test_common_buf_reserve_rejects_zero),
 		cmocka_unit_test(test_common_buf_consume_end_wipes_tail),
 		cmocka_unit_test(test_common_buf_reset_wipes_and_empties),
+		cmocka_unit_test(test_common_buf_reserve_reset_cycle_wipes),
 		cmocka_unit_test(test_common_buf_reset_after_growth),
 		cmocka_unit_test(test_common_buf_from_const_reads_in_place),
 		cmocka_unit_test(test_common_buf_from_const_refuses_writes),

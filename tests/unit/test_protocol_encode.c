@@ -430,6 +430,51 @@ test_protocol_sign_result_round_trip(void **state)
 	ta_buf_free(b);
 }
 
+/* ta_proto_encode_sign_result() writes its frame directly: byte for byte
+ * what the tree (ta_proto_sign_result_json() through ta_proto_encode_result())
+ * gives, for every character class of the file and both kinds of id. */
+static void
+test_protocol_sign_result_direct_equals_tree(void **state)
+{
+	static const char *files[] = {
+	    "x",
+	    "{\"signed\":{\"_type\":\"Targets\"},\"signatures\":[]}",
+	    "\"\\/\b\f\n\r\t\x01\x1f\x7f \xc3\xa9\xe2\x80\xa8\xf0\x9f\x94\x91",
+	    "\n\n\n",
+	    "tail\\",
+	};
+	static const char *ids[] = {"a", "q\"uo\\te \xc3\xa9/x", NULL};
+	struct ta_proto_sign_result in = {0};
+	struct ta_proto_id id;
+	json_t *o = NULL;
+
+	(void)state;
+	in.keyids[0] = KEYID_A;
+	in.keyids[1] = KEYID_B;
+	memcpy(in.sha256, KEYID_B, 65);
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+			struct ta_buf *direct = pt_out_buf(), *tree = pt_out_buf();
+
+			if (ids[k] != NULL)
+				assert_int_equal(ta_proto_id_str(ids[k], &id), 0);
+			else
+				assert_int_equal(ta_proto_id_int(-9007199254740991LL, &id), 0);
+			in.file = files[f];
+			in.file_len = strlen(files[f]);
+			in.n_keyids = 1 + (f & 1);
+			assert_int_equal(ta_proto_encode_sign_result(direct, &id, &in), 0);
+			assert_int_equal(ta_proto_sign_result_json(&in, &o), 0);
+			assert_int_equal(ta_proto_encode_result(tree, &id, o), 0);
+			json_decref(o);
+			assert_int_equal(ta_buf_len(direct), ta_buf_len(tree));
+			assert_memory_equal(ta_buf_ptr(direct), ta_buf_ptr(tree), ta_buf_len(tree));
+			ta_buf_free(direct);
+			ta_buf_free(tree);
+		}
+	}
+}
+
 static void
 test_protocol_sign_result_bad(void **state)
 {
@@ -808,6 +853,7 @@ main(void)
 	    cmocka_unit_test(test_protocol_hello_result_round_trip),
 	    cmocka_unit_test(test_protocol_hello_result_bad),
 	    cmocka_unit_test(test_protocol_sign_result_round_trip),
+	    cmocka_unit_test(test_protocol_sign_result_direct_equals_tree),
 	    cmocka_unit_test(test_protocol_sign_result_bad),
 	    cmocka_unit_test(test_protocol_request_round_trip),
 	    cmocka_unit_test(test_protocol_response_malformed),
