@@ -925,68 +925,6 @@ out:
 	rows_mark(R_P11_1, R_P11_2, ROW_FAILED, "not measured: p11-kit failed above");
 }
 
-/* ---- the self-check, alone ------------------------------------------------ */
-
-/* This process's CPU time so far, in seconds. */
-static double
-proc_cpu(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-thread_cpu(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The CPU microseconds of one ECDSA P-256 verification of a 512-byte
- * message as the agent's self-check makes it (tuf/sig.c: a copy of a
- * verify context kept with the key, used once), on this thread, over
- * secs / 4 seconds; 0 when OpenSSL fails. */
-static double
-selfcheck_cost(void)
-{
-	uint8_t msg[512], sig[128];
-	size_t sig_len = sizeof(sig), n = 0;
-	EVP_PKEY *key = EVP_EC_gen("P-256");
-	EVP_MD_CTX *tmpl = EVP_MD_CTX_new(), *ctx = NULL;
-	double t0, t1 = 0, us = 0;
-	bool ok;
-
-	memset(msg, 'm', sizeof(msg));
-	ok = key != NULL && tmpl != NULL &&
-	     (ctx = EVP_MD_CTX_new()) != NULL &&
-	     EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-	     EVP_DigestSign(ctx, sig, &sig_len, msg, sizeof(msg)) == 1 &&
-	     EVP_DigestVerifyInit(tmpl, NULL, EVP_sha256(), NULL, key) == 1;
-	EVP_MD_CTX_free(ctx);
-	t0 = thread_cpu();
-	while (ok && (t1 = thread_cpu()) - t0 < secs / 4) {
-		for (int i = 0; ok && i < 64; i++, n++) {
-			ok = (ctx = EVP_MD_CTX_new()) != NULL && EVP_MD_CTX_copy_ex(ctx, tmpl) == 1;
-			if (ok) {
-				EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
-				ok = EVP_DigestVerify(ctx, sig, sig_len, msg, sizeof(msg)) == 1;
-			}
-			EVP_MD_CTX_free(ctx);
-		}
-	}
-	if (ok && n > 0)
-		us = (t1 - t0) * 1e6 / (double)n;
-	else
-		(void)fprintf(stderr, "bench_agent: the self-check's cost could not be measured\n");
-	EVP_MD_CTX_free(tmpl);
-	EVP_PKEY_free(key);
-	return us;
-}
-
 /* ---- the report ------------------------------------------------------------ */
 
 static bool
@@ -1212,15 +1150,17 @@ main(int argc, char **argv)
 	(void)fprintf(stderr, "bench_agent: token and key ready in %s; measuring\n", dir);
 
 	if (bl_p11_open(module, LABEL, TB_PIN, LABEL, &raw) == 0) {
-		double c0 = proc_cpu();
+		double c0 = bl_proc_cpu();
 
 		if (measure(R_RAW1, &bl_p11_sign_ops, &raw) == 0) {
-			csign_cpu_us = (proc_cpu() - c0) * 1e6 / (double)rows[R_RAW1].res.n_all;
+			csign_cpu_us = (bl_proc_cpu() - c0) * 1e6 / (double)rows[R_RAW1].res.n_all;
 			(void)measure(R_RAW2, &bl_p11_sign_ops, &raw);
 		}
 		bl_p11_close(&raw);
 	}
-	selfcheck_us = selfcheck_cost();
+	selfcheck_us = bl_selfcheck_us(secs / 4);
+	if (selfcheck_us == 0)
+		(void)fprintf(stderr, "bench_agent: the self-check's cost could not be measured\n");
 	rows_mark(R_RAW1, R_RAW2, ROW_FAILED, "not measured: the module failed above");
 
 	bench_agent_rows();

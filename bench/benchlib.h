@@ -73,4 +73,14 @@ void bl_p11_close(struct bl_p11 *p);
  * digest with C_SignInit + C_Sign. */
 extern const struct bl_ops bl_p11_sign_ops;
 
+/* This process's, and this thread's, CPU time so far, in seconds. */
+double bl_proc_cpu(void);
+double bl_thread_cpu(void);
+
+/* The CPU microseconds of one ECDSA P-256 verification of a 512-byte
+ * message made as the agent's self-check makes it (tuf/sig.c: a copy of a
+ * verify context kept with the key), on this thread, over secs seconds; 0
+ * when OpenSSL fails. */
+double bl_selfcheck_us(double secs);
+
 #endif

@@ -3,7 +3,7 @@
 # the clock, I/O and processes (bench_flood has it alone: no PKCS#11).
 BENCH_IO := $(BUILD)/bench/benchio.o
 BENCH_LIB := $(BUILD)/bench/benchlib.o $(BENCH_IO)
-LINT_SRC += bench/benchlib.c bench/benchio.c bench/bench_pool.c bench/bench_agent.c
+LINT_SRC += bench/benchlib.c bench/benchio.c bench/bench_pool.c bench/bench_agent.c bench/bench_selfcheck.c
 
 BENCHES += $(BUILD)/bench/bench_pool
 $(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(BENCH_LIB) $(TEST_HELPERS) $(PKCS11_LIBS)
@@ -19,7 +19,7 @@ $(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/tools/me
 BENCHES += $(BUILD)/bench/bench_agent
 $(BUILD)/bench/bench_agent.o: ALL_CFLAGS += \
 	-DBL_P11_MODULE_DIR='"$(shell $(PKG_CONFIG) --variable=p11_module_path p11-kit-1 2>/dev/null)"'
-$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BENCH_LIB) $(TEST_HELPERS) $(LIB_PKCS11) \
+$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BUILD)/bench/bench_selfcheck.o $(BENCH_LIB) $(TEST_HELPERS) $(LIB_PKCS11) \
 		$(PROTO_LIBS) | $(TUF_AGENT)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_P11) $(LIBS_SSL) -ldl -lpthread)
 

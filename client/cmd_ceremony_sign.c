@@ -111,6 +111,19 @@ recorded(const struct tc_transcript *t, const char *keyid)
 	return tc_has(t, "sign", "keyid", keyid) || tc_has(t, "import", "keyid", keyid);
 }
 
+/* What a record says of the signer's attestation: the device and slot the
+ * plan recorded, or "unattested".  A new reference. */
+static json_t *
+attestation_of(const json_t *signer)
+{
+	const json_t *a = json_object_get(signer, "attestation");
+
+	if (!json_is_object(a))
+		return json_string("unattested");
+	return json_pack("{sOsO}", "serial", json_object_get(a, "serial"), "slot",
+	    json_object_get(a, "slot"));
+}
+
 /* Adds a checked signature to DIR (sig NULL: it is there already), then
  * the transcript record of cmd ("sign" or "import"). */
 static int
@@ -126,8 +139,8 @@ record(const char *cmd, struct cer *c, struct tc_transcript *t, const char *name
 	if (sig != NULL && cer_add_sig(c, sig, &e) != 0)
 		return cer_failed(cmd, &e);
 	tn_test_crash(strcmp(cmd, "sign") == 0 ? "ceremony-sign" : "ceremony-import");
-	f = json_pack("{sssssssssssO}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
-	    c->sha256, "attestation", "unattested", "token",
+	f = json_pack("{sssssssssosO}", "ceremony", c->id, "signer", name, "keyid", keyid, "sha256",
+	    c->sha256, "attestation", attestation_of(cer_signer(c, name)), "token",
 	    token != NULL ? token : json_null());
 	r = f == NULL ? tn_fail(&e, TA_ERR_NOMEM, "out of memory")
 		      : tc_append(t, strcmp(cmd, "sign") == 0 ? "sign" : "import", f, time(NULL), &e);

@@ -4,7 +4,7 @@ CLIENT_SRC := client/tufctl.c client/cmd_offline.c client/cmd_agent.c client/age
 	client/agent_api.c client/pinread.c client/files.c client/notary_base.c client/http.c \
 	client/notary_http.c client/credhelper.c client/notary_auth.c client/notary_store.c client/notary_walk.c \
 	client/notary_publish.c client/notary_agent.c client/notary_list.c \
-	client/cmd_notary.c client/cmd_repo.c client/cmd_repo_roles.c client/repo_verify.c client/repo_store.c \
+	client/cmd_notary.c client/cmd_notary_roles.c client/cmd_repo.c client/cmd_repo_roles.c client/repo_verify.c client/repo_store.c \
 	client/repo_publish.c client/repo_journal.c client/transcript.c client/ceremony_seal.c client/ceremony_keys.c client/ceremony_attest.c client/attest.c client/cmd_ceremony.c \
 	client/cmd_ceremony_sign.c client/ceremony.c
 PROGRAMS += $(TUFCTL)

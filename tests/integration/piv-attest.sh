@@ -63,7 +63,10 @@ T ceremony status "$C" >"$tmp/st.out" 2>&1
 check "  status shows alice attested, bob unattested" bash -c "grep -q 'alice .* attested: serial 31337, slot 9a' '$tmp/st.out' && grep -q 'bob .* unattested' '$tmp/st.out'"
 echo yes | T ceremony sign "$C" --signer alice >"$tmp/s.out" 2>&1 && ok "alice signs with the card" ||
 	bad "alice signs with the card" "$(cat "$tmp/s.out")"
+check "  the sign record names the attested device and slot" test "$(tail -n 1 "$C/transcript.jsonl" | \
+	jget - '[d["signer"], d["attestation"]]')" = '["alice", {"serial": 31337, "slot": "9a"}]'
 echo yes | T ceremony sign "$C" --signer bob >/dev/null 2>&1 && ok "bob signs" || bad "bob signs"
+check "  bob's record says unattested" test "$(tail -n 1 "$C/transcript.jsonl" | jget - '[d["signer"], d["attestation"]]')" = '["bob", "unattested"]'
 T ceremony finish "$C" -o "$tmp/root.json" >"$tmp/f.out" 2>&1 && ok "finish" || bad "finish" "$(cat "$tmp/f.out")"
 T ceremony transcript verify "$C/transcript.jsonl" --root "$tmp/root.json" --ca "$tmp/ca.pem" \
 	>"$tmp/tv.out" 2>&1
