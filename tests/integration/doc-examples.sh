@@ -72,6 +72,10 @@ while IFS=$'\t' read -r what f start; do
 	bad "$what list: no block of $f starts with '$start'"
 done <"$out/stale.tsv"
 
+while IFS=$'\t' read -r id n kind what; do
+	[ "$kind" = unknown ] && bad "$id: a block neither run, parsed nor listed ($what)"
+done <"$out/blocks.tsv"
+
 # ---- parsed: every configuration loads as written
 while IFS=$'\t' read -r id n kind what; do
 	[ "$kind" = parse ] || continue

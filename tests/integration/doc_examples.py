@@ -8,7 +8,8 @@ doc_examples.py TOP OUT EXCLUDE RUNAS: writes into OUT
   blocks.tsv    one line per block:
                 ID <TAB> N <TAB> KIND <TAB> WHAT
                 KIND: run (WHAT = first command), parse (WHAT = config file),
-                excluded (WHAT = reason), notrun (every command "not run here")
+                excluded (WHAT = reason), notrun (every command "not run here"),
+                unknown (neither: the test fails)
   notrun.tsv    ID <TAB> command <TAB> reason, for each command not run here
   sN.sh         section N's commands, in order, after the listed substitutions
   cN-K.conf     the configurations of section N as written (parsed)
@@ -176,7 +177,7 @@ def main():
             for r in runas:
                 if r[0] == f and first.startswith(r[1]):
                     used.add(("runas", r[0], r[1]))
-            body, ran, firstcmd = [], 0, None
+            body, ran, skipped, firstcmd = [], 0, 0, None
             for off, c, kind in commands(lines):
                 where = "%s:%d" % (f, line + off)
                 if kind == "prose":
@@ -192,6 +193,7 @@ def main():
                     continue
                 reason = next((r for pat, r in NOT_RUN if re.match(pat, c.strip())), None)
                 if reason:
+                    skipped += 1
                     ntsv.append((where, c.replace("\n", " "), reason))
                     body.append("# %s not run here: %s" % (where, c.replace("\n", " ")))
                     continue
@@ -199,6 +201,9 @@ def main():
                 firstcmd = firstcmd or c.split("\n")[0]
                 body.append("doc_at %s %s" % (where, "'" + c.split("\n")[0].replace("'", "'\\''") + "'"))
                 body.append(subst_cmd(c))
+            if ran == 0 and skipped == 0:
+                btsv.append((bid, str(n), "unknown", "no command, no configuration"))
+                continue
             if ran == 0:
                 btsv.append((bid, str(n), "notrun", "every command is not run here"))
                 scripts[n] += body
