@@ -181,6 +181,7 @@ static int
 pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const struct ta_why *w,
     struct ta_secret **ret)
 {
+	int r;
 	const struct ta_pinentry pe = {
 		.program = prog[0] != '\0' ? prog : "pinentry",
 		.title = "tuf-agent",
@@ -194,15 +195,20 @@ pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const
 	if (prog[0] != '\0' && prog[0] != '/')
 		return ta_why_fail(
 		    TA_ERR_INVALID, w, "pinentry program '%s' is not an absolute path", prog);
+	r = ta_pinsrc_pinentry(&pe, w->buf, w->len, ret);
 	/* A pinentry needs a display or a terminal; the agent has neither of
-	 * its own (a system service never has one). */
-	if (secure_getenv("DISPLAY") == NULL && secure_getenv("WAYLAND_DISPLAY") == NULL &&
-	    pe.tty == NULL)
-		return ta_why_fail(TA_ERR_PIN_REQUIRED, w,
-		    "pinentry has no display ($DISPLAY, $WAYLAND_DISPLAY) and no terminal "
-		    "($GPG_TTY) to ask on: run the agent in the user's session, or use pin = "
+	 * its own (a system service never has one): say so beside why it
+	 * failed. */
+	if (r != 0 && r != TA_ERR_CANCELLED && secure_getenv("DISPLAY") == NULL &&
+	    secure_getenv("WAYLAND_DISPLAY") == NULL && pe.tty == NULL && w->len > 0) {
+		size_t n = strlen(w->buf);
+
+		(void)snprintf(w->buf + n, w->len - n,
+		    "; the agent has no display ($DISPLAY, $WAYLAND_DISPLAY) and no terminal "
+		    "($GPG_TTY) for pinentry to ask on: run it in the user's session, or use pin = "
 		    "unlock or a PIN file");
-	return ta_pinsrc_pinentry(&pe, w->buf, w->len, ret);
+	}
+	return r;
 }
 
 /* ---- entry points --------------------------------------------------------- */

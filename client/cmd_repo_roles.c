@@ -544,7 +544,7 @@ tufctl_repo_status(int argc, char **argv)
 	};
 	static const char *const top[] = { "root", "targets", "snapshot", "timestamp" };
 	struct tr_repo *repo = NULL;
-	json_t *staged = NULL, *roles = json_array(), *out = NULL;
+	json_t *staged = NULL, *roles = NULL, *out = NULL;
 	struct tn_error e;
 	const json_t *v;
 	size_t i;
@@ -560,7 +560,7 @@ tufctl_repo_status(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return tufctl_usage("repo status", "one DIR is required");
-	if (roles == NULL)
+	if ((roles = json_array()) == NULL)
 		return tufctl_fail("repo status: out of memory");
 	if (tr_open(argv[optind], false, &repo, &e) != 0) {
 		json_decref(roles);

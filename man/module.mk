@@ -6,3 +6,7 @@ INSTALL_TARGETS += install-man
 install-man:
 	@for m in $(MAN_PAGES); do \
 		install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
+
+# Every example of the manual pages and README.md runs or loads as written
+# (tests/integration/doc_examples.py takes them out; the test says how).
+TESTS += tests/integration/doc-examples.sh

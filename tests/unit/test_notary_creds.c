@@ -254,13 +254,18 @@ test_docker_helpers(void **state)
 	assert_int_equal(lookup("{\"credsStore\":\"desktop\"}", &host_default, &c, &line), 0);
 	assert_int_equal(c.kind, TN_CRED_NONE);
 	assert_true(c.helpers);
+	assert_string_equal(c.helper, "desktop");
+	tn_creds_clear(&c);
 	assert_int_equal(lookup("{\"credHelpers\":{\"registry.example.com\":\"ecr-login\"}}",
 			     &host_default, &c, &line),
 	    0);
 	assert_true(c.helpers);
+	assert_string_equal(c.helper, "ecr-login");
+	tn_creds_clear(&c);
 	assert_int_equal(lookup("{\"credHelpers\":{},\"credsStore\":5}", &host_default, &c, &line),
 	    0);
 	assert_false(c.helpers);
+	tn_creds_clear(&c);
 	/* Not mentioned when credentials were found. */
 	assert_int_equal(lookup("{\"credsStore\":\"desktop\",\"auths\":{\"registry.example.com\":"
 				"{\"auth\":\"YTpi\"}}}",
