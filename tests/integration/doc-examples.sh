@@ -195,8 +195,11 @@ givens() {
 			chmod 666 "$w/targets.json"
 		;;
 	'man/tufctl.1#EXAMPLES / A developer'"'"'s laptop')
-		# The YubiKey's PIV slots, as OpenSC names their keys.
-		sec_key "SIGN key" yubikey && sec_key "PIV AUTH key" yubikey
+		# The YubiKey's PIV slots 9c and 9a, as ykcs11 names their keys
+		# (the example's module; tests/integration/piv-*.sh run them on a
+		# virtual card).
+		sec_key "Private key for Digital Signature" yubikey &&
+			sec_key "Private key for PIV Authentication" yubikey
 		;;
 	'man/tuf-agent.8#EXAMPLES / A root key ceremony')
 		# ceremony.conf: tuf-agent.conf(5)'s ceremony example.
