@@ -11,8 +11,9 @@
 #                        "key = value" LINEs
 #   piv_pinentry         $tmp/pinentry: a pinentry that answers with the
 #                        content of $tmp/pe-pin and counts its PIN prompts
-#                        in $tmp/pe-calls (pe_calls prints the count); an
-#                        agent using it needs GPG_TTY (any value) set
+#                        in $tmp/pe-calls (pe_calls prints the count); the
+#                        tests start such an agent with GPG_TTY set, as a
+#                        terminal session would
 #   piv_doc FILE         a TUF targets file (version 1) to sign, in FILE
 #   vcard ARGS...        tests/piv/vcard on the card's state
 # The card is stopped (pcscd too) at exit.
