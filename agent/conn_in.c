@@ -3,21 +3,12 @@
  * memory budget, and decoding requests on workers, in order. */
 /* The listener, connections, frames in and out, request jobs, and touch
  * notices. */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <systemd/sd-daemon.h>
 #include <uv.h>
 
 #include "agent/agent.h"
@@ -27,9 +18,7 @@
 #include "agent/job_int.h"
 #include "agent/server.h"
 #include "agent/server_int.h"
-#include "agent/sockpath.h"
 #include "common/buf.h"
-#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
