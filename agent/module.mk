@@ -7,7 +7,7 @@ LIBS_INIH := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null)
 LIBS_SYSTEMD := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 LIB_AGENT := $(BUILD)/libagent.a
 AGENT_CORE_SRC := agent/config.c agent/confparse.c agent/policy.c agent/pin.c agent/audit.c agent/scope.c agent/budget.c
-AGENT_MAIN_SRC := agent/main.c agent/server.c agent/handlers.c agent/tokens.c \
+AGENT_MAIN_SRC := agent/main.c agent/server.c agent/conn_in.c agent/handlers.c agent/tokens.c \
 	agent/signjob.c agent/keys.c agent/keycache.c agent/rules.c agent/job.c agent/sockpath.c \
 	agent/pincache.c agent/signwait.c
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)

@@ -23,6 +23,7 @@
 #include "agent/job.h"
 #include "agent/job_int.h"
 #include "agent/server.h"
+#include "agent/server_int.h"
 #include "agent/sockpath.h"
 #include "common/buf.h"
 #include "common/clock.h"
@@ -30,134 +31,17 @@
 #include "common/log.h"
 #include "common/secret.h"
 
-/* Bytes lent to libuv per read into a connection's own buffer, and the
- * bound on what is left behind a frame when its bytes are wiped. */
-#define READ_CHUNK ((size_t)64 << 10)
-/* Memory (PROTOCOL.md "Limits").  A frame up to SMALL_FRAME_MAX is small:
- * every request but sign fits (the longest, a key.cert with every field at
- * its limit and every byte escaped, is under 16 KiB).  It is read into the
- * connection's own buffer of IN_MAX bytes, always, and decoded on the loop
- * at once: a small decode takes well under a millisecond, and nothing cheap
- * (hello, status, key.list, lock) ever waits behind a big one.  A bigger
- * frame is read into a buffer of its own, which only a peer that may sign
- * gets, and only when its cost fits the budgets (max-buffer,
- * max-buffer-per-uid); else the connection stops reading until it fits. */
-#define SMALL_FRAME_MAX ((size_t)64 << 10)
-#define IN_MAX (SMALL_FRAME_MAX + TA_PROTO_FRAME_HDR + READ_CHUNK)
-/* What a big request is charged per frame byte, from its length prefix to
- * its response: the frame, then jansson's lexer buffer (which doubles) and
- * the string it makes of sign.file, measured at 3.1 to 3.6 times the frame
- * for 10 to 60 MiB frames; the request then keeps the file. */
-#define DECODE_COST 4
-/* Unsent output beyond which a peer that does not read is dropped; one
- * response, however big, is always allowed. */
-#define OUT_LIMIT_MAX ((size_t)64 << 20)
-/* Unsent output over which a connection is not read (until half of it has
- * been written): a peer that pipelines requests and never reads the
- * answers would otherwise grow its queue to the out limit, a small
- * response at a time. */
-#define OUT_PAUSE ((size_t)256 << 10)
-#define TOUCH_AFTER_MS 1000
-#define TOUCH_SCAN_MS 200
-
-/* A connection's output as workers see it (ta_job_respond()): a worker may
- * write a response straight to the socket, but only when nothing is queued
- * on the loop for it, so that frames never interleave.  The loop counts
- * its queued writes in busy; a worker writes only with busy 0, no partial
- * and the connection open, all under lock, with one non-blocking send(2).
- * What a short send leaves is partial, which the loop queues before any
- * other output (out_flush()).  The lock is held for one send(2) or a
- * counter: the loop never waits on a worker for longer. */
-struct ta_out {
-	pthread_mutex_t lock;
-	atomic_uint refs;  /* the connection's and each job's */
-	int fd;
-	bool closed;       /* the connection is closing: nobody writes */
-	unsigned busy;     /* the loop's writes queued (or being made) */
-	struct ta_buf *partial; /* the rest of a response a worker began */
-};
-
-struct ta_conn {
-	uv_pipe_t pipe; /* first: handle->data is the conn */
-	uv_timer_t idle;
-	struct ta_server *srv;
-	struct ta_conn *prev, *next;
-	unsigned long long num;
-	struct ta_peer peer;
-	struct ta_out *out; /* one reference */
-	struct ta_buf *in;
-	size_t lent;       /* bytes reserved in alloc_cb, not yet filled */
-	bool lent_big;     /* ... in big, not in `in` */
-	struct ta_memacct *acct; /* its uid's share of the budget; one reference */
-	/* A big frame being received: big_len bytes, big_have so far, charged
-	 * big_cost to the budgets until its job ends. */
-	uint8_t *big;
-	size_t big_len, big_have, big_cost;
-	/* Waiting on srv->waitq for room for a big frame of wait_len bytes;
-	 * not reading meanwhile. */
-	bool waiting;
-	size_t wait_len;
-	struct ta_conn *wnext;
-	size_t skip;       /* bytes of a refused frame still to discard */
-	bool out_paused;   /* not read: OUT_PAUSE bytes of responses unsent */
-	unsigned refused;  /* frames refused before they were read */
-	unsigned inflight; /* jobs not finished */
-	unsigned writes;   /* uv_write requests not completed */
-	struct ta_job *jobs;
-	int handles; /* open handles: freed at 0 */
-	bool closing;
-	bool eof;
-};
-
-
-struct wreq {
-	uv_write_t req;
-	struct ta_buf *buf;
-	struct ta_conn *conn;
-};
-
-struct ta_server {
-	struct ta_agent *ag;
-	uv_pipe_t listener;
-	uv_timer_t touch;
-	bool listener_init, touch_init, listening, activated;
-	int closing_handles;
-	struct ta_conn *conns;
-	unsigned n_conns; /* accepted and not yet closing */
-	unsigned n_alive; /* not yet freed */
-	unsigned long long next_num;
-	struct ta_job *jobs;
-	unsigned n_jobs;
-	size_t max_frame, out_limit;
-	struct ta_budget budget; /* for big frames: max-buffer, max-buffer-per-uid */
-	struct ta_conn *wait_head, *wait_tail;
-	uv_timer_t kick; /* runs the wait queue once budget is given back */
-	bool kick_init;
-	/* Big decodes queued to workers, at most TA_SERVER_DECODE_SLOTS; the
-	 * rest wait in order on dq. */
-	unsigned decoding;
-	struct ta_job *dq_head, *dq_tail;
-	ino_t sock_ino;
-	bool sock_made;
-};
-
-static void conn_close(struct ta_conn *c);
-static void conn_check_done(struct ta_conn *c);
-static void conn_send(struct ta_conn *c, struct ta_buf *b);
-static void kick_schedule(struct ta_server *srv);
-static void conn_read_resume(struct ta_conn *c);
 static void job_end(struct ta_job *j);
-
 
 /* ---- the memory budget ------------------------------------------------------ */
 
 /* Gives cost back, and lets waiting connections try again (from the loop's
  * next turn: the caller may be deep in a connection's input). */
-static void
-budget_give(struct ta_server *srv, struct ta_memacct *a, size_t cost)
+void
+ta__srv_budget_give(struct ta_server *srv, struct ta_memacct *a, size_t cost)
 {
 	ta_budget_give(&srv->budget, a, cost);
-	kick_schedule(srv);
+	ta__srv_kick_schedule(srv);
 }
 
 /* ---- output shared with workers ------------------------------------------- */
@@ -303,8 +187,8 @@ touch_cb(uv_timer_t *t)
 	}
 }
 
-static struct ta_job *
-job_new(struct ta_conn *c)
+struct ta_job *
+ta__srv_job_new(struct ta_conn *c)
 {
 	struct ta_server *srv = c->srv;
 	struct ta_job *j = calloc(1, sizeof(*j));
@@ -375,12 +259,12 @@ job_free(struct ta_job *j)
 	if (j->frame != NULL)
 		ta_wipe_free(j->frame, j->frame_len);
 	if (j->acct != NULL) {
-		budget_give(srv, j->acct, j->charge);
+		ta__srv_budget_give(srv, j->acct, j->charge);
 		ta_budget_acct_put(&srv->budget, j->acct);
 	}
 	ta_wipe(j, sizeof(*j));
 	free(j);
-	kick_schedule(srv); /* a connection may wait for max-inflight */
+	ta__srv_kick_schedule(srv); /* a connection may wait for max-inflight */
 }
 
 /* job->end: the job's response to its connection, if it still has one,
@@ -391,14 +275,14 @@ job_end(struct ta_job *j)
 	struct ta_conn *c = j->conn;
 
 	if (c != NULL && j->resp != NULL && ta_buf_len(j->resp) > 0) {
-		conn_send(c, j->resp);
+		ta__srv_conn_send(c, j->resp);
 		j->resp = NULL;
 	} else if (c != NULL) {
 		out_flush(c); /* the rest of its worker's short send, if any */
 	}
 	job_free(j);
 	if (c != NULL)
-		conn_check_done(c);
+		ta__srv_conn_check_done(c);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -417,20 +301,20 @@ write_cb(uv_write_t *req, int status)
 	free(w);
 	if (status < 0 && status != UV_ECANCELED) {
 		log_debug("conn %llu: write: %s", c->num, uv_strerror(status));
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	if (c->out_paused && !c->closing &&
 	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <= OUT_PAUSE / 2) {
 		c->out_paused = false;
-		conn_read_resume(c);
+		ta__srv_conn_read_resume(c);
 	}
-	conn_check_done(c);
+	ta__srv_conn_check_done(c);
 }
 
 /* Takes b (one or more encoded frames). */
-static void
-conn_send(struct ta_conn *c, struct ta_buf *b)
+void
+ta__srv_conn_send(struct ta_conn *c, struct ta_buf *b)
 {
 	conn_send_for(c, b, NULL);
 }
@@ -462,7 +346,7 @@ conn_write(struct ta_conn *c, struct ta_buf *b)
 		(void)pthread_mutex_unlock(&c->out->lock);
 		ta_buf_free(b);
 		free(w);
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	c->writes++;
@@ -479,496 +363,8 @@ conn_write(struct ta_conn *c, struct ta_buf *b)
 		log_warn("peer uid %u pid %d: %zu bytes of responses unread (limit %zu); "
 			 "connection closed",
 		    (unsigned)c->peer.uid, (int)c->peer.pid, queued, c->srv->out_limit);
-		conn_close(c);
+		ta__srv_conn_close(c);
 	}
-}
-
-/* ---- input ----------------------------------------------------------------- */
-
-static void
-job_decoded(struct ta_job *j, int r)
-{
-	struct ta_agent *ag = j->ag;
-
-	if (r != 0) {
-		j->method = j->fault.method;
-		j->result = j->fault.err;
-		(void)snprintf(j->detail, sizeof(j->detail), "%s", j->fault.detail);
-		if ((j->resp = ta_buf_new(TA_BUF_MAX)) != NULL &&
-		    ta_proto_encode_fault(j->resp, &j->fault) != 0) {
-			ta_buf_free(j->resp);
-			j->resp = NULL;
-		}
-		if (j->conn != NULL)
-			log_debug("conn %llu: request refused: %s", j->conn->num, j->fault.detail);
-		ta_job_finish(j);
-		return;
-	}
-	j->method = j->req->method;
-	if (j->conn == NULL) { /* the peer left while its frame was decoded */
-		ta_job_finish(j);
-		return;
-	}
-	if (j->conn->inflight > ag->cfg->max_inflight) {
-		ta_job_error(j, TA_PROTO_E_BUSY, TA_ERR_TOKEN_BUSY,
-		    "more than %u requests in flight on this connection (max-inflight); "
-		    "wait for responses",
-		    ag->cfg->max_inflight);
-		ta_job_finish(j);
-		return;
-	}
-	j->ag->dispatch(j);
-}
-
-static void decode_next(struct ta_server *srv);
-
-static void
-decode_run(struct ta_job *j)
-{
-	j->decode_r = ta_proto_decode_request(j->frame, j->frame_len, &j->req, &j->fault);
-	ta_wipe_free(j->frame, j->frame_len);
-	j->frame = NULL;
-	j->frame_len = 0;
-}
-
-static void
-decode_done(struct ta_job *j)
-{
-	struct ta_server *srv = j->ag->server;
-
-	srv->decoding--;
-	decode_next(srv);
-	if (j->resp != NULL) { /* never ran */
-		ta_job_finish(j);
-		return;
-	}
-	job_decoded(j, j->decode_r);
-}
-
-/* Starts the decodes waiting for a slot.  Big decodes are few at a time so
- * that the workers stay free for the tokens and for status (libuv runs its
- * pool first come, first served); main.c adds the slots to the pool. */
-static void
-decode_next(struct ta_server *srv)
-{
-	struct ta_job *j;
-
-	while (srv->decoding < TA_SERVER_DECODE_SLOTS && (j = srv->dq_head) != NULL) {
-		srv->dq_head = j->dnext;
-		if (srv->dq_head == NULL)
-			srv->dq_tail = NULL;
-		j->dnext = NULL;
-		if (j->conn == NULL) { /* its peer has gone: nobody wants the answer */
-			ta_job_finish(j);
-			continue;
-		}
-		srv->decoding++;
-		ta_job_queue(j, decode_run, decode_done);
-	}
-}
-
-/* A small frame: decoded here and now. */
-static void
-conn_frame(struct ta_conn *c, const uint8_t *json, size_t len)
-{
-	struct ta_agent *ag = c->srv->ag;
-	struct ta_job *j;
-	int r;
-
-	if ((j = job_new(c)) == NULL) {
-		log_err_r(TA_ERR_NOMEM, "conn %llu", c->num);
-		conn_close(c);
-		return;
-	}
-	if (ag->cfg->idle_timeout > 0)
-		(void)uv_timer_again(&c->idle);
-	r = ta_proto_decode_request(json, len, &j->req, &j->fault);
-	job_decoded(j, r);
-}
-
-/* A big frame has arrived whole: it becomes a job, with its bytes and its
- * charge, and waits for a decode slot. */
-static void
-conn_big_done(struct ta_conn *c)
-{
-	struct ta_server *srv = c->srv;
-	struct ta_agent *ag = srv->ag;
-	struct ta_job *j;
-
-	if ((j = job_new(c)) == NULL) {
-		log_err_r(TA_ERR_NOMEM, "conn %llu", c->num);
-		conn_close(c); /* frees the frame and gives back its charge */
-		return;
-	}
-	if (ag->cfg->idle_timeout > 0)
-		(void)uv_timer_again(&c->idle);
-	j->frame = c->big;
-	j->frame_len = c->big_len;
-	j->charge = c->big_cost;
-	j->acct = c->acct;
-	c->acct->refs++;
-	c->big = NULL;
-	c->big_len = c->big_have = c->big_cost = 0;
-	if (srv->dq_tail != NULL)
-		srv->dq_tail->dnext = j;
-	else
-		srv->dq_head = j;
-	srv->dq_tail = j;
-	decode_next(srv);
-}
-
-static void
-conn_big_drop(struct ta_conn *c)
-{
-	if (c->big == NULL)
-		return;
-	ta_wipe_free(c->big, c->big_len);
-	c->big = NULL;
-	budget_give(c->srv, c->acct, c->big_cost);
-	c->big_len = c->big_have = c->big_cost = 0;
-}
-
-/* Room for a big frame of n bytes has been found: charge it, and move the
- * bytes of it already read (behind its length prefix) into its buffer. */
-static int
-conn_big_admit(struct ta_conn *c, size_t n)
-{
-	struct ta_server *srv = c->srv;
-	size_t have;
-
-	if ((c->big = malloc(n)) == NULL)
-		return TA_ERR_NOMEM;
-	c->big_len = n;
-	c->big_cost = n * DECODE_COST;
-	ta_budget_take(&srv->budget, c->acct, c->big_cost);
-	if (ta_buf_consume(c->in, TA_PROTO_FRAME_HDR) != 0)
-		return TA_ERR_INTERNAL; /* cannot happen: the prefix was peeked */
-	have = ta_buf_len(c->in) < n ? ta_buf_len(c->in) : n;
-	memcpy(c->big, ta_buf_ptr(c->in), have);
-	c->big_have = have;
-	if (ta_buf_consume(c->in, have) != 0)
-		return TA_ERR_INTERNAL;
-	log_debug("conn %llu: frame of %zu bytes admitted (%zu of %zu charged, uid %u %zu of %zu)",
-	    c->num, n, srv->budget.used, srv->budget.max, (unsigned)c->peer.uid, c->acct->used,
-	    srv->budget.share);
-	return 0;
-}
-
-static void
-waitq_remove(struct ta_conn *c)
-{
-	struct ta_server *srv = c->srv;
-	struct ta_conn **pp, *prev = NULL;
-
-	if (!c->waiting)
-		return;
-	for (pp = &srv->wait_head; *pp != NULL; prev = *pp, pp = &(*pp)->wnext) {
-		if (*pp == c) {
-			*pp = c->wnext;
-			if (srv->wait_tail == c)
-				srv->wait_tail = prev;
-			break;
-		}
-	}
-	c->wnext = NULL;
-	c->waiting = false;
-}
-
-/* A frame the peer may not send, or that can never fit its share, is
- * refused before a byte of it is kept: one error (its id is unknown:
- * null), an audit record, and its bytes are read and dropped as they come,
- * so that the peer, which may be writing it still, reads the answer and
- * the connection stays usable. */
-static void __attribute__((format(printf, 5, 6)))
-conn_refuse(struct ta_conn *c, size_t n, int code, int err, const char *fmt, ...)
-{
-	static const struct ta_proto_id null_id = {.kind = TA_PROTO_ID_NULL};
-	struct ta_agent *ag = c->srv->ag;
-	char detail[TA_PROTO_DETAIL_MAX + 1];
-	struct ta_audit_rec rec = {
-		.uid = c->peer.uid, .gid = c->peer.gid, .pid = c->peer.pid,
-		.method = "frame", .result = err, .detail = detail,
-	};
-	struct ta_buf *b;
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	/* One warning per connection: a flood of refused frames is one event. */
-	if (c->refused++ == 0)
-		log_warn("peer uid %u pid %d: %s", (unsigned)c->peer.uid, (int)c->peer.pid, detail);
-	else
-		log_debug("conn %llu: %s", c->num, detail);
-	if (ta_audit_log(ag->audit, &rec) != 0)
-		log_err_r(TA_ERR_SYSTEM, "audit record for a refused frame not written");
-	if (ta_buf_consume(c->in, TA_PROTO_FRAME_HDR) != 0) {
-		conn_close(c);
-		return;
-	}
-	c->skip = n;
-	if ((b = ta_buf_new(TA_BUF_MAX)) == NULL ||
-	    ta_proto_encode_error(b, &null_id, code, err, detail) != 0) {
-		ta_buf_free(b);
-		conn_close(c);
-		return;
-	}
-	conn_send(c, b);
-}
-
-/* The length prefix of a big frame (n bytes, over SMALL_FRAME_MAX) is in:
- * refuse it, admit it, or wait for room.  true when the caller may go on
- * taking frames. */
-static bool
-conn_big_begin(struct ta_conn *c, size_t n)
-{
-	struct ta_server *srv = c->srv;
-	struct ta_agent *ag = srv->ag;
-	struct ta_policy_req pr = {.operation = TA_OP_SIGN, .now = time(NULL)};
-	char why[256] = "";
-	int r;
-
-	/* Only sign carries a file; a peer no rule lets sign anything has no
-	 * use for a frame this big (the checks of the request's keys, role
-	 * and GUN need the decoded request, and come after). */
-	r = ta_policy_check(ag->rules->cfg, ag->uid, &c->peer, &pr, why, sizeof(why));
-	if (r != 0) {
-		if (r != TA_ERR_NOT_AUTHORIZED)
-			r = TA_ERR_POLICY;
-		conn_refuse(c, n, 0, r,
-		    "a frame of %zu bytes is refused unread: only sign requests may be over "
-		    "%zu bytes, and this peer may not sign (%s)",
-		    n, SMALL_FRAME_MAX, why[0] != '\0' ? why : ta_strerror(r));
-		return !c->closing;
-	}
-	if (n > srv->budget.share / DECODE_COST) {
-		conn_refuse(c, n, TA_PROTO_E_INVALID_REQUEST, TA_ERR_TOO_LARGE,
-		    "a frame of %zu bytes is refused unread: decoding it takes %d times its size, "
-		    "over the %zu bytes of max-buffer-per-uid; send a smaller file or raise "
-		    "max-buffer-per-uid",
-		    n, DECODE_COST, srv->budget.share);
-		return !c->closing;
-	}
-	if (c->inflight >= ag->cfg->max_inflight || !ta_budget_fits(&srv->budget, c->acct, n * DECODE_COST) ||
-	    srv->wait_head != NULL) {
-		/* Back-pressure: the peer's writes block, its bytes stay in the
-		 * kernel; the queue is first come, first served. */
-		c->waiting = true;
-		c->wait_len = n;
-		if (srv->wait_tail != NULL)
-			srv->wait_tail->wnext = c;
-		else
-			srv->wait_head = c;
-		srv->wait_tail = c;
-		(void)uv_read_stop((uv_stream_t *)&c->pipe);
-		log_debug("conn %llu: frame of %zu bytes waits for memory (%zu of %zu charged, "
-			  "uid %u %zu of %zu)",
-		    c->num, n, srv->budget.used, srv->budget.max, (unsigned)c->peer.uid, c->acct->used,
-		    srv->budget.share);
-		kick_schedule(srv);
-		return false;
-	}
-	if ((r = conn_big_admit(c, n)) != 0) {
-		log_err_r(r, "conn %llu: frame of %zu bytes", c->num, n);
-		conn_close(c);
-		return false;
-	}
-	if (c->big_have == c->big_len)
-		conn_big_done(c);
-	return !c->closing;
-}
-
-/* The frames' bytes have been decoded: wipe them (PROTOCOL.md "Secrets").
- * What is left is the start of the next frame, all of it from the last
- * read, so at most IN_MAX bytes are moved. */
-static void
-conn_wipe_input(struct ta_conn *c)
-{
-	size_t left = ta_buf_len(c->in);
-	uint8_t *tmp;
-
-	if (left == 0) {
-		ta_buf_reset(c->in);
-		return;
-	}
-	if ((tmp = malloc(left)) == NULL)
-		return; /* compaction wipes the bytes later */
-	memcpy(tmp, ta_buf_ptr(c->in), left);
-	ta_buf_reset(c->in);
-	if (ta_buf_put(c->in, tmp, left) != 0) {
-		log_err_r(TA_ERR_NOMEM, "conn %llu", c->num);
-		conn_close(c);
-	}
-	ta_wipe_free(tmp, left);
-}
-
-static void
-conn_take_frames(struct ta_conn *c)
-{
-	size_t max = c->srv->max_frame, len, drop;
-	const uint8_t *json;
-	uint32_t n = 0;
-	bool took = false;
-	int r;
-
-	while (!c->closing && !c->waiting && c->big == NULL) {
-		if (c->skip > 0) {
-			if ((drop = ta_buf_len(c->in)) == 0)
-				break;
-			if (drop > c->skip)
-				drop = c->skip;
-			if (ta_buf_consume(c->in, drop) != 0)
-				break;
-			c->skip -= drop;
-			took = true;
-			continue;
-		}
-		if (ta_buf_peek_u32(c->in, &n) != 0)
-			break;
-		if (n > SMALL_FRAME_MAX && n <= max) {
-			took = true;
-			if (!conn_big_begin(c, n))
-				break;
-			continue;
-		}
-		r = ta_proto_frame_take(c->in, max, &json, &len);
-		if (r == TA_ERR_TRUNCATED)
-			break;
-		if (r != 0) {
-			log_warn("peer uid %u pid %d: frame of %lu bytes %s; connection closed",
-			    (unsigned)c->peer.uid, (int)c->peer.pid, (unsigned long)n,
-			    r == TA_ERR_TOO_LARGE ? "over max-frame" : "(a zero length prefix)");
-			conn_close(c);
-			return;
-		}
-		took = true;
-		conn_frame(c, json, len);
-	}
-	if (took && !c->closing)
-		conn_wipe_input(c);
-}
-
-static void
-alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-	struct ta_conn *c = h->data;
-	size_t n;
-	uint8_t *p;
-
-	(void)suggested;
-	if (c->big != NULL) { /* straight into the frame's own buffer */
-		c->lent = c->big_len - c->big_have;
-		c->lent_big = true;
-		*buf = uv_buf_init((char *)c->big + c->big_have, (unsigned)c->lent);
-		return;
-	}
-	n = ta_buf_avail(c->in);
-	if (n > READ_CHUNK)
-		n = READ_CHUNK;
-	if (n == 0 || ta_buf_reserve(c->in, n, &p) != 0) {
-		*buf = uv_buf_init(NULL, 0);
-		return;
-	}
-	c->lent = n;
-	c->lent_big = false;
-	*buf = uv_buf_init((char *)p, (unsigned)n);
-}
-
-static void
-read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
-{
-	struct ta_conn *c = s->data;
-	size_t filled = nread > 0 ? (size_t)nread : 0;
-
-	(void)buf;
-	if (c->lent > 0 && c->lent_big) {
-		c->big_have += filled;
-	} else if (c->lent > 0) {
-		if (ta_buf_consume_end(c->in, c->lent - filled) != 0)
-			ta_buf_reset(c->in); /* cannot happen: lent bytes are there */
-	}
-	c->lent = 0;
-	if (nread == 0 || c->closing)
-		return;
-	if (nread < 0) {
-		if (nread == UV_EOF) {
-			if (ta_buf_len(c->in) > 0 || c->big != NULL)
-				log_debug(
-				    "conn %llu: peer closed in the middle of a frame", c->num);
-			(void)uv_read_stop(s);
-			c->eof = true;
-			ta_buf_reset(c->in);
-			conn_big_drop(c);
-			conn_check_done(c);
-		} else if (nread == UV_ENOBUFS) {
-			log_warn("peer uid %u pid %d: input buffer full; connection closed",
-			    (unsigned)c->peer.uid, (int)c->peer.pid);
-			conn_close(c);
-		} else {
-			log_debug("conn %llu: read: %s", c->num, uv_strerror((int)nread));
-			conn_close(c);
-		}
-		return;
-	}
-	if (c->big != NULL) {
-		if (c->big_have < c->big_len)
-			return;
-		conn_big_done(c);
-	}
-	conn_take_frames(c);
-}
-
-/* Waiting connections, first come first served: each takes its room as it
- * fits.  One that waits for its own uid's share (or its max-inflight) does
- * not hold up the others; one that waits for the global budget does, so
- * that a big frame is not starved by smaller ones behind it. */
-static void
-kick_cb(uv_timer_t *t)
-{
-	struct ta_server *srv = t->data;
-	struct ta_agent *ag = srv->ag;
-	struct ta_conn *c, *next;
-	size_t cost;
-
-	for (c = srv->wait_head; c != NULL && !ag->stopping; c = next) {
-		next = c->wnext;
-		cost = c->wait_len * DECODE_COST;
-		if (cost > srv->budget.max - srv->budget.used)
-			break;
-		if (c->inflight >= ag->cfg->max_inflight || cost > srv->budget.share - c->acct->used)
-			continue;
-		waitq_remove(c);
-		if (conn_big_admit(c, c->wait_len) != 0) {
-			log_err_r(TA_ERR_NOMEM, "conn %llu: frame of %zu bytes", c->num, c->wait_len);
-			conn_close(c);
-			continue;
-		}
-		if (c->big_have == c->big_len)
-			conn_big_done(c);
-		conn_read_resume(c);
-		if (!c->closing && c->big == NULL)
-			conn_take_frames(c);
-	}
-}
-
-/* Reads again, unless something else still holds the connection back. */
-static void
-conn_read_resume(struct ta_conn *c)
-{
-	int r;
-
-	if (c->closing || c->eof || c->waiting || c->out_paused || c->srv->ag->stopping)
-		return;
-	r = uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
-	if (r != 0 && r != UV_EALREADY)
-		conn_close(c);
-}
-
-static void
-kick_schedule(struct ta_server *srv)
-{
-	if (srv->wait_head != NULL && srv->kick_init)
-		(void)uv_timer_start(&srv->kick, kick_cb, 0, 0);
 }
 
 /* ---- connections ------------------------------------------------------------ */
@@ -990,8 +386,8 @@ conn_free_cb(uv_handle_t *h)
 	ag->quiet(ag);
 }
 
-static void
-conn_close(struct ta_conn *c)
+void
+ta__srv_conn_close(struct ta_conn *c)
 {
 	struct ta_server *srv = c->srv;
 
@@ -1005,8 +401,8 @@ conn_close(struct ta_conn *c)
 		c->out->partial = NULL;
 		(void)pthread_mutex_unlock(&c->out->lock);
 	}
-	waitq_remove(c);
-	conn_big_drop(c);
+	ta__srv_waitq_remove(c);
+	ta__srv_conn_big_drop(c);
 	while (c->jobs != NULL) /* they finish on their own; results dropped */
 		job_detach(c->jobs);
 	if (c->prev != NULL)
@@ -1025,13 +421,13 @@ conn_close(struct ta_conn *c)
 
 /* A connection that will get no more requests (EOF, or draining) closes
  * once it has answered everything. */
-static void
-conn_check_done(struct ta_conn *c)
+void
+ta__srv_conn_check_done(struct ta_conn *c)
 {
 	if (c->closing || !(c->eof || c->srv->ag->stopping))
 		return;
 	if (c->inflight == 0 && c->writes == 0)
-		conn_close(c);
+		ta__srv_conn_close(c);
 }
 
 static void
@@ -1047,14 +443,14 @@ idle_cb(uv_timer_t *t)
 		    (unsigned)c->peer.uid, (int)c->peer.pid,
 		    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe),
 		    c->srv->ag->cfg->idle_timeout);
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	if (c->inflight > 0 || c->writes > 0 || c->waiting)
 		return; /* uv_timer_again() rearms it with the repeat value */
 	log_debug(
 	    "conn %llu: idle for %u s; connection closed", c->num, c->srv->ag->cfg->idle_timeout);
-	conn_close(c);
+	ta__srv_conn_close(c);
 }
 
 static int
@@ -1107,19 +503,19 @@ on_connection(uv_stream_t *server, int status)
 	srv->n_alive++;
 	if ((r = uv_accept(server, (uv_stream_t *)&c->pipe)) != 0) {
 		log_warn("accept: %s", uv_strerror(r));
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	if (peer_creds(c) != 0) {
 		log_warn("accept: SO_PEERCRED: %s; connection closed", strerror(errno));
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	if (srv->n_conns > ag->cfg->max_clients) {
 		log_warn("peer uid %u pid %d refused: %u clients connected (max-clients); "
 			 "connection closed",
 		    (unsigned)c->peer.uid, (int)c->peer.pid, ag->cfg->max_clients);
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	pr.now = time(NULL);
@@ -1137,14 +533,14 @@ on_connection(uv_stream_t *server, int status)
 		/* A stranger knocking is an operation worth a record too. */
 		if (ta_audit_log(ag->audit, &rec) != 0)
 			log_err_r(TA_ERR_SYSTEM, "audit record for a refused peer not written");
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	if ((c->acct = ta_budget_acct(&srv->budget, c->peer.uid)) == NULL ||
 	    (c->in = ta_buf_new(IN_MAX)) == NULL || uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0 ||
 	    (c->out = out_new(fd)) == NULL) {
 		log_err_r(TA_ERR_NOMEM, "accept");
-		conn_close(c);
+		ta__srv_conn_close(c);
 		return;
 	}
 	log_debug("conn %llu: peer uid %u gid %u pid %d", c->num, (unsigned)c->peer.uid,
@@ -1154,9 +550,9 @@ on_connection(uv_stream_t *server, int status)
 
 		(void)uv_timer_start(&c->idle, idle_cb, ms, ms);
 	}
-	if ((r = uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb)) != 0) {
+	if ((r = uv_read_start((uv_stream_t *)&c->pipe, ta__srv_alloc_cb, ta__srv_read_cb)) != 0) {
 		log_warn("conn %llu: read: %s", c->num, uv_strerror(r));
-		conn_close(c);
+		ta__srv_conn_close(c);
 	}
 }
 
@@ -1284,7 +680,7 @@ ta_server_stop(struct ta_agent *ag)
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
 		(void)uv_read_stop((uv_stream_t *)&c->pipe);
-		conn_check_done(c);
+		ta__srv_conn_check_done(c);
 	}
 }
 
