@@ -113,7 +113,7 @@ struct ta_cfg_token {
 	unsigned pin_cache;
 };
 
-#define TA_CFG_PIN_CACHE_MAX (24 * 3600)
+#define TA_CFG_PIN_CACHE_MAX ((long long)24 * 3600)
 
 /* Operations a rule may grant. */
 enum {

@@ -29,7 +29,7 @@ struct ta_pincache {
 
 /* How long `tufctl unlock`'s PIN waits for its one signature when there is
  * no cache (pin-cache = 0). */
-#define TA_PINCACHE_ONE_USE_MS (5 * 60 * 1000)
+#define TA_PINCACHE_ONE_USE_MS ((long long)5 * 60 * 1000)
 
 void ta_pincache_init(struct ta_pincache *pc);
 /* Wipes; the struct is unusable after. */
