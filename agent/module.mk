@@ -47,6 +47,12 @@ $(BUILD)/tests/unit/test_agent_pin: $(BUILD)/tests/unit/test_agent_pin.o $(BUILD
     $(BUILD)/tests/tools/testutil.o $(AGENT_TEST_LIBS)
 	$(call link,$@,$^,$(LIBS_JANSSON) $(LIBS_CMOCKA) -lpthread)
 
+# The PIN cache for keys that want a PIN per signature (pincache.c).
+TESTS += $(BUILD)/tests/unit/test_agent_pincache
+$(BUILD)/tests/unit/test_agent_pincache: $(BUILD)/tests/unit/test_agent_pincache.o $(BUILD)/agent/pincache.o \
+    $(AGENT_TEST_LIBS)
+	$(call link,$@,$^,$(LIBS_CMOCKA) -lpthread)
+
 # Audit records: file, stderr and journal targets.
 TESTS += $(BUILD)/tests/unit/test_agent_audit
 $(BUILD)/tests/unit/test_agent_audit: $(BUILD)/tests/unit/test_agent_audit.o $(BUILD)/tests/tools/testutil.o \

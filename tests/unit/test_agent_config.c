@@ -138,6 +138,7 @@ test_agent_config_every_key(void **state)
 		"module = /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\n"
 		"uri = pkcs11:token=PIV%20Card;manufacturer=piv_II\n"
 		"pin = pinentry:/usr/bin/pinentry-curses\n"
+		"pin-cache = 15m\n"
 		"sessions = 64\n"
 		"verify-signatures = no\n"
 		"[token \"two\"]\n"
@@ -174,6 +175,7 @@ test_agent_config_every_key(void **state)
 	assert_int_equal(t->pin.kind, TA_PIN_PINENTRY);
 	assert_string_equal(t->pin.arg, "/usr/bin/pinentry-curses");
 	assert_int_equal(t->sessions, 64);
+	assert_int_equal(t->pin_cache, 15 * 60);
 	assert_false(t->verify);
 	t = &cfg->tokens[1];
 	assert_string_equal(t->name, "two");

@@ -28,6 +28,16 @@ test_agent_config_unknown_key(void **state)
 	(void)state;
 	BAD("[agent]\nsockets = /x\n", TA_ERR_INVALID, 2, "unknown key 'sockets' in [agent]");
 	BAD(TOKEN("slot = 1"), TA_ERR_INVALID, 4, "unknown key 'slot' in [token \"t\"]");
+	/* pin-cache: no, 0 or a duration up to a day. */
+	BAD(TOKEN("pin-cache = 2d"), TA_ERR_INVALID, 4,
+	    "'pin-cache' must be no, 0 or a duration up to 1d (90s, 15m, 1h), not '2d'");
+	BAD(TOKEN("pin-cache = 1441m"), TA_ERR_INVALID, 4, "'pin-cache' must be no, 0 or a duration");
+	BAD(TOKEN("pin-cache = -1"), TA_ERR_INVALID, 4, "'pin-cache' must be no, 0 or a duration");
+	BAD(TOKEN("pin-cache = 15x"), TA_ERR_INVALID, 4, "'pin-cache' must be no, 0 or a duration");
+	BAD(TOKEN("pin-cache = m"), TA_ERR_INVALID, 4, "'pin-cache' must be no, 0 or a duration");
+	BAD(TOKEN("pin-cache = yes"), TA_ERR_INVALID, 4, "'pin-cache' must be no, 0 or a duration");
+	BAD(TOKEN("pin-cache = 99999999999999999999999m"), TA_ERR_INVALID, 4,
+	    "'pin-cache' must be no, 0 or a duration");
 	BAD("[allow \"b\"]\nuid = 1\nx = 1\n", TA_ERR_INVALID, 3,
 	    "unknown key 'x' in [allow \"b\"]");
 	/* Keys are case-sensitive and belong to one section. */
