@@ -15,6 +15,7 @@
 #include "common/secret.h"
 
 #define T0 1000000LL
+#define TTL (15LL * 60 * 1000) /* pin-cache = 15m */
 
 static struct ta_secret *
 pin(const char *s)
@@ -53,16 +54,16 @@ test_pincache_ttl_and_generation(void **state)
 	(void)state;
 	ta_pincache_init(&pc);
 	take_is(&pc, 1, T0, NULL);
-	assert_int_equal(ta_pincache_put(&pc, p, 1, T0, 15 * 60 * 1000, 0), 0);
+	assert_int_equal(ta_pincache_put(&pc, p, 1, T0, TTL, 0), 0);
 	/* A copy: the caller's own may go. */
 	ta_secret_free(p);
 	take_is(&pc, 1, T0 + 1, "123456");
-	take_is(&pc, 1, T0 + 15 * 60 * 1000 - 1, "123456");
+	take_is(&pc, 1, T0 + TTL - 1, "123456");
 	/* Another insertion of the token: never. */
 	take_is(&pc, 2, T0 + 2, NULL);
 	/* Time up: gone, and expire says it wiped nothing more. */
-	take_is(&pc, 1, T0 + 15 * 60 * 1000, NULL);
-	assert_false(ta_pincache_expire(&pc, T0 + 15 * 60 * 1000 + 1));
+	take_is(&pc, 1, T0 + TTL, NULL);
+	assert_false(ta_pincache_expire(&pc, T0 + TTL + 1));
 	ta_pincache_destroy(&pc);
 }
 
