@@ -278,6 +278,27 @@ tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const
 /* ---- TUF keys by reference -------------------------------------------------------------- */
 
 int
+tufctl_pem_key(const char *who, const char *path, enum ta_profile profile, struct ta_key **ret)
+{
+	uint8_t *pem = NULL, *der = NULL;
+	size_t len, der_len, used;
+	int r;
+
+	*ret = NULL;
+	if (tufctl_read_file(path, 1 << 16, &pem, &len) != 0)
+		return TUFCTL_FAIL;
+	r = ta_pem_decode("PUBLIC KEY", (const char *)pem, len, true, &der, &der_len, &used);
+	if (r == 0)
+		r = ta_key_from_spki(profile, der, der_len, ret);
+	free(der);
+	free(pem);
+	if (r != 0)
+		return tufctl_fail("%s: '%s' is not a usable PEM public key: %s", who, path,
+		    ta_strerror(r));
+	return TUFCTL_OK;
+}
+
+int
 tufctl_tuf_key(const char *who, const char *ref, bool file, char keyid[65], json_t **ret)
 {
 	*ret = NULL;
@@ -297,25 +318,16 @@ tufctl_tuf_key(const char *who, const char *ref, bool file, char keyid[65], json
 		json_decref(res);
 	} else {
 		struct ta_key *k = NULL;
-		uint8_t *pem = NULL, *der = NULL;
-		size_t len, der_len, used;
 		int r;
 
-		if (tufctl_read_file(ref, 1 << 16, &pem, &len) != 0)
+		if (tufctl_pem_key(who, ref, TA_PROFILE_TUF, &k) != TUFCTL_OK)
 			return TUFCTL_FAIL;
-		r = ta_pem_decode("PUBLIC KEY", (const char *)pem, len, true, &der, &der_len, &used);
-		if (r == 0)
-			r = ta_key_from_spki(TA_PROFILE_TUF, der, der_len, &k);
-		if (r == 0)
-			r = ta_key_to_json(k, ret);
+		r = ta_key_to_json(k, ret);
 		if (r == 0)
 			memcpy(keyid, ta_key_id(k), 65);
 		ta_key_free(k);
-		free(der);
-		free(pem);
 		if (r != 0)
-			return tufctl_fail("%s: '%s' is not a usable PEM public key: %s", who, ref,
-			    ta_strerror(r));
+			return tufctl_fail("%s: '%s': %s", who, ref, ta_strerror(r));
 	}
 	return *ret != NULL ? TUFCTL_OK : tufctl_fail("%s: out of memory", who);
 }

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "protocol/proto.h"
+#include "tuf/key.h"
 
 struct tufctl_agent;
 
@@ -74,6 +75,10 @@ int tufctl_agent_key_scope(struct tufctl_agent *a, const struct ta_proto_key_sco
  * TUFCTL_OK, or TUFCTL_FAIL after one line "tufctl: WHO: ..." (who names
  * the command). */
 int tufctl_tuf_key(const char *who, const char *ref, bool file, char keyid[65], json_t **ret);
+
+/* A PEM public key file (SPKI, at most 64 KiB) as a key of profile.
+ * TUFCTL_OK, or TUFCTL_FAIL after one line "tufctl: WHO: ...". */
+int tufctl_pem_key(const char *who, const char *path, enum ta_profile profile, struct ta_key **ret);
 
 int tufctl_scope_ensure(const char *key, const char *profile, const char *gun, const char *role);
 

@@ -462,21 +462,19 @@ cer_token_of(const char *ref)
 bool
 cer_token_ok(const json_t *tok)
 {
-	static const char *const names[] = { "name", "serial", "model" };
+	static const char *const names[] = { "name", "serial", "model", NULL };
 	const char *k;
 	json_t *v;
 
 	if (tok == NULL || json_is_null(tok))
 		return true;
-	if (!json_is_object(tok) || json_string_value(json_object_get(tok, "serial")) == NULL)
+	if (!json_is_object(tok) || json_string_value(json_object_get(tok, "serial")) == NULL ||
+	    ta_json_stray_member(tok, names) != NULL)
 		return false;
 	json_object_foreach(ta_json_unconst(tok), k, v) {
-		size_t i = 0;
 		const char *str = json_string_value(v);
 
-		while (i < 3 && strcmp(names[i], k) != 0)
-			i++;
-		if (i == 3 || str == NULL || json_string_length(v) > 64)
+		if (str == NULL || json_string_length(v) > 64)
 			return false;
 		for (const char *p = str; *p != '\0'; p++)
 			if (*p < 0x20 || *p > 0x7e)

@@ -54,26 +54,6 @@ cert_file(const struct cer_keyctx *kc, const char *path, struct ta_key **ret)
 	return r != 0 ? tufctl_fail("ceremony: '%s': %s", path, ta_strerror(r)) : TUFCTL_OK;
 }
 
-/* A PEM public key file as a key of profile p. */
-static int
-pubkey_file(enum ta_profile p, const char *path, struct ta_key **ret)
-{
-	uint8_t *pem = NULL, *der = NULL;
-	size_t len, der_len, used;
-	int r;
-
-	if (tufctl_read_file(path, KEYFILE_MAX, &pem, &len) != 0)
-		return TUFCTL_FAIL;
-	r = ta_pem_decode("PUBLIC KEY", (const char *)pem, len, true, &der, &der_len, &used);
-	if (r == 0)
-		r = ta_key_from_spki(p, der, der_len, ret);
-	free(der);
-	free(pem);
-	return r != 0 ? tufctl_fail("ceremony: '%s' is not a usable PEM public key: %s", path,
-			    ta_strerror(r))
-		      : TUFCTL_OK;
-}
-
 /* An agent key as a notary root key: its certificate for the GUN. */
 static int
 agent_cert(const struct cer_keyctx *kc, const char *ref, struct ta_key **ret)
@@ -120,7 +100,7 @@ cer_key_resolve(const struct cer_keyctx *kc, const char *ref, bool root_key, cha
 	if (cert)
 		rc = cert_file(kc, ref + 5, &k);
 	else if (pubkey)
-		rc = pubkey_file(TA_PROFILE_NOTARY, ref + 7, &k);
+		rc = tufctl_pem_key("ceremony", ref + 7, TA_PROFILE_NOTARY, &k);
 	else if (root_key)
 		rc = agent_cert(kc, ref, &k);
 	else

@@ -80,25 +80,7 @@ open_signer(const char *cmd, const char *dir, const char *name, struct cer **c,
 	return TUFCTL_OK;
 }
 
-/* Whether o has no member but those of names (NULL-terminated): REQ and
- * RESP are exact formats, so that nothing rides along unchecked. */
-static bool
-only_members(const json_t *o, const char *const *names)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(ta_json_unconst(o), k, v) {
-		size_t i = 0;
-
-		while (names[i] != NULL && strcmp(names[i], k) != 0)
-			i++;
-		if (names[i] == NULL)
-			return false;
-	}
-	return true;
-}
-
+/* REQ and RESP are exact formats, so that nothing rides along unchecked. */
 static const char *const req_members[] = { "format", "ceremony", "signer", "keyid", "root",
 	"prev_root", "sha256", "profile", "gun", "token", NULL };
 static const char *const resp_members[] = { "format", "ceremony", "signer", "sha256",
@@ -304,7 +286,7 @@ cer_cmd_sign_request(int argc, char **argv)
 	    !json_is_string(json_object_get(req, "root")) || (pv != NULL && !json_is_null(pv) &&
 	    !json_is_string(pv)) || (json_object_get(req, "gun") != NULL &&
 	    !json_is_string(json_object_get(req, "gun"))) ||
-	    !cer_token_ok(json_object_get(req, "token")) || !only_members(req, req_members) ||
+	    !cer_token_ok(json_object_get(req, "token")) || ta_json_stray_member(req, req_members) != NULL ||
 	    json_string_value(json_object_get(req, "profile")) == NULL ||
 	    ta_profile_from_name(json_string_value(json_object_get(req, "profile")), &prof) != 0) {
 		rc = tufctl_fail("ceremony sign-request: %s is not a ceremony request", argv[optind]);
@@ -448,8 +430,8 @@ cer_cmd_import(int argc, char **argv)
 		"tufctl-ceremony-response") != 0 || name == NULL || hex64(resp, "ceremony") == NULL ||
 	    hex64(resp, "sha256") == NULL || !json_is_object(sig) ||
 	    (sid = json_string_value(json_object_get(sig, "keyid"))) == NULL ||
-	    !cer_token_ok(json_object_get(resp, "token")) || !only_members(resp, resp_members) ||
-	    !only_members(sig, sig_members)) {
+	    !cer_token_ok(json_object_get(resp, "token")) || ta_json_stray_member(resp, resp_members) != NULL ||
+	    ta_json_stray_member(sig, sig_members) != NULL) {
 		rc = tufctl_fail("ceremony import: %s is not a ceremony response; nothing changed", path);
 		goto out;
 	}

@@ -38,24 +38,6 @@ is_hex(const char *s, size_t min, size_t max)
 	return strspn(s, "0123456789abcdef") == n;
 }
 
-/* Whether o has exactly the members of names (NULL-terminated). */
-static const char *
-stray_member(const json_t *o, const char *const *names)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(ta_json_unconst(o), k, v) {
-		size_t i = 0;
-
-		while (names[i] != NULL && strcmp(names[i], k) != 0)
-			i++;
-		if (names[i] == NULL)
-			return k;
-	}
-	return NULL;
-}
-
 static int
 check_sigs(const json_t *sigs, struct ta_json_error *err)
 {
@@ -70,7 +52,7 @@ check_sigs(const json_t *sigs, struct ta_json_error *err)
 		const char *id = json_string_value(json_object_get(s, "keyid"));
 
 		(void)snprintf(path, sizeof(path), "signatures[%zu]", i);
-		if (!json_is_object(s) || stray_member(s, names) != NULL || json_object_size(s) != 2)
+		if (!json_is_object(s) || ta_json_stray_member(s, names) != NULL || json_object_size(s) != 2)
 			return bad(err, TA_ERR_FORMAT, path, "must be {\"keyid\",\"sig\"}");
 		if (!is_hex(id, 64, 64))
 			return bad(err, TA_ERR_FORMAT, path, "keyid must be 64 lowercase hex digits");
@@ -118,7 +100,7 @@ check_signed(const json_t *s, struct ta_cerhead *h, struct ta_json_error *err)
 
 	if (!json_is_object(s))
 		return bad(err, TA_ERR_FORMAT, "signed", "must be an object");
-	if ((k = stray_member(s, names)) != NULL)
+	if ((k = ta_json_stray_member(s, names)) != NULL)
 		return bad(err, TA_ERR_FORMAT, "signed", "unknown member \"%.64s\"", k);
 	v = json_string_value(json_object_get(s, "_type"));
 	if (v == NULL || strcmp(v, TA_CERHEAD_TYPE) != 0)
@@ -167,7 +149,7 @@ ta_cerhead_parse(const uint8_t *buf, size_t len, struct ta_cerhead *out, struct 
 	if ((r = ta_json_parse(buf, len, TA_PROFILE_TUF, &root, err)) != 0)
 		return r;
 	s = json_object_get(root, "signed");
-	if (!json_is_object(root) || stray_member(root, env) != NULL || json_object_size(root) != 2)
+	if (!json_is_object(root) || ta_json_stray_member(root, env) != NULL || json_object_size(root) != 2)
 		r = bad(err, TA_ERR_FORMAT, "", "a ceremony head is {\"signed\",\"signatures\"}");
 	else if ((r = check_signed(s, &h, err)) == 0)
 		r = check_sigs(json_object_get(root, "signatures"), err);

@@ -593,3 +593,20 @@ out:
 	json_decref(v);
 	return r;
 }
+
+const char *
+ta_json_stray_member(const json_t *o, const char *const *names)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(ta_json_unconst(o), k, v) {
+		const char *const *n = names;
+
+		while (*n != NULL && strcmp(*n, k) != 0)
+			n++;
+		if (*n == NULL)
+			return k;
+	}
+	return NULL;
+}

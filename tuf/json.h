@@ -96,6 +96,11 @@ int ta_json_parse(const uint8_t *buf, size_t len, enum ta_profile profile, json_
 int ta_json_check(const json_t *v, enum ta_profile profile, struct ta_json_error *err)
     __attribute__((warn_unused_result));
 
+/* The first member of object o whose name is not in names (NULL-terminated),
+ * or NULL when every member is named there (or o is no object): the check
+ * behind every exact format (metadata fields, ceremony heads, REQ/RESP). */
+const char *ta_json_stray_member(const json_t *o, const char *const *names);
+
 /* v as jansson's iterators take it (they want non-const trees); for
  * reading only. */
 static inline json_t *

@@ -882,10 +882,36 @@ test_tuf_json_notary_file_bad_fields(void **state)
 	json_decref(v);
 }
 
+/* ta_json_stray_member: the first member not named, NULL when none. */
+static void
+test_json_stray_member(void **state)
+{
+	static const char *const names[] = { "a", "b", NULL };
+	static const char *const none[] = { NULL };
+	json_t *o = json_pack("{sisi}", "a", 1, "b", 2), *arr = json_array();
+
+	(void)state;
+	assert_non_null(o);
+	assert_null(ta_json_stray_member(o, names));
+	assert_string_equal(ta_json_stray_member(o, none), "a");
+	assert_int_equal(json_object_set_new(o, "c", json_null()), 0);
+	assert_string_equal(ta_json_stray_member(o, names), "c");
+	/* A name that only begins like an allowed one is no match. */
+	assert_int_equal(json_object_del(o, "c"), 0);
+	assert_int_equal(json_object_set_new(o, "ab", json_null()), 0);
+	assert_string_equal(ta_json_stray_member(o, names), "ab");
+	/* Not an object: nothing to name. */
+	assert_null(ta_json_stray_member(arr, none));
+	assert_null(ta_json_stray_member(NULL, names));
+	json_decref(o);
+	json_decref(arr);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_stray_member),
 	    cmocka_unit_test(test_tuf_json_empty_input),
 	    cmocka_unit_test(test_tuf_json_whitespace_only),
 	    cmocka_unit_test(test_tuf_json_truncated_docs),
