@@ -37,7 +37,11 @@ vcard() {
 
 piv_start() {
 	local out rc
-	out=$("$VCARD" start --state "$tmp/card" "$@" 2>"$tmp/vcard.err")
+	# One card bed at a time (pcscd's socket is fixed): a second test run
+	# on this machine waits here for the first instead of failing.
+	exec 8>"${TMPDIR:-/tmp}/tuf-agent-piv.lock"
+	flock -w 1800 8 || skip_all "another test has held the virtual card for 30 minutes"
+	out=$("$VCARD" start --state "$tmp/card" "$@" 2>"$tmp/vcard.err" 8>&-)
 	rc=$?
 	if [ "$rc" -eq 77 ]; then
 		skip_all "virtual YubiKey: $(sed -n 's/^vcard: SKIP: //p' "$tmp/vcard.err")"

@@ -28,8 +28,11 @@ trap cleanup EXIT INT TERM
 
 # A fresh card with keys in the four PIV slots: P-256, P-384, P-256, RSA 2048.
 provision=9a:eccp256,9c:eccp384,9d:eccp256,9e:rsa2048
+# One card bed at a time (tests/integration/piv_lib.sh takes the same lock).
+exec 8>"${TMPDIR:-/tmp}/tuf-agent-piv.lock"
+flock -w 1800 8 || { echo "SKIP: card.sh (another test has held the virtual card for 30 minutes)"; exit 0; }
 env_lines=$("$vcard" start --state "$state" --serial 7654321 --version 5.4.3 \
-	--provision "$provision" 2>"$work/start.err")
+	--provision "$provision" 2>"$work/start.err" 8>&-)
 rc=$?
 if [ "$rc" -ne 0 ]; then
 	if [ "$rc" -eq 77 ]; then
