@@ -20,3 +20,7 @@ TESTS += tests/integration/piv-removal.sh
 # on slot 9c (PIN and touch always) read by the real notary client, and a
 # TUF 1.0 repository rooted on slot 9d read by tuf-js.
 TESTS += tests/integration/piv-dct.sh
+# Keys generated on the card through the agent (ykcs11, the management-key
+# source): logged out and in again, attested, never replacing a slot's key;
+# a wrong or missing management key, OpenSC's module refused by name.
+TESTS += tests/integration/piv-generate.sh
