@@ -6,11 +6,12 @@
 # attested by the card; and the refusals: a slot that holds a key (never
 # replaced), a wrong or malformed management key (nothing made, the user
 # still logged in), no management-key source (the factory default never
-# tried), a type a slot cannot hold, a label, OpenSC's module; with
+# tried), a type a slot cannot hold, a label, OpenSC's module; a
+# generation waits for a signature that waits for a touch; with
 # pin = unlock the token is left locked and says so.
 . "$(dirname "$0")/piv_lib.sh"
 
-piv_start --serial 4242 --provision 9a:eccp256,9c:eccp256:always
+piv_start --serial 4242 --provision 9a:eccp256,9c:eccp256:always,9e:eccp256:once:always --touch-timeout 15
 MGMT=010203040506070801020304050607080102030405060708
 printf '%s\n' "$MGMT" >"$tmp/mgmt"
 printf "%s\n" "11${MGMT#01}" >"$tmp/mgmt-wrong"  # not a parity bit: DES ignores those
@@ -21,7 +22,8 @@ piv_doc "$tmp/t.json"
 A="Private key for PIV Authentication"
 S="Private key for Digital Signature"
 K="Private key for Key Management"
-C="Private key for Card Authentication"
+C="Private key for Card Authentication" # provisioned: touch always
+E="Private key for Retired Key 3"       # slot 84
 R1="Private key for Retired Key 1"
 
 # start MODULE PIN-SOURCE [LINE...]: a fresh agent on the card alone.
@@ -78,6 +80,20 @@ check "key generate --slot 82 --type rsa-2048 with a scope" grep -q "^label   $R
 check "  the scope is recorded" grep -q "example.com/\*" "$tmp/gen.out"
 check "  it signs within its scope" signs "$R1" --gun example.com/app
 
+# ---- a signature waiting for a touch holds the card: the generation waits ---------------------
+start ykcs11 "file:$tmp/pin" "management-key = file:$tmp/mgmt"
+T sign --profile tuf --role targets --key "$C" "$tmp/t.json" >"$tmp/touched.json" 2>"$tmp/err-t" &
+spid=$!
+for _ in $(seq 1 50); do grep -q "touch your YubiKey" "$tmp/err-t" 2>/dev/null && break; sleep 0.1; done
+T key generate --slot 83 >"$tmp/gen83.out" 2>"$tmp/err-g" &
+gpid=$!
+sleep 1
+check "a generation during a touch wait: not done before the touch" kill -0 "$gpid"
+vcard touch --wait 10 >/dev/null 2>&1
+wait $spid && ok "  the touched signature signs" || bad "  the touched signature signs" "$(cat "$tmp/err-t")"
+wait $gpid && ok "  then the generation is made" || bad "  then the generation is made" "$(cat "$tmp/err-g")"
+check "  slot 83's key signs (the user logged in again)" signs "Private key for Retired Key 2"
+
 # ---- refusals ------------------------------------------------------------------------------
 T key show --label "$S" --profile tuf >"$tmp/s-before" 2>&1
 T key generate --slot 9c --type ecdsa-p256 >/dev/null 2>"$tmp/err"
@@ -85,34 +101,34 @@ check "a slot that holds a key: exit 1" test $? -eq 1
 check "  saying the agent never replaces a key" grep -q "slot 9c of token 'yk' holds a key, which the agent never replaces" "$tmp/err"
 T key show --label "$S" --profile tuf >"$tmp/s-after" 2>&1
 check "  slot 9c's key is the one it was" cmp -s "$tmp/s-before" "$tmp/s-after"
-T key generate --slot 9e --type ed25519 >/dev/null 2>"$tmp/err"
+T key generate --slot 84 --type ed25519 >/dev/null 2>"$tmp/err"
 check "ed25519 in a PIV slot: refused by name" grep -q "takes ecdsa-p256, ecdsa-p384 or rsa-2048" "$tmp/err"
-T key generate --slot 9e --label mine >/dev/null 2>"$tmp/err"
-check "a label with --slot: refused, naming the module's" grep -q "is named '$C' by the card's module" "$tmp/err"
+T key generate --slot 84 --label mine >/dev/null 2>"$tmp/err"
+check "a label with --slot: refused, naming the module's" grep -q "is named '$E' by the card's module" "$tmp/err"
 T key generate --slot 9b >/dev/null 2>"$tmp/err"
 check "slot 9b (the management key's): a usage error" grep -q -- "--slot must be a PIV key slot" "$tmp/err"
-check "  nothing in 9e" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -qF '$C'"
+check "  nothing in 84" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -qF '$E'"
 
 start ykcs11 "file:$tmp/pin" "management-key = file:$tmp/mgmt-wrong"
-T key generate --slot 9e >/dev/null 2>"$tmp/err"
+T key generate --slot 84 >/dev/null 2>"$tmp/err"
 check "a wrong management key: exit 1" test $? -eq 1
 check "  the card refused it; nothing was generated" grep -q "token 'yk' refused the management key (.*): nothing was generated" "$tmp/err"
-check "  nothing in 9e" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -qF '$C'"
+check "  nothing in 84" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -qF '$E'"
 check "  no PIN try spent" test "$(vcard tries)" = "$tries0"
 check "  still logged in: slot 9a signs" signs "$A"
 
 start ykcs11 "file:$tmp/pin" "management-key = file:$tmp/mgmt-short"
-T key generate --slot 9e >/dev/null 2>"$tmp/err"
+T key generate --slot 84 >/dev/null 2>"$tmp/err"
 check "a management key that is not 48 hex digits: refused before the card" grep -q "is not 48 hex digits" "$tmp/err"
 
 start ykcs11 "file:$tmp/pin"
-T key generate --slot 9e >/dev/null 2>"$tmp/err"
+T key generate --slot 84 >/dev/null 2>"$tmp/err"
 check "no management-key source: refused, saying how to give one" grep -q "has no 'management-key' source: add 'management-key = file:/PATH'" "$tmp/err"
 check "  and that the default key is never tried" grep -q "never tries the factory default key" "$tmp/err"
-check "  nothing in 9e" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -qF '$C'"
+check "  nothing in 84" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -qF '$E'"
 
 start opensc "file:$tmp/pin" "management-key = file:$tmp/mgmt"
-T key generate --slot 9e >/dev/null 2>"$tmp/err"
+T key generate --slot 84 >/dev/null 2>"$tmp/err"
 check "OpenSC's module: refused, pointing to ykcs11" grep -q "shown by OpenSC, whose module cannot generate keys" "$tmp/err"
 
 # ---- pin = unlock: logged out by the generation, and told ------------------------------------
@@ -120,12 +136,12 @@ start ykcs11 unlock "management-key = file:$tmp/mgmt"
 T unlock --pin-file "$tmp/pin" >/dev/null 2>&1
 # The unlock's PIN serves one signature of a PIN-always key: this one.
 check "pin = unlock: slot 9c signs with the unlock's PIN" signs "$S"
-T key generate --slot 9e --type ecdsa-p384 >"$tmp/gen.out" 2>"$tmp/err"
-check "pin = unlock: the key is made" grep -q "^label   $C\$" "$tmp/gen.out"
+T key generate --slot 84 --type ecdsa-p384 >"$tmp/gen.out" 2>"$tmp/err"
+check "pin = unlock: the key is made" grep -q "^label   $E\$" "$tmp/gen.out"
 check "  tufctl says the token is locked now" grep -q "token 'yk' is locked now" "$tmp/err"
 check "  status agrees" bash -c "'$TUFCTL' --socket '$SOCK' status | grep -q 'token yk: locked'"
 T unlock --pin-file "$tmp/pin" >/dev/null 2>&1
-check "  after tufctl unlock the new key signs" signs "$C"
+check "  after tufctl unlock the new key signs" signs "$E"
 check "  no PIN try spent in all" test "$(vcard tries)" = "$tries0"
 signs "$S" # spends the second unlock's PIN
 T --json key generate --slot 95 >"$tmp/gen.json" 2>/dev/null
