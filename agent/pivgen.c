@@ -22,9 +22,17 @@ refused(int r)
 	       r == TA_ERR_PIN_LOCKED || r == TA_ERR_PIN_LEN_RANGE;
 }
 
-/* The PIN that logs the user in again, when the agent is logged in now:
- * the cached one, else the token's source (pinentry asks); NULL when
- * there is none to be had (unlock, none, a source whose PIN was refused). */
+static bool
+automatic(enum ta_pin_kind k)
+{
+	return k == TA_PIN_FILE || k == TA_PIN_ENV;
+}
+
+/* The PIN that logs the user in again: the cached one, else the token's
+ * source; NULL when there is none to be had (unlock, none, a source whose
+ * PIN was refused).  pinentry asks only when the agent is logged in now
+ * (as far as the token layer can tell: not while every session is busy,
+ * when a file's PIN is read all the same). */
 static struct ta_secret *
 user_pin(struct ta_job_token *t)
 {
@@ -33,11 +41,13 @@ user_pin(struct ta_job_token *t)
 	struct ta_secret *pin = NULL;
 	char desc[TA_CFG_NAME_MAX + 80];
 
-	if (ta_p11_token_info(t->p11, &in) != 0 || !(in.flags & TA_TOK_LOGGED_IN))
-		return NULL;
 	if (ta_pincache_take(t->pc, ta_p11_token_generation(t->p11), ta_now_ms(), &pin) == 0)
 		return pin;
-	if (src->kind == TA_PIN_UNLOCK || src->kind == TA_PIN_NONE || ta_pincache_refused(t->pc))
+	if (src->kind == TA_PIN_PINENTRY &&
+	    (ta_p11_token_info(t->p11, &in) != 0 || !(in.flags & TA_TOK_LOGGED_IN)))
+		return NULL;
+	if ((!automatic(src->kind) && src->kind != TA_PIN_PINENTRY) ||
+	    (automatic(src->kind) && ta_pincache_refused(t->pc)))
 		return NULL;
 	(void)snprintf(desc, sizeof(desc), "PIN for token '%s' (to log in again after a key generation)",
 	    t->name);
@@ -121,7 +131,7 @@ ta_pivgen_run(struct ta_job *j, struct ta_job_token *t, struct ta_p11_key *ret_k
 	if (out.was_in && out.user_r != 0) {
 		*ret_logged_out = true;
 		/* A source's PIN the card refused is not tried again by the watch. */
-		if (refused(out.user_r) && t->cfg->pin.kind != TA_PIN_PINENTRY)
+		if (refused(out.user_r) && automatic(t->cfg->pin.kind))
 			ta_pincache_set_refused(t->pc, true);
 		log_warn_r(out.user_r, "token '%s': logged out by the key generation in slot %02x and "
 				       "not logged in again; 'tufctl unlock'",
