@@ -132,4 +132,13 @@ sslib_check "$R" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib verifies every s
 	bad "securesystemslib verifies every signature" "$(cat "$tmp/sslib.out")"
 check "no PIN try was spent" test "$(vcard tries)" = 3
 
+if [ "$PIV_DCT_MODULE" = opensc ]; then
+	# Why the TUF root is on 9a here (README.md, "Which module").
+	piv_doc "$tmp/t.json"
+	T sign --profile tuf --role targets --key "KEY MAN key" "$tmp/t.json" >/dev/null 2>"$tmp/9d.err"
+	check "slot 9d through OpenSC (a key-management key) is refused as a key that cannot sign" \
+		grep -q "the key's type does not fit this operation" "$tmp/9d.err"
+	check "  no PIN try was spent" test "$(vcard tries)" = 3
+fi
+
 finish
