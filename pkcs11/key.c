@@ -98,21 +98,6 @@ ta__p11_find_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta
 	return 0;
 }
 
-unsigned
-ta_p11_piv_slot(const struct ta_p11_token *tok, const struct ta_p11_key *key)
-{
-	/* Both modules number the PIV keys alike: CKA_ID 1..4 are 9a, 9c, 9d,
-	 * 9e, 5..24 the retired slots 82..95. */
-	static const unsigned first[] = { 0x9a, 0x9c, 0x9d, 0x9e };
-
-	if (strcmp(tok->manufacturer, "piv_II") != 0 && strncmp(tok->model, "YubiKey", 7) != 0 &&
-	    strncmp(tok->manufacturer, "Yubico", 6) != 0)
-		return 0;
-	if (key->id_len != 1 || key->id[0] == 0 || key->id[0] > 24)
-		return 0;
-	return key->id[0] <= 4 ? first[key->id[0] - 1] : 0x82u + (key->id[0] - 5u);
-}
-
 CK_RV
 ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
     uint8_t **ret, size_t *ret_len)

@@ -382,6 +382,11 @@ ta__p11_session_get(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
 			pthread_mutex_unlock(&tok->lock);
 			return r;
 		}
+		if (tok->exclusive) {
+			/* A key generation has the token to itself. */
+			pthread_cond_wait(&tok->cond, &tok->lock);
+			continue;
+		}
 		if (tok->idle != NULL) {
 			s = tok->idle;
 			tok->idle = s->next;
@@ -433,8 +438,79 @@ ta__p11_session_put(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv
 		s->h = h;
 		s->next = tok->idle;
 		tok->idle = s;
-		pthread_cond_signal(&tok->cond);
+		/* A thread waiting for the token to itself must hear of it. */
+		if (tok->exclusive)
+			pthread_cond_broadcast(&tok->cond);
+		else
+			pthread_cond_signal(&tok->cond);
 	}
+	pthread_mutex_unlock(&tok->lock);
+}
+
+static unsigned
+n_idle(const struct ta_p11_token *tok)
+{
+	unsigned n = 0;
+
+	for (const struct ta__p11_session *s = tok->idle; s != NULL; s = s->next)
+		n++;
+	return n;
+}
+
+int
+ta__p11_exclusive_begin(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
+{
+	struct ta__p11_session *s;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+	CK_RV rv;
+	int r;
+
+	pthread_mutex_lock(&tok->lock);
+	while (tok->exclusive)
+		pthread_cond_wait(&tok->cond, &tok->lock);
+	tok->exclusive = true;
+	/* Every borrowed session comes back (a signature waiting for a
+	 * touch is waited for); new borrowers wait in session_get. */
+	while (tok->open > n_idle(tok))
+		pthread_cond_wait(&tok->cond, &tok->lock);
+	if ((r = refresh_locked(tok)) != 0)
+		goto fail;
+	if (tok->idle != NULL) {
+		s = tok->idle;
+		tok->idle = s->next;
+		*ret_h = s->h;
+		free(s);
+		pthread_mutex_unlock(&tok->lock);
+		return 0;
+	}
+	tok->open++;
+	pthread_mutex_unlock(&tok->lock);
+	rv = tok->mod->fl->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+	    NULL, &h);
+	pthread_mutex_lock(&tok->lock);
+	if (rv == CKR_OK) {
+		pthread_mutex_unlock(&tok->lock);
+		*ret_h = h;
+		return 0;
+	}
+	tok->open--;
+	if (ta__p11_session_dead(rv))
+		token_gone(tok);
+	r = ta__p11_rv(rv);
+fail:
+	tok->exclusive = false;
+	pthread_cond_broadcast(&tok->cond);
+	pthread_mutex_unlock(&tok->lock);
+	return r;
+}
+
+void
+ta__p11_exclusive_end(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv)
+{
+	ta__p11_session_put(tok, h, last_rv);
+	pthread_mutex_lock(&tok->lock);
+	tok->exclusive = false;
+	pthread_cond_broadcast(&tok->cond);
 	pthread_mutex_unlock(&tok->lock);
 }
 
@@ -463,7 +539,7 @@ ta__p11_session_discard(struct ta_p11_token *tok, CK_SESSION_HANDLE h)
 	}
 	pthread_mutex_lock(&tok->lock);
 	tok->open--;
-	pthread_cond_signal(&tok->cond);
+	pthread_cond_broadcast(&tok->cond);
 	pthread_mutex_unlock(&tok->lock);
 }
 

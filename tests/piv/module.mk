@@ -23,3 +23,7 @@ TESTS += tests/integration/piv-removal.sh
 # OpenSC's 9d does not sign).
 TESTS += tests/integration/piv-dct.sh
 TESTS += tests/integration/piv-dct-opensc.sh
+# Keys generated on the card through the agent (ykcs11, the management-key
+# source): logged out and in again, attested, never replacing a slot's key;
+# a wrong or missing management key, OpenSC's module refused by name.
+TESTS += tests/integration/piv-generate.sh
