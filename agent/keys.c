@@ -508,8 +508,19 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 {
 	struct ta_tsigner *s = ctx;
 	bool always = wants_pin_always(s);
+	char kw[TA_P11_LABEL_MAX + 32];
 	int r;
 
+	/* Said before any PIN is asked for. */
+	if (s->key->no_sign) {
+		key_words(s, kw, sizeof(kw));
+		(void)snprintf(s->why, sizeof(s->why),
+		    "%s may not sign: its module marks it for key agreement or decryption only%s", kw,
+		    s->slot == 0x9d ? " (as OpenSC shows a PIV card's slot 9d: sign with 9a, 9c or "
+				      "9e, or through Yubico's ykcs11)"
+				    : "");
+		return TA_ERR_KEY_TYPE;
+	}
 	r = tsign_once(s, always, scheme, msg, len, sig, ret_len);
 	/* A PIV card refusing at once ("security status not satisfied", no
 	 * touch awaited) a key the agent is logged in for: the slot's PIN
@@ -522,8 +533,6 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 		 * user's (CKR_OPERATION_NOT_INITIALIZED): log in again
 		 * first, as after a missed touch. */
 		if (logged_out(s->p11)) {
-			char kw[TA_P11_LABEL_MAX + 32];
-
 			key_words(s, kw, sizeof(kw));
 			(void)snprintf(s->why, sizeof(s->why),
 			    "%s needs its PIN for every signature (PIN policy always)", kw);

@@ -129,6 +129,17 @@ get_bool(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRI
 	return fl->C_GetAttributeValue(s, o, &a, 1) == CKR_OK && v == CK_TRUE;
 }
 
+/* The module says plainly that the key may not sign (CKA_SIGN false). */
+static bool
+says_no_sign(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o)
+{
+	CK_BBOOL v = CK_TRUE;
+	CK_ATTRIBUTE a = { CKA_SIGN, &v, sizeof(v) };
+
+	return fl->C_GetAttributeValue(s, o, &a, 1) == CKR_OK && a.ulValueLen == sizeof(v) &&
+	       v == CK_FALSE;
+}
+
 /* CKA_EC_POINT is a DER OCTET STRING by the standard; some tokens give
  * the raw point.  Returns a pointer into p and the point's length. */
 static const uint8_t *
@@ -384,6 +395,7 @@ ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE
 		break;
 	}
 	key->always_auth = get_bool(fl, s, obj, CKA_ALWAYS_AUTHENTICATE);
+	key->no_sign = says_no_sign(fl, s, obj);
 	key->sensitive = get_bool(fl, s, obj, CKA_SENSITIVE);
 	key->extractable = get_bool(fl, s, obj, CKA_EXTRACTABLE);
 	key->local = get_bool(fl, s, obj, CKA_LOCAL);

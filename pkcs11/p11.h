@@ -82,6 +82,8 @@ struct ta_p11_key {
 	uint8_t id[TA_P11_ID_MAX];
 	size_t id_len;
 	bool always_auth;              /* CKA_ALWAYS_AUTHENTICATE */
+	bool no_sign;                  /* CKA_SIGN false: a key for key agreement or
+	                                * decryption only (OpenSC's PIV slot 9d) */
 	bool sensitive, extractable, local;
 	uint8_t *spki;                 /* DER SubjectPublicKeyInfo, may be NULL */
 	size_t spki_len;

@@ -137,7 +137,7 @@ if [ "$PIV_DCT_MODULE" = opensc ]; then
 	piv_doc "$tmp/t.json"
 	T sign --profile tuf --role targets --key "KEY MAN key" "$tmp/t.json" >/dev/null 2>"$tmp/9d.err"
 	check "slot 9d through OpenSC (a key-management key) is refused as a key that cannot sign" \
-		grep -q "the key's type does not fit this operation" "$tmp/9d.err"
+		grep -q "key 'KEY MAN key' (slot 9d) may not sign: its module marks it for key agreement or decryption only (as OpenSC shows a PIV card's slot 9d: sign with 9a, 9c or 9e, or through Yubico's ykcs11)" "$tmp/9d.err"
 	check "  no PIN try was spent" test "$(vcard tries)" = 3
 fi
 
