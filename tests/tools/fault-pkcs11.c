@@ -214,6 +214,17 @@ mech_hidden_locked(CK_MECHANISM_TYPE mech)
 	return false;
 }
 
+static bool
+mech_hidden(CK_MECHANISM_TYPE mech)
+{
+	bool hidden;
+
+	pthread_mutex_lock(&state_mutex);
+	hidden = mech_hidden_locked(mech);
+	pthread_mutex_unlock(&state_mutex);
+	return hidden;
+}
+
 /* ---- slots ---------------------------------------------------------------------------------- */
 
 static struct slot *
@@ -488,10 +499,39 @@ enter(enum fn fn, const CK_SESSION_HANDLE *session, const CK_MECHANISM *mech, CK
 	return faulted;
 }
 
-/* Answers the two-call protocol (NULL list: size only) from a list we have already filtered. */
-static CK_RV
-list_answer(const CK_ULONG *items, CK_ULONG n, CK_ULONG *list, CK_ULONG *count)
+/*
+ * enter() for the calls that take a slot: a vanished token's slot answers
+ * CKR_TOKEN_NOT_PRESENT.
+ */
+static bool
+enter_slot(enum fn fn, CK_SLOT_ID slot, CK_RV *ret_rv)
 {
+	if (enter(fn, NULL, NULL, ret_rv))
+		return true;
+	if (slot_absent(slot)) {
+		*ret_rv = CKR_TOKEN_NOT_PRESENT;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Answers the two-call protocol (NULL list: size only) from the target's full list, rv and
+ * n being what the target answered, without the items hidden() picks.
+ */
+static CK_RV
+list_answer(CK_RV rv, CK_ULONG *items, CK_ULONG n, bool (*hidden)(CK_ULONG), CK_ULONG *list,
+    CK_ULONG *count)
+{
+	CK_ULONG i, kept = 0;
+
+	if (rv != CKR_OK)
+		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
+	for (i = 0; i < n; i++) {
+		if (!hidden(items[i]))
+			items[kept++] = items[i];
+	}
+	n = kept;
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
 	if (list == NULL) {
@@ -748,7 +788,7 @@ static CK_RV
 fault_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
 	CK_SLOT_ID all[MAX_LIST];
-	CK_ULONG i, n = MAX_LIST, kept = 0;
+	CK_ULONG n = MAX_LIST;
 	CK_RV rv;
 
 	if (enter(FN_C_GetSlotList, NULL, NULL, &rv))
@@ -756,13 +796,7 @@ fault_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 	if (!present)
 		return target->C_GetSlotList(present, list, count);
 	rv = target->C_GetSlotList(present, all, &n);
-	if (rv != CKR_OK)
-		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
-	for (i = 0; i < n; i++) {
-		if (!slot_absent(all[i]))
-			all[kept++] = all[i];
-	}
-	return list_answer(all, kept, list, count);
+	return list_answer(rv, all, n, slot_absent, list, count);
 }
 
 static CK_RV
@@ -785,10 +819,8 @@ fault_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
 	CK_RV rv;
 
-	if (enter(FN_C_GetTokenInfo, NULL, NULL, &rv))
+	if (enter_slot(FN_C_GetTokenInfo, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	rv = target->C_GetTokenInfo(slot, info);
 	if (rv == CKR_OK) {
 		pthread_mutex_lock(&state_mutex);
@@ -802,39 +834,23 @@ static CK_RV
 fault_C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
 	CK_MECHANISM_TYPE all[MAX_LIST];
-	CK_ULONG i, n = MAX_LIST, kept = 0;
+	CK_ULONG n = MAX_LIST;
 	CK_RV rv;
 
-	if (enter(FN_C_GetMechanismList, NULL, NULL, &rv))
+	if (enter_slot(FN_C_GetMechanismList, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	rv = target->C_GetMechanismList(slot, all, &n);
-	if (rv != CKR_OK)
-		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
-	pthread_mutex_lock(&state_mutex);
-	for (i = 0; i < n; i++) {
-		if (!mech_hidden_locked(all[i]))
-			all[kept++] = all[i];
-	}
-	pthread_mutex_unlock(&state_mutex);
-	return list_answer(all, kept, list, count);
+	return list_answer(rv, all, n, mech_hidden, list, count);
 }
 
 static CK_RV
 fault_C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
 {
-	bool hidden;
 	CK_RV rv;
 
-	if (enter(FN_C_GetMechanismInfo, NULL, NULL, &rv))
+	if (enter_slot(FN_C_GetMechanismInfo, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
-	pthread_mutex_lock(&state_mutex);
-	hidden = mech_hidden_locked(type);
-	pthread_mutex_unlock(&state_mutex);
-	if (hidden)
+	if (mech_hidden(type))
 		return CKR_MECHANISM_INVALID;
 	return target->C_GetMechanismInfo(slot, type, info);
 }
@@ -844,10 +860,8 @@ fault_C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len, CK_UTF
 {
 	CK_RV rv;
 
-	if (enter(FN_C_InitToken, NULL, NULL, &rv))
+	if (enter_slot(FN_C_InitToken, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	return target->C_InitToken(slot, pin, pin_len, label);
 }
 
@@ -858,10 +872,8 @@ fault_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY 
 	bool tracked;
 	CK_RV rv;
 
-	if (enter(FN_C_OpenSession, NULL, NULL, &rv))
+	if (enter_slot(FN_C_OpenSession, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	rv = target->C_OpenSession(slot, flags, app, notify, ret_session);
 	if (rv != CKR_OK)
 		return rv;
