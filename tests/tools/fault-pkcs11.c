@@ -549,38 +549,26 @@ list_answer(CK_RV rv, CK_ULONG *items, CK_ULONG n, bool (*hidden)(CK_ULONG), CK_
 
 /* ---- trivial forwarders --------------------------------------------------------------------- */
 
-#define FORWARD(name, params, args)                                                                \
+/*
+ * A forwarder: the call returns rv without reaching the target when faulted, an expression
+ * that may set the forwarder's own rv, is true.
+ */
+#define FORWARD_IF(name, params, args, faulted)                                                    \
 	static CK_RV                                                                               \
 	fault_##name params                                                                        \
 	{                                                                                          \
 		CK_RV rv;                                                                          \
                                                                                                    \
-		if (enter(FN_##name, NULL, NULL, &rv))                                             \
+		if (faulted)                                                                       \
 			return rv;                                                                 \
 		return target->name args;                                                          \
 	}
 
+#define FORWARD(name, params, args) FORWARD_IF(name, params, args, enter(FN_##name, NULL, NULL, &rv))
 #define FORWARD_SESSION(name, params, args)                                                        \
-	static CK_RV                                                                               \
-	fault_##name params                                                                        \
-	{                                                                                          \
-		CK_RV rv;                                                                          \
-                                                                                                   \
-		if (enter(FN_##name, &session, NULL, &rv))                                         \
-			return rv;                                                                 \
-		return target->name args;                                                          \
-	}
-
+	FORWARD_IF(name, params, args, enter(FN_##name, &session, NULL, &rv))
 #define FORWARD_MECH(name, params, args)                                                           \
-	static CK_RV                                                                               \
-	fault_##name params                                                                        \
-	{                                                                                          \
-		CK_RV rv;                                                                          \
-                                                                                                   \
-		if (enter(FN_##name, &session, mechanism, &rv))                                    \
-			return rv;                                                                 \
-		return target->name args;                                                          \
-	}
+	FORWARD_IF(name, params, args, enter(FN_##name, &session, mechanism, &rv))
 
 /*
  * Most calls share one of a few signatures: each shape's parameters are written once, then the
@@ -715,57 +703,27 @@ FORWARD_MECH(C_DeriveKey,
  * target, so end the operation there too, by completing it and discarding the signature;
  * otherwise the caller's next C_SignInit would meet CKR_OPERATION_ACTIVE.
  */
-static void
-sign_end(CK_SESSION_HANDLE session, bool single_part, CK_BYTE_PTR data, CK_ULONG data_len,
-    CK_RV rv)
+static bool
+enter_sign(enum fn fn, CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len,
+    CK_RV *ret_rv)
 {
 	CK_BYTE sig[MAX_SIGNATURE];
 	CK_ULONG len = sizeof(sig);
 
-	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
-		return;
-	if (single_part)
+	if (!enter(fn, &session, NULL, ret_rv))
+		return false;
+	if (*ret_rv == CKR_OK || *ret_rv == CKR_BUFFER_TOO_SMALL)
+		return true;
+	if (fn == FN_C_Sign)
 		(void)target->C_Sign(session, data, data_len, sig, &len);
 	else
 		(void)target->C_SignFinal(session, sig, &len);
+	return true;
 }
 
-static CK_RV
-fault_C_Sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
-    CK_ULONG_PTR sig_len)
-{
-	CK_RV rv;
-
-	if (enter(FN_C_Sign, &session, NULL, &rv)) {
-		sign_end(session, true, data, data_len, rv);
-		return rv;
-	}
-	return target->C_Sign(session, data, data_len, sig, sig_len);
-}
-
-static CK_RV
-fault_C_SignUpdate(CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len)
-{
-	CK_RV rv;
-
-	if (enter(FN_C_SignUpdate, &session, NULL, &rv)) {
-		sign_end(session, false, NULL, 0, rv);
-		return rv;
-	}
-	return target->C_SignUpdate(session, part, part_len);
-}
-
-static CK_RV
-fault_C_SignFinal(CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
-{
-	CK_RV rv;
-
-	if (enter(FN_C_SignFinal, &session, NULL, &rv)) {
-		sign_end(session, false, NULL, 0, rv);
-		return rv;
-	}
-	return target->C_SignFinal(session, sig, sig_len);
-}
+FORWARD_IF(C_Sign, IO_PARAMS, IO_ARGS, enter_sign(FN_C_Sign, session, in, in_len, &rv))
+FORWARD_IF(C_SignUpdate, IN_PARAMS, IN_ARGS, enter_sign(FN_C_SignUpdate, session, NULL, 0, &rv))
+FORWARD_IF(C_SignFinal, OUT_PARAMS, OUT_ARGS, enter_sign(FN_C_SignFinal, session, NULL, 0, &rv))
 
 static CK_RV
 fault_C_Finalize(CK_VOID_PTR reserved)
