@@ -44,6 +44,20 @@ parse(const char *s)
 	return o;
 }
 
+/* One case of decode_any(); DECODE_CLEAR for the results that own memory. */
+#define DECODE(method, name)                                                                       \
+	case TA_PROTO_METHOD_##method: {                                                           \
+		struct ta_proto_##name##_result v;                                                 \
+		return ta_proto_decode_##name##_result(o, &v);                                     \
+	}
+#define DECODE_CLEAR(method, name)                                                                 \
+	case TA_PROTO_METHOD_##method: {                                                           \
+		struct ta_proto_##name##_result v = { 0 };                                         \
+		r = ta_proto_decode_##name##_result(o, &v);                                        \
+		ta_proto_##name##_result_clear(&v);                                                \
+		return r;                                                                          \
+	}
+
 /* The decoder for m's result, its struct freed again: 0 or its error.  A
  * switch without default: a method added to the enum without a result
  * decoder here is a -Wswitch warning (an error under WERROR=1). */
@@ -53,56 +67,17 @@ decode_any(enum ta_proto_method m, const json_t *o)
 	int r = TA_ERR_INVALID;
 
 	switch (m) {
-	case TA_PROTO_METHOD_HELLO: {
-		struct ta_proto_hello_result v;
-		return ta_proto_decode_hello_result(o, &v);
-	}
-	case TA_PROTO_METHOD_STATUS: {
-		struct ta_proto_status_result v = {0};
-		r = ta_proto_decode_status_result(o, &v);
-		ta_proto_status_result_clear(&v);
-		return r;
-	}
-	case TA_PROTO_METHOD_UNLOCK: {
-		struct ta_proto_unlock_result v;
-		return ta_proto_decode_unlock_result(o, &v);
-	}
-	case TA_PROTO_METHOD_LOCK: {
-		struct ta_proto_lock_result v = {0};
-		r = ta_proto_decode_lock_result(o, &v);
-		ta_proto_lock_result_clear(&v);
-		return r;
-	}
-	case TA_PROTO_METHOD_KEY_LIST: {
-		struct ta_proto_key_list_result v = {0};
-		r = ta_proto_decode_key_list_result(o, &v);
-		ta_proto_key_list_result_clear(&v);
-		return r;
-	}
-	case TA_PROTO_METHOD_KEY_GENERATE: {
-		struct ta_proto_key_generate_result v;
-		return ta_proto_decode_key_generate_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_CERT: {
-		struct ta_proto_key_cert_result v;
-		return ta_proto_decode_key_cert_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_SHOW: {
-		struct ta_proto_key_show_result v;
-		return ta_proto_decode_key_show_result(o, &v);
-	}
-	case TA_PROTO_METHOD_SIGN: {
-		struct ta_proto_sign_result v;
-		return ta_proto_decode_sign_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_SCOPE: {
-		struct ta_proto_key_scope_result v;
-		return ta_proto_decode_key_scope_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_ATTEST: {
-		struct ta_proto_key_attest_result v;
-		return ta_proto_decode_key_attest_result(o, &v);
-	}
+	DECODE(HELLO, hello)
+	DECODE_CLEAR(STATUS, status)
+	DECODE(UNLOCK, unlock)
+	DECODE_CLEAR(LOCK, lock)
+	DECODE_CLEAR(KEY_LIST, key_list)
+	DECODE(KEY_GENERATE, key_generate)
+	DECODE(KEY_CERT, key_cert)
+	DECODE(KEY_SHOW, key_show)
+	DECODE(SIGN, sign)
+	DECODE(KEY_SCOPE, key_scope)
+	DECODE(KEY_ATTEST, key_attest)
 	case TA_PROTO_METHOD_NONE:
 	case TA_PROTO_METHOD_COUNT_:
 		break;
@@ -110,24 +85,31 @@ decode_any(enum ta_proto_method m, const json_t *o)
 	return r;
 }
 
+#undef DECODE
+#undef DECODE_CLEAR
+
+/* Decodes json as m's result: 0 (good) or TA_ERR_PROTOCOL (bad) is wanted. */
 static void
-decode_bad(enum ta_proto_method m, const char *json)
+decode_is(enum ta_proto_method m, const char *json, int want)
 {
 	json_t *o = parse(json);
 
-	if (decode_any(m, o) != TA_ERR_PROTOCOL)
-		fail_msg("%s accepted %s", ta_proto_method_name(m), json);
+	if (decode_any(m, o) != want)
+		fail_msg("%s %s %s", ta_proto_method_name(m), want == 0 ? "refused" : "accepted",
+		    json);
 	json_decref(o);
+}
+
+static void
+decode_bad(enum ta_proto_method m, const char *json)
+{
+	decode_is(m, json, TA_ERR_PROTOCOL);
 }
 
 static void
 decode_good(enum ta_proto_method m, const char *json)
 {
-	json_t *o = parse(json);
-
-	if (decode_any(m, o) != 0)
-		fail_msg("%s refused %s", ta_proto_method_name(m), json);
-	json_decref(o);
+	decode_is(m, json, 0);
 }
 
 /* A KEY with a scope for key.list and key.generate. */
