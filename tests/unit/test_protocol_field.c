@@ -37,6 +37,25 @@ static const struct bad_req decode_hello_versions_bad_cases[] = {
 	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,2,1]}", "params.versions[2]: repeats params.versions[0]" },
 };
 
+/* method's request with each of values where params holds "%s" is refused as invalid
+ * params, with detail in the error's detail. */
+static void
+bad_values(const char *method, const char *params, const char *const *values, size_t n,
+    const char *detail)
+{
+	const char *at = strstr(params, "%s");
+
+	assert_non_null(at);
+	for (size_t i = 0; i < n; i++) {
+		BADF(IP, TA_ERR_INVALID, method, "%.*s%s%s", (int)(at - params), params, values[i],
+		    at + 2);
+		assert_detail_has(detail);
+	}
+}
+
+#define BAD_VALUES(method, params, values, detail)                                                 \
+	bad_values((method), (params), (values), sizeof(values) / sizeof((values)[0]), (detail))
+
 static void
 test_protocol_decode_hello_versions_bad(void **state)
 {
@@ -82,10 +101,8 @@ test_protocol_decode_unlock_pin_wrong_type(void **state)
 	    "123456", "null", "true", "[\"" PIN "\"]", "{\"pin\":\"" PIN "\"}"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "unlock", "{\"pin\":%s}", pins[i]);
-		assert_detail_has("params.pin: must be a string");
-	}
+	BAD_VALUES("unlock", "{\"pin\":%s}", pins,
+	    "params.pin: must be a string");
 }
 
 static void
@@ -203,10 +220,8 @@ test_protocol_decode_key_generate_type_bad(void **state)
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"l\"}");
 	assert_detail_has("params.type: missing");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"l\",\"type\":%s}", types[i]);
-		assert_detail_has("params.type: must be one of");
-	}
+	BAD_VALUES("key.generate", "{\"label\":\"l\",\"type\":%s}", types,
+	    "params.type: must be one of");
 }
 
 static const struct bad_req decode_key_cert_key_bad_cases[] = {
@@ -253,11 +268,8 @@ test_protocol_decode_key_cert_days_out_of_range(void **state)
 	    "0", "-1", "36501", "-36500", "\"3650\"", "true", "null", "[1]"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"days\":%s}",
-		    days[i]);
-		assert_detail_has("params.days: must be an integer from 1 to 36500");
-	}
+	BAD_VALUES("key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"days\":%s}", days,
+	    "params.days: must be an integer from 1 to 36500");
 }
 
 static void
@@ -266,11 +278,8 @@ test_protocol_decode_key_cert_store_bad(void **state)
 	static const char *store[] = {"1", "0", "\"true\"", "null", "{}"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(store) / sizeof(store[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"store\":%s}",
-		    store[i]);
-		assert_detail_has("params.store: must be true or false");
-	}
+	BAD_VALUES("key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"store\":%s}", store,
+	    "params.store: must be true or false");
 }
 
 static const struct bad_req decode_key_show_bad_cases[] = {
@@ -287,10 +296,8 @@ test_protocol_decode_key_show_bad(void **state)
 
 	(void)state;
 	BAD_REQS(decode_key_show_bad_cases);
-	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.show", "{\"key\":\"k\",\"profile\":%s}", profiles[i]);
-		assert_detail_has("params.profile: must be \"notary\" or \"tuf\"");
-	}
+	BAD_VALUES("key.show", "{\"key\":\"k\",\"profile\":%s}", profiles,
+	    "params.profile: must be \"notary\" or \"tuf\"");
 }
 
 #define SIGN_REST "\"keys\":[\"k\"],\"file\":\"x\""
@@ -431,11 +438,9 @@ test_protocol_decode_sign_file_bad(void **state)
 	(void)state;
 	BAD_REQS(decode_sign_file_bad_cases);
 	/* The file travels as a string, never as a tree. */
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"],\"file\":%s}", files[i]);
-		assert_detail_has("params.file: must be a string");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"],\"file\":%s}", files,
+	    "params.file: must be a string");
 }
 
 /* prev_root: absent is NULL; a string like file (newlines and all), for
@@ -483,12 +488,9 @@ test_protocol_decode_sign_prev_root_bad(void **state)
 	    "targets", "snapshot", "timestamp", "targets/releases", "Root", "root ", "roots"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":%s}",
-		    values[i]);
-		assert_detail_has("params.prev_root: must be a string");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":%s}", values,
+	    "params.prev_root: must be a string");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":\"\"}");
 	assert_detail_has("params.prev_root: must not be empty");
@@ -538,21 +540,16 @@ test_protocol_decode_sign_parent(void **state)
 	r = OKF("sign", "{\"profile\":\"tuf\",\"role\":\"qa\",\"parent\":\"p\"," SIGN_REST "}");
 	assert_int_equal(r->p.sign.parent_len, 1);
 	ta_proto_req_free(r);
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":%s}", values[i]);
-		assert_detail_has("params.parent: must be a string");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":%s}", values,
+	    "params.parent: must be a string");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":\"\"}");
 	assert_detail_has("params.parent: must not be empty");
-	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"notary\",\"role\":\"%s\",\"gun\":\"g\"," SIGN_REST
-		    ",\"parent\":\"{}\"}",
-		    top[i]);
-		assert_detail_has("params.parent: only for delegated roles");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"notary\",\"role\":\"%s\",\"gun\":\"g\","
+	    SIGN_REST ",\"parent\":\"{}\"}", top,
+	    "params.parent: only for delegated roles");
 	BADF(PE, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":\"a\\u0000\"}");
 }
