@@ -37,20 +37,37 @@ static const struct bad_req decode_hello_versions_bad_cases[] = {
 	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,2,1]}", "params.versions[2]: repeats params.versions[0]" },
 };
 
-/* method's request with each of values where params holds "%s" is refused as invalid
- * params, with detail in the error's detail. */
+/* method's request with value where params holds "%s" is refused as invalid params with
+ * err, and with detail in the error's detail (NULL: any detail). */
 static void
-bad_values(const char *method, const char *params, const char *const *values, size_t n,
+bad_value(int err, const char *method, const char *params, const char *value,
     const char *detail)
 {
 	const char *at = strstr(params, "%s");
 
 	assert_non_null(at);
-	for (size_t i = 0; i < n; i++) {
-		BADF(IP, TA_ERR_INVALID, method, "%.*s%s%s", (int)(at - params), params, values[i],
-		    at + 2);
+	BADF(IP, err, method, "%.*s%s%s", (int)(at - params), params, value, at + 2);
+	if (detail != NULL)
 		assert_detail_has(detail);
-	}
+}
+
+/* bad_value() for each of n values: all invalid. */
+static void
+bad_values(const char *method, const char *params, const char *const *values, size_t n,
+    const char *detail)
+{
+	for (size_t i = 0; i < n; i++)
+		bad_value(TA_ERR_INVALID, method, params, values[i], detail);
+}
+
+/* bad_value() for n bytes c, one more than the member's limit: too large. */
+static void
+bad_too_long(const char *method, const char *params, char c, size_t n, const char *detail)
+{
+	char *s = tu_repeat(c, n);
+
+	bad_value(TA_ERR_TOO_LARGE, method, params, s, detail);
+	free(s);
 }
 
 #define BAD_VALUES(method, params, values, detail)                                                 \
@@ -76,13 +93,10 @@ static const struct bad_req decode_hello_client_bad_cases[] = {
 static void
 test_protocol_decode_hello_client_bad(void **state)
 {
-	char *s129 = tu_repeat('c', 129);
-
 	(void)state;
 	BAD_REQS(decode_hello_client_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "hello", "{\"versions\":[1],\"client\":\"%s\"}", s129);
-	assert_detail_has("params.client: longer than 128 bytes");
-	free(s129);
+	bad_too_long("hello", "{\"versions\":[1],\"client\":\"%s\"}", 'c', 129,
+	    "params.client: longer than 128 bytes");
 }
 
 static void
@@ -202,13 +216,10 @@ static const struct bad_req decode_key_generate_label_bad_cases[] = {
 static void
 test_protocol_decode_key_generate_label_bad(void **state)
 {
-	char *s129 = tu_repeat('l', 129);
-
 	(void)state;
 	BAD_REQS(decode_key_generate_label_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "key.generate", "{\"label\":\"%s\",\"type\":\"ed25519\"}", s129);
-	assert_detail_has("params.label: longer than 128 bytes");
-	free(s129);
+	bad_too_long("key.generate", "{\"label\":\"%s\",\"type\":\"ed25519\"}", 'l', 129,
+	    "params.label: longer than 128 bytes");
 }
 
 static void
@@ -233,13 +244,10 @@ static const struct bad_req decode_key_cert_key_bad_cases[] = {
 static void
 test_protocol_decode_key_cert_key_bad(void **state)
 {
-	char *s1025 = tu_repeat('k', 1025);
-
 	(void)state;
 	BAD_REQS(decode_key_cert_key_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "key.cert", "{\"key\":\"%s\",\"gun\":\"g\"}", s1025);
-	assert_detail_has("params.key: longer than 1024 bytes");
-	free(s1025);
+	bad_too_long("key.cert", "{\"key\":\"%s\",\"gun\":\"g\"}", 'k', 1025,
+	    "params.key: longer than 1024 bytes");
 }
 
 static const struct bad_req decode_key_cert_gun_bad_cases[] = {
@@ -252,13 +260,10 @@ static const struct bad_req decode_key_cert_gun_bad_cases[] = {
 static void
 test_protocol_decode_key_cert_gun_bad(void **state)
 {
-	char *s256 = tu_repeat('g', 256);
-
 	(void)state;
 	BAD_REQS(decode_key_cert_gun_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "key.cert", "{\"key\":\"k\",\"gun\":\"%s\"}", s256);
-	assert_detail_has("params.gun: longer than 255 bytes");
-	free(s256);
+	bad_too_long("key.cert", "{\"key\":\"k\",\"gun\":\"%s\"}", 'g', 256,
+	    "params.gun: longer than 255 bytes");
 }
 
 static void
@@ -318,26 +323,20 @@ test_protocol_decode_sign_profile_bad(void **state)
 static void
 test_protocol_decode_sign_role_bad(void **state)
 {
-	char *s256 = tu_repeat('r', 256);
-
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\"," SIGN_REST "}");
 	assert_detail_has("params.role: missing");
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":1," SIGN_REST "}");
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":\"\"," SIGN_REST "}");
-	BADF(IP, TA_ERR_TOO_LARGE, "sign", "{\"profile\":\"tuf\",\"role\":\"%s\"," SIGN_REST "}",
-	    s256);
-	assert_detail_has("params.role: longer than 255 bytes");
+	bad_too_long("sign", "{\"profile\":\"tuf\",\"role\":\"%s\"," SIGN_REST "}", 'r', 256,
+	    "params.role: longer than 255 bytes");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"targets\\n\"," SIGN_REST "}");
-	free(s256);
 }
 
 static void
 test_protocol_decode_sign_gun_bad(void **state)
 {
-	char *s256 = tu_repeat('g', 256);
-
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"notary\",\"role\":\"targets\"," SIGN_REST "}");
@@ -349,9 +348,9 @@ test_protocol_decode_sign_gun_bad(void **state)
 	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"gun\":\"\"," SIGN_REST "}");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"gun\":null," SIGN_REST "}");
-	BADF(IP, TA_ERR_TOO_LARGE, "sign",
-	    "{\"profile\":\"notary\",\"role\":\"targets\",\"gun\":\"%s\"," SIGN_REST "}", s256);
-	free(s256);
+	bad_too_long("sign",
+	    "{\"profile\":\"notary\",\"role\":\"targets\",\"gun\":\"%s\"," SIGN_REST "}", 'g', 256,
+	    NULL);
 }
 
 static void
@@ -412,14 +411,11 @@ static const struct bad_req decode_sign_keys_bad_entries_cases[] = {
 static void
 test_protocol_decode_sign_keys_bad_entries(void **state)
 {
-	char *s1025 = tu_repeat('k', 1025);
-
 	(void)state;
 	BAD_REQS(decode_sign_keys_bad_entries_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"%s\"],\"file\":\"x\"}", s1025);
-	assert_detail_has("params.keys[0]: longer than 1024 bytes");
-	free(s1025);
+	bad_too_long("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"%s\"],\"file\":\"x\"}", 'k', 1025,
+	    "params.keys[0]: longer than 1024 bytes");
 }
 
 static const struct bad_req decode_sign_file_bad_cases[] = {
