@@ -205,6 +205,27 @@ test_tuf_key_pem_rejects_other_layouts(void **state)
 
 /* ---- key IDs ------------------------------------------------------------- */
 
+/* k's names and type: scheme and id026 (the sslib 0.26 id) NULL where k has none; its
+ * canonical id is its id. */
+static void
+key_is(const struct ta_key *k, enum ta_key_type type, const char *keytype, const char *scheme,
+    const char *pub, const char *id, const char *id026)
+{
+	assert_string_equal(ta_key_keytype(k), keytype);
+	if (scheme != NULL)
+		assert_string_equal(ta_key_scheme(k), scheme);
+	else
+		assert_null(ta_key_scheme(k));
+	assert_string_equal(ta_key_public(k), pub);
+	assert_string_equal(ta_key_id(k), id);
+	assert_string_equal(ta_key_canonical_id(k), id);
+	if (id026 != NULL)
+		assert_string_equal(ta_key_sslib026_id(k), id026);
+	else
+		assert_null(ta_key_sslib026_id(k));
+	assert_int_equal(ta_key_get_type(k), type);
+}
+
 /* FORMATS Appendix B "keyid", worked example. */
 static void
 test_tuf_key_id_worked_example(void **state)
@@ -237,13 +258,7 @@ test_tuf_key_id_worked_example(void **state)
 	memcpy(spki + 12, raw, 32);
 	free(raw);
 	assert_int_equal(ta_key_from_spki(T, spki, sizeof(spki), &k), 0);
-	assert_string_equal(ta_key_keytype(k), "ed25519");
-	assert_string_equal(ta_key_scheme(k), "ed25519");
-	assert_string_equal(ta_key_public(k), rfc8032_hex);
-	assert_string_equal(ta_key_id(k), want);
-	assert_string_equal(ta_key_canonical_id(k), want);
-	assert_string_equal(ta_key_sslib026_id(k), want026);
-	assert_int_equal(ta_key_get_type(k), TA_KEY_ED25519);
+	key_is(k, TA_KEY_ED25519, "ed25519", "ed25519", rfc8032_hex, want, want026);
 	ta_key_free(k);
 }
 
@@ -275,13 +290,7 @@ test_tuf_key_notary_id_by_hand(void **state)
 		    "{\"keytype\":\"%s\",\"keyval\":{\"private\":null,\"public\":\"%s\"}}", kt,
 		    b64);
 		sha256_hex(canon, strlen(canon), want);
-		assert_string_equal(ta_key_keytype(k), kt);
-		assert_null(ta_key_scheme(k));
-		assert_string_equal(ta_key_public(k), b64);
-		assert_string_equal(ta_key_id(k), want);
-		assert_string_equal(ta_key_canonical_id(k), want);
-		assert_null(ta_key_sslib026_id(k));
-		assert_int_equal(ta_key_get_type(k), t);
+		key_is(k, t, kt, NULL, b64, want, NULL);
 		assert_false(ta_key_is_x509(k));
 		free(b64);
 		ta_key_free(k);
@@ -325,11 +334,7 @@ test_tuf_key_tuf_id_by_hand(void **state)
 		    "\"keyval\":{\"public\":\"%s\"},\"scheme\":\"%s\"}", kt, pub, sch);
 		sha256_hex(canon, strlen(canon), want);
 		sha256_hex(canon026, strlen(canon026), want026);
-		assert_string_equal(ta_key_keytype(k), kt);
-		assert_string_equal(ta_key_scheme(k), sch);
-		assert_string_equal(ta_key_public(k), pub);
-		assert_string_equal(ta_key_id(k), want);
-		assert_string_equal(ta_key_sslib026_id(k), want026);
+		key_is(k, t, kt, sch, pub, want, want026);
 		free(pub);
 		ta_key_free(k);
 	}
