@@ -262,6 +262,25 @@ test_tuf_key_id_worked_example(void **state)
 	ta_key_free(k);
 }
 
+/* The keytype both formats give a key of type t. */
+static const char *
+keytype_of(enum ta_key_type t)
+{
+	if (t == TA_KEY_ED25519)
+		return "ed25519";
+	return t == TA_KEY_EC_P256 || t == TA_KEY_EC_P384 ? "ecdsa" : "rsa";
+}
+
+/* The Ed25519 signer's raw public key. */
+static void
+ed25519_raw(uint8_t raw[static 32])
+{
+	size_t rl = 32;
+
+	assert_int_equal(EVP_PKEY_get_raw_public_key(signers[TA_KEY_ED25519]->pkey, raw, &rl), 1);
+	assert_int_equal(rl, 32);
+}
+
 /* Notary's formula recomputed from a hand-written canonical string, with
  * OpenSSL's base64, for every key type. */
 static void
@@ -271,20 +290,15 @@ test_tuf_key_notary_id_by_hand(void **state)
 	for (size_t i = 0; i < N_TYPES; i++) {
 		enum ta_key_type t = all_types[i];
 		struct ta_key *k = key_of(N, t);
-		const char *kt = t == TA_KEY_ED25519 ? "ecdsa" : "";
+		const char *kt = keytype_of(t);
 		uint8_t raw[32];
-		size_t rl = sizeof(raw);
 		char *b64, canon[2048], want[TA_KEY_ID_SIZE];
 
 		if (t == TA_KEY_ED25519) {
-			EVP_PKEY *pk = signers[t]->pkey;
-
-			assert_int_equal(EVP_PKEY_get_raw_public_key(pk, raw, &rl), 1);
-			b64 = openssl_b64(raw, rl);
-			kt = "ed25519";
+			ed25519_raw(raw);
+			b64 = openssl_b64(raw, sizeof(raw));
 		} else {
 			b64 = openssl_b64(signers[t]->spki, signers[t]->spki_len);
-			kt = t == TA_KEY_EC_P256 || t == TA_KEY_EC_P384 ? "ecdsa" : "rsa";
 		}
 		snprintf(canon, sizeof(canon),
 		    "{\"keytype\":\"%s\",\"keyval\":{\"private\":null,\"public\":\"%s\"}}", kt,
@@ -305,22 +319,18 @@ test_tuf_key_tuf_id_by_hand(void **state)
 	for (size_t i = 0; i < N_TYPES; i++) {
 		enum ta_key_type t = all_types[i];
 		struct ta_key *k = key_of(T, t);
-		const char *kt, *sch;
+		const char *kt = keytype_of(t), *sch;
 		char *pub, canon[4096], canon026[4096];
 		char want[TA_KEY_ID_SIZE], want026[TA_KEY_ID_SIZE];
 
 		if (t == TA_KEY_ED25519) {
 			uint8_t raw[32];
-			size_t rl = sizeof(raw);
 
-			EVP_PKEY *pk = signers[t]->pkey;
-
-			assert_int_equal(EVP_PKEY_get_raw_public_key(pk, raw, &rl), 1);
-			assert_int_equal(ta_hex_encode(raw, rl, &pub), 0);
-			kt = sch = "ed25519";
+			ed25519_raw(raw);
+			assert_int_equal(ta_hex_encode(raw, sizeof(raw), &pub), 0);
+			sch = "ed25519";
 		} else {
 			pub = openssl_pem(signers[t]->pkey);
-			kt = t == TA_KEY_EC_P256 || t == TA_KEY_EC_P384 ? "ecdsa" : "rsa";
 			sch = t == TA_KEY_EC_P256 ? "ecdsa-sha2-nistp256" :
 			    t == TA_KEY_EC_P384 ? "ecdsa-sha2-nistp384" : "rsassa-pss-sha256";
 			assert_int_equal(pub[strlen(pub) - 1], '\n');
