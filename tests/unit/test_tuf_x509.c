@@ -612,7 +612,6 @@ test_tuf_x509_check_wildcards(void **state)
 static void
 test_tuf_x509_check_time_edges(void **state)
 {
-
 	(void)state;
 	/* NotBefore up to a day ahead is clock skew notary allows. */
 	root_check_is(GUN, 10, now + DAY - 5, GUN, TA_X509_CHECK_TIME, 0);
