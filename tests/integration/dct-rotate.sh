@@ -9,16 +9,9 @@
 
 dct_up root-1 root-2 targets-1 snap-1
 GUN=registry.example.com/team/rot
-NT_GUN=$GUN
 blob v1 'before the rotation'
 blob v2 'after the rotation'
-quiet tufctl notary init "$GUN" --server "$NT_URL" --root-key root-1 --targets-key targets-1 &&
-	quiet tufctl notary add "$GUN" v1 --digest "sha256:$D_v1" --size "$S_v1" &&
-	quiet tufctl notary publish "$GUN" ||
-	{ bad "GUN published with root-1" "$(cat "$tmp/quiet.log")"; exit 1; }
-nt_client_new_trust_dir
-OLD_TRUST=$NT_TRUST_DIR
-nt_client list "$GUN" >"$tmp/l0.txt" 2>&1
+dct_publish_v1 "$GUN"
 check "the real client trusts root v1" listed "$tmp/l0.txt" v1 "$D_v1" "$S_v1"
 cp -a "$OLD_TRUST" "$tmp/trust-v1"
 

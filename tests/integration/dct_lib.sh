@@ -9,6 +9,7 @@
 #                      directory $TRUST (XDG_DATA_HOME=$tmp/xdg)
 #   key_gen LABEL      a P-256 key on the token through tufctl
 #   blob NAME TEXT     a file; sets D_NAME (sha256 hex) and S_NAME (size)
+#   dct_publish_v1 GUN GUN with tag v1 published, a new client trusting it
 #   listed FILE TAG DIGEST SIZE [ROLE]  the real client's list shows it
 . "$(dirname "$0")/agent_lib.sh"
 if [ ! -x /usr/bin/notary ] || [ ! -x /usr/bin/notary-server ]; then
@@ -117,6 +118,21 @@ dct_publish_listed() {
 	nt_fresh_client list "$gun" >"$tmp/list-$tag.txt" 2>&1
 	check "a fresh real client lists the builder's tag" \
 		listed "$tmp/list-$tag.txt" "$tag" "${!d}" "${!s}"
+}
+
+# dct_publish_v1 GUN: GUN made with root-1 and targets-1 (keys dct_up
+# generated), tag v1 (blob v1) added and published, a FAIL and exit if not;
+# then a real client with a new trust directory ($OLD_TRUST) lists it into
+# $tmp/l0.txt.  Leaves NT_GUN=GUN.
+dct_publish_v1() {
+	NT_GUN=$1
+	quiet tufctl notary init "$1" --server "$NT_URL" --root-key root-1 --targets-key targets-1 &&
+		quiet tufctl notary add "$1" v1 --digest "sha256:$D_v1" --size "$S_v1" &&
+		quiet tufctl notary publish "$1" ||
+		{ bad "GUN published with root-1" "$(cat "$tmp/quiet.log")"; exit 1; }
+	nt_client_new_trust_dir
+	OLD_TRUST=$NT_TRUST_DIR
+	nt_client list "$1" >"$tmp/l0.txt" 2>&1
 }
 
 # listed FILE TAG DIGEST SIZE [ROLE]: notary list output has the line.

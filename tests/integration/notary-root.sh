@@ -12,16 +12,9 @@
 
 dct_up root-1 root-2 root-3 targets-1
 GUN=registry.example.com/team/rootinfo
-NT_GUN=$GUN
 blob v1 'under root v1'
 blob v2 'under root v2'
-quiet tufctl notary init "$GUN" --server "$NT_URL" --root-key root-1 --targets-key targets-1 &&
-	quiet tufctl notary add "$GUN" v1 --digest "sha256:$D_v1" --size "$S_v1" &&
-	quiet tufctl notary publish "$GUN" ||
-	{ bad "GUN published with root-1" "$(cat "$tmp/quiet.log")"; exit 1; }
-nt_client_new_trust_dir
-OLD_TRUST=$NT_TRUST_DIR
-nt_client list "$GUN" >"$tmp/l0.txt" 2>&1
+dct_publish_v1 "$GUN"
 
 # ---- notary root: what the server's root.json says ------------------------------------
 nt_fetch root "$tmp/root1.json"
