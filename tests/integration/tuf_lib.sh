@@ -16,6 +16,8 @@
 #   sslib_check DIR          securesystemslib verifies every signature of the
 #                            current metadata in DIR; prints what failed
 #   file_blob NAME TEXT      $tmp/blobs/NAME holding TEXT
+#   publish_fetched R ROOT FILE ADDED FETCHED VERIFIED
+#                            FILE published in R, read by tuf-js and sslib
 . "$(dirname "$0")/agent_lib.sh"
 [ -x "$TUFCTL" ] || skip_all "$TUFCTL is not built"
 TUFJS=$here/tufjs
@@ -81,6 +83,23 @@ tufjs_ok() {
 file_blob() {
 	mkdir -p "$tmp/blobs"
 	printf '%s' "$2" >"$tmp/blobs/$1"
+}
+
+# publish_fetched R ROOT FILE ADDED FETCHED VERIFIED: FILE added to the
+# repository R as docs/hello.txt and published (ok or bad ADDED); then R is
+# served, tuf-js trusting ROOT downloads docs/hello.txt (FETCHED) and
+# securesystemslib verifies every signature (VERIFIED).
+publish_fetched() {
+	local r=$1 root=$2 file=$3
+	T repo add "$r" docs/hello.txt "$file" >/dev/null 2>&1 && T repo publish "$r" >"$tmp/pub.out" 2>&1 &&
+		ok "$4" || bad "$4" "$(cat "$tmp/pub.out")"
+	serve "$r"
+	if tufjs "$root" docs/hello.txt && grep -q '"target":"docs/hello.txt","ok":true' "$tmp/tufjs.out"; then
+		ok "$5"
+	else
+		bad "$5" "$(cat "$tmp/tufjs.out")"
+	fi
+	sslib_check "$r" >"$tmp/sslib.out" 2>&1 && ok "$6" || bad "$6" "$(cat "$tmp/sslib.out")"
 }
 
 # The current metadata of DIR (timestamp, the snapshot it names, every role
