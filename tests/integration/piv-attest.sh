@@ -76,25 +76,25 @@ T ceremony transcript verify "$C/transcript.jsonl" --ca "$tmp/other-ca.pem" >/de
 check "transcript verify with another CA: refused, naming alice" grep -q "record 1 (init): signer 'alice': the attestation does not chain" "$tmp/err"
 
 # ---- refusals ------------------------------------------------------------------------------
-C2=$tmp/c2
-T ceremony init "$C2" --profile tuf --threshold 1 --signer alice="$A" --signer carol="$K" \
-	--role-key targets=targets --role-key snapshot=snapshot --role-key timestamp=timestamp \
-	>/dev/null 2>&1
-T ceremony transcript verify "$C2/transcript.jsonl" --ca "$tmp/ca.pem" >/dev/null 2>"$tmp/err"
+# plan_verified DIR INIT-OPTION...: a 1-of-N plan in DIR (ceremony init with
+# INIT-OPTION..., the other roles' keys on SoftHSM2), then transcript verify
+# --ca on it: its output in $tmp/tv.out, its errors in $tmp/err.
+plan_verified() {
+	local dir=$1
+	shift
+	T ceremony init "$dir" --profile tuf --threshold 1 "$@" \
+		--role-key targets=targets --role-key snapshot=snapshot --role-key timestamp=timestamp \
+		>/dev/null 2>&1
+	T ceremony transcript verify "$dir/transcript.jsonl" --ca "$tmp/ca.pem" >"$tmp/tv.out" 2>"$tmp/err"
+}
+plan_verified "$tmp/c2" --signer alice="$A" --signer carol="$K"
 check "two signers on one device: transcript verify --ca refuses" \
 	grep -q "signer 'carol': device serial 31337 attests another signer's key too" "$tmp/err"
-C3=$tmp/c3
-T ceremony init "$C3" --profile tuf --threshold 1 --signer alice="$A" \
-	--role-key targets=targets --role-key snapshot=snapshot --role-key timestamp=timestamp \
-	--require-touch-policy always >/dev/null 2>&1
-T ceremony transcript verify "$C3/transcript.jsonl" --ca "$tmp/ca.pem" >/dev/null 2>"$tmp/err"
+plan_verified "$tmp/c3" --signer alice="$A" --require-touch-policy always
 check "a slot below the plan's touch policy: refused" \
 	grep -q "signer 'alice': slot 9a has PIN policy once and touch policy never; the plan requires at least never and always" "$tmp/err"
-C4=$tmp/c4
-T ceremony init "$C4" --profile tuf --threshold 1 --signer carol="$K" \
-	--role-key targets=targets --role-key snapshot=snapshot --role-key timestamp=timestamp \
-	--require-touch-policy always --require-pin-policy once >/dev/null 2>&1
-T ceremony transcript verify "$C4/transcript.jsonl" --ca "$tmp/ca.pem" >"$tmp/tv.out" 2>&1
-check "a slot at the plan's policies: accepted" grep -q "1 of 1 signers attested (checked against --ca)" "$tmp/tv.out"
+plan_verified "$tmp/c4" --signer carol="$K" --require-touch-policy always --require-pin-policy once
+check "a slot at the plan's policies: accepted" \
+	grep -q "1 of 1 signers attested (checked against --ca)" "$tmp/tv.out" "$tmp/err"
 
 finish
