@@ -167,40 +167,32 @@ else
 fi
 
 # ---- refused before connecting: PIN files, metadata files -------------------------
-printf '1234\n' >"$tmp/pin644"
-chmod 644 "$tmp/pin644"
-refused "--pin-file with mode 0644" \
+# pin_refused HOW NAME WANT FILE MODE FORMAT: FILE holding printf FORMAT, with
+# mode MODE; unlock --pin-file FILE is refused (HOW: refused or refused_with).
+pin_refused() {
+	# shellcheck disable=SC2059 # FORMAT is the content, escapes and all
+	printf "$6" >"$4"
+	chmod "$5" "$4"
+	"$1" "$2" "$3" --socket "$nosock" unlock --pin-file "$4"
+}
+pin_refused refused "--pin-file with mode 0644" \
 	"tufctl: PIN file '$tmp/pin644' has mode 0644: it must not be accessible to group or others; run chmod 600 '$tmp/pin644'" \
-	--socket "$nosock" unlock --pin-file "$tmp/pin644"
-printf '1234\n' >"$tmp/pin640"
-chmod 640 "$tmp/pin640"
-refused_with "--pin-file with mode 0640" "has mode 0640" \
-	--socket "$nosock" unlock --pin-file "$tmp/pin640"
+	"$tmp/pin644" 644 '1234\n'
+pin_refused refused_with "--pin-file with mode 0640" "has mode 0640" "$tmp/pin640" 640 '1234\n'
 refused "--pin-file that does not exist" \
 	"tufctl: PIN file '$tmp/nopin' does not exist" \
 	--socket "$nosock" unlock --pin-file "$tmp/nopin"
-: >"$tmp/pinempty"
-chmod 600 "$tmp/pinempty"
-refused "--pin-file that is empty" "tufctl: the PIN from PIN file '$tmp/pinempty' is empty" \
-	--socket "$nosock" unlock --pin-file "$tmp/pinempty"
-printf '\n' >"$tmp/pinnl"
-chmod 600 "$tmp/pinnl"
-refused "--pin-file with only a newline" "tufctl: the PIN from PIN file '$tmp/pinnl' is empty" \
-	--socket "$nosock" unlock --pin-file "$tmp/pinnl"
-head -c 257 /dev/zero | tr '\0' 7 >"$tmp/pinlong"
-chmod 600 "$tmp/pinlong"
-refused "--pin-file over 256 bytes" \
+pin_refused refused "--pin-file that is empty" "tufctl: the PIN from PIN file '$tmp/pinempty' is empty" \
+	"$tmp/pinempty" 600 ''
+pin_refused refused "--pin-file with only a newline" "tufctl: the PIN from PIN file '$tmp/pinnl' is empty" \
+	"$tmp/pinnl" 600 '\n'
+pin_refused refused "--pin-file over 256 bytes" \
 	"tufctl: the PIN from PIN file '$tmp/pinlong' is longer than 256 bytes" \
-	--socket "$nosock" unlock --pin-file "$tmp/pinlong"
-printf '12\n34\n' >"$tmp/pin2"
-chmod 600 "$tmp/pin2"
-refused_with "--pin-file with two lines" "more than one line" \
-	--socket "$nosock" unlock --pin-file "$tmp/pin2"
-printf '12\3774\n' >"$tmp/pinutf"
-chmod 600 "$tmp/pinutf"
-refused "--pin-file not UTF-8" \
+	"$tmp/pinlong" 600 "$(head -c 257 /dev/zero | tr '\0' 7)"
+pin_refused refused_with "--pin-file with two lines" "more than one line" "$tmp/pin2" 600 '12\n34\n'
+pin_refused refused "--pin-file not UTF-8" \
 	"tufctl: the PIN from PIN file '$tmp/pinutf' is not valid UTF-8 (byte 2)" \
-	--socket "$nosock" unlock --pin-file "$tmp/pinutf"
+	"$tmp/pinutf" 600 '12\3774\n'
 # The agent's rules (common/pinsrc.h): no symbolic link, no FIFO (refused
 # at once, never waiting for a writer), no directory.
 printf '1234\n' >"$tmp/pin-target"
