@@ -63,6 +63,30 @@ p11() {
 	timeout 60 pkcs11-tool --module "$m" "$@" >"$work/out" 2>&1
 }
 
+# p11_shows NAME CHECK MODULE ARGS...: p11 MODULE ARGS..., then CHECK (a
+# function reading $work/out): ok NAME, or bad NAME with the output.
+p11_shows() {
+	name=$1 chk=$2
+	shift 2
+	if p11 "$@" && "$chk"; then
+		ok "$name"
+	else
+		bad "$name" "$(cat "$work/out")"
+	fi
+}
+
+# has PATTERN...: $work/out matches every PATTERN (grep).
+has() {
+	for pat in "$@"; do
+		grep -q "$pat" "$work/out" || return 1
+	done
+}
+
+# objects KIND N: $work/out lists exactly N objects of KIND.
+objects() {
+	[ "$(grep -c "^$1 Object" "$work/out")" -eq "$2" ]
+}
+
 # The slots' certificates, read with yubico-piv-tool (a third reader of the card).
 for s in 9a 9c 9d 9e; do
 	if ! yubico-piv-tool -a read-certificate -s "$s" >"$work/cert$s.pem" 2>"$work/out" ||
@@ -89,18 +113,10 @@ sign_check() {
 }
 
 # ---- OpenSC ---------------------------------------------------------------------
-if p11 "$opensc" -L && grep -q "Yubico YubiKey OTP+FIDO+CCID 00 00" "$work/out" &&
-	grep -q "token manufacturer *: piv_II" "$work/out"; then
-	ok "opensc: the card is a PIV token in the Yubico reader"
-else
-	bad "opensc: the card is a PIV token in the Yubico reader" "$(cat "$work/out")"
-fi
-if p11 "$opensc" --login --pin "$pin" -O && [ "$(grep -c "^Private Key Object" "$work/out")" -eq 4 ] &&
-	grep -q "CN=vcard slot 9c" "$work/out" && grep -q "CN=vcard slot 9e" "$work/out"; then
-	ok "opensc: four keys and their certificates"
-else
-	bad "opensc: four keys and their certificates" "$(cat "$work/out")"
-fi
+opensc_reader() { has "Yubico YubiKey OTP+FIDO+CCID 00 00" "token manufacturer *: piv_II"; }
+p11_shows "opensc: the card is a PIV token in the Yubico reader" opensc_reader "$opensc" -L
+opensc_keys() { objects "Private Key" 4 && has "CN=vcard slot 9c" "CN=vcard slot 9e"; }
+p11_shows "opensc: four keys and their certificates" opensc_keys "$opensc" --login --pin "$pin" -O
 sign_check "opensc: 9a signs (ECDSA P-256), openssl verifies" "$opensc" 01 9a ECDSA-SHA256 sha256
 sign_check "opensc: 9c signs with the context-specific login (ECDSA P-384)" "$opensc" 02 9c ECDSA-SHA384 sha384
 sign_check "opensc: 9e signs (RSA 2048 PKCS#1 v1.5)" "$opensc" 04 9e SHA256-RSA-PKCS sha256
@@ -127,19 +143,13 @@ else
 fi
 
 # ---- ykcs11 ---------------------------------------------------------------------
-if p11 "$ykcs11" -L && grep -q "token label *: YubiKey PIV #7654321" "$work/out" &&
-	grep -q "serial num *: 7654321" "$work/out" && grep -q "firmware version *: 5.43" "$work/out"; then
-	ok "ykcs11: YubiKey PIV #7654321, firmware 5.4.3"
-else
-	bad "ykcs11: YubiKey PIV #7654321, firmware 5.4.3" "$(cat "$work/out")"
-fi
-if p11 "$ykcs11" -O && grep -q "label: *X.509 Certificate for PIV Attestation 9a" "$work/out" &&
-	grep -q "subject: *DN: CN=vcard slot 9d" "$work/out" &&
-	[ "$(grep -c "^Public Key Object" "$work/out")" -eq 5 ]; then
-	ok "ykcs11: certificates, attestations and public keys of 9a 9c 9d 9e f9"
-else
-	bad "ykcs11: certificates, attestations and public keys of 9a 9c 9d 9e f9" "$(cat "$work/out")"
-fi
+ykcs11_token() { has "token label *: YubiKey PIV #7654321" "serial num *: 7654321" "firmware version *: 5.43"; }
+p11_shows "ykcs11: YubiKey PIV #7654321, firmware 5.4.3" ykcs11_token "$ykcs11" -L
+ykcs11_objects() {
+	has "label: *X.509 Certificate for PIV Attestation 9a" "subject: *DN: CN=vcard slot 9d" &&
+		objects "Public Key" 5
+}
+p11_shows "ykcs11: certificates, attestations and public keys of 9a 9c 9d 9e f9" ykcs11_objects "$ykcs11" -O
 sign_check "ykcs11: 9a signs (ECDSA P-256), openssl verifies" "$ykcs11" 01 9a ECDSA-SHA256 sha256
 sign_check "ykcs11: 9c signs with the context-specific login (ECDSA P-384)" "$ykcs11" 02 9c ECDSA-SHA384 sha384
 sign_check "ykcs11: 9e signs (RSA 2048 PKCS#1 v1.5)" "$ykcs11" 04 9e SHA256-RSA-PKCS sha256
