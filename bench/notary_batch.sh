@@ -30,18 +30,6 @@ bench=notary_batch
 # shellcheck source=bench/notary_lib.sh
 . "$(dirname "$0")/notary_lib.sh"
 
-# verify GUN N: a fresh notary client lists exactly the first N tags.
-verify() {
-	fresh_list "$1" "$tmp/list"
-	awk 'NR > 2 { print $1, $2, $3 }' "$tmp/list" | sort >"$tmp/got"
-	head -n "$2" "$tmp/tags" | sort >"$tmp/want"
-	if ! cmp -s "$tmp/got" "$tmp/want"; then
-		diff "$tmp/want" "$tmp/got" >"$tmp/diff" || true
-		fail "$1: a fresh notary client lists $(wc -l <"$tmp/got") tags, not the $2 added" \
-			"$tmp/diff"
-	fi
-}
-
 # The tags: tag-I, the sha256 of "manifest I" and its size; the list is
 # the same lines (TAG sha256:HEX SIZE).
 "$py" - "$n" "$tmp/tags" "$tmp/list.txt" <<'PY'
@@ -69,7 +57,7 @@ else
 fi
 t_pub=$(since "$t")
 grep -q 'read back and verified' "$tmp/out" || fail "tufctl notary publish did not read back"
-verify "$gun_t" "$n"
+fresh_verify "$gun_t" "$n"
 t_total=$(awk -v a="$t_stage" -v b="$t_pub" 'BEGIN { printf "%.3f", a + b }')
 
 # ---- the notary client -----------------------------------------------------------------
@@ -89,7 +77,7 @@ n_stage=$(since "$t")
 t=$(now)
 quiet notary publish "$gun_n"
 n_pub=$(since "$t")
-verify "$gun_n" "$m"
+fresh_verify "$gun_n" "$m"
 
 version=$(dpkg-query -W -f='${Version}' notary 2>/dev/null || echo unknown)
 echo "notary_batch: $n tags staged and published on a local notary-server; seconds."

@@ -13,6 +13,8 @@
 #   notary ARGS...       the real client, its own trust directory, HOME out
 #                        of the user's, never a prompt or a smart card
 #   fresh_list GUN OUT   a client that never saw GUN lists it into OUT
+#   fresh_verify GUN N   such a client lists exactly the first N tags of
+#                        $tmp/tags (lines TAG HEX SIZE, the sourcing script's)
 # A missing tool is a SKIP (exit 0); BENCH_KEEP=1 keeps the folder.
 py=/usr/bin/python3
 
@@ -138,4 +140,15 @@ fresh_list() {
 	HOME=$tmp/home PCSCLITE_CSOCK_NAME=$tmp/no-pcscd command notary -s "$url" \
 		-d "$tmp/fresh.$fresh" list "$1" >"$2" 2>"$tmp/out" </dev/null ||
 		fail "a fresh notary client: list $1 failed"
+}
+
+fresh_verify() {
+	fresh_list "$1" "$tmp/list"
+	awk 'NR > 2 { print $1, $2, $3 }' "$tmp/list" | sort >"$tmp/got"
+	head -n "$2" "$tmp/tags" | sort >"$tmp/want"
+	if ! cmp -s "$tmp/got" "$tmp/want"; then
+		diff "$tmp/want" "$tmp/got" >"$tmp/diff" || true
+		fail "$1: a fresh notary client lists $(wc -l <"$tmp/got") tags, not the $2 added" \
+			"$tmp/diff"
+	fi
 }
