@@ -6,7 +6,7 @@
 # at exit.  The sourcing script sets bench=NAME (for messages) and BUILD;
 # it gets:
 #   tmp, url, sock       the folder, the server's URL, the agent's socket
-#   fail WHY [LOG]       stop; the last lines of LOG tell more
+#   fail WHY [LOG], module   as bench/agent_lib.sh gives them
 #   quiet CMD...         CMD's output into $tmp/out, shown only if it fails
 #   now, since T0        $EPOCHREALTIME, and seconds since T0 (3 decimals)
 #   tufctl ARGS...       build/tufctl on the agent
@@ -18,14 +18,11 @@
 # A missing tool is a SKIP (exit 0); BENCH_KEEP=1 keeps the folder.
 py=/usr/bin/python3
 
-module=
-for mod_ in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so; do
-	[ -r "$mod_" ] && module=$mod_ && break
-done
 for b in notary notary-server softhsm2-util "$py"; do
 	command -v "$b" >/dev/null || { echo "$bench: SKIP ($b is not installed)"; exit 0; }
 done
-[ -n "$module" ] || { echo "$bench: SKIP (SoftHSM2 is not installed)"; exit 0; }
+# shellcheck source=bench/agent_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/agent_lib.sh"
 for b in "$BUILD/tufctl" "$BUILD/tuf-agent"; do
 	[ -x "$b" ] || { echo "$bench: $b is not built" >&2; exit 1; }
 done
@@ -48,42 +45,13 @@ trap cleanup EXIT
 trap 'echo "$bench: interrupted" >&2; exit 130' INT
 trap 'echo "$bench: interrupted" >&2; exit 143' TERM
 
-fail() {
-	echo "$bench: $1" >&2
-	[ -s "${2:-$tmp/out}" ] && tail -n 15 "${2:-$tmp/out}" | sed 's/^/    /' >&2
-	exit 1
-}
 quiet() { "$@" >"$tmp/out" 2>&1 || fail "$* failed"; }
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
 
 # ---- the token, the agent, the server ----------------------------------------------
-mkdir "$tmp/tokens" "$tmp/home"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$tmp" >"$tmp/softhsm2.conf"
-export SOFTHSM2_CONF=$tmp/softhsm2.conf
-quiet softhsm2-util --init-token --free --label bench --pin 123456 --so-pin 12345678
-printf '123456\n' >"$tmp/pin"
-chmod 600 "$tmp/pin"
-cat >"$tmp/agent.conf" <<EOT
-[agent]
-audit = $tmp/audit.log
-state-directory = $tmp/state
-
-[token "bench"]
-module = $module
-uri = pkcs11:token=bench
-pin = file:$tmp/pin
-EOT
-sock=$tmp/agent.sock
-"$BUILD/tuf-agent" --config "$tmp/agent.conf" --socket "$sock" >"$tmp/agent.log" 2>&1 </dev/null &
-agent=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	kill -0 "$agent" 2>/dev/null || break
-	sleep 0.1
-done
-[ -S "$sock" ] || fail "tuf-agent did not start" "$tmp/agent.log"
+mkdir "$tmp/home"
+bench_agent bench
 export XDG_DATA_HOME=$tmp/xdg
 tufctl() { "$BUILD/tufctl" --socket "$sock" "$@"; }
 quiet tufctl key generate --label root-key

@@ -19,11 +19,9 @@ export LC_ALL=C
 N=${1:-1000000}
 BINS=${2:-16384}
 py=/usr/bin/python3
-module=
-for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so; do
-	[ -r "$m" ] && module=$m && break
-done
-[ -n "$module" ] || { echo "repo_scale: SKIP (SoftHSM2 is not installed)"; exit 0; }
+bench=repo_scale
+# shellcheck source=bench/agent_lib.sh
+. "$(dirname "$0")/agent_lib.sh"
 [ -x /usr/bin/time ] || { echo "repo_scale: SKIP (GNU time is not installed)"; exit 0; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/repo-scale.XXXXXX")
@@ -33,27 +31,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export SOFTHSM2_CONF=$tmp/softhsm2.conf
-mkdir "$tmp/tokens"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$tmp" >"$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label scale --pin 123456 --so-pin 12345678 >/dev/null
-printf '123456\n' >"$tmp/pin"
-chmod 600 "$tmp/pin"
-cat >"$tmp/agent.conf" <<EOT
-[agent]
-audit = $tmp/audit.log
-state-directory = $tmp/state
-
-[token "scale"]
-module = $module
-uri = pkcs11:token=scale
-pin = file:$tmp/pin
-sessions = 4
-EOT
-sock=$tmp/agent.sock
-"$BUILD/tuf-agent" --foreground --config "$tmp/agent.conf" --socket "$sock" >"$tmp/agent.log" 2>&1 &
-agent=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+bench_agent scale "sessions = 4"
 T() { "$BUILD/tufctl" --socket "$sock" "$@"; }
 tufctl=$(cd "$(dirname "$BUILD/tufctl")" && pwd)/tufctl
 for k in root targets snapshot timestamp bins; do T key generate --label "$k" >/dev/null; done
