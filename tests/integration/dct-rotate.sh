@@ -23,14 +23,9 @@ fi
 nt_fetch root "$tmp/root2.json"
 check "root v2 is signed by two keys (old and new)" \
 	test "$(jget "$tmp/root2.json" 'len(d["signatures"])')/$(jget "$tmp/root2.json" 'd["signed"]["version"]')" = 2/2
-quiet tufctl notary add "$GUN" v2 --digest "sha256:$D_v2" --size "$S_v2" &&
-	quiet tufctl notary publish "$GUN"
-check "tufctl publishes under the new root" test $? = 0
-NT_TRUST_DIR=$OLD_TRUST
-nt_client list "$GUN" >"$tmp/l1.txt" 2>&1
-check "the client that trusted root v1 follows the rotation" listed "$tmp/l1.txt" v2 "$D_v2" "$S_v2"
-nt_fresh_client list "$GUN" >"$tmp/l2.txt" 2>&1
-check "a fresh client reads the rotated GUN" listed "$tmp/l2.txt" v2 "$D_v2" "$S_v2"
+dct_publish_followed "$GUN" v2 "tufctl publishes under the new root" \
+	"the client that trusted root v1 follows the rotation" \
+	"a fresh client reads the rotated GUN"
 
 # The other roles.
 blob v3 'after four more rotations'

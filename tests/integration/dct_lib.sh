@@ -10,6 +10,8 @@
 #   key_gen LABEL      a P-256 key on the token through tufctl
 #   blob NAME TEXT     a file; sets D_NAME (sha256 hex) and S_NAME (size)
 #   dct_publish_v1 GUN GUN with tag v1 published, a new client trusting it
+#   dct_publish_followed GUN TAG PUBLISHED FOLLOWS FRESH  TAG published, read
+#                      by that client and by a fresh one
 #   listed FILE TAG DIGEST SIZE [ROLE]  the real client's list shows it
 . "$(dirname "$0")/agent_lib.sh"
 if [ ! -x /usr/bin/notary ] || [ ! -x /usr/bin/notary-server ]; then
@@ -133,6 +135,23 @@ dct_publish_v1() {
 	nt_client_new_trust_dir
 	OLD_TRUST=$NT_TRUST_DIR
 	nt_client list "$1" >"$tmp/l0.txt" 2>&1
+}
+
+# dct_publish_followed GUN TAG PUBLISHED FOLLOWS FRESH: tag TAG (blob TAG)
+# added to GUN and published (check PUBLISHED); the real client trusting
+# what it did at dct_publish_v1 ($OLD_TRUST) lists it (FOLLOWS), and so
+# does a fresh client (FRESH).
+dct_publish_followed() {
+	local gun=$1 tag=$2 d s
+	d=D_$tag s=S_$tag
+	quiet tufctl notary add "$gun" "$tag" --digest "sha256:${!d}" --size "${!s}" &&
+		quiet tufctl notary publish "$gun"
+	check "$3" test $? = 0
+	NT_TRUST_DIR=$OLD_TRUST
+	nt_client list "$gun" >"$tmp/follow-$tag.txt" 2>&1
+	check "$4" listed "$tmp/follow-$tag.txt" "$tag" "${!d}" "${!s}"
+	nt_fresh_client list "$gun" >"$tmp/fresh-$tag.txt" 2>&1
+	check "$5" listed "$tmp/fresh-$tag.txt" "$tag" "${!d}" "${!s}"
 }
 
 # listed FILE TAG DIGEST SIZE [ROLE]: notary list output has the line.

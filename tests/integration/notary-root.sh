@@ -77,14 +77,9 @@ check "root v2 on the server: 2 root keys, threshold 1, signed by old and new" \
 tufctl --json notary root "$GUN" >"$tmp/r4.json" 2>&1
 check "notary root follows: version 2, threshold 1 of 2 keys" \
 	test "$(jget "$tmp/r4.json" 'd["version"], d["threshold"], len(d["keys"])')" = "[2, 1, 2]"
-quiet tufctl notary add "$GUN" v2 --digest "sha256:$D_v2" --size "$S_v2" &&
-	quiet tufctl notary publish "$GUN"
-check "tufctl publishes under root v2" test $? = 0
-NT_TRUST_DIR=$OLD_TRUST
-nt_client list "$GUN" >"$tmp/l1.txt" 2>&1
-check "the real client that trusted root v1 follows to v2" listed "$tmp/l1.txt" v2 "$D_v2" "$S_v2"
-nt_fresh_client list "$GUN" >"$tmp/l2.txt" 2>&1
-check "a fresh real client reads the GUN under root v2" listed "$tmp/l2.txt" v2 "$D_v2" "$S_v2"
+dct_publish_followed "$GUN" v2 "tufctl publishes under root v2" \
+	"the real client that trusted root v1 follows to v2" \
+	"a fresh real client reads the GUN under root v2"
 
 # ---- --verbose on the notary commands -------------------------------------------------------
 tufctl --verbose notary list "$GUN" >"$tmp/v.out" 2>"$tmp/v.err"
