@@ -1042,6 +1042,25 @@ seed(const char *dir, const char *name, const char *a, size_t alen, const char *
 	free(buf);
 }
 
+/* The DER form of the target's input: an attestation it signs again. */
+static void
+seed_der(const char *dir, const char *name, const struct att *a)
+{
+	X509 *x = att_x509(a);
+	unsigned char *der = NULL;
+	int n = i2d_X509(x, &der);
+	char path[512];
+	FILE *f;
+
+	assert_true(n > 0 && der[0] == 0x30);
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(der, 1, (size_t)n, f), n);
+	assert_int_equal(fclose(f), 0);
+	OPENSSL_free(der);
+	X509_free(x);
+}
+
 static int
 write_seeds(const char *dir)
 {
@@ -1065,6 +1084,12 @@ write_seeds(const char *dir)
 	seed(dir, "truncated-att", good, strlen(good) / 2, f9_pem, strlen(f9_pem));
 	seed(dir, "truncated-signer", good, strlen(good), f9_pem, strlen(f9_pem) - 30);
 	seed(dir, "trailing", good, strlen(good), f9_pem, strlen(f9_pem) + 1);
+	seed_der(dir, "der-good", &(struct att){ 0 });
+	seed_der(dir, "der-older", &(struct att){ .cn = "YubiKey PIV Attestation 9c",
+	    .set_fw = true, .fw = ABSENT, .set_ff = true, .ff = ABSENT });
+	seed_der(dir, "der-bad-serial", &(struct att){ .set_serial = true,
+	    .serial = EXT(0x02, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00) });
+	seed_der(dir, "der-unknown-policy", &(struct att){ .set_policy = true, .policy = EXT(4, 5) });
 	free(good);
 	free(older);
 	free(bad_serial);
