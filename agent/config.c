@@ -44,7 +44,15 @@ enum {
 	AGENT_SOCKET_GROUP,
 	AGENT_SOCKET_MODE,
 };
-enum { TOKEN_MODULE, TOKEN_URI, TOKEN_PIN, TOKEN_SESSIONS, TOKEN_VERIFY, TOKEN_PIN_CACHE };
+enum {
+	TOKEN_MODULE,
+	TOKEN_URI,
+	TOKEN_PIN,
+	TOKEN_SESSIONS,
+	TOKEN_VERIFY,
+	TOKEN_PIN_CACHE,
+	TOKEN_MGMT_KEY,
+};
 enum {
 	RULE_UID,
 	RULE_GID,
@@ -337,6 +345,27 @@ set_pin(struct parse *p, const char *name, const char *value)
 	return 0;
 }
 
+/* Where the card's management key comes from, for key generation on a
+ * PIV card: a file or pinentry, nothing that would sit in the
+ * environment; never the factory default unless that is what the file
+ * says. */
+static int
+set_mgmt_key(struct parse *p, const char *name, const char *value)
+{
+	struct ta_pin_source src;
+	int r;
+
+	r = ta_pin_source_parse(value, &src);
+	if (r == TA_ERR_TOO_LARGE)
+		return fail(p, r, "value of '%s' is too long (at most %d bytes after the kind)",
+		    name, TA_CFG_VALUE_MAX);
+	if (r != 0 || (src.kind != TA_PIN_FILE && src.kind != TA_PIN_PINENTRY))
+		return fail(p, TA_ERR_INVALID,
+		    "'%s' must be file:/PATH or pinentry[:/PATH], not '%s'", name, value);
+	p->token->mgmt_key = src;
+	return 0;
+}
+
 static int
 set_sessions(struct parse *p, const char *name, const char *value)
 {
@@ -617,6 +646,7 @@ static const struct key token_keys[] = {
 	[TOKEN_SESSIONS] = { "sessions", false, set_sessions },
 	[TOKEN_VERIFY] = { "verify-signatures", false, set_verify },
 	[TOKEN_PIN_CACHE] = { "pin-cache", false, set_pin_cache },
+	[TOKEN_MGMT_KEY] = { "management-key", false, set_mgmt_key },
 };
 
 static const struct key rule_keys[] = {
@@ -732,6 +762,7 @@ begin_token(struct parse *p, const char *rest)
 	memset(t, 0, sizeof(*t));
 	memcpy(t->name, name, sizeof(t->name));
 	t->pin.kind = TA_PIN_UNLOCK;
+	t->mgmt_key.kind = TA_PIN_NONE;
 	t->sessions = TA_CFG_SESSIONS_DEFAULT;
 	t->verify = true;
 	p->token = t;

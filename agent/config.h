@@ -55,6 +55,9 @@
  *	verify-signatures  yes | no; default yes: verify each ECDSA and
  *	             Ed25519 signature of the token before it is used (RSA
  *	             signatures are verified always; tuf/signer.h no_check)
+ *	pin-cache    no | DURATION up to a day; default no
+ *	management-key  file:/PATH | pinentry[:/PATH]; default none (no key
+ *	             generation on a PIV card)
  * [allow "NAME"] (at most TA_CFG_MAX_RULES; at least one of uid, gid,
  * user, group; the rest is documented in agent/policy.h)
  *	uid, gid     0..4294967294
@@ -111,6 +114,10 @@ struct ta_cfg_token {
 	 * is kept for the next ones of keys that need a PIN for every
 	 * signature (CKA_ALWAYS_AUTHENTICATE); 0 (default) keeps none. */
 	unsigned pin_cache;
+	/* management-key: where a PIV card's management key is read for a
+	 * key generation (file: or pinentry); TA_PIN_NONE (default): none,
+	 * and the agent generates no key on the card. */
+	struct ta_pin_source mgmt_key;
 };
 
 #define TA_CFG_PIN_CACHE_MAX ((long long)24 * 3600)

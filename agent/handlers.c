@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "agent/handlers.h"
 #include "agent/keys.h"
+#include "agent/pivgen.h"
 #include "agent/scope.h"
 #include "agent/job.h"
 #include "agent/tokens.h"
@@ -571,6 +572,8 @@ handle_key_list(struct ta_job *j)
 
 /* ---- key.generate ------------------------------------------------------------------ */
 
+static void handle_key_generate_named(struct ta_job *j);
+
 static void
 key_generate_run(struct ta_job *j)
 {
@@ -580,7 +583,7 @@ key_generate_run(struct ta_job *j)
 	struct ta_p11_token_info in;
 	struct ta_p11_key pk = {0};
 	struct ta_cached_key ck = {0};
-	struct ta_proto_key_generate_result res;
+	struct ta_proto_key_generate_result res = {0};
 	json_t *o = NULL;
 	char *uri = NULL;
 	size_t size = 0;
@@ -590,6 +593,11 @@ key_generate_run(struct ta_job *j)
 	if (t->p11 == NULL) {
 		ta_job_error(j, 0, TA_ERR_TOKEN_ABSENT, "token '%s' is absent", t->name);
 		return;
+	}
+	if (g->slot != 0) {
+		if (ta_pivgen_run(j, t, &pk, &res.logged_out) != 0)
+			return;
+		goto made;
 	}
 	/* Labels name keys across tokens: one label, one key. */
 	for (size_t i = 0; i < ta_job_n_tokens(j); i++) {
@@ -618,6 +626,7 @@ key_generate_run(struct ta_job *j)
 			ta_job_error(j, 0, r, "token '%s': %s", t->name, ta_strerror(r));
 		return;
 	}
+made:
 	/* The new key is in the cache for the requests that follow. */
 	(void)ta_keycache_refresh(t->kc, t->p11, NULL);
 	if ((r = ta_cached_key_init(&ck, &pk)) != 0 || (r = ck.ids_r) != 0 ||
@@ -666,6 +675,27 @@ key_generate_done(struct ta_job *j)
 
 static void
 handle_key_generate(struct ta_job *j)
+{
+	struct ta_proto_key_generate *g = &ta_job_req(j)->p.key_generate;
+	const char *slot_label = g->slot != 0 ? ta_p11_piv_label(g->slot) : NULL;
+
+	/* A PIV slot's key is named by ykcs11 after the slot: that name is
+	 * what the rules and the audit see. */
+	if (slot_label != NULL && g->label[0] != '\0' && strcmp(g->label, slot_label) != 0) {
+		ta_job_error(j, 0, TA_ERR_INVALID,
+		    "params.label: the key in slot %02x is named '%s' by the card's module: leave "
+		    "the label out",
+		    g->slot, slot_label);
+		ta_job_finish(j);
+		return;
+	}
+	if (slot_label != NULL)
+		(void)snprintf(g->label, sizeof(g->label), "%s", slot_label);
+	handle_key_generate_named(j);
+}
+
+static void
+handle_key_generate_named(struct ta_job *j)
 {
 	const struct ta_proto_key_generate *g = &ta_job_req(j)->p.key_generate;
 	struct ta_policy_key pk = {.label = g->label};

@@ -407,10 +407,10 @@ logged_out(struct ta_p11_token *p11)
 }
 
 /* The card logged itself out after a failed signature (OpenSC after a
- * wrong PIN or an untouched key).  An automatic PIN source whose PIN is
- * not in question logs in again at once, so that the next request does
- * not find the token locked; else the user unlocks.  A wrong PIN is never
- * tried again here. */
+ * wrong PIN, an untouched key or a refusal for want of a PIN).  An
+ * automatic PIN source whose PIN is not in question logs in again at
+ * once, so that the next request does not find the token locked; else
+ * the user unlocks.  A wrong PIN is never tried again here. */
 static void
 relogin(struct ta_tsigner *s, int r)
 {
@@ -418,7 +418,8 @@ relogin(struct ta_tsigner *s, int r)
 	struct ta_secret *pin = NULL;
 	size_t n = strlen(s->why);
 
-	if (cfg != NULL && (r == TA_ERR_TIMEOUT || r == TA_ERR_TOKEN_ABSENT) &&
+	if (cfg != NULL &&
+	    (r == TA_ERR_TIMEOUT || r == TA_ERR_TOKEN_ABSENT || r == TA_ERR_NOT_LOGGED_IN) &&
 	    automatic(cfg->pin.kind) &&
 	    !ta_pincache_refused(s->tok->pc) && ta_pin_get(&cfg->pin, NULL, &pin) == 0 &&
 	    ta_p11_token_login(s->p11, pin, false) == 0) {
@@ -507,8 +508,19 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 {
 	struct ta_tsigner *s = ctx;
 	bool always = wants_pin_always(s);
+	char kw[TA_P11_LABEL_MAX + 32];
 	int r;
 
+	/* Said before any PIN is asked for. */
+	if (s->key->no_sign) {
+		key_words(s, kw, sizeof(kw));
+		(void)snprintf(s->why, sizeof(s->why),
+		    "%s may not sign: its module marks it for key agreement or decryption only%s", kw,
+		    s->slot == 0x9d ? " (as OpenSC shows a PIV card's slot 9d: sign with 9a, 9c or "
+				      "9e, or through Yubico's ykcs11)"
+				    : "");
+		return TA_ERR_KEY_TYPE;
+	}
 	r = tsign_once(s, always, scheme, msg, len, sig, ret_len);
 	/* A PIV card refusing at once ("security status not satisfied", no
 	 * touch awaited) a key the agent is logged in for: the slot's PIN
@@ -516,6 +528,18 @@ tsign(void *ctx, enum ta_sig_scheme scheme, const uint8_t *msg, size_t len, uint
 	 * with the PIN; no PIN was spent by the refusal. */
 	if (r == TA_ERR_NOT_LOGGED_IN && s->slot != 0 && !always && s->tok != NULL) {
 		learn_pin_always(s);
+		/* OpenSC took the refusal (CKR_USER_NOT_LOGGED_IN) for a
+		 * logout, and refuses a context-specific login without the
+		 * user's (CKR_OPERATION_NOT_INITIALIZED): log in again
+		 * first, as after a missed touch. */
+		if (logged_out(s->p11)) {
+			key_words(s, kw, sizeof(kw));
+			(void)snprintf(s->why, sizeof(s->why),
+			    "%s needs its PIN for every signature (PIN policy always)", kw);
+			relogin(s, r);
+			if (logged_out(s->p11))
+				return r;
+		}
 		r = tsign_once(s, true, scheme, msg, len, sig, ret_len);
 	}
 	return r;

@@ -9,7 +9,7 @@ LIB_AGENT := $(BUILD)/libagent.a
 AGENT_CORE_SRC := agent/config.c agent/confparse.c agent/policy.c agent/pin.c agent/audit.c agent/scope.c agent/budget.c
 AGENT_MAIN_SRC := agent/main.c agent/server.c agent/conn_in.c agent/handlers.c agent/tokens.c \
 	agent/signjob.c agent/keys.c agent/keycache.c agent/rules.c agent/job.c agent/sockpath.c \
-	agent/pincache.c agent/signwait.c
+	agent/pincache.c agent/signwait.c agent/pivgen.c
 AGENT_LIBS := $(LIB_AGENT) $(LIB_PKCS11) $(LIB_TUF) $(LIB_PROTO) $(LIB_COMMON)
 AGENT_LDLIBS = $(LIBS_UV) $(LIBS_INIH) $(LIBS_SYSTEMD) $(LIBS_P11) $(LIBS_JANSSON) \
 	$(LIBS_SSL) -lpthread

@@ -650,10 +650,10 @@ out:
 static int
 key_generate(int argc, char **argv)
 {
-	const char *label = NULL, *type = "ecdsa-p256", *token = NULL;
+	const char *label = NULL, *type = "ecdsa-p256", *token = NULL, *slot = NULL;
 	struct scope_opts so = {0};
 	struct ta_proto_key_generate q = {0};
-	struct ta_proto_key_generate_result res;
+	struct ta_proto_key_generate_result res = {0};
 	json_t *result = NULL;
 	int ret = TUFCTL_FAIL;
 	const struct opt opts[] = {
@@ -663,27 +663,36 @@ key_generate(int argc, char **argv)
 	    {"gun", required_argument, take_scope, &so, 0},
 	    {"role", required_argument, take_scope, &so, 0},
 	    {"profile", required_argument, take_scope, &so, 0},
+	    {"slot", required_argument, take_text, &slot, 0},
 	};
 
 	if ((ret = PARSE_OPTS("key generate",
 		 "usage: tufctl key generate --label L [--type ecdsa-p256|ecdsa-p384|"
 		 "rsa-2048|rsa-3072|rsa-4096|ed25519] [--token URI]\n"
 		 "                           [--gun G]... [--role R]... [--profile notary|tuf]\n"
+		 "       tufctl key generate --slot 9a|9c|9d|9e|82..95 [--type ecdsa-p256|"
+		 "ecdsa-p384|rsa-2048]\n"
+		 "                           [--token URI] [--gun G]... [--role R]...\n"
 		 "Generates a signing key on the token (default type ecdsa-p256).\n"
+		 "--slot: in an empty slot of a YubiKey (through ykcs11, with the token's\n"
+		 "management-key source); the module names the key after the slot.\n"
 		 "--gun and --role (both, repeatable, fnmatch patterns) record the key's scope:\n"
 		 "the repositories and roles it may sign for.\n",
 		 opts, argc, argv)) != OPTS_GO)
 		return ret;
 	ret = TUFCTL_FAIL;
-	if (label == NULL)
-		return tufctl_usage("key generate", "--label is required");
+	if (label == NULL && slot == NULL)
+		return tufctl_usage("key generate", "--label or --slot is required");
+	if (slot != NULL && (q.slot = ta_proto_piv_slot(slot)) == 0)
+		return tufctl_usage("key generate",
+		    "--slot must be a PIV key slot: 9a, 9c, 9d, 9e or 82 to 95");
 	if ((so.n_guns == 0) != (so.n_roles == 0) || (so.profile != NULL && so.n_guns == 0))
 		return tufctl_usage("key generate", "a scope needs both --gun and --role");
 	if (no_arguments("key generate", argc, argv) != 0)
 		return TUFCTL_USAGE;
 	q.type = ta_key_type_from_name(type);
 	q.has_scope = so.n_guns > 0;
-	if (opt_copy("key generate", "label", label, q.label, sizeof(q.label)) != 0 ||
+	if ((label != NULL && opt_copy("key generate", "label", label, q.label, sizeof(q.label)) != 0) ||
 	    (token != NULL &&
 		opt_copy("key generate", "token", token, q.token, sizeof(q.token)) != 0) ||
 	    scope_fill("key generate", &so, &q.scope) != 0)
@@ -700,6 +709,11 @@ key_generate(int argc, char **argv)
 	    res.key.label, res.key.token, ta_key_type_name(res.key.type), res.key.notary_id,
 	    res.key.tuf_id, res.key.uri);
 	print_scope("scope   ", res.key.has_scope, &res.key.scope);
+	if (res.logged_out)
+		fprintf(stderr, "tufctl: token '%s' is locked now (the card's management key logged "
+				"the user out, and the agent could not log in again): tufctl unlock --token "
+				"%s\n",
+		    res.key.token, res.key.token);
 	ret = tufctl_stdout_done();
 out:
 	json_decref(result);

@@ -46,6 +46,7 @@ struct ta_p11_token {
 	bool has_last;
 	unsigned long generation; /* bumped at each return after absence */
 	pthread_mutex_t gen_lock; /* serialises key generation (label check) */
+	bool exclusive;      /* one thread has the token to itself (ta__p11_exclusive_begin) */
 };
 
 struct ta_p11_ctx {
@@ -69,6 +70,15 @@ void ta__p11_session_put(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV la
 /* Close a borrowed session that is in an unknown state (an operation
  * left active); the token is not marked absent. */
 void ta__p11_session_discard(struct ta_p11_token *tok, CK_SESSION_HANDLE h);
+
+/* The token to this thread alone, for what changes the login state of
+ * every session (a PIV key generation logs the user out): waits until no
+ * other thread holds a session of tok, then keeps the others waiting in
+ * ta__p11_session_get() until ta__p11_exclusive_end().  *ret_h is a
+ * session for the holder, given back by ta__p11_exclusive_end() as
+ * ta__p11_session_put() would. */
+int ta__p11_exclusive_begin(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h);
+void ta__p11_exclusive_end(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv);
 
 void ta__p11_token_free(struct ta_p11_token *tok);
 

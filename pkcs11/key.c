@@ -98,21 +98,6 @@ ta__p11_find_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta
 	return 0;
 }
 
-unsigned
-ta_p11_piv_slot(const struct ta_p11_token *tok, const struct ta_p11_key *key)
-{
-	/* Both modules number the PIV keys alike: CKA_ID 1..4 are 9a, 9c, 9d,
-	 * 9e, 5..24 the retired slots 82..95. */
-	static const unsigned first[] = { 0x9a, 0x9c, 0x9d, 0x9e };
-
-	if (strcmp(tok->manufacturer, "piv_II") != 0 && strncmp(tok->model, "YubiKey", 7) != 0 &&
-	    strncmp(tok->manufacturer, "Yubico", 6) != 0)
-		return 0;
-	if (key->id_len != 1 || key->id[0] == 0 || key->id[0] > 24)
-		return 0;
-	return key->id[0] <= 4 ? first[key->id[0] - 1] : 0x82u + (key->id[0] - 5u);
-}
-
 CK_RV
 ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
     uint8_t **ret, size_t *ret_len)
@@ -142,6 +127,17 @@ get_bool(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRI
 	CK_ATTRIBUTE a = { type, &v, sizeof(v) };
 
 	return fl->C_GetAttributeValue(s, o, &a, 1) == CKR_OK && v == CK_TRUE;
+}
+
+/* The module says plainly that the key may not sign (CKA_SIGN false). */
+static bool
+says_no_sign(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o)
+{
+	CK_BBOOL v = CK_TRUE;
+	CK_ATTRIBUTE a = { CKA_SIGN, &v, sizeof(v) };
+
+	return fl->C_GetAttributeValue(s, o, &a, 1) == CKR_OK && a.ulValueLen == sizeof(v) &&
+	       v == CK_FALSE;
 }
 
 /* CKA_EC_POINT is a DER OCTET STRING by the standard; some tokens give
@@ -399,6 +395,7 @@ ta__p11_key_load(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE
 		break;
 	}
 	key->always_auth = get_bool(fl, s, obj, CKA_ALWAYS_AUTHENTICATE);
+	key->no_sign = says_no_sign(fl, s, obj);
 	key->sensitive = get_bool(fl, s, obj, CKA_SENSITIVE);
 	key->extractable = get_bool(fl, s, obj, CKA_EXTRACTABLE);
 	key->local = get_bool(fl, s, obj, CKA_LOCAL);

@@ -82,6 +82,8 @@ struct ta_p11_key {
 	uint8_t id[TA_P11_ID_MAX];
 	size_t id_len;
 	bool always_auth;              /* CKA_ALWAYS_AUTHENTICATE */
+	bool no_sign;                  /* CKA_SIGN false: a key for key agreement or
+	                                * decryption only (OpenSC's PIV slot 9d) */
 	bool sensitive, extractable, local;
 	uint8_t *spki;                 /* DER SubjectPublicKeyInfo, may be NULL */
 	size_t spki_len;
@@ -185,9 +187,54 @@ int ta_p11_key_generate(struct ta_p11_token *tok, const struct ta_p11_keygen *ge
 int ta_p11_key_destroy(struct ta_p11_token *tok, const struct ta_p11_key *key)
     __attribute__((warn_unused_result));
 
+/* ---- PIV cards (pkcs11/piv.c) --------------------------------------------- */
+
+/* Which module shows tok, when it is a PIV card.  No PKCS#11 call. */
+enum ta_p11_piv {
+	TA_P11_PIV_NONE = 0,
+	TA_P11_PIV_YKCS11, /* Yubico's ykcs11: model "YubiKey ..." */
+	TA_P11_PIV_OPENSC, /* OpenSC: manufacturer "piv_II" */
+};
+enum ta_p11_piv ta_p11_piv_module(const struct ta_p11_token *tok);
+
 /* The PIV slot of key (0x9a, 0x9c, 0x9d, 0x9e, 0x82..0x95) when tok is a
  * PIV card as OpenSC or ykcs11 shows it, else 0.  No PKCS#11 call. */
 unsigned ta_p11_piv_slot(const struct ta_p11_token *tok, const struct ta_p11_key *key);
+
+/* The label ykcs11 gives the private key of a slot ("Private key for
+ * Digital Signature" for 9c); NULL when slot is not a PIV key slot. */
+const char *ta_p11_piv_label(unsigned slot);
+
+/* A management key in hex: 3DES, the only kind ykcs11 2.2 logs in with. */
+#define TA_P11_PIV_MGMT_HEX 48
+
+struct ta_p11_pivgen {
+	enum ta_key_type type;  /* TA_KEY_EC_P256, TA_KEY_EC_P384 or TA_KEY_RSA_2048 */
+	unsigned slot;          /* 0x9a, 0x9c, 0x9d, 0x9e, 0x82..0x95 */
+	struct ta_secret *mgmt; /* the card's management key, TA_P11_PIV_MGMT_HEX hex digits */
+	struct ta_secret *pin;  /* the user's PIN, to log in again afterwards; may be NULL */
+};
+
+struct ta_p11_pivgen_out {
+	int so_r;     /* the management key's login failed with this (nothing made) */
+	bool was_in;  /* the user was logged in before */
+	int user_r;   /* 0, or why the user is not logged in again (was_in) */
+};
+
+/* Generates a key pair in an empty PIV slot of a YubiKey through ykcs11
+ * (TA_ERR_UNSUPPORTED for any other module): the user logged out, the
+ * security officer logged in with the management key, the pair made
+ * (sensitive, never extractable, the slot's default PIN and touch
+ * policies, named by the module after the slot), the officer logged out
+ * and the user logged in again with gen->pin.  No other thread uses the
+ * token meanwhile (it waits).  One C_Login of each kind at most, never a
+ * retry.  TA_ERR_EXISTS when the slot holds a key (never replaced),
+ * TA_ERR_INVALID for a bad slot or a management key that is not 48 hex
+ * digits; a refused management key is out->so_r (and the return value).
+ * gen->mgmt and gen->pin are wiped, freed and set NULL on every path. */
+int ta_p11_piv_generate(struct ta_p11_token *tok, struct ta_p11_pivgen *gen,
+    struct ta_p11_pivgen_out *out, struct ta_p11_key *ret_key)
+    __attribute__((warn_unused_result));
 
 /* ---- URIs ---------------------------------------------------------------- */
 

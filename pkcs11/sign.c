@@ -127,7 +127,8 @@ ta_p11_sign(struct ta_p11_token *tok, const struct ta_p11_key *key, enum ta_sig_
 		r = TA_ERR_INVALID;
 		goto out;
 	}
-	if (want == 0 || want > TA_P11_SIG_MAX) {
+	/* Not even a PIN prompt for a key its module will not sign with. */
+	if (want == 0 || want > TA_P11_SIG_MAX || key->no_sign) {
 		r = TA_ERR_KEY_TYPE;
 		goto out;
 	}

@@ -368,12 +368,40 @@ ta_p11_token_refresh(struct ta_p11_token *tok)
 	return r;
 }
 
+/* With tok->lock held and room for one more user (an idle session, or
+ * fewer open than the bound): takes an idle session or opens one.
+ * Releases the lock. */
+static int
+take_locked(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
+{
+	struct ta__p11_session *s = tok->idle;
+	CK_RV rv;
+
+	if (s != NULL) {
+		tok->idle = s->next;
+		*ret_h = s->h;
+		pthread_mutex_unlock(&tok->lock);
+		free(s);
+		return 0;
+	}
+	tok->open++; /* reserve the place before unlocking */
+	pthread_mutex_unlock(&tok->lock);
+	rv = tok->mod->fl->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+	    NULL, ret_h);
+	if (rv == CKR_OK)
+		return 0;
+	pthread_mutex_lock(&tok->lock);
+	tok->open--;
+	if (ta__p11_session_dead(rv))
+		token_gone(tok);
+	pthread_cond_broadcast(&tok->cond);
+	pthread_mutex_unlock(&tok->lock);
+	return ta__p11_rv(rv);
+}
+
 int
 ta__p11_session_get(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
 {
-	struct ta__p11_session *s;
-	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
-	CK_RV rv;
 	int r;
 
 	pthread_mutex_lock(&tok->lock);
@@ -382,35 +410,11 @@ ta__p11_session_get(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
 			pthread_mutex_unlock(&tok->lock);
 			return r;
 		}
-		if (tok->idle != NULL) {
-			s = tok->idle;
-			tok->idle = s->next;
-			h = s->h;
-			pthread_mutex_unlock(&tok->lock);
-			free(s);
-			*ret_h = h;
-			return 0;
-		}
-		if (tok->open < tok->max)
-			break;
+		/* A key generation has the token to itself: wait. */
+		if (!tok->exclusive && (tok->idle != NULL || tok->open < tok->max))
+			return take_locked(tok, ret_h);
 		pthread_cond_wait(&tok->cond, &tok->lock);
 	}
-	tok->open++; /* reserve the place before unlocking */
-	pthread_mutex_unlock(&tok->lock);
-
-	rv = tok->mod->fl->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
-	    NULL, &h);
-	if (rv != CKR_OK) {
-		pthread_mutex_lock(&tok->lock);
-		tok->open--;
-		if (ta__p11_session_dead(rv))
-			token_gone(tok);
-		pthread_cond_signal(&tok->cond);
-		pthread_mutex_unlock(&tok->lock);
-		return ta__p11_rv(rv);
-	}
-	*ret_h = h;
-	return 0;
 }
 
 void
@@ -433,8 +437,56 @@ ta__p11_session_put(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv
 		s->h = h;
 		s->next = tok->idle;
 		tok->idle = s;
-		pthread_cond_signal(&tok->cond);
+		/* A thread waiting for the token to itself must hear of it. */
+		if (tok->exclusive)
+			pthread_cond_broadcast(&tok->cond);
+		else
+			pthread_cond_signal(&tok->cond);
 	}
+	pthread_mutex_unlock(&tok->lock);
+}
+
+static unsigned
+n_idle(const struct ta_p11_token *tok)
+{
+	unsigned n = 0;
+
+	for (const struct ta__p11_session *s = tok->idle; s != NULL; s = s->next)
+		n++;
+	return n;
+}
+
+int
+ta__p11_exclusive_begin(struct ta_p11_token *tok, CK_SESSION_HANDLE *ret_h)
+{
+	int r;
+
+	pthread_mutex_lock(&tok->lock);
+	while (tok->exclusive)
+		pthread_cond_wait(&tok->cond, &tok->lock);
+	tok->exclusive = true;
+	/* Every borrowed session comes back (a signature waiting for a
+	 * touch is waited for); new borrowers wait in session_get. */
+	while (tok->open > n_idle(tok))
+		pthread_cond_wait(&tok->cond, &tok->lock);
+	if ((r = refresh_locked(tok)) != 0)
+		pthread_mutex_unlock(&tok->lock);
+	else if ((r = take_locked(tok, ret_h)) == 0)
+		return 0;
+	pthread_mutex_lock(&tok->lock);
+	tok->exclusive = false;
+	pthread_cond_broadcast(&tok->cond);
+	pthread_mutex_unlock(&tok->lock);
+	return r;
+}
+
+void
+ta__p11_exclusive_end(struct ta_p11_token *tok, CK_SESSION_HANDLE h, CK_RV last_rv)
+{
+	ta__p11_session_put(tok, h, last_rv);
+	pthread_mutex_lock(&tok->lock);
+	tok->exclusive = false;
+	pthread_cond_broadcast(&tok->cond);
 	pthread_mutex_unlock(&tok->lock);
 }
 
@@ -463,7 +515,7 @@ ta__p11_session_discard(struct ta_p11_token *tok, CK_SESSION_HANDLE h)
 	}
 	pthread_mutex_lock(&tok->lock);
 	tok->open--;
-	pthread_cond_signal(&tok->cond);
+	pthread_cond_broadcast(&tok->cond);
 	pthread_mutex_unlock(&tok->lock);
 }
 

@@ -67,11 +67,20 @@ ta_proto_key_generate_params(const struct ta_proto_key_generate *p, json_t **ret
 {
 	json_t *o;
 
-	if (p == NULL || ret == NULL || p->label[0] == '\0' || ta_key_type_name(p->type) == NULL)
+	char slot[3] = "";
+
+	if (p == NULL || ret == NULL || (p->label[0] == '\0' && p->slot == 0) ||
+	    ta_key_type_name(p->type) == NULL)
 		return TA_ERR_INVALID;
+	if (p->slot != 0) {
+		(void)snprintf(slot, sizeof(slot), "%02x", p->slot & 0xffu);
+		if (p->slot > 0xff || ta_proto_piv_slot(slot) != p->slot)
+			return TA_ERR_INVALID;
+	}
 	o = json_object();
 	return ta__proto_done(o,
-	    put_opt(o, "token", p->token) && ta__proto_put(o, "label", json_string(p->label)) &&
+	    put_opt(o, "token", p->token) && put_opt(o, "label", p->label) &&
+		put_opt(o, "slot", slot) &&
 		ta__proto_put(o, "type", json_string(ta_key_type_name(p->type))) &&
 		(!p->has_scope || ta__proto_put(o, "scope", ta_proto_scope_json(&p->scope))),
 	    ret);

@@ -125,6 +125,10 @@ enum ta_proto_method {
 /* "hello", "key.generate", ...; NULL for NONE or an unknown value. */
 const char *ta_proto_method_name(enum ta_proto_method m);
 
+/* A PIV key slot written as in key.generate's "slot" ("9c": two lowercase
+ * hex digits; 9a, 9c, 9d, 9e, 82..95) as its number, else 0. */
+unsigned ta_proto_piv_slot(const char *s);
+
 /* The inverse for len bytes at name; TA_PROTO_METHOD_NONE when unknown. */
 enum ta_proto_method ta_proto_method_from_name(const char *name, size_t len);
 
@@ -240,7 +244,8 @@ json_t *ta_proto_scope_json(const struct ta_proto_scope *s);
 bool ta_proto_scope_literal(const char *s);
 
 struct ta_proto_key_generate {
-	char label[TA_PROTO_LABEL_MAX + 1];
+	char label[TA_PROTO_LABEL_MAX + 1]; /* "" only with slot: the module names the key */
+	unsigned slot;                      /* a PIV key slot (0x9c) or 0; params "slot": "9c" */
 	enum ta_key_type type;              /* one of the six generatable types */
 	char token[TA_PROTO_TOKEN_MAX + 1]; /* optional */
 	bool has_scope;                     /* the new key's scope was given */
@@ -560,6 +565,9 @@ struct ta_proto_key_list_result {
 
 struct ta_proto_key_generate_result {
 	struct ta_proto_key_info key;
+	/* A PIV generation logged the user out (the management key's login
+	 * ends it) and could not log in again: the token is locked. */
+	bool logged_out;
 };
 
 struct ta_proto_key_cert_result {

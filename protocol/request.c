@@ -36,7 +36,7 @@ static const struct method {
     {TA_PROTO_METHOD_UNLOCK, "unlock", {"token", "pin"}, decode_unlock},
     {TA_PROTO_METHOD_LOCK, "lock", {"token"}, decode_token_params},
     {TA_PROTO_METHOD_KEY_LIST, "key.list", {"token"}, decode_token_params},
-    {TA_PROTO_METHOD_KEY_GENERATE, "key.generate", {"label", "type", "token", "scope"},
+    {TA_PROTO_METHOD_KEY_GENERATE, "key.generate", {"label", "type", "token", "scope", "slot"},
 	decode_key_generate},
     {TA_PROTO_METHOD_KEY_CERT, "key.cert", {"key", "gun", "days", "store"}, decode_key_cert},
     {TA_PROTO_METHOD_KEY_SHOW, "key.show", {"key", "profile"}, decode_key_show},
@@ -286,6 +286,25 @@ decode_token_params(const json_t *params, struct ta_proto_req *req, struct ta_pr
 	return get_text(params, "token", false, TA_PROTO_TOKEN_MAX, token, f);
 }
 
+unsigned
+ta_proto_piv_slot(const char *s)
+{
+	unsigned v = 0;
+
+	if (s == NULL || strlen(s) != 2)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		const char *d = strchr("0123456789abcdef", s[i]);
+
+		if (d == NULL || s[i] == '\0')
+			return 0;
+		v = v * 16 + (unsigned)(d - "0123456789abcdef");
+	}
+	if (v == 0x9a || v == 0x9c || v == 0x9d || v == 0x9e || (v >= 0x82 && v <= 0x95))
+		return v;
+	return 0;
+}
+
 static int
 decode_key_generate(const json_t *params, struct ta_proto_req *req, struct ta_proto_fault *f)
 {
@@ -293,7 +312,18 @@ decode_key_generate(const json_t *params, struct ta_proto_req *req, struct ta_pr
 	const json_t *v;
 	int r;
 
-	if ((r = get_text(params, "label", true, TA_PROTO_LABEL_MAX, g->label, f)) != 0)
+	char slot[3];
+
+	/* A key in a PIV slot is named by the card's module after the slot:
+	 * no label needed. */
+	if ((r = get_text(params, "slot", false, 2, slot, f)) != 0)
+		return r;
+	g->slot = 0;
+	if (slot[0] != '\0' && (g->slot = ta_proto_piv_slot(slot)) == 0)
+		return BAD_PARAMS(f, TA_ERR_INVALID,
+		    "params.slot: must be a PIV key slot: 9a, 9c, 9d, 9e or 82 to 95 (two "
+		    "lowercase hex digits)");
+	if ((r = get_text(params, "label", g->slot == 0, TA_PROTO_LABEL_MAX, g->label, f)) != 0)
 		return r;
 	if ((v = json_object_get(params, "type")) == NULL)
 		return BAD_PARAMS(f, TA_ERR_INVALID, "params.type: missing");

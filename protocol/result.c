@@ -594,18 +594,27 @@ ta_proto_key_generate_result_json(const struct ta_proto_key_generate_result *res
 	if ((r = ta_proto_key_info_json(&res->key, &k)) != 0)
 		return r;
 	o = json_object();
-	return ta__proto_done(o, ta__proto_put(o, "key", k), ret);
+	return ta__proto_done(o,
+	    ta__proto_put(o, "key", k) &&
+		(!res->logged_out || ta__proto_put(o, "logged_out", json_true())),
+	    ret);
 }
 
 int
 ta_proto_decode_key_generate_result(const json_t *result, struct ta_proto_key_generate_result *ret)
 {
-	static const char *const members[] = {"key", NULL};
+	static const char *const members[] = {"key", "logged_out", NULL};
+	const json_t *lo;
 
 	if (ret == NULL)
 		return TA_ERR_INVALID;
 	if (!json_is_object(result) || !ta__proto_only_members(result, members))
 		return TA_ERR_PROTOCOL;
+	/* Present only when true. */
+	lo = json_object_get(result, "logged_out");
+	if (lo != NULL && !json_is_true(lo))
+		return TA_ERR_PROTOCOL;
+	ret->logged_out = lo != NULL;
 	return ta_proto_decode_key_info(json_object_get(result, "key"), &ret->key);
 }
 

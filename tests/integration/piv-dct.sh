@@ -1,14 +1,24 @@
 #!/bin/bash
 # The whole story on the virtual YubiKey (tests/piv/): the root key on slot
-# 9c (PIN policy always, touch policy always) through ykcs11, the other keys
-# on SoftHSM2.  Docker Content Trust: tufctl notary init / add / publish on
-# the real notary-server, a fresh real notary client lists the tags (its own
-# PC/SC socket points at nothing: it would sign with any YubiKey it finds);
-# rotating the targets key signs with the card's root again.  TUF 1.0:
-# tufctl repo init / add / publish with the card's root, read by tuf-js and
-# checked by securesystemslib.  Every card signature needs its PIN (vcard
-# counts none lost) and a touch (a background toucher plays the user).
+# 9c (PIN policy always, touch policy always) through a PKCS#11 module, the
+# other keys on SoftHSM2.  Docker Content Trust: tufctl notary init / add /
+# publish on the real notary-server, a fresh real notary client lists the
+# tags (its own PC/SC socket points at nothing: it would sign with any
+# YubiKey it finds); rotating the targets key signs with the card's root
+# again.  TUF 1.0: tufctl repo init / add / publish with the card's root,
+# read by tuf-js and checked by securesystemslib.  Every card signature
+# needs its PIN (vcard counts none lost) and a touch (a background toucher
+# plays the user).
+#
+# The module is $PIV_DCT_MODULE: ykcs11 (Yubico's, the default: this
+# script) or opensc (OpenSC's opensc-pkcs11.so: piv-dct-opensc.sh sources
+# this script after setting it), so make check runs the story through both.
 . "$(dirname "$0")/piv_lib.sh"
+: "${PIV_DCT_MODULE:=ykcs11}"
+case $PIV_DCT_MODULE in
+ykcs11 | opensc) ;;
+*) bad "PIV_DCT_MODULE is ykcs11 or opensc, not '$PIV_DCT_MODULE'"; finish ;;
+esac
 if [ ! -x /usr/bin/notary ] || [ ! -x /usr/bin/notary-server ]; then
 	skip_all "Debian's notary package is not installed"
 fi
@@ -20,17 +30,30 @@ trap 'kill $toucher 2>/dev/null; nt_cleanup; piv_cleanup' EXIT
 export XDG_DATA_HOME=$tmp/xdg
 TRUST=$XDG_DATA_HOME/tufctl/notary
 
-piv_start --provision 9a:eccp256,9c:eccp256:always:always,9d:eccp256:always:always
+# The notary root on slot 9c, the TUF 1.0 root on another slot (a key has
+# one scope), both with PIN policy always and touch policy always, by the
+# labels the module gives them.  ykcs11: slot 9d.  OpenSC shows 9d as a
+# key-management key (CKA_DERIVE, not CKA_SIGN: it refuses to sign with
+# it), so there the TUF root is on slot 9a, which OpenSC does not mark
+# CKA_ALWAYS_AUTHENTICATE (only 9c): the agent learns the PIN policy from
+# the card's refusal and logs in for the signature.
+if [ "$PIV_DCT_MODULE" = opensc ]; then
+	ROOT="SIGN key"
+	TROOT="PIV AUTH key" TSLOT=9a
+	piv_start --provision 9a:eccp256:always:always,9c:eccp256:always:always,9d:eccp256
+else
+	ROOT="Private key for Digital Signature"
+	TROOT="Private key for Key Management" TSLOT=9d
+	piv_start --provision 9a:eccp256,9c:eccp256:always:always,9d:eccp256:always:always
+fi
 make_token soft || skip_all "softhsm2-util cannot make a token"
 {
 	agent_block
 	token_block soft "$SOFTHSM" "file:$tmp/pin"
-	piv_token yk ykcs11
+	piv_token yk "$PIV_DCT_MODULE"
 } >"$tmp/agent.conf"
 agent_start "$tmp/agent.conf" || { bad "the agent starts on SoftHSM2 and the card"; finish; }
 KEY_TOKEN=soft keys targets-1 targets-2 snapshot timestamp || { bad "SoftHSM2 keys"; finish; }
-ROOT="Private key for Digital Signature"  # slot 9c: the notary root
-TROOT="Private key for Key Management"  # slot 9d: the TUF 1.0 root (a key has one scope)
 
 # The user: touches the key whenever it blinks.
 (while :; do "$VCARD" touch --state "$tmp/card" --wait 60 >/dev/null 2>&1 || sleep 0.2; done) &
@@ -92,8 +115,8 @@ check "the real client never touched the card (its PC/SC socket points at nothin
 R=$tmp/repo
 t2=$(touches)
 T repo init "$R" --root-key "$TROOT" --targets-key targets-2 --snapshot-key snapshot \
-	--timestamp-key timestamp >"$tmp/rinit.out" 2>&1 && ok "repo init with the root key on slot 9d (PIN always, touch always)" ||
-	bad "repo init with the root key on slot 9d (PIN always, touch always)" "$(cat "$tmp/rinit.out")"
+	--timestamp-key timestamp >"$tmp/rinit.out" 2>&1 && ok "repo init with the root key on slot $TSLOT (PIN always, touch always)" ||
+	bad "repo init with the root key on slot $TSLOT (PIN always, touch always)" "$(cat "$tmp/rinit.out")"
 check "  with a touch" test "$(touches)" -gt "$t2"
 mkdir -p "$tmp/blobs"
 printf 'hello from a YubiKey-rooted repository\n' >"$tmp/blobs/hello"
@@ -108,5 +131,14 @@ fi
 sslib_check "$R" >"$tmp/sslib.out" 2>&1 && ok "securesystemslib verifies every signature (the card's too)" ||
 	bad "securesystemslib verifies every signature" "$(cat "$tmp/sslib.out")"
 check "no PIN try was spent" test "$(vcard tries)" = 3
+
+if [ "$PIV_DCT_MODULE" = opensc ]; then
+	# Why the TUF root is on 9a here (README.md, "Which module").
+	piv_doc "$tmp/t.json"
+	T sign --profile tuf --role targets --key "KEY MAN key" "$tmp/t.json" >/dev/null 2>"$tmp/9d.err"
+	check "slot 9d through OpenSC (a key-management key) is refused as a key that cannot sign" \
+		grep -q "key 'KEY MAN key' (slot 9d) may not sign: its module marks it for key agreement or decryption only (as OpenSC shows a PIV card's slot 9d: sign with 9a, 9c or 9e, or through Yubico's ykcs11)" "$tmp/9d.err"
+	check "  no PIN try was spent" test "$(vcard tries)" = 3
+fi
 
 finish

@@ -18,5 +18,12 @@ TESTS += tests/integration/piv-touch.sh
 TESTS += tests/integration/piv-removal.sh
 # The whole story on the card: notary init/add/publish/rotate with the root
 # on slot 9c (PIN and touch always) read by the real notary client, and a
-# TUF 1.0 repository rooted on slot 9d read by tuf-js.
+# TUF 1.0 repository rooted on another slot (PIN and touch always) read by
+# tuf-js; through ykcs11 (root on 9d), then through OpenSC (root on 9a:
+# OpenSC's 9d does not sign).
 TESTS += tests/integration/piv-dct.sh
+TESTS += tests/integration/piv-dct-opensc.sh
+# Keys generated on the card through the agent (ykcs11, the management-key
+# source): logged out and in again, attested, never replacing a slot's key;
+# a wrong or missing management key, OpenSC's module refused by name.
+TESTS += tests/integration/piv-generate.sh

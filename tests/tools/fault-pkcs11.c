@@ -214,6 +214,17 @@ mech_hidden_locked(CK_MECHANISM_TYPE mech)
 	return false;
 }
 
+static bool
+mech_hidden(CK_MECHANISM_TYPE mech)
+{
+	bool hidden;
+
+	pthread_mutex_lock(&state_mutex);
+	hidden = mech_hidden_locked(mech);
+	pthread_mutex_unlock(&state_mutex);
+	return hidden;
+}
+
 /* ---- slots ---------------------------------------------------------------------------------- */
 
 static struct slot *
@@ -488,10 +499,39 @@ enter(enum fn fn, const CK_SESSION_HANDLE *session, const CK_MECHANISM *mech, CK
 	return faulted;
 }
 
-/* Answers the two-call protocol (NULL list: size only) from a list we have already filtered. */
-static CK_RV
-list_answer(const CK_ULONG *items, CK_ULONG n, CK_ULONG *list, CK_ULONG *count)
+/*
+ * enter() for the calls that take a slot: a vanished token's slot answers
+ * CKR_TOKEN_NOT_PRESENT.
+ */
+static bool
+enter_slot(enum fn fn, CK_SLOT_ID slot, CK_RV *ret_rv)
 {
+	if (enter(fn, NULL, NULL, ret_rv))
+		return true;
+	if (slot_absent(slot)) {
+		*ret_rv = CKR_TOKEN_NOT_PRESENT;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Answers the two-call protocol (NULL list: size only) from the target's full list, rv and
+ * n being what the target answered, without the items hidden() picks.
+ */
+static CK_RV
+list_answer(CK_RV rv, CK_ULONG *items, CK_ULONG n, bool (*hidden)(CK_ULONG), CK_ULONG *list,
+    CK_ULONG *count)
+{
+	CK_ULONG i, kept = 0;
+
+	if (rv != CKR_OK)
+		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
+	for (i = 0; i < n; i++) {
+		if (!hidden(items[i]))
+			items[kept++] = items[i];
+	}
+	n = kept;
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
 	if (list == NULL) {
@@ -509,38 +549,26 @@ list_answer(const CK_ULONG *items, CK_ULONG n, CK_ULONG *list, CK_ULONG *count)
 
 /* ---- trivial forwarders --------------------------------------------------------------------- */
 
-#define FORWARD(name, params, args)                                                                \
+/*
+ * A forwarder: the call returns rv without reaching the target when faulted, an expression
+ * that may set the forwarder's own rv, is true.
+ */
+#define FORWARD_IF(name, params, args, faulted)                                                    \
 	static CK_RV                                                                               \
 	fault_##name params                                                                        \
 	{                                                                                          \
 		CK_RV rv;                                                                          \
                                                                                                    \
-		if (enter(FN_##name, NULL, NULL, &rv))                                             \
+		if (faulted)                                                                       \
 			return rv;                                                                 \
 		return target->name args;                                                          \
 	}
 
+#define FORWARD(name, params, args) FORWARD_IF(name, params, args, enter(FN_##name, NULL, NULL, &rv))
 #define FORWARD_SESSION(name, params, args)                                                        \
-	static CK_RV                                                                               \
-	fault_##name params                                                                        \
-	{                                                                                          \
-		CK_RV rv;                                                                          \
-                                                                                                   \
-		if (enter(FN_##name, &session, NULL, &rv))                                         \
-			return rv;                                                                 \
-		return target->name args;                                                          \
-	}
-
+	FORWARD_IF(name, params, args, enter(FN_##name, &session, NULL, &rv))
 #define FORWARD_MECH(name, params, args)                                                           \
-	static CK_RV                                                                               \
-	fault_##name params                                                                        \
-	{                                                                                          \
-		CK_RV rv;                                                                          \
-                                                                                                   \
-		if (enter(FN_##name, &session, mechanism, &rv))                                    \
-			return rv;                                                                 \
-		return target->name args;                                                          \
-	}
+	FORWARD_IF(name, params, args, enter(FN_##name, &session, mechanism, &rv))
 
 /*
  * Most calls share one of a few signatures: each shape's parameters are written once, then the
@@ -675,57 +703,27 @@ FORWARD_MECH(C_DeriveKey,
  * target, so end the operation there too, by completing it and discarding the signature;
  * otherwise the caller's next C_SignInit would meet CKR_OPERATION_ACTIVE.
  */
-static void
-sign_end(CK_SESSION_HANDLE session, bool single_part, CK_BYTE_PTR data, CK_ULONG data_len,
-    CK_RV rv)
+static bool
+enter_sign(enum fn fn, CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len,
+    CK_RV *ret_rv)
 {
 	CK_BYTE sig[MAX_SIGNATURE];
 	CK_ULONG len = sizeof(sig);
 
-	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
-		return;
-	if (single_part)
+	if (!enter(fn, &session, NULL, ret_rv))
+		return false;
+	if (*ret_rv == CKR_OK || *ret_rv == CKR_BUFFER_TOO_SMALL)
+		return true;
+	if (fn == FN_C_Sign)
 		(void)target->C_Sign(session, data, data_len, sig, &len);
 	else
 		(void)target->C_SignFinal(session, sig, &len);
+	return true;
 }
 
-static CK_RV
-fault_C_Sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK_BYTE_PTR sig,
-    CK_ULONG_PTR sig_len)
-{
-	CK_RV rv;
-
-	if (enter(FN_C_Sign, &session, NULL, &rv)) {
-		sign_end(session, true, data, data_len, rv);
-		return rv;
-	}
-	return target->C_Sign(session, data, data_len, sig, sig_len);
-}
-
-static CK_RV
-fault_C_SignUpdate(CK_SESSION_HANDLE session, CK_BYTE_PTR part, CK_ULONG part_len)
-{
-	CK_RV rv;
-
-	if (enter(FN_C_SignUpdate, &session, NULL, &rv)) {
-		sign_end(session, false, NULL, 0, rv);
-		return rv;
-	}
-	return target->C_SignUpdate(session, part, part_len);
-}
-
-static CK_RV
-fault_C_SignFinal(CK_SESSION_HANDLE session, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
-{
-	CK_RV rv;
-
-	if (enter(FN_C_SignFinal, &session, NULL, &rv)) {
-		sign_end(session, false, NULL, 0, rv);
-		return rv;
-	}
-	return target->C_SignFinal(session, sig, sig_len);
-}
+FORWARD_IF(C_Sign, IO_PARAMS, IO_ARGS, enter_sign(FN_C_Sign, session, in, in_len, &rv))
+FORWARD_IF(C_SignUpdate, IN_PARAMS, IN_ARGS, enter_sign(FN_C_SignUpdate, session, NULL, 0, &rv))
+FORWARD_IF(C_SignFinal, OUT_PARAMS, OUT_ARGS, enter_sign(FN_C_SignFinal, session, NULL, 0, &rv))
 
 static CK_RV
 fault_C_Finalize(CK_VOID_PTR reserved)
@@ -748,7 +746,7 @@ static CK_RV
 fault_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
 	CK_SLOT_ID all[MAX_LIST];
-	CK_ULONG i, n = MAX_LIST, kept = 0;
+	CK_ULONG n = MAX_LIST;
 	CK_RV rv;
 
 	if (enter(FN_C_GetSlotList, NULL, NULL, &rv))
@@ -756,13 +754,7 @@ fault_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 	if (!present)
 		return target->C_GetSlotList(present, list, count);
 	rv = target->C_GetSlotList(present, all, &n);
-	if (rv != CKR_OK)
-		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
-	for (i = 0; i < n; i++) {
-		if (!slot_absent(all[i]))
-			all[kept++] = all[i];
-	}
-	return list_answer(all, kept, list, count);
+	return list_answer(rv, all, n, slot_absent, list, count);
 }
 
 static CK_RV
@@ -785,10 +777,8 @@ fault_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
 	CK_RV rv;
 
-	if (enter(FN_C_GetTokenInfo, NULL, NULL, &rv))
+	if (enter_slot(FN_C_GetTokenInfo, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	rv = target->C_GetTokenInfo(slot, info);
 	if (rv == CKR_OK) {
 		pthread_mutex_lock(&state_mutex);
@@ -802,39 +792,23 @@ static CK_RV
 fault_C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
 	CK_MECHANISM_TYPE all[MAX_LIST];
-	CK_ULONG i, n = MAX_LIST, kept = 0;
+	CK_ULONG n = MAX_LIST;
 	CK_RV rv;
 
-	if (enter(FN_C_GetMechanismList, NULL, NULL, &rv))
+	if (enter_slot(FN_C_GetMechanismList, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	rv = target->C_GetMechanismList(slot, all, &n);
-	if (rv != CKR_OK)
-		return rv == CKR_BUFFER_TOO_SMALL ? CKR_GENERAL_ERROR : rv;
-	pthread_mutex_lock(&state_mutex);
-	for (i = 0; i < n; i++) {
-		if (!mech_hidden_locked(all[i]))
-			all[kept++] = all[i];
-	}
-	pthread_mutex_unlock(&state_mutex);
-	return list_answer(all, kept, list, count);
+	return list_answer(rv, all, n, mech_hidden, list, count);
 }
 
 static CK_RV
 fault_C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
 {
-	bool hidden;
 	CK_RV rv;
 
-	if (enter(FN_C_GetMechanismInfo, NULL, NULL, &rv))
+	if (enter_slot(FN_C_GetMechanismInfo, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
-	pthread_mutex_lock(&state_mutex);
-	hidden = mech_hidden_locked(type);
-	pthread_mutex_unlock(&state_mutex);
-	if (hidden)
+	if (mech_hidden(type))
 		return CKR_MECHANISM_INVALID;
 	return target->C_GetMechanismInfo(slot, type, info);
 }
@@ -844,10 +818,8 @@ fault_C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len, CK_UTF
 {
 	CK_RV rv;
 
-	if (enter(FN_C_InitToken, NULL, NULL, &rv))
+	if (enter_slot(FN_C_InitToken, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	return target->C_InitToken(slot, pin, pin_len, label);
 }
 
@@ -858,10 +830,8 @@ fault_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY 
 	bool tracked;
 	CK_RV rv;
 
-	if (enter(FN_C_OpenSession, NULL, NULL, &rv))
+	if (enter_slot(FN_C_OpenSession, slot, &rv))
 		return rv;
-	if (slot_absent(slot))
-		return CKR_TOKEN_NOT_PRESENT;
 	rv = target->C_OpenSession(slot, flags, app, notify, ret_session);
 	if (rv != CKR_OK)
 		return rv;

@@ -22,34 +22,38 @@
 
 /* ---- docker's config.json --------------------------------------------------------- */
 
-/* json holds the user "a" and the password "b" (auth "YTpi") for h. */
+/* json holds user and password for h, and no credential helper is named for them (a
+ * lookup's result has no file either). */
 static void
-finds_a_b(const char *json, const struct tn_auth_host *h)
+finds_auth(const char *json, const struct tn_auth_host *h, const char *user,
+    const char *password)
 {
 	struct tn_creds c;
 	int line;
 
 	assert_int_equal(lookup(json, h, &c, &line), 0);
-	creds_auth_is(&c, "a", "b");
+	creds_auth_is(&c, user, password);
+	assert_false(c.helpers);
+	assert_null(c.file);
 	tn_creds_clear(&c);
+}
+
+/* json holds the user "a" and the password "b" (auth "YTpi") for h. */
+static void
+finds_a_b(const char *json, const struct tn_auth_host *h)
+{
+	finds_auth(json, h, "a", "b");
 }
 
 static void
 test_docker_auth(void **state)
 {
 	struct tn_creds c;
-	int line;
 
 	(void)state;
 	/* "alice:s3cret" */
-	assert_int_equal(lookup("{\"auths\":{\"registry.example.com\":{\"auth\":"
-				"\"YWxpY2U6czNjcmV0\"}}}",
-			     &host_default, &c, &line),
-	    0);
-	creds_auth_is(&c, "alice", "s3cret");
-	assert_false(c.helpers);
-	assert_null(c.file);
-	tn_creds_clear(&c);
+	finds_auth("{\"auths\":{\"registry.example.com\":{\"auth\":\"YWxpY2U6czNjcmV0\"}}}",
+	    &host_default, "alice", "s3cret");
 	/* Padding, an empty password and ':' in the password. */
 	assert_int_equal(lookup_auth_raw("ab:", 3, &c), 0);
 	creds_auth_is(&c, "ab", "");
@@ -218,62 +222,49 @@ test_helper_answer(void **state)
 
 /* Which helper docker would run: the server's credHelpers entry, else
  * credsStore. */
+/* json holds no credentials for registry.example.com, names credential helpers or not, and
+ * helper as the one for the server (NULL: none). */
 static void
-test_docker_helper_name(void **state)
+finds_helper(const char *json, bool helpers, const char *helper)
 {
 	struct tn_creds c;
 	int line;
 
+	assert_int_equal(lookup(json, &host_default, &c, &line), 0);
+	assert_int_equal(c.kind, TN_CRED_NONE);
+	assert_int_equal(c.helpers, helpers);
+	if (helper != NULL)
+		assert_string_equal(c.helper, helper);
+	else
+		assert_null(c.helper);
+	tn_creds_clear(&c);
+}
+
+static void
+test_docker_helper_name(void **state)
+{
 	(void)state;
-	assert_int_equal(lookup("{\"credsStore\":\"desktop\",\"credHelpers\":"
-				"{\"registry.example.com\":\"ecr-login\"}}",
-			     &host_default, &c, &line),
-	    0);
-	assert_string_equal(c.helper, "ecr-login");
-	tn_creds_clear(&c);
-	assert_int_equal(lookup("{\"credsStore\":\"desktop\",\"credHelpers\":"
-				"{\"other.example.com\":\"ecr-login\"}}",
-			     &host_default, &c, &line),
-	    0);
-	assert_string_equal(c.helper, "desktop");
-	tn_creds_clear(&c);
-	assert_int_equal(lookup("{\"credHelpers\":{\"other.example.com\":\"x\"}}", &host_default,
-			     &c, &line),
-	    0);
-	assert_null(c.helper);
-	tn_creds_clear(&c);
+	finds_helper("{\"credsStore\":\"desktop\",\"credHelpers\":"
+		     "{\"registry.example.com\":\"ecr-login\"}}",
+	    true, "ecr-login");
+	finds_helper("{\"credsStore\":\"desktop\",\"credHelpers\":"
+		     "{\"other.example.com\":\"ecr-login\"}}",
+	    true, "desktop");
+	finds_helper("{\"credHelpers\":{\"other.example.com\":\"x\"}}", true, NULL);
 }
 
 static void
 test_docker_helpers(void **state)
 {
-	struct tn_creds c;
-	int line;
-
 	(void)state;
-	assert_int_equal(lookup("{\"credsStore\":\"desktop\"}", &host_default, &c, &line), 0);
-	assert_int_equal(c.kind, TN_CRED_NONE);
-	assert_true(c.helpers);
-	assert_string_equal(c.helper, "desktop");
-	tn_creds_clear(&c);
-	assert_int_equal(lookup("{\"credHelpers\":{\"registry.example.com\":\"ecr-login\"}}",
-			     &host_default, &c, &line),
-	    0);
-	assert_true(c.helpers);
-	assert_string_equal(c.helper, "ecr-login");
-	tn_creds_clear(&c);
-	assert_int_equal(lookup("{\"credHelpers\":{},\"credsStore\":5}", &host_default, &c, &line),
-	    0);
-	assert_false(c.helpers);
-	tn_creds_clear(&c);
+	finds_helper("{\"credsStore\":\"desktop\"}", true, "desktop");
+	finds_helper("{\"credHelpers\":{\"registry.example.com\":\"ecr-login\"}}", true,
+	    "ecr-login");
+	finds_helper("{\"credHelpers\":{},\"credsStore\":5}", false, NULL);
 	/* Not mentioned when credentials were found. */
-	assert_int_equal(lookup("{\"credsStore\":\"desktop\",\"auths\":{\"registry.example.com\":"
-				"{\"auth\":\"YTpi\"}}}",
-			     &host_default, &c, &line),
-	    0);
-	creds_auth_is(&c, "a", "b");
-	assert_false(c.helpers);
-	tn_creds_clear(&c);
+	finds_a_b("{\"credsStore\":\"desktop\",\"auths\":{\"registry.example.com\":"
+		  "{\"auth\":\"YTpi\"}}}",
+	    &host_default);
 }
 
 static void

@@ -231,6 +231,19 @@ test_pkcs11_uri_refusals(void **state)
 	ta_p11_uri_free(u);
 }
 
+/* uri matches a's token or not, and b's or not. */
+static void
+uri_matches(const char *uri, const struct ta_p11_token_info *a, bool want_a,
+    const struct ta_p11_token_info *b, bool want_b)
+{
+	struct ta_p11_uri *u = NULL;
+
+	assert_int_equal(ta_p11_uri_parse(uri, 0, &u), 0);
+	if (matches(u, a) != want_a || matches(u, b) != want_b)
+		fail_msg("%s: matches %s %d, %s %d", uri, a->label, !want_a, b->label, !want_b);
+	ta_p11_uri_free(u);
+}
+
 /* token=, serial=, manufacturer= and model= match the info of a real
  * token; attributes the URI leaves out match anything. */
 static void
@@ -242,23 +255,14 @@ test_pkcs11_uri_token_match(void **state)
 
 	(void)state;
 	alpha_beta_info(&a, &b);
-	assert_int_equal(ta_p11_uri_parse("pkcs11:token=alpha", 0, &u), 0);
-	assert_true(matches(u, &a));
-	assert_false(matches(u, &b));
-	ta_p11_uri_free(u);
-	assert_int_equal(ta_p11_uri_parse("pkcs11:manufacturer=SoftHSM%20project", 0, &u), 0);
-	assert_true(matches(u, &a));
-	assert_true(matches(u, &b));
-	ta_p11_uri_free(u);
+	uri_matches("pkcs11:token=alpha", &a, true, &b, false);
+	uri_matches("pkcs11:manufacturer=SoftHSM%20project", &a, true, &b, true);
 	/* (SoftHSM's model, "SoftHSM v2", would need its blank encoded.) */
 	(void)snprintf(uri, sizeof(uri), "pkcs11:serial=%s;model=SoftHSM%%20v2", b.serial);
-	assert_int_equal(ta_p11_uri_parse(uri, 0, &u), 0);
-	assert_false(matches(u, &a));
-	assert_true(matches(u, &b));
-	ta_p11_uri_free(u);
+	uri_matches(uri, &a, false, &b, true);
 	/* token= with nothing: the empty label, not any token. */
+	uri_matches("pkcs11:token=", &a, false, &b, false);
 	assert_int_equal(ta_p11_uri_parse("pkcs11:token=", 0, &u), 0);
-	assert_false(matches(u, &a));
 	assert_true(ta_p11_uri_match_token(u, "", a.serial, a.manufacturer, a.model));
 	ta_p11_uri_free(u);
 }

@@ -23,58 +23,58 @@
 
 /* ---- frames ------------------------------------------------------------- */
 
+/* ta_proto_frame_check() on len bytes of f with max gives want, and the payload length
+ * want_n; on an error the length is left alone. */
+static void
+frame_is(const uint8_t *f, size_t len, size_t max, int want, size_t want_n)
+{
+	size_t n = 99;
+
+	assert_int_equal(ta_proto_frame_check(f, len, max, &n), want);
+	assert_int_equal(n, want == 0 ? want_n : 99);
+}
+
 static void
 test_protocol_frame_complete(void **state)
 {
 	static const uint8_t f[] = "\0\0\0\2{}\0\0\0\1";
-	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(ta_proto_frame_check(f, 6, TA_PROTO_MAX_FRAME, &n), 0);
-	assert_int_equal(n, 2);
-	n = 0;
+	frame_is(f, 6, TA_PROTO_MAX_FRAME, 0, 2);
 	/* The start of the next frame after it changes nothing. */
-	assert_int_equal(ta_proto_frame_check(f, sizeof(f) - 1, 2, &n), 0);
-	assert_int_equal(n, 2);
+	frame_is(f, sizeof(f) - 1, 2, 0, 2);
 }
 
 static void
 test_protocol_frame_truncated_header(void **state)
 {
 	static const uint8_t f[] = "\0\0\0\2{}";
-	size_t n = 99;
 
 	(void)state;
 	for (size_t len = 0; len < 4; len++)
-		assert_int_equal(ta_proto_frame_check(f, len, 100, &n), TA_ERR_TRUNCATED);
-	assert_int_equal(ta_proto_frame_check(NULL, 0, 100, &n), TA_ERR_TRUNCATED);
-	assert_int_equal(n, 99);
+		frame_is(f, len, 100, TA_ERR_TRUNCATED, 0);
+	frame_is(NULL, 0, 100, TA_ERR_TRUNCATED, 0);
 }
 
 static void
 test_protocol_frame_truncated_payload(void **state)
 {
 	static const uint8_t f[] = "\0\0\0\12{\"a\":1234}";
-	size_t n = 99;
 
 	(void)state;
 	for (size_t len = 4; len < 14; len++)
-		assert_int_equal(ta_proto_frame_check(f, len, 100, &n), TA_ERR_TRUNCATED);
-	assert_int_equal(n, 99);
-	assert_int_equal(ta_proto_frame_check(f, 14, 100, &n), 0);
-	assert_int_equal(n, 10);
+		frame_is(f, len, 100, TA_ERR_TRUNCATED, 0);
+	frame_is(f, 14, 100, 0, 10);
 }
 
 static void
 test_protocol_frame_zero_length(void **state)
 {
 	static const uint8_t f[] = "\0\0\0\0{}";
-	size_t n = 99;
 
 	(void)state;
-	assert_int_equal(ta_proto_frame_check(f, 4, 100, &n), TA_ERR_PROTOCOL);
-	assert_int_equal(ta_proto_frame_check(f, 6, 100, &n), TA_ERR_PROTOCOL);
-	assert_int_equal(n, 99);
+	frame_is(f, 4, 100, TA_ERR_PROTOCOL, 0);
+	frame_is(f, 6, 100, TA_ERR_PROTOCOL, 0);
 }
 
 static void
@@ -84,37 +84,28 @@ test_protocol_frame_oversized_prefix(void **state)
 	static const uint8_t at_default[] = {0x04, 0x00, 0x00, 0x00};
 	static const uint8_t all_ones[] = {0xff, 0xff, 0xff, 0xff};
 	static const uint8_t eleven[] = {0, 0, 0, 11};
-	size_t n = 99;
 
 	(void)state;
 	/* Decided from the four length bytes alone. */
-	assert_int_equal(
-	    ta_proto_frame_check(over_default, 4, TA_PROTO_MAX_FRAME, &n), TA_ERR_TOO_LARGE);
-	assert_int_equal(
-	    ta_proto_frame_check(all_ones, 4, TA_PROTO_MAX_FRAME, &n), TA_ERR_TOO_LARGE);
-	assert_int_equal(ta_proto_frame_check(eleven, 4, 10, &n), TA_ERR_TOO_LARGE);
-	assert_int_equal(
-	    ta_proto_frame_check(at_default, 4, TA_PROTO_MAX_FRAME - 1, &n), TA_ERR_TOO_LARGE);
+	frame_is(over_default, 4, TA_PROTO_MAX_FRAME, TA_ERR_TOO_LARGE, 0);
+	frame_is(all_ones, 4, TA_PROTO_MAX_FRAME, TA_ERR_TOO_LARGE, 0);
+	frame_is(eleven, 4, 10, TA_ERR_TOO_LARGE, 0);
+	frame_is(at_default, 4, TA_PROTO_MAX_FRAME - 1, TA_ERR_TOO_LARGE, 0);
 	/* Exactly the maximum is fine: wait for it. */
-	assert_int_equal(
-	    ta_proto_frame_check(at_default, 4, TA_PROTO_MAX_FRAME, &n), TA_ERR_TRUNCATED);
-	assert_int_equal(n, 99);
+	frame_is(at_default, 4, TA_PROTO_MAX_FRAME, TA_ERR_TRUNCATED, 0);
 }
 
 static void
 test_protocol_frame_max_boundary(void **state)
 {
 	uint8_t f[14] = {0, 0, 0, 10};
-	size_t n = 0;
 
 	(void)state;
 	memset(f + 4, ' ', 10);
-	assert_int_equal(ta_proto_frame_check(f, sizeof(f), 10, &n), 0);
-	assert_int_equal(n, 10);
-	assert_int_equal(ta_proto_frame_check(f, sizeof(f), 9, &n), TA_ERR_TOO_LARGE);
+	frame_is(f, sizeof(f), 10, 0, 10);
+	frame_is(f, sizeof(f), 9, TA_ERR_TOO_LARGE, 0);
 	f[3] = 1;
-	assert_int_equal(ta_proto_frame_check(f, sizeof(f), 1, &n), 0);
-	assert_int_equal(n, 1);
+	frame_is(f, sizeof(f), 1, 0, 1);
 }
 
 static void
@@ -126,11 +117,10 @@ test_protocol_frame_bad_arguments(void **state)
 	size_t n = 99;
 
 	(void)state;
-	assert_int_equal(ta_proto_frame_check(f, 6, 0, &n), TA_ERR_INVALID);
-	assert_int_equal(ta_proto_frame_check(f, 6, TA_PROTO_MAX_FRAME + 1, &n), TA_ERR_INVALID);
-	assert_int_equal(ta_proto_frame_check(NULL, 6, 100, &n), TA_ERR_INVALID);
+	frame_is(f, 6, 0, TA_ERR_INVALID, 0);
+	frame_is(f, 6, TA_PROTO_MAX_FRAME + 1, TA_ERR_INVALID, 0);
+	frame_is(NULL, 6, 100, TA_ERR_INVALID, 0);
 	assert_int_equal(ta_proto_frame_check(f, 6, 100, NULL), TA_ERR_INVALID);
-	assert_int_equal(n, 99);
 	b = pt_out_buf();
 	assert_int_equal(ta_proto_frame_take(NULL, 100, &p, &n), TA_ERR_INVALID);
 	assert_int_equal(ta_proto_frame_take(b, 100, NULL, &n), TA_ERR_INVALID);

@@ -23,6 +23,19 @@
 
 /* ---- requests: the JSON and the envelope ------------------------------------- */
 
+/* Each of the n docs is refused with code and err, before its id is read. */
+static void
+bad_all_anonymous(const char *const *docs, size_t n, int code, int err)
+{
+	for (size_t i = 0; i < n; i++) {
+		BAD(docs[i], code, err);
+		assert_int_equal(pt_last.id.kind, TA_PROTO_ID_NULL);
+	}
+}
+
+#define BAD_ALL_ANONYMOUS(docs, code, err)                                                         \
+	bad_all_anonymous((docs), sizeof(docs) / sizeof((docs)[0]), (code), (err))
+
 static void
 test_protocol_decode_empty_payload(void **state)
 {
@@ -45,10 +58,7 @@ test_protocol_decode_truncated_json(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
-		BAD(cut[i], PE, TA_ERR_TRUNCATED);
-		assert_int_equal(pt_last.id.kind, TA_PROTO_ID_NULL);
-	}
+	BAD_ALL_ANONYMOUS(cut, PE, TA_ERR_TRUNCATED);
 }
 
 static void
@@ -209,10 +219,7 @@ test_protocol_decode_id_wrong_types(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		BAD(bad[i], IR, TA_ERR_INVALID);
-		assert_int_equal(pt_last.id.kind, TA_PROTO_ID_NULL);
-	}
+	BAD_ALL_ANONYMOUS(bad, IR, TA_ERR_INVALID);
 }
 
 static void

@@ -37,6 +37,42 @@ static const struct bad_req decode_hello_versions_bad_cases[] = {
 	{ IP, TA_ERR_INVALID, "hello", "{\"versions\":[1,2,1]}", "params.versions[2]: repeats params.versions[0]" },
 };
 
+/* method's request with value where params holds "%s" is refused as invalid params with
+ * err, and with detail in the error's detail (NULL: any detail). */
+static void
+bad_value(int err, const char *method, const char *params, const char *value,
+    const char *detail)
+{
+	const char *at = strstr(params, "%s");
+
+	assert_non_null(at);
+	BADF(IP, err, method, "%.*s%s%s", (int)(at - params), params, value, at + 2);
+	if (detail != NULL)
+		assert_detail_has(detail);
+}
+
+/* bad_value() for each of n values: all invalid. */
+static void
+bad_values(const char *method, const char *params, const char *const *values, size_t n,
+    const char *detail)
+{
+	for (size_t i = 0; i < n; i++)
+		bad_value(TA_ERR_INVALID, method, params, values[i], detail);
+}
+
+/* bad_value() for n bytes c, one more than the member's limit: too large. */
+static void
+bad_too_long(const char *method, const char *params, char c, size_t n, const char *detail)
+{
+	char *s = tu_repeat(c, n);
+
+	bad_value(TA_ERR_TOO_LARGE, method, params, s, detail);
+	free(s);
+}
+
+#define BAD_VALUES(method, params, values, detail)                                                 \
+	bad_values((method), (params), (values), sizeof(values) / sizeof((values)[0]), (detail))
+
 static void
 test_protocol_decode_hello_versions_bad(void **state)
 {
@@ -57,13 +93,10 @@ static const struct bad_req decode_hello_client_bad_cases[] = {
 static void
 test_protocol_decode_hello_client_bad(void **state)
 {
-	char *s129 = tu_repeat('c', 129);
-
 	(void)state;
 	BAD_REQS(decode_hello_client_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "hello", "{\"versions\":[1],\"client\":\"%s\"}", s129);
-	assert_detail_has("params.client: longer than 128 bytes");
-	free(s129);
+	bad_too_long("hello", "{\"versions\":[1],\"client\":\"%s\"}", 'c', 129,
+	    "params.client: longer than 128 bytes");
 }
 
 static void
@@ -82,10 +115,8 @@ test_protocol_decode_unlock_pin_wrong_type(void **state)
 	    "123456", "null", "true", "[\"" PIN "\"]", "{\"pin\":\"" PIN "\"}"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "unlock", "{\"pin\":%s}", pins[i]);
-		assert_detail_has("params.pin: must be a string");
-	}
+	BAD_VALUES("unlock", "{\"pin\":%s}", pins,
+	    "params.pin: must be a string");
 }
 
 static void
@@ -185,13 +216,10 @@ static const struct bad_req decode_key_generate_label_bad_cases[] = {
 static void
 test_protocol_decode_key_generate_label_bad(void **state)
 {
-	char *s129 = tu_repeat('l', 129);
-
 	(void)state;
 	BAD_REQS(decode_key_generate_label_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "key.generate", "{\"label\":\"%s\",\"type\":\"ed25519\"}", s129);
-	assert_detail_has("params.label: longer than 128 bytes");
-	free(s129);
+	bad_too_long("key.generate", "{\"label\":\"%s\",\"type\":\"ed25519\"}", 'l', 129,
+	    "params.label: longer than 128 bytes");
 }
 
 static void
@@ -203,10 +231,8 @@ test_protocol_decode_key_generate_type_bad(void **state)
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"l\"}");
 	assert_detail_has("params.type: missing");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.generate", "{\"label\":\"l\",\"type\":%s}", types[i]);
-		assert_detail_has("params.type: must be one of");
-	}
+	BAD_VALUES("key.generate", "{\"label\":\"l\",\"type\":%s}", types,
+	    "params.type: must be one of");
 }
 
 static const struct bad_req decode_key_cert_key_bad_cases[] = {
@@ -218,13 +244,10 @@ static const struct bad_req decode_key_cert_key_bad_cases[] = {
 static void
 test_protocol_decode_key_cert_key_bad(void **state)
 {
-	char *s1025 = tu_repeat('k', 1025);
-
 	(void)state;
 	BAD_REQS(decode_key_cert_key_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "key.cert", "{\"key\":\"%s\",\"gun\":\"g\"}", s1025);
-	assert_detail_has("params.key: longer than 1024 bytes");
-	free(s1025);
+	bad_too_long("key.cert", "{\"key\":\"%s\",\"gun\":\"g\"}", 'k', 1025,
+	    "params.key: longer than 1024 bytes");
 }
 
 static const struct bad_req decode_key_cert_gun_bad_cases[] = {
@@ -237,13 +260,10 @@ static const struct bad_req decode_key_cert_gun_bad_cases[] = {
 static void
 test_protocol_decode_key_cert_gun_bad(void **state)
 {
-	char *s256 = tu_repeat('g', 256);
-
 	(void)state;
 	BAD_REQS(decode_key_cert_gun_bad_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "key.cert", "{\"key\":\"k\",\"gun\":\"%s\"}", s256);
-	assert_detail_has("params.gun: longer than 255 bytes");
-	free(s256);
+	bad_too_long("key.cert", "{\"key\":\"k\",\"gun\":\"%s\"}", 'g', 256,
+	    "params.gun: longer than 255 bytes");
 }
 
 static void
@@ -253,11 +273,8 @@ test_protocol_decode_key_cert_days_out_of_range(void **state)
 	    "0", "-1", "36501", "-36500", "\"3650\"", "true", "null", "[1]"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"days\":%s}",
-		    days[i]);
-		assert_detail_has("params.days: must be an integer from 1 to 36500");
-	}
+	BAD_VALUES("key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"days\":%s}", days,
+	    "params.days: must be an integer from 1 to 36500");
 }
 
 static void
@@ -266,11 +283,8 @@ test_protocol_decode_key_cert_store_bad(void **state)
 	static const char *store[] = {"1", "0", "\"true\"", "null", "{}"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(store) / sizeof(store[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"store\":%s}",
-		    store[i]);
-		assert_detail_has("params.store: must be true or false");
-	}
+	BAD_VALUES("key.cert", "{\"key\":\"k\",\"gun\":\"g\",\"store\":%s}", store,
+	    "params.store: must be true or false");
 }
 
 static const struct bad_req decode_key_show_bad_cases[] = {
@@ -287,10 +301,8 @@ test_protocol_decode_key_show_bad(void **state)
 
 	(void)state;
 	BAD_REQS(decode_key_show_bad_cases);
-	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "key.show", "{\"key\":\"k\",\"profile\":%s}", profiles[i]);
-		assert_detail_has("params.profile: must be \"notary\" or \"tuf\"");
-	}
+	BAD_VALUES("key.show", "{\"key\":\"k\",\"profile\":%s}", profiles,
+	    "params.profile: must be \"notary\" or \"tuf\"");
 }
 
 #define SIGN_REST "\"keys\":[\"k\"],\"file\":\"x\""
@@ -311,26 +323,20 @@ test_protocol_decode_sign_profile_bad(void **state)
 static void
 test_protocol_decode_sign_role_bad(void **state)
 {
-	char *s256 = tu_repeat('r', 256);
-
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\"," SIGN_REST "}");
 	assert_detail_has("params.role: missing");
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":1," SIGN_REST "}");
 	BADF(IP, TA_ERR_INVALID, "sign", "{\"profile\":\"tuf\",\"role\":\"\"," SIGN_REST "}");
-	BADF(IP, TA_ERR_TOO_LARGE, "sign", "{\"profile\":\"tuf\",\"role\":\"%s\"," SIGN_REST "}",
-	    s256);
-	assert_detail_has("params.role: longer than 255 bytes");
+	bad_too_long("sign", "{\"profile\":\"tuf\",\"role\":\"%s\"," SIGN_REST "}", 'r', 256,
+	    "params.role: longer than 255 bytes");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"targets\\n\"," SIGN_REST "}");
-	free(s256);
 }
 
 static void
 test_protocol_decode_sign_gun_bad(void **state)
 {
-	char *s256 = tu_repeat('g', 256);
-
 	(void)state;
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"notary\",\"role\":\"targets\"," SIGN_REST "}");
@@ -342,9 +348,9 @@ test_protocol_decode_sign_gun_bad(void **state)
 	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"gun\":\"\"," SIGN_REST "}");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"targets\",\"gun\":null," SIGN_REST "}");
-	BADF(IP, TA_ERR_TOO_LARGE, "sign",
-	    "{\"profile\":\"notary\",\"role\":\"targets\",\"gun\":\"%s\"," SIGN_REST "}", s256);
-	free(s256);
+	bad_too_long("sign",
+	    "{\"profile\":\"notary\",\"role\":\"targets\",\"gun\":\"%s\"," SIGN_REST "}", 'g', 256,
+	    NULL);
 }
 
 static void
@@ -405,14 +411,11 @@ static const struct bad_req decode_sign_keys_bad_entries_cases[] = {
 static void
 test_protocol_decode_sign_keys_bad_entries(void **state)
 {
-	char *s1025 = tu_repeat('k', 1025);
-
 	(void)state;
 	BAD_REQS(decode_sign_keys_bad_entries_cases);
-	BADF(IP, TA_ERR_TOO_LARGE, "sign",
-	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"%s\"],\"file\":\"x\"}", s1025);
-	assert_detail_has("params.keys[0]: longer than 1024 bytes");
-	free(s1025);
+	bad_too_long("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"%s\"],\"file\":\"x\"}", 'k', 1025,
+	    "params.keys[0]: longer than 1024 bytes");
 }
 
 static const struct bad_req decode_sign_file_bad_cases[] = {
@@ -431,11 +434,9 @@ test_protocol_decode_sign_file_bad(void **state)
 	(void)state;
 	BAD_REQS(decode_sign_file_bad_cases);
 	/* The file travels as a string, never as a tree. */
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"],\"file\":%s}", files[i]);
-		assert_detail_has("params.file: must be a string");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"r\",\"keys\":[\"k\"],\"file\":%s}", files,
+	    "params.file: must be a string");
 }
 
 /* prev_root: absent is NULL; a string like file (newlines and all), for
@@ -483,12 +484,9 @@ test_protocol_decode_sign_prev_root_bad(void **state)
 	    "targets", "snapshot", "timestamp", "targets/releases", "Root", "root ", "roots"};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":%s}",
-		    values[i]);
-		assert_detail_has("params.prev_root: must be a string");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":%s}", values,
+	    "params.prev_root: must be a string");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"root\"," SIGN_REST ",\"prev_root\":\"\"}");
 	assert_detail_has("params.prev_root: must not be empty");
@@ -538,21 +536,16 @@ test_protocol_decode_sign_parent(void **state)
 	r = OKF("sign", "{\"profile\":\"tuf\",\"role\":\"qa\",\"parent\":\"p\"," SIGN_REST "}");
 	assert_int_equal(r->p.sign.parent_len, 1);
 	ta_proto_req_free(r);
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":%s}", values[i]);
-		assert_detail_has("params.parent: must be a string");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":%s}", values,
+	    "params.parent: must be a string");
 	BADF(IP, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":\"\"}");
 	assert_detail_has("params.parent: must not be empty");
-	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
-		BADF(IP, TA_ERR_INVALID, "sign",
-		    "{\"profile\":\"notary\",\"role\":\"%s\",\"gun\":\"g\"," SIGN_REST
-		    ",\"parent\":\"{}\"}",
-		    top[i]);
-		assert_detail_has("params.parent: only for delegated roles");
-	}
+	BAD_VALUES("sign",
+	    "{\"profile\":\"notary\",\"role\":\"%s\",\"gun\":\"g\","
+	    SIGN_REST ",\"parent\":\"{}\"}", top,
+	    "params.parent: only for delegated roles");
 	BADF(PE, TA_ERR_INVALID, "sign",
 	    "{\"profile\":\"tuf\",\"role\":\"qa\"," SIGN_REST ",\"parent\":\"a\\u0000\"}");
 }

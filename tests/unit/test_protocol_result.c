@@ -35,6 +35,16 @@ text_of(json_t *o)
 	return s;
 }
 
+/* o's compact JSON text is want. */
+static void
+text_is(json_t *o, const char *want)
+{
+	char *s = text_of(o);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
 static json_t *
 parse(const char *s)
 {
@@ -43,6 +53,20 @@ parse(const char *s)
 	assert_non_null(o);
 	return o;
 }
+
+/* One case of decode_any(); DECODE_CLEAR for the results that own memory. */
+#define DECODE(method, name)                                                                       \
+	case TA_PROTO_METHOD_##method: {                                                           \
+		struct ta_proto_##name##_result v;                                                 \
+		return ta_proto_decode_##name##_result(o, &v);                                     \
+	}
+#define DECODE_CLEAR(method, name)                                                                 \
+	case TA_PROTO_METHOD_##method: {                                                           \
+		struct ta_proto_##name##_result v = { 0 };                                         \
+		r = ta_proto_decode_##name##_result(o, &v);                                        \
+		ta_proto_##name##_result_clear(&v);                                                \
+		return r;                                                                          \
+	}
 
 /* The decoder for m's result, its struct freed again: 0 or its error.  A
  * switch without default: a method added to the enum without a result
@@ -53,56 +77,17 @@ decode_any(enum ta_proto_method m, const json_t *o)
 	int r = TA_ERR_INVALID;
 
 	switch (m) {
-	case TA_PROTO_METHOD_HELLO: {
-		struct ta_proto_hello_result v;
-		return ta_proto_decode_hello_result(o, &v);
-	}
-	case TA_PROTO_METHOD_STATUS: {
-		struct ta_proto_status_result v = {0};
-		r = ta_proto_decode_status_result(o, &v);
-		ta_proto_status_result_clear(&v);
-		return r;
-	}
-	case TA_PROTO_METHOD_UNLOCK: {
-		struct ta_proto_unlock_result v;
-		return ta_proto_decode_unlock_result(o, &v);
-	}
-	case TA_PROTO_METHOD_LOCK: {
-		struct ta_proto_lock_result v = {0};
-		r = ta_proto_decode_lock_result(o, &v);
-		ta_proto_lock_result_clear(&v);
-		return r;
-	}
-	case TA_PROTO_METHOD_KEY_LIST: {
-		struct ta_proto_key_list_result v = {0};
-		r = ta_proto_decode_key_list_result(o, &v);
-		ta_proto_key_list_result_clear(&v);
-		return r;
-	}
-	case TA_PROTO_METHOD_KEY_GENERATE: {
-		struct ta_proto_key_generate_result v;
-		return ta_proto_decode_key_generate_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_CERT: {
-		struct ta_proto_key_cert_result v;
-		return ta_proto_decode_key_cert_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_SHOW: {
-		struct ta_proto_key_show_result v;
-		return ta_proto_decode_key_show_result(o, &v);
-	}
-	case TA_PROTO_METHOD_SIGN: {
-		struct ta_proto_sign_result v;
-		return ta_proto_decode_sign_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_SCOPE: {
-		struct ta_proto_key_scope_result v;
-		return ta_proto_decode_key_scope_result(o, &v);
-	}
-	case TA_PROTO_METHOD_KEY_ATTEST: {
-		struct ta_proto_key_attest_result v;
-		return ta_proto_decode_key_attest_result(o, &v);
-	}
+	DECODE(HELLO, hello)
+	DECODE_CLEAR(STATUS, status)
+	DECODE(UNLOCK, unlock)
+	DECODE_CLEAR(LOCK, lock)
+	DECODE_CLEAR(KEY_LIST, key_list)
+	DECODE(KEY_GENERATE, key_generate)
+	DECODE(KEY_CERT, key_cert)
+	DECODE(KEY_SHOW, key_show)
+	DECODE(SIGN, sign)
+	DECODE(KEY_SCOPE, key_scope)
+	DECODE(KEY_ATTEST, key_attest)
 	case TA_PROTO_METHOD_NONE:
 	case TA_PROTO_METHOD_COUNT_:
 		break;
@@ -110,24 +95,31 @@ decode_any(enum ta_proto_method m, const json_t *o)
 	return r;
 }
 
+#undef DECODE
+#undef DECODE_CLEAR
+
+/* Decodes json as m's result: 0 (good) or TA_ERR_PROTOCOL (bad) is wanted. */
 static void
-decode_bad(enum ta_proto_method m, const char *json)
+decode_is(enum ta_proto_method m, const char *json, int want)
 {
 	json_t *o = parse(json);
 
-	if (decode_any(m, o) != TA_ERR_PROTOCOL)
-		fail_msg("%s accepted %s", ta_proto_method_name(m), json);
+	if (decode_any(m, o) != want)
+		fail_msg("%s %s %s", ta_proto_method_name(m), want == 0 ? "refused" : "accepted",
+		    json);
 	json_decref(o);
+}
+
+static void
+decode_bad(enum ta_proto_method m, const char *json)
+{
+	decode_is(m, json, TA_ERR_PROTOCOL);
 }
 
 static void
 decode_good(enum ta_proto_method m, const char *json)
 {
-	json_t *o = parse(json);
-
-	if (decode_any(m, o) != 0)
-		fail_msg("%s refused %s", ta_proto_method_name(m), json);
-	json_decref(o);
+	decode_is(m, json, 0);
 }
 
 /* A KEY with a scope for key.list and key.generate. */
@@ -199,18 +191,15 @@ test_result_status_round_trip(void **state)
 	    .version = 1, .agent = "tuf-agent 0.1.0", .tokens = toks, .n_tokens = 2};
 	struct ta_proto_status_result out = {0};
 	json_t *o = NULL;
-	char *s;
 
 	(void)state;
 	assert_int_equal(ta_proto_status_result_json(&in, &o), 0);
-	s = text_of(o);
 	/* The member order the agent has always sent. */
-	assert_string_equal(s,
+	text_is(o,
 	    "{\"version\":1,\"agent\":\"tuf-agent 0.1.0\",\"tokens\":[{\"name\":\"ci-hsm\","
 	    "\"uri\":\"pkcs11:token=ci-hsm\",\"present\":true,\"unlocked\":true,\"pin\":\"ok\","
 	    "\"keys\":2,\"serial\":\"0a1b2c3d\",\"model\":\"SoftHSM v2\"},{\"name\":\"yubi\",\"uri\":\"pkcs11:token=yubi\",\"present\":false,"
 	    "\"unlocked\":false,\"pin\":\"unknown\",\"keys\":0}]}");
-	free(s);
 	assert_int_equal(ta_proto_decode_status_result(o, &out), 0);
 	assert_int_equal(out.version, 1);
 	assert_string_equal(out.agent, in.agent);
@@ -239,7 +228,6 @@ test_result_unlock_lock_round_trip(void **state)
 	const char *names[] = {"ci-hsm", "hsm2"};
 	struct ta_proto_lock_result l = {.tokens = names, .n_tokens = 2}, l2 = {0};
 	json_t *o = NULL;
-	char *s;
 
 	(void)state;
 	assert_int_equal(ta_proto_unlock_result_json(&u, &o), 0);
@@ -248,9 +236,7 @@ test_result_unlock_lock_round_trip(void **state)
 	json_decref(o);
 
 	assert_int_equal(ta_proto_lock_result_json(&l, &o), 0);
-	s = text_of(o);
-	assert_string_equal(s, "{\"tokens\":[\"ci-hsm\",\"hsm2\"]}");
-	free(s);
+	text_is(o, "{\"tokens\":[\"ci-hsm\",\"hsm2\"]}");
 	assert_int_equal(ta_proto_decode_lock_result(o, &l2), 0);
 	assert_int_equal(l2.n_tokens, 2);
 	assert_string_equal(l2.tokens[0], "ci-hsm");
@@ -273,14 +259,12 @@ test_result_keys_round_trip(void **state)
 	struct ta_proto_key_list_result in = {.keys = keys, .n_keys = 2}, out = {0};
 	struct ta_proto_key_generate_result g = {.key = keys[0]}, g2;
 	json_t *o = NULL;
-	char *s;
 
 	(void)state;
 	keys[1].type = TA_KEY_RSA_OTHER; /* "rsa": a key some other program made */
 	keys[1].cert = false;
 	assert_int_equal(ta_proto_key_list_result_json(&in, &o), 0);
-	s = text_of(o);
-	assert_string_equal(s,
+	text_is(o,
 	    "{\"keys\":[{\"label\":\"targets-1\",\"token\":\"ci-hsm\",\"uri\":\"pkcs11:token=ci-"
 	    "hsm;"
 	    "object=targets-1\",\"type\":\"ecdsa-p256\",\"keyids\":{\"notary\":\"" KN
@@ -289,7 +273,6 @@ test_result_keys_round_trip(void **state)
 	    "\"targets\"],\"profile\":\"notary\"}},{\"label\":\"targets-1\",\"token\":\"ci-hsm\","
 	    "\"uri\":\"pkcs11:token=ci-hsm;object=targets-1\",\"type\":\"rsa\",\"keyids\":{"
 	    "\"notary\":\"" KN "\",\"tuf\":\"" KT "\"},\"cert\":false,\"scope\":null}]}");
-	free(s);
 	assert_int_equal(ta_proto_decode_key_list_result(o, &out), 0);
 	assert_int_equal(out.n_keys, 2);
 	key_equal(&out.keys[0], &keys[0]);
@@ -319,12 +302,10 @@ test_result_cert_show_scope_round_trip(void **state)
 
 	(void)state;
 	assert_int_equal(ta_proto_key_cert_result_json(&c, &o), 0);
-	s = text_of(o);
-	assert_string_equal(s,
+	text_is(o,
 	    "{\"pem\":\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END "
 	    "CERTIFICATE-----\\n\",\"stored\":true,\"not_after\":\"2035-01-01T00:"
 	    "00:00Z\"}");
-	free(s);
 	assert_int_equal(ta_proto_decode_key_cert_result(o, &c2), 0);
 	assert_int_equal(c2.pem_len, c.pem_len);
 	assert_memory_equal(c2.pem, PEM, c.pem_len);
@@ -348,9 +329,7 @@ test_result_cert_show_scope_round_trip(void **state)
 	json_decref(o);
 
 	assert_int_equal(ta_proto_key_scope_result_json(&sc, &o), 0);
-	s = text_of(o);
-	assert_string_equal(s, "{\"label\":\"root-1\",\"keyid\":\"" KN "\",\"scope\":null}");
-	free(s);
+	text_is(o, "{\"label\":\"root-1\",\"keyid\":\"" KN "\",\"scope\":null}");
 	assert_int_equal(ta_proto_decode_key_scope_result(o, &sc2), 0);
 	assert_string_equal(sc2.label, "root-1");
 	assert_false(sc2.has_scope);
@@ -684,33 +663,26 @@ test_params_round_trip(void **state)
 typedef void (*any_fn)(void);
 
 /* Every method's codecs.  status alone has no params (PROTOCOL.md §5.2). */
+#define CODEC(method, params, name)                                                                \
+	{ TA_PROTO_METHOD_##method, (any_fn)(params), (any_fn)ta_proto_##name##_result_json,        \
+		(any_fn)ta_proto_decode_##name##_result }
 static const struct {
 	enum ta_proto_method m;
 	any_fn params, encode, decode;
 } codecs[] = {
-    {TA_PROTO_METHOD_HELLO, (any_fn)ta_proto_hello_params, (any_fn)ta_proto_hello_result_json,
-	(any_fn)ta_proto_decode_hello_result},
-    {TA_PROTO_METHOD_STATUS, NULL, (any_fn)ta_proto_status_result_json,
-	(any_fn)ta_proto_decode_status_result},
-    {TA_PROTO_METHOD_UNLOCK, (any_fn)ta_proto_unlock_params, (any_fn)ta_proto_unlock_result_json,
-	(any_fn)ta_proto_decode_unlock_result},
-    {TA_PROTO_METHOD_LOCK, (any_fn)ta_proto_token_params, (any_fn)ta_proto_lock_result_json,
-	(any_fn)ta_proto_decode_lock_result},
-    {TA_PROTO_METHOD_KEY_LIST, (any_fn)ta_proto_token_params, (any_fn)ta_proto_key_list_result_json,
-	(any_fn)ta_proto_decode_key_list_result},
-    {TA_PROTO_METHOD_KEY_GENERATE, (any_fn)ta_proto_key_generate_params,
-	(any_fn)ta_proto_key_generate_result_json, (any_fn)ta_proto_decode_key_generate_result},
-    {TA_PROTO_METHOD_KEY_CERT, (any_fn)ta_proto_key_cert_params,
-	(any_fn)ta_proto_key_cert_result_json, (any_fn)ta_proto_decode_key_cert_result},
-    {TA_PROTO_METHOD_KEY_SHOW, (any_fn)ta_proto_key_show_params,
-	(any_fn)ta_proto_key_show_result_json, (any_fn)ta_proto_decode_key_show_result},
-    {TA_PROTO_METHOD_SIGN, (any_fn)ta_proto_sign_params, (any_fn)ta_proto_sign_result_json,
-	(any_fn)ta_proto_decode_sign_result},
-    {TA_PROTO_METHOD_KEY_SCOPE, (any_fn)ta_proto_key_scope_params,
-	(any_fn)ta_proto_key_scope_result_json, (any_fn)ta_proto_decode_key_scope_result},
-    {TA_PROTO_METHOD_KEY_ATTEST, (any_fn)ta_proto_key_attest_params,
-	(any_fn)ta_proto_key_attest_result_json, (any_fn)ta_proto_decode_key_attest_result},
+	CODEC(HELLO, ta_proto_hello_params, hello),
+	CODEC(STATUS, NULL, status),
+	CODEC(UNLOCK, ta_proto_unlock_params, unlock),
+	CODEC(LOCK, ta_proto_token_params, lock),
+	CODEC(KEY_LIST, ta_proto_token_params, key_list),
+	CODEC(KEY_GENERATE, ta_proto_key_generate_params, key_generate),
+	CODEC(KEY_CERT, ta_proto_key_cert_params, key_cert),
+	CODEC(KEY_SHOW, ta_proto_key_show_params, key_show),
+	CODEC(SIGN, ta_proto_sign_params, sign),
+	CODEC(KEY_SCOPE, ta_proto_key_scope_params, key_scope),
+	CODEC(KEY_ATTEST, ta_proto_key_attest_params, key_attest),
 };
+#undef CODEC
 
 /* protocol/PROTOCOL.md, found from this file's place in the source tree. */
 static char *

@@ -56,10 +56,10 @@ append(struct tc_transcript *t, const char *step, const char *json, time_t when)
 	json_decref(f);
 }
 
-static int
-setup(void **state)
+/* A new transcript in a new folder, x's own. */
+static struct tc_transcript *
+fx_open(struct fx *x)
 {
-	struct fx *x = calloc(1, sizeof(*x));
 	struct tc_transcript *t;
 	struct tn_error e;
 
@@ -68,6 +68,16 @@ setup(void **state)
 	assert_non_null(mkdtemp(x->dir));
 	(void)snprintf(x->path, sizeof(x->path), "%s/%s", x->dir, TC_FILE);
 	assert_int_equal(tc_open(x->dir, &t, &e), 0);
+	return t;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	struct tc_transcript *t;
+
+	t = fx_open(x);
 	assert_int_equal(tc_records(t), 0);
 	append(t, "init", "{\"signers\":[\"alice\",\"bob\"],\"threshold\":2}", T0);
 	append(t, "sign", "{\"signer\":\"alice\",\"words\":\"topmost Istanbul\"}", T0 + 60);
@@ -116,6 +126,43 @@ line_at(const struct fx *x, size_t n)
 		pos = (size_t)(nl - x->data) + 1;
 	}
 	return pos;
+}
+
+/* A copy of the transcript (the caller frees it), and *ret_at where word first stands in
+ * record 2. */
+static uint8_t *
+copy_at_word(const struct fx *x, const char *word, uint8_t **ret_at)
+{
+	uint8_t *b = malloc(x->len);
+	size_t l2 = line_at(x, 2), l3 = line_at(x, 3);
+
+	assert_non_null(b);
+	memcpy(b, x->data, x->len);
+	*ret_at = memmem(b + l2, l3 - l2, word, strlen(word));
+	assert_non_null(*ret_at);
+	return b;
+}
+
+/* x's records in the given order (numbers 1 to 4, repeats allowed): a new buffer (the caller
+ * frees it) and its length. */
+static uint8_t *
+records(const struct fx *x, const size_t *order, size_t n, size_t *ret_len)
+{
+	size_t len = 0;
+	uint8_t *b;
+
+	for (size_t i = 0; i < n; i++)
+		len += line_at(x, order[i] + 1) - line_at(x, order[i]);
+	b = malloc(len);
+	assert_non_null(b);
+	*ret_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t from = line_at(x, order[i]), to = line_at(x, order[i] + 1);
+
+		memcpy(b + *ret_len, x->data + from, to - from);
+		*ret_len += to - from;
+	}
+	return b;
 }
 
 /* tc_verify() on b must refuse with r at record n, the reason holding
@@ -264,13 +311,11 @@ static void
 test_transcript_deleted(void **state)
 {
 	struct fx *x = *state;
-	uint8_t *b = malloc(x->len);
-	size_t l2 = line_at(x, 2), l3 = line_at(x, 3), l4 = line_at(x, 4);
-
+	size_t l2 = line_at(x, 2), l4 = line_at(x, 4), len;
 	/* record 2 gone */
-	memcpy(b, x->data, l2);
-	memcpy(b + l2, x->data + l3, x->len - l3);
-	refused(b, x->len - (l3 - l2), TA_ERR_VERIFY, 2, "deleted");
+	uint8_t *b = records(x, (const size_t[]){ 1, 3, 4 }, 3, &len);
+
+	refused(b, len, TA_ERR_VERIFY, 2, "deleted");
 	/* record 1 gone */
 	refused(x->data + l2, x->len - l2, TA_ERR_VERIFY, 1, "seq 2 where 1 is due");
 	/* the last one cut off: only an anchor catches it (the finish record
@@ -290,15 +335,10 @@ static void
 test_transcript_reordered(void **state)
 {
 	struct fx *x = *state;
-	uint8_t *b = malloc(x->len);
-	size_t l2 = line_at(x, 2), l3 = line_at(x, 3), l4 = line_at(x, 4);
+	size_t len;
+	uint8_t *b = records(x, (const size_t[]){ 1, 3, 2, 4 }, 4, &len);
 
-	/* 1 3 2 4 */
-	memcpy(b, x->data, l2);
-	memcpy(b + l2, x->data + l3, l4 - l3);
-	memcpy(b + l2 + (l4 - l3), x->data + l2, l3 - l2);
-	memcpy(b + l4, x->data + l4, x->len - l4);
-	refused(b, x->len, TA_ERR_VERIFY, 2, "seq 3 where 2 is due");
+	refused(b, len, TA_ERR_VERIFY, 2, "seq 3 where 2 is due");
 	free(b);
 }
 
@@ -306,13 +346,11 @@ static void
 test_transcript_inserted(void **state)
 {
 	struct fx *x = *state;
-	size_t l2 = line_at(x, 2), l3 = line_at(x, 3);
-	uint8_t *b = malloc(x->len + (l3 - l2));
-
+	size_t len;
 	/* record 2 twice */
-	memcpy(b, x->data, l3);
-	memcpy(b + l3, x->data + l2, x->len - l2);
-	refused(b, x->len + (l3 - l2), TA_ERR_VERIFY, 3, "inserted");
+	uint8_t *b = records(x, (const size_t[]){ 1, 2, 2, 3, 4 }, 5, &len);
+
+	refused(b, len, TA_ERR_VERIFY, 3, "inserted");
 	free(b);
 }
 
@@ -324,16 +362,11 @@ test_transcript_inserted_renumbered(void **state)
 	struct fx *x = *state;
 	struct fx *y = calloc(1, sizeof(*y));
 	struct tc_transcript *t;
-	struct tn_error e;
 	uint8_t *b;
 	size_t len;
 
 	/* the same steps with one more in the middle, in another folder */
-	assert_non_null(y);
-	(void)snprintf(y->dir, sizeof(y->dir), "/tmp/test_transcript.XXXXXX");
-	assert_non_null(mkdtemp(y->dir));
-	(void)snprintf(y->path, sizeof(y->path), "%s/%s", y->dir, TC_FILE);
-	assert_int_equal(tc_open(y->dir, &t, &e), 0);
+	t = fx_open(y);
 	append(t, "init", "{\"signers\":[\"alice\",\"bob\"],\"threshold\":2}", T0);
 	append(t, "sign", "{\"signer\":\"mallory\"}", T0 + 30);
 	tc_close(t);
@@ -365,14 +398,11 @@ static void
 test_transcript_edited(void **state)
 {
 	struct fx *x = *state;
-	uint8_t *b = malloc(x->len);
-	size_t l2 = line_at(x, 2), l3 = line_at(x, 3);
-	char *s;
+	size_t l2 = line_at(x, 2);
+	uint8_t *s, *b;
 
 	/* one letter of record 2's content: the link from record 3 breaks */
-	memcpy(b, x->data, x->len);
-	s = memmem(b + l2, l3 - l2, "alice", 5);
-	assert_non_null(s);
+	b = copy_at_word(x, "alice", &s);
 	s[4] = 'f';
 	refused(b, x->len, TA_ERR_VERIFY, 3, "record 2 was edited");
 	/* a byte that breaks the JSON */
@@ -457,13 +487,8 @@ static void
 test_transcript_invalid_utf8(void **state)
 {
 	struct fx *x = *state;
-	uint8_t *b = malloc(x->len);
-	size_t l2 = line_at(x, 2), l3 = line_at(x, 3);
-	uint8_t *s;
+	uint8_t *s, *b = copy_at_word(x, "Istanbul", &s);
 
-	memcpy(b, x->data, x->len);
-	s = memmem(b + l2, l3 - l2, "Istanbul", 8);
-	assert_non_null(s);
 	s[0] = 0xff;
 	refused(b, x->len, TA_ERR_FORMAT, 2, "UTF-8");
 	/* an overlong '/' and a lone surrogate, encoded raw */

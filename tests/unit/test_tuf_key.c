@@ -205,6 +205,27 @@ test_tuf_key_pem_rejects_other_layouts(void **state)
 
 /* ---- key IDs ------------------------------------------------------------- */
 
+/* k's names and type: scheme and id026 (the sslib 0.26 id) NULL where k has none; its
+ * canonical id is its id. */
+static void
+key_is(const struct ta_key *k, enum ta_key_type type, const char *keytype, const char *scheme,
+    const char *pub, const char *id, const char *id026)
+{
+	assert_string_equal(ta_key_keytype(k), keytype);
+	if (scheme != NULL)
+		assert_string_equal(ta_key_scheme(k), scheme);
+	else
+		assert_null(ta_key_scheme(k));
+	assert_string_equal(ta_key_public(k), pub);
+	assert_string_equal(ta_key_id(k), id);
+	assert_string_equal(ta_key_canonical_id(k), id);
+	if (id026 != NULL)
+		assert_string_equal(ta_key_sslib026_id(k), id026);
+	else
+		assert_null(ta_key_sslib026_id(k));
+	assert_int_equal(ta_key_get_type(k), type);
+}
+
 /* FORMATS Appendix B "keyid", worked example. */
 static void
 test_tuf_key_id_worked_example(void **state)
@@ -237,14 +258,27 @@ test_tuf_key_id_worked_example(void **state)
 	memcpy(spki + 12, raw, 32);
 	free(raw);
 	assert_int_equal(ta_key_from_spki(T, spki, sizeof(spki), &k), 0);
-	assert_string_equal(ta_key_keytype(k), "ed25519");
-	assert_string_equal(ta_key_scheme(k), "ed25519");
-	assert_string_equal(ta_key_public(k), rfc8032_hex);
-	assert_string_equal(ta_key_id(k), want);
-	assert_string_equal(ta_key_canonical_id(k), want);
-	assert_string_equal(ta_key_sslib026_id(k), want026);
-	assert_int_equal(ta_key_get_type(k), TA_KEY_ED25519);
+	key_is(k, TA_KEY_ED25519, "ed25519", "ed25519", rfc8032_hex, want, want026);
 	ta_key_free(k);
+}
+
+/* The keytype both formats give a key of type t. */
+static const char *
+keytype_of(enum ta_key_type t)
+{
+	if (t == TA_KEY_ED25519)
+		return "ed25519";
+	return t == TA_KEY_EC_P256 || t == TA_KEY_EC_P384 ? "ecdsa" : "rsa";
+}
+
+/* The Ed25519 signer's raw public key. */
+static void
+ed25519_raw(uint8_t raw[static 32])
+{
+	size_t rl = 32;
+
+	assert_int_equal(EVP_PKEY_get_raw_public_key(signers[TA_KEY_ED25519]->pkey, raw, &rl), 1);
+	assert_int_equal(rl, 32);
 }
 
 /* Notary's formula recomputed from a hand-written canonical string, with
@@ -256,32 +290,21 @@ test_tuf_key_notary_id_by_hand(void **state)
 	for (size_t i = 0; i < N_TYPES; i++) {
 		enum ta_key_type t = all_types[i];
 		struct ta_key *k = key_of(N, t);
-		const char *kt = t == TA_KEY_ED25519 ? "ecdsa" : "";
+		const char *kt = keytype_of(t);
 		uint8_t raw[32];
-		size_t rl = sizeof(raw);
 		char *b64, canon[2048], want[TA_KEY_ID_SIZE];
 
 		if (t == TA_KEY_ED25519) {
-			EVP_PKEY *pk = signers[t]->pkey;
-
-			assert_int_equal(EVP_PKEY_get_raw_public_key(pk, raw, &rl), 1);
-			b64 = openssl_b64(raw, rl);
-			kt = "ed25519";
+			ed25519_raw(raw);
+			b64 = openssl_b64(raw, sizeof(raw));
 		} else {
 			b64 = openssl_b64(signers[t]->spki, signers[t]->spki_len);
-			kt = t == TA_KEY_EC_P256 || t == TA_KEY_EC_P384 ? "ecdsa" : "rsa";
 		}
 		snprintf(canon, sizeof(canon),
 		    "{\"keytype\":\"%s\",\"keyval\":{\"private\":null,\"public\":\"%s\"}}", kt,
 		    b64);
 		sha256_hex(canon, strlen(canon), want);
-		assert_string_equal(ta_key_keytype(k), kt);
-		assert_null(ta_key_scheme(k));
-		assert_string_equal(ta_key_public(k), b64);
-		assert_string_equal(ta_key_id(k), want);
-		assert_string_equal(ta_key_canonical_id(k), want);
-		assert_null(ta_key_sslib026_id(k));
-		assert_int_equal(ta_key_get_type(k), t);
+		key_is(k, t, kt, NULL, b64, want, NULL);
 		assert_false(ta_key_is_x509(k));
 		free(b64);
 		ta_key_free(k);
@@ -296,22 +319,18 @@ test_tuf_key_tuf_id_by_hand(void **state)
 	for (size_t i = 0; i < N_TYPES; i++) {
 		enum ta_key_type t = all_types[i];
 		struct ta_key *k = key_of(T, t);
-		const char *kt, *sch;
+		const char *kt = keytype_of(t), *sch;
 		char *pub, canon[4096], canon026[4096];
 		char want[TA_KEY_ID_SIZE], want026[TA_KEY_ID_SIZE];
 
 		if (t == TA_KEY_ED25519) {
 			uint8_t raw[32];
-			size_t rl = sizeof(raw);
 
-			EVP_PKEY *pk = signers[t]->pkey;
-
-			assert_int_equal(EVP_PKEY_get_raw_public_key(pk, raw, &rl), 1);
-			assert_int_equal(ta_hex_encode(raw, rl, &pub), 0);
-			kt = sch = "ed25519";
+			ed25519_raw(raw);
+			assert_int_equal(ta_hex_encode(raw, sizeof(raw), &pub), 0);
+			sch = "ed25519";
 		} else {
 			pub = openssl_pem(signers[t]->pkey);
-			kt = t == TA_KEY_EC_P256 || t == TA_KEY_EC_P384 ? "ecdsa" : "rsa";
 			sch = t == TA_KEY_EC_P256 ? "ecdsa-sha2-nistp256" :
 			    t == TA_KEY_EC_P384 ? "ecdsa-sha2-nistp384" : "rsassa-pss-sha256";
 			assert_int_equal(pub[strlen(pub) - 1], '\n');
@@ -325,11 +344,7 @@ test_tuf_key_tuf_id_by_hand(void **state)
 		    "\"keyval\":{\"public\":\"%s\"},\"scheme\":\"%s\"}", kt, pub, sch);
 		sha256_hex(canon, strlen(canon), want);
 		sha256_hex(canon026, strlen(canon026), want026);
-		assert_string_equal(ta_key_keytype(k), kt);
-		assert_string_equal(ta_key_scheme(k), sch);
-		assert_string_equal(ta_key_public(k), pub);
-		assert_string_equal(ta_key_id(k), want);
-		assert_string_equal(ta_key_sslib026_id(k), want026);
+		key_is(k, t, kt, sch, pub, want, want026);
 		free(pub);
 		ta_key_free(k);
 	}

@@ -227,6 +227,27 @@ check_is(const char *pem, const char *gun, unsigned flags, int code)
 		assert_string_equal(err.text, "");
 }
 
+/* check_is() on a root for cn (root_pem() with p256). */
+static void
+root_check_is(const char *cn, unsigned days, time_t when, const char *gun, unsigned flags,
+    int code)
+{
+	char *pem = root_pem(p256, cn, days, when);
+
+	check_is(pem, gun, flags, code);
+	free(pem);
+}
+
+/* check_is() on a certificate made by openssl_cert(). */
+static void
+cert_check_is(const struct certopt *o, const char *gun, unsigned flags, int code)
+{
+	char *pem = openssl_cert(o);
+
+	check_is(pem, gun, flags, code);
+	free(pem);
+}
+
 /* ---- making ---------------------------------------------------------------- */
 
 static int
@@ -584,27 +605,18 @@ test_tuf_x509_check_wildcards(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		char *pem = root_pem(p256, ok[i].cn, 0, now);
-
-		check_is(pem, ok[i].gun, TA_X509_CHECK_TIME, 0);
-		free(pem);
+		root_check_is(ok[i].cn, 0, now, ok[i].gun, TA_X509_CHECK_TIME, 0);
 	}
 }
 
 static void
 test_tuf_x509_check_time_edges(void **state)
 {
-	char *pem;
-
 	(void)state;
 	/* NotBefore up to a day ahead is clock skew notary allows. */
-	pem = root_pem(p256, GUN, 10, now + DAY - 5);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, 0);
-	free(pem);
+	root_check_is(GUN, 10, now + DAY - 5, GUN, TA_X509_CHECK_TIME, 0);
 	/* Expired, but expiry is not checked. */
-	pem = root_pem(p256, GUN, 1, now - 3 * DAY);
-	check_is(pem, GUN, 0, 0);
-	free(pem);
+	root_check_is(GUN, 1, now - 3 * DAY, GUN, 0, 0);
 }
 
 static void
@@ -663,18 +675,13 @@ test_tuf_x509_check_cn_mismatch(void **state)
 		{ "example.com/app/*", GUN },                /* prefix longer than the GUN */
 		{ "*example.com/app", GUN },                 /* '*' only counts at the end */
 	};
-	char *pem;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		pem = root_pem(p256, bad[i].cn, 0, now);
-		check_is(pem, bad[i].gun, TA_X509_CHECK_TIME, TA_ERR_CERT_CN);
-		free(pem);
+		root_check_is(bad[i].cn, 0, now, bad[i].gun, TA_X509_CHECK_TIME, TA_ERR_CERT_CN);
 	}
 	/* CN is checked before expiry, as notary does. */
-	pem = root_pem(p256, "other", 1, now - 10 * DAY);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_CN);
-	free(pem);
+	root_check_is("other", 1, now - 10 * DAY, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_CN);
 }
 
 static void
@@ -682,15 +689,10 @@ test_tuf_x509_check_cn_missing_or_twice(void **state)
 {
 	struct certopt none = { p256->pkey, NULL, NULL, now - 60, now + DAY, NULL, 0 };
 	struct certopt two = { p256->pkey, GUN, GUN, now - 60, now + DAY, NULL, 0 };
-	char *pem;
 
 	(void)state;
-	pem = openssl_cert(&none);
-	check_is(pem, GUN, 0, TA_ERR_CERT_CN);
-	free(pem);
-	pem = openssl_cert(&two);
-	check_is(pem, GUN, 0, TA_ERR_CERT_CN);
-	free(pem);
+	cert_check_is(&none, GUN, 0, TA_ERR_CERT_CN);
+	cert_check_is(&two, GUN, 0, TA_ERR_CERT_CN);
 }
 
 /* The message shows an untrusted CN printable. */
@@ -713,27 +715,17 @@ test_tuf_x509_check_cn_text_is_printable(void **state)
 static void
 test_tuf_x509_check_expired(void **state)
 {
-	char *pem = root_pem(p256, GUN, 1, now - 2 * DAY);
-
 	(void)state;
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_EXPIRED);
-	free(pem);
-	pem = root_pem(p256, GUN, 1, now - DAY - 1);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_EXPIRED);
-	free(pem);
+	root_check_is(GUN, 1, now - 2 * DAY, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_EXPIRED);
+	root_check_is(GUN, 1, now - DAY - 1, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_EXPIRED);
 }
 
 static void
 test_tuf_x509_check_not_yet_valid(void **state)
 {
-	char *pem = root_pem(p256, GUN, 10, now + 2 * DAY);
-
 	(void)state;
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_NOT_YET_VALID);
-	free(pem);
-	pem = root_pem(p256, GUN, 10, now + DAY + 5);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_NOT_YET_VALID);
-	free(pem);
+	root_check_is(GUN, 10, now + 2 * DAY, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_NOT_YET_VALID);
+	root_check_is(GUN, 10, now + DAY + 5, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_NOT_YET_VALID);
 }
 
 /* NotBefore after NotAfter is refused even without time checks. */
@@ -755,25 +747,16 @@ test_tuf_x509_check_sha1(void **state)
 	struct certopt rsa_sha1 = { rsa2048->pkey, GUN, NULL, now - 60, now + DAY, NULL, 0 };
 	struct certopt ec_sha1 = { p256->pkey, GUN, NULL, now - 60, now + DAY, NULL, 0 };
 	struct certopt sha1_expired = { p256->pkey, GUN, NULL, now - 9 * DAY, now - DAY, NULL, 0 };
-	char *pem;
 
 	(void)state;
 	rsa_sha1.md = ec_sha1.md = sha1_expired.md = EVP_sha1();
-	pem = openssl_cert(&rsa_sha1);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_SHA1);
-	free(pem);
-	pem = openssl_cert(&ec_sha1);
-	check_is(pem, GUN, 0, TA_ERR_CERT_SHA1);
-	free(pem);
+	cert_check_is(&rsa_sha1, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_SHA1);
+	cert_check_is(&ec_sha1, GUN, 0, TA_ERR_CERT_SHA1);
 	/* SHA-1 is found before expiry (notary's order). */
-	pem = openssl_cert(&sha1_expired);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_SHA1);
-	free(pem);
+	cert_check_is(&sha1_expired, GUN, TA_X509_CHECK_TIME, TA_ERR_CERT_SHA1);
 	/* SHA-384 is fine. */
 	ec_sha1.md = EVP_sha384();
-	pem = openssl_cert(&ec_sha1);
-	check_is(pem, GUN, TA_X509_CHECK_TIME, 0);
-	free(pem);
+	cert_check_is(&ec_sha1, GUN, TA_X509_CHECK_TIME, 0);
 }
 
 static void
