@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -34,66 +34,133 @@ fail(char *why, size_t len, int r, const char *fmt, ...)
 	return r;
 }
 
-static X509 *
-cert_of(const char *pem, size_t len)
+/* what ("attestation", "signer") as one PEM certificate, exactly as the
+ * agent writes it (ta_pem_encode()) and nothing after it: a parser that
+ * skipped text around the block, or read the first of several, would
+ * check one certificate and let a plan carry others. */
+static int
+cert_of(const char *what, const char *pem, size_t len, X509 **ret, char *why, size_t why_len)
 {
-	BIO *b = BIO_new_mem_buf(pem, (int)len);
-	X509 *x = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	const unsigned char *p;
+	uint8_t *der = NULL;
+	size_t der_len = 0, used = 0;
+	X509 *x = NULL;
+	int r;
 
-	BIO_free(b);
-	return x;
+	if (pem == NULL || len == 0)
+		return fail(why, why_len, TA_ERR_TRUNCATED, "the %s is empty", what);
+	if (len > TA_PROTO_PEM_MAX)
+		return fail(why, why_len, TA_ERR_TOO_LARGE, "the %s is over %d bytes", what,
+		    TA_PROTO_PEM_MAX);
+	if ((r = ta_pem_decode("CERTIFICATE", pem, len, false, &der, &der_len, &used)) != 0)
+		return fail(why, why_len, r == TA_ERR_NOMEM ? r : TA_ERR_FORMAT,
+		    "the %s is not a PEM certificate", what);
+	if (used != len) {
+		r = fail(why, why_len, TA_ERR_TRAILING, "the %s has %zu bytes after its PEM certificate",
+		    what, len - used);
+		goto out;
+	}
+	p = der;
+	if ((x = d2i_X509(NULL, &p, (long)der_len)) == NULL || p != der + der_len) {
+		r = fail(why, why_len, TA_ERR_FORMAT, "the %s's PEM block is not one X.509 certificate",
+		    what);
+		goto out;
+	}
+	*ret = x;
+	x = NULL;
+	r = 0;
+out:
+	X509_free(x);
+	free(der);
+	return r;
 }
 
-/* The contents of Yubico extension n of x, or NULL. */
-static const ASN1_OCTET_STRING *
-yk_ext(const X509 *x, int n)
+/* Yubico extension n of x: 0 and *ret its contents (NULL when absent), or
+ * TA_ERR_FORMAT when it is there twice. */
+static int
+yk_ext(const X509 *x, int n, const ASN1_OCTET_STRING **ret, char *why, size_t why_len)
 {
 	char oid[32];
 	ASN1_OBJECT *o;
-	int i;
+	int i, j;
 
+	*ret = NULL;
 	(void)snprintf(oid, sizeof(oid), YK_OID "%d", n);
 	if ((o = OBJ_txt2obj(oid, 1)) == NULL)
-		return NULL;
+		return fail(why, why_len, TA_ERR_NOMEM, "out of memory");
 	i = X509_get_ext_by_OBJ(x, o, -1);
+	j = i < 0 ? -1 : X509_get_ext_by_OBJ(x, o, i);
 	ASN1_OBJECT_free(o);
-	return i < 0 ? NULL : X509_EXTENSION_get_data(X509_get_ext(x, i));
+	if (j >= 0)
+		return fail(why, why_len, TA_ERR_FORMAT, "the attestation has extension %s twice", oid);
+	if (i >= 0)
+		*ret = X509_EXTENSION_get_data(X509_get_ext(x, i));
+	return 0;
 }
 
-static void
-read_exts(const X509 *x, struct att_info *in)
+/* Yubico's extensions into in.  Each one is optional (older firmware has
+ * fewer), but one that is there must have its documented shape: a device
+ * that wrote something else is not one whose policies we know.  Policy
+ * values past 3 (newer devices) read as unknown, which meets no
+ * requirement. */
+static int
+read_exts(const X509 *x, struct att_info *in, char *why, size_t why_len)
 {
 	const ASN1_OCTET_STRING *e;
 	const unsigned char *p;
 	char cn[128] = "";
+	int r;
 
-	if ((e = yk_ext(x, 3)) != NULL && ASN1_STRING_length(e) == 3) {
+	if ((r = yk_ext(x, 3, &e, why, why_len)) != 0)
+		return r;
+	if (e != NULL && ASN1_STRING_length(e) != 3)
+		return fail(why, why_len, TA_ERR_FORMAT, "the attestation's firmware version "
+							 "(" YK_OID "3) is not 3 bytes");
+	if (e != NULL) {
 		p = ASN1_STRING_get0_data(e);
 		(void)snprintf(in->firmware, sizeof(in->firmware), "%u.%u.%u", p[0], p[1], p[2]);
 	}
-	if ((e = yk_ext(x, 7)) != NULL) {
-		/* An INTEGER, DER, in the octet string. */
+	if ((r = yk_ext(x, 7, &e, why, why_len)) != 0)
+		return r;
+	if (e != NULL) {
+		/* A DER INTEGER, alone in the octet string; the card's serial
+		 * (GET SERIAL) is 4 bytes. */
 		const unsigned char *q = ASN1_STRING_get0_data(e);
 		ASN1_INTEGER *n = d2i_ASN1_INTEGER(NULL, &q, ASN1_STRING_length(e));
-		uint64_t v;
+		uint64_t v = 0;
+		bool ok = n != NULL && q == ASN1_STRING_get0_data(e) + ASN1_STRING_length(e);
 
-		if (n != NULL && ASN1_INTEGER_get_uint64(&v, n) == 1) {
-			in->serial = v;
-			in->has_serial = true;
-		}
+		ok = ok && ASN1_INTEGER_get_uint64(&v, n) == 1 && v <= UINT32_MAX;
 		ASN1_INTEGER_free(n);
+		if (!ok)
+			return fail(why, why_len, TA_ERR_FORMAT, "the attestation's device serial "
+								 "(" YK_OID "7) is not an INTEGER "
+								 "of 0..4294967295");
+		in->serial = v;
+		in->has_serial = true;
 	}
-	if ((e = yk_ext(x, 8)) != NULL && ASN1_STRING_length(e) == 2) {
+	if ((r = yk_ext(x, 8, &e, why, why_len)) != 0)
+		return r;
+	if (e != NULL && ASN1_STRING_length(e) != 2)
+		return fail(why, why_len, TA_ERR_FORMAT, "the attestation's PIN and touch policy "
+							 "(" YK_OID "8) is not 2 bytes");
+	if (e != NULL) {
 		p = ASN1_STRING_get0_data(e);
 		in->pin = p[0] >= 1 && p[0] <= 3 ? (enum att_pin)p[0] : ATT_PIN_UNKNOWN;
 		in->touch = p[1] >= 1 && p[1] <= 3 ? (enum att_touch)p[1] : ATT_TOUCH_UNKNOWN;
 	}
-	if ((e = yk_ext(x, 9)) != NULL && ASN1_STRING_length(e) == 1)
+	if ((r = yk_ext(x, 9, &e, why, why_len)) != 0)
+		return r;
+	if (e != NULL && ASN1_STRING_length(e) != 1)
+		return fail(why, why_len, TA_ERR_FORMAT, "the attestation's form factor "
+							 "(" YK_OID "9) is not 1 byte");
+	if (e != NULL)
 		in->form_factor = ASN1_STRING_get0_data(e)[0];
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn)) > 0 &&
 	    strncmp(cn, CN_PREFIX, strlen(CN_PREFIX)) == 0 &&
 	    strlen(cn + strlen(CN_PREFIX)) < sizeof(in->slot))
 		(void)snprintf(in->slot, sizeof(in->slot), "%s", cn + strlen(CN_PREFIX));
+	return 0;
 }
 
 /* leaf through signer to a certificate of ca_file, dates not checked. */
@@ -132,32 +199,32 @@ int
 att_check(const char *att, size_t att_len, const char *signer, size_t signer_len,
     const EVP_PKEY *key, const char *ca_file, struct att_info *out, char *why, size_t why_len)
 {
-	X509 *leaf = cert_of(att, att_len), *sig = cert_of(signer, signer_len);
+	X509 *leaf = NULL, *sig = NULL;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->form_factor = -1;
-	why[0] = '\0';
-	if (leaf == NULL || sig == NULL)
-		r = fail(why, why_len, TA_ERR_FORMAT, "the attestation or its signer is not a PEM "
-						      "certificate");
-	else if (X509_verify(leaf, X509_get0_pubkey(sig)) != 1)
+	if (why_len > 0)
+		why[0] = '\0';
+	if ((r = cert_of("attestation", att, att_len, &leaf, why, why_len)) != 0 ||
+	    (r = cert_of("signer", signer, signer_len, &sig, why, why_len)) != 0)
+		goto out;
+	if (X509_verify(leaf, X509_get0_pubkey(sig)) != 1)
 		r = fail(why, why_len, TA_ERR_VERIFY, "the attestation is not signed by its signer "
 						      "(slot F9) certificate");
 	else if (key != NULL && EVP_PKEY_eq(X509_get0_pubkey(leaf), key) != 1)
 		r = fail(why, why_len, TA_ERR_VERIFY, "the attestation is of another key");
 	else if (ca_file != NULL)
 		r = chain(leaf, sig, ca_file, why, why_len);
-	else
-		r = 0;
-	if (r == 0) {
-		read_exts(leaf, out);
+	if (r == 0 && (r = read_exts(leaf, out, why, why_len)) == 0) {
 		out->chain_checked = ca_file != NULL;
 		if (!out->has_serial)
 			r = fail(why, why_len, TA_ERR_FORMAT, "the attestation names no device serial");
 	}
+out:
 	X509_free(leaf);
 	X509_free(sig);
+	ERR_clear_error();
 	return r;
 }
 

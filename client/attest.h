@@ -40,11 +40,20 @@ struct att_info {
 	bool chain_checked;    /* against a CA bundle */
 };
 
-/* Reads and checks an attestation: att (PEM) must be signed by signer
- * (PEM), name key's public key (key may be NULL: not checked) and, when
- * ca_file is not NULL, chain through signer to a certificate of that PEM
- * bundle (dates not checked: an attestation states what was so when the
- * key was made).  0 and *out, or a TA_ERR_* with why (one line). */
+/* Reads and checks an attestation: att must be signed by signer, name
+ * key's public key (key may be NULL: not checked) and, when ca_file is not
+ * NULL, chain through signer to a certificate of that PEM bundle (dates
+ * not checked: an attestation states what was so when the key was made).
+ * att and signer are each one PEM certificate exactly as the agent writes
+ * it (ta_pem_encode(), 1..TA_PROTO_PEM_MAX bytes, nothing after it).
+ * Yubico's extensions are optional but for the serial; one that is there
+ * has its documented shape (firmware 3 bytes, serial a DER INTEGER of
+ * 0..2^32-1, policies 2 bytes, form factor 1 byte), once; policy values
+ * other than 1..3 read as unknown.  0 and *out, or with why (one line):
+ * TA_ERR_TRUNCATED (empty), TA_ERR_TOO_LARGE, TA_ERR_TRAILING (bytes after
+ * the PEM block), TA_ERR_FORMAT (not such a PEM certificate, an extension
+ * malformed or twice, no serial), TA_ERR_VERIFY (signature, key, chain),
+ * TA_ERR_INVALID (ca_file unreadable), TA_ERR_NOMEM. */
 int att_check(const char *att, size_t att_len, const char *signer, size_t signer_len,
     const EVP_PKEY *key, const char *ca_file, struct att_info *out, char *why, size_t why_len);
 

@@ -132,6 +132,15 @@ $(BUILD)/tests/unit/test_transcript: $(BUILD)/tests/unit/test_transcript.o $(BUI
     $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS)
 	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
 
+# test_attest: client/attest.c, YubiKey PIV attestations (att_check) on
+# certificates made with OpenSSL at test time, every part refused; and
+# tufctl key attest refusing another key's attestation, with the test's own
+# stand-ins for tufctl.c and agent_api.c.
+TESTS += $(BUILD)/tests/unit/test_attest
+$(BUILD)/tests/unit/test_attest: $(BUILD)/tests/unit/test_attest.o $(BUILD)/client/attest.o \
+    $(BUILD)/tests/tools/testutil.o $(TUF_LIBS)
+	$(call link,$@,$^,$(TUF_LDLIBS) $(LIBS_CMOCKA))
+
 # Bash completion (etc/bash-completion/tufctl): it asks tufctl for its
 # commands (--list-commands) and options (--list-options).
 # tufctl-completion.sh sources it and completes a few command lines.

@@ -55,3 +55,6 @@ $(eval $(call fuzz_target,scope,$(BUILD)/libagent.a $(LIB_PROTO) $(LIB_COMMON),$
 $(eval $(call fuzz_target,transcript,$(BUILD)/client/transcript.o $(BUILD)/client/files.o $(BUILD)/client/notary_base.o $(TUF_LIBS),$(TUF_LDLIBS)))
 # cerhead: the ceremony head the agent signs (tuf/cerhead.h).
 $(eval $(call fuzz_target,cerhead,$(TUF_LIBS),$(TUF_LDLIBS)))
+# attest: YubiKey PIV attestations (client/attest.c, att_check): the
+# attestation's PEM, a NUL, its signer's; seeds from test_attest --seeds.
+$(eval $(call fuzz_target,attest,$(BUILD)/client/attest.o $(TUF_LIBS),$(TUF_LDLIBS)))
