@@ -56,8 +56,9 @@ cert_of(const char *what, const char *pem, size_t len, X509 **ret, char *why, si
 		return fail(why, why_len, r == TA_ERR_NOMEM ? r : TA_ERR_FORMAT,
 		    "the %s is not a PEM certificate", what);
 	if (used != len) {
-		r = fail(why, why_len, TA_ERR_TRAILING, "the %s has %zu bytes after its PEM certificate",
-		    what, len - used);
+		r = fail(why, why_len, TA_ERR_TRAILING,
+		    "the %s has %zu byte%s after its PEM certificate", what, len - used,
+		    len - used == 1 ? "" : "s");
 		goto out;
 	}
 	p = der;

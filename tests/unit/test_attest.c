@@ -733,11 +733,11 @@ test_attest_pem_trailing(void **state)
 	(void)state;
 	s = tu_fmt("%sx", a);
 	x = check_att(s);
-	refused(&x, TA_ERR_TRAILING, "the attestation has 1 bytes after its PEM certificate");
+	refused(&x, TA_ERR_TRAILING, "the attestation has 1 byte after its PEM certificate");
 	free(s);
 	s = tu_fmt("%s\n", a);
 	x = check_att(s);
-	refused(&x, TA_ERR_TRAILING, "the attestation has 1 bytes after its PEM certificate");
+	refused(&x, TA_ERR_TRAILING, "the attestation has 1 byte after its PEM certificate");
 	free(s);
 	/* Two certificates: only one is checked, so neither is taken. */
 	s = tu_fmt("%s%s", a, f9_pem);
@@ -750,7 +750,7 @@ test_attest_pem_trailing(void **state)
 	free(s);
 	/* A NUL after the block (att_len counts it). */
 	x = check(a, strlen(a) + 1, f9_pem, strlen(f9_pem), slot_key, NULL);
-	refused(&x, TA_ERR_TRAILING, "the attestation has 1 bytes after its PEM certificate");
+	refused(&x, TA_ERR_TRAILING, "the attestation has 1 byte after its PEM certificate");
 	free(a);
 }
 
