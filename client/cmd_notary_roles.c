@@ -489,8 +489,8 @@ delegation(int argc, char **argv, bool add)
 			"keyids", ids, "paths", paths, "all_paths", o.all_paths));
 		goto out;
 	}
-		printf("staged: delegation %s of %s with %zu key%s\n", o.args[1], repo->gun,
-		    json_object_size(keys), json_object_size(keys) == 1 ? "" : "s");
+	printf("staged: delegation %s of %s with %zu key%s\n", o.args[1], repo->gun,
+	    json_object_size(keys), json_object_size(keys) == 1 ? "" : "s");
 	ret = TUFCTL_OK;
 	goto out;
 oom:
