@@ -139,6 +139,7 @@ test_agent_config_every_key(void **state)
 		"uri = pkcs11:token=PIV%20Card;manufacturer=piv_II\n"
 		"pin = pinentry:/usr/bin/pinentry-curses\n"
 		"pin-cache = 15m\n"
+		"management-key = file:/etc/tuf-agent/yubi-mgmt\n"
 		"sessions = 64\n"
 		"verify-signatures = no\n"
 		"[token \"two\"]\n"
@@ -176,11 +177,14 @@ test_agent_config_every_key(void **state)
 	assert_string_equal(t->pin.arg, "/usr/bin/pinentry-curses");
 	assert_int_equal(t->sessions, 64);
 	assert_int_equal(t->pin_cache, 15 * 60);
+	assert_int_equal(t->mgmt_key.kind, TA_PIN_FILE);
+	assert_string_equal(t->mgmt_key.arg, "/etc/tuf-agent/yubi-mgmt");
 	assert_false(t->verify);
 	t = &cfg->tokens[1];
 	assert_string_equal(t->name, "two");
 	assert_string_equal(t->module, "p11-kit_trust.x+y");
 	assert_int_equal(t->pin.kind, TA_PIN_UNLOCK); /* the default */
+	assert_int_equal(t->mgmt_key.kind, TA_PIN_NONE); /* none: no generation on a card */
 	assert_int_equal(t->sessions, 4);
 	assert_true(t->verify); /* the default */
 

@@ -38,6 +38,16 @@ test_agent_config_unknown_key(void **state)
 	BAD(TOKEN("pin-cache = yes"), TA_ERR_INVALID, 4, "'pin-cache' must be no, 0 or a duration");
 	BAD(TOKEN("pin-cache = 99999999999999999999999m"), TA_ERR_INVALID, 4,
 	    "'pin-cache' must be no, 0 or a duration");
+	/* management-key: a file or pinentry, never the environment or none. */
+	BAD(TOKEN("management-key = env:MGMT"), TA_ERR_INVALID, 4,
+	    "'management-key' must be file:/PATH or pinentry[:/PATH], not 'env:MGMT'");
+	BAD(TOKEN("management-key = none"), TA_ERR_INVALID, 4, "'management-key' must be file:/PATH");
+	BAD(TOKEN("management-key = unlock"), TA_ERR_INVALID, 4, "'management-key' must be file:/PATH");
+	BAD(TOKEN("management-key = file:relative"), TA_ERR_INVALID, 4,
+	    "'management-key' must be file:/PATH");
+	BAD(TOKEN("management-key = 010203040506070801020304050607080102030405060708"), TA_ERR_INVALID,
+	    4, "'management-key' must be file:/PATH");
+	BAD(TOKEN("management-key ="), TA_ERR_INVALID, 4, "empty value for 'management-key' in [token");
 	BAD("[allow \"b\"]\nuid = 1\nx = 1\n", TA_ERR_INVALID, 3,
 	    "unknown key 'x' in [allow \"b\"]");
 	/* Keys are case-sensitive and belong to one section. */

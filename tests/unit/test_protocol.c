@@ -333,7 +333,32 @@ test_protocol_decode_key_generate(void **state)
 	r = OKF("key.generate", "{\"type\":\"ed25519\",\"label\":\"r\\u00f6\\u00f6t\"}");
 	assert_string_equal(r->p.key_generate.label, "r\xc3\xb6\xc3\xb6t");
 	assert_string_equal(r->p.key_generate.token, "");
+	assert_int_equal(r->p.key_generate.slot, 0);
 	ta_proto_req_free(r);
+	/* A PIV slot: the label may go (the module names the key). */
+	r = OKF("key.generate", "{\"type\":\"ecdsa-p256\",\"slot\":\"9c\"}");
+	assert_int_equal(r->p.key_generate.slot, 0x9c);
+	assert_string_equal(r->p.key_generate.label, "");
+	ta_proto_req_free(r);
+	r = OKF("key.generate", "{\"type\":\"rsa-2048\",\"slot\":\"95\",\"label\":\"x\"}");
+	assert_int_equal(r->p.key_generate.slot, 0x95);
+	assert_string_equal(r->p.key_generate.label, "x");
+	ta_proto_req_free(r);
+}
+
+static void
+test_protocol_piv_slot(void **state)
+{
+	static const char *const good[] = {"9a", "9c", "9d", "9e", "82", "8f", "95"};
+	static const char *const bad[] = {"9b", "f9", "81", "96", "9C", "9", "09c", "", "x9",
+	    "9\xc3", "80", "00"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(ta_proto_piv_slot(good[i]), strtoul(good[i], NULL, 16));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ta_proto_piv_slot(bad[i]), 0);
+	assert_int_equal(ta_proto_piv_slot(NULL), 0);
 }
 
 static void
@@ -649,6 +674,17 @@ static const struct bad_req decode_key_scope_refused_cases[] = {
 	{ IP, TA_ERR_INVALID, "key.generate",
 	    "{\"label\":\"x\",\"type\":\"ed25519\",\"scope\":{\"guns\":[\"g\"]}}",
 	    "params.scope.roles: missing" },
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\"}", "params.label: missing" },
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\",\"slot\":\"9b\"}",
+	    "params.slot: must be a PIV key slot" },
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\",\"slot\":\"9C\"}",
+	    "params.slot: must be a PIV key slot" },
+	{ IP, TA_ERR_TOO_LARGE, "key.generate", "{\"type\":\"ed25519\",\"slot\":\"9cc\"}",
+	    "params.slot: longer than 2 bytes" },
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\",\"slot\":156}",
+	    "params.slot" },
+	{ IP, TA_ERR_INVALID, "key.generate", "{\"type\":\"ed25519\",\"slot\":\"\"}",
+	    "params.slot" },
 };
 
 static void
@@ -772,6 +808,7 @@ main(void)
 	    cmocka_unit_test(test_protocol_decode_lock),
 	    cmocka_unit_test(test_protocol_decode_key_list),
 	    cmocka_unit_test(test_protocol_decode_key_generate),
+	    cmocka_unit_test(test_protocol_piv_slot),
 	    cmocka_unit_test(test_protocol_decode_key_scope),
 	    cmocka_unit_test(test_protocol_decode_key_scope_refused),
 	    cmocka_unit_test(test_protocol_decode_key_cert),

@@ -281,8 +281,23 @@ test_result_keys_round_trip(void **state)
 	json_decref(o);
 
 	assert_int_equal(ta_proto_key_generate_result_json(&g, &o), 0);
+	assert_null(json_object_get(o, "logged_out")); /* present only when true */
 	assert_int_equal(ta_proto_decode_key_generate_result(o, &g2), 0);
 	key_equal(&g2.key, &keys[0]);
+	assert_false(g2.logged_out);
+	json_decref(o);
+
+	/* A PIV generation that left the token locked says so. */
+	g.logged_out = true;
+	assert_int_equal(ta_proto_key_generate_result_json(&g, &o), 0);
+	assert_true(json_is_true(json_object_get(o, "logged_out")));
+	assert_int_equal(ta_proto_decode_key_generate_result(o, &g2), 0);
+	assert_true(g2.logged_out);
+	/* "logged_out": false is not a form the agent writes. */
+	assert_int_equal(json_object_set_new(o, "logged_out", json_false()), 0);
+	assert_int_equal(ta_proto_decode_key_generate_result(o, &g2), TA_ERR_PROTOCOL);
+	assert_int_equal(json_object_set_new(o, "logged_out", json_string("yes")), 0);
+	assert_int_equal(ta_proto_decode_key_generate_result(o, &g2), TA_ERR_PROTOCOL);
 	json_decref(o);
 }
 
@@ -591,7 +606,22 @@ test_params_round_trip(void **state)
 	assert_int_equal(r->p.key_generate.type, TA_KEY_ED25519);
 	assert_true(r->p.key_generate.has_scope);
 	scope_equal(&r->p.key_generate.scope, &g.scope);
+	assert_int_equal(r->p.key_generate.slot, 0);
 	ta_proto_req_free(r);
+	/* A PIV slot, no label; a slot that is not one is refused. */
+	g.label[0] = '\0';
+	g.slot = 0x9d;
+	e = ta_proto_key_generate_params(&g, &p);
+	r = through_agent(TA_PROTO_METHOD_KEY_GENERATE, e, p);
+	assert_int_equal(r->p.key_generate.slot, 0x9d);
+	assert_string_equal(r->p.key_generate.label, "");
+	ta_proto_req_free(r);
+	g.slot = 0x9b;
+	assert_int_equal(ta_proto_key_generate_params(&g, &p), TA_ERR_INVALID);
+	g.slot = 0x19d;
+	assert_int_equal(ta_proto_key_generate_params(&g, &p), TA_ERR_INVALID);
+	g.slot = 0;
+	assert_int_equal(ta_proto_key_generate_params(&g, &p), TA_ERR_INVALID); /* nor a label */
 
 	e = ta_proto_key_cert_params(&c, &p);
 	r = through_agent(TA_PROTO_METHOD_KEY_CERT, e, p);
