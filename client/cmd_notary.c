@@ -770,11 +770,12 @@ cmd_publish(int argc, char **argv)
 /* ---- list -------------------------------------------------------------------------- */
 
 static int
-print_targets(struct tn_state *st, const char *gun)
+print_targets(struct nopts *o, struct tn_state *st, const char *gun)
 {
 	json_t *out = tufctl.json ? json_array() : NULL;
 	size_t count = 0;
 
+	(void)o;
 	if (!tufctl.json)
 		printf("%-32s %-64s %10s  %s\n", "NAME", "DIGEST", "SIZE", "ROLE");
 	for (size_t i = 0; i < st->n; i++) {
@@ -805,10 +806,10 @@ print_targets(struct tn_state *st, const char *gun)
 		}
 	}
 	if (out != NULL) {
-		json_t *o = json_pack("{s:s, s:o}", "gun", gun, "targets", out);
-		int r = o != NULL ? tufctl_print_json(o) : tufctl_fail("out of memory");
+		json_t *doc = json_pack("{s:s, s:o}", "gun", gun, "targets", out);
+		int r = doc != NULL ? tufctl_print_json(doc) : tufctl_fail("out of memory");
 
-		json_decref(o);
+		json_decref(doc);
 		return r;
 	}
 	if (count == 0)
@@ -846,28 +847,36 @@ out:
 	return ret;
 }
 
-static int
-cmd_list(int argc, char **argv)
+/* tufctl notary list GUN (and root): read-only, the GUN's trusted metadata
+ * updated from the server first (tnc_update), then shown. */
+int
+tnc_run_updated(int argc, char **argv, const char *cmd, const char *usage, tnc_show_fn show)
 {
 	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
 		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_JSON, 0 };
-	struct nopts o = { .cmd = "list" };
+	struct nopts o = { .cmd = cmd };
 	struct tn_repo *repo = NULL;
 	struct nsession ns = { 0 };
 	struct tn_state st = { .n = 0 };
 	int r, ret = TUFCTL_FAIL;
 
-	if ((r = tnc_parse(&o, argc, argv, allowed, 1, 1, "usage: tufctl notary list GUN\n")) != 0)
+	if ((r = tnc_parse(&o, argc, argv, allowed, 1, 1, usage)) != 0)
 		return r;
 	if (tnc_repo_open(&o, true, &repo) != 0 || tnc_server_open(&o, repo, true, &ns) != 0 ||
 	    tnc_update(&o, repo, &ns, &st) != 0)
 		goto out;
-	ret = print_targets(&st, repo->gun);
+	ret = show(&o, &st, repo->gun);
 out:
 	tn_state_clear(&st);
 	tnc_session_close(&ns);
 	tn_repo_close(repo);
 	return ret;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	return tnc_run_updated(argc, argv, "list", "usage: tufctl notary list GUN\n", print_targets);
 }
 /* ---- status, reset ------------------------------------------------------------------ */
 

@@ -61,6 +61,13 @@ int tnc_stage_in_repo(struct nopts *o, json_t *change, const char *what);
 int tnc_role_arg(struct nopts *o, const char *role, bool delegation_only);
 int tnc_publish(struct nopts *o, struct tn_repo *repo, struct nsession *ns);
 int tnc_update(struct nopts *o, struct tn_repo *repo, struct nsession *ns, struct tn_state *st);
+/* What a read-only command shows of the GUN's updated metadata; returns
+ * TUFCTL_OK or TUFCTL_FAIL. */
+typedef int (*tnc_show_fn)(struct nopts *o, struct tn_state *st, const char *gun);
+/* A read-only command on one GUN (list, root): its options parsed (the
+ * server's, --trust-dir, --root-cert-id, --json), the trusted metadata
+ * updated from the server (tnc_update), then show(). */
+int tnc_run_updated(int argc, char **argv, const char *cmd, const char *usage, tnc_show_fn show);
 int tnc_cmd_init(int argc, char **argv);
 int tnc_cmd_delegation(int argc, char **argv);
 int tnc_cmd_root(int argc, char **argv);

@@ -489,8 +489,8 @@ delegation(int argc, char **argv, bool add)
 			"keyids", ids, "paths", paths, "all_paths", o.all_paths));
 		goto out;
 	}
-		printf("staged: delegation %s of %s with %zu key%s\n", o.args[1], repo->gun,
-		    json_object_size(keys), json_object_size(keys) == 1 ? "" : "s");
+	printf("staged: delegation %s of %s with %zu key%s\n", o.args[1], repo->gun,
+	    json_object_size(keys), json_object_size(keys) == 1 ? "" : "s");
 	ret = TUFCTL_OK;
 	goto out;
 oom:
@@ -581,8 +581,9 @@ out:
  * ID that --root-cert-id pins, the certificate's CN and expiry), its
  * threshold and its own expiry. */
 static int
-print_root(struct nopts *o, const struct tn_file *root, const char *gun)
+print_root(struct nopts *o, struct tn_state *st, const char *gun)
 {
+	const struct tn_file *root = tn_state_get(st, "root");
 	const json_t *roles = json_object_get(root->m->signed_v, "roles");
 	const json_t *rr = json_object_get(roles, "root"), *ids = json_object_get(rr, "keyids");
 	const json_t *keys = json_object_get(root->m->signed_v, "keys"), *id;
@@ -652,29 +653,12 @@ out:
 int
 tnc_cmd_root(int argc, char **argv)
 {
-	static const int allowed[] = { O_SERVER, O_TLS_CA, O_TRUST_DIR, O_USERNAME,
-		O_PASSWORD_STDIN, O_ROOT_CERT_ID, O_JSON, 0 };
-	struct nopts o = { .cmd = "root" };
-	struct tn_repo *repo = NULL;
-	struct nsession ns = { 0 };
-	struct tn_state st = { .n = 0 };
-	int r, ret = TUFCTL_FAIL;
-
-	if ((r = tnc_parse(&o, argc, argv, allowed, 1, 1,
-		 "usage: tufctl notary root GUN\n"
-		 "The GUN's trusted root, updated from the server as notary list does: its root\n"
-		 "keys (notary's key ID, and the certificate's ID that --root-cert-id pins), each\n"
-		 "certificate's subject CN and expiry, the threshold and the root's expiry.\n")) != 0)
-		return r;
-	if (tnc_repo_open(&o, true, &repo) != 0 || tnc_server_open(&o, repo, true, &ns) != 0 ||
-	    tnc_update(&o, repo, &ns, &st) != 0)
-		goto out;
-	ret = print_root(&o, tn_state_get(&st, "root"), repo->gun);
-out:
-	tn_state_clear(&st);
-	tnc_session_close(&ns);
-	tn_repo_close(repo);
-	return ret;
+	return tnc_run_updated(argc, argv, "root",
+	    "usage: tufctl notary root GUN\n"
+	    "The GUN's trusted root, updated from the server as notary list does: its root\n"
+	    "keys (notary's key ID, and the certificate's ID that --root-cert-id pins), each\n"
+	    "certificate's subject CN and expiry, the threshold and the root's expiry.\n",
+	    print_root);
 }
 
 /* ---- rotate ------------------------------------------------------------------------ */

@@ -585,25 +585,32 @@ tn_repo_stage(struct tn_repo *repo, const json_t *change, struct tn_error *e)
 	return r;
 }
 
+/* A list file of changes at p.  Compact, one line: thousands of changes
+ * stay small and quick to read back. */
+static int
+write_change_list(const char *p, const json_t *list, struct tn_error *e)
+{
+	char *s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	int r;
+
+	if (s == NULL)
+		return nomem(e);
+	r = tn_write_file(p, s, strlen(s), e);
+	free(s);
+	return r;
+}
+
 int
 tn_repo_stage_many(struct tn_repo *repo, const json_t *changes, struct tn_error *e)
 {
-	char *p = NULL, *s = NULL;
+	char *p;
 	int r;
 
 	if (!json_is_array(changes) || json_array_size(changes) == 0)
 		return tn_fail(e, TA_ERR_INVALID, "no changes to stage");
 	if ((r = next_change(repo, &p, e)) != 0)
 		return r;
-	/* Compact, one change a line: thousands of them stay small and
-	 * quick to read back. */
-	if ((s = json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL) {
-		r = nomem(e);
-		goto out;
-	}
-	r = tn_write_file(p, s, strlen(s), e);
-out:
-	free(s);
+	r = write_change_list(p, changes, e);
 	free(p);
 	return r;
 }
@@ -655,7 +662,6 @@ static int
 unstage_from_list(const char *p, const json_t *change, struct tn_error *e)
 {
 	json_t *list = NULL;
-	char *s = NULL;
 	size_t i;
 	int r;
 
@@ -674,12 +680,8 @@ unstage_from_list(const char *p, const json_t *change, struct tn_error *e)
 			r = tn_fail(e, TA_ERR_SYSTEM, "cannot remove '%s': %s", p, strerror(errno));
 		goto out;
 	}
-	if ((s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)) == NULL)
-		r = nomem(e);
-	else
-		r = tn_write_file(p, s, strlen(s), e);
+	r = write_change_list(p, list, e);
 out:
-	free(s);
 	json_decref(list);
 	return r;
 }

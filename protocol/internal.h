@@ -102,6 +102,13 @@ int ta__proto_array(size_t n, int (*item)(const void *ctx, size_t i, json_t **re
 int ta__proto_get_array(const json_t *arr, size_t max, size_t size,
     bool (*item)(const json_t *v, void *dst), void **ret, size_t *ret_n) TA_PROTO_WUR;
 
+/* Reserves a frame of n payload bytes at the end of out and writes its
+ * length prefix; *ret_p points at the prefix, the payload goes at
+ * *ret_p + TA_PROTO_FRAME_HDR.  TA_ERR_TOO_LARGE if n is over
+ * TA_PROTO_MAX_FRAME or out has no room for it, TA_ERR_NOMEM.  Nothing is
+ * reserved on failure. */
+int ta__proto_frame_reserve(struct ta_buf *out, size_t n, uint8_t **ret_p) TA_PROTO_WUR;
+
 /* Appends msg to out as one frame (compact JSON).  Nothing is appended on
  * failure: TA_ERR_TOO_LARGE, TA_ERR_INVALID (jansson cannot encode it),
  * TA_ERR_NOMEM. */

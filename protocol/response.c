@@ -348,15 +348,8 @@ ta_proto_encode_sign_result(
 	n = sizeof(head) - 1 + id_len + sizeof(file) - 1 + json_str_len(res->file, res->file_len) +
 	    sizeof(keyids) - 1 + res->n_keyids * (TA_PROTO_KEYID_LEN + 3) - 1 + sizeof(sha) - 1 +
 	    TA_PROTO_KEYID_LEN + 2 + sizeof(tail) - 1;
-	if (n > TA_PROTO_MAX_FRAME || ta_buf_avail(out) < TA_PROTO_FRAME_HDR ||
-	    n > ta_buf_avail(out) - TA_PROTO_FRAME_HDR)
-		return TA_ERR_TOO_LARGE;
-	if ((r = ta_buf_reserve(out, TA_PROTO_FRAME_HDR + n, &p)) != 0)
+	if ((r = ta__proto_frame_reserve(out, n, &p)) != 0)
 		return r;
-	p[0] = (uint8_t)(n >> 24);
-	p[1] = (uint8_t)(n >> 16);
-	p[2] = (uint8_t)(n >> 8);
-	p[3] = (uint8_t)n;
 	q = PUT_LIT(p + TA_PROTO_FRAME_HDR, head);
 	if (id->kind == TA_PROTO_ID_INT) {
 		memcpy(q, num, id_len);

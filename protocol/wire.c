@@ -346,6 +346,25 @@ ta_proto_id_equal(const struct ta_proto_id *a, const struct ta_proto_id *b)
 /* ---- JSON out -------------------------------------------------------------- */
 
 int
+ta__proto_frame_reserve(struct ta_buf *out, size_t n, uint8_t **ret_p)
+{
+	uint8_t *p = NULL;
+	int r;
+
+	if (n > TA_PROTO_MAX_FRAME || ta_buf_avail(out) < TA_PROTO_FRAME_HDR ||
+	    n > ta_buf_avail(out) - TA_PROTO_FRAME_HDR)
+		return TA_ERR_TOO_LARGE;
+	if ((r = ta_buf_reserve(out, TA_PROTO_FRAME_HDR + n, &p)) != 0)
+		return r;
+	p[0] = (uint8_t)(n >> 24);
+	p[1] = (uint8_t)(n >> 16);
+	p[2] = (uint8_t)(n >> 8);
+	p[3] = (uint8_t)n;
+	*ret_p = p;
+	return 0;
+}
+
+int
 ta__proto_put_frame(struct ta_buf *out, const json_t *msg)
 {
 	uint8_t *p = NULL;
@@ -356,15 +375,8 @@ ta__proto_put_frame(struct ta_buf *out, const json_t *msg)
 	 * a client's unlock request) outside out. */
 	if ((n = json_dumpb(msg, NULL, 0, JSON_COMPACT)) == 0)
 		return TA_ERR_INVALID;
-	if (n > TA_PROTO_MAX_FRAME || ta_buf_avail(out) < TA_PROTO_FRAME_HDR ||
-	    n > ta_buf_avail(out) - TA_PROTO_FRAME_HDR)
-		return TA_ERR_TOO_LARGE;
-	if ((r = ta_buf_reserve(out, TA_PROTO_FRAME_HDR + n, &p)) != 0)
+	if ((r = ta__proto_frame_reserve(out, n, &p)) != 0)
 		return r;
-	p[0] = (uint8_t)(n >> 24);
-	p[1] = (uint8_t)(n >> 16);
-	p[2] = (uint8_t)(n >> 8);
-	p[3] = (uint8_t)n;
 	m = json_dumpb(msg, (char *)p + TA_PROTO_FRAME_HDR, n, JSON_COMPACT);
 	if (m != n) {
 		ta_wipe(p, TA_PROTO_FRAME_HDR + n);
