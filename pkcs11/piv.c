@@ -205,8 +205,7 @@ ta_p11_piv_generate(struct ta_p11_token *tok, struct ta_p11_pivgen *gen,
 	if (rv != CKR_OK) {
 		out->so_r = ta__p11_rv(rv);
 		r = out->so_r;
-		rv = CKR_OK; /* the session lives on */
-		goto relogin;
+		goto relogin; /* unless the session died with the card */
 	}
 	/* The private half shows to the security officer too. */
 	if ((r = slot_taken(tok, s, id, &taken)) == 0 && taken)
