@@ -178,15 +178,15 @@ pin_from_env(const char *name, const struct ta_why *w, struct ta_secret **ret)
 /* ---- pinentry ------------------------------------------------------------- */
 
 static int
-pin_from_pinentry(const char *prog, const char *desc, unsigned timeout_ms, const struct ta_why *w,
-    struct ta_secret **ret)
+pin_from_pinentry(const char *prog, const char *desc, const char *prompt, unsigned timeout_ms,
+    const struct ta_why *w, struct ta_secret **ret)
 {
 	int r;
 	const struct ta_pinentry pe = {
 		.program = prog[0] != '\0' ? prog : "pinentry",
 		.title = "tuf-agent",
 		.desc = desc,
-		.prompt = "PIN:",
+		.prompt = prompt,
 		.tty = secure_getenv("GPG_TTY"), /* the agent has no terminal of its own */
 		.timeout_ms = timeout_ms,
 		.max = TA_PINSRC_MAX,
@@ -223,6 +223,13 @@ int
 ta_pin_get_full(const struct ta_pin_source *src, const char *desc, unsigned timeout_ms,
     char *why, size_t whylen, struct ta_secret **ret)
 {
+	return ta_pin_get_prompt(src, desc, "PIN:", timeout_ms, why, whylen, ret);
+}
+
+int
+ta_pin_get_prompt(const struct ta_pin_source *src, const char *desc, const char *prompt,
+    unsigned timeout_ms, char *why, size_t whylen, struct ta_secret **ret)
+{
 	const struct ta_why w = ta_why_start(why, whylen);
 	int r;
 
@@ -239,7 +246,7 @@ ta_pin_get_full(const struct ta_pin_source *src, const char *desc, unsigned time
 		r = pin_from_env(src->arg, &w, ret);
 		break;
 	case TA_PIN_PINENTRY:
-		r = pin_from_pinentry(src->arg, desc, timeout_ms, &w, ret);
+		r = pin_from_pinentry(src->arg, desc, prompt, timeout_ms, &w, ret);
 		break;
 	case TA_PIN_NONE:
 		r = ta_why_fail(TA_ERR_PIN_REQUIRED, &w,

@@ -79,4 +79,11 @@ int ta_pin_get(const struct ta_pin_source *src, const char *desc, struct ta_secr
 int ta_pin_get_full(const struct ta_pin_source *src, const char *desc, unsigned timeout_ms,
     char *why, size_t whylen, struct ta_secret **ret) __attribute__((warn_unused_result));
 
+/* ta_pin_get_full() with pinentry's prompt (SETPROMPT) prompt instead of
+ * "PIN:" (NULL: "PIN:"), for a secret that is not the PIN: a PIV card's
+ * management key ("Management key:"). */
+int ta_pin_get_prompt(const struct ta_pin_source *src, const char *desc, const char *prompt,
+    unsigned timeout_ms, char *why, size_t whylen, struct ta_secret **ret)
+    __attribute__((warn_unused_result));
+
 #endif

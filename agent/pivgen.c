@@ -113,8 +113,8 @@ ta_pivgen_run(struct ta_job *j, struct ta_job_token *t, struct ta_p11_key *ret_k
 	    "management key of the YubiKey of token '%s' (48 hex digits), to generate a key in "
 	    "slot %02x",
 	    t->name, g->slot);
-	if ((r = ta_pin_get_full(&t->cfg->mgmt_key, desc, TA_PIN_TIMEOUT_MS, why, sizeof(why),
-		 &gen.mgmt)) != 0) {
+	if ((r = ta_pin_get_prompt(&t->cfg->mgmt_key, desc, "Management key:", TA_PIN_TIMEOUT_MS, why,
+		 sizeof(why), &gen.mgmt)) != 0) {
 		ta_job_error(j, 0, r, "token '%s': no management key: %s", t->name, why);
 		return r;
 	}

@@ -6,8 +6,8 @@
 # attested by the card; and the refusals: a slot that holds a key (never
 # replaced), a wrong or malformed management key (nothing made, the user
 # still logged in), no management-key source (the factory default never
-# tried), a type a slot cannot hold, a label, OpenSC's module; a
-# generation waits for a signature that waits for a touch; with
+# tried), a type a slot cannot hold, a label, OpenSC's module; the
+# management key from pinentry (its own prompt); a generation waits for a signature that waits for a touch; with
 # pin = unlock the token is left locked and says so.
 . "$(dirname "$0")/piv_lib.sh"
 
@@ -130,6 +130,41 @@ check "  nothing in 84" bash -c "! '$TUFCTL' --socket '$SOCK' key list | grep -q
 start opensc "file:$tmp/pin" "management-key = file:$tmp/mgmt"
 T key generate --slot 84 >/dev/null 2>"$tmp/err"
 check "OpenSC's module: refused, pointing to ykcs11" grep -q "shown by OpenSC, whose module cannot generate keys" "$tmp/err"
+
+# ---- management-key = pinentry: asked with its own prompt, then the PIN to log in again ------
+cat >"$tmp/pe2" <<EOF
+#!/bin/sh
+echo "OK ready"
+prompt=
+while read -r cmd rest; do
+	case \$cmd in
+	SETPROMPT) prompt=\$rest; echo OK ;;
+	GETPIN)
+		case \$prompt in
+		Management*) echo mk >>"$tmp/pe2-calls"; printf 'D %s\\n' "$MGMT" ;;
+		*) echo pin >>"$tmp/pe2-calls"; printf 'D %s\\n' "\$(cat "$tmp/pin")" ;;
+		esac
+		echo OK ;;
+	BYE) echo OK; exit 0 ;;
+	*) echo OK ;;
+	esac
+done
+EOF
+chmod 755 "$tmp/pe2"
+: >"$tmp/pe2-calls"
+[ -n "$agent_pid" ] && agent_stop
+{
+	agent_block
+	piv_token yk ykcs11 "pinentry:$tmp/pe2" "management-key = pinentry:$tmp/pe2"
+} >"$tmp/agent.conf"
+agent_start "$tmp/agent.conf" GPG_TTY=/dev/null || { bad "the agent starts with pinentry"; finish; }
+wait_log "logged in (PIN source pinentry)"
+T key generate --slot 85 >"$tmp/gen.out" 2>"$tmp/err"
+check "management-key = pinentry: the key is made" grep -q "^label   Private key for Retired Key 4\$" "$tmp/gen.out"
+check "  pinentry asked for the PIN at start, then the management key (its own prompt), then the PIN" \
+	test "$(tr '\n' ' ' <"$tmp/pe2-calls")" = "pin mk pin "
+check "  logged in again: it signs without an unlock" signs "Private key for Retired Key 4"
+check "  no PIN try spent" test "$(vcard tries)" = "$tries0"
 
 # ---- pin = unlock: logged out by the generation, and told ------------------------------------
 start ykcs11 unlock "management-key = file:$tmp/mgmt"
