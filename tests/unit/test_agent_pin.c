@@ -271,6 +271,32 @@ test_agent_pin_pinentry_gpg_tty_option(void **state)
 	unsetenv("GPG_TTY");
 }
 
+/* A secret that is not the PIN (a PIV management key) has its own prompt;
+ * NULL is "PIN:". */
+static void
+test_agent_pin_pinentry_prompt(void **state)
+{
+	char path[256], log[300], buf[4096];
+	struct ta_pin_source src;
+	struct ta_secret *s = NULL;
+
+	(void)state;
+	unsetenv("GPG_TTY");
+	pf_pinentry_one(path, sizeof(path), log, sizeof(log));
+	src = source(TA_PIN_PINENTRY, path);
+	assert_int_equal(ta_pin_get_prompt(&src, NULL, "Management key:", T_TIMEOUT, NULL, 0, &s), 0);
+	assert_non_null(s);
+	ta_secret_free(s);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
+	    "SETTITLE tuf-agent\nSETPROMPT Management key:\nGETPIN\nBYE\n");
+	(void)unlink(log);
+	s = NULL;
+	assert_int_equal(ta_pin_get_prompt(&src, NULL, NULL, T_TIMEOUT, NULL, 0, &s), 0);
+	ta_secret_free(s);
+	assert_string_equal(tu_slurp(log, buf, sizeof(buf)),
+	    "SETTITLE tuf-agent\nSETPROMPT PIN:\nGETPIN\nBYE\n");
+}
+
 /* ---- pinentry: refused, broken, hostile ---------------------------------- */
 
 static void
@@ -299,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_agent_pin_bad_arguments),
 		cmocka_unit_test(test_agent_pin_pinentry_dialogue),
 		cmocka_unit_test(test_agent_pin_pinentry_gpg_tty_option),
+	    cmocka_unit_test(test_agent_pin_pinentry_prompt),
 		PF_TEST(test_agent_pin, pinentry_on_path),
 		PF_TEST(test_agent_pin, pinentry_cancel),
 		PF_TEST(test_agent_pin, pinentry_hangs_at_getpin),
