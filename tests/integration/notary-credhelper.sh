@@ -6,7 +6,8 @@
 # script put on PATH here (docker-credential-tufctltest), which logs its
 # argument and what it read and answers as HELPER_MODE says.  tufctl runs
 # it with the server on standard input and publishes with what it answers;
-# a missing, failing or garbled helper is one line naming it; a helper
+# a missing, failing, garbled, hanging or flooding helper is one line
+# naming it (the last two stopped); a helper
 # without credentials for the server leaves tufctl anonymous and says so
 # without hinting at docker login; the secret never shows.
 . "$(dirname "$0")/dct_lib.sh"
@@ -31,6 +32,8 @@ ok) printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "$server" "$HELP
 none) echo "credentials not found in native keychain"; exit 1 ;;
 fail) echo "the keyring is locked"; exit 3 ;;
 garbage) echo "Username=$HELPER_USER" ;;
+hang) exec sleep 127 ;;
+flood) exec yes '{"Username":"u","Secret":"s"}' ;;
 esac
 EOF
 chmod 755 "$tmp/bin/docker-credential-tufctltest"
@@ -97,6 +100,11 @@ HELPER_MODE=garbage publish_fails "a helper answering something else: named" \
 	"docker-credential-tufctltest did not answer with a JSON object holding Username and Secret"
 HELPER_MODE=none publish_fails "a helper without credentials: anonymous, and says to store them there" \
 	"store them in docker-credential-tufctltest, which has none for $HOSTPORT"
+HELPER_MODE=flood publish_fails "a helper that writes without end: stopped, named" \
+	"the credential helper docker-credential-tufctltest wrote over" "(stopped)"
+HELPER_MODE=hang publish_fails "a helper that never answers: stopped after 30 s, named" \
+	"the credential helper docker-credential-tufctltest did not answer within 30 s (stopped)"
+check "  the hanging helper was killed" bash -c '! pgrep -f "^sleep 127$" >/dev/null'
 HELPER_MODE=fail tufctl --json notary publish "$GUN" >"$tmp/j.out" 2>/dev/null
 check "--json: the helper's failure as an error object naming it" \
 	grep -q '^{"error":{"code":"failed","message":"notary publish: .*docker-credential-tufctltest get failed' "$tmp/j.out"
