@@ -260,19 +260,6 @@ key_words(const struct ta_tsigner *s, char *buf, size_t len)
 		(void)snprintf(buf, len, "key '%s'", s->key->label);
 }
 
-static bool
-pin_refused(int r)
-{
-	return r == TA_ERR_PIN_INCORRECT || r == TA_ERR_PIN_COUNT_LOW || r == TA_ERR_PIN_FINAL_TRY ||
-	       r == TA_ERR_PIN_LOCKED || r == TA_ERR_PIN_LEN_RANGE || r == TA_ERR_PIN_EXPIRED;
-}
-
-static bool
-automatic(enum ta_pin_kind k)
-{
-	return k == TA_PIN_FILE || k == TA_PIN_ENV;
-}
-
 /* The PIN for one context-specific login, into *ret; *ret_fresh says it
  * was asked for now (pinentry), so that the cache may keep it once the
  * token took it.  Fills s->why when there is none. */
@@ -288,7 +275,7 @@ ctx_pin(struct ta_tsigner *s, struct ta_secret **ret, bool *ret_fresh)
 	key_words(s, kw, sizeof(kw));
 	if (ta_pincache_take(t->pc, ta_p11_token_generation(s->p11), ta_now_ms(), ret) == 0)
 		return 0;
-	if (automatic(t->cfg->pin.kind) && ta_pincache_refused(t->pc)) {
+	if (ta_pin_automatic(t->cfg->pin.kind) && ta_pincache_refused(t->pc)) {
 		(void)snprintf(s->why, sizeof(s->why),
 		    "%s needs its PIN for every signature, and token '%s' refused the PIN of "
 		    "its PIN source: fix it, then 'tufctl unlock'",
@@ -420,7 +407,7 @@ relogin(struct ta_tsigner *s, int r)
 
 	if (cfg != NULL &&
 	    (r == TA_ERR_TIMEOUT || r == TA_ERR_TOKEN_ABSENT || r == TA_ERR_NOT_LOGGED_IN) &&
-	    automatic(cfg->pin.kind) &&
+	    ta_pin_automatic(cfg->pin.kind) &&
 	    !ta_pincache_refused(s->tok->pc) && ta_pin_get(&cfg->pin, NULL, &pin) == 0 &&
 	    ta_p11_token_login(s->p11, pin, false) == 0) {
 		(void)ta_keycache_refresh(s->tok->kc, s->p11, NULL);
@@ -482,9 +469,9 @@ tsign_once(struct ta_tsigner *s, bool always, enum ta_sig_scheme scheme, const u
 			r = TA_ERR_TOKEN_ABSENT;
 	}
 	if (cfg != NULL && always) {
-		if (pin_refused(r)) {
+		if (ta_pin_refusal(r)) {
 			(void)ta_pincache_wipe(s->tok->pc);
-			if (automatic(cfg->pin.kind))
+			if (ta_pin_automatic(cfg->pin.kind))
 				ta_pincache_set_refused(s->tok->pc, true);
 		} else if (keep != NULL && r != TA_ERR_TOKEN_ABSENT &&
 			   ta_pincache_put(s->tok->pc, keep, gen, ta_now_ms(),
@@ -495,7 +482,7 @@ tsign_once(struct ta_tsigner *s, bool always, enum ta_sig_scheme scheme, const u
 	ta_secret_free(keep);
 	if (r != 0)
 		explain(s, r, ta_now_ms() - t0);
-	if (((pin_refused(r) && r != TA_ERR_PIN_LOCKED) || r == TA_ERR_TIMEOUT ||
+	if (((ta_pin_refusal(r) && r != TA_ERR_PIN_LOCKED) || r == TA_ERR_TIMEOUT ||
 		r == TA_ERR_TOKEN_ABSENT) &&
 	    logged_out(s->p11))
 		relogin(s, r);

@@ -213,6 +213,19 @@ pin_from_pinentry(const char *prog, const char *desc, const char *prompt, unsign
 
 /* ---- entry points --------------------------------------------------------- */
 
+bool
+ta_pin_automatic(enum ta_pin_kind k)
+{
+	return k == TA_PIN_FILE || k == TA_PIN_ENV;
+}
+
+bool
+ta_pin_refusal(int r)
+{
+	return r == TA_ERR_PIN_INCORRECT || r == TA_ERR_PIN_COUNT_LOW || r == TA_ERR_PIN_FINAL_TRY ||
+	       r == TA_ERR_PIN_LOCKED || r == TA_ERR_PIN_LEN_RANGE || r == TA_ERR_PIN_EXPIRED;
+}
+
 int
 ta_pin_get(const struct ta_pin_source *src, const char *desc, struct ta_secret **ret)
 {

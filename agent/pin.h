@@ -29,6 +29,7 @@
 #ifndef TA_AGENT_PIN_H
 #define TA_AGENT_PIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "agent/config.h"
@@ -55,6 +56,13 @@ int ta_pin_env_take(const char *name) __attribute__((warn_unused_result));
 
 /* Wipes and frees what ta_pin_env_take() kept; single-threaded, at exit. */
 void ta_pin_env_forget(void);
+
+/* Sources the agent reads by itself, with no one asked: file:, env:. */
+bool ta_pin_automatic(enum ta_pin_kind k);
+
+/* r is the token refusing a PIN (wrong, tries low or gone, its length,
+ * expired): a PIN that is not to be tried again. */
+bool ta_pin_refusal(int r);
 
 /* ta_pin_get_full(src, desc, TA_PIN_TIMEOUT_MS, NULL, 0, ret). */
 int ta_pin_get(const struct ta_pin_source *src, const char *desc, struct ta_secret **ret)

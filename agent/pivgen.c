@@ -1,6 +1,5 @@
 /* key.generate in a PIV slot: agent/pivgen.h. */
 #include <stdio.h>
-#include <string.h>
 
 #include "agent/agent.h"
 #include "agent/job.h"
@@ -14,19 +13,6 @@
 #include "common/secret.h"
 #include "pkcs11/p11.h"
 #include "protocol/proto.h"
-
-static bool
-refused(int r)
-{
-	return r == TA_ERR_PIN_INCORRECT || r == TA_ERR_PIN_COUNT_LOW || r == TA_ERR_PIN_FINAL_TRY ||
-	       r == TA_ERR_PIN_LOCKED || r == TA_ERR_PIN_LEN_RANGE;
-}
-
-static bool
-automatic(enum ta_pin_kind k)
-{
-	return k == TA_PIN_FILE || k == TA_PIN_ENV;
-}
 
 /* The PIN that logs the user in again: the cached one, else the token's
  * source; NULL when there is none to be had (unlock, none, a source whose
@@ -46,25 +32,14 @@ user_pin(struct ta_job_token *t)
 	if (src->kind == TA_PIN_PINENTRY &&
 	    (ta_p11_token_info(t->p11, &in) != 0 || !(in.flags & TA_TOK_LOGGED_IN)))
 		return NULL;
-	if ((!automatic(src->kind) && src->kind != TA_PIN_PINENTRY) ||
-	    (automatic(src->kind) && ta_pincache_refused(t->pc)))
+	if ((!ta_pin_automatic(src->kind) && src->kind != TA_PIN_PINENTRY) ||
+	    (ta_pin_automatic(src->kind) && ta_pincache_refused(t->pc)))
 		return NULL;
 	(void)snprintf(desc, sizeof(desc), "PIN for token '%s' (to log in again after a key generation)",
 	    t->name);
 	if (ta_pin_get(src, desc, &pin) != 0)
 		return NULL;
 	return pin;
-}
-
-static bool
-hex48(const struct ta_secret *k)
-{
-	if (k->len != TA_P11_PIV_MGMT_HEX)
-		return false;
-	for (size_t i = 0; i < k->len; i++)
-		if (k->data[i] == '\0' || strchr("0123456789abcdefABCDEF", k->data[i]) == NULL)
-			return false;
-	return true;
 }
 
 int
@@ -118,7 +93,7 @@ ta_pivgen_run(struct ta_job *j, struct ta_job_token *t, struct ta_p11_key *ret_k
 		ta_job_error(j, 0, r, "token '%s': no management key: %s", t->name, why);
 		return r;
 	}
-	if (!hex48(gen.mgmt)) {
+	if (!ta_p11_piv_mgmt_ok(gen.mgmt)) {
 		ta_secret_free(gen.mgmt);
 		ta_job_error(j, 0, TA_ERR_INVALID,
 		    "token '%s': the management key from its 'management-key' source is not 48 "
@@ -131,7 +106,7 @@ ta_pivgen_run(struct ta_job *j, struct ta_job_token *t, struct ta_p11_key *ret_k
 	if (out.was_in && out.user_r != 0) {
 		*ret_logged_out = true;
 		/* A source's PIN the card refused is not tried again by the watch. */
-		if (refused(out.user_r) && automatic(t->cfg->pin.kind))
+		if (ta_pin_refusal(out.user_r) && ta_pin_automatic(t->cfg->pin.kind))
 			ta_pincache_set_refused(t->pc, true);
 		log_warn_r(out.user_r, "token '%s': logged out by the key generation in slot %02x and "
 				       "not logged in again; 'tufctl unlock'",

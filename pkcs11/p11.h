@@ -208,6 +208,10 @@ const char *ta_p11_piv_label(unsigned slot);
 /* A management key in hex: 3DES, the only kind ykcs11 2.2 logs in with. */
 #define TA_P11_PIV_MGMT_HEX 48
 
+/* k is a management key ta_p11_piv_generate() takes: TA_P11_PIV_MGMT_HEX
+ * hex digits, either case. */
+bool ta_p11_piv_mgmt_ok(const struct ta_secret *k);
+
 struct ta_p11_pivgen {
 	enum ta_key_type type;  /* TA_KEY_EC_P256, TA_KEY_EC_P384 or TA_KEY_RSA_2048 */
 	unsigned slot;          /* 0x9a, 0x9c, 0x9d, 0x9e, 0x82..0x95 */

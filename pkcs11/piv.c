@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/secret.h"
 #include "pkcs11/internal.h"
 #include "pkcs11/p11.h"
@@ -104,15 +105,11 @@ slot_taken(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_BYTE id, bool *ret)
 	return 0;
 }
 
-static bool
-hex_key(const struct ta_secret *k)
+bool
+ta_p11_piv_mgmt_ok(const struct ta_secret *k)
 {
-	if (k == NULL || k->len != TA_P11_PIV_MGMT_HEX)
-		return false;
-	for (size_t i = 0; i < k->len; i++)
-		if (strchr("0123456789abcdefABCDEF", k->data[i]) == NULL || k->data[i] == '\0')
-			return false;
-	return true;
+	return k != NULL && k->len == TA_P11_PIV_MGMT_HEX &&
+	       ta_hex_ok((const char *)k->data, k->len, false);
 }
 
 int
@@ -163,7 +160,7 @@ ta_p11_piv_generate(struct ta_p11_token *tok, struct ta_p11_pivgen *gen,
 		r = TA_ERR_UNSUPPORTED;
 		goto wipe;
 	}
-	if (id == 0 || !hex_key(gen->mgmt)) {
+	if (id == 0 || !ta_p11_piv_mgmt_ok(gen->mgmt)) {
 		r = TA_ERR_INVALID;
 		goto wipe;
 	}

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/keytype.h"
 #include "common/secret.h"
 #include "protocol/internal.h"
@@ -289,17 +290,13 @@ decode_token_params(const json_t *params, struct ta_proto_req *req, struct ta_pr
 unsigned
 ta_proto_piv_slot(const char *s)
 {
-	unsigned v = 0;
+	uint8_t b;
+	size_t n;
+	unsigned v;
 
-	if (s == NULL || strlen(s) != 2)
+	if (s == NULL || strlen(s) != 2 || !ta_hex_ok(s, 2, true) || ta_unhex(s, 2, &b, 1, &n) != 0)
 		return 0;
-	for (size_t i = 0; i < 2; i++) {
-		const char *d = strchr("0123456789abcdef", s[i]);
-
-		if (d == NULL || s[i] == '\0')
-			return 0;
-		v = v * 16 + (unsigned)(d - "0123456789abcdef");
-	}
+	v = b;
 	if (v == 0x9a || v == 0x9c || v == 0x9d || v == 0x9e || (v >= 0x82 && v <= 0x95))
 		return v;
 	return 0;

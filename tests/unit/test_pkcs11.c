@@ -854,10 +854,47 @@ test_pkcs11_pool_bound_one_session(void **state)
 	ta_p11_key_clear(&k);
 }
 
+/* PIV: the management key's form, the slot names ykcs11 gives. */
+static void
+test_pkcs11_piv_mgmt_and_labels(void **state)
+{
+	static const struct {
+		const char *key;
+		size_t len;
+		bool ok;
+	} cases[] = {
+	    {"010203040506070801020304050607080102030405060708", 48, true},
+	    {"0102030405060708010203040506070801020304050607AB", 48, true},
+	    {"01020304050607080102030405060708010203040506070", 47, false},
+	    {"0102030405060708010203040506070801020304050607080", 49, false},
+	    {"01020304050607080102030405060708010203040506070g", 48, false},
+	    {"0102030405060708010203040506070801020304050607\0008", 48, false},
+	    {"01020304 50607080102030405060708010203040506070", 48, false},
+	    {"", 0, false},
+	};
+	struct ta_secret *k;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_non_null(k = ta_secret_from(cases[i].key, cases[i].len));
+		assert_int_equal(ta_p11_piv_mgmt_ok(k), cases[i].ok);
+		ta_secret_free(k);
+	}
+	assert_false(ta_p11_piv_mgmt_ok(NULL));
+	assert_string_equal(ta_p11_piv_label(0x9c), "Private key for Digital Signature");
+	assert_string_equal(ta_p11_piv_label(0x9a), "Private key for PIV Authentication");
+	assert_string_equal(ta_p11_piv_label(0x82), "Private key for Retired Key 1");
+	assert_string_equal(ta_p11_piv_label(0x95), "Private key for Retired Key 20");
+	assert_null(ta_p11_piv_label(0x9b));
+	assert_null(ta_p11_piv_label(0x96));
+	assert_null(ta_p11_piv_label(0));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pkcs11_piv_mgmt_and_labels),
 		cmocka_unit_test(test_pkcs11_module_loaded_once),
 		cmocka_unit_test(test_pkcs11_module_unknown),
 		cmocka_unit_test(test_pkcs11_token_select_by_uri),
