@@ -134,6 +134,24 @@ delegations_of(struct ta_meta *m)
 	return d;
 }
 
+/*
+ * Records that parent delegates to role (in the config map "parents", or "bins" for succinct
+ * bins) and which agent keys sign it, then saves the config.
+ */
+static int
+delegation_record(struct tr_repo *repo, const char *map, const char *role, const char *parent,
+    const struct keyset *ks)
+{
+	struct tn_error e;
+
+	if (config_set(repo, map, role, json_string(parent)) != 0 ||
+	    config_set(repo, "signers", role, keyset_signers(ks)) != 0)
+		return tufctl_fail("repo delegate: out of memory");
+	if (tr_config_save(repo, &e) != 0)
+		return tr_cmd_failed("delegate", &e);
+	return TUFCTL_OK;
+}
+
 static int
 stage_bins(struct tr_repo *repo, const char *prefix, unsigned bits, struct tn_error *e)
 {
@@ -283,13 +301,8 @@ tufctl_repo_delegate(int argc, char **argv)
 			ret = tr_cmd_failed("delegate", &e);
 			goto out;
 		}
-		if (config_set(repo, "bins", "bins", json_string(parent)) != 0 ||
-		    config_set(repo, "signers", "bins", keyset_signers(&ks)) != 0)
-			goto oom;
-		if (tr_config_save(repo, &e) != 0) {
-			ret = tr_cmd_failed("delegate", &e);
+		if ((ret = delegation_record(repo, "bins", "bins", parent, &ks)) != TUFCTL_OK)
 			goto out;
-		}
 		if (!tufctl.json)
 			(void)printf("staged %lld bins (bins-%0*x ... bins-%llx) delegated from %s\n",
 			    (long long)bins, (int)((bitlen + 3) / 4), 0, (long long)bins - 1, parent);
@@ -330,13 +343,8 @@ tufctl_repo_delegate(int argc, char **argv)
 		ret = tr_cmd_failed("delegate", &e);
 		goto out;
 	}
-	if (config_set(repo, "parents", role, json_string(parent)) != 0 ||
-	    config_set(repo, "signers", role, keyset_signers(&ks)) != 0)
-		goto oom;
-	if (tr_config_save(repo, &e) != 0) {
-		ret = tr_cmd_failed("delegate", &e);
+	if ((ret = delegation_record(repo, "parents", role, parent, &ks)) != TUFCTL_OK)
 		goto out;
-	}
 	if (!tufctl.json)
 		(void)printf("staged the delegation of %s from %s (threshold %lld)\n", role, parent,
 		    (long long)threshold);
