@@ -105,22 +105,15 @@ int
 ta_p11_cert_read(struct ta_p11_token *tok, const struct ta_p11_key *key, uint8_t **ret_der,
     size_t *ret_len)
 {
-	CK_OBJECT_HANDLE obj;
 	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
-	CK_ULONG n = 0;
-	CK_RV rv = CKR_OK;
+	CK_RV rv;
 	int r;
 
 	if (key->id_len == 0)
 		return TA_ERR_INVALID;
 	if ((r = ta__p11_session_get(tok, &s)) != 0)
 		return r;
-	if ((r = ta__p11_find_cert(tok, s, key, &obj, 1, &n)) == 0 && n == 0)
-		r = TA_ERR_NOT_FOUND;
-	if (r == 0) {
-		rv = ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, ret_der, ret_len);
-		r = rv == CKR_ATTRIBUTE_VALUE_INVALID ? TA_ERR_FORMAT : ta__p11_rv(rv);
-	}
+	r = ta__p11_cert_value(tok, s, key, ret_der, ret_len, &rv);
 	ta__p11_session_put(tok, s, rv);
 	return r;
 }

@@ -108,6 +108,13 @@ int ta__p11_find_id(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_CLA
 int ta__p11_find_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta_p11_key *key,
     CK_OBJECT_HANDLE *ret_objs, CK_ULONG max, CK_ULONG *ret_n);
 
+/* The CKA_VALUE (DER) of the first certificate ta__p11_find_cert() finds,
+ * malloc()ed: TA_ERR_NOT_FOUND when there is none, TA_ERR_FORMAT when the
+ * token gives no usable value.  *ret_rv is the last PKCS#11 result, for
+ * ta__p11_session_put(). */
+int ta__p11_cert_value(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta_p11_key *key,
+    uint8_t **ret_der, size_t *ret_len, CK_RV *ret_rv);
+
 /* A C_Login's CK_RV as a TA_ERR_*: after CKR_PIN_INCORRECT the token's
  * flags choose between INCORRECT, COUNT_LOW, FINAL_TRY and LOCKED. */
 int ta__p11_pin_error(struct ta_p11_token *tok, CK_RV rv);

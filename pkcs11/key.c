@@ -98,6 +98,23 @@ ta__p11_find_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta
 	return 0;
 }
 
+int
+ta__p11_cert_value(struct ta_p11_token *tok, CK_SESSION_HANDLE s, const struct ta_p11_key *key,
+    uint8_t **ret_der, size_t *ret_len, CK_RV *ret_rv)
+{
+	CK_OBJECT_HANDLE obj;
+	CK_ULONG n = 0;
+	int r;
+
+	*ret_rv = CKR_OK;
+	if ((r = ta__p11_find_cert(tok, s, key, &obj, 1, &n)) != 0)
+		return r;
+	if (n == 0)
+		return TA_ERR_NOT_FOUND;
+	*ret_rv = ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, ret_der, ret_len);
+	return *ret_rv == CKR_ATTRIBUTE_VALUE_INVALID ? TA_ERR_FORMAT : ta__p11_rv(*ret_rv);
+}
+
 CK_RV
 ta__p11_get_attr(CK_FUNCTION_LIST *fl, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
     uint8_t **ret, size_t *ret_len)
@@ -328,12 +345,10 @@ load_public(struct ta_p11_token *tok, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE priv
 static void
 load_cert(struct ta_p11_token *tok, CK_SESSION_HANDLE s, struct ta_p11_key *key)
 {
-	CK_OBJECT_HANDLE obj;
-	CK_ULONG n = 0;
+	CK_RV rv;
 
-	if (key->id_len == 0 || ta__p11_find_cert(tok, s, key, &obj, 1, &n) != 0 || n == 0)
-		return;
-	if (ta__p11_get_attr(tok->mod->fl, s, obj, CKA_VALUE, &key->cert, &key->cert_len) != CKR_OK) {
+	if (key->id_len == 0 ||
+	    ta__p11_cert_value(tok, s, key, &key->cert, &key->cert_len, &rv) != 0) {
 		key->cert = NULL;
 		key->cert_len = 0;
 	}
