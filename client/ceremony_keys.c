@@ -22,7 +22,6 @@
 #include "client/notary_agent.h"
 #include "client/tufctl.h"
 #include "common/err.h"
-#include "tuf/encoding.h"
 #include "tuf/key.h"
 #include "tuf/x509.h"
 
@@ -33,8 +32,8 @@
 static int
 cert_file(const struct cer_keyctx *kc, const char *path, struct ta_key **ret)
 {
-	uint8_t *pem = NULL, *der = NULL;
-	size_t len, der_len, used;
+	uint8_t *pem = NULL;
+	size_t len;
 	struct ta_x509_error xe;
 	int r;
 
@@ -46,10 +45,7 @@ cert_file(const struct cer_keyctx *kc, const char *path, struct ta_key **ret)
 		return tufctl_fail("ceremony: '%s' is not a root certificate notary takes for '%s': "
 				   "%s", path, kc->gun, xe.text);
 	}
-	r = ta_pem_decode("CERTIFICATE", (const char *)pem, len, false, &der, &der_len, &used);
-	if (r == 0)
-		r = ta_key_from_cert(der, der_len, ret);
-	free(der);
+	r = ta_key_from_cert_pem((const char *)pem, len, false, ret);
 	free(pem);
 	return r != 0 ? tufctl_fail("ceremony: '%s': %s", path, ta_strerror(r)) : TUFCTL_OK;
 }
@@ -58,17 +54,12 @@ cert_file(const struct cer_keyctx *kc, const char *path, struct ta_key **ret)
 static int
 agent_cert(const struct cer_keyctx *kc, const char *ref, struct ta_key **ret)
 {
-	uint8_t *der = NULL;
-	size_t der_len, used;
 	char *pem = NULL;
 	int r;
 
 	if (tn_agent_key_cert("ceremony", ref, kc->gun, &pem) != 0)
 		return TUFCTL_FAIL;
-	r = ta_pem_decode("CERTIFICATE", pem, strlen(pem), false, &der, &der_len, &used);
-	if (r == 0)
-		r = ta_key_from_cert(der, der_len, ret);
-	free(der);
+	r = ta_key_from_cert_pem(pem, strlen(pem), false, ret);
 	free(pem);
 	return r != 0 ? tufctl_fail("ceremony: the certificate key '%s' made: %s", ref,
 			    ta_strerror(r))

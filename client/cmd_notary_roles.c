@@ -28,7 +28,6 @@
 #include "common/err.h"
 #include "common/secret.h"
 #include "protocol/proto.h"
-#include "tuf/encoding.h"
 #include "tuf/key.h"
 #include "tuf/meta.h"
 #include "tuf/verify.h"
@@ -68,16 +67,10 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 	}
 	json_array_foreach(kept, i, v) {
 		const char *s = json_string_value(v);
-		uint8_t *der = NULL;
-		size_t der_len, used;
 
 		if (ta_x509_check_root((const uint8_t *)s, strlen(s), repo->gun, now,
 			TA_X509_CHECK_TIME, NULL) != 0 ||
-		    ta_pem_decode("CERTIFICATE", s, strlen(s), false, &der, &der_len, &used) != 0)
-			continue;
-		r = ta_key_from_cert(der, der_len, &c);
-		free(der);
-		if (r != 0)
+		    ta_key_from_cert_pem(s, strlen(s), false, &c) != 0)
 			continue;
 		cspki = ta_key_spki(c, &cspki_len);
 		if (cspki_len == spki_len && memcmp(cspki, spki, spki_len) == 0) {
@@ -91,16 +84,7 @@ root_cert_key(struct nopts *o, struct tn_repo *repo, const json_t *kept, const c
 	ta_key_free(k);
 	if (tn_agent_key_cert(o->cmd, label, repo->gun, &pem) != 0)
 		return TUFCTL_FAIL;
-	{
-		uint8_t *der = NULL;
-		size_t der_len, used;
-
-		r = ta_pem_decode("CERTIFICATE", pem, strlen(pem), false, &der, &der_len, &used);
-		if (r == 0)
-			r = ta_key_from_cert(der, der_len, &c);
-		free(der);
-	}
-	if (r != 0) {
+	if ((r = ta_key_from_cert_pem(pem, strlen(pem), false, &c)) != 0) {
 		free(pem);
 		return tn_cmd_fail(o->cmd, "the agent's certificate for '%s' is unusable: %s",
 		    label, ta_strerror(r));
@@ -398,18 +382,15 @@ out:
 static int
 cert_key(struct nopts *o, const char *path, struct ta_key **ret)
 {
-	uint8_t *pem = NULL, *der = NULL;
-	size_t len, der_len, used;
+	uint8_t *pem = NULL;
+	size_t len;
 	int r;
 
 	*ret = NULL;
 	if (tufctl_read_file(path, 64 << 10, &pem, &len) != 0)
 		return TUFCTL_FAIL;
-	r = ta_pem_decode("CERTIFICATE", (char *)pem, len, true, &der, &der_len, &used);
-	if (r == 0)
-		r = ta_key_from_cert(der, der_len, ret);
+	r = ta_key_from_cert_pem((const char *)pem, len, true, ret);
 	free(pem);
-	free(der);
 	return r != 0 ? tn_cmd_fail(o->cmd, "'%s' is not a PEM certificate of an EC or RSA key: %s",
 			    path, ta_strerror(r))
 		      : 0;

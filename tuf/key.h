@@ -123,6 +123,14 @@ int ta_key_from_spki(enum ta_profile profile, const uint8_t *spki, size_t spki_l
 int ta_key_from_cert(const uint8_t *der, size_t der_len, struct ta_key **ret_key)
     __attribute__((warn_unused_result));
 
+/* ta_key_from_cert() for the first PEM "CERTIFICATE" block of pem (len
+ * characters; final_newline_optional as ta_pem_decode() takes it): what
+ * follows that block is not read (a bundle gives its first certificate's
+ * key).  TA_ERR_INVALID when pem does not start with one; *ret_key is
+ * left alone on any error, as ta_key_from_cert() leaves it. */
+int ta_key_from_cert_pem(const char *pem, size_t len, bool final_newline_optional,
+    struct ta_key **ret_key) __attribute__((warn_unused_result));
+
 /* Reads a key object of the profile from metadata (the value under a key
  * ID in "keys"), under the shape rules above.  obj is only read. */
 int ta_key_from_json(enum ta_profile profile, const json_t *obj, struct ta_key **ret_key)

@@ -790,6 +790,34 @@ test_tuf_key_notary_x509(void **state)
 		free(longer);
 	}
 	assert_ptr_equal(k2, (struct ta_key *)&s);
+	/* ta_key_from_cert_pem: the same key from the PEM, the final newline
+	 * only where it may be missing, a bundle's first certificate; not a
+	 * certificate block, a truncated one, nothing. */
+	{
+		char two[8192], *cut = strdup(pem_ssl);
+		size_t n = strlen(pem_ssl);
+
+		assert_int_equal(ta_key_from_cert_pem(pem_ssl, n, false, &k2), 0);
+		assert_string_equal(ta_key_id(k2), ta_key_id(k));
+		ta_key_free(k2);
+		k2 = (struct ta_key *)&s;
+		assert_int_equal(ta_key_from_cert_pem(pem_ssl, n - 1, false, &k2), TA_ERR_INVALID);
+		assert_int_equal(ta_key_from_cert_pem(pem_ssl, n - 1, true, &k2), 0);
+		assert_string_equal(ta_key_id(k2), ta_key_id(k));
+		ta_key_free(k2);
+		snprintf(two, sizeof(two), "%s%s", pem_ssl, pem_ssl);
+		assert_int_equal(ta_key_from_cert_pem(two, strlen(two), false, &k2), 0);
+		assert_string_equal(ta_key_id(k2), ta_key_id(k));
+		ta_key_free(k2);
+		k2 = (struct ta_key *)&s;
+		assert_int_equal(ta_key_from_cert_pem(pem_ssl, n / 2, true, &k2), TA_ERR_INVALID);
+		assert_int_equal(ta_key_from_cert_pem("", 0, true, &k2), TA_ERR_INVALID);
+		memcpy(strstr(cut, "CERTIFICATE"), "PUBLIC KEY ", 11);
+		assert_int_equal(ta_key_from_cert_pem(cut, n, true, &k2), TA_ERR_INVALID);
+		assert_int_equal(ta_key_from_cert_pem(NULL, 0, true, &k2), TA_ERR_INVALID);
+		assert_ptr_equal(k2, (struct ta_key *)&s);
+		free(cut);
+	}
 	free(b64);
 	free(pem_ssl);
 	free(der);
