@@ -500,8 +500,8 @@ out:
 }
 
 int
-ta_key_from_cert_pem(const char *pem, size_t len, bool final_newline_optional,
-    struct ta_key **ret_key)
+ta_key_from_cert_pem(
+    const char *pem, size_t len, bool final_newline_optional, struct ta_key **ret_key)
 {
 	uint8_t *der = NULL;
 	size_t der_len, used;
@@ -509,8 +509,8 @@ ta_key_from_cert_pem(const char *pem, size_t len, bool final_newline_optional,
 
 	if (pem == NULL || ret_key == NULL)
 		return TA_ERR_INVALID;
-	if ((r = ta_pem_decode("CERTIFICATE", pem, len, final_newline_optional, &der, &der_len,
-		 &used)) != 0)
+	if ((r = ta_pem_decode(
+		 "CERTIFICATE", pem, len, final_newline_optional, &der, &der_len, &used)) != 0)
 		return r;
 	r = ta_key_from_cert(der, der_len, ret_key);
 	free(der);
