@@ -39,11 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +50,7 @@
 #include <openssl/evp.h>
 
 #include "bench/benchlib.h"
+#include "bench/benchproc.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "protocol/proto.h"
@@ -67,8 +66,6 @@
 #define GUN "registry.example.com/bench/app"
 #define MSG_LEN 64         /* bytes signed by ssh-agent per request */
 #define IN_MAX (64u << 10) /* any response we accept, ssh-agent and tuf-agent */
-
-extern char **environ;
 
 /* ---- rows and goals ---------------------------------------------------- */
 
@@ -175,160 +172,6 @@ show_log(const char *name)
 	(void)fclose(f);
 	(void)fprintf(
 	    stderr, "--- %s (end)\n%s%s---\n", name, buf, n > 0 && buf[n - 1] != '\n' ? "\n" : "");
-}
-
-/* A program of that name on PATH. */
-static bool
-have_tool(const char *name)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-
-	for (const char *p = path ? path : "/usr/bin:/bin"; *p != '\0';) {
-		size_t n = strcspn(p, ":");
-
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name) < (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return true;
-		p += n + (p[n] == ':');
-	}
-	return false;
-}
-
-/* The child of spawn(): only async-signal-safe calls until exec.  An exec
- * failure's errno goes up the close-on-exec pipe. */
-static void __attribute__((noreturn))
-spawn_child(const char *const argv[], char *const envp[], const char *log, pid_t parent, int ep)
-{
-	int e, fd;
-
-	/* A bench that dies (a crash, ^C) takes its agents with it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
-		_exit(127);
-	if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
-	    (fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0 || dup2(fd, 1) < 0 ||
-	    dup2(1, 2) < 0) {
-		e = errno;
-	} else {
-		(void)execvpe(argv[0], (char *const *)(uintptr_t)argv, envp);
-		e = errno;
-	}
-	(void)!write(ep, &e, sizeof(e));
-	_exit(127);
-}
-
-/* Starts argv with stdin from /dev/null and stdout and stderr appended to
- * log; extra is NULL or a NULL-terminated list of NAME=value put before the
- * environment.  The child gets SIGTERM if this process dies first. */
-static int
-spawn(const char *const argv[], const char *const extra[], const char *log, pid_t *ret_pid)
-{
-	size_t ne = 0, nx = 0;
-	pid_t parent = getpid(), pid;
-	int ep[2], e = 0;
-	char **envp;
-
-	while (environ[ne] != NULL)
-		ne++;
-	while (extra != NULL && extra[nx] != NULL)
-		nx++;
-	if ((envp = calloc(ne + nx + 1, sizeof(*envp))) == NULL)
-		return TA_ERR_NOMEM;
-	for (size_t i = 0; i < nx; i++)
-		envp[i] = (char *)(uintptr_t)extra[i];
-	for (size_t i = 0; i < ne; i++)
-		envp[nx + i] = environ[i];
-	if (pipe2(ep, O_CLOEXEC) != 0) {
-		free(envp);
-		return TA_ERR_SYSTEM;
-	}
-	if ((pid = fork()) == 0)
-		spawn_child(argv, envp, log, parent, ep[1]);
-	e = pid < 0 ? errno : 0;
-	free(envp);
-	(void)close(ep[1]);
-	while (pid > 0 && read(ep[0], &e, sizeof(e)) < 0 && errno == EINTR)
-		;
-	(void)close(ep[0]);
-	if (e != 0) {
-		if (pid > 0)
-			(void)waitpid(pid, NULL, 0);
-		(void)fprintf(stderr, "bench_agent: cannot run %s: %s\n", argv[0], strerror(e));
-		return TA_ERR_SYSTEM;
-	}
-	*ret_pid = pid;
-	return 0;
-}
-
-/* Waits for pid for up to timeout seconds; its exit status, 128 + signal,
- * or -1 when it is still running. */
-static int
-reap(pid_t pid, double timeout)
-{
-	double end = bl_now() + timeout;
-	int st;
-
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (bl_now() > end)
-			return -1;
-		(void)nanosleep(&(struct timespec){0, 20000000}, NULL);
-	}
-}
-
-/* SIGTERM, then SIGKILL after 5 s.  The exit status as reap() gives it. */
-static int
-stop(pid_t *pid)
-{
-	int st;
-
-	if (*pid <= 0)
-		return 0;
-	(void)kill(*pid, SIGTERM);
-	if ((st = reap(*pid, 5)) < 0) {
-		(void)kill(*pid, SIGKILL);
-		st = reap(*pid, 5);
-	}
-	*pid = 0;
-	return st;
-}
-
-/* Runs argv to its end; its exit status (as reap()) or -1. */
-static int
-run(const char *const argv[], const char *const extra[], const char *log)
-{
-	pid_t pid;
-
-	if (spawn(argv, extra, log, &pid) != 0)
-		return -1;
-	return reap(pid, 60);
-}
-
-/* Waits up to 10 s for a listener on path while pid runs. */
-static int
-wait_listen(const char *path, pid_t pid, const char *what)
-{
-	double end = bl_now() + 10;
-	int fd;
-
-	while (bl_now() < end) {
-		if (bl_unix_connect(path, &fd) == 0) {
-			(void)close(fd);
-			return 0;
-		}
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			(void)fprintf(stderr, "bench_agent: %s exited before it listened\n", what);
-			return TA_ERR_SYSTEM;
-		}
-		(void)nanosleep(&(struct timespec){0, 20000000}, NULL);
-	}
-	(void)fprintf(stderr, "bench_agent: %s did not listen on %s within 10 s\n", what, path);
-	return TA_ERR_TIMEOUT;
 }
 
 /* One message framed by a big-endian u32 length (both protocols frame so):
@@ -599,8 +442,8 @@ agent_setup(const char *agent, const char *module)
 	{
 		const char *argv[] = {agent, "--config", conf, "--socket", agent_sock, NULL};
 
-		if ((r = spawn(argv, NULL, log, &agent_pid)) != 0 ||
-		    (r = wait_listen(agent_sock, agent_pid, "tuf-agent")) != 0) {
+		if ((r = bl_spawn(argv, NULL, log, &agent_pid)) != 0 ||
+		    (r = bl_wait_listen(agent_sock, agent_pid, "tuf-agent")) != 0) {
 			(void)fprintf(
 			    stderr, "bench_agent: tuf-agent did not start (its log follows)\n");
 			return r;
@@ -772,7 +615,7 @@ bench_ssh(const char *module_real)
 	FILE *f;
 	int st;
 
-	if (!have_tool("ssh-agent") || !have_tool("ssh-add")) {
+	if (!bl_have_tool("ssh-agent") || !bl_have_tool("ssh-add")) {
 		rows_mark(R_SSH1, R_SSH8, ROW_SKIPPED,
 		    "skipped: ssh-agent is not installed (openssh-client; scripts/install-deps)");
 		return;
@@ -794,8 +637,8 @@ bench_ssh(const char *module_real)
 		/* -P takes the module's real path: ssh-add sends it canonicalised. */
 		const char *argv[] = {"ssh-agent", "-D", "-a", ssh_sock, "-P", module_real, NULL};
 
-		if (spawn(argv, NULL, log, &pid) != 0 ||
-		    wait_listen(ssh_sock, pid, "ssh-agent") != 0) {
+		if (bl_spawn(argv, NULL, log, &pid) != 0 ||
+		    bl_wait_listen(ssh_sock, pid, "ssh-agent") != 0) {
 			rows_mark(R_SSH1, R_SSH8, ROW_FAILED,
 			    "ssh-agent did not start (its log is above)");
 			goto out;
@@ -806,7 +649,7 @@ bench_ssh(const char *module_real)
 		const char *extra[] = {
 		    env_sock, env_ask, "SSH_ASKPASS_REQUIRE=force", "DISPLAY=:0", NULL};
 
-		if ((st = run(argv, extra, log)) != 0) {
+		if ((st = bl_run(argv, extra, log)) != 0) {
 			rows_mark(R_SSH1, R_SSH8, ROW_FAILED,
 			    "ssh-add -s %s exited with %d (log above)", module_real, st);
 			goto out;
@@ -815,7 +658,7 @@ bench_ssh(const char *module_real)
 	if (measure(R_SSH1, &ssh_ops, NULL) == 0)
 		(void)measure(R_SSH8, &ssh_ops, NULL);
 out:
-	(void)stop(&pid);
+	(void)bl_stop(&pid);
 	if (rows[R_SSH8].state != ROW_OK)
 		show_log("ssh-agent.log");
 	rows_mark(R_SSH1, R_SSH8, ROW_FAILED, "not measured: ssh-agent failed above");
@@ -881,7 +724,7 @@ bench_p11kit(const char *module)
 	struct bl_p11 p;
 	pid_t pid = 0;
 
-	if (!have_tool("p11-kit") || client == NULL) {
+	if (!bl_have_tool("p11-kit") || client == NULL) {
 		rows_mark(R_P11_1, R_P11_2, ROW_SKIPPED,
 		    "skipped: %s is not installed (p11-kit, p11-kit-modules; scripts/install-deps)",
 		    client == NULL ? "p11-kit-client.so" : "p11-kit");
@@ -897,8 +740,8 @@ bench_p11kit(const char *module)
 		const char *argv[] = {
 		    "p11-kit", "server", "-f", "-n", sock, "--provider", module, uri, NULL};
 
-		if (spawn(argv, NULL, out, &pid) != 0 ||
-		    wait_listen(sock, pid, "p11-kit server") != 0) {
+		if (bl_spawn(argv, NULL, out, &pid) != 0 ||
+		    bl_wait_listen(sock, pid, "p11-kit server") != 0) {
 			rows_mark(R_P11_1, R_P11_2, ROW_FAILED,
 			    "p11-kit server did not start (its output is above)");
 			goto out;
@@ -920,7 +763,7 @@ bench_p11kit(const char *module)
 	bl_p11_close(&p);
 out:
 	(void)unsetenv("P11_KIT_SERVER_ADDRESS");
-	(void)stop(&pid);
+	(void)bl_stop(&pid);
 	if (rows[R_P11_2].state != ROW_OK)
 		show_log("p11kit.out");
 	rows_mark(R_P11_1, R_P11_2, ROW_FAILED, "not measured: p11-kit failed above");
@@ -1190,7 +1033,7 @@ main(int argc, char **argv)
 	/* The key comes from the agent: nothing can be measured without it. */
 	if (agent_setup(agent, module) != 0) {
 		(void)fprintf(stderr, "bench_agent: tuf-agent could not make the key\n");
-		(void)stop(&agent_pid);
+		(void)bl_stop(&agent_pid);
 		show_log("agent.log");
 		tb_softhsm_teardown();
 		return 1;
@@ -1213,7 +1056,7 @@ main(int argc, char **argv)
 
 	bench_agent_rows();
 	hwm_kb = bl_hwm_kb(agent_pid);
-	if ((st = stop(&agent_pid)) != 0)
+	if ((st = bl_stop(&agent_pid)) != 0)
 		(void)fprintf(stderr, "bench_agent: tuf-agent exited with %d on SIGTERM\n", st);
 	if (st != 0 || rows[R_AG64].state != ROW_OK)
 		show_log("agent.log");

@@ -1,9 +1,11 @@
 # bench/: make bench only, never make check.
 # benchlib.o: timed runs over N threads, the plain C_Sign loop; benchio.o:
-# the clock, I/O and processes (bench_flood has it alone: no PKCS#11).
+# the clock, I/O and processes (bench_flood has it alone: no PKCS#11);
+# benchproc.o: the peers' processes, started, waited for and stopped.
 BENCH_IO := $(BUILD)/bench/benchio.o
+BENCH_PROC := $(BUILD)/bench/benchproc.o
 BENCH_LIB := $(BUILD)/bench/benchlib.o $(BENCH_IO)
-LINT_SRC += bench/benchlib.c bench/benchio.c bench/bench_pool.c bench/bench_agent.c bench/bench_selfcheck.c
+LINT_SRC += bench/benchlib.c bench/benchio.c bench/benchproc.c bench/bench_pool.c bench/bench_agent.c bench/bench_selfcheck.c
 
 BENCHES += $(BUILD)/bench/bench_pool
 $(BUILD)/bench/bench_pool: $(BUILD)/bench/bench_pool.o $(BENCH_LIB) $(TEST_HELPERS) $(PKCS11_LIBS)
@@ -19,7 +21,7 @@ $(BUILD)/bench/bench_canon: $(BUILD)/bench/bench_canon.o $(BUILD)/tests/tools/me
 BENCHES += $(BUILD)/bench/bench_agent
 $(BUILD)/bench/bench_agent.o: ALL_CFLAGS += \
 	-DBL_P11_MODULE_DIR='"$(shell $(PKG_CONFIG) --variable=p11_module_path p11-kit-1 2>/dev/null)"'
-$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BUILD)/bench/bench_selfcheck.o $(BENCH_LIB) $(TEST_HELPERS) $(LIB_PKCS11) \
+$(BUILD)/bench/bench_agent: $(BUILD)/bench/bench_agent.o $(BUILD)/bench/bench_selfcheck.o $(BENCH_PROC) $(BENCH_LIB) $(TEST_HELPERS) $(LIB_PKCS11) \
 		$(PROTO_LIBS) | $(TUF_AGENT)
 	$(call link,$@,$^,$(PROTO_LDLIBS) $(LIBS_P11) $(LIBS_SSL) -ldl -lpthread)
 
