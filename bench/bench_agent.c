@@ -838,28 +838,30 @@ static void
 report_bounds(double budget)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	double floor_us = csign_cpu_us + selfcheck_us;
+	double floor_us = csign_cpu_us + selfcheck_us, ceiling, at_budget;
 
 	if (cores < 1 || budget <= 0)
 		return;
+	ceiling = (double)cores * 1e6 / floor_us; /* sig/s with nothing of the agent's own */
+	at_budget = (double)cores * 1e6 / budget; /* sig/s at exactly the budget */
 	printf(
 	    "\nwhat bounds them (this run, %ld cores; the clients' own CPU not counted):\n", cores);
 	printf("  C_Sign + self-check alone: %.0f us of CPU per signature, so at most "
 	       "%.0f sig/s on %ld cores\n",
-	    floor_us, (double)cores * 1e6 / floor_us, cores);
-	if (ok(R_P11_2))
+	    floor_us, ceiling, cores);
+	if (ok(R_P11_2)) {
+		double p11 = rows[R_P11_2].res.rate;
+
 		printf("  %-52s %6.2fx  (an agent that costs nothing of its own)\n",
-		    "  that ceiling / p11-kit 2 threads",
-		    (double)cores * 1e6 / floor_us / rows[R_P11_2].res.rate);
-	if (ok(R_P11_2))
+		    "  that ceiling / p11-kit 2 threads", ceiling / p11);
 		printf("  %-52s %6.2fx  (%s)\n", "  at exactly the CPU budget / p11-kit 2 threads",
-		    (double)cores * 1e6 / budget / rows[R_P11_2].res.rate,
-		    (double)cores * 1e6 / budget < rows[R_P11_2].res.rate
-			? "the two goals cannot both be met in this run"
-			: "the budget would meet it");
+		    at_budget / p11,
+		    at_budget < p11 ? "the two goals cannot both be met in this run"
+				    : "the budget would meet it");
+	}
 	if (ok(R_SSH8))
 		printf("  %-52s %6.2fx\n", "  at exactly the CPU budget / ssh-agent 8 clients",
-		    (double)cores * 1e6 / budget / rows[R_SSH8].res.rate);
+		    at_budget / rows[R_SSH8].res.rate);
 	if (ok(R_P11_1) && ok(R_RAW1)) {
 		double p11_own = rows[R_P11_1].res.median - rows[R_RAW1].res.median;
 

@@ -42,6 +42,7 @@
 #include <jansson.h>
 
 #include "bench/benchio.h"
+#include "bench/benchproc.h"
 
 #define MiB ((size_t)1 << 20)
 #define BUDGET (256 * MiB)
@@ -152,19 +153,6 @@ agent_start(const char *agent, const char *conf, const char *log)
 		(void)waitpid(pid, NULL, 0);
 	}
 	return -1;
-}
-
-static void
-agent_stop(pid_t pid)
-{
-	(void)kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(50000);
-	}
-	(void)kill(pid, SIGKILL);
-	(void)waitpid(pid, NULL, 0);
 }
 
 /* ---- I/O ---------------------------------------------------------------------- */
@@ -341,7 +329,7 @@ flood(const char *agent, const char *name, uid_t uid, size_t frame_len, const ch
 out:
 	free(flood_frame);
 	flood_frame = NULL;
-	agent_stop(apid);
+	(void)bl_stop(&apid);
 	return r;
 }
 

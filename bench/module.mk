@@ -41,7 +41,7 @@ $(BUILD)/bench/publish: bench/publish.sh $(BUILD)/tufctl $(BUILD)/tuf-agent
 # size of a 100,000-tag targets frame.
 LINT_SRC += bench/bench_flood.c
 BENCHES += $(BUILD)/bench/bench_flood
-$(BUILD)/bench/bench_flood: $(BUILD)/bench/bench_flood.o $(BENCH_IO) | $(TUF_AGENT)
+$(BUILD)/bench/bench_flood: $(BUILD)/bench/bench_flood.o $(BENCH_PROC) $(BENCH_IO) | $(TUF_AGENT)
 	$(call link,$@,$^,$(LIBS_JANSSON) -lpthread)
 
 # bench/repo_scale.sh: a TUF 1.0 repository of 1,000,000 targets in 16,384
