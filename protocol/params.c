@@ -66,7 +66,6 @@ int
 ta_proto_key_generate_params(const struct ta_proto_key_generate *p, json_t **ret)
 {
 	json_t *o;
-
 	char slot[3] = "";
 
 	if (p == NULL || ret == NULL || (p->label[0] == '\0' && p->slot == 0) ||

@@ -307,9 +307,8 @@ decode_key_generate(const json_t *params, struct ta_proto_req *req, struct ta_pr
 {
 	struct ta_proto_key_generate *g = &req->p.key_generate;
 	const json_t *v;
-	int r;
-
 	char slot[3];
+	int r;
 
 	/* A key in a PIV slot is named by the card's module after the slot:
 	 * no label needed. */
